@@ -1,0 +1,43 @@
+// Command ward is the container engine people type: images, containers,
+// and the built-in checklist (ward check) and scanner (ward sbom, ward scan).
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+func main() {
+	root := &cobra.Command{
+		Use:           "ward",
+		Short:         "A least-privilege container engine",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	// Every verb is listed here, so a reader sees what the CLI offers.
+	root.AddCommand(
+		newCheckCommand(),
+		newSBOMCommand(),
+		newScanCommand(),
+		newDBCommand(),
+	)
+	if err := root.Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "ward: "+err.Error())
+		os.Exit(exitCode(err))
+	}
+}
+
+// exitCoder lets a command choose its exit status (e.g. `ward check` exits 1
+// when it finds something at or above --fail-on).
+type exitCoder interface{ ExitCode() int }
+
+func exitCode(err error) int {
+	if ec, ok := err.(exitCoder); ok {
+		return ec.ExitCode()
+	}
+	return 125 // like docker: the engine itself failed
+}
+
+func errNotYet(verb string) error { return fmt.Errorf("%s: not available in this build", verb) }
