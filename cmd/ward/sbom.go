@@ -1,8 +1,81 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
 
-// placeholder until the verb lands; owned by its feature's author.
+	"github.com/spf13/cobra"
+
+	"github.com/wardproject/ward/internal/scan/analyzer"
+	"github.com/wardproject/ward/internal/scan/inventory"
+	"github.com/wardproject/ward/internal/scan/report"
+	"github.com/wardproject/ward/internal/scan/source"
+)
+
 func newSBOMCommand() *cobra.Command {
-	return &cobra.Command{Use: "sbom", Hidden: true, RunE: func(*cobra.Command, []string) error { return errNotYet("sbom") }}
+	var format, output string
+	cmd := &cobra.Command{
+		Use:   "sbom DIR|TAR",
+		Short: "List the packages installed in a root filesystem or image archive",
+		Long: `List the packages installed in a root filesystem directory, a rootfs
+tarball, or a docker-save / OCI image archive (told apart by content).
+Archives are read without extracting them.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			inv, err := inventoryOf(args[0])
+			if err != nil {
+				return err
+			}
+			return withOutput(cmd.OutOrStdout(), output, func(w io.Writer) error {
+				return report.WriteSBOM(w, inv, format, time.Now())
+			})
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "table", "output format: "+strings.Join(report.SBOMFormats, ", "))
+	cmd.Flags().StringVarP(&output, "output", "o", "", "write to this file instead of standard output")
+	return cmd
+}
+
+// inventoryOf runs every analyzer over the directory or archive at target.
+func inventoryOf(target string) (*inventory.Inventory, error) {
+	src, err := source.Open(target)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	return analyzer.Run(src, target, analyzer.All())
+}
+
+// withOutput runs write against path (created, replaced only on success) or
+// against stdout when path is empty.
+func withOutput(stdout io.Writer, path string, write func(io.Writer) error) error {
+	if path == "" {
+		return write(stdout)
+	}
+	tmp, err := os.CreateTemp(dirOf(path), ".ward-out-*")
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+func dirOf(path string) string {
+	if i := strings.LastIndex(path, "/"); i >= 0 {
+		return path[:i+1]
+	}
+	return "."
 }
