@@ -3,6 +3,7 @@ package analyzer
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime/debug"
 	"sort"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/wardproject/ward/internal/scan/inventory"
+	"github.com/wardproject/ward/internal/scan/scantest"
 	"github.com/wardproject/ward/internal/scan/source"
 )
 
@@ -246,14 +248,14 @@ func TestHostileTar(t *testing.T) {
 // TestMinbaseAgainstDpkgQuery compares the packages found in a Debian 12
 // minbase rootfs with what dpkg itself lists.
 func TestMinbaseAgainstDpkgQuery(t *testing.T) {
-	root := MinbaseRootfs(t)
-	out, err := execOutput("dpkg-query", "-W", "--admindir="+filepath.Join(root, "var/lib/dpkg"),
-		"-f", "${db:Status-Status} ${Package} ${Version}\n")
+	root := scantest.MinbaseRootfs(t)
+	out, err := exec.Command("dpkg-query", "-W", "--admindir="+filepath.Join(root, "var/lib/dpkg"),
+		"-f", "${db:Status-Status} ${Package} ${Version}\n").Output()
 	if err != nil {
 		t.Skipf("dpkg-query unavailable: %v", err)
 	}
 	var want []string
-	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		f := strings.Fields(line)
 		if len(f) == 3 && f[0] == "installed" {
 			want = append(want, f[1]+" "+f[2])

@@ -169,7 +169,7 @@ func writeSPDX(w io.Writer, inv *inventory.Inventory, now time.Time) error {
 		doc.Packages = append(doc.Packages, spdxPackage{
 			SPDXID: id, Name: inv.Distro.ID, VersionInfo: inv.Distro.VersionID,
 			DownloadLocation: "NOASSERTION", LicenseConcluded: "NOASSERTION", LicenseDeclared: "NOASSERTION",
-			CopyrightText: "NOASSERTION", PrimaryPackagePurpose: "OPERATING-SYSTEM",
+			CopyrightText: "NOASSERTION", PrimaryPackagePurpose: "OPERATING_SYSTEM",
 		})
 		doc.Relationships = append(doc.Relationships, spdxRelationship{"SPDXRef-DOCUMENT", "DESCRIBES", id})
 	}

@@ -1,4 +1,5 @@
-package analyzer
+// Package scantest gives scan tests a real Debian 12 minbase rootfs.
+package scantest
 
 import (
 	"os"
@@ -43,7 +44,3 @@ func MinbaseRootfs(t testing.TB) string {
 	return dir
 }
 
-func execOutput(name string, args ...string) (string, error) {
-	out, err := exec.Command(name, args...).Output()
-	return string(out), err
-}
