@@ -1,0 +1,433 @@
+package seccomp
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/net/bpf"
+	"golang.org/x/sys/unix"
+)
+
+// maxInstructions is BPF_MAXINSNS, the most instructions the kernel accepts
+// in one classic BPF program.
+const maxInstructions = 4096
+
+// maxArgs is the number of syscall arguments in seccomp_data.
+const maxArgs = 6
+
+// Offsets in struct seccomp_data { int nr; __u32 arch; __u64
+// instruction_pointer; __u64 args[6]; } on a little-endian host.
+const (
+	offNr   = 0
+	offArch = 4
+	offArgs = 16
+)
+
+// Program is a compiled seccomp filter, ready to load.
+type Program struct {
+	insns   []bpf.Instruction
+	raw     []bpf.RawInstruction
+	flags   Flag
+	skipped []string
+}
+
+// Instructions returns the filter's classic BPF instructions. They read
+// struct seccomp_data in host (little-endian) order.
+func (p *Program) Instructions() []bpf.Instruction { return p.insns }
+
+// Len returns the number of instructions.
+func (p *Program) Len() int { return len(p.raw) }
+
+// Flags returns the seccomp(2) flags the config asked for.
+func (p *Program) Flags() Flag { return p.flags }
+
+// Skipped returns, in config order, the syscall names the config lists that
+// none of the filtered architectures has; their rules were dropped.
+func (p *Program) Skipped() []string { return p.skipped }
+
+// condition is one argument comparison of a rule.
+type condition struct {
+	index    uint
+	op       specs.LinuxSeccompOperator
+	value    uint64
+	valueTwo uint64
+}
+
+// rule is one alternative for a syscall: all conditions must hold for the
+// action to be returned. A rule without conditions always matches.
+type rule struct {
+	action uint32
+	conds  []condition
+}
+
+// Compile validates an OCI seccomp config and compiles it to a filter for an
+// x86_64 host. The package documentation lists the semantics it reproduces
+// from libseccomp and runc.
+func Compile(cfg *specs.LinuxSeccomp) (*Program, error) {
+	if cfg == nil {
+		return nil, errors.New("seccomp config is missing")
+	}
+	def, err := action(cfg.DefaultAction, cfg.DefaultErrnoRet)
+	if err != nil {
+		return nil, fmt.Errorf("seccomp default action: %w", err)
+	}
+	if cfg.ListenerPath != "" {
+		return nil, fmt.Errorf("seccomp listenerPath %s: SCMP_ACT_NOTIFY is not supported", cfg.ListenerPath)
+	}
+	p := &Program{}
+	for _, f := range cfg.Flags {
+		v, err := flag(f)
+		if err != nil {
+			return nil, err
+		}
+		p.flags |= v
+	}
+	abis, err := selectABIs(cfg.Architectures)
+	if err != nil {
+		return nil, err
+	}
+
+	c := &compiler{def: def, abis: abis, rules: map[*abi]map[uint32][]rule{}, max: map[*abi]uint32{}}
+	for _, a := range abis {
+		c.rules[a] = map[uint32][]rule{}
+	}
+	skipped := map[string]bool{}
+	for i, sc := range cfg.Syscalls {
+		if err := c.add(sc); err != nil {
+			return nil, fmt.Errorf("seccomp syscalls[%d] %v: %w", i, sc.Names, err)
+		}
+		for _, name := range sc.Names {
+			if !c.known(name) && !skipped[name] {
+				skipped[name] = true
+				p.skipped = append(p.skipped, name)
+			}
+		}
+	}
+	// runc's -ENOSYS stub, see the package documentation.
+	c.enosys = !permissive(cfg.DefaultAction) &&
+		(cfg.DefaultErrnoRet == nil || *cfg.DefaultErrnoRet != uint(unix.ENOSYS))
+
+	if p.insns, err = c.program(); err != nil {
+		return nil, fmt.Errorf("assembling seccomp filter: %w", err)
+	}
+	if len(p.insns) > maxInstructions {
+		return nil, fmt.Errorf("seccomp filter has %d instructions, more than the kernel's limit of %d", len(p.insns), maxInstructions)
+	}
+	if p.raw, err = bpf.Assemble(p.insns); err != nil {
+		return nil, fmt.Errorf("assembling seccomp filter: %w", err)
+	}
+	return p, nil
+}
+
+// selectABIs returns the ABIs to filter: x86_64 always (libseccomp always
+// keeps the native architecture), i386 and x32 when listed.
+func selectABIs(arches []specs.Arch) ([]*abi, error) {
+	abis := []*abi{abiX86_64}
+	for _, a := range arches {
+		switch {
+		case a == specs.ArchX86_64:
+		case a == specs.ArchX86 || a == specs.ArchX32:
+			candidate := abiX86
+			if a == specs.ArchX32 {
+				candidate = abiX32
+			}
+			if !slices.Contains(abis, candidate) {
+				abis = append(abis, candidate)
+			}
+		case foreignArches[a]:
+		default:
+			return nil, fmt.Errorf("unknown seccomp architecture %q", a)
+		}
+	}
+	return abis, nil
+}
+
+type compiler struct {
+	def    uint32
+	abis   []*abi
+	rules  map[*abi]map[uint32][]rule // rules by ABI and syscall number, config order
+	max    map[*abi]uint32            // highest syscall number named, for the -ENOSYS stub
+	enosys bool
+	asm    assembler
+}
+
+func (c *compiler) known(name string) bool {
+	for _, a := range c.abis {
+		if _, ok := a.syscalls[name]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// add validates one syscall entry and records its rules for every ABI that
+// has the named syscalls.
+func (c *compiler) add(sc specs.LinuxSyscall) error {
+	if len(sc.Names) == 0 {
+		return errors.New("no syscall names")
+	}
+	act, err := action(sc.Action, sc.ErrnoRet)
+	if err != nil {
+		return err
+	}
+	rules, err := rulesOf(act, sc.Args)
+	if err != nil {
+		return err
+	}
+	for _, name := range sc.Names {
+		if name == "" {
+			return errors.New("empty syscall name")
+		}
+		for _, a := range c.abis {
+			nr, ok := a.syscalls[name]
+			if !ok {
+				continue
+			}
+			if nr > c.max[a] {
+				c.max[a] = nr
+			}
+			// libseccomp refuses a rule whose action is the default
+			// action; runc drops it.
+			if act != c.def {
+				c.rules[a][nr] = append(c.rules[a][nr], rules...)
+			}
+		}
+	}
+	return nil
+}
+
+// rulesOf validates the argument conditions of one entry and returns its
+// rules: one rule ANDing them, or, when an argument is compared more than
+// once, one rule per condition (runc's behaviour, see the package
+// documentation).
+func rulesOf(act uint32, args []specs.LinuxSeccompArg) ([]rule, error) {
+	conds := make([]condition, 0, len(args))
+	var seen [maxArgs]bool
+	repeated := false
+	for _, arg := range args {
+		if arg.Index >= maxArgs {
+			return nil, fmt.Errorf("argument index %d out of range 0-%d", arg.Index, maxArgs-1)
+		}
+		switch arg.Op {
+		case specs.OpNotEqual, specs.OpLessThan, specs.OpLessEqual, specs.OpEqualTo,
+			specs.OpGreaterEqual, specs.OpGreaterThan, specs.OpMaskedEqual:
+		default:
+			return nil, fmt.Errorf("unknown seccomp operator %q for argument %d", arg.Op, arg.Index)
+		}
+		repeated = repeated || seen[arg.Index]
+		seen[arg.Index] = true
+		conds = append(conds, condition{index: arg.Index, op: arg.Op, value: arg.Value, valueTwo: arg.ValueTwo})
+	}
+	if !repeated {
+		return []rule{{action: act, conds: conds}}, nil
+	}
+	rules := make([]rule, len(conds))
+	for i, cd := range conds {
+		rules[i] = rule{action: act, conds: []condition{cd}}
+	}
+	return rules, nil
+}
+
+// program lays out the whole filter (see "Program layout" in the package
+// documentation).
+func (c *compiler) program() ([]bpf.Instruction, error) {
+	a := &c.asm
+	badArch, enosys := a.newLabel(), a.newLabel()
+	section := map[*abi]label{}
+	for _, x := range c.abis {
+		section[x] = a.newLabel()
+	}
+	_, hasX86 := section[abiX86]
+	x32, hasX32 := section[abiX32]
+
+	a.emit(bpf.LoadAbsolute{Off: offArch, Size: 4})
+	a.jump(bpf.JumpEqual, auditArchX86_64, section[abiX86_64], next)
+	if hasX86 {
+		a.jump(bpf.JumpEqual, auditArchI386, section[abiX86], next)
+	}
+	a.ret(retBadArch)
+
+	for _, x := range c.abis {
+		a.mark(section[x])
+		a.emit(bpf.LoadAbsolute{Off: offNr, Size: 4})
+		if x == abiX86_64 {
+			// x32 syscalls arrive with AUDIT_ARCH_X86_64 and the x32 bit.
+			other := badArch
+			if hasX32 {
+				other = x32
+			}
+			a.jump(bpf.JumpGreaterOrEqual, x32SyscallBit, other, next)
+		}
+		if max, ok := c.max[x]; ok && c.enosys {
+			a.jump(bpf.JumpGreaterThan, max, enosys, next)
+		}
+		c.tree(x, units(c.rules[x]))
+	}
+	a.mark(badArch)
+	a.ret(retBadArch)
+	a.mark(enosys)
+	a.ret(retENOSYS)
+	return a.assemble()
+}
+
+// unit is a run of syscall numbers lo..hi handled alike: either one
+// syscall with conditional rules, or consecutive syscalls that all return
+// the same action unconditionally.
+type unit struct {
+	lo, hi uint32
+	rules  []rule // conditional rules; empty when action applies to the run
+	action uint32
+}
+
+// units sorts one ABI's rules by syscall number and merges runs.
+func units(bySyscall map[uint32][]rule) []unit {
+	nrs := make([]uint32, 0, len(bySyscall))
+	for nr := range bySyscall {
+		nrs = append(nrs, nr)
+	}
+	slices.Sort(nrs)
+	var out []unit
+	for _, nr := range nrs {
+		rules := bySyscall[nr]
+		// An unconditional rule wins over conditional ones, as in
+		// libseccomp's rule tree; the first one listed decides.
+		i := slices.IndexFunc(rules, func(r rule) bool { return len(r.conds) == 0 })
+		if i < 0 {
+			out = append(out, unit{lo: nr, hi: nr, rules: rules})
+			continue
+		}
+		act := rules[i].action
+		if n := len(out); n > 0 && len(out[n-1].rules) == 0 && out[n-1].action == act && out[n-1].hi+1 == nr {
+			out[n-1].hi = nr
+			continue
+		}
+		out = append(out, unit{lo: nr, hi: nr, action: act})
+	}
+	return out
+}
+
+// leafUnits is how many units a leaf of the search tree tests linearly.
+const leafUnits = 4
+
+// tree emits a binary search over sorted units with the syscall number in
+// A. Every path ends in a return, the default action when nothing matches.
+func (c *compiler) tree(x *abi, us []unit) {
+	a := &c.asm
+	if len(us) <= leafUnits {
+		for _, u := range us {
+			c.unit(x, u)
+		}
+		a.ret(c.def)
+		return
+	}
+	mid := len(us) / 2
+	right := a.newLabel()
+	a.jump(bpf.JumpGreaterOrEqual, us[mid].lo, right, next)
+	c.tree(x, us[:mid])
+	a.mark(right)
+	c.tree(x, us[mid:])
+}
+
+// unit emits the test of one unit; when the number does not match, it
+// falls through with A unchanged.
+func (c *compiler) unit(x *abi, u unit) {
+	a := &c.asm
+	skip := a.newLabel()
+	switch {
+	case len(u.rules) == 0 && u.lo == u.hi:
+		a.jump(bpf.JumpEqual, u.lo, next, skip)
+		a.ret(u.action)
+	case len(u.rules) == 0:
+		a.jump(bpf.JumpGreaterOrEqual, u.lo, next, skip)
+		a.jump(bpf.JumpGreaterThan, u.hi, skip, next)
+		a.ret(u.action)
+	default:
+		a.jump(bpf.JumpEqual, u.lo, next, skip)
+		for _, r := range u.rules {
+			fail := a.newLabel()
+			for _, cd := range r.conds {
+				c.condition(x, cd, fail)
+			}
+			a.ret(r.action)
+			a.mark(fail)
+		}
+		a.ret(c.def)
+	}
+	a.mark(skip)
+}
+
+// condition emits one argument comparison that falls through when it holds
+// and jumps to fail when it does not. On 64-bit ABIs it compares the high
+// halves first and the low halves only when the high halves are equal; BPF
+// comparisons are unsigned, as libseccomp's are.
+func (c *compiler) condition(x *abi, cd condition, fail label) {
+	a := &c.asm
+	lo := uint32(offArgs + 8*cd.index)
+	hi := lo + 4
+	vlo, vhi := uint32(cd.value), uint32(cd.value>>32)
+	dlo, dhi := uint32(cd.valueTwo), uint32(cd.valueTwo>>32)
+	load := func(off uint32) { a.emit(bpf.LoadAbsolute{Off: off, Size: 4}) }
+
+	if x.args32 {
+		load(lo)
+		switch cd.op {
+		case specs.OpEqualTo:
+			a.jump(bpf.JumpEqual, vlo, next, fail)
+		case specs.OpNotEqual:
+			a.jump(bpf.JumpEqual, vlo, fail, next)
+		case specs.OpGreaterThan:
+			a.jump(bpf.JumpGreaterThan, vlo, next, fail)
+		case specs.OpGreaterEqual:
+			a.jump(bpf.JumpGreaterOrEqual, vlo, next, fail)
+		case specs.OpLessThan:
+			a.jump(bpf.JumpGreaterOrEqual, vlo, fail, next)
+		case specs.OpLessEqual:
+			a.jump(bpf.JumpGreaterThan, vlo, fail, next)
+		case specs.OpMaskedEqual:
+			a.emit(bpf.ALUOpConstant{Op: bpf.ALUOpAnd, Val: vlo})
+			a.jump(bpf.JumpEqual, dlo, next, fail)
+		}
+		return
+	}
+
+	pass := a.newLabel()
+	load(hi)
+	switch cd.op {
+	case specs.OpEqualTo:
+		a.jump(bpf.JumpEqual, vhi, next, fail)
+		load(lo)
+		a.jump(bpf.JumpEqual, vlo, next, fail)
+	case specs.OpNotEqual:
+		a.jump(bpf.JumpEqual, vhi, next, pass)
+		load(lo)
+		a.jump(bpf.JumpEqual, vlo, fail, next)
+	case specs.OpGreaterThan, specs.OpGreaterEqual:
+		a.jump(bpf.JumpGreaterThan, vhi, pass, next)
+		a.jump(bpf.JumpEqual, vhi, next, fail)
+		load(lo)
+		test := bpf.JumpGreaterThan
+		if cd.op == specs.OpGreaterEqual {
+			test = bpf.JumpGreaterOrEqual
+		}
+		a.jump(test, vlo, next, fail)
+	case specs.OpLessThan, specs.OpLessEqual:
+		a.jump(bpf.JumpGreaterThan, vhi, fail, next)
+		a.jump(bpf.JumpEqual, vhi, next, pass)
+		load(lo)
+		// a < v is not (a >= v); a <= v is not (a > v).
+		test := bpf.JumpGreaterOrEqual
+		if cd.op == specs.OpLessEqual {
+			test = bpf.JumpGreaterThan
+		}
+		a.jump(test, vlo, fail, next)
+	case specs.OpMaskedEqual:
+		a.emit(bpf.ALUOpConstant{Op: bpf.ALUOpAnd, Val: vhi})
+		a.jump(bpf.JumpEqual, dhi, next, fail)
+		load(lo)
+		a.emit(bpf.ALUOpConstant{Op: bpf.ALUOpAnd, Val: vlo})
+		a.jump(bpf.JumpEqual, dlo, next, fail)
+	}
+	a.mark(pass)
+}

@@ -1,0 +1,54 @@
+package seccomp
+
+//go:generate go run ./gensyscalls -o zsyscalls.go
+
+import specs "github.com/opencontainers/runtime-spec/specs-go"
+
+// x32SyscallBit is __X32_SYSCALL_BIT: the kernel sets it in the syscall
+// number of x32 processes, which otherwise report AUDIT_ARCH_X86_64.
+const x32SyscallBit = 0x40000000
+
+// AUDIT_ARCH_* values the kernel puts in seccomp_data.arch.
+const (
+	auditArchX86_64 = 0xc000003e
+	auditArchI386   = 0x40000003
+)
+
+// abi is one syscall ABI a filter on an x86_64 host can see.
+type abi struct {
+	arch     specs.Arch
+	audit    uint32            // seccomp_data.arch value
+	syscalls map[string]uint32 // numbers by name
+	args32   bool              // arguments are 32-bit: compare the low halves only
+}
+
+var (
+	abiX86_64 = &abi{arch: specs.ArchX86_64, audit: auditArchX86_64, syscalls: syscallsX86_64}
+	abiX86    = &abi{arch: specs.ArchX86, audit: auditArchI386, syscalls: syscallsX86, args32: true}
+	abiX32    = &abi{arch: specs.ArchX32, audit: auditArchX86_64, syscalls: syscallsX32, args32: true}
+)
+
+// foreignArches are architectures a config may name that an x86 kernel
+// never reports; they are accepted and need no code.
+var foreignArches = map[specs.Arch]bool{
+	specs.ArchARM: true, specs.ArchAARCH64: true,
+	specs.ArchMIPS: true, specs.ArchMIPS64: true, specs.ArchMIPS64N32: true,
+	specs.ArchMIPSEL: true, specs.ArchMIPSEL64: true, specs.ArchMIPSEL64N32: true,
+	specs.ArchPPC: true, specs.ArchPPC64: true, specs.ArchPPC64LE: true,
+	specs.ArchS390: true, specs.ArchS390X: true, specs.ArchPARISC: true, specs.ArchPARISC64: true,
+	specs.ArchRISCV64: true, specs.ArchLOONGARCH64: true,
+	specs.ArchM68K: true, specs.ArchSH: true, specs.ArchSHEB: true,
+}
+
+// SyscallNumber returns the number of a syscall on one of the x86 ABIs
+// (SCMP_ARCH_X86_64, SCMP_ARCH_X86 or SCMP_ARCH_X32; x32 numbers include
+// __X32_SYSCALL_BIT).
+func SyscallNumber(arch specs.Arch, name string) (uint32, bool) {
+	for _, a := range []*abi{abiX86_64, abiX86, abiX32} {
+		if a.arch == arch {
+			nr, ok := a.syscalls[name]
+			return nr, ok
+		}
+	}
+	return 0, false
+}
