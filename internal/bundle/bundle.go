@@ -1,0 +1,50 @@
+// Package bundle loads and checks an OCI bundle's config.json, and writes
+// the example spec that `ward-runtime spec` prints.
+package bundle
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// ErrInvalid marks a config that cannot run as written.
+var ErrInvalid = errors.New("invalid config")
+
+// Load reads dir/config.json. Unknown fields are tolerated, as the
+// runtime-spec asks; malformed JSON is an error naming the file.
+func Load(dir string) (*specs.Spec, error) {
+	path := filepath.Join(dir, "config.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %s does not exist", ErrInvalid, path)
+		}
+		return nil, err
+	}
+	var s specs.Spec
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&s); err != nil {
+		return nil, fmt.Errorf("%w: parse %s: %v", ErrInvalid, path, err)
+	}
+	return &s, nil
+}
+
+// RootfsPath returns the absolute path of the spec's root filesystem,
+// resolved against the bundle directory when relative.
+func RootfsPath(dir string, s *specs.Spec) string {
+	p := s.Root.Path
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(dir, p)
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	return abs
+}

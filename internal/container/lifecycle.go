@@ -1,0 +1,181 @@
+package container
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Start releases a created container's init: one byte into the exec fifo,
+// then the fifo is removed, which is what makes the status "running".
+func Start(root, id string) error {
+	st, err := Load(root, id)
+	if err != nil {
+		return err
+	}
+	switch status := st.Status(); status {
+	case Created:
+	case Stopped:
+		return errors.New("cannot start a container that has stopped")
+	case Running:
+		return errors.New("cannot start an already running container")
+	default:
+		return fmt.Errorf("cannot start a container in the %s state", status)
+	}
+	fifoPath := filepath.Join(st.dir, fifoName)
+	// Non-blocking: if the init is gone there is no reader, and open fails
+	// with ENXIO instead of hanging.
+	fd, err := unix.Open(fifoPath, unix.O_WRONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		if errors.Is(err, unix.ENXIO) {
+			return errors.New("cannot start a container that has stopped")
+		}
+		return fmt.Errorf("open exec fifo of %s: %w", id, err)
+	}
+	_, err = unix.Write(fd, []byte{0})
+	unix.Close(fd)
+	if err != nil {
+		return fmt.Errorf("release container init of %s: %w", id, err)
+	}
+	return os.Remove(fifoPath)
+}
+
+// Kill sends sig to the container's init, or with all to every process of
+// the container.
+func Kill(root, id string, sig unix.Signal, all bool) error {
+	st, err := Load(root, id)
+	if err != nil {
+		return err
+	}
+	if !st.Status().CanKill() {
+		return ErrNotRunning
+	}
+	if all {
+		return st.signalAll(sig)
+	}
+	if err := unix.Kill(st.Pid, sig); err != nil {
+		if errors.Is(err, unix.ESRCH) {
+			return ErrNotRunning
+		}
+		return fmt.Errorf("signal container %s: %w", id, err)
+	}
+	return nil
+}
+
+// signalAll signals every process in the container's pid namespace (found
+// by comparing /proc/PID/ns/pid with the init's), init last.
+func (st *State) signalAll(sig unix.Signal) error {
+	for _, pid := range st.processes() {
+		if pid != st.Pid {
+			_ = unix.Kill(pid, sig)
+		}
+	}
+	if err := unix.Kill(st.Pid, sig); err != nil && !errors.Is(err, unix.ESRCH) {
+		return fmt.Errorf("signal container %s: %w", st.ID, err)
+	}
+	return nil
+}
+
+// processes lists the host PIDs of the container's processes.
+func (st *State) processes() []int {
+	if !st.HasPidNS {
+		return []int{st.Pid}
+	}
+	want, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/pid", st.Pid))
+	if err != nil {
+		return nil
+	}
+	entries, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if ns, err := os.Readlink("/proc/" + e.Name() + "/ns/pid"); err == nil && ns == want {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// Delete removes a container. A running one is refused unless force is
+// set, in which case it is killed first; a created one is killed, since
+// its user's program never ran.
+func Delete(root, id string, force bool) error {
+	st, err := Load(root, id)
+	if err != nil {
+		if errors.Is(err, ErrNotExist) {
+			// An aborted create may leave a directory without state: clear it.
+			if dir := filepath.Join(root, id); CheckID(id) == nil {
+				if _, serr := os.Stat(dir); serr == nil {
+					return os.RemoveAll(dir)
+				}
+			}
+			if force {
+				return nil
+			}
+		}
+		return err
+	}
+	switch status := st.Status(); status {
+	case Stopped:
+	case Created:
+		if err := st.killAndWait(); err != nil {
+			return err
+		}
+	default:
+		if !force {
+			return fmt.Errorf("cannot delete container %s that is not stopped: %s", id, status)
+		}
+		if err := st.killAndWait(); err != nil {
+			return err
+		}
+	}
+	return st.destroy()
+}
+
+func (st *State) killAndWait() error {
+	if err := st.signalAll(unix.SIGKILL); err != nil {
+		return err
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for processAlive(st.Pid, st.PidStart) {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("container %s: init %d did not die after SIGKILL", st.ID, st.Pid)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	return nil
+}
+
+func (st *State) destroy() error {
+	if err := os.RemoveAll(st.dir); err != nil {
+		return fmt.Errorf("remove state of %s: %w", st.ID, err)
+	}
+	return nil
+}
+
+// ParseSignal accepts "KILL", "SIGKILL", "kill" or "9".
+func ParseSignal(s string) (unix.Signal, error) {
+	if n, err := strconv.Atoi(s); err == nil {
+		if n <= 0 || n > 64 {
+			return 0, fmt.Errorf("invalid signal %q", s)
+		}
+		return unix.Signal(n), nil
+	}
+	name := strings.ToUpper(s)
+	if !strings.HasPrefix(name, "SIG") {
+		name = "SIG" + name
+	}
+	if sig := unix.SignalNum(name); sig != 0 {
+		return sig, nil
+	}
+	return 0, fmt.Errorf("unknown signal %q", s)
+}

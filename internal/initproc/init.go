@@ -1,0 +1,229 @@
+package initproc
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/wardproject/ward/internal/bundle"
+	"github.com/wardproject/ward/internal/linux/capability"
+	"github.com/wardproject/ward/internal/linux/identity"
+	"github.com/wardproject/ward/internal/linux/rootfs"
+)
+
+// Run is the whole life of the init process up to exec; it never
+// returns. The caller must have locked the main goroutine to the main
+// thread (in an init function), because credentials and capabilities are
+// per-thread and the exec must come from the thread that holds them.
+func Run() {
+	syncFD, err1 := strconv.Atoi(os.Getenv(SyncFDEnv))
+	fifoFD, err2 := strconv.Atoi(os.Getenv(FifoFDEnv))
+	if err1 != nil || err2 != nil {
+		fmt.Fprintln(os.Stderr, "ward-runtime init: this command is internal; use create or run")
+		os.Exit(2)
+	}
+	sock := os.NewFile(uintptr(syncFD), "sync")
+	fail := func(err error) {
+		_ = json.NewEncoder(sock).Encode(Message{Type: "error", Msg: err.Error()})
+		os.Exit(1)
+	}
+	var cfg Config
+	if err := json.NewDecoder(sock).Decode(&cfg); err != nil {
+		fail(fmt.Errorf("read init config: %w", err))
+	}
+	path, err := setup(&cfg)
+	if err != nil {
+		fail(err)
+	}
+	// Nothing of ours may reach the user's program.
+	unix.CloseOnExec(syncFD)
+	unix.CloseOnExec(fifoFD)
+	if err := json.NewEncoder(sock).Encode(Message{Type: "ready"}); err != nil {
+		os.Exit(1)
+	}
+	// Wait for `start`: it writes one byte to the fifo.
+	var b [1]byte
+	for {
+		_, err := unix.Read(fifoFD, b[:])
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, unix.EINTR) {
+			os.Exit(1)
+		}
+	}
+	err = unix.Exec(path, cfg.Spec.Process.Args, cfg.Spec.Process.Env)
+	fmt.Fprintf(os.Stderr, "ward-runtime: exec %s: %v\n", cfg.Spec.Process.Args[0], err)
+	if errors.Is(err, unix.ENOENT) {
+		os.Exit(127)
+	}
+	os.Exit(126)
+}
+
+// setup builds the container's world and switches to its identity,
+// returning the resolved path of the program to exec.
+func setup(cfg *Config) (string, error) {
+	s := cfg.Spec
+	p := s.Process
+	if cfg.NewCgroupNS {
+		if err := unix.Unshare(unix.CLONE_NEWCGROUP); err != nil {
+			return "", fmt.Errorf("create cgroup namespace: %w", err)
+		}
+	}
+	if !cfg.NoNewKeyring {
+		// A fresh session keyring, so the container cannot read the host's keys.
+		if _, err := unix.KeyctlJoinSessionKeyring("_ses.ward"); err != nil && !errors.Is(err, unix.ENOSYS) {
+			return "", fmt.Errorf("join a new session keyring: %w", err)
+		}
+	}
+	if err := rootfs.Prepare(rootfs.Config{
+		Rootfs: cfg.Rootfs, Spec: s, NoPivot: cfg.NoPivot,
+		NewCgroupNS: cfg.NewCgroupNS || hasNamespace(s, specs.CgroupNamespace),
+		NewUserNS:   cfg.NewUserNS,
+	}); err != nil {
+		return "", err
+	}
+	if cfg.NewNetNS {
+		if err := loopbackUp(); err != nil {
+			return "", fmt.Errorf("bring up lo: %w", err)
+		}
+	}
+	if s.Hostname != "" {
+		if err := unix.Sethostname([]byte(s.Hostname)); err != nil {
+			return "", fmt.Errorf("set hostname %q: %w", s.Hostname, err)
+		}
+	}
+	if s.Domainname != "" {
+		if err := unix.Setdomainname([]byte(s.Domainname)); err != nil {
+			return "", fmt.Errorf("set domainname %q: %w", s.Domainname, err)
+		}
+	}
+	for k, v := range s.Linux.Sysctl {
+		name := filepath.Join("/proc/sys", strings.ReplaceAll(k, ".", "/"))
+		if err := os.WriteFile(name, []byte(v), 0); err != nil {
+			return "", fmt.Errorf("set sysctl %s: %w", k, err)
+		}
+	}
+	if err := rootfs.Finalize(s); err != nil {
+		return "", err
+	}
+	if err := identity.SetRlimits(p.Rlimits, bundle.Rlimits); err != nil {
+		return "", err
+	}
+	if p.OOMScoreAdj != nil {
+		if err := identity.SetOOMScoreAdj(*p.OOMScoreAdj); err != nil {
+			return "", err
+		}
+	}
+	caps, err := capability.Parse(p.Capabilities)
+	if err != nil {
+		return "", err
+	}
+	if p.NoNewPrivileges {
+		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+			return "", fmt.Errorf("set no_new_privs: %w", err)
+		}
+	}
+	if err := caps.DropBounding(); err != nil {
+		return "", err
+	}
+	// Keep the permitted set across setuid, then trim to what the spec asks.
+	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 1, 0, 0, 0); err != nil {
+		return "", fmt.Errorf("set keepcaps: %w", err)
+	}
+	if err := identity.Switch(p.User); err != nil {
+		return "", err
+	}
+	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 0, 0, 0, 0); err != nil {
+		return "", fmt.Errorf("clear keepcaps: %w", err)
+	}
+	if err := caps.Apply(); err != nil {
+		return "", err
+	}
+	umask := 0o022
+	if p.User.Umask != nil {
+		umask = int(*p.User.Umask)
+	}
+	unix.Umask(umask)
+	cwd := p.Cwd
+	if cwd == "" {
+		cwd = "/"
+	}
+	if err := unix.Chdir(cwd); err != nil {
+		return "", fmt.Errorf("chdir to cwd %q set in config.json: %w", cwd, err)
+	}
+	return lookPath(p.Args[0], p.Env)
+}
+
+func hasNamespace(s *specs.Spec, t specs.LinuxNamespaceType) bool {
+	for _, ns := range s.Linux.Namespaces {
+		if ns.Type == t {
+			return true
+		}
+	}
+	return false
+}
+
+// lookPath finds name the way a shell would, in the PATH of the
+// container's own environment, as the container's user.
+func lookPath(name string, env []string) (string, error) {
+	if strings.Contains(name, "/") {
+		return name, checkExecutable(name)
+	}
+	path := ""
+	for _, e := range env {
+		if v, ok := strings.CutPrefix(e, "PATH="); ok {
+			path = v
+		}
+	}
+	for _, dir := range filepath.SplitList(path) {
+		if dir == "" {
+			dir = "."
+		}
+		candidate := filepath.Join(dir, name)
+		if checkExecutable(candidate) == nil {
+			return candidate, nil
+		}
+	}
+	return "", fmt.Errorf("exec: %q: executable file not found in $PATH", name)
+}
+
+func checkExecutable(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("exec: %q: %w", path, err)
+	}
+	if fi.IsDir() {
+		return fmt.Errorf("exec: %q: is a directory", path)
+	}
+	if err := unix.Access(path, unix.X_OK); err != nil {
+		return fmt.Errorf("exec: %q: permission denied", path)
+	}
+	return nil
+}
+
+// loopbackUp sets IFF_UP on lo in the new network namespace, as runc
+// does, with an ioctl rather than a netlink library or the ip command.
+func loopbackUp() error {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	ifr, err := unix.NewIfreq("lo")
+	if err != nil {
+		return err
+	}
+	if err := unix.IoctlIfreq(fd, unix.SIOCGIFFLAGS, ifr); err != nil {
+		return err
+	}
+	ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
+	return unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr)
+}

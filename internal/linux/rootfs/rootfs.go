@@ -1,0 +1,287 @@
+// Package rootfs builds a container's root filesystem inside its new mount
+// namespace: the spec's mounts, the default devices and /dev links, the
+// switch of root (pivot_root, or chroot with --no-pivot), then masked and
+// read-only paths. It runs in the container's init process only.
+//
+// Every destination is resolved inside the rootfs with securejoin, so a
+// symlink in an image (say /proc -> /host) cannot send a mount outside it.
+package rootfs
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	securejoin "github.com/cyphar/filepath-securejoin"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// Config says what to build and how.
+type Config struct {
+	Rootfs      string // absolute path on the host
+	Spec        *specs.Spec
+	NoPivot     bool
+	NewCgroupNS bool // mount fresh cgroup filesystems rather than bind the host's
+	NewUserNS   bool // device nodes cannot be created; bind the host's instead
+}
+
+// Prepare mounts everything the spec asks for under the rootfs and makes
+// the rootfs the process's root. The working directory is / afterwards.
+func Prepare(c Config) error {
+	s := c.Spec
+	// Keep the host from seeing our mounts, whatever its propagation.
+	prop := uintptr(unix.MS_SLAVE | unix.MS_REC)
+	if p, ok := PropagationFlag(s.Linux.RootfsPropagation); ok {
+		prop = p
+	}
+	if err := unix.Mount("", "/", "", prop, ""); err != nil {
+		return fmt.Errorf("set propagation of /: %w", err)
+	}
+	// pivot_root needs the new root to be a mount point.
+	if err := unix.Mount(c.Rootfs, c.Rootfs, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+		return fmt.Errorf("bind rootfs %s: %w", c.Rootfs, err)
+	}
+	devBound := false
+	for _, m := range s.Mounts {
+		if err := mountOne(c, m); err != nil {
+			return fmt.Errorf("mount %s (%s) on %s: %w", m.Source, m.Type, m.Destination, err)
+		}
+		if filepath.Clean(m.Destination) == "/dev" && isBind(m) {
+			devBound = true
+		}
+	}
+	if !devBound {
+		if err := createDevices(c, append(defaultDevices(), s.Linux.Devices...)); err != nil {
+			return err
+		}
+		if err := devLinks(c.Rootfs); err != nil {
+			return err
+		}
+	}
+	if s.Process != nil && s.Process.Cwd != "" {
+		// runc creates a missing working directory; so do we, inside the rootfs.
+		cwd, err := securejoin.SecureJoin(c.Rootfs, s.Process.Cwd)
+		if err == nil {
+			_ = os.MkdirAll(cwd, 0o755)
+		}
+	}
+	var err error
+	if c.NoPivot {
+		err = moveRoot(c.Rootfs)
+	} else {
+		err = pivotRoot(c.Rootfs)
+	}
+	if err != nil {
+		return err
+	}
+	if s.Linux.RootfsPropagation != "" {
+		if err := unix.Mount("", "/", "", prop, ""); err != nil {
+			return fmt.Errorf("set rootfsPropagation %s: %w", s.Linux.RootfsPropagation, err)
+		}
+	}
+	return nil
+}
+
+// Finalize runs after the switch of root: masked paths, read-only paths,
+// then a read-only root if asked, in runc's order.
+func Finalize(s *specs.Spec) error {
+	for _, p := range s.Linux.ReadonlyPaths {
+		if err := readonlyPath(p); err != nil {
+			return fmt.Errorf("make %s read-only: %w", p, err)
+		}
+	}
+	for _, p := range s.Linux.MaskedPaths {
+		if err := maskPath(p); err != nil {
+			return fmt.Errorf("mask %s: %w", p, err)
+		}
+	}
+	if s.Root.Readonly {
+		flags := uintptr(unix.MS_BIND|unix.MS_REMOUNT|unix.MS_RDONLY) | lockedFlags("/")
+		if err := unix.Mount("", "/", "", flags, ""); err != nil {
+			return fmt.Errorf("make the root filesystem read-only: %w", err)
+		}
+	}
+	return nil
+}
+
+func isBind(m specs.Mount) bool {
+	if m.Type == "bind" {
+		return true
+	}
+	return parseOptions(m.Options).flags&unix.MS_BIND != 0
+}
+
+func mountOne(c Config, m specs.Mount) error {
+	dest, err := securejoin.SecureJoin(c.Rootfs, m.Destination)
+	if err != nil {
+		return err
+	}
+	opts := parseOptions(m.Options)
+	switch {
+	case isBind(m):
+		if err := bindMount(m.Source, dest, opts); err != nil {
+			return err
+		}
+	case m.Type == "cgroup":
+		if err := mountCgroups(c, dest, opts); err != nil {
+			return err
+		}
+	default:
+		if err := os.MkdirAll(dest, 0o755); err != nil {
+			return err
+		}
+		if err := unix.Mount(m.Source, dest, m.Type, opts.flags, opts.data); err != nil {
+			return err
+		}
+	}
+	for _, p := range opts.propagation {
+		if err := unix.Mount("", dest, "", p, ""); err != nil {
+			return fmt.Errorf("set propagation: %w", err)
+		}
+	}
+	return nil
+}
+
+// bindMount binds src (relative paths are relative to the bundle, which is
+// the init's working directory) and then applies the flags that a bind
+// mount ignores on its first call: ro, nosuid, nodev, noexec.
+func bindMount(src, dest string, opts mountOptions) error {
+	fi, err := os.Stat(src)
+	if err != nil {
+		return fmt.Errorf("bind source: %w", err)
+	}
+	if err := ensureTarget(dest, fi.IsDir()); err != nil {
+		return err
+	}
+	if err := unix.Mount(src, dest, "", unix.MS_BIND|(opts.flags&unix.MS_REC), ""); err != nil {
+		return err
+	}
+	extra := opts.flags &^ (unix.MS_BIND | unix.MS_REC | unix.MS_REMOUNT)
+	if extra != 0 {
+		flags := unix.MS_BIND | unix.MS_REMOUNT | extra | lockedFlags(dest)
+		if opts.flags&unix.MS_RDONLY == 0 {
+			flags &^= unix.MS_RDONLY
+		}
+		if err := unix.Mount("", dest, "", flags, ""); err != nil {
+			return fmt.Errorf("remount with options: %w", err)
+		}
+	}
+	return nil
+}
+
+// ensureTarget creates the mount point: a directory, or an empty file when
+// a file is bound.
+func ensureTarget(dest string, dir bool) error {
+	if dir {
+		return os.MkdirAll(dest, 0o755)
+	}
+	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(dest, os.O_CREATE|os.O_RDONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// pivotRoot makes rootfs the root with pivot_root(".", "."), stacking the
+// old root under the new one and then detaching it: no directory for the
+// old root is needed, and none is left behind.
+func pivotRoot(rootfs string) error {
+	oldroot, err := unix.Open("/", unix.O_DIRECTORY|unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(oldroot)
+	newroot, err := unix.Open(rootfs, unix.O_DIRECTORY|unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(newroot)
+	if err := unix.Fchdir(newroot); err != nil {
+		return err
+	}
+	if err := unix.PivotRoot(".", "."); err != nil {
+		return fmt.Errorf("pivot_root %s: %w", rootfs, err)
+	}
+	if err := unix.Fchdir(oldroot); err != nil {
+		return err
+	}
+	// The old root must not propagate the unmount back to the host.
+	if err := unix.Mount("", ".", "", unix.MS_SLAVE|unix.MS_REC, ""); err != nil {
+		return err
+	}
+	if err := unix.Unmount(".", unix.MNT_DETACH); err != nil {
+		return fmt.Errorf("detach old root: %w", err)
+	}
+	return unix.Chdir("/")
+}
+
+// moveRoot is --no-pivot: move the rootfs mount over / and chroot into it.
+// The old root stays reachable to a process that can escape a chroot,
+// which is why it is not the default.
+func moveRoot(rootfs string) error {
+	if err := unix.Chdir(rootfs); err != nil {
+		return err
+	}
+	if err := unix.Mount(rootfs, "/", "", unix.MS_MOVE, ""); err != nil {
+		return fmt.Errorf("move rootfs to /: %w", err)
+	}
+	if err := unix.Chroot("."); err != nil {
+		return fmt.Errorf("chroot: %w", err)
+	}
+	return unix.Chdir("/")
+}
+
+// maskPath hides a path: /dev/null over a file, an empty read-only tmpfs
+// over a directory. A path that does not exist needs no mask.
+func maskPath(p string) error {
+	err := unix.Mount("/dev/null", p, "", unix.MS_BIND, "")
+	switch {
+	case err == nil, errors.Is(err, unix.ENOENT):
+		return nil
+	case errors.Is(err, unix.ENOTDIR), errors.Is(err, unix.EINVAL):
+		// A directory cannot take a file bind: cover it with an empty tmpfs.
+		return unix.Mount("tmpfs", p, "tmpfs", unix.MS_RDONLY, "size=0k")
+	}
+	return err
+}
+
+func readonlyPath(p string) error {
+	if err := unix.Mount(p, p, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+		if errors.Is(err, unix.ENOENT) {
+			return nil
+		}
+		return err
+	}
+	flags := uintptr(unix.MS_BIND|unix.MS_REMOUNT|unix.MS_RDONLY) | lockedFlags(p)
+	return unix.Mount("", p, "", flags, "")
+}
+
+// hostCgroupPath returns this process's cgroup path in the hierarchy whose
+// /proc/self/cgroup line starts with key (e.g. "memory" or "" for cgroup2).
+func hostCgroupPath(key string) string {
+	data, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		return "/"
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) != 3 {
+			continue
+		}
+		for _, c := range strings.Split(parts[1], ",") {
+			if c == key {
+				return parts[2]
+			}
+		}
+		if parts[1] == key {
+			return parts[2]
+		}
+	}
+	return "/"
+}
