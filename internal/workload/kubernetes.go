@@ -1,0 +1,288 @@
+package workload
+
+import (
+	"fmt"
+	"strconv"
+
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"sigs.k8s.io/yaml"
+)
+
+// podSpecPath is where each workload kind keeps its pod spec.
+var podSpecPath = map[string][]any{
+	"Pod":                   {"spec"},
+	"Deployment":            {"spec", "template", "spec"},
+	"StatefulSet":           {"spec", "template", "spec"},
+	"DaemonSet":             {"spec", "template", "spec"},
+	"ReplicaSet":            {"spec", "template", "spec"},
+	"ReplicationController": {"spec", "template", "spec"},
+	"Job":                   {"spec", "template", "spec"},
+	"CronJob":               {"spec", "jobTemplate", "spec", "template", "spec"},
+}
+
+// ReadKubernetes reads a (multi-document) Kubernetes manifest. Every
+// container and init container of every pod-bearing object becomes one
+// workload; other objects (Services, ConfigMaps, ...) are skipped.
+func ReadKubernetes(file string, data []byte) ([]Workload, error) {
+	var out []Workload
+	for _, d := range splitYAML(data) {
+		var meta struct {
+			Kind     string `json:"kind"`
+			Metadata struct {
+				Name        string            `json:"name"`
+				Annotations map[string]string `json:"annotations"`
+			} `json:"metadata"`
+		}
+		if err := yaml.Unmarshal(d.Data, &meta); err != nil {
+			return nil, fmt.Errorf("parse kubernetes manifest %s line %d: %w", file, d.Line, err)
+		}
+		path, ok := podSpecPath[meta.Kind]
+		if !ok {
+			continue
+		}
+		spec, annotations, err := decodePodSpec(meta.Kind, d.Data)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s in %s line %d: %w", meta.Kind, file, d.Line, err)
+		}
+		node, err := parseNode(d)
+		if err != nil {
+			return nil, fmt.Errorf("parse kubernetes manifest %s line %d: %w", file, d.Line, err)
+		}
+		obj := meta.Kind + "/" + meta.Metadata.Name
+		p := podReader{file: file, obj: obj, node: node, path: path, spec: spec, annotations: annotations}
+		for i, c := range spec.InitContainers {
+			out = append(out, p.container(c, "initContainers", i))
+		}
+		for i, c := range spec.Containers {
+			out = append(out, p.container(c, "containers", i))
+		}
+	}
+	return out, nil
+}
+
+// decodePodSpec returns the pod spec nested in obj and the annotations of
+// the pod template (where the legacy seccomp annotations live).
+func decodePodSpec(kind string, data []byte) (*corev1.PodSpec, map[string]string, error) {
+	switch kind {
+	case "Pod":
+		var o corev1.Pod
+		err := yaml.Unmarshal(data, &o)
+		return &o.Spec, o.Annotations, err
+	case "Deployment":
+		var o appsv1.Deployment
+		err := yaml.Unmarshal(data, &o)
+		return &o.Spec.Template.Spec, o.Spec.Template.Annotations, err
+	case "StatefulSet":
+		var o appsv1.StatefulSet
+		err := yaml.Unmarshal(data, &o)
+		return &o.Spec.Template.Spec, o.Spec.Template.Annotations, err
+	case "DaemonSet":
+		var o appsv1.DaemonSet
+		err := yaml.Unmarshal(data, &o)
+		return &o.Spec.Template.Spec, o.Spec.Template.Annotations, err
+	case "ReplicaSet":
+		var o appsv1.ReplicaSet
+		err := yaml.Unmarshal(data, &o)
+		return &o.Spec.Template.Spec, o.Spec.Template.Annotations, err
+	case "ReplicationController":
+		var o corev1.ReplicationController
+		err := yaml.Unmarshal(data, &o)
+		if o.Spec.Template == nil {
+			return &corev1.PodSpec{}, nil, err
+		}
+		return &o.Spec.Template.Spec, o.Spec.Template.Annotations, err
+	case "Job":
+		var o batchv1.Job
+		err := yaml.Unmarshal(data, &o)
+		return &o.Spec.Template.Spec, o.Spec.Template.Annotations, err
+	case "CronJob":
+		var o batchv1.CronJob
+		err := yaml.Unmarshal(data, &o)
+		return &o.Spec.JobTemplate.Spec.Template.Spec, o.Spec.JobTemplate.Spec.Template.Annotations, err
+	}
+	return nil, nil, fmt.Errorf("kind %s holds no pod spec", kind)
+}
+
+type podReader struct {
+	file        string
+	obj         string
+	node        *yamlNode
+	path        []any
+	spec        *corev1.PodSpec
+	annotations map[string]string
+}
+
+func (p podReader) at(rest ...any) []any {
+	return append(append([]any{}, p.path...), rest...)
+}
+
+func (p podReader) container(c corev1.Container, list string, idx int) Workload {
+	cpath := p.at(list, idx)
+	w := Workload{
+		Kind:     KindKubernetes,
+		File:     p.file,
+		Line:     lineAt(p.node, cpath...),
+		Resource: fmt.Sprintf("%s %s %s", p.obj, singular(list), c.Name),
+		Image:    c.Image,
+	}
+	w.setLine(FieldImage, lineAt(p.node, append(cpath, "image")...))
+	psc := p.spec.SecurityContext
+	if psc == nil {
+		psc = &corev1.PodSecurityContext{}
+	}
+	sc := c.SecurityContext
+	if sc == nil {
+		sc = &corev1.SecurityContext{}
+	}
+	// field returns the line of a securityContext field, from the
+	// container when it sets it, else from the pod.
+	field := func(name string, set bool) int {
+		if set {
+			return lineAt(p.node, append(cpath, "securityContext", name)...)
+		}
+		if found(p.node, p.at("securityContext", name)...) {
+			return lineAt(p.node, p.at("securityContext", name)...)
+		}
+		return w.Line
+	}
+
+	// Who it runs as: the container's setting wins over the pod's.
+	runAsUser, userSet := sc.RunAsUser, sc.RunAsUser != nil
+	if runAsUser == nil {
+		runAsUser = psc.RunAsUser
+	}
+	nonRoot, nonRootSet := sc.RunAsNonRoot, sc.RunAsNonRoot != nil
+	if nonRoot == nil {
+		nonRoot = psc.RunAsNonRoot
+	}
+	switch {
+	case runAsUser != nil:
+		w.User.Name = strconv.FormatInt(*runAsUser, 10)
+		w.setLine(FieldUser, field("runAsUser", userSet))
+	case nonRoot != nil:
+		w.setLine(FieldUser, field("runAsNonRoot", nonRootSet))
+	}
+	if runAsUser == nil {
+		w.User.BaseDecides = true
+	}
+	if nonRoot != nil && *nonRoot && (runAsUser == nil || *runAsUser != 0) {
+		w.User.NonRootEnforced = true
+	}
+
+	w.Privileged = sc.Privileged != nil && *sc.Privileged
+	w.setLine(FieldPrivileged, field("privileged", sc.Privileged != nil))
+	var add, drop []string
+	if sc.Capabilities != nil {
+		for _, c := range sc.Capabilities.Add {
+			add = append(add, string(c))
+		}
+		for _, c := range sc.Capabilities.Drop {
+			drop = append(drop, string(c))
+		}
+		w.setLine(FieldCapAdd, lineAt(p.node, append(cpath, "securityContext", "capabilities", "add")...))
+		w.setLine(FieldCapDrop, lineAt(p.node, append(cpath, "securityContext", "capabilities", "drop")...))
+	}
+	w.Capabilities, w.CapAdd, w.DropAll = EffectiveCapabilities(add, drop)
+	if w.Privileged {
+		w.Capabilities = AllCapabilities
+	}
+	// allowPrivilegeEscalation defaults to true, and is always true for
+	// privileged containers.
+	w.NoNewPrivileges = sc.AllowPrivilegeEscalation != nil && !*sc.AllowPrivilegeEscalation && !w.Privileged
+	w.setLine(FieldNoNewPrivs, field("allowPrivilegeEscalation", sc.AllowPrivilegeEscalation != nil))
+	w.ReadOnlyRootfs = sc.ReadOnlyRootFilesystem != nil && *sc.ReadOnlyRootFilesystem
+	w.setLine(FieldReadOnly, field("readOnlyRootFilesystem", sc.ReadOnlyRootFilesystem != nil))
+
+	// seccomp: container profile, else pod profile, else the legacy
+	// annotations, else none: the kubelet's default is Unconfined.
+	w.Seccomp = SeccompAbsent
+	profile, set := sc.SeccompProfile, sc.SeccompProfile != nil
+	if profile == nil {
+		profile = psc.SeccompProfile
+	}
+	if profile != nil {
+		w.Seccomp = seccompFromK8s(string(profile.Type))
+		w.setLine(FieldSeccomp, field("seccompProfile", set))
+	} else if a, ok := p.annotations["container.seccomp.security.alpha.kubernetes.io/"+c.Name]; ok {
+		w.Seccomp = seccompFromAnnotation(a)
+	} else if a, ok := p.annotations["seccomp.security.alpha.kubernetes.io/pod"]; ok {
+		w.Seccomp = seccompFromAnnotation(a)
+	}
+	if w.Privileged {
+		w.Seccomp = SeccompUnconfined
+	}
+
+	w.HostPID, w.HostIPC, w.HostNetwork = p.spec.HostPID, p.spec.HostIPC, p.spec.HostNetwork
+	w.setLine(FieldHostPID, lineAt(p.node, p.at("hostPID")...))
+	w.setLine(FieldHostIPC, lineAt(p.node, p.at("hostIPC")...))
+	w.setLine(FieldHostNetwork, lineAt(p.node, p.at("hostNetwork")...))
+
+	for _, vm := range c.VolumeMounts {
+		for vi, v := range p.spec.Volumes {
+			if v.Name != vm.Name || v.HostPath == nil {
+				continue
+			}
+			w.Mounts = append(w.Mounts, Mount{
+				Type: "bind", Source: v.HostPath.Path, Destination: vm.MountPath, ReadOnly: vm.ReadOnly,
+				Line: lineAt(p.node, p.at("volumes", vi, "hostPath", "path")...),
+			})
+		}
+	}
+
+	if q, ok := c.Resources.Limits[corev1.ResourceMemory]; ok {
+		w.MemoryLimit = quantityBytes(q)
+	}
+	w.setLine(FieldResources, lineAt(p.node, append(cpath, "resources")...))
+
+	for i, e := range c.Env {
+		if e.ValueFrom == nil {
+			w.Env = append(w.Env, EnvVar{Name: e.Name, Value: e.Value, Line: lineAt(p.node, append(cpath, "env", i)...)})
+		}
+	}
+	for i, port := range c.Ports {
+		if port.HostPort != 0 {
+			w.Ports = append(w.Ports, Port{
+				HostIP: port.HostIP, HostPort: strconv.Itoa(int(port.HostPort)), ContainerPort: strconv.Itoa(int(port.ContainerPort)),
+				Line: lineAt(p.node, append(cpath, "ports", i)...),
+			})
+		}
+	}
+	w.Healthcheck = c.LivenessProbe != nil || c.ReadinessProbe != nil
+	return w
+}
+
+func quantityBytes(q resource.Quantity) int64 { return q.Value() }
+
+func singular(list string) string {
+	if list == "initContainers" {
+		return "initContainer"
+	}
+	return "container"
+}
+
+func seccompFromK8s(t string) string {
+	switch t {
+	case "RuntimeDefault":
+		return SeccompDefault
+	case "Unconfined":
+		return SeccompUnconfined
+	case "Localhost":
+		return SeccompCustom
+	}
+	return SeccompAbsent
+}
+
+func seccompFromAnnotation(a string) string {
+	switch {
+	case a == "runtime/default" || a == "docker/default":
+		return SeccompDefault
+	case a == "unconfined":
+		return SeccompUnconfined
+	case a != "":
+		return SeccompCustom
+	}
+	return SeccompAbsent
+}

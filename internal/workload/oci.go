@@ -1,0 +1,188 @@
+package workload
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// ReadOCIConfig reads an OCI runtime bundle's config.json. The spec is
+// explicit about everything, so the effective settings are what it says: a
+// namespace not listed is the host's, no seccomp section means no filter.
+func ReadOCIConfig(file string, data []byte) ([]Workload, error) {
+	var s specs.Spec
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, fmt.Errorf("parse oci config %s: %w", file, err)
+	}
+	pos := jsonPos{data: data, start: 0, end: len(data)}
+	w := Workload{
+		Kind:     KindOCI,
+		File:     file,
+		Line:     1,
+		Resource: "bundle " + filepath.Base(filepath.Dir(absOr(file))),
+		Seccomp:  SeccompUnconfined,
+		User:     User{Name: "0"},
+	}
+	if s.Annotations != nil {
+		w.Image = s.Annotations["org.opencontainers.image.ref.name"]
+	}
+	if p := s.Process; p != nil {
+		w.User.Name = strconv.FormatUint(uint64(p.User.UID), 10)
+		w.setLine(FieldUser, pos.line("uid"))
+		if p.Capabilities != nil {
+			for _, c := range p.Capabilities.Bounding {
+				w.Capabilities = append(w.Capabilities, NormalizeCapability(c))
+			}
+			slices.Sort(w.Capabilities)
+			w.setLine(FieldCapAdd, pos.line("bounding"))
+			w.setLine(FieldCapDrop, pos.line("bounding"))
+		}
+		w.NoNewPrivileges = p.NoNewPrivileges
+		w.setLine(FieldNoNewPrivs, pos.line("noNewPrivileges"))
+		for i, e := range p.Env {
+			k, v, _ := strings.Cut(e, "=")
+			w.Env = append(w.Env, EnvVar{Name: k, Value: v, Line: pos.nth("env", i)})
+		}
+	}
+	for _, c := range w.Capabilities {
+		if !slices.Contains(DefaultCapabilities, c) {
+			w.CapAdd = append(w.CapAdd, c)
+		}
+	}
+	w.DropAll = len(w.CapAdd) == 0 && len(w.Capabilities) <= 1
+	if s.Root != nil {
+		w.ReadOnlyRootfs = s.Root.Readonly
+		w.setLine(FieldReadOnly, pos.line("root"))
+	}
+	for _, m := range s.Mounts {
+		mt := m.Type
+		if mt == "bind" || slices.Contains(m.Options, "bind") || slices.Contains(m.Options, "rbind") {
+			mt = "bind"
+		}
+		w.Mounts = append(w.Mounts, Mount{Type: mt, Source: m.Source, Destination: m.Destination,
+			ReadOnly: slices.Contains(m.Options, "ro"), Line: pos.value("destination", m.Destination)})
+	}
+	w.HostPID, w.HostIPC, w.HostUTS, w.HostNetwork = true, true, true, true
+	nsLine := pos.line("namespaces")
+	for _, f := range []Field{FieldHostPID, FieldHostIPC, FieldHostUTS, FieldHostNetwork} {
+		w.setLine(f, nsLine)
+	}
+	if l := s.Linux; l != nil {
+		for _, ns := range l.Namespaces {
+			// A path joins an existing namespace; /proc/1/ns is the host's.
+			own := ns.Path == "" || !strings.HasPrefix(ns.Path, "/proc/1/")
+			switch ns.Type {
+			case specs.PIDNamespace:
+				w.HostPID = !own
+			case specs.IPCNamespace:
+				w.HostIPC = !own
+			case specs.UTSNamespace:
+				w.HostUTS = !own
+			case specs.NetworkNamespace:
+				w.HostNetwork = !own
+			}
+		}
+		if l.Seccomp != nil {
+			w.Seccomp = SeccompCustom
+			if l.Seccomp.DefaultAction == specs.ActAllow && len(l.Seccomp.Syscalls) == 0 {
+				w.Seccomp = SeccompUnconfined
+			} else if l.Seccomp.DefaultAction == specs.ActErrno {
+				w.Seccomp = SeccompDefault
+			}
+		}
+		w.setLine(FieldSeccomp, pos.line("seccomp"))
+		if r := l.Resources; r != nil {
+			if r.Memory != nil && r.Memory.Limit != nil && *r.Memory.Limit > 0 {
+				w.MemoryLimit = *r.Memory.Limit
+			}
+			if r.Pids != nil && r.Pids.Limit != nil && *r.Pids.Limit > 0 {
+				w.PidsLimit = *r.Pids.Limit
+			}
+			w.setLine(FieldResources, pos.line("resources"))
+		}
+		// What `docker run --privileged` generates: every capability and
+		// nothing masked. No field says "privileged" in a bundle.
+		w.Privileged = slices.Contains(w.Capabilities, "SYS_ADMIN") && len(l.MaskedPaths) == 0 && len(l.ReadonlyPaths) == 0
+	}
+	return []Workload{w}, nil
+}
+
+func absOr(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+// jsonPos finds the line of a key inside data[start:end]. JSON decoders keep
+// no positions; a textual search within one object's bytes is close enough
+// for pointing a reader at the right line.
+type jsonPos struct {
+	data       []byte
+	start, end int
+}
+
+func (p jsonPos) lineOf(off int) int { return bytes.Count(p.data[:off], []byte("\n")) + 1 }
+
+// line is the line of the first "key": in the object, or the object's first line.
+func (p jsonPos) line(key string) int {
+	i := bytes.Index(p.data[p.start:p.end], []byte(`"`+key+`"`))
+	if i < 0 {
+		return p.lineOf(p.start)
+	}
+	return p.lineOf(p.start + i)
+}
+
+// value is the line of "key": "val", falling back to the key alone.
+func (p jsonPos) value(key, val string) int {
+	enc, _ := json.Marshal(val)
+	obj := p.data[p.start:p.end]
+	for off := 0; ; {
+		i := bytes.Index(obj[off:], []byte(`"`+key+`"`))
+		if i < 0 {
+			return p.line(key)
+		}
+		off += i + len(key) + 2
+		rest := bytes.TrimLeft(obj[off:], " \t\r\n:")
+		if bytes.HasPrefix(rest, enc) {
+			return p.lineOf(p.start + off)
+		}
+	}
+}
+
+// nth is the line of the n-th element of the array under key.
+func (p jsonPos) nth(key string, n int) int {
+	obj := p.data[p.start:p.end]
+	i := bytes.Index(obj, []byte(`"`+key+`"`))
+	if i < 0 {
+		return p.lineOf(p.start)
+	}
+	j := bytes.IndexByte(obj[i:], '[')
+	if j < 0 {
+		return p.lineOf(p.start + i)
+	}
+	base := p.start + i + j
+	arr := p.data[base:p.end]
+	dec := json.NewDecoder(bytes.NewReader(arr))
+	if _, err := dec.Token(); err != nil { // '['
+		return p.lineOf(base)
+	}
+	for k := 0; dec.More(); k++ {
+		off := int(dec.InputOffset())
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			break
+		}
+		if k == n {
+			rest := arr[off:]
+			return p.lineOf(base + off + len(rest) - len(bytes.TrimLeft(rest, " \t\r\n,")))
+		}
+	}
+	return p.lineOf(base)
+}
