@@ -87,6 +87,9 @@ func Validate(dir string, s *specs.Spec) error {
 		if ns.Type == specs.UserNamespace && ns.Path == "" && (len(s.Linux.UIDMappings) == 0 || len(s.Linux.GIDMappings) == 0) {
 			return bad("a new user namespace needs uidMappings and gidMappings")
 		}
+		if ns.Type == specs.UserNamespace && ns.Path == "" && (!mapsRoot(s.Linux.UIDMappings) || !mapsRoot(s.Linux.GIDMappings)) {
+			return bad("the user namespace's uidMappings and gidMappings must map container id 0")
+		}
 	}
 	if (s.Hostname != "" || s.Domainname != "") && !newNamespace(s, specs.UTSNamespace) {
 		return bad("cannot set the hostname or domainname without a new uts namespace")
@@ -163,4 +166,13 @@ var Rlimits = map[string]int{
 	"RLIMIT_NOFILE": unix.RLIMIT_NOFILE, "RLIMIT_NPROC": unix.RLIMIT_NPROC, "RLIMIT_RSS": unix.RLIMIT_RSS,
 	"RLIMIT_RTPRIO": unix.RLIMIT_RTPRIO, "RLIMIT_RTTIME": unix.RLIMIT_RTTIME, "RLIMIT_SIGPENDING": unix.RLIMIT_SIGPENDING,
 	"RLIMIT_STACK": unix.RLIMIT_STACK,
+}
+
+func mapsRoot(m []specs.LinuxIDMapping) bool {
+	for _, e := range m {
+		if e.ContainerID == 0 && e.Size > 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -110,16 +110,24 @@ func Create(o CreateOptions) (st *State, cmd *exec.Cmd, err error) {
 	defer parentSock.Close()
 	defer childSock.Close()
 
+	// The init is executed through a descriptor of our own binary: in a
+	// new user namespace its root may not be allowed to walk the path to it.
+	self, err := os.Open("/proc/self/exe")
+	if err != nil {
+		return nil, nil, fmt.Errorf("open own binary: %w", err)
+	}
+	defer self.Close()
+
 	plan := planNamespaces(spec)
-	extra := make([]*os.File, 0, o.PreserveFDs+2)
+	extra := make([]*os.File, 0, o.PreserveFDs+3)
 	for i := 0; i < o.PreserveFDs; i++ {
 		extra = append(extra, os.NewFile(uintptr(3+i), "preserved-"+strconv.Itoa(3+i)))
 	}
-	syncFD, fifoFD := 3+len(extra), 4+len(extra)
-	extra = append(extra, childSock, fifo)
+	syncFD, fifoFD, exeFD := 3+len(extra), 4+len(extra), 5+len(extra)
+	extra = append(extra, childSock, fifo, self)
 
 	cmd = &exec.Cmd{
-		Path:       "/proc/self/exe",
+		Path:       "/proc/self/fd/" + strconv.Itoa(exeFD),
 		Args:       []string{"ward-runtime", "init"},
 		Dir:        bundleDir, // relative bind sources resolve against the bundle
 		Stdin:      o.Stdin,
@@ -129,6 +137,7 @@ func Create(o CreateOptions) (st *State, cmd *exec.Cmd, err error) {
 		Env: []string{
 			initproc.SyncFDEnv + "=" + strconv.Itoa(syncFD),
 			initproc.FifoFDEnv + "=" + strconv.Itoa(fifoFD),
+			initproc.ExeFDEnv + "=" + strconv.Itoa(exeFD),
 			nsenter.SyncFDEnv + "=" + strconv.Itoa(syncFD),
 		},
 		SysProcAttr: &syscall.SysProcAttr{Cloneflags: plan.cloneFlags},
@@ -140,6 +149,9 @@ func Create(o CreateOptions) (st *State, cmd *exec.Cmd, err error) {
 		cmd.SysProcAttr.UidMappings = idMaps(spec.Linux.UIDMappings)
 		cmd.SysProcAttr.GidMappings = idMaps(spec.Linux.GIDMappings)
 		cmd.SysProcAttr.GidMappingsEnableSetgroups = true
+		// Become the namespace's root: a host uid that is not mapped
+		// inside would exec with no capabilities there at all.
+		cmd.SysProcAttr.Credential = &syscall.Credential{Uid: 0, Gid: 0, NoSetGroups: true}
 	}
 	if err := startJoined(cmd, plan.threadJoins); err != nil {
 		return nil, nil, fmt.Errorf("start container init: %w", err)

@@ -45,6 +45,9 @@ func Run() {
 	// Nothing of ours may reach the user's program.
 	unix.CloseOnExec(syncFD)
 	unix.CloseOnExec(fifoFD)
+	if exeFD, err := strconv.Atoi(os.Getenv(ExeFDEnv)); err == nil {
+		unix.CloseOnExec(exeFD)
+	}
 	if err := json.NewEncoder(sock).Encode(Message{Type: "ready"}); err != nil {
 		os.Exit(1)
 	}

@@ -54,4 +54,7 @@ type Message struct {
 const (
 	SyncFDEnv = "_WARD_SYNC_FD"
 	FifoFDEnv = "_WARD_FIFO_FD"
+	// ExeFDEnv is the descriptor of ward-runtime's own binary, which the
+	// init was executed through; it must not survive into the container.
+	ExeFDEnv = "_WARD_EXE_FD"
 )
