@@ -43,4 +43,3 @@ func MinbaseRootfs(t testing.TB) string {
 	}
 	return dir
 }
-
