@@ -154,6 +154,9 @@ type compiler struct {
 }
 
 func (c *compiler) known(name string) bool {
+	if _, ok := multiplexed[name]; ok && slices.Contains(c.abis, abiX86) {
+		return true
+	}
 	for _, a := range c.abis {
 		if _, ok := a.syscalls[name]; ok {
 			return true
@@ -181,6 +184,9 @@ func (c *compiler) add(sc specs.LinuxSyscall) error {
 			return errors.New("empty syscall name")
 		}
 		for _, a := range c.abis {
+			if m, ok := multiplexed[name]; ok && a == abiX86 && act != c.def {
+				c.addMultiplexed(a.syscalls[m.syscall], m.call, rules)
+			}
 			nr, ok := a.syscalls[name]
 			if !ok {
 				continue
@@ -196,6 +202,23 @@ func (c *compiler) add(sc specs.LinuxSyscall) error {
 		}
 	}
 	return nil
+}
+
+// addMultiplexed adds the rules of an i386 socket or IPC call to its
+// multiplexer as libseccomp does: the multiplexer's first argument must be
+// the call number, and conditions on the call's first argument are dropped;
+// the other conditions are kept as they are, though the multiplexer's
+// arguments do not line up with the call's (they are behind a pointer).
+func (c *compiler) addMultiplexed(mux, call uint32, rules []rule) {
+	for _, r := range rules {
+		conds := []condition{{index: 0, op: specs.OpEqualTo, value: uint64(call)}}
+		for _, cd := range r.conds {
+			if cd.index != 0 {
+				conds = append(conds, cd)
+			}
+		}
+		c.rules[abiX86][mux] = append(c.rules[abiX86][mux], rule{action: r.action, conds: conds})
+	}
 }
 
 // rulesOf validates the argument conditions of one entry and returns its
@@ -234,7 +257,7 @@ func rulesOf(act uint32, args []specs.LinuxSeccompArg) ([]rule, error) {
 // documentation).
 func (c *compiler) program() ([]bpf.Instruction, error) {
 	a := &c.asm
-	badArch, enosys := a.newLabel(), a.newLabel()
+	badArch, enosys, defaultAction := a.newLabel(), a.newLabel(), a.newLabel()
 	section := map[*abi]label{}
 	for _, x := range c.abis {
 		section[x] = a.newLabel()
@@ -254,11 +277,16 @@ func (c *compiler) program() ([]bpf.Instruction, error) {
 		a.emit(bpf.LoadAbsolute{Off: offNr, Size: 4})
 		if x == abiX86_64 {
 			// x32 syscalls arrive with AUDIT_ARCH_X86_64 and the x32 bit.
-			other := badArch
 			if hasX32 {
-				other = x32
+				a.jump(bpf.JumpGreaterOrEqual, x32SyscallBit, x32, next)
+			} else {
+				// Like libseccomp, let syscall -1 (a tracer
+				// skipping a call) meet the default action.
+				rest := a.newLabel()
+				a.jump(bpf.JumpGreaterOrEqual, x32SyscallBit, next, rest)
+				a.jump(bpf.JumpEqual, 0xffffffff, defaultAction, badArch)
+				a.mark(rest)
 			}
-			a.jump(bpf.JumpGreaterOrEqual, x32SyscallBit, other, next)
 		}
 		if max, ok := c.max[x]; ok && c.enosys {
 			a.jump(bpf.JumpGreaterThan, max, enosys, next)
@@ -269,6 +297,8 @@ func (c *compiler) program() ([]bpf.Instruction, error) {
 	a.ret(retBadArch)
 	a.mark(enosys)
 	a.ret(retENOSYS)
+	a.mark(defaultAction)
+	a.ret(c.def)
 	return a.assemble()
 }
 

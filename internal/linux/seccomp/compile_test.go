@@ -131,6 +131,46 @@ func TestCompile(t *testing.T) {
 			},
 		},
 		{
+			profile: "i386-multiplex.json",
+			calls: []call{
+				{name: "socket", arch: specs.ArchX86},
+				{name: "socketcall", arch: specs.ArchX86, args: []uint64{1}},
+				{name: "socketcall", arch: specs.ArchX86, args: []uint64{9}},
+				{name: "socketcall", arch: specs.ArchX86, args: []uint64{2}},
+				// connect's condition on its first argument cannot
+				// apply to socketcall, whose first argument is the call.
+				{name: "connect", arch: specs.ArchX86, args: []uint64{5}},
+				{name: "connect", arch: specs.ArchX86, args: []uint64{6}},
+				{name: "socketcall", arch: specs.ArchX86, args: []uint64{3}},
+				{name: "msgget", arch: specs.ArchX86},
+				{name: "ipc", arch: specs.ArchX86, args: []uint64{13}},
+				{name: "ipc", arch: specs.ArchX86, args: []uint64{1}},
+				{name: "ipc", arch: specs.ArchX86, args: []uint64{21}},
+				{name: "ipc", arch: specs.ArchX86, args: []uint64{14}},
+				{name: "socket"},
+				// Syscall -1 meets the default action, not the stub or a kill.
+				{nr: 0xffffffff},
+			},
+			want: []string{allow, allow, allow, eperm, allow, eperm, allow, allow, allow, allow,
+				errnoAction(unix.EINVAL), eperm, allow, eperm},
+		},
+		{
+			// Overlapping conditional rules: the first listed decides.
+			profile: "overlap.json",
+			calls: []call{
+				{name: "getpriority", args: []uint64{1, 2}},
+				{name: "getpriority", args: []uint64{0, 2}},
+				{name: "setpriority", args: []uint64{1, 2}},
+				{name: "setpriority", args: []uint64{1, 0}},
+				{name: "dup2", args: []uint64{1}},
+				{name: "dup2", args: []uint64{2}},
+				{name: "dup3", args: []uint64{1}},
+				{name: "dup3", args: []uint64{0}},
+			},
+			want: []string{eperm, errnoAction(unix.ENOENT), errnoAction(unix.ENOENT), eperm,
+				eperm, errnoAction(unix.ENOENT), errnoAction(unix.ENOENT), allow},
+		},
+		{
 			profile: "actions.json",
 			calls: []call{{name: "kexec_load"}, {name: "reboot"}, {name: "acct"}, {name: "swapon"},
 				{name: "swapoff"}, {name: "syslog"}, {name: "uselib"}, {name: "getpid"}, {name: "getppid"}, {nr: 100000}},

@@ -52,3 +52,25 @@ func SyscallNumber(arch specs.Arch, name string) (uint32, bool) {
 	}
 	return 0, false
 }
+
+// multiplexed lists the socket and System V IPC calls that i386 programs
+// can also make through socketcall(2) or ipc(2), with the call number the
+// multiplexer takes as its first argument (SYS_* in linux/net.h, and
+// linux/ipc.h). Some have no direct i386 syscall at all (send, recv,
+// accept, semop, semtimedop).
+var multiplexed = map[string]struct {
+	syscall string
+	call    uint32
+}{
+	"socket": {"socketcall", 1}, "bind": {"socketcall", 2}, "connect": {"socketcall", 3},
+	"listen": {"socketcall", 4}, "accept": {"socketcall", 5}, "getsockname": {"socketcall", 6},
+	"getpeername": {"socketcall", 7}, "socketpair": {"socketcall", 8}, "send": {"socketcall", 9},
+	"recv": {"socketcall", 10}, "sendto": {"socketcall", 11}, "recvfrom": {"socketcall", 12},
+	"shutdown": {"socketcall", 13}, "setsockopt": {"socketcall", 14}, "getsockopt": {"socketcall", 15},
+	"sendmsg": {"socketcall", 16}, "recvmsg": {"socketcall", 17}, "accept4": {"socketcall", 18},
+	"recvmmsg": {"socketcall", 19}, "sendmmsg": {"socketcall", 20},
+
+	"semop": {"ipc", 1}, "semget": {"ipc", 2}, "semctl": {"ipc", 3}, "semtimedop": {"ipc", 4},
+	"msgsnd": {"ipc", 11}, "msgrcv": {"ipc", 12}, "msgget": {"ipc", 13}, "msgctl": {"ipc", 14},
+	"shmat": {"ipc", 21}, "shmdt": {"ipc", 22}, "shmget": {"ipc", 23}, "shmctl": {"ipc", 24},
+}
