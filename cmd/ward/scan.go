@@ -1,8 +1,101 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
 
-// placeholder until the verb lands; owned by its feature's author.
+	"github.com/spf13/cobra"
+
+	"github.com/wardproject/ward/internal/scan/matcher"
+	"github.com/wardproject/ward/internal/scan/report"
+	"github.com/wardproject/ward/internal/scan/vulndb"
+)
+
+// findingsError makes `ward scan --fail-on` exit 1, as `ward check` does.
+type findingsError struct{ level string }
+
+func (e findingsError) Error() string {
+	return "findings at or above " + e.level
+}
+
+func (findingsError) ExitCode() int { return 1 }
+
 func newScanCommand() *cobra.Command {
-	return &cobra.Command{Use: "scan", Hidden: true, RunE: func(*cobra.Command, []string) error { return errNotYet("scan") }}
+	var (
+		format, output, failOn, vexFile, ignoreFile string
+		severities                                  []string
+		ignoreUnfixed                               bool
+	)
+	cmd := &cobra.Command{
+		Use:   "scan DIR|TAR",
+		Short: "Report known vulnerabilities of the packages in a root filesystem or image archive",
+		Long: `Report the advisories in ward's vulnerability database that affect the
+installed version of a package in a root filesystem, rootfs tarball, or
+docker-save / OCI archive. Works offline; see ward db.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if failOn != "" && vulndb.SeverityRank(failOn) == 0 {
+				return fmt.Errorf("--fail-on %q: want CRITICAL, HIGH, MEDIUM or LOW", failOn)
+			}
+			filter := matcher.Filter{Severities: severities, IgnoreUnfixed: ignoreUnfixed}
+			if ignoreFile != "" {
+				ids, err := matcher.ReadIgnoreFile(ignoreFile)
+				if err != nil {
+					return err
+				}
+				filter.IgnoreIDs = ids
+			}
+			if vexFile != "" {
+				f, err := os.Open(vexFile)
+				if err != nil {
+					return fmt.Errorf("read VEX %s: %w", vexFile, err)
+				}
+				filter.VEX, err = matcher.ReadVEX(f)
+				f.Close()
+				if err != nil {
+					return fmt.Errorf("read VEX %s: %w", vexFile, err)
+				}
+			}
+			db, err := vulndb.OpenReadOnly(vulnDBDir())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			if st, err := db.Status(); err == nil {
+				warnIfOld(cmd.ErrOrStderr(), st, time.Now())
+			}
+			inv, err := inventoryOf(args[0])
+			if err != nil {
+				return err
+			}
+			findings, err := matcher.Match(inv, db)
+			if err != nil {
+				return err
+			}
+			kept, suppressed := filter.Apply(findings)
+			res := &report.Scan{Source: args[0], Distro: inv.Distro, Packages: len(inv.Packages), Findings: kept, Suppressed: suppressed}
+			err = withOutput(cmd.OutOrStdout(), output, func(w io.Writer) error {
+				return report.WriteScan(w, res, format)
+			})
+			if err != nil {
+				return err
+			}
+			if failOn != "" && matcher.AtOrAbove(kept, failOn) {
+				return findingsError{strings.ToUpper(failOn)}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&format, "format", "table", "output format: "+strings.Join(report.ScanFormats, ", "))
+	f.StringVarP(&output, "output", "o", "", "write to this file instead of standard output")
+	f.StringSliceVar(&severities, "severity", nil, "show only these severities (CRITICAL,HIGH,MEDIUM,LOW,UNKNOWN)")
+	f.BoolVar(&ignoreUnfixed, "ignore-unfixed", false, "hide findings that have no fixed version yet")
+	f.StringVar(&failOn, "fail-on", "", "exit 1 when a finding is at or above this severity")
+	f.StringVar(&vexFile, "vex", "", "OpenVEX document whose not_affected and fixed statements suppress findings")
+	f.StringVar(&ignoreFile, "ignore-file", "", "file of advisory IDs or aliases to suppress, one per line")
+	return cmd
 }
