@@ -1,8 +1,189 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"strings"
 
-// placeholder until the verb lands; owned by its feature's author.
+	"github.com/spf13/cobra"
+
+	"github.com/wardproject/ward/internal/audit"
+	"github.com/wardproject/ward/internal/audit/rules"
+	"github.com/wardproject/ward/internal/policy"
+)
+
+// checkError carries ward check's exit status: 1 when findings reach
+// --fail-on, 2 for usage and input errors.
+type checkError struct {
+	code int
+	err  error
+}
+
+func (e *checkError) Error() string { return e.err.Error() }
+func (e *checkError) Unwrap() error { return e.err }
+func (e *checkError) ExitCode() int { return e.code }
+
+func usageError(err error) error { return &checkError{code: 2, err: err} }
+
+type checkFlags struct {
+	format      string
+	failOn      string
+	config      string
+	accept      string
+	writeAccept string
+	policy      string
+	output      string
+	color       string
+}
+
 func newCheckCommand() *cobra.Command {
-	return &cobra.Command{Use: "check", Hidden: true, RunE: func(*cobra.Command, []string) error { return errNotYet("check") }}
+	var f checkFlags
+	c := &cobra.Command{
+		Use:   "check [PATH...]",
+		Short: "Audit Dockerfiles, compose files, Kubernetes manifests, OCI config.json and inspect output against the checklist",
+		Long: `ward check reads the places where a container's privileges are decided and
+reports, per checklist item, what runs as root, keeps capabilities, shares host
+namespaces, mounts host paths, disables seccomp, or ships unpinned or bloated
+images. Files are recognised by name or content; directories are walked.
+It judges effective settings: a Dockerfile without USER runs as root, a pod's
+securityContext applies to its containers, Docker's defaults include NET_RAW.
+
+Exit status: 0 when the inputs were read (and nothing reached --fail-on),
+1 when a finding is at or above --fail-on, 2 for usage or input errors.
+
+Suppress a finding inline with a reason:  # ward:ignore=WD140 writes to /data
+Accept today's findings so only new ones fail:  --write-accept FILE, then --accept FILE`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCheck(cmd.OutOrStdout(), args, f)
+		},
+	}
+	c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
+	fl := c.Flags()
+	fl.StringVar(&f.format, "format", "text", "output format: "+strings.Join(audit.Formats, ", "))
+	fl.StringVar(&f.failOn, "fail-on", "", "exit 1 when a finding is at or above this severity (info, low, medium, high, critical)")
+	fl.StringVar(&f.config, "config", "", "config file (default: "+audit.ConfigFile+" in the current directory, if present)")
+	fl.StringVar(&f.accept, "accept", "", "accepted-findings file: findings listed there are not reported")
+	fl.StringVar(&f.writeAccept, "write-accept", "", "write the current findings to this accepted-findings file")
+	fl.StringVar(&f.policy, "policy", "", "report only the rules of this run policy (default, baseline, restricted)")
+	fl.StringVarP(&f.output, "output", "o", "", "write the report to this file instead of standard output")
+	fl.StringVar(&f.color, "color", "auto", "colour text output: auto, always, never")
+	return c
+}
+
+func runCheck(stdout io.Writer, paths []string, f checkFlags) error {
+	if !contains(audit.Formats, f.format) {
+		return usageError(fmt.Errorf("unknown format %q (want %s)", f.format, strings.Join(audit.Formats, ", ")))
+	}
+	if !contains([]string{"auto", "always", "never"}, f.color) {
+		return usageError(fmt.Errorf("unknown --color %q (want auto, always, never)", f.color))
+	}
+	var failOn *audit.Severity
+	if f.failOn != "" {
+		s, err := audit.ParseSeverity(f.failOn)
+		if err != nil {
+			return usageError(fmt.Errorf("--fail-on: %w", err))
+		}
+		failOn = &s
+	}
+	ruleSet := rules.All()
+	if f.policy != "" {
+		p, err := policy.Lookup(f.policy)
+		if err != nil {
+			return usageError(err)
+		}
+		ruleSet = p.RuleSet()
+	}
+	cfgPath, required := f.config, true
+	if cfgPath == "" {
+		cfgPath, required = audit.ConfigFile, false
+	}
+	cfg, err := audit.LoadConfig(cfgPath, required)
+	if err != nil {
+		return usageError(err)
+	}
+	if err := cfg.Validate(func(id string) bool { _, ok := rules.ByID(id); return ok }); err != nil {
+		return usageError(fmt.Errorf("%s: %w", cfgPath, err))
+	}
+	opts := audit.Options{Rules: ruleSet, Config: cfg}
+	if f.accept != "" {
+		if opts.Accepted, err = audit.LoadAccept(f.accept); err != nil {
+			return usageError(err)
+		}
+	}
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	report, err := audit.Check(paths, opts)
+	if err != nil {
+		return usageError(err)
+	}
+
+	if f.writeAccept != "" {
+		all := append([]audit.Finding{}, report.Findings...)
+		for _, s := range report.Suppressed {
+			if s.By == "accept" {
+				all = append(all, s.Finding)
+			}
+		}
+		audit.SortFindings(all)
+		var buf bytes.Buffer
+		if err := audit.WriteAccept(&buf, all); err != nil {
+			return err
+		}
+		if err := os.WriteFile(f.writeAccept, buf.Bytes(), 0o644); err != nil {
+			return usageError(fmt.Errorf("write accept file %s: %w", f.writeAccept, err))
+		}
+	}
+
+	out := stdout
+	if f.output != "" {
+		file, err := os.Create(f.output)
+		if err != nil {
+			return usageError(fmt.Errorf("create %s: %w", f.output, err))
+		}
+		defer file.Close()
+		out = file
+	}
+	color := f.color == "always" || (f.color == "auto" && f.output == "" && isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == "")
+	if err := audit.Write(out, f.format, report, ruleSet, color); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	if f.format != "text" {
+		// Errors are in the JSON/SARIF document for machines; say them
+		// to people too.
+		for _, e := range report.Errors {
+			fmt.Fprintln(os.Stderr, "ward check: "+e)
+		}
+	}
+
+	if len(report.Errors) > 0 {
+		return &checkError{code: 2, err: fmt.Errorf("check: %d inputs could not be read", len(report.Errors))}
+	}
+	if worst, ok := report.Worst(); ok && failOn != nil && worst >= *failOn {
+		n := 0
+		for _, fd := range report.Findings {
+			if fd.Severity >= *failOn {
+				n++
+			}
+		}
+		return &checkError{code: 1, err: fmt.Errorf("check: %d findings at or above %s", n, *failOn)}
+	}
+	return nil
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

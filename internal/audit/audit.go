@@ -133,6 +133,9 @@ type Finding struct {
 	Resource  string    `json:"resource"`
 	Message   string    `json:"message"`
 	Fix       string    `json:"fix"`
+	// ResourceLine is where the resource starts, so a suppression comment
+	// placed above a stage, service or container covers all of it.
+	ResourceLine int `json:"-"`
 }
 
 // Evaluate runs every rule that applies to each workload and returns the
@@ -153,6 +156,7 @@ func Evaluate(rules []Rule, ws []workload.Workload, s Settings) []Finding {
 				out = append(out, Finding{
 					Rule: r.ID, Checklist: r.Checklist, Severity: r.Severity, Title: r.Title,
 					File: w.File, Line: line, Resource: w.Resource, Message: v.Message, Fix: r.Fix[w.Kind],
+					ResourceLine: w.Line,
 				})
 			}
 		}

@@ -1,0 +1,73 @@
+package audit
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/wardproject/ward/internal/workload"
+)
+
+// Options configures one Check run.
+type Options struct {
+	Rules    []Rule
+	Config   *Config         // nil: no config
+	Accepted map[string]bool // fingerprints from --accept
+}
+
+// Check reads every path (files, or directories walked), evaluates the rules
+// and returns the report. It returns an error only when a path cannot be
+// read at all; a file that fails to parse is recorded in Report.Errors and
+// the other files are still judged.
+func Check(paths []string, opts Options) (*Report, error) {
+	cfg := opts.Config
+	if cfg == nil {
+		cfg = &Config{}
+	}
+	r := &Report{}
+	var ws []workload.Workload
+	for _, p := range paths {
+		inputs, err := workload.ReadPath(p)
+		if err != nil {
+			return nil, err
+		}
+		for _, in := range inputs {
+			if in.Err != nil {
+				r.Errors = append(r.Errors, in.Err.Error())
+				continue
+			}
+			r.Inputs = append(r.Inputs, Input{File: in.File, Kind: in.Kind, Workloads: len(in.Workloads)})
+			ws = append(ws, in.Workloads...)
+		}
+	}
+	findings := Evaluate(opts.Rules, ws, Settings{TrustedRegistries: cfg.TrustedRegistries})
+
+	findings, ignored := cfg.Apply(findings)
+	r.Suppressed = append(r.Suppressed, ignored...)
+
+	var sups []Suppression
+	for _, in := range r.Inputs {
+		data, err := os.ReadFile(in.File)
+		if err != nil {
+			r.Errors = append(r.Errors, fmt.Sprintf("read %s: %v", in.File, err))
+			continue
+		}
+		s, err := ParseSuppressions(in.File, data)
+		if err != nil {
+			r.Errors = append(r.Errors, err.Error())
+			continue
+		}
+		sups = append(sups, s...)
+	}
+	findings, inline := ApplySuppressions(findings, sups)
+	r.Suppressed = append(r.Suppressed, inline...)
+
+	if opts.Accepted != nil {
+		var accepted []Suppressed
+		findings, accepted = ApplyAccepted(findings, opts.Accepted)
+		r.Suppressed = append(r.Suppressed, accepted...)
+	}
+	SortFindings(findings)
+	r.Findings = findings
+	r.Summarize(len(cfg.TrustedRegistries) > 0)
+	return r, nil
+}

@@ -1,0 +1,103 @@
+package audit
+
+import (
+	"fmt"
+
+	"github.com/wardproject/ward/internal/workload"
+)
+
+// Report is the outcome of one `ward check`: what was read, what was found,
+// and what was found but suppressed (kept apart, never in Findings).
+type Report struct {
+	Inputs     []Input      `json:"inputs"`
+	Findings   []Finding    `json:"findings"`
+	Suppressed []Suppressed `json:"suppressed,omitempty"`
+	Errors     []string     `json:"errors,omitempty"`
+	Summary    Summary      `json:"summary"`
+}
+
+// Input is one file read.
+type Input struct {
+	File      string        `json:"file"`
+	Kind      workload.Kind `json:"kind"`
+	Workloads int           `json:"workloads"`
+}
+
+// Suppressed is a finding left out of the report, and why.
+type Suppressed struct {
+	Finding
+	By     string `json:"by"` // "inline", "config" or "accept"
+	Reason string `json:"reason,omitempty"`
+}
+
+// Summary answers the production checklist's four questions.
+type Summary struct {
+	Workloads  int            `json:"workloads"`
+	BySeverity map[string]int `json:"bySeverity"`
+	Questions  []Answer       `json:"questions"`
+}
+
+// Answer is one checklist question and ward's answer: "yes", "no" or
+// "not checked", with a detail saying why.
+type Answer struct {
+	Question string `json:"question"`
+	Answer   string `json:"answer"`
+	Detail   string `json:"detail"`
+}
+
+// Summarize fills r.Summary from its findings. trustChecked says whether
+// trusted registries were configured, so image trust was judged.
+func (r *Report) Summarize(trustChecked bool) {
+	s := Summary{BySeverity: map[string]int{}}
+	for _, in := range r.Inputs {
+		s.Workloads += in.Workloads
+	}
+	count := map[Checklist]int{}
+	resources := map[Checklist]map[string]bool{}
+	for _, f := range r.Findings {
+		s.BySeverity[f.Severity.String()]++
+		count[f.Checklist]++
+		if resources[f.Checklist] == nil {
+			resources[f.Checklist] = map[string]bool{}
+		}
+		resources[f.Checklist][f.File+"\x00"+f.Resource] = true
+	}
+	yesNo := func(q string, c Checklist, bad string) Answer {
+		if n := len(resources[c]); n > 0 {
+			return Answer{Question: q, Answer: "no", Detail: fmt.Sprintf("%d of %d workloads %s", n, s.Workloads, bad)}
+		}
+		return Answer{Question: q, Answer: "yes", Detail: fmt.Sprintf("all %d workloads", s.Workloads)}
+	}
+	s.Questions = append(s.Questions, yesNo("Runs as non-root?", NonRoot, "run as root"))
+	// A privileged workload has every capability, so it counts here too.
+	for k := range resources[Privileged] {
+		if resources[Capabilities] == nil {
+			resources[Capabilities] = map[string]bool{}
+		}
+		resources[Capabilities][k] = true
+	}
+	s.Questions = append(s.Questions, yesNo("Unnecessary capabilities removed?", Capabilities, "keep or add capabilities beyond what is needed"))
+	trust := Answer{Question: "Image trusted and scanned?", Answer: "not checked",
+		Detail: "file inputs name images but do not contain them: run `ward scan IMAGE`; set trusted-registries in .ward.yaml to judge origins"}
+	if trustChecked {
+		if n := count[ImageTrust]; n > 0 {
+			trust = Answer{Question: trust.Question, Answer: "no", Detail: fmt.Sprintf("%d images from untrusted registries; scanning: run `ward scan IMAGE`", n)}
+		} else {
+			trust.Detail = "every image comes from a trusted registry; scanning: run `ward scan IMAGE`"
+		}
+	}
+	s.Questions = append(s.Questions, trust)
+	s.Questions = append(s.Questions, yesNo("Privileged avoided?", Privileged, "run privileged"))
+	r.Summary = s
+}
+
+// Worst returns the highest severity among the findings, and false if none.
+func (r *Report) Worst() (Severity, bool) {
+	worst, any := Info, false
+	for _, f := range r.Findings {
+		if !any || f.Severity > worst {
+			worst, any = f.Severity, true
+		}
+	}
+	return worst, any
+}
