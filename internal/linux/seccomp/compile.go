@@ -27,15 +27,18 @@ const (
 
 // Program is a compiled seccomp filter, ready to load.
 type Program struct {
-	insns   []bpf.Instruction
 	raw     []bpf.RawInstruction
 	flags   Flag
 	skipped []string
 }
 
-// Instructions returns the filter's classic BPF instructions. They read
-// struct seccomp_data in host (little-endian) order.
-func (p *Program) Instructions() []bpf.Instruction { return p.insns }
+// Instructions returns the filter's classic BPF instructions, for
+// inspection and interpretation. They read struct seccomp_data in host
+// (little-endian) order.
+func (p *Program) Instructions() []bpf.Instruction {
+	insns, _ := bpf.Disassemble(p.raw) // every opcode emitted has a decoding
+	return insns
+}
 
 // Len returns the number of instructions.
 func (p *Program) Len() int { return len(p.raw) }
@@ -89,9 +92,9 @@ func Compile(cfg *specs.LinuxSeccomp) (*Program, error) {
 		return nil, err
 	}
 
-	c := &compiler{def: def, abis: abis, rules: map[*abi]map[uint32][]rule{}, max: map[*abi]uint32{}}
+	c := &compiler{def: def, abis: abis, rules: map[*abi][][]rule{}, max: map[*abi]uint32{}}
 	for _, a := range abis {
-		c.rules[a] = map[uint32][]rule{}
+		c.rules[a] = make([][]rule, a.span)
 	}
 	skipped := map[string]bool{}
 	for i, sc := range cfg.Syscalls {
@@ -109,14 +112,11 @@ func Compile(cfg *specs.LinuxSeccomp) (*Program, error) {
 	c.enosys = !permissive(cfg.DefaultAction) &&
 		(cfg.DefaultErrnoRet == nil || *cfg.DefaultErrnoRet != uint(unix.ENOSYS))
 
-	if p.insns, err = c.program(); err != nil {
+	if p.raw, err = c.program(); err != nil {
 		return nil, fmt.Errorf("assembling seccomp filter: %w", err)
 	}
-	if len(p.insns) > maxInstructions {
-		return nil, fmt.Errorf("seccomp filter has %d instructions, more than the kernel's limit of %d", len(p.insns), maxInstructions)
-	}
-	if p.raw, err = bpf.Assemble(p.insns); err != nil {
-		return nil, fmt.Errorf("assembling seccomp filter: %w", err)
+	if len(p.raw) > maxInstructions {
+		return nil, fmt.Errorf("seccomp filter has %d instructions, more than the kernel's limit of %d", len(p.raw), maxInstructions)
 	}
 	return p, nil
 }
@@ -147,7 +147,7 @@ func selectABIs(arches []specs.Arch) ([]*abi, error) {
 type compiler struct {
 	def    uint32
 	abis   []*abi
-	rules  map[*abi]map[uint32][]rule // rules by ABI and syscall number, config order
+	rules  map[*abi][][]rule // by ABI and syscall number less the ABI's base, config order
 	max    map[*abi]uint32            // highest syscall number named, for the -ENOSYS stub
 	enosys bool
 	asm    assembler
@@ -197,7 +197,7 @@ func (c *compiler) add(sc specs.LinuxSyscall) error {
 			// libseccomp refuses a rule whose action is the default
 			// action; runc drops it.
 			if act != c.def {
-				c.rules[a][nr] = append(c.rules[a][nr], rules...)
+				c.rules[a][nr-a.base] = append(c.rules[a][nr-a.base], rules...)
 			}
 		}
 	}
@@ -217,7 +217,7 @@ func (c *compiler) addMultiplexed(mux, call uint32, rules []rule) {
 				conds = append(conds, cd)
 			}
 		}
-		c.rules[abiX86][mux] = append(c.rules[abiX86][mux], rule{action: r.action, conds: conds})
+		c.rules[abiX86][mux] = append(c.rules[abiX86][mux], rule{action: r.action, conds: conds}) // i386 base is 0
 	}
 }
 
@@ -255,8 +255,10 @@ func rulesOf(act uint32, args []specs.LinuxSeccompArg) ([]rule, error) {
 
 // program lays out the whole filter (see "Program layout" in the package
 // documentation).
-func (c *compiler) program() ([]bpf.Instruction, error) {
+func (c *compiler) program() ([]bpf.RawInstruction, error) {
 	a := &c.asm
+	// About two instructions per syscall and ABI, more with conditions.
+	a.ops = make([]asmOp, 0, 1024)
 	badArch, enosys, defaultAction := a.newLabel(), a.newLabel(), a.newLabel()
 	section := map[*abi]label{}
 	for _, x := range c.abis {
@@ -265,33 +267,33 @@ func (c *compiler) program() ([]bpf.Instruction, error) {
 	_, hasX86 := section[abiX86]
 	x32, hasX32 := section[abiX32]
 
-	a.emit(bpf.LoadAbsolute{Off: offArch, Size: 4})
-	a.jump(bpf.JumpEqual, auditArchX86_64, section[abiX86_64], next)
+	a.load(offArch)
+	a.jump(opJumpEqual, auditArchX86_64, section[abiX86_64], next)
 	if hasX86 {
-		a.jump(bpf.JumpEqual, auditArchI386, section[abiX86], next)
+		a.jump(opJumpEqual, auditArchI386, section[abiX86], next)
 	}
 	a.ret(retBadArch)
 
 	for _, x := range c.abis {
 		a.mark(section[x])
-		a.emit(bpf.LoadAbsolute{Off: offNr, Size: 4})
+		a.load(offNr)
 		if x == abiX86_64 {
 			// x32 syscalls arrive with AUDIT_ARCH_X86_64 and the x32 bit.
 			if hasX32 {
-				a.jump(bpf.JumpGreaterOrEqual, x32SyscallBit, x32, next)
+				a.jump(opJumpGreatEq, x32SyscallBit, x32, next)
 			} else {
 				// Like libseccomp, let syscall -1 (a tracer
 				// skipping a call) meet the default action.
 				rest := a.newLabel()
-				a.jump(bpf.JumpGreaterOrEqual, x32SyscallBit, next, rest)
-				a.jump(bpf.JumpEqual, 0xffffffff, defaultAction, badArch)
+				a.jump(opJumpGreatEq, x32SyscallBit, next, rest)
+				a.jump(opJumpEqual, 0xffffffff, defaultAction, badArch)
 				a.mark(rest)
 			}
 		}
 		if max, ok := c.max[x]; ok && c.enosys {
-			a.jump(bpf.JumpGreaterThan, max, enosys, next)
+			a.jump(opJumpGreater, max, enosys, next)
 		}
-		c.tree(x, units(c.rules[x]))
+		c.tree(x, units(x.base, c.rules[x]))
 	}
 	a.mark(badArch)
 	a.ret(retBadArch)
@@ -311,24 +313,23 @@ type unit struct {
 	action uint32
 }
 
-// units sorts one ABI's rules by syscall number and merges runs.
-func units(bySyscall map[uint32][]rule) []unit {
-	nrs := make([]uint32, 0, len(bySyscall))
-	for nr := range bySyscall {
-		nrs = append(nrs, nr)
-	}
-	slices.Sort(nrs)
+// units merges one ABI's rules, indexed by syscall number less base, into
+// units in ascending order.
+func units(base uint32, bySyscall [][]rule) []unit {
 	var out []unit
-	for _, nr := range nrs {
-		rules := bySyscall[nr]
+	for i, rules := range bySyscall {
+		if len(rules) == 0 {
+			continue
+		}
+		nr := base + uint32(i)
 		// An unconditional rule wins over conditional ones, as in
 		// libseccomp's rule tree; the first one listed decides.
-		i := slices.IndexFunc(rules, func(r rule) bool { return len(r.conds) == 0 })
-		if i < 0 {
+		first := slices.IndexFunc(rules, func(r rule) bool { return len(r.conds) == 0 })
+		if first < 0 {
 			out = append(out, unit{lo: nr, hi: nr, rules: rules})
 			continue
 		}
-		act := rules[i].action
+		act := rules[first].action
 		if n := len(out); n > 0 && len(out[n-1].rules) == 0 && out[n-1].action == act && out[n-1].hi+1 == nr {
 			out[n-1].hi = nr
 			continue
@@ -354,7 +355,7 @@ func (c *compiler) tree(x *abi, us []unit) {
 	}
 	mid := len(us) / 2
 	right := a.newLabel()
-	a.jump(bpf.JumpGreaterOrEqual, us[mid].lo, right, next)
+	a.jump(opJumpGreatEq, us[mid].lo, right, next)
 	c.tree(x, us[:mid])
 	a.mark(right)
 	c.tree(x, us[mid:])
@@ -367,14 +368,14 @@ func (c *compiler) unit(x *abi, u unit) {
 	skip := a.newLabel()
 	switch {
 	case len(u.rules) == 0 && u.lo == u.hi:
-		a.jump(bpf.JumpEqual, u.lo, next, skip)
+		a.jump(opJumpEqual, u.lo, next, skip)
 		a.ret(u.action)
 	case len(u.rules) == 0:
-		a.jump(bpf.JumpGreaterOrEqual, u.lo, next, skip)
-		a.jump(bpf.JumpGreaterThan, u.hi, skip, next)
+		a.jump(opJumpGreatEq, u.lo, next, skip)
+		a.jump(opJumpGreater, u.hi, skip, next)
 		a.ret(u.action)
 	default:
-		a.jump(bpf.JumpEqual, u.lo, next, skip)
+		a.jump(opJumpEqual, u.lo, next, skip)
 		for _, r := range u.rules {
 			fail := a.newLabel()
 			for _, cd := range r.conds {
@@ -398,66 +399,65 @@ func (c *compiler) condition(x *abi, cd condition, fail label) {
 	hi := lo + 4
 	vlo, vhi := uint32(cd.value), uint32(cd.value>>32)
 	dlo, dhi := uint32(cd.valueTwo), uint32(cd.valueTwo>>32)
-	load := func(off uint32) { a.emit(bpf.LoadAbsolute{Off: off, Size: 4}) }
-
+	
 	if x.args32 {
-		load(lo)
+		a.load(lo)
 		switch cd.op {
 		case specs.OpEqualTo:
-			a.jump(bpf.JumpEqual, vlo, next, fail)
+			a.jump(opJumpEqual, vlo, next, fail)
 		case specs.OpNotEqual:
-			a.jump(bpf.JumpEqual, vlo, fail, next)
+			a.jump(opJumpEqual, vlo, fail, next)
 		case specs.OpGreaterThan:
-			a.jump(bpf.JumpGreaterThan, vlo, next, fail)
+			a.jump(opJumpGreater, vlo, next, fail)
 		case specs.OpGreaterEqual:
-			a.jump(bpf.JumpGreaterOrEqual, vlo, next, fail)
+			a.jump(opJumpGreatEq, vlo, next, fail)
 		case specs.OpLessThan:
-			a.jump(bpf.JumpGreaterOrEqual, vlo, fail, next)
+			a.jump(opJumpGreatEq, vlo, fail, next)
 		case specs.OpLessEqual:
-			a.jump(bpf.JumpGreaterThan, vlo, fail, next)
+			a.jump(opJumpGreater, vlo, fail, next)
 		case specs.OpMaskedEqual:
-			a.emit(bpf.ALUOpConstant{Op: bpf.ALUOpAnd, Val: vlo})
-			a.jump(bpf.JumpEqual, dlo, next, fail)
+			a.and(vlo)
+			a.jump(opJumpEqual, dlo, next, fail)
 		}
 		return
 	}
 
 	pass := a.newLabel()
-	load(hi)
+	a.load(hi)
 	switch cd.op {
 	case specs.OpEqualTo:
-		a.jump(bpf.JumpEqual, vhi, next, fail)
-		load(lo)
-		a.jump(bpf.JumpEqual, vlo, next, fail)
+		a.jump(opJumpEqual, vhi, next, fail)
+		a.load(lo)
+		a.jump(opJumpEqual, vlo, next, fail)
 	case specs.OpNotEqual:
-		a.jump(bpf.JumpEqual, vhi, next, pass)
-		load(lo)
-		a.jump(bpf.JumpEqual, vlo, fail, next)
+		a.jump(opJumpEqual, vhi, next, pass)
+		a.load(lo)
+		a.jump(opJumpEqual, vlo, fail, next)
 	case specs.OpGreaterThan, specs.OpGreaterEqual:
-		a.jump(bpf.JumpGreaterThan, vhi, pass, next)
-		a.jump(bpf.JumpEqual, vhi, next, fail)
-		load(lo)
-		test := bpf.JumpGreaterThan
+		a.jump(opJumpGreater, vhi, pass, next)
+		a.jump(opJumpEqual, vhi, next, fail)
+		a.load(lo)
+		test := opJumpGreater
 		if cd.op == specs.OpGreaterEqual {
-			test = bpf.JumpGreaterOrEqual
+			test = opJumpGreatEq
 		}
 		a.jump(test, vlo, next, fail)
 	case specs.OpLessThan, specs.OpLessEqual:
-		a.jump(bpf.JumpGreaterThan, vhi, fail, next)
-		a.jump(bpf.JumpEqual, vhi, next, pass)
-		load(lo)
+		a.jump(opJumpGreater, vhi, fail, next)
+		a.jump(opJumpEqual, vhi, next, pass)
+		a.load(lo)
 		// a < v is not (a >= v); a <= v is not (a > v).
-		test := bpf.JumpGreaterOrEqual
+		test := opJumpGreatEq
 		if cd.op == specs.OpLessEqual {
-			test = bpf.JumpGreaterThan
+			test = opJumpGreater
 		}
 		a.jump(test, vlo, fail, next)
 	case specs.OpMaskedEqual:
-		a.emit(bpf.ALUOpConstant{Op: bpf.ALUOpAnd, Val: vhi})
-		a.jump(bpf.JumpEqual, dhi, next, fail)
-		load(lo)
-		a.emit(bpf.ALUOpConstant{Op: bpf.ALUOpAnd, Val: vlo})
-		a.jump(bpf.JumpEqual, dlo, next, fail)
+		a.and(vhi)
+		a.jump(opJumpEqual, dhi, next, fail)
+		a.load(lo)
+		a.and(vlo)
+		a.jump(opJumpEqual, dlo, next, fail)
 	}
 	a.mark(pass)
 }

@@ -20,12 +20,21 @@ type abi struct {
 	audit    uint32            // seccomp_data.arch value
 	syscalls map[string]uint32 // numbers by name
 	args32   bool              // arguments are 32-bit: compare the low halves only
+	base     uint32            // lowest possible number: x32SyscallBit on x32
+	span     int               // highest number - base + 1
+}
+
+func newABI(a abi) *abi {
+	for _, nr := range a.syscalls {
+		a.span = max(a.span, int(nr-a.base)+1)
+	}
+	return &a
 }
 
 var (
-	abiX86_64 = &abi{arch: specs.ArchX86_64, audit: auditArchX86_64, syscalls: syscallsX86_64}
-	abiX86    = &abi{arch: specs.ArchX86, audit: auditArchI386, syscalls: syscallsX86, args32: true}
-	abiX32    = &abi{arch: specs.ArchX32, audit: auditArchX86_64, syscalls: syscallsX32, args32: true}
+	abiX86_64 = newABI(abi{arch: specs.ArchX86_64, audit: auditArchX86_64, syscalls: syscallsX86_64})
+	abiX86    = newABI(abi{arch: specs.ArchX86, audit: auditArchI386, syscalls: syscallsX86, args32: true})
+	abiX32    = newABI(abi{arch: specs.ArchX32, audit: auditArchX86_64, syscalls: syscallsX32, args32: true, base: x32SyscallBit})
 )
 
 // foreignArches are architectures a config may name that an x86 kernel
