@@ -148,7 +148,7 @@ type compiler struct {
 	def    uint32
 	abis   []*abi
 	rules  map[*abi][][]rule // by ABI and syscall number less the ABI's base, config order
-	max    map[*abi]uint32            // highest syscall number named, for the -ENOSYS stub
+	max    map[*abi]uint32   // highest syscall number named, for the -ENOSYS stub
 	enosys bool
 	asm    assembler
 }
@@ -399,7 +399,7 @@ func (c *compiler) condition(x *abi, cd condition, fail label) {
 	hi := lo + 4
 	vlo, vhi := uint32(cd.value), uint32(cd.value>>32)
 	dlo, dhi := uint32(cd.valueTwo), uint32(cd.valueTwo>>32)
-	
+
 	if x.args32 {
 		a.load(lo)
 		switch cd.op {
