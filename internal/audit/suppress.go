@@ -8,8 +8,9 @@ import (
 )
 
 // Suppression is an inline `# ward:ignore=ID[,ID...] reason` comment. It
-// covers findings on its own line (a trailing comment), on the next line that
-// is not a comment, and on the whole resource starting at either line.
+// placed after code covers that line; on a line of its own it covers the next
+// line that is not a comment. Either way it also covers a whole resource (a
+// stage, service or container) that starts on the covered line.
 type Suppression struct {
 	File   string
 	Line   int // the comment's line
@@ -42,7 +43,11 @@ func ParseSuppressions(file string, data []byte) ([]Suppression, error) {
 		if s.Reason == "" {
 			return nil, fmt.Errorf("%s:%d: ward:ignore=%s needs a reason after the IDs", file, i+1, strings.Join(s.IDs, ","))
 		}
-		for j := i + 1; j < len(lines); j++ {
+		// A trailing comment covers its own line only; a comment line
+		// covers the next line that is not a comment.
+		s.Target = s.Line
+		before, _, _ := strings.Cut(l, "#")
+		for j := i + 1; strings.TrimSpace(before) == "" && j < len(lines); j++ {
 			t := strings.TrimSpace(lines[j])
 			if t != "" && !strings.HasPrefix(t, "#") {
 				s.Target = j + 1
