@@ -107,15 +107,18 @@ func runChild(raw string) error {
 		}
 	}
 	if spec.OtherThread {
-		done := make(chan struct{})
+		loader := unix.Gettid()
+		done := make(chan bool)
 		go func() {
 			// Locked here while the loading goroutine stays locked to
 			// its thread, so this runs on another thread.
 			runtime.LockOSThread()
 			calls()
-			close(done)
+			done <- unix.Gettid() != loader
 		}()
-		<-done
+		if !<-done {
+			return errors.New("calls ran on the thread that loaded the filter")
+		}
 	} else {
 		calls()
 	}
