@@ -3,6 +3,7 @@ package analyzer
 import (
 	"bytes"
 	"debug/buildinfo"
+	"debug/elf"
 	"io"
 	"os"
 
@@ -35,6 +36,13 @@ func (GoBinary) Analyze(e source.Entry, r io.Reader) (Result, error) {
 		return Result{}, err
 	}
 	defer cleanup()
+	// Go's linker always emits a .go.buildinfo section (strip keeps it);
+	// checking for it first spares buildinfo.Read's scan of the data
+	// segment of every C binary in a rootfs.
+	ef, err := elf.NewFile(ra)
+	if err != nil || ef.Section(".go.buildinfo") == nil {
+		return Result{}, nil
+	}
 	info, err := buildinfo.Read(ra)
 	if err != nil {
 		return Result{}, nil // an ELF binary not built by Go
