@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -29,6 +30,8 @@ type childSpec struct {
 	Docker      bool     // load DockerDefault(Caps) instead
 	Caps        []string // for Docker
 	OtherThread bool     // make the calls from a thread other than the one that loaded
+	PrivsKept   bool     // load without no_new_privs, relying on CAP_SYS_ADMIN
+	DropAdmin   bool     // drop CAP_SYS_ADMIN from the loading thread's effective set first
 	Calls       []childCall
 }
 
@@ -88,8 +91,15 @@ func runChild(raw string) error {
 		if err != nil {
 			return err
 		}
-		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
-			return fmt.Errorf("setting no_new_privs: %w", err)
+		if spec.DropAdmin {
+			if err := dropSysAdmin(); err != nil {
+				return err
+			}
+		}
+		if !spec.PrivsKept {
+			if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+				return fmt.Errorf("setting no_new_privs: %w", err)
+			}
 		}
 		if err := p.Load(); err != nil {
 			return err
@@ -123,6 +133,21 @@ func runChild(raw string) error {
 		calls()
 	}
 	return json.NewEncoder(os.Stdout).Encode(errnos)
+}
+
+// dropSysAdmin clears CAP_SYS_ADMIN from the calling thread's effective
+// capabilities.
+func dropSysAdmin() error {
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	if err := unix.Capget(&hdr, &data[0]); err != nil {
+		return fmt.Errorf("capget: %w", err)
+	}
+	data[0].Effective &^= 1 << unix.CAP_SYS_ADMIN
+	if err := unix.Capset(&hdr, &data[0]); err != nil {
+		return fmt.Errorf("capset: %w", err)
+	}
+	return nil
 }
 
 // child runs the test binary as a child with spec and returns its errnos,
@@ -221,6 +246,26 @@ func TestKernelLoad(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestKernelLoadPrivileges loads without no_new_privs, which needs
+// CAP_SYS_ADMIN: as runc does when the config does not set noNewPrivileges.
+func TestKernelLoadPrivileges(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("loading without no_new_privs needs root (CAP_SYS_ADMIN)")
+	}
+	calls := []childCall{{Name: "getcwd"}}
+	got, err := child(t, childSpec{Profile: "profiles/kernel.json", PrivsKept: true, Calls: calls})
+	if err != nil {
+		t.Fatalf("loading with CAP_SYS_ADMIN: %v", err)
+	}
+	if got[0] != unix.EPERM {
+		t.Errorf("getcwd: %v, want EPERM", got[0])
+	}
+	_, err = child(t, childSpec{Profile: "profiles/kernel.json", PrivsKept: true, DropAdmin: true, Calls: calls})
+	if err == nil || !strings.Contains(err.Error(), "set no_new_privs or keep CAP_SYS_ADMIN") {
+		t.Errorf("loading with neither no_new_privs nor CAP_SYS_ADMIN: %v, want the EACCES explanation", err)
 	}
 }
 
