@@ -64,8 +64,8 @@ docker-save / OCI archive. Works offline; see ward db.`,
 				return err
 			}
 			defer db.Close()
-			if st, err := db.Status(); err == nil {
-				warnIfOld(cmd.ErrOrStderr(), st, time.Now())
+			if updated, err := db.Updated(); err == nil {
+				warnIfOld(cmd.ErrOrStderr(), vulndb.Status{Updated: updated}, time.Now())
 			}
 			inv, err := inventoryOf(args[0])
 			if err != nil {

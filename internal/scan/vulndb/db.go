@@ -238,3 +238,16 @@ func (db *DB) Status() (Status, error) {
 	sort.Slice(st.Sources, func(i, j int) bool { return st.Sources[i].ImportedAt.After(st.Sources[j].ImportedAt) })
 	return st, err
 }
+
+// Updated returns the time of the last import or update without walking
+// the index, for callers that only need the age.
+func (db *DB) Updated() (time.Time, error) {
+	var t time.Time
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketMeta).Get([]byte("updated")); v != nil {
+			t, _ = time.Parse(time.RFC3339, string(v))
+		}
+		return nil
+	})
+	return t, err
+}
