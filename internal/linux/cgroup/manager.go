@@ -370,8 +370,11 @@ func (m *Manager) pidsDir() string {
 // fails after retrying briefly. A cgroup already gone is not an error.
 func (m *Manager) Destroy() error {
 	var errs []error
+	// One short budget for all hierarchies: EBUSY right after the last
+	// process exits clears in milliseconds, and a live process never clears.
+	deadline := time.Now().Add(300 * time.Millisecond)
 	for _, dir := range m.dirs() {
-		if err := removeTree(dir); err != nil {
+		if err := removeTree(dir, deadline); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -381,7 +384,7 @@ func (m *Manager) Destroy() error {
 // removeTree removes a cgroup directory, its sub-cgroups first. A cgroup
 // directory is removed with rmdir even though it lists files: the kernel
 // owns them.
-func removeTree(dir string) error {
+func removeTree(dir string, deadline time.Time) error {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
@@ -391,19 +394,18 @@ func removeTree(dir string) error {
 	}
 	for _, e := range entries {
 		if e.IsDir() {
-			if err := removeTree(filepath.Join(dir, e.Name())); err != nil {
+			if err := removeTree(filepath.Join(dir, e.Name()), deadline); err != nil {
 				return err
 			}
 		}
 	}
-	delay := 10 * time.Millisecond
-	for attempt := 0; ; attempt++ {
+	delay := 5 * time.Millisecond
+	for {
 		err := unix.Rmdir(dir)
 		if err == nil || errors.Is(err, unix.ENOENT) {
 			return nil
 		}
-		// EBUSY lingers a moment after the last process exits.
-		if !errors.Is(err, unix.EBUSY) || attempt == 5 {
+		if !errors.Is(err, unix.EBUSY) || time.Now().After(deadline) {
 			return fmt.Errorf("remove cgroup %s: %w", dir, err)
 		}
 		time.Sleep(delay)
