@@ -5,6 +5,7 @@ package seccomp
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"maps"
 	"os/exec"
@@ -26,24 +27,33 @@ var libseccompOps = map[specs.LinuxSeccompOperator]int{
 
 // buildExporter compiles testdata/libseccomp/export.c, or skips the test
 // when gcc or libseccomp-dev is missing.
-func buildExporter(t *testing.T) string {
+func buildExporter(t testing.TB) string {
 	t.Helper()
-	if _, err := exec.LookPath("gcc"); err != nil {
-		t.Skip("gcc is not installed: cannot compare with libseccomp")
-	}
-	bin := filepath.Join(t.TempDir(), "export")
-	out, err := exec.Command("gcc", "-O1", "-o", bin, "testdata/libseccomp/export.c", "-lseccomp").CombinedOutput()
+	bin, err := compileExporter(t.TempDir())
 	if err != nil {
-		t.Skipf("cannot build the libseccomp exporter (install libseccomp-dev): %v\n%s", err, out)
+		t.Skip(err)
 	}
 	return bin
+}
+
+// compileExporter compiles testdata/libseccomp/export.c into dir.
+func compileExporter(dir string) (string, error) {
+	if _, err := exec.LookPath("gcc"); err != nil {
+		return "", errors.New("gcc is not installed: cannot compare with libseccomp")
+	}
+	bin := filepath.Join(dir, "export")
+	out, err := exec.Command("gcc", "-O1", "-o", bin, "testdata/libseccomp/export.c", "-lseccomp").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("cannot build the libseccomp exporter (install libseccomp-dev): %w\n%s", err, out)
+	}
+	return bin, nil
 }
 
 // libseccompProgram builds cfg with libseccomp as runc does (rules equal to
 // the default action dropped, repeated arguments split) and returns the
 // exported program, without runc's -ENOSYS stub, and the syscall names
 // libseccomp does not know.
-func libseccompProgram(t *testing.T, exporter string, cfg *specs.LinuxSeccomp) ([]bpf.Instruction, map[string]bool) {
+func libseccompProgram(t testing.TB, exporter string, cfg *specs.LinuxSeccomp) ([]bpf.RawInstruction, map[string]bool) {
 	t.Helper()
 	def, err := action(cfg.DefaultAction, cfg.DefaultErrnoRet)
 	if err != nil {
@@ -94,17 +104,13 @@ func libseccompProgram(t *testing.T, exporter string, cfg *specs.LinuxSeccomp) (
 		b := out[8*i:]
 		raw[i] = bpf.RawInstruction{Op: binary.LittleEndian.Uint16(b), Jt: b[2], Jf: b[3], K: binary.LittleEndian.Uint32(b[4:])}
 	}
-	insns, ok := bpf.Disassemble(raw)
-	if !ok {
-		t.Fatal("cannot disassemble libseccomp's program")
-	}
 	unknown := map[string]bool{}
 	for _, line := range strings.Split(stderr.String(), "\n") {
 		if name, ok := strings.CutPrefix(line, "unknown "); ok {
 			unknown[name] = true
 		}
 	}
-	return insns, unknown
+	return raw, unknown
 }
 
 // probeArgs returns argument vectors around every value a syscall's
@@ -188,7 +194,11 @@ func TestAgainstLibseccomp(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			theirs, unknown := libseccompProgram(t, exporter, cfg)
+			raw, unknown := libseccompProgram(t, exporter, cfg)
+			theirs, ok := bpf.Disassemble(raw)
+			if !ok {
+				t.Fatal("cannot disassemble libseccomp's program")
+			}
 			t.Logf("ward %d instructions, libseccomp %d; unknown to libseccomp: %v", ours.Len(), len(theirs), slices.Sorted(maps.Keys(unknown)))
 			vmOurs, err := bpf.NewVM(ours.Instructions())
 			if err != nil {
