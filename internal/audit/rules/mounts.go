@@ -2,6 +2,7 @@ package rules
 
 import (
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/wardproject/ward/internal/workload"
@@ -27,13 +28,20 @@ var (
 	socketNames    = []string{"docker.sock", "containerd.sock", "crio.sock", "podman.sock", "dockershim.sock", "ward.sock"}
 )
 
-func classifyMount(m workload.Mount) mountClass {
+// engineFiles are the host files runtimes bind read-only into every
+// container; in a bundle or inspect output they are the engine's doing.
+var engineFiles = []string{"/etc/resolv.conf", "/etc/hosts", "/etc/hostname", "/etc/localtime", "/etc/timezone"}
+
+func classifyMount(k workload.Kind, m workload.Mount) mountClass {
 	if !m.IsHostPath() {
 		return notHostPath
 	}
 	src := m.Source
 	if strings.HasPrefix(src, "/") {
 		src = path.Clean(src)
+	}
+	if (k == workload.KindOCI || k == workload.KindInspect) && m.ReadOnly && slices.Contains(engineFiles, src) {
+		return notHostPath
 	}
 	for _, s := range socketNames {
 		if path.Base(src) == s {

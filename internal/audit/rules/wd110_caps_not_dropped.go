@@ -8,7 +8,8 @@ import (
 )
 
 // CapabilitiesNotDropped fires when the effective set holds anything beyond
-// NET_BIND_SERVICE: the runtime defaults (NET_RAW among them) were kept.
+// NET_BIND_SERVICE: the runtime defaults (NET_RAW among them) were kept, or
+// baseline capabilities were added back after dropping ALL.
 var CapabilitiesNotDropped = audit.Rule{
 	ID:        "WD110",
 	Checklist: audit.Capabilities,
@@ -29,7 +30,10 @@ func checkCapabilitiesNotDropped(w *workload.Workload, _ audit.Settings) []audit
 	if w.Privileged {
 		return nil // WD120 reports it; every capability is the least of it
 	}
-	extra := beyond(w.Capabilities, []string{"NET_BIND_SERVICE"})
+	// Capabilities added beyond the baseline list are WD111's; this rule is
+	// about what was kept, or added back within the baseline list.
+	allowed := append([]string{"NET_BIND_SERVICE"}, beyond(w.CapAdd, baselineCapabilities)...)
+	extra := beyond(w.Capabilities, allowed)
 	if len(extra) == 0 {
 		return nil
 	}

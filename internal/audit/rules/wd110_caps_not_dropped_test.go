@@ -22,6 +22,8 @@ func TestCapabilitiesNotDropped(t *testing.T) {
 		{"drop ALL add NET_BIND_SERVICE", with([]string{"NET_BIND_SERVICE"}, []string{"ALL"}), 0},
 		{"drop ALL add CHOWN", with([]string{"CHOWN"}, []string{"ALL"}), 1},
 		{"privileged is WD120's", privileged, 0},
+		{"drop ALL add SYS_ADMIN is WD111's", with([]string{"SYS_ADMIN"}, []string{"ALL"}), 0},
+		{"defaults kept and SYS_ADMIN added", with([]string{"SYS_ADMIN"}, nil), 1},
 		{"not judged on a Dockerfile", defaults(workload.KindDockerfile), 0},
 	})
 }

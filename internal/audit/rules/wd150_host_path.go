@@ -27,7 +27,7 @@ func checkMountClass(c mountClass) func(*workload.Workload, audit.Settings) []au
 	return func(w *workload.Workload, _ audit.Settings) []audit.Violation {
 		var out []audit.Violation
 		for _, m := range w.Mounts {
-			if classifyMount(m) == c {
+			if classifyMount(w.Kind, m) == c {
 				out = append(out, audit.Violation{Message: describeMount(m), Line: m.Line})
 			}
 		}
