@@ -45,6 +45,7 @@ func All() []Analyzer {
 		OSRelease{},
 		Dpkg{},
 		APK{},
+		RPM{},
 		Busybox{}, // before GoBinary, which would claim any executable
 		GoBinary{},
 	}

@@ -119,6 +119,14 @@ func PackageURL(p Package, d Distro) string {
 	default:
 		name = p.Name
 	}
+	version := p.Version
+	if p.Type == TypeRPM {
+		// rpm purls carry the epoch as a qualifier, not in the version.
+		if e, rest, ok := strings.Cut(version, ":"); ok {
+			version = rest
+			q.Set("epoch", e)
+		}
+	}
 	var b strings.Builder
 	b.WriteString("pkg:")
 	b.WriteString(string(p.Type))
@@ -130,9 +138,9 @@ func PackageURL(p Package, d Distro) string {
 		}
 	}
 	b.WriteString(escapePURL(name))
-	if p.Version != "" {
+	if version != "" {
 		b.WriteString("@")
-		b.WriteString(escapePURL(p.Version))
+		b.WriteString(escapePURL(version))
 	}
 	if len(q) > 0 {
 		b.WriteString("?")
