@@ -35,7 +35,7 @@ func sampleReport() *Report {
 		Inputs:   []Input{{File: "compose.yaml", Kind: workload.KindCompose, Workloads: 1}, {File: "k8s/pod.yaml", Kind: workload.KindKubernetes, Workloads: 1}},
 		Findings: Evaluate(rules, ws, Settings{}),
 	}
-	r.Summarize(false)
+	r.Summarize(rules, false)
 	return r
 }
 
@@ -78,11 +78,27 @@ func TestSummaryAnswers(t *testing.T) {
 			t.Errorf("%s = %q, want %q (%s)", q.Question, q.Answer, want[q.Question], q.Detail)
 		}
 	}
+	all := []Rule{fire("WD100", NonRoot, High), fire("WD110", Capabilities, Medium), fire("WD120", Privileged, Critical)}
 	clean := &Report{Inputs: []Input{{File: "f", Workloads: 3}}}
-	clean.Summarize(true)
+	clean.Summarize(all, true)
 	for _, q := range clean.Summary.Questions {
 		if q.Answer != "yes" && q.Question != "Image trusted and scanned?" {
 			t.Errorf("clean report: %s = %q", q.Question, q.Answer)
+		}
+	}
+}
+
+// A question no evaluated rule judges is not answered "yes".
+func TestSummaryNotChecked(t *testing.T) {
+	r := &Report{Inputs: []Input{{File: "f", Workloads: 1}}}
+	r.Summarize([]Rule{fire("WD120", Privileged, Critical)}, false)
+	for _, q := range r.Summary.Questions {
+		want := "not checked"
+		if q.Question == "Privileged avoided?" {
+			want = "yes"
+		}
+		if q.Answer != want {
+			t.Errorf("%s = %q, want %q", q.Question, q.Answer, want)
 		}
 	}
 }

@@ -68,6 +68,6 @@ func Check(paths []string, opts Options) (*Report, error) {
 	}
 	SortFindings(findings)
 	r.Findings = findings
-	r.Summarize(len(cfg.TrustedRegistries) > 0)
+	r.Summarize(opts.Rules, len(cfg.TrustedRegistries) > 0)
 	return r, nil
 }

@@ -45,9 +45,14 @@ type Answer struct {
 	Detail   string `json:"detail"`
 }
 
-// Summarize fills r.Summary from its findings. trustChecked says whether
-// trusted registries were configured, so image trust was judged.
-func (r *Report) Summarize(trustChecked bool) {
+// Summarize fills r.Summary from its findings. rules are those evaluated: a
+// question none of them judges is answered "not checked", not "yes".
+// trustChecked says whether trusted registries were configured.
+func (r *Report) Summarize(rules []Rule, trustChecked bool) {
+	judged := map[Checklist]bool{}
+	for _, rule := range rules {
+		judged[rule.Checklist] = true
+	}
 	s := Summary{BySeverity: map[string]int{}}
 	for _, in := range r.Inputs {
 		s.Workloads += in.Workloads
@@ -66,6 +71,9 @@ func (r *Report) Summarize(trustChecked bool) {
 		if n := len(resources[c]); n > 0 {
 			return Answer{Question: q, Answer: "no", Detail: fmt.Sprintf("%d of %d workloads %s", n, s.Workloads, bad)}
 		}
+		if !judged[c] {
+			return Answer{Question: q, Answer: "not checked", Detail: "no rule of this policy judges it"}
+		}
 		return Answer{Question: q, Answer: "yes", Detail: fmt.Sprintf("all %d workloads", s.Workloads)}
 	}
 	s.Questions = append(s.Questions, yesNo("Runs as non-root?", NonRoot, "run as root"))
@@ -79,7 +87,7 @@ func (r *Report) Summarize(trustChecked bool) {
 	s.Questions = append(s.Questions, yesNo("Unnecessary capabilities removed?", Capabilities, "keep or add capabilities beyond what is needed"))
 	trust := Answer{Question: "Image trusted and scanned?", Answer: "not checked",
 		Detail: "file inputs name images but do not contain them: run `ward scan IMAGE`; set trusted-registries in .ward.yaml to judge origins"}
-	if trustChecked {
+	if trustChecked && judged[ImageTrust] {
 		if n := count[ImageTrust]; n > 0 {
 			trust = Answer{Question: trust.Question, Answer: "no", Detail: fmt.Sprintf("%d images from untrusted registries; scanning: run `ward scan IMAGE`", n)}
 		} else {
