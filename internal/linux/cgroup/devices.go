@@ -58,13 +58,7 @@ func (l *deviceList) apply(r specs.LinuxDeviceCgroup) error {
 	if r.Minor != nil {
 		e.minor = *r.Minor
 	}
-	access := r.Access
-	if access == "" {
-		access = "rwm"
-	}
-	for _, c := range access {
-		e.access |= map[rune]uint32{'m': accMknod, 'r': accRead, 'w': accWrite}[c]
-	}
+	e.access = accessBits(r.Access)
 	for i := range l.exceptions {
 		x := &l.exceptions[i]
 		if x.typ != e.typ || x.major != e.major || x.minor != e.minor {
@@ -90,7 +84,51 @@ func (l *deviceList) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "default allow=%t", l.defaultAllow)
 	for _, e := range l.exceptions {
-		fmt.Fprintf(&b, "; %c %d:%d %d", e.typ, e.major, e.minor, e.access)
+		b.WriteString("; " + e.String())
 	}
 	return b.String()
+}
+
+// accessBits turns "rwm" letters into access bits; empty means all.
+func accessBits(access string) uint32 {
+	if access == "" {
+		access = "rwm"
+	}
+	var bits uint32
+	for _, c := range access {
+		switch c {
+		case 'm':
+			bits |= accMknod
+		case 'r':
+			bits |= accRead
+		case 'w':
+			bits |= accWrite
+		}
+	}
+	return bits
+}
+
+func (e deviceException) withAccess(bits uint32) deviceException {
+	e.access = bits
+	return e
+}
+
+// String renders the exception as a v1 devices.allow/deny rule.
+func (e deviceException) String() string {
+	num := func(n int64) string {
+		if n < 0 {
+			return "*"
+		}
+		return fmt.Sprint(n)
+	}
+	var acc string
+	for _, a := range []struct {
+		bit uint32
+		c   string
+	}{{accRead, "r"}, {accWrite, "w"}, {accMknod, "m"}} {
+		if e.access&a.bit != 0 {
+			acc += a.c
+		}
+	}
+	return fmt.Sprintf("%c %s:%s %s", e.typ, num(e.major), num(e.minor), acc)
 }

@@ -213,7 +213,11 @@ func (m *Manager) Apply(pid int) (err error) {
 				}
 			}
 		case UnifiedKey:
-			enableControllers(dir)
+			// On a hybrid host the controllers belong to v1; the cgroup2
+			// hierarchy is only joined, and its root is left untouched.
+			if m.mode == Unified {
+				enableControllers(dir)
+			}
 		}
 	}
 	if pid == -1 {

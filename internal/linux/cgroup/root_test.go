@@ -171,6 +171,21 @@ func TestLifecycle(t *testing.T) {
 	if err := m.Update(&specs.LinuxResources{Pids: &specs.LinuxPids{Limit: ptr[int64](8)}}); err != nil {
 		t.Fatal(err)
 	}
+	if m.Path("devices") != "" {
+		// A device update on a running cgroup moves between deny-by-default
+		// lists without resetting them.
+		err := m.Update(&specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{
+			{Allow: false, Access: "rwm"},
+			{Allow: true, Type: "c", Major: ptr[int64](1), Minor: ptr[int64](3), Access: "r"},
+			{Allow: true, Type: "c", Major: ptr[int64](1), Minor: ptr[int64](5), Access: "rwm"},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := mustRead(t, m.Path("devices"), "devices.list"), "c 1:3 r\nc 1:5 rwm"; got != want {
+			t.Errorf("devices.list after Update = %q, want %q", got, want)
+		}
+	}
 	pidsDir := m.Path("pids")
 	if m.Mode() == Unified {
 		pidsDir = m.Path(UnifiedKey)

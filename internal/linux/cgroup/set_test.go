@@ -164,14 +164,30 @@ func TestSet(t *testing.T) {
 			want:  map[string]string{"unified/cgroup.max.descendants": "5"},
 		},
 		{
-			name:  "v1 device rules",
+			name:  "v1 device rules on a fresh cgroup are written in order",
 			keys:  v1Keys,
-			files: map[string]string{"devices/devices.allow": "", "devices/devices.deny": ""},
+			files: map[string]string{"devices/devices.allow": "", "devices/devices.deny": "", "devices/devices.list": "a *:* rwm\n"},
 			res: specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{
 				{Allow: false, Access: "rwm"},
 				{Allow: true, Type: "c", Major: ptr[int64](1), Minor: ptr[int64](3), Access: "rwm"},
 			}},
 			want: map[string]string{"devices/devices.deny": "a *:* rwm", "devices/devices.allow": "c 1:3 rwm"},
+		},
+		{
+			name: "v1 device update writes only the difference",
+			keys: v1Keys,
+			files: map[string]string{
+				"devices/devices.allow": "", "devices/devices.deny": "",
+				"devices/devices.list": "c 1:3 rwm\nc 1:5 r\n",
+			},
+			res: specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{
+				{Allow: false, Access: "rwm"},
+				{Allow: true, Type: "c", Major: ptr[int64](1), Minor: ptr[int64](3), Access: "rw"},
+				{Allow: true, Type: "c", Major: ptr[int64](1), Minor: ptr[int64](9), Access: "rwm"},
+			}},
+			// Only the last write to each file survives in a plain file:
+			// the drops are "c 1:3 m" then "c 1:5 r", the one add "c 1:9 rwm".
+			want: map[string]string{"devices/devices.deny": "c 1:5 r", "devices/devices.allow": "c 1:9 rwm"},
 		},
 		{
 			name: "v2 memory converts swap",

@@ -37,9 +37,31 @@ func (m *Manager) setV1(r *specs.LinuxResources) error {
 	return nil
 }
 
-// setDevicesV1 writes the device rules in order: each is an allow or deny
-// entry, and "a" (all devices) resets the list to allow-all or deny-all.
+// setDevicesV1 brings the devices cgroup to what the rules describe. When
+// both the current and the wanted lists deny by default (every container
+// after its first Set), it only adds and removes the exceptions that differ,
+// so an update never passes through deny-all under a running container.
+// Otherwise it writes the rules in order: each is an allow or deny entry,
+// and an "a" (all devices) rule resets the list to allow-all or deny-all.
 func (m *Manager) setDevicesV1(r *specs.LinuxResources) error {
+	if len(r.Devices) == 0 {
+		return nil
+	}
+	want, err := newDeviceList(r.Devices)
+	if err != nil {
+		return err
+	}
+	dir, err := m.hierarchyDir("devices", "devices.list")
+	if err != nil {
+		return err
+	}
+	current, err := readFile(dir, "devices.list")
+	if err != nil {
+		return err
+	}
+	if have, ok := parseDevicesList(current); ok && !want.defaultAllow {
+		return m.transitionDevicesV1(have, want)
+	}
 	for _, d := range r.Devices {
 		rule, err := DeviceRule(d)
 		if err != nil {
@@ -54,6 +76,70 @@ func (m *Manager) setDevicesV1(r *specs.LinuxResources) error {
 		}
 	}
 	return nil
+}
+
+// transitionDevicesV1 turns one deny-by-default list into another.
+func (m *Manager) transitionDevicesV1(have, want *deviceList) error {
+	find := func(l *deviceList, e deviceException) uint32 {
+		for _, x := range l.exceptions {
+			if x.typ == e.typ && x.major == e.major && x.minor == e.minor {
+				return x.access
+			}
+		}
+		return 0
+	}
+	for _, e := range have.exceptions {
+		if drop := e.access &^ find(want, e); drop != 0 {
+			if err := m.write("devices", "devices.deny", e.withAccess(drop).String()); err != nil {
+				return err
+			}
+		}
+	}
+	for _, e := range want.exceptions {
+		if add := e.access &^ find(have, e); add != 0 {
+			if err := m.write("devices", "devices.allow", e.withAccess(add).String()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// parseDevicesList reads a v1 devices.list. It reports ok only for a
+// deny-by-default list: an allow-by-default cgroup shows "a *:* rwm" and
+// hides its exceptions.
+func parseDevicesList(s string) (*deviceList, bool) {
+	l := &deviceList{}
+	for _, line := range strings.Split(s, "\n") {
+		if line == "" {
+			continue
+		}
+		f := strings.Fields(line)
+		if len(f) != 3 || f[0] == "a" {
+			return nil, false
+		}
+		maj, min, ok := strings.Cut(f[1], ":")
+		if !ok || (f[0] != "b" && f[0] != "c") {
+			return nil, false
+		}
+		num := func(s string) (int64, bool) {
+			if s == "*" {
+				return -1, true
+			}
+			n, err := strconv.ParseInt(s, 10, 64)
+			return n, err == nil
+		}
+		e := deviceException{typ: f[0][0]}
+		var ok1, ok2 bool
+		e.major, ok1 = num(maj)
+		e.minor, ok2 = num(min)
+		if !ok1 || !ok2 {
+			return nil, false
+		}
+		e.access = accessBits(f[2])
+		l.exceptions = append(l.exceptions, e)
+	}
+	return l, true
 }
 
 // DeviceRule renders one OCI device rule as the v1 devices cgroup reads it:
