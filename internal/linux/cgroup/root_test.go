@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -70,16 +71,16 @@ func killAll(t *testing.T, m *Manager) {
 // startWaiting starts `sh -c script` blocked on reading one line, so the
 // test can move it into the cgroup before the script runs. Writing a line
 // to the returned writer releases it.
-func startWaiting(t *testing.T, script string) (*exec.Cmd, io.WriteCloser, *strings.Builder) {
+func startWaiting(t *testing.T, script string) (*exec.Cmd, io.WriteCloser, *syncBuffer) {
 	t.Helper()
 	cmd := exec.Command("sh", "-c", "read go; "+script)
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out strings.Builder
-	cmd.Stdout = &out
-	cmd.Stderr = &out
+	out := &syncBuffer{}
+	cmd.Stdout = out
+	cmd.Stderr = out
 	// Background children may hold the output pipe after the shell exits;
 	// the manager's cleanup kills them, so do not wait for them here.
 	cmd.WaitDelay = 100 * time.Millisecond
@@ -91,7 +92,25 @@ func startWaiting(t *testing.T, script string) (*exec.Cmd, io.WriteCloser, *stri
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 	})
-	return cmd, in, &out
+	return cmd, in, out
+}
+
+// syncBuffer collects a child's output while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func release(t *testing.T, in io.WriteCloser) {
@@ -480,5 +499,56 @@ func TestRelativePathFollowsOwnCgroup(t *testing.T) {
 		if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("%s still exists", dir)
 		}
+	}
+}
+
+// TestUnifiedCoreFilesOnHybrid drives the v2 code paths that need no
+// controller (freeze, pids, cpu.stat) through a Manager that sees only the
+// cgroup2 hierarchy of a hybrid host, where real v2 controllers are absent.
+func TestUnifiedCoreFilesOnHybrid(t *testing.T) {
+	requireCgroups(t)
+	m := newTestManager(t)
+	if m.Mode() != Hybrid {
+		t.Skip("needs a hybrid host; unified hosts run these paths in TestLifecycle")
+	}
+	sleep := exec.Command("sleep", "30")
+	if err := sleep.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = sleep.Process.Kill(); _ = sleep.Wait() }()
+	if err := m.Apply(sleep.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	v2, err := Load(map[string]string{UnifiedKey: m.Path(UnifiedKey)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v2.Mode() != Unified {
+		t.Fatalf("mode = %v, want unified", v2.Mode())
+	}
+	if err := v2.Freeze(); err != nil {
+		t.Fatal(err)
+	}
+	if got := eventValue(mustRead(t, v2.Path(UnifiedKey), "cgroup.events"), "frozen"); got != "1" {
+		t.Errorf("cgroup.events frozen = %q after Freeze, want 1", got)
+	}
+	if frozen, err := v2.Frozen(); err != nil || !frozen {
+		t.Errorf("Frozen = %t, %v after Freeze", frozen, err)
+	}
+	if err := v2.Thaw(); err != nil {
+		t.Fatal(err)
+	}
+	if got := eventValue(mustRead(t, v2.Path(UnifiedKey), "cgroup.events"), "frozen"); got != "0" {
+		t.Errorf("cgroup.events frozen = %q after Thaw, want 0", got)
+	}
+	if pids, err := v2.Pids(); err != nil || !slices.Equal(pids, []int{sleep.Process.Pid}) {
+		t.Errorf("Pids = %v, %v; want [%d]", pids, err, sleep.Process.Pid)
+	}
+	if _, err := v2.Stats(); err != nil {
+		t.Errorf("Stats without controllers: %v", err)
+	}
+	err = v2.Set(&specs.LinuxResources{Pids: &specs.LinuxPids{Limit: ptr[int64](5)}})
+	if !errors.Is(err, ErrNotSupported) || !strings.Contains(err.Error(), "pids.max") {
+		t.Errorf("Set pids without the v2 controller: err = %v, want ErrNotSupported naming pids.max", err)
 	}
 }
