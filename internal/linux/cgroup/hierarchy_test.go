@@ -125,6 +125,11 @@ func TestNewPaths(t *testing.T) {
 			keys: 10,
 		},
 		{
+			name: "absolute path with colons is a cgroupfs path", host: "hybrid", cgroupsPath: "/a:b:c",
+			want: map[string]string{"memory": "/sys/fs/cgroup/memory/a:b:c"},
+			keys: 10,
+		},
+		{
 			name: "legacy co-mounted controllers share a directory", host: "legacy", cgroupsPath: "/a",
 			want: map[string]string{"cpu": "/sys/fs/cgroup/cpu,cpuacct/a", "cpuacct": "/sys/fs/cgroup/cpu,cpuacct/a", "hugetlb": "/sys/fs/cgroup/hugetlb/a"},
 			keys: 12,
@@ -194,6 +199,7 @@ func TestNewRejects(t *testing.T) {
 		{"systemd slice path", "system.slice:docker:abc", "abc", ErrSystemdPath, "system.slice:docker:abc"},
 		{"systemd path with empty slice", ":ward:abc", "abc", ErrSystemdPath, "not supported"},
 		{"root cgroup", "/", "abc", nil, "root cgroup"},
+		{"root cgroup spelled long", "/a/..", "abc", nil, "root cgroup"},
 		{"relative climbing out", "../other", "abc", nil, "leaves the runtime's own cgroup"},
 		{"no path and no id", "", "", nil, "invalid container id"},
 		{"id with slash", "", "a/b", nil, "invalid container id"},

@@ -41,8 +41,9 @@ const DefaultParent = "/ward"
 // New prepares a Manager for cgroupsPath, read as runc's cgroupfs driver
 // reads linux.cgroupsPath: an absolute path is relative to each hierarchy's
 // root, a relative path is relative to the calling process's own cgroup, and
-// an empty path means DefaultParent/containerID. A systemd "slice:prefix:name"
-// path is ErrSystemdPath. Nothing is created until Apply.
+// an empty path means DefaultParent/containerID. A relative path of the
+// systemd driver's form "slice:prefix:name" is ErrSystemdPath. Nothing is
+// created until Apply.
 func New(cgroupsPath, containerID string) (*Manager, error) {
 	mi, err := os.Open("/proc/self/mountinfo")
 	if err != nil {
@@ -96,7 +97,7 @@ func innerPath(cgroupsPath, containerID string) (string, bool, error) {
 		}
 		return DefaultParent + "/" + containerID, false, nil
 	}
-	if strings.Count(cgroupsPath, ":") == 2 {
+	if !filepath.IsAbs(cgroupsPath) && strings.Count(cgroupsPath, ":") == 2 {
 		return "", false, fmt.Errorf("cgroupsPath %q: %w (use a cgroupfs path such as /ward/<id>)", cgroupsPath, ErrSystemdPath)
 	}
 	if filepath.IsAbs(cgroupsPath) {

@@ -82,6 +82,27 @@ func limitString(n int64) string {
 	return itoa(n)
 }
 
+// checkUsage refuses a memory limit below current usage, for
+// linux.resources.memory.checkBeforeUpdate: the kernel would otherwise
+// reclaim and then OOM-kill to meet it.
+func (m *Manager) checkUsage(key, usageFile string, limit int64) error {
+	if limit < 0 {
+		return nil
+	}
+	dir, err := m.hierarchyDir(key, usageFile)
+	if err != nil {
+		return err
+	}
+	usage, _, err := readUint(dir, usageFile)
+	if err != nil {
+		return err
+	}
+	if uint64(limit) < usage {
+		return fmt.Errorf("memory limit %d is below current usage %d (checkBeforeUpdate)", limit, usage)
+	}
+	return nil
+}
+
 // setUnified writes the linux.resources.unified map: raw cgroup2 files.
 func (m *Manager) setUnified(u map[string]string) error {
 	keys := make([]string, 0, len(u))

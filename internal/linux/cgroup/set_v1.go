@@ -178,6 +178,14 @@ func (m *Manager) setMemoryV1(r *specs.LinuxResources) error {
 	}
 	const limitFile, swapFile = "memory.limit_in_bytes", "memory.memsw.limit_in_bytes"
 	limit, swap := mem.Limit, mem.Swap
+	if limit != nil && *limit == 0 {
+		limit = nil // runc reads zero as unset, not as "no memory at all"
+	}
+	if limit != nil && mem.CheckBeforeUpdate != nil && *mem.CheckBeforeUpdate {
+		if err := m.checkUsage("memory", "memory.usage_in_bytes", *limit); err != nil {
+			return err
+		}
+	}
 	if limit != nil && *limit == -1 && swap == nil {
 		// Unlimited memory with swap unset means unlimited swap, when the
 		// kernel accounts swap at all.
@@ -220,7 +228,7 @@ func (m *Manager) setMemoryV1(r *specs.LinuxResources) error {
 			return err
 		}
 	}
-	if mem.Reservation != nil {
+	if mem.Reservation != nil && *mem.Reservation != 0 {
 		if err := m.write("memory", "memory.soft_limit_in_bytes", itoa(*mem.Reservation)); err != nil {
 			return err
 		}

@@ -39,6 +39,11 @@ func (m *Manager) setMemoryV2(r *specs.LinuxResources) error {
 	if err != nil {
 		return err
 	}
+	if mem.Limit != nil && *mem.Limit > 0 && mem.CheckBeforeUpdate != nil && *mem.CheckBeforeUpdate {
+		if err := m.checkUsage(UnifiedKey, "memory.current", *mem.Limit); err != nil {
+			return err
+		}
+	}
 	// Swap first: runc's order, which lets a lower memory.max follow.
 	if swap != nil {
 		if err := m.write(UnifiedKey, "memory.swap.max", limitString(*swap)); err != nil {
