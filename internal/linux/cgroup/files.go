@@ -102,8 +102,3 @@ func readKeyed(dir, name string) (map[string]uint64, error) {
 	}
 	return out, nil
 }
-
-// isErrno tells whether err wraps the given errno.
-func isErrno(err error, errno unix.Errno) bool {
-	return errors.Is(err, errno)
-}

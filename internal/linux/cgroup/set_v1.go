@@ -1,6 +1,7 @@
 package cgroup
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -290,7 +291,7 @@ func (m *Manager) setCPUV1(r *specs.LinuxResources) error {
 		err := m.write("cpu", "cpu.cfs_period_us", utoa(*cpu.Period))
 		// A shorter period can be refused while the old quota exceeds what
 		// it allows; write the quota first and retry.
-		if err != nil && cpu.Quota != nil && isErrno(err, unix.EINVAL) {
+		if err != nil && cpu.Quota != nil && errors.Is(err, unix.EINVAL) {
 			if qerr := m.write("cpu", "cpu.cfs_quota_us", itoa(*cpu.Quota)); qerr != nil {
 				return qerr
 			}
