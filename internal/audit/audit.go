@@ -129,7 +129,7 @@ type Finding struct {
 	Severity  Severity  `json:"severity"`
 	Title     string    `json:"title"`
 	File      string    `json:"file"`
-	Line      int       `json:"line,omitempty"`
+	Line      int       `json:"line"`
 	Resource  string    `json:"resource"`
 	Message   string    `json:"message"`
 	Fix       string    `json:"fix"`

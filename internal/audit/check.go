@@ -1,9 +1,6 @@
 package audit
 
 import (
-	"fmt"
-	"os"
-
 	"github.com/wardproject/ward/internal/workload"
 )
 
@@ -25,6 +22,7 @@ func Check(paths []string, opts Options) (*Report, error) {
 	}
 	r := &Report{}
 	var ws []workload.Workload
+	var sups []Suppression
 	for _, p := range paths {
 		inputs, err := workload.ReadPath(p)
 		if err != nil {
@@ -35,6 +33,12 @@ func Check(paths []string, opts Options) (*Report, error) {
 				r.Errors = append(r.Errors, in.Err.Error())
 				continue
 			}
+			s, err := ParseSuppressions(in.File, in.Data)
+			if err != nil {
+				r.Errors = append(r.Errors, err.Error())
+				continue
+			}
+			sups = append(sups, s...)
 			r.Inputs = append(r.Inputs, Input{File: in.File, Kind: in.Kind, Workloads: len(in.Workloads)})
 			ws = append(ws, in.Workloads...)
 		}
@@ -44,20 +48,6 @@ func Check(paths []string, opts Options) (*Report, error) {
 	findings, ignored := cfg.Apply(findings)
 	r.Suppressed = append(r.Suppressed, ignored...)
 
-	var sups []Suppression
-	for _, in := range r.Inputs {
-		data, err := os.ReadFile(in.File)
-		if err != nil {
-			r.Errors = append(r.Errors, fmt.Sprintf("read %s: %v", in.File, err))
-			continue
-		}
-		s, err := ParseSuppressions(in.File, data)
-		if err != nil {
-			r.Errors = append(r.Errors, err.Error())
-			continue
-		}
-		sups = append(sups, s...)
-	}
 	findings, inline := ApplySuppressions(findings, sups)
 	r.Suppressed = append(r.Suppressed, inline...)
 

@@ -126,3 +126,15 @@ func TestCorpusSuppressionRecorded(t *testing.T) {
 		t.Errorf("suppressed = %+v", report.Suppressed)
 	}
 }
+
+// BenchmarkCheckCorpus measures a whole `ward check` of the corpus: walking,
+// detecting, parsing every kind, evaluating every rule, suppressions.
+func BenchmarkCheckCorpus(b *testing.B) {
+	opts := audit.Options{Rules: rules.All()}
+	for b.Loop() {
+		r, err := audit.Check([]string{corpusDir}, opts)
+		if err != nil || len(r.Findings) == 0 {
+			b.Fatalf("check: %v, %d findings", err, len(r.Findings))
+		}
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -144,8 +146,15 @@ func WriteSARIF(w io.Writer, r *Report, rules []Rule) error {
 // sarifURI turns a path into the relative, slash-separated URI code
 // scanning matches against the repository.
 func sarifURI(p string) string {
-	p = filepath.ToSlash(filepath.Clean(p))
-	return strings.TrimPrefix(p, "./")
+	if filepath.IsAbs(p) {
+		if wd, err := os.Getwd(); err == nil {
+			if rel, err := filepath.Rel(wd, p); err == nil && !strings.HasPrefix(rel, "..") {
+				return filepath.ToSlash(rel)
+			}
+		}
+		return (&url.URL{Scheme: "file", Path: filepath.ToSlash(p)}).String()
+	}
+	return strings.TrimPrefix(filepath.ToSlash(filepath.Clean(p)), "./")
 }
 
 // Fingerprint identifies a finding across runs without its line number, so

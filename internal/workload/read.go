@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -105,6 +106,16 @@ func ReadFile(path string) ([]Workload, Kind, error) {
 	return ws, kind, err
 }
 
+// readData reads a file's content already in memory.
+func readData(name string, data []byte) Input {
+	kind, ok := Detect(name, data)
+	if !ok {
+		return Input{File: name, Err: fmt.Errorf("%s: %w", name, ErrUnknownKind)}
+	}
+	ws, err := readers[kind](name, data)
+	return Input{File: name, Kind: kind, Workloads: ws, Data: data, Err: err}
+}
+
 // ReadAs reads a file as the given kind, whatever its name or content say.
 func ReadAs(kind Kind, path string) ([]Workload, error) {
 	r, ok := readers[kind]
@@ -123,20 +134,31 @@ type Input struct {
 	File      string
 	Kind      Kind
 	Workloads []Workload
+	Data      []byte // the file's content, for readers of comments (suppressions)
 	Err       error
 }
 
-// ReadPath reads a file, or walks a directory and reads every file whose kind
-// it recognizes (others are skipped). Errors are kept per file so one bad
+// ReadPath reads a file ("-" for standard input), or walks a directory and
+// reads every file whose kind it recognizes (others are skipped). Errors are kept per file so one bad
 // file does not hide the findings of the rest.
 func ReadPath(path string) ([]Input, error) {
+	if path == "-" {
+		data, err := io.ReadAll(os.Stdin)
+		if err != nil {
+			return nil, fmt.Errorf("read standard input: %w", err)
+		}
+		return []Input{readData("-", data)}, nil
+	}
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	if !st.IsDir() {
-		ws, kind, err := ReadFile(path)
-		return []Input{{File: path, Kind: kind, Workloads: ws, Err: err}}, nil
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", path, err)
+		}
+		return []Input{readData(path, data)}, nil
 	}
 	var out []Input
 	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
@@ -159,11 +181,14 @@ func ReadPath(path string) ([]Input, error) {
 			return nil
 		}
 		kind, ok := Detect(p, data)
-		if !ok {
+		if !ok || (kind != KindDockerfile && bytes.Contains(data, []byte("{{"))) {
+			// Unknown files, and templates (Helm, Kustomize-free
+			// Go templates) that only mean something once rendered:
+			// pipe `helm template` output to `ward check -` instead.
 			return nil
 		}
 		ws, err := readers[kind](p, data)
-		out = append(out, Input{File: p, Kind: kind, Workloads: ws, Err: err})
+		out = append(out, Input{File: p, Kind: kind, Workloads: ws, Data: data, Err: err})
 		return nil
 	})
 	if err != nil {

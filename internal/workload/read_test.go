@@ -219,3 +219,24 @@ func TestParseImageRef(t *testing.T) {
 		})
 	}
 }
+
+// A walk reads what it recognizes and skips the rest: unknown YAML, other
+// files, hidden directories and unrendered templates.
+func TestReadPathWalk(t *testing.T) {
+	inputs, err := ReadPath(filepath.Join("testdata", "walk"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, in := range inputs {
+		if in.Err != nil {
+			t.Errorf("%s: %v", in.File, in.Err)
+		}
+		rel, _ := filepath.Rel(filepath.Join("testdata", "walk"), in.File)
+		got = append(got, rel+"="+string(in.Kind))
+	}
+	want := []string{"app/Containerfile=dockerfile", "app/pod.yml=kubernetes"}
+	if !slices.Equal(got, want) {
+		t.Errorf("read %v, want %v", got, want)
+	}
+}
