@@ -278,3 +278,27 @@ func TestMinbaseAgainstDpkgQuery(t *testing.T) {
 	}
 	t.Logf("%d packages match dpkg-query", len(got))
 }
+
+// TestRealBusybox reads the version from this host's busybox binary and
+// checks it against what the binary says about itself.
+func TestRealBusybox(t *testing.T) {
+	bin, err := exec.LookPath("busybox")
+	if err != nil {
+		t.Skip("busybox not installed")
+	}
+	out, _ := exec.Command(bin).CombinedOutput() // prints its banner and usage, exits 1
+	banner, _, _ := strings.Cut(string(out), "\n")
+	fields := strings.Fields(banner) // BusyBox v1.35.0 (Debian ...) multi-call binary.
+	if len(fields) < 2 || fields[0] != "BusyBox" {
+		t.Skipf("unexpected busybox banner %q", banner)
+	}
+	want := strings.TrimPrefix(fields[1], "v")
+	body, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := runOn(t, writeFile(t, "busybox.tar", makeTar(t, []tfile{{name: "bin/busybox", body: body, mode: 0o755}})))
+	if inv.Distro.ID != "busybox" || inv.Distro.VersionID != want {
+		t.Errorf("distro = %+v, want busybox %s", inv.Distro, want)
+	}
+}

@@ -17,6 +17,10 @@ type sqliteFile struct {
 	pageSize int
 	usable   int
 	pages    int64
+	// visited and budget keep a hostile file from making the walk loop or
+	// read far more than its own size (pages shared between rows).
+	visited map[uint32]bool
+	budget  int64
 }
 
 const maxSQLiteDepth = 32 // bounds b-tree recursion on a corrupt or hostile file
@@ -36,12 +40,19 @@ func openSQLite(r io.ReaderAt, size int64) (*sqliteFile, error) {
 	if ps < 512 || ps&(ps-1) != 0 {
 		return nil, fmt.Errorf("sqlite page size %d is invalid", ps)
 	}
-	return &sqliteFile{r: r, pageSize: ps, usable: ps - int(hdr[20]), pages: size / int64(ps)}, nil
+	usable := ps - int(hdr[20])
+	if usable < 480 {
+		return nil, fmt.Errorf("sqlite usable page size %d is invalid", usable)
+	}
+	return &sqliteFile{r: r, pageSize: ps, usable: usable, pages: size / int64(ps), visited: map[uint32]bool{}, budget: 2*size + 1<<20}, nil
 }
 
 func (f *sqliteFile) page(n uint32) ([]byte, error) {
 	if n == 0 || int64(n) > f.pages {
 		return nil, fmt.Errorf("sqlite page %d out of range", n)
+	}
+	if f.budget -= int64(f.pageSize); f.budget < 0 {
+		return nil, errors.New("sqlite file reads more pages than it holds")
 	}
 	b := make([]byte, f.pageSize)
 	if _, err := f.r.ReadAt(b, int64(n-1)*int64(f.pageSize)); err != nil {
@@ -73,6 +84,10 @@ func (f *sqliteFile) walkTable(n uint32, depth int, fn func([]any) error) error 
 	if depth > maxSQLiteDepth {
 		return errors.New("sqlite b-tree too deep")
 	}
+	if f.visited[n] {
+		return fmt.Errorf("sqlite page %d is referenced twice", n)
+	}
+	f.visited[n] = true
 	p, err := f.page(n)
 	if err != nil {
 		return err

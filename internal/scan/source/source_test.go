@@ -1,0 +1,132 @@
+package source
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestCleanPath(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"etc/os-release", "etc/os-release"},
+		{"./etc/os-release", "etc/os-release"},
+		{"/etc/os-release", "etc/os-release"},
+		{"../../etc/passwd", "etc/passwd"},
+		{"a/../../b", "b"},
+		{"a//b/./c/", "a/b/c"},
+		{"..", ""},
+		{"./", ""},
+		{"", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			if got := CleanPath(tc.in); got != tc.want {
+				t.Errorf("CleanPath(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestWhiteout(t *testing.T) {
+	tests := []struct {
+		in, path         string
+		whiteout, opaque bool
+	}{
+		{"usr/bin/.wh.tool", "usr/bin/tool", true, false},
+		{"var/lib/dpkg/status.d/.wh..wh..opq", "var/lib/dpkg/status.d", false, true},
+		{"etc/motd", "etc/motd", false, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			e := Entry{Path: tc.in}
+			whiteout(&e)
+			if e.Path != tc.path || e.Whiteout != tc.whiteout || e.Opaque != tc.opaque {
+				t.Errorf("got %+v", e)
+			}
+		})
+	}
+}
+
+type tmember struct{ name, body string }
+
+func tarOf(t *testing.T, ms ...tmember) []byte {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, m := range ms {
+		tw.WriteHeader(&tar.Header{Name: m.name, Mode: 0o644, Size: int64(len(m.body)), Typeflag: tar.TypeReg})
+		tw.Write([]byte(m.body))
+	}
+	tw.Close()
+	return buf.Bytes()
+}
+
+func writeTemp(t *testing.T, b []byte) string {
+	p := filepath.Join(t.TempDir(), "archive")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func jsonOf(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func TestOpenArchiveKinds(t *testing.T) {
+	layer := string(tarOf(t, tmember{"etc/hostname", "x\n"}))
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(layer))
+	zw.Close()
+	docker := tarOf(t,
+		tmember{"manifest.json", jsonOf([]any{map[string]any{"Config": "cfg.json", "Layers": []string{"l0/layer.tar"}}})},
+		tmember{"cfg.json", `{"rootfs":{"diff_ids":["sha256:aaaa"]}}`},
+		tmember{"l0/layer.tar", layer})
+	tests := []struct {
+		name    string
+		archive []byte
+		kind    string
+		layers  int
+		errText string
+	}{
+		{"rootfs tarball", []byte(layer), "rootfs-tar", 1, ""},
+		{"gzip rootfs tarball", gz.Bytes(), "rootfs-tar", 1, ""},
+		{"docker-save", docker, "docker-archive", 1, ""},
+		{"docker-save with missing layer", tarOf(t,
+			tmember{"manifest.json", jsonOf([]any{map[string]any{"Config": "cfg.json", "Layers": []string{"../../etc/passwd"}}})},
+			tmember{"cfg.json", `{}`}), "", 0, "missing from archive"},
+		{"zstd", []byte{0x28, 0xb5, 0x2f, 0xfd, 0, 0}, "", 0, "zstd"},
+		{"oci without manifest blob", tarOf(t, tmember{"oci-layout", `{}`}, tmember{"index.json", `{"manifests":[{"digest":"sha256:bbbb"}]}`}), "", 0, "missing from archive"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a, err := OpenArchive(writeTemp(t, tc.archive))
+			if tc.errText != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.errText) {
+					t.Fatalf("err = %v, want %q", err, tc.errText)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.Close()
+			if a.Kind() != tc.kind || len(a.Layers()) != tc.layers {
+				t.Fatalf("kind %s with %d layers, want %s with %d", a.Kind(), len(a.Layers()), tc.kind, tc.layers)
+			}
+			var paths []string
+			if err := a.Layers()[0].Walk(func(e Entry) error { paths = append(paths, e.Path); return nil }); err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(paths, ",") != "etc/hostname" {
+				t.Errorf("layer entries %v, want etc/hostname", paths)
+			}
+		})
+	}
+}
