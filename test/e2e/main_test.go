@@ -4,7 +4,6 @@
 package e2e
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -62,13 +61,29 @@ type result struct {
 	code           int
 }
 
-// cmd runs the runtime with its --root and the given arguments.
+func (r *oci) command(args ...string) *exec.Cmd {
+	return exec.Command(r.bin, append([]string{"--root", r.root}, args...)...)
+}
+
+// cmd runs the runtime with its --root and the given arguments. Output
+// goes through files, not pipes: a container left running (create, run
+// --detach) keeps its stdio open, and a pipe would never reach EOF.
 func (r *oci) cmd(args ...string) result {
-	c := exec.Command(r.bin, append([]string{"--root", r.root}, args...)...)
-	var out, errb bytes.Buffer
-	c.Stdout, c.Stderr = &out, &errb
+	c := r.command(args...)
+	out, err1 := os.CreateTemp("", "ward-e2e-out-")
+	errf, err2 := os.CreateTemp("", "ward-e2e-err-")
+	if err1 != nil || err2 != nil {
+		return result{code: -1, stderr: fmt.Sprint(err1, err2)}
+	}
+	defer os.Remove(out.Name())
+	defer os.Remove(errf.Name())
+	defer out.Close()
+	defer errf.Close()
+	c.Stdout, c.Stderr = out, errf
 	err := c.Run()
-	res := result{stdout: out.String(), stderr: errb.String()}
+	stdout, _ := os.ReadFile(out.Name())
+	stderr, _ := os.ReadFile(errf.Name())
+	res := result{stdout: string(stdout), stderr: string(stderr)}
 	if ee, ok := err.(*exec.ExitError); ok {
 		res.code = ee.ExitCode()
 	} else if err != nil {
