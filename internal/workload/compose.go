@@ -102,6 +102,10 @@ func composeService(file string, node *yamlNode, s types.ServiceConfig) Workload
 		w.Mounts = append(w.Mounts, m)
 	}
 
+	for i, d := range s.Devices {
+		w.Devices = append(w.Devices, Device{Host: d.Source, Container: d.Target, Line: at("devices", i)})
+	}
+
 	w.MemoryLimit = int64(s.MemLimit)
 	w.PidsLimit = s.PidsLimit
 	w.setLine(FieldResources, at("mem_limit"))

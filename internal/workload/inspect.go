@@ -35,6 +35,10 @@ type inspectContainer struct {
 		Binds          []string `json:"Binds"`
 		Memory         int64    `json:"Memory"`
 		PidsLimit      *int64   `json:"PidsLimit"`
+		Devices        []struct {
+			PathOnHost      string `json:"PathOnHost"`
+			PathInContainer string `json:"PathInContainer"`
+		} `json:"Devices"`
 		PortBindings   map[string][]struct {
 			HostIP   string `json:"HostIp"`
 			HostPort string `json:"HostPort"`
@@ -132,6 +136,9 @@ func inspectWorkload(file string, pos jsonPos, c inspectContainer) Workload {
 			w.Mounts = append(w.Mounts, Mount{Type: "bind", Source: parts[0], Destination: parts[1],
 				ReadOnly: len(parts) > 2 && slices.Contains(strings.Split(parts[2], ","), "ro"), Line: pos.nth("Binds", i)})
 		}
+	}
+	for i, d := range h.Devices {
+		w.Devices = append(w.Devices, Device{Host: d.PathOnHost, Container: d.PathInContainer, Line: pos.nth("Devices", i)})
 	}
 	for i, e := range c.Config.Env {
 		k, v, _ := strings.Cut(e, "=")

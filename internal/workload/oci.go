@@ -88,6 +88,12 @@ func ReadOCIConfig(file string, data []byte) ([]Workload, error) {
 				w.HostNetwork = !own
 			}
 		}
+		for i, d := range l.Devices {
+			// The runtime creates these nodes in every container.
+			if !slices.Contains(standardDevices, d.Path) {
+				w.Devices = append(w.Devices, Device{Host: d.Path, Container: d.Path, Line: pos.nth("devices", i)})
+			}
+		}
 		if l.Seccomp != nil {
 			w.Seccomp = SeccompCustom
 			if l.Seccomp.DefaultAction == specs.ActAllow && len(l.Seccomp.Syscalls) == 0 {
@@ -112,6 +118,9 @@ func ReadOCIConfig(file string, data []byte) ([]Workload, error) {
 	}
 	return []Workload{w}, nil
 }
+
+// standardDevices are the nodes every runtime creates in a container.
+var standardDevices = []string{"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty", "/dev/console", "/dev/ptmx"}
 
 func absOr(p string) string {
 	if a, err := filepath.Abs(p); err == nil {

@@ -85,6 +85,7 @@ type Workload struct {
 	HostUTS         bool
 	HostNetwork     bool
 	Mounts          []Mount
+	Devices         []Device // host devices given to the container
 	Env             []EnvVar
 	Ports           []Port
 
@@ -154,6 +155,13 @@ type Mount struct {
 
 // IsHostPath reports whether the mount exposes a path of the host.
 func (m Mount) IsHostPath() bool { return m.Type == "bind" }
+
+// Device is a host device node made available in the container.
+type Device struct {
+	Host      string
+	Container string
+	Line      int
+}
 
 // EnvVar is one environment variable or build argument with a literal value.
 type EnvVar struct {

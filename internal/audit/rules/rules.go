@@ -17,6 +17,7 @@ func All() []audit.Rule {
 		HostPathMounted,
 		SensitiveHostPathMounted,
 		RuntimeSocketMounted,
+		HostDeviceExposed,
 		HostPIDNamespace,
 		HostIPCNamespace,
 		HostUTSNamespace,
