@@ -65,10 +65,37 @@ func queryFor(p inventory.Package, d inventory.Distro) (query, bool) {
 			return query{}, false
 		}
 		return query{[]string{"Alpine:v" + parts[0] + "." + parts[1]}, p.SourceOrName(), p.Version, Alpine{}, "ECOSYSTEM"}, true
+	case p.Type == inventory.TypeRPM:
+		if eco := rpmEcosystem(d); eco != "" {
+			// rpm advisories name binary packages and full epoch:version-release.
+			return query{[]string{eco}, p.Name, p.Version, RPM{}, "ECOSYSTEM"}, true
+		}
+		return query{}, false
 	case p.Type == inventory.TypeGolang && p.Version != "(devel)":
 		return query{[]string{"Go"}, p.Name, p.Version, Semver{}, "SEMVER"}, true
 	}
 	return query{}, false
+}
+
+// rpmEcosystem names the OSV ecosystem of an rpm distribution, or "" for
+// those osv.dev does not publish.
+func rpmEcosystem(d inventory.Distro) string {
+	major, _, _ := strings.Cut(d.VersionID, ".")
+	switch {
+	case d.VersionID == "" && d.ID != "opensuse-tumbleweed":
+		return ""
+	case d.ID == "rocky":
+		return "Rocky Linux:" + major
+	case d.ID == "almalinux":
+		return "AlmaLinux:" + major
+	case d.ID == "opensuse-leap":
+		return "openSUSE:Leap " + d.VersionID
+	case d.ID == "opensuse-tumbleweed":
+		return "openSUSE:Tumbleweed"
+	case d.ID == "mageia":
+		return "Mageia:" + d.VersionID
+	}
+	return ""
 }
 
 // Match returns every finding for inv, sorted by severity then package.

@@ -239,3 +239,42 @@ func TestMatchGoModules(t *testing.T) {
 		}
 	}
 }
+
+// fakeSource serves advisories from memory.
+type fakeSource map[string][]vulndb.Advisory
+
+func (f fakeSource) Advisories(eco, name string) ([]vulndb.Advisory, error) {
+	return f[eco+"/"+name], nil
+}
+
+// TestMatchRPMDistributions checks the ecosystem mapping and rpm ordering
+// with a synthetic advisory (the shape of AlmaLinux's and Rocky's OSV
+// records: binary package name, epoch:version-release).
+func TestMatchRPMDistributions(t *testing.T) {
+	var a vulndb.Affected
+	json.Unmarshal([]byte(`{"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"1:3.0.7-27.el9"}]}]}`), &a)
+	adv := []vulndb.Advisory{{ID: "TEST-1", Severity: "HIGH", Affected: []vulndb.Affected{a}}}
+	src := fakeSource{"Rocky Linux:9/openssl-libs": adv, "AlmaLinux:9/openssl-libs": adv}
+	tests := []struct {
+		distro  inventory.Distro
+		version string
+		want    int
+	}{
+		{inventory.Distro{ID: "rocky", VersionID: "9.3"}, "1:3.0.7-25.el9", 1},
+		{inventory.Distro{ID: "almalinux", VersionID: "9.4"}, "1:3.0.7-27.el9_4", 0},
+		{inventory.Distro{ID: "almalinux", VersionID: "9.4"}, "3.0.9-1.el9", 1}, // epoch 0 < 1
+		{inventory.Distro{ID: "fedora", VersionID: "40"}, "1:3.0.7-25.el9", 0},  // no OSV ecosystem
+	}
+	for _, tc := range tests {
+		t.Run(tc.distro.ID+"/"+tc.version, func(t *testing.T) {
+			inv := &inventory.Inventory{Distro: tc.distro, Packages: []inventory.Package{{Type: inventory.TypeRPM, Name: "openssl-libs", Version: tc.version}}}
+			fs, err := Match(inv, src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(fs) != tc.want {
+				t.Errorf("%d findings, want %d: %+v", len(fs), tc.want, fs)
+			}
+		})
+	}
+}
