@@ -39,7 +39,7 @@ type inspectContainer struct {
 			PathOnHost      string `json:"PathOnHost"`
 			PathInContainer string `json:"PathInContainer"`
 		} `json:"Devices"`
-		PortBindings   map[string][]struct {
+		PortBindings map[string][]struct {
 			HostIP   string `json:"HostIp"`
 			HostPort string `json:"HostPort"`
 		} `json:"PortBindings"`
