@@ -175,12 +175,18 @@ func TestLayeredArchives(t *testing.T) {
 	})
 	dockerPath, dockerIDs := writeDockerArchive(t, [][]byte{l0, l1, l2})
 	ociPath, ociIDs := writeOCIArchive(t, [][]byte{l0, l1, l2})
+	defer func(v int64) { inMemoryBinary = v }(inMemoryBinary)
 	for _, tc := range []struct {
-		name    string
-		path    string
-		diffIDs []string
-	}{{"docker-archive", dockerPath, dockerIDs}, {"oci-archive", ociPath, ociIDs}} {
+		name     string
+		path     string
+		diffIDs  []string
+		inMemory int64 // binaries up to this size are read into memory, larger ones spooled
+	}{
+		{"docker-archive", dockerPath, dockerIDs, 0},
+		{"oci-archive", ociPath, ociIDs, 1 << 40},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
+			inMemoryBinary = tc.inMemory
 			inv := runOn(t, tc.path)
 			wantLayer := map[string]string{"a": tc.diffIDs[0], "b": tc.diffIDs[1], "c": tc.diffIDs[1]}
 			for name, layer := range wantLayer {

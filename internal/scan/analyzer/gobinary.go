@@ -18,6 +18,10 @@ type GoBinary struct{}
 // maxGoBinary bounds what is spooled from an archive to read a binary.
 const maxGoBinary = 512 << 20
 
+// inMemoryBinary is the size up to which an archive's executable is read
+// into memory rather than spooled to a temporary file.
+var inMemoryBinary int64 = 8 << 20
+
 func (GoBinary) Name() string { return "go-binary" }
 
 func (GoBinary) Wants(e source.Entry) bool {
@@ -31,7 +35,20 @@ func (GoBinary) Analyze(e source.Entry, r io.Reader) (Result, error) {
 	if _, err := io.ReadFull(r, magic[:]); err != nil || !bytes.Equal(magic[:], elfMagic) {
 		return Result{}, nil // a script or other non-ELF executable
 	}
-	ra, cleanup, err := readerAt(r, magic[:])
+	var ra io.ReaderAt
+	var cleanup func()
+	var err error
+	if _, isFile := r.(*os.File); !isFile && e.Size <= inMemoryBinary {
+		// Most executables are small: reading them whole beats a temp file.
+		buf := make([]byte, e.Size)
+		copy(buf, magic[:])
+		if _, err := io.ReadFull(r, buf[len(magic):]); err != nil {
+			return Result{}, err
+		}
+		ra, cleanup = bytes.NewReader(buf), func() {}
+	} else {
+		ra, cleanup, err = readerAt(r, magic[:])
+	}
 	if err != nil {
 		return Result{}, err
 	}
