@@ -21,6 +21,11 @@ func OpenDir(root string) (*Dir, error) {
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("open rootfs %s: not a directory", root)
 	}
+	// Walk the real directory when root itself is a symlink to it; links
+	// inside the rootfs are never followed.
+	if real, err := filepath.EvalSymlinks(root); err == nil {
+		root = real
+	}
 	return &Dir{root: root}, nil
 }
 

@@ -130,3 +130,25 @@ func TestOpenArchiveKinds(t *testing.T) {
 		})
 	}
 }
+
+func TestDirSymlinkedRootAndLinksInside(t *testing.T) {
+	base := t.TempDir()
+	root := filepath.Join(base, "rootfs")
+	os.MkdirAll(filepath.Join(root, "etc"), 0o755)
+	os.WriteFile(filepath.Join(root, "etc/hostname"), []byte("x\n"), 0o644)
+	os.Symlink("/etc/passwd", filepath.Join(root, "etc/passwd"))
+	link := filepath.Join(base, "link")
+	os.Symlink(root, link)
+	d, err := OpenDir(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]Entry{}
+	d.Layers()[0].Walk(func(e Entry) error { got[e.Path] = e; return nil })
+	if e, ok := got["etc/hostname"]; !ok || e.Open == nil {
+		t.Errorf("etc/hostname not walked through the symlinked root: %v", got)
+	}
+	if e := got["etc/passwd"]; e.Open != nil || e.Linkname != "/etc/passwd" {
+		t.Errorf("symlink inside the rootfs is openable: %+v", e)
+	}
+}
