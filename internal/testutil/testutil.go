@@ -6,9 +6,11 @@ package testutil
 import (
 	"debug/elf"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
 
@@ -136,4 +138,18 @@ func WriteSpec(t testing.TB, dir string, s *specs.Spec) {
 	if err := os.WriteFile(filepath.Join(dir, "config.json"), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// BuildBinary builds ./cmd/NAME of this repository into dir and returns
+// its path. Tests and benchmarks run the real binaries, as users do.
+func BuildBinary(dir, name string) (string, error) {
+	_, self, _, _ := runtime.Caller(0)
+	repo := filepath.Join(filepath.Dir(self), "..", "..")
+	out := filepath.Join(dir, name)
+	build := exec.Command("go", "build", "-o", out, "./cmd/"+name)
+	build.Dir = repo
+	if msg, err := build.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build %s: %w\n%s", name, err, msg)
+	}
+	return out, nil
 }

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/wardproject/ward/internal/testutil"
 )
 
 // wardRuntime is the binary under test, built once by TestMain.
@@ -22,13 +22,9 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	wardRuntime = filepath.Join(dir, "ward-runtime")
-	_, self, _, _ := runtime.Caller(0)
-	repo := filepath.Join(filepath.Dir(self), "..", "..")
-	build := exec.Command("go", "build", "-o", wardRuntime, "./cmd/ward-runtime")
-	build.Dir = repo
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build ward-runtime: %v\n%s", err, out)
+	wardRuntime, err = testutil.BuildBinary(dir, "ward-runtime")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	code := m.Run()

@@ -1,0 +1,44 @@
+# ward: build, demo, test, bench. Run as root on Debian 12 with Go 1.26
+# (at /usr/local/go or on PATH).
+export PATH := /usr/local/go/bin:$(PATH)
+GO ?= go
+BIN := bin
+
+.PHONY: all build deps demo test unit bench conformance vet clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN)/ward-runtime ./cmd/ward-runtime
+	$(GO) build -o $(BIN)/ward ./cmd/ward
+
+# What the tests and the demo need from Debian.
+deps:
+	scripts/install-deps.sh
+
+# The main job: a busybox container, built from Debian's busybox-static
+# package, showing what it can see of the machine.
+demo: deps build
+	scripts/demo.sh $(BIN)/ward-runtime
+
+# Every test, root ones included (they skip with a message without root).
+test: deps
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 20m ./...
+
+unit:
+	$(GO) test -count=1 ./internal/...
+
+# ward-runtime against runc, same bundle, same run; figures go to BENCHMARKS.md.
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchtime 50x ./test/bench
+
+conformance: deps
+	scripts/conformance.sh --compare
+
+vet:
+	gofmt -l cmd internal test
+	$(GO) vet ./...
+
+clean:
+	rm -rf $(BIN)
