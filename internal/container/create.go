@@ -21,6 +21,7 @@ import (
 	"github.com/wardproject/ward/internal/bundle"
 	"github.com/wardproject/ward/internal/initproc"
 	"github.com/wardproject/ward/internal/linux/capability"
+	"github.com/wardproject/ward/internal/linux/cgroup"
 	"github.com/wardproject/ward/internal/nsenter"
 )
 
@@ -70,6 +71,10 @@ func Create(o CreateOptions) (st *State, cmd *exec.Cmd, err error) {
 	if err := caps.CheckGrantable(); err != nil {
 		return nil, nil, err
 	}
+	cg, err := cgroup.New(spec.Linux.CgroupsPath, o.ID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cgroup of %s: %w", o.ID, err)
+	}
 
 	if err := os.MkdirAll(o.Root, 0o711); err != nil {
 		return nil, nil, fmt.Errorf("create state root %s: %w", o.Root, err)
@@ -81,11 +86,15 @@ func Create(o CreateOptions) (st *State, cmd *exec.Cmd, err error) {
 		}
 		return nil, nil, fmt.Errorf("create state directory %s: %w", dir, err)
 	}
+	cgApplied := false
 	defer func() {
 		if err != nil {
 			if cmd != nil && cmd.Process != nil {
 				_ = cmd.Process.Kill()
 				_, _ = cmd.Process.Wait()
+			}
+			if cgApplied {
+				_ = cg.Destroy()
 			}
 			os.RemoveAll(dir)
 		}
@@ -158,6 +167,16 @@ func Create(o CreateOptions) (st *State, cmd *exec.Cmd, err error) {
 	}
 	childSock.Close()
 
+	// The init waits for its config, so it is in its cgroup, with its
+	// limits, before it does anything.
+	cgApplied = true
+	if err := cg.Apply(cmd.Process.Pid); err != nil {
+		return nil, nil, fmt.Errorf("cgroup of %s: %w", o.ID, err)
+	}
+	if err := cg.Set(effectiveResources(spec)); err != nil {
+		return nil, nil, fmt.Errorf("cgroup limits of %s: %w", o.ID, err)
+	}
+
 	cfg := initproc.Config{
 		Spec: spec, Rootfs: bundle.RootfsPath(bundleDir, spec), NoPivot: o.NoPivot,
 		NoNewKeyring: o.NoNewKeyring, NewCgroupNS: plan.unshareCgroup,
@@ -183,6 +202,7 @@ func Create(o CreateOptions) (st *State, cmd *exec.Cmd, err error) {
 		ID: o.ID, Pid: cmd.Process.Pid, PidStart: start, Bundle: bundleDir,
 		Rootfs: cfg.Rootfs, Created: time.Now().UTC(), Owner: owner(),
 		Annotations: spec.Annotations, HasPidNS: plan.ownPidNS, dir: dir,
+		Cgroup: cg.Paths(),
 	}
 	if err := st.save(); err != nil {
 		return nil, nil, fmt.Errorf("save state of %s: %w", o.ID, err)

@@ -82,8 +82,14 @@ func (st *State) signalAll(sig unix.Signal) error {
 	return nil
 }
 
-// processes lists the host PIDs of the container's processes.
+// processes lists the host PIDs of the container's processes: those in
+// its cgroup, or failing that those in its pid namespace.
 func (st *State) processes() []int {
+	if cg, err := st.cgroup(); err == nil {
+		if pids, err := cg.Pids(); err == nil && len(pids) > 0 {
+			return pids
+		}
+	}
 	if !st.HasPidNS {
 		return []int{st.Pid}
 	}
@@ -145,6 +151,9 @@ func (st *State) killAndWait() error {
 	if err := st.signalAll(unix.SIGKILL); err != nil {
 		return err
 	}
+	if cg, err := st.cgroup(); err == nil {
+		_ = cg.Thaw() // SIGKILL is only delivered once a frozen cgroup thaws
+	}
 	deadline := time.Now().Add(10 * time.Second)
 	for processAlive(st.Pid, st.PidStart) {
 		if time.Now().After(deadline) {
@@ -156,6 +165,13 @@ func (st *State) killAndWait() error {
 }
 
 func (st *State) destroy() error {
+	if cg, err := st.cgroup(); err == nil {
+		// A frozen cgroup's processes cannot die: thaw before removing.
+		_ = cg.Thaw()
+		if err := cg.Destroy(); err != nil {
+			return fmt.Errorf("remove cgroup of %s: %w", st.ID, err)
+		}
+	}
 	if err := os.RemoveAll(st.dir); err != nil {
 		return fmt.Errorf("remove state of %s: %w", st.ID, err)
 	}

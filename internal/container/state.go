@@ -20,6 +20,8 @@ import (
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/wardproject/ward/internal/linux/cgroup"
 )
 
 // Status is a container's place in the OCI lifecycle.
@@ -64,6 +66,8 @@ type State struct {
 	// HasPidNS is true when the container has a pid namespace of its own,
 	// so killing its init ends every process in it.
 	HasPidNS bool `json:"hasPidNS"`
+	// Cgroup is the container's cgroup directory in each hierarchy.
+	Cgroup map[string]string `json:"cgroup,omitempty"`
 
 	dir string
 }
@@ -128,7 +132,20 @@ func (st *State) Status() Status {
 	if _, err := os.Lstat(filepath.Join(st.dir, fifoName)); err == nil {
 		return Created
 	}
+	if cg, err := st.cgroup(); err == nil {
+		if frozen, err := cg.Frozen(); err == nil && frozen {
+			return Paused
+		}
+	}
 	return Running
+}
+
+// cgroup returns the manager of the container's cgroup.
+func (st *State) cgroup() (*cgroup.Manager, error) {
+	if len(st.Cgroup) == 0 {
+		return nil, fmt.Errorf("container %s has no cgroup", st.ID)
+	}
+	return cgroup.Load(st.Cgroup)
 }
 
 // OCIState is the state document of the runtime-spec, with runc's extras.

@@ -16,6 +16,7 @@ import (
 	"github.com/wardproject/ward/internal/linux/capability"
 	"github.com/wardproject/ward/internal/linux/identity"
 	"github.com/wardproject/ward/internal/linux/rootfs"
+	"github.com/wardproject/ward/internal/linux/seccomp"
 )
 
 // Run is the whole life of the init process up to exec; it never
@@ -38,7 +39,7 @@ func Run() {
 	if err := json.NewDecoder(sock).Decode(&cfg); err != nil {
 		fail(fmt.Errorf("read init config: %w", err))
 	}
-	path, err := setup(&cfg)
+	path, filter, err := setup(&cfg)
 	if err != nil {
 		fail(err)
 	}
@@ -62,6 +63,14 @@ func Run() {
 			os.Exit(1)
 		}
 	}
+	if filter != nil {
+		// With no_new_privs the filter goes on last, so it judges only
+		// the user's program (runc's order).
+		if err := filter.Load(); err != nil {
+			fmt.Fprintf(os.Stderr, "ward-runtime: load seccomp filter: %v\n", err)
+			os.Exit(1)
+		}
+	}
 	err = unix.Exec(path, cfg.Spec.Process.Args, cfg.Spec.Process.Env)
 	fmt.Fprintf(os.Stderr, "ward-runtime: exec %s: %v\n", cfg.Spec.Process.Args[0], err)
 	if errors.Is(err, unix.ENOENT) {
@@ -71,19 +80,59 @@ func Run() {
 }
 
 // setup builds the container's world and switches to its identity,
-// returning the resolved path of the program to exec.
-func setup(cfg *Config) (string, error) {
+// returning the resolved path of the program to exec and, when no_new_privs
+// is set, the seccomp filter still to load just before exec.
+func setup(cfg *Config) (string, *seccomp.Program, error) {
+	s := cfg.Spec
+	p := s.Process
+	var filter *seccomp.Program
+	if s.Linux.Seccomp != nil {
+		f, err := seccomp.Compile(s.Linux.Seccomp)
+		if err != nil {
+			return "", nil, fmt.Errorf("seccomp: %w", err)
+		}
+		filter = f
+	}
+	if err := prepare(cfg); err != nil {
+		return "", nil, err
+	}
+	if p.NoNewPrivileges {
+		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+			return "", nil, fmt.Errorf("set no_new_privs: %w", err)
+		}
+	} else if filter != nil {
+		// Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load
+		// it before the capabilities are dropped, as runc does.
+		if err := filter.Load(); err != nil {
+			return "", nil, fmt.Errorf("load seccomp filter: %w", err)
+		}
+		filter = nil
+	}
+	if err := switchIdentity(p); err != nil {
+		return "", nil, err
+	}
+	// Looked up as the container's user, from its working directory.
+	path, err := lookPath(p.Args[0], p.Env)
+	if err != nil {
+		return "", nil, err
+	}
+	return path, filter, nil
+}
+
+// prepare builds the container's world, up to but excluding the identity
+// switch.
+func prepare(cfg *Config) error {
 	s := cfg.Spec
 	p := s.Process
 	if cfg.NewCgroupNS {
 		if err := unix.Unshare(unix.CLONE_NEWCGROUP); err != nil {
-			return "", fmt.Errorf("create cgroup namespace: %w", err)
+			return fmt.Errorf("create cgroup namespace: %w", err)
 		}
 	}
 	if !cfg.NoNewKeyring {
 		// A fresh session keyring, so the container cannot read the host's keys.
 		if _, err := unix.KeyctlJoinSessionKeyring("_ses.ward"); err != nil && !errors.Is(err, unix.ENOSYS) {
-			return "", fmt.Errorf("join a new session keyring: %w", err)
+			return fmt.Errorf("join a new session keyring: %w", err)
 		}
 	}
 	if err := rootfs.Prepare(rootfs.Config{
@@ -91,64 +140,65 @@ func setup(cfg *Config) (string, error) {
 		NewCgroupNS: cfg.NewCgroupNS || hasNamespace(s, specs.CgroupNamespace),
 		NewUserNS:   cfg.NewUserNS,
 	}); err != nil {
-		return "", err
+		return err
 	}
 	if cfg.NewNetNS {
 		if err := loopbackUp(); err != nil {
-			return "", fmt.Errorf("bring up lo: %w", err)
+			return fmt.Errorf("bring up lo: %w", err)
 		}
 	}
 	if s.Hostname != "" {
 		if err := unix.Sethostname([]byte(s.Hostname)); err != nil {
-			return "", fmt.Errorf("set hostname %q: %w", s.Hostname, err)
+			return fmt.Errorf("set hostname %q: %w", s.Hostname, err)
 		}
 	}
 	if s.Domainname != "" {
 		if err := unix.Setdomainname([]byte(s.Domainname)); err != nil {
-			return "", fmt.Errorf("set domainname %q: %w", s.Domainname, err)
+			return fmt.Errorf("set domainname %q: %w", s.Domainname, err)
 		}
 	}
 	for k, v := range s.Linux.Sysctl {
 		name := filepath.Join("/proc/sys", strings.ReplaceAll(k, ".", "/"))
 		if err := os.WriteFile(name, []byte(v), 0); err != nil {
-			return "", fmt.Errorf("set sysctl %s: %w", k, err)
+			return fmt.Errorf("set sysctl %s: %w", k, err)
 		}
 	}
 	if err := rootfs.Finalize(s); err != nil {
-		return "", err
+		return err
 	}
 	if err := identity.SetRlimits(p.Rlimits, bundle.Rlimits); err != nil {
-		return "", err
+		return err
 	}
 	if p.OOMScoreAdj != nil {
 		if err := identity.SetOOMScoreAdj(*p.OOMScoreAdj); err != nil {
-			return "", err
+			return err
 		}
 	}
+	return nil
+}
+
+// switchIdentity becomes the container's user with exactly the
+// capabilities the spec asks for, then sets umask and working directory.
+func switchIdentity(p *specs.Process) error {
 	caps, err := capability.Parse(p.Capabilities)
 	if err != nil {
-		return "", err
-	}
-	if p.NoNewPrivileges {
-		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
-			return "", fmt.Errorf("set no_new_privs: %w", err)
-		}
+		return err
 	}
 	if err := caps.DropBounding(); err != nil {
-		return "", err
+		return err
 	}
 	// Keep the permitted set across setuid, then trim to what the spec asks.
 	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 1, 0, 0, 0); err != nil {
-		return "", fmt.Errorf("set keepcaps: %w", err)
+		return fmt.Errorf("set keepcaps: %w", err)
 	}
 	if err := identity.Switch(p.User); err != nil {
-		return "", err
+		return err
 	}
 	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 0, 0, 0, 0); err != nil {
-		return "", fmt.Errorf("clear keepcaps: %w", err)
+		return fmt.Errorf("clear keepcaps: %w", err)
 	}
 	if err := caps.Apply(); err != nil {
-		return "", err
+		return err
 	}
 	umask := 0o022
 	if p.User.Umask != nil {
@@ -160,9 +210,9 @@ func setup(cfg *Config) (string, error) {
 		cwd = "/"
 	}
 	if err := unix.Chdir(cwd); err != nil {
-		return "", fmt.Errorf("chdir to cwd %q set in config.json: %w", cwd, err)
+		return fmt.Errorf("chdir to cwd %q set in config.json: %w", cwd, err)
 	}
-	return lookPath(p.Args[0], p.Env)
+	return nil
 }
 
 func hasNamespace(s *specs.Spec, t specs.LinuxNamespaceType) bool {
