@@ -7,7 +7,6 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	"sigs.k8s.io/yaml"
 )
 
@@ -143,7 +142,7 @@ func (p podReader) container(c corev1.Container, list string, idx int) Workload 
 		if set {
 			return lineAt(p.node, append(cpath, "securityContext", name)...)
 		}
-		if found(p.node, p.at("securityContext", name)...) {
+		if hasPath(p.node, p.at("securityContext", name)...) {
 			return lineAt(p.node, p.at("securityContext", name)...)
 		}
 		return w.Line
@@ -233,7 +232,7 @@ func (p podReader) container(c corev1.Container, list string, idx int) Workload 
 	}
 
 	if q, ok := c.Resources.Limits[corev1.ResourceMemory]; ok {
-		w.MemoryLimit = quantityBytes(q)
+		w.MemoryLimit = q.Value()
 	}
 	w.setLine(FieldResources, lineAt(p.node, append(cpath, "resources")...))
 
@@ -253,8 +252,6 @@ func (p podReader) container(c corev1.Container, list string, idx int) Workload 
 	w.Healthcheck = c.LivenessProbe != nil || c.ReadinessProbe != nil
 	return w
 }
-
-func quantityBytes(q resource.Quantity) int64 { return q.Value() }
 
 func singular(list string) string {
 	if list == "initContainers" {

@@ -116,19 +116,6 @@ func readData(name string, data []byte) Input {
 	return Input{File: name, Kind: kind, Workloads: ws, Data: data, Err: err}
 }
 
-// ReadAs reads a file as the given kind, whatever its name or content say.
-func ReadAs(kind Kind, path string) ([]Workload, error) {
-	r, ok := readers[kind]
-	if !ok {
-		return nil, fmt.Errorf("unknown input kind %q", kind)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	return r(path, data)
-}
-
 // Input is the outcome of reading one file.
 type Input struct {
 	File      string

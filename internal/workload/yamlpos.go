@@ -116,8 +116,8 @@ func lineAt(n *yaml.Node, path ...any) int {
 	return line
 }
 
-// found reports whether path exists in n.
-func found(n *yaml.Node, path ...any) bool {
+// hasPath reports whether path exists in n.
+func hasPath(n *yaml.Node, path ...any) bool {
 	cur := n
 	for _, p := range path {
 		if cur == nil {
@@ -151,7 +151,7 @@ type yamlNode = yaml.Node
 // of "name=value" strings, the two spellings compose allows for environment.
 func entryLine(n *yaml.Node, name string, path ...any) int {
 	line := lineAt(n, path...)
-	if !found(n, path...) {
+	if !hasPath(n, path...) {
 		return line
 	}
 	cur := n
