@@ -82,6 +82,11 @@ func main() {
 		newKillCommand(g),
 		newDeleteCommand(g),
 		newListCommand(g),
+		newPauseCommand(g),
+		newResumeCommand(g),
+		newPsCommand(g),
+		newUpdateCommand(g),
+		newEventsCommand(g),
 		newFeaturesCommand(),
 	)
 	err := root.Execute()
