@@ -37,6 +37,10 @@ type Result struct {
 	// wins), e.g. /etc/os-release before /etc/debian_version.
 	Distro *inventory.Distro
 	Rank   int
+	// Licenses maps package names to licenses found in files beside the
+	// package database (Debian's copyright files); they fill packages of
+	// that name and type deb that carry none.
+	Licenses map[string][]string
 }
 
 // All lists every analyzer ward runs, in one place.
@@ -46,6 +50,7 @@ func All() []Analyzer {
 		Dpkg{},
 		APK{},
 		RPM{},
+		DebCopyright{},
 		Busybox{}, // before GoBinary, which would claim any executable
 		GoBinary{},
 	}
@@ -109,6 +114,7 @@ func Run(src source.Source, name string, analyzers []Analyzer) (*inventory.Inven
 	}
 
 	inv := &inventory.Inventory{Source: name, Packages: []inventory.Package{}}
+	licenses := map[string][]string{}
 	bestRank := -1
 	for p, results := range files {
 		top := results[len(results)-1]
@@ -118,6 +124,9 @@ func Run(src source.Source, name string, analyzers []Analyzer) (*inventory.Inven
 		if d := top.result.Distro; d != nil && (bestRank < 0 || top.result.Rank < bestRank) {
 			inv.Distro, bestRank = *d, top.result.Rank
 		}
+		for n, ls := range top.result.Licenses {
+			licenses[n] = ls
+		}
 		for _, pkg := range top.result.Packages {
 			pkg.Location = p
 			pkg.Layer = layers[lowestLayer(results, pkg)].Digest()
@@ -125,6 +134,9 @@ func Run(src source.Source, name string, analyzers []Analyzer) (*inventory.Inven
 		}
 	}
 	for i := range inv.Packages {
+		if p := &inv.Packages[i]; p.Type == inventory.TypeDeb && len(p.Licenses) == 0 {
+			p.Licenses = licenses[p.Name]
+		}
 		inv.Packages[i].PURL = inventory.PackageURL(inv.Packages[i], inv.Distro)
 	}
 	inv.Sort()

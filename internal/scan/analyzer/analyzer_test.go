@@ -5,7 +5,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -76,6 +78,9 @@ func TestDirectoryRootfs(t *testing.T) {
 	for _, f := range []string{"base-files", "tzdata", "tzdata.md5sums"} {
 		put("var/lib/dpkg/status.d/"+f, readTestdata(t, "dpkg/status.d/"+f))
 	}
+	for _, pkg := range []string{"tzdata", "libc6"} {
+		put("usr/share/doc/"+pkg+"/copyright", readTestdata(t, "doc/"+pkg+"/copyright"))
+	}
 	inv := runOn(t, root)
 	if inv.Distro.ID != "debian" || inv.Distro.VersionID == "" {
 		t.Fatalf("distro = %+v, want debian with a version", inv.Distro)
@@ -106,6 +111,24 @@ func TestDirectoryRootfs(t *testing.T) {
 			}
 		})
 	}
+	t.Run("licenses from copyright files", func(t *testing.T) {
+		// What each fixture names: DEP-5 License fields, or common-licenses paths.
+		wants := map[string]*regexp.Regexp{
+			"tzdata": regexp.MustCompile(`(?m)^License: *(\S.*)$`),
+			"libc6":  regexp.MustCompile(`/usr/share/common-licenses/([A-Za-z0-9.+\-]*[A-Za-z0-9+])`),
+		}
+		for pkg, re := range wants {
+			p, _ := find(inv, inventory.TypeDeb, pkg)
+			for _, m := range re.FindAllStringSubmatch(string(readTestdata(t, "doc/"+pkg+"/copyright")), -1) {
+				if !slices.Contains(p.Licenses, strings.TrimSpace(m[1])) {
+					t.Errorf("%s: license %q missing from %v", pkg, m[1], p.Licenses)
+				}
+			}
+			if len(p.Licenses) == 0 {
+				t.Errorf("%s: no licenses", pkg)
+			}
+		}
+	})
 	t.Run("config-files stanza is not installed", func(t *testing.T) {
 		if _, ok := find(inv, inventory.TypeDeb, "oldpkg"); ok {
 			t.Error("oldpkg (config-files) reported as installed")

@@ -131,6 +131,7 @@ type spdxPackage struct {
 	LicenseConcluded      string            `json:"licenseConcluded"`
 	LicenseDeclared       string            `json:"licenseDeclared"`
 	CopyrightText         string            `json:"copyrightText"`
+	LicenseComments       string            `json:"licenseComments,omitempty"`
 	SourceInfo            string            `json:"sourceInfo,omitempty"`
 	PrimaryPackagePurpose string            `json:"primaryPackagePurpose,omitempty"`
 	ExternalRefs          []spdxExternalRef `json:"externalRefs,omitempty"`
@@ -147,10 +148,6 @@ type spdxRelationship struct {
 	RelationshipType   string `json:"relationshipType"`
 	RelatedSPDXElement string `json:"relatedSpdxElement"`
 }
-
-// spdxLicenseExpr accepts what looks like an SPDX license expression; other
-// license strings become NOASSERTION rather than an invalid document.
-var spdxLicenseExpr = regexp.MustCompile(`^[A-Za-z0-9.+\-]+( (AND|OR|WITH) [A-Za-z0-9.+\-]+)*$`)
 
 func writeSPDX(w io.Writer, inv *inventory.Inventory, now time.Time) error {
 	doc := spdxDocument{
@@ -175,13 +172,16 @@ func writeSPDX(w io.Writer, inv *inventory.Inventory, now time.Time) error {
 	}
 	for _, p := range inv.Packages {
 		id := "SPDXRef-Package-" + packageRef(p)
-		declared := "NOASSERTION"
-		if l := strings.Join(p.Licenses, " AND "); l != "" && spdxLicenseExpr.MatchString(l) {
-			declared = l
+		// Package databases name licenses in their own words (Debian's
+		// "GPL-2+", apk's "MIT BSD"), not SPDX expressions: they go in a
+		// comment rather than make licenseDeclared wrong.
+		declared, comment := "NOASSERTION", ""
+		if len(p.Licenses) > 0 {
+			comment = "licenses as the package database records them: " + strings.Join(p.Licenses, "; ")
 		}
 		sp := spdxPackage{
 			SPDXID: id, Name: p.Name, VersionInfo: p.Version, DownloadLocation: "NOASSERTION",
-			LicenseConcluded: "NOASSERTION", LicenseDeclared: declared, CopyrightText: "NOASSERTION",
+			LicenseConcluded: "NOASSERTION", LicenseDeclared: declared, LicenseComments: comment, CopyrightText: "NOASSERTION",
 			SourceInfo:            "acquired package info from " + p.Location,
 			PrimaryPackagePurpose: "LIBRARY",
 			ExternalRefs:          []spdxExternalRef{{"PACKAGE-MANAGER", "purl", p.PURL}},
