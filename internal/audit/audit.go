@@ -68,6 +68,7 @@ const (
 	HostNamespaces  Checklist = "host-namespaces"
 	HostNetwork     Checklist = "host-network"
 	Seccomp         Checklist = "seccomp"
+	Isolation       Checklist = "isolation" // AppArmor, SELinux, masked /proc, sysctls
 	ImageTag        Checklist = "image-tag"
 	MinimalImage    Checklist = "minimal-image"
 	Secrets         Checklist = "secrets"
@@ -81,7 +82,7 @@ const (
 // ChecklistOrder is the order the text report groups findings in.
 var ChecklistOrder = []Checklist{
 	NonRoot, Capabilities, Privileged, NoNewPrivileges, ReadOnlyRootfs, HostMounts,
-	HostNamespaces, HostNetwork, Seccomp, ImageTag, MinimalImage, Secrets, Resources,
+	HostNamespaces, HostNetwork, Seccomp, Isolation, ImageTag, MinimalImage, Secrets, Resources,
 	Network, ImageHygiene, ImageScan, ImageTrust,
 }
 

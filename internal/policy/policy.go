@@ -31,6 +31,12 @@ var baselineRules = []string{
 	"WD160", "WD161", // host PID, IPC
 	"WD170", // host network
 	"WD180", // seccomp disabled
+	// The rest of the Pod Security baseline, as --security-opt and
+	// --sysctl express it.
+	"WD182", // AppArmor unconfined
+	"WD183", // SELinux disabled or overridden
+	"WD184", // /proc and /sys unmasked
+	"WD185", // sysctls outside the safe set
 }
 
 // restrictedRules add the checklist: non-root, drop ALL (only
@@ -42,6 +48,7 @@ var restrictedRules = append(slices.Clone(baselineRules),
 	"WD130", // no-new-privileges
 	"WD140", // writable root
 	"WD181", // no seccomp profile (Kubernetes)
+	"WD154", // volume types outside the restricted set (Kubernetes)
 )
 
 // Profiles lists every profile, from most to least permissive.

@@ -82,6 +82,9 @@ func composeService(file string, node *yamlNode, s types.ServiceConfig) Workload
 	w.Seccomp = SeccompDefault
 	w.setLine(FieldNoNewPrivs, at("security_opt"))
 	w.setLine(FieldSeccomp, at("security_opt"))
+	for _, f := range []Field{FieldAppArmor, FieldSELinux, FieldProcMount} {
+		w.setLine(f, at("security_opt"))
+	}
 	applySecurityOpts(&w, s.SecurityOpt)
 	w.ReadOnlyRootfs = s.ReadOnly
 	w.setLine(FieldReadOnly, at("read_only"))
@@ -102,6 +105,14 @@ func composeService(file string, node *yamlNode, s types.ServiceConfig) Workload
 		w.Mounts = append(w.Mounts, m)
 	}
 
+	sysctlNames := make([]string, 0, len(s.Sysctls))
+	for k := range s.Sysctls {
+		sysctlNames = append(sysctlNames, k)
+	}
+	slices.Sort(sysctlNames)
+	for _, k := range sysctlNames {
+		w.Sysctls = append(w.Sysctls, Sysctl{Name: k, Value: s.Sysctls[k], Line: entryLine(node, k, "services", s.Name, "sysctls")})
+	}
 	for i, d := range s.Devices {
 		w.Devices = append(w.Devices, Device{Host: d.Source, Container: d.Target, Line: at("devices", i)})
 	}
@@ -140,6 +151,16 @@ func composeService(file string, node *yamlNode, s types.ServiceConfig) Workload
 	return w
 }
 
+// containerSELinuxType reports whether t is one of the types container
+// runtimes assign, which the Pod Security baseline allows.
+func containerSELinuxType(t string) bool {
+	switch t {
+	case "", "container_t", "container_init_t", "container_kvm_t", "container_engine_t":
+		return true
+	}
+	return false
+}
+
 // applySecurityOpts reads Docker's --security-opt values, accepting both
 // the "key:value" and "key=value" spellings Docker accepts.
 func applySecurityOpts(w *Workload, opts []string) {
@@ -152,6 +173,20 @@ func applySecurityOpts(w *Workload, opts []string) {
 		switch key {
 		case "no-new-privileges":
 			w.NoNewPrivileges = val == "" || val == "true"
+		case "apparmor":
+			if val == "unconfined" {
+				w.AppArmor = "unconfined"
+			} else if val != "" {
+				w.AppArmor = "custom"
+			}
+		case "label":
+			if val == "disable" || val == "disable=true" {
+				w.SELinux = "disabled"
+			} else if k, v, ok := strings.Cut(val, ":"); ok && (k == "user" || k == "role" || (k == "type" && !containerSELinuxType(v))) {
+				w.SELinux = k + "=" + v
+			}
+		case "systempaths":
+			w.ProcUnmasked = val == "unconfined"
 		case "seccomp":
 			switch val {
 			case "unconfined":
@@ -164,7 +199,10 @@ func applySecurityOpts(w *Workload, opts []string) {
 		}
 	}
 	if w.Privileged {
-		// --privileged disables seccomp whatever --security-opt says.
+		// --privileged disables seccomp, AppArmor and masking whatever
+		// --security-opt says.
 		w.Seccomp = SeccompUnconfined
+		w.AppArmor = "unconfined"
+		w.ProcUnmasked = true
 	}
 }

@@ -23,18 +23,19 @@ type inspectContainer struct {
 		} `json:"Healthcheck"`
 	} `json:"Config"`
 	HostConfig *struct {
-		Privileged     bool     `json:"Privileged"`
-		CapAdd         []string `json:"CapAdd"`
-		CapDrop        []string `json:"CapDrop"`
-		SecurityOpt    []string `json:"SecurityOpt"`
-		ReadonlyRootfs bool     `json:"ReadonlyRootfs"`
-		PidMode        string   `json:"PidMode"`
-		IpcMode        string   `json:"IpcMode"`
-		UTSMode        string   `json:"UTSMode"`
-		NetworkMode    string   `json:"NetworkMode"`
-		Binds          []string `json:"Binds"`
-		Memory         int64    `json:"Memory"`
-		PidsLimit      *int64   `json:"PidsLimit"`
+		Privileged     bool              `json:"Privileged"`
+		CapAdd         []string          `json:"CapAdd"`
+		CapDrop        []string          `json:"CapDrop"`
+		SecurityOpt    []string          `json:"SecurityOpt"`
+		ReadonlyRootfs bool              `json:"ReadonlyRootfs"`
+		PidMode        string            `json:"PidMode"`
+		IpcMode        string            `json:"IpcMode"`
+		UTSMode        string            `json:"UTSMode"`
+		NetworkMode    string            `json:"NetworkMode"`
+		Binds          []string          `json:"Binds"`
+		Memory         int64             `json:"Memory"`
+		PidsLimit      *int64            `json:"PidsLimit"`
+		Sysctls        map[string]string `json:"Sysctls"`
 		Devices        []struct {
 			PathOnHost      string `json:"PathOnHost"`
 			PathInContainer string `json:"PathInContainer"`
@@ -105,6 +106,9 @@ func inspectWorkload(file string, pos jsonPos, c inspectContainer) Workload {
 	w.setLine(FieldCapDrop, pos.line("CapDrop"))
 	w.setLine(FieldNoNewPrivs, pos.line("SecurityOpt"))
 	w.setLine(FieldSeccomp, pos.line("SecurityOpt"))
+	for _, f := range []Field{FieldAppArmor, FieldSELinux, FieldProcMount} {
+		w.setLine(f, pos.line("SecurityOpt"))
+	}
 	applySecurityOpts(&w, h.SecurityOpt)
 	w.ReadOnlyRootfs = h.ReadonlyRootfs
 	w.setLine(FieldReadOnly, pos.line("ReadonlyRootfs"))
@@ -136,6 +140,14 @@ func inspectWorkload(file string, pos jsonPos, c inspectContainer) Workload {
 			w.Mounts = append(w.Mounts, Mount{Type: "bind", Source: parts[0], Destination: parts[1],
 				ReadOnly: len(parts) > 2 && slices.Contains(strings.Split(parts[2], ","), "ro"), Line: pos.nth("Binds", i)})
 		}
+	}
+	names := make([]string, 0, len(h.Sysctls))
+	for k := range h.Sysctls {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		w.Sysctls = append(w.Sysctls, Sysctl{Name: k, Value: h.Sysctls[k], Line: pos.line(k)})
 	}
 	for i, d := range h.Devices {
 		w.Devices = append(w.Devices, Device{Host: d.PathOnHost, Container: d.PathInContainer, Line: pos.nth("Devices", i)})

@@ -1,6 +1,7 @@
 package workload
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 
@@ -214,6 +215,8 @@ func (p podReader) container(c corev1.Container, list string, idx int) Workload 
 		w.Seccomp = SeccompUnconfined
 	}
 
+	p.isolation(&w, c, sc, psc, field)
+
 	w.HostPID, w.HostIPC, w.HostNetwork = p.spec.HostPID, p.spec.HostIPC, p.spec.HostNetwork
 	w.setLine(FieldHostPID, lineAt(p.node, p.at("hostPID")...))
 	w.setLine(FieldHostIPC, lineAt(p.node, p.at("hostIPC")...))
@@ -221,7 +224,11 @@ func (p podReader) container(c corev1.Container, list string, idx int) Workload 
 
 	for _, vm := range c.VolumeMounts {
 		for vi, v := range p.spec.Volumes {
-			if v.Name != vm.Name || v.HostPath == nil {
+			if v.Name != vm.Name {
+				continue
+			}
+			w.Volumes = append(w.Volumes, Volume{Name: v.Name, Type: volumeType(v.VolumeSource), Line: lineAt(p.node, p.at("volumes", vi)...)})
+			if v.HostPath == nil {
 				continue
 			}
 			w.Mounts = append(w.Mounts, Mount{
@@ -251,6 +258,76 @@ func (p podReader) container(c corev1.Container, list string, idx int) Workload 
 	}
 	w.Healthcheck = c.LivenessProbe != nil || c.ReadinessProbe != nil
 	return w
+}
+
+// isolation reads AppArmor, SELinux, procMount, sysctls and HostProcess,
+// container settings first, then the pod's, then the legacy annotations.
+func (p podReader) isolation(w *Workload, c corev1.Container, sc *corev1.SecurityContext, psc *corev1.PodSecurityContext, field func(string, bool) int) {
+	aa, aaSet := sc.AppArmorProfile, sc.AppArmorProfile != nil
+	if aa == nil {
+		aa = psc.AppArmorProfile
+	}
+	if aa != nil {
+		switch aa.Type {
+		case corev1.AppArmorProfileTypeUnconfined:
+			w.AppArmor = "unconfined"
+		case corev1.AppArmorProfileTypeLocalhost:
+			w.AppArmor = "custom"
+		}
+		w.setLine(FieldAppArmor, field("appArmorProfile", aaSet))
+	} else if a := p.annotations["container.apparmor.security.beta.kubernetes.io/"+c.Name]; a == "unconfined" {
+		w.AppArmor = "unconfined"
+	}
+
+	se, seSet := sc.SELinuxOptions, sc.SELinuxOptions != nil
+	if se == nil {
+		se = psc.SELinuxOptions
+	}
+	if se != nil {
+		switch {
+		case !containerSELinuxType(se.Type):
+			w.SELinux = "type=" + se.Type
+		case se.User != "":
+			w.SELinux = "user=" + se.User
+		case se.Role != "":
+			w.SELinux = "role=" + se.Role
+		}
+		w.setLine(FieldSELinux, field("seLinuxOptions", seSet))
+	}
+
+	if sc.ProcMount != nil && *sc.ProcMount == corev1.UnmaskedProcMount {
+		w.ProcUnmasked = true
+		w.setLine(FieldProcMount, field("procMount", true))
+	}
+	for i, s := range psc.Sysctls {
+		w.Sysctls = append(w.Sysctls, Sysctl{Name: s.Name, Value: s.Value, Line: lineAt(p.node, p.at("securityContext", "sysctls", i)...)})
+	}
+	hp, hpSet := (*bool)(nil), false
+	if sc.WindowsOptions != nil && sc.WindowsOptions.HostProcess != nil {
+		hp, hpSet = sc.WindowsOptions.HostProcess, true
+	} else if psc.WindowsOptions != nil {
+		hp = psc.WindowsOptions.HostProcess
+	}
+	if hp != nil && *hp {
+		w.HostProcess = true
+		w.setLine(FieldHostProcess, field("windowsOptions", hpSet))
+	}
+}
+
+// volumeType names the one source a volume sets ("hostPath", "nfs", ...).
+func volumeType(v corev1.VolumeSource) string {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(data, &m) != nil {
+		return ""
+	}
+	for k := range m {
+		return k
+	}
+	return "emptyDir" // a volume naming no source is an emptyDir
 }
 
 func singular(list string) string {

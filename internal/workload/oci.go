@@ -43,6 +43,14 @@ func ReadOCIConfig(file string, data []byte) ([]Workload, error) {
 			w.setLine(FieldCapAdd, pos.line("bounding"))
 			w.setLine(FieldCapDrop, pos.line("bounding"))
 		}
+		switch p.ApparmorProfile {
+		case "":
+		case "unconfined":
+			w.AppArmor = "unconfined"
+		default:
+			w.AppArmor = "custom"
+		}
+		w.setLine(FieldAppArmor, pos.line("apparmorProfile"))
 		w.NoNewPrivileges = p.NoNewPrivileges
 		w.setLine(FieldNoNewPrivs, pos.line("noNewPrivileges"))
 		for i, e := range p.Env {
@@ -69,6 +77,7 @@ func ReadOCIConfig(file string, data []byte) ([]Workload, error) {
 			ReadOnly: slices.Contains(m.Options, "ro"), Line: pos.value("destination", m.Destination)})
 	}
 	w.HostPID, w.HostIPC, w.HostUTS, w.HostNetwork = true, true, true, true
+	w.ProcUnmasked = true // no linux section: nothing is masked
 	nsLine := pos.line("namespaces")
 	for _, f := range []Field{FieldHostPID, FieldHostIPC, FieldHostUTS, FieldHostNetwork} {
 		w.setLine(f, nsLine)
@@ -111,6 +120,16 @@ func ReadOCIConfig(file string, data []byte) ([]Workload, error) {
 				w.PidsLimit = *r.Pids.Limit
 			}
 			w.setLine(FieldResources, pos.line("resources"))
+		}
+		w.ProcUnmasked = len(l.MaskedPaths) == 0 && len(l.ReadonlyPaths) == 0
+		w.setLine(FieldProcMount, pos.line("maskedPaths"))
+		names := make([]string, 0, len(l.Sysctl))
+		for k := range l.Sysctl {
+			names = append(names, k)
+		}
+		slices.Sort(names)
+		for _, k := range names {
+			w.Sysctls = append(w.Sysctls, Sysctl{Name: k, Value: l.Sysctl[k], Line: pos.line(k)})
 		}
 		// What `docker run --privileged` generates: every capability and
 		// nothing masked. No field says "privileged" in a bundle.

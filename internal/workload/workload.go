@@ -49,6 +49,10 @@ const (
 	FieldHostNetwork Field = "hostNetwork"
 	FieldResources   Field = "resources"
 	FieldHealthcheck Field = "healthcheck"
+	FieldAppArmor    Field = "apparmor"
+	FieldSELinux     Field = "selinux"
+	FieldProcMount   Field = "procMount"
+	FieldHostProcess Field = "hostProcess"
 )
 
 // Seccomp states. A workload with no profile named runs with the runtime's
@@ -86,8 +90,17 @@ type Workload struct {
 	HostNetwork     bool
 	Mounts          []Mount
 	Devices         []Device // host devices given to the container
-	Env             []EnvVar
-	Ports           []Port
+	Volumes         []Volume // Kubernetes pod volumes mounted by the container
+
+	// Isolation beyond seccomp. AppArmor and SELinux hold "" (the
+	// runtime's default) or a reason they are weakened.
+	AppArmor     string // "", "unconfined", "custom"
+	SELinux      string // "", "disabled", or "type=..."/"user=..."/"role=..." when set to a non-container value
+	ProcUnmasked bool   // /proc and /sys paths the runtime masks are exposed
+	Sysctls      []Sysctl
+	HostProcess  bool // Windows HostProcess container
+	Env          []EnvVar
+	Ports        []Port
 
 	MemoryLimit int64 // bytes, 0 when unlimited
 	PidsLimit   int64 // 0 when unlimited
@@ -155,6 +168,20 @@ type Mount struct {
 
 // IsHostPath reports whether the mount exposes a path of the host.
 func (m Mount) IsHostPath() bool { return m.Type == "bind" }
+
+// Volume is a Kubernetes volume a container mounts, by source type.
+type Volume struct {
+	Name string
+	Type string // "hostPath", "emptyDir", "nfs", ...
+	Line int
+}
+
+// Sysctl is a kernel parameter set for the container.
+type Sysctl struct {
+	Name  string
+	Value string
+	Line  int
+}
 
 // Device is a host device node made available in the container.
 type Device struct {
