@@ -4,12 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"syscall"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/sys/unix"
 
+	"github.com/wardproject/ward/internal/bundle"
 	"github.com/wardproject/ward/internal/container"
 )
 
@@ -87,9 +87,31 @@ func newRunCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st, proc, err := container.Create(o)
+			var term *terminalProxy
+			if !detach && cf.consoleSocket == "" {
+				// A terminal container in the foreground gets our own console.
+				o.AllowNoConsole = true
+				t, err := newTerminalProxy()
+				if err != nil {
+					return err
+				}
+				defer t.Close()
+				term = t
+			}
+			if term != nil && wantsTerminal(cf.bundle) {
+				o.ConsoleSocket = term.path
+			} else {
+				term = nil
+			}
+			_, proc, err := container.Create(o)
 			if err != nil {
 				return err
+			}
+			if term != nil {
+				if err := term.attach(); err != nil {
+					_ = container.Delete(g.root, id, true)
+					return err
+				}
 			}
 			if err := container.Start(g.root, id); err != nil {
 				_ = container.Delete(g.root, id, true)
@@ -98,20 +120,7 @@ func newRunCommand(g *globals) *cobra.Command {
 			if detach {
 				return nil
 			}
-			// Forward the signals a terminal or supervisor sends us.
-			sigs := make(chan os.Signal, 16)
-			signal.Notify(sigs)
-			go func() {
-				for s := range sigs {
-					if s == unix.SIGCHLD || s == unix.SIGURG || s == unix.SIGWINCH {
-						continue
-					}
-					_ = unix.Kill(st.Pid, s.(syscall.Signal))
-				}
-			}()
-			werr := proc.Wait()
-			signal.Stop(sigs)
-			code := exitCode(proc.ProcessState, werr)
+			code := waitForwarding(proc)
 			if !keep {
 				if err := container.Delete(g.root, id, true); err != nil {
 					return err
@@ -128,6 +137,12 @@ func newRunCommand(g *globals) *cobra.Command {
 	cmd.Flags().BoolVar(&keep, "keep", false, "keep the container's state after it exits")
 	cmd.Flags().Bool("no-subreaper", false, "accepted for runc compatibility")
 	return cmd
+}
+
+// wantsTerminal reports whether the bundle's process asks for a terminal.
+func wantsTerminal(bundleDir string) bool {
+	s, err := bundle.Load(bundleDir)
+	return err == nil && s.Process != nil && s.Process.Terminal
 }
 
 // exitCode is the shell's convention: the status, or 128+N for signal N.

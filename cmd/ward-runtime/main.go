@@ -82,6 +82,7 @@ func main() {
 		newKillCommand(g),
 		newDeleteCommand(g),
 		newListCommand(g),
+		newExecCommand(g),
 		newPauseCommand(g),
 		newResumeCommand(g),
 		newPsCommand(g),

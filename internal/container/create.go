@@ -1,7 +1,6 @@
 package container
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,10 +8,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
-	"runtime"
 	"strconv"
-	"strings"
-	"syscall"
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -22,7 +18,6 @@ import (
 	"github.com/wardproject/ward/internal/initproc"
 	"github.com/wardproject/ward/internal/linux/capability"
 	"github.com/wardproject/ward/internal/linux/cgroup"
-	"github.com/wardproject/ward/internal/nsenter"
 )
 
 // CreateOptions are the flags of `create` (and `run`).
@@ -35,9 +30,12 @@ type CreateOptions struct {
 	NoPivot       bool
 	NoNewKeyring  bool
 	PreserveFDs   int
-	Stdin         *os.File
-	Stdout        *os.File
-	Stderr        *os.File
+	// AllowNoConsole lets a terminal container start without a console
+	// socket (run in the foreground makes its own).
+	AllowNoConsole bool
+	Stdin          *os.File
+	Stdout         *os.File
+	Stderr         *os.File
 }
 
 // Create validates the bundle, starts the container's init in its
@@ -110,88 +108,43 @@ func Create(o CreateOptions) (st *State, cmd *exec.Cmd, err error) {
 		return nil, nil, fmt.Errorf("open exec fifo: %w", err)
 	}
 	defer fifo.Close()
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	var console *os.File
+	if o.ConsoleSocket != "" {
+		if console, err = dialConsole(o.ConsoleSocket); err != nil {
+			return nil, nil, err
+		}
+		defer console.Close()
+	}
+	plan := planNamespaces(spec.Linux.Namespaces)
+	p, err := spawn(spawnOptions{
+		dir:   bundleDir, // relative bind sources resolve against the bundle
+		stdin: o.Stdin, stdout: o.Stdout, stderr: o.Stderr,
+		preserveFDs: o.PreserveFDs, fifo: fifo, console: console, plan: plan,
+		uidMappings: spec.Linux.UIDMappings, gidMappings: spec.Linux.GIDMappings,
+	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("create sync socket: %w", err)
+		return nil, nil, fmt.Errorf("container %s: %w", o.ID, err)
 	}
-	parentSock := os.NewFile(uintptr(fds[0]), "sync-parent")
-	childSock := os.NewFile(uintptr(fds[1]), "sync-child")
-	defer parentSock.Close()
-	defer childSock.Close()
-
-	// The init is executed through a descriptor of our own binary: in a
-	// new user namespace its root may not be allowed to walk the path to it.
-	self, err := os.Open("/proc/self/exe")
-	if err != nil {
-		return nil, nil, fmt.Errorf("open own binary: %w", err)
-	}
-	defer self.Close()
-
-	plan := planNamespaces(spec)
-	extra := make([]*os.File, 0, o.PreserveFDs+3)
-	for i := 0; i < o.PreserveFDs; i++ {
-		extra = append(extra, os.NewFile(uintptr(3+i), "preserved-"+strconv.Itoa(3+i)))
-	}
-	syncFD, fifoFD, exeFD := 3+len(extra), 4+len(extra), 5+len(extra)
-	extra = append(extra, childSock, fifo, self)
-
-	cmd = &exec.Cmd{
-		Path:       "/proc/self/fd/" + strconv.Itoa(exeFD),
-		Args:       []string{"ward-runtime", "init"},
-		Dir:        bundleDir, // relative bind sources resolve against the bundle
-		Stdin:      o.Stdin,
-		Stdout:     o.Stdout,
-		Stderr:     o.Stderr,
-		ExtraFiles: extra,
-		Env: []string{
-			initproc.SyncFDEnv + "=" + strconv.Itoa(syncFD),
-			initproc.FifoFDEnv + "=" + strconv.Itoa(fifoFD),
-			initproc.ExeFDEnv + "=" + strconv.Itoa(exeFD),
-			nsenter.SyncFDEnv + "=" + strconv.Itoa(syncFD),
-		},
-		SysProcAttr: &syscall.SysProcAttr{Cloneflags: plan.cloneFlags},
-	}
-	if len(plan.constructorJoins) > 0 {
-		cmd.Env = append(cmd.Env, nsenter.Env+"="+strings.Join(plan.constructorJoins, ","))
-	}
-	if plan.newUser {
-		cmd.SysProcAttr.UidMappings = idMaps(spec.Linux.UIDMappings)
-		cmd.SysProcAttr.GidMappings = idMaps(spec.Linux.GIDMappings)
-		cmd.SysProcAttr.GidMappingsEnableSetgroups = true
-		// Become the namespace's root: a host uid that is not mapped
-		// inside would exec with no capabilities there at all.
-		cmd.SysProcAttr.Credential = &syscall.Credential{Uid: 0, Gid: 0, NoSetGroups: true}
-	}
-	if err := startJoined(cmd, plan.threadJoins); err != nil {
-		return nil, nil, fmt.Errorf("start container init: %w", err)
-	}
-	childSock.Close()
+	cmd = p.cmd
 
 	// The init waits for its config, so it is in its cgroup, with its
 	// limits, before it does anything.
 	cgApplied = true
 	if err := cg.Apply(cmd.Process.Pid); err != nil {
+		p.kill()
 		return nil, nil, fmt.Errorf("cgroup of %s: %w", o.ID, err)
 	}
 	if err := cg.Set(effectiveResources(spec)); err != nil {
+		p.kill()
 		return nil, nil, fmt.Errorf("cgroup limits of %s: %w", o.ID, err)
 	}
-
 	cfg := initproc.Config{
 		Spec: spec, Rootfs: bundle.RootfsPath(bundleDir, spec), NoPivot: o.NoPivot,
 		NoNewKeyring: o.NoNewKeyring, NewCgroupNS: plan.unshareCgroup,
 		NewUserNS: plan.newUser, NewNetNS: plan.newNet,
 	}
-	if err := json.NewEncoder(parentSock).Encode(&cfg); err != nil {
-		return nil, nil, initFailure(cmd, fmt.Errorf("send config to container init: %w", err))
-	}
-	var msg initproc.Message
-	line, rerr := bufio.NewReader(parentSock).ReadBytes('\n')
-	if rerr != nil || json.Unmarshal(line, &msg) != nil {
-		return nil, nil, initFailure(cmd, errors.New("container init exited before it was ready"))
-	}
-	if msg.Type != "ready" {
-		return nil, nil, initFailure(cmd, errors.New(msg.Msg))
+	if err := p.configure(&cfg); err != nil {
+		return nil, nil, err
 	}
 
 	_, start, err := procStat(cmd.Process.Pid)
@@ -204,6 +157,13 @@ func Create(o CreateOptions) (st *State, cmd *exec.Cmd, err error) {
 		Annotations: spec.Annotations, HasPidNS: plan.ownPidNS, dir: dir,
 		Cgroup: cg.Paths(),
 	}
+	specData, err := json.Marshal(spec)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, specFile), specData, 0o600); err != nil {
+		return nil, nil, fmt.Errorf("save config of %s: %w", o.ID, err)
+	}
 	if err := st.save(); err != nil {
 		return nil, nil, fmt.Errorf("save state of %s: %w", o.ID, err)
 	}
@@ -215,22 +175,11 @@ func Create(o CreateOptions) (st *State, cmd *exec.Cmd, err error) {
 	return st, cmd, nil
 }
 
-// initFailure reaps a failed init and returns err; an init that died
-// without a word is described by how it ended.
-func initFailure(cmd *exec.Cmd, err error) error {
-	_ = cmd.Process.Kill()
-	ps, werr := cmd.Process.Wait()
-	if werr == nil && err.Error() == "container init exited before it was ready" {
-		return fmt.Errorf("%w (%s)", err, ps)
-	}
-	return err
-}
-
 // checkSupported refuses, before anything is made, what this runtime
 // cannot do yet, with a message that says so.
 func checkSupported(s *specs.Spec, o CreateOptions) error {
-	if o.ConsoleSocket != "" || s.Process.Terminal {
-		return fmt.Errorf("%w: process.terminal and --console-socket are not supported yet", bundle.ErrInvalid)
+	if s.Process.Terminal && o.ConsoleSocket == "" && !o.AllowNoConsole {
+		return fmt.Errorf("%w: cannot allocate a terminal without --console-socket", bundle.ErrInvalid)
 	}
 	mnt := false
 	for _, ns := range s.Linux.Namespaces {
@@ -257,88 +206,6 @@ func hasNew(s *specs.Spec, t specs.LinuxNamespaceType) bool {
 		}
 	}
 	return false
-}
-
-// nsPlan says how each namespace of the spec is reached: created by
-// clone, joined on the forking thread, joined by the nsenter constructor,
-// or (cgroup) unshared by the init itself once it sits in its cgroup.
-type nsPlan struct {
-	cloneFlags       uintptr
-	threadJoins      []specs.LinuxNamespace
-	constructorJoins []string
-	unshareCgroup    bool
-	newUser, newNet  bool
-	ownPidNS         bool
-}
-
-func planNamespaces(s *specs.Spec) nsPlan {
-	var p nsPlan
-	var user, mnt string
-	for _, ns := range s.Linux.Namespaces {
-		switch {
-		case ns.Path == "" && ns.Type == specs.CgroupNamespace:
-			p.unshareCgroup = true
-		case ns.Path == "":
-			p.cloneFlags |= bundle.CloneFlag(ns.Type)
-		case ns.Type == specs.UserNamespace:
-			user = "user:" + ns.Path
-		case ns.Type == specs.MountNamespace:
-			mnt = "mnt:" + ns.Path
-		default:
-			p.threadJoins = append(p.threadJoins, ns)
-		}
-		switch ns.Type {
-		case specs.UserNamespace:
-			p.newUser = ns.Path == ""
-		case specs.NetworkNamespace:
-			p.newNet = ns.Path == ""
-		case specs.PIDNamespace:
-			p.ownPidNS = ns.Path == ""
-		}
-	}
-	for _, j := range []string{user, mnt} {
-		if j != "" {
-			p.constructorJoins = append(p.constructorJoins, j)
-		}
-	}
-	return p
-}
-
-// startJoined starts cmd from a thread that first joins the given
-// namespaces, so the child is born in them. The thread is never unlocked:
-// it is in foreign namespaces now, and Go discards a thread whose
-// goroutine exits while locked.
-func startJoined(cmd *exec.Cmd, joins []specs.LinuxNamespace) error {
-	if len(joins) == 0 {
-		return cmd.Start()
-	}
-	errc := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
-		for _, ns := range joins {
-			fd, err := unix.Open(ns.Path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-			if err != nil {
-				errc <- fmt.Errorf("open %s namespace %s: %w", ns.Type, ns.Path, err)
-				return
-			}
-			err = unix.Setns(fd, int(bundle.CloneFlag(ns.Type)))
-			unix.Close(fd)
-			if err != nil {
-				errc <- fmt.Errorf("join %s namespace %s: %w", ns.Type, ns.Path, err)
-				return
-			}
-		}
-		errc <- cmd.Start()
-	}()
-	return <-errc
-}
-
-func idMaps(m []specs.LinuxIDMapping) []syscall.SysProcIDMap {
-	out := make([]syscall.SysProcIDMap, len(m))
-	for i, e := range m {
-		out[i] = syscall.SysProcIDMap{ContainerID: int(e.ContainerID), HostID: int(e.HostID), Size: int(e.Size)}
-	}
-	return out
 }
 
 func owner() string {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/wardproject/ward/internal/bundle"
 	"github.com/wardproject/ward/internal/linux/capability"
+	"github.com/wardproject/ward/internal/linux/console"
 	"github.com/wardproject/ward/internal/linux/identity"
 	"github.com/wardproject/ward/internal/linux/rootfs"
 	"github.com/wardproject/ward/internal/linux/seccomp"
@@ -24,9 +25,8 @@ import (
 // thread (in an init function), because credentials and capabilities are
 // per-thread and the exec must come from the thread that holds them.
 func Run() {
-	syncFD, err1 := strconv.Atoi(os.Getenv(SyncFDEnv))
-	fifoFD, err2 := strconv.Atoi(os.Getenv(FifoFDEnv))
-	if err1 != nil || err2 != nil {
+	syncFD, err := strconv.Atoi(os.Getenv(SyncFDEnv))
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "ward-runtime init: this command is internal; use create or run")
 		os.Exit(2)
 	}
@@ -45,22 +45,27 @@ func Run() {
 	}
 	// Nothing of ours may reach the user's program.
 	unix.CloseOnExec(syncFD)
-	unix.CloseOnExec(fifoFD)
-	if exeFD, err := strconv.Atoi(os.Getenv(ExeFDEnv)); err == nil {
-		unix.CloseOnExec(exeFD)
+	fifoFD, fifoErr := strconv.Atoi(os.Getenv(FifoFDEnv))
+	for _, env := range []string{FifoFDEnv, ExeFDEnv, ConsoleFDEnv} {
+		if fd, err := strconv.Atoi(os.Getenv(env)); err == nil {
+			unix.CloseOnExec(fd)
+		}
 	}
 	if err := json.NewEncoder(sock).Encode(Message{Type: "ready"}); err != nil {
 		os.Exit(1)
 	}
-	// Wait for `start`: it writes one byte to the fifo.
-	var b [1]byte
-	for {
-		_, err := unix.Read(fifoFD, b[:])
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, unix.EINTR) {
-			os.Exit(1)
+	if fifoErr == nil {
+		// A container's first process waits for `start`, which writes one
+		// byte to the fifo; a process started by exec goes straight on.
+		var b [1]byte
+		for {
+			_, err := unix.Read(fifoFD, b[:])
+			if err == nil {
+				break
+			}
+			if !errors.Is(err, unix.EINTR) {
+				os.Exit(1)
+			}
 		}
 	}
 	if filter != nil {
@@ -93,7 +98,17 @@ func setup(cfg *Config) (string, *seccomp.Program, error) {
 		}
 		filter = f
 	}
-	if err := prepare(cfg); err != nil {
+	if cfg.Exec {
+		// The container exists: only the process's own settings remain.
+		if err := identity.SetRlimits(p.Rlimits, bundle.Rlimits); err != nil {
+			return "", nil, err
+		}
+		if p.Terminal {
+			if err := setupTerminal(p, false); err != nil {
+				return "", nil, err
+			}
+		}
+	} else if err := prepare(cfg); err != nil {
 		return "", nil, err
 	}
 	if p.NoNewPrivileges {
@@ -161,6 +176,11 @@ func prepare(cfg *Config) error {
 		name := filepath.Join("/proc/sys", strings.ReplaceAll(k, ".", "/"))
 		if err := os.WriteFile(name, []byte(v), 0); err != nil {
 			return fmt.Errorf("set sysctl %s: %w", k, err)
+		}
+	}
+	if p.Terminal {
+		if err := setupTerminal(p, true); err != nil {
+			return err
 		}
 	}
 	if err := rootfs.Finalize(s); err != nil {
@@ -279,4 +299,33 @@ func loopbackUp() error {
 	}
 	ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
 	return unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr)
+}
+
+// setupTerminal gives the process a new pty as its controlling terminal
+// and stdio, bound over /dev/console for a container's first process, and
+// sends the master end to the caller's console socket.
+func setupTerminal(p *specs.Process, devConsole bool) error {
+	sock, err := strconv.Atoi(os.Getenv(ConsoleFDEnv))
+	if err != nil {
+		return errors.New("process.terminal is set but no console socket was given")
+	}
+	master, slave, err := console.OpenPty()
+	if err != nil {
+		return err
+	}
+	defer master.Close()
+	if p.ConsoleSize != nil {
+		if err := console.SetSize(master, uint16(p.ConsoleSize.Height), uint16(p.ConsoleSize.Width)); err != nil {
+			return fmt.Errorf("set console size: %w", err)
+		}
+	}
+	if devConsole {
+		if err := rootfs.BindConsole(slave); err != nil {
+			return err
+		}
+	}
+	if err := console.AttachSlave(slave, int(p.User.UID), int(p.User.GID)); err != nil {
+		return err
+	}
+	return console.SendMaster(sock, master)
 }

@@ -39,6 +39,9 @@ type Config struct {
 	NewCgroupNS bool `json:"newCgroupNS,omitempty"`
 	NewUserNS   bool `json:"newUserNS,omitempty"`
 	NewNetNS    bool `json:"newNetNS,omitempty"`
+	// Exec marks a process joining an existing container: no rootfs to
+	// build and no fifo to wait on.
+	Exec bool `json:"exec,omitempty"`
 }
 
 // Message is a line from the init to its parent.
@@ -57,4 +60,7 @@ const (
 	// ExeFDEnv is the descriptor of ward-runtime's own binary, which the
 	// init was executed through; it must not survive into the container.
 	ExeFDEnv = "_WARD_EXE_FD"
+	// ConsoleFDEnv is a connection to the caller's console socket, where
+	// the init sends the master end of the container's pty.
+	ConsoleFDEnv = "_WARD_CONSOLE_FD"
 )

@@ -48,19 +48,31 @@ __attribute__((constructor)) static void ward_nsenter(void) {
 	char *list = strdup(spec), *save = NULL, *tok;
 	int fds[8];
 	char *paths[8];
+	int is_user[8];
 	int n = 0;
 	for (tok = strtok_r(list, ",", &save); tok != NULL && n < 8; tok = strtok_r(NULL, ",", &save)) {
 		char *path = strchr(tok, ':');
+		is_user[n] = strncmp(tok, "user:", 5) == 0;
 		path = path ? path + 1 : tok;
 		fds[n] = open(path, O_RDONLY | O_CLOEXEC);
 		if (fds[n] < 0)
 			ward_nsenter_fail("open namespace", path, errno);
 		paths[n++] = path;
 	}
+	int joined_user = 0;
 	for (int i = 0; i < n; i++) {
 		if (setns(fds[i], 0) < 0)
 			ward_nsenter_fail("join namespace", paths[i], errno);
 		close(fds[i]);
+		if (is_user[i])
+			joined_user = 1;
+	}
+	if (joined_user) {
+		// Become the namespace's root: our host uid is not mapped in it.
+		if (setresgid(0, 0, 0) < 0)
+			ward_nsenter_fail("setgid 0 in user namespace", "", errno);
+		if (setresuid(0, 0, 0) < 0)
+			ward_nsenter_fail("setuid 0 in user namespace", "", errno);
 	}
 	unsetenv("_WARD_NSENTER");
 	free(list);

@@ -285,3 +285,15 @@ func hostCgroupPath(key string) string {
 	}
 	return "/"
 }
+
+// BindConsole binds the pty slave at slave over /dev/console, creating the
+// mount point if the rootfs has none. It runs after the switch of root.
+func BindConsole(slave string) error {
+	if err := ensureTarget("/dev/console", false); err != nil {
+		return fmt.Errorf("create /dev/console: %w", err)
+	}
+	if err := unix.Mount(slave, "/dev/console", "", unix.MS_BIND, ""); err != nil {
+		return fmt.Errorf("bind %s to /dev/console: %w", slave, err)
+	}
+	return nil
+}

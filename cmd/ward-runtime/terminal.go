@@ -1,0 +1,103 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/wardproject/ward/internal/linux/console"
+)
+
+// terminalProxy is the console socket `run` and `exec` make for themselves
+// when a terminal process runs in the foreground: they receive the pty
+// master and copy between it and their own stdio, as runc does.
+type terminalProxy struct {
+	dir      string
+	path     string
+	listener *net.UnixListener
+	master   *os.File
+}
+
+func newTerminalProxy() (*terminalProxy, error) {
+	dir, err := os.MkdirTemp("", "ward-console-")
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, "console.sock")
+	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("console socket: %w", err)
+	}
+	return &terminalProxy{dir: dir, path: path, listener: l}, nil
+}
+
+// attach receives the master and starts copying.
+func (t *terminalProxy) attach() error {
+	conn, err := t.listener.AcceptUnix()
+	if err != nil {
+		return fmt.Errorf("console socket: %w", err)
+	}
+	defer conn.Close()
+	raw, err := conn.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var rerr error
+	if err := raw.Read(func(fd uintptr) bool {
+		t.master, rerr = console.ReceiveMaster(int(fd))
+		return true
+	}); err != nil {
+		return err
+	}
+	if rerr != nil {
+		return rerr
+	}
+	if ws, err := unix.IoctlGetWinsize(int(os.Stdin.Fd()), unix.TIOCGWINSZ); err == nil {
+		_ = console.SetSize(t.master, ws.Row, ws.Col)
+	}
+	go func() { _, _ = io.Copy(t.master, os.Stdin) }()
+	go func() { _, _ = io.Copy(os.Stdout, t.master) }()
+	return nil
+}
+
+func (t *terminalProxy) Close() {
+	t.listener.Close()
+	if t.master != nil {
+		t.master.Close()
+	}
+	os.RemoveAll(t.dir)
+}
+
+// waitForwarding waits for a process we started, passing on the signals a
+// terminal or supervisor sends us, and returns its exit code in the
+// shell's convention (128+N for signal N).
+func waitForwarding(proc *exec.Cmd) int {
+	sigs := make(chan os.Signal, 16)
+	signal.Notify(sigs)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case s := <-sigs:
+				if s == unix.SIGCHLD || s == unix.SIGURG || s == unix.SIGWINCH || s == unix.SIGPIPE {
+					continue
+				}
+				_ = unix.Kill(proc.Process.Pid, s.(syscall.Signal))
+			case <-done:
+				return
+			}
+		}
+	}()
+	err := proc.Wait()
+	signal.Stop(sigs)
+	close(done)
+	return exitCode(proc.ProcessState, err)
+}

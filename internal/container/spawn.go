@@ -1,0 +1,228 @@
+package container
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/wardproject/ward/internal/bundle"
+	"github.com/wardproject/ward/internal/initproc"
+	"github.com/wardproject/ward/internal/nsenter"
+)
+
+// spawnOptions say how to start an init process (a container's first
+// process, or one started by exec).
+type spawnOptions struct {
+	dir                      string // working directory until the init moves
+	stdin, stdout, stderr    *os.File
+	preserveFDs              int
+	fifo                     *os.File // the exec fifo, for a container's first process
+	console                  *os.File // a connection to --console-socket
+	plan                     nsPlan
+	uidMappings, gidMappings []specs.LinuxIDMapping
+}
+
+// initProcess is a started init, waiting for its config.
+type initProcess struct {
+	cmd  *exec.Cmd
+	sock *os.File
+}
+
+// spawn starts `ward-runtime init` in the planned namespaces. The init is
+// executed through a descriptor of our own binary: in a new user namespace
+// its root may not be allowed to walk the path to it.
+func spawn(o spawnOptions) (*initProcess, error) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("create sync socket: %w", err)
+	}
+	parentSock := os.NewFile(uintptr(fds[0]), "sync-parent")
+	childSock := os.NewFile(uintptr(fds[1]), "sync-child")
+	defer childSock.Close()
+	self, err := os.Open("/proc/self/exe")
+	if err != nil {
+		parentSock.Close()
+		return nil, fmt.Errorf("open own binary: %w", err)
+	}
+	defer self.Close()
+
+	extra := make([]*os.File, 0, o.preserveFDs+4)
+	for i := 0; i < o.preserveFDs; i++ {
+		extra = append(extra, os.NewFile(uintptr(3+i), "preserved-"+strconv.Itoa(3+i)))
+	}
+	// fdEnv hands a descriptor to the child and names it in its environment.
+	var env []string
+	fdEnv := func(name string, f *os.File) int {
+		fd := 3 + len(extra)
+		extra = append(extra, f)
+		env = append(env, name+"="+strconv.Itoa(fd))
+		return fd
+	}
+	syncFD := fdEnv(initproc.SyncFDEnv, childSock)
+	env = append(env, nsenter.SyncFDEnv+"="+strconv.Itoa(syncFD))
+	exeFD := fdEnv(initproc.ExeFDEnv, self)
+	if o.fifo != nil {
+		fdEnv(initproc.FifoFDEnv, o.fifo)
+	}
+	if o.console != nil {
+		fdEnv(initproc.ConsoleFDEnv, o.console)
+	}
+	cmd := &exec.Cmd{
+		Path:        "/proc/self/fd/" + strconv.Itoa(exeFD),
+		Args:        []string{"ward-runtime", "init"},
+		Dir:         o.dir,
+		Stdin:       o.stdin,
+		Stdout:      o.stdout,
+		Stderr:      o.stderr,
+		ExtraFiles:  extra,
+		Env:         env,
+		SysProcAttr: &syscall.SysProcAttr{Cloneflags: o.plan.cloneFlags},
+	}
+	if len(o.plan.constructorJoins) > 0 {
+		cmd.Env = append(cmd.Env, nsenter.Env+"="+strings.Join(o.plan.constructorJoins, ","))
+	}
+	if o.plan.newUser {
+		cmd.SysProcAttr.UidMappings = idMaps(o.uidMappings)
+		cmd.SysProcAttr.GidMappings = idMaps(o.gidMappings)
+		cmd.SysProcAttr.GidMappingsEnableSetgroups = true
+		// Become the namespace's root: a host uid that is not mapped
+		// inside would exec with no capabilities there at all.
+		cmd.SysProcAttr.Credential = &syscall.Credential{Uid: 0, Gid: 0, NoSetGroups: true}
+	}
+	if err := startJoined(cmd, o.plan.threadJoins); err != nil {
+		parentSock.Close()
+		return nil, fmt.Errorf("start init: %w", err)
+	}
+	return &initProcess{cmd: cmd, sock: parentSock}, nil
+}
+
+// configure sends the init its config and waits for "ready". On failure
+// the init is killed and reaped.
+func (p *initProcess) configure(cfg *initproc.Config) error {
+	defer p.sock.Close()
+	if err := json.NewEncoder(p.sock).Encode(cfg); err != nil {
+		return p.fail(fmt.Errorf("send config to init: %w", err))
+	}
+	var msg initproc.Message
+	line, rerr := bufio.NewReader(p.sock).ReadBytes('\n')
+	if rerr != nil || json.Unmarshal(line, &msg) != nil {
+		return p.fail(nil)
+	}
+	if msg.Type != "ready" {
+		return p.fail(errors.New(msg.Msg))
+	}
+	return nil
+}
+
+// fail kills and reaps the init and returns err; an init that died
+// without a word is described by how it ended.
+func (p *initProcess) fail(err error) error {
+	_ = p.cmd.Process.Kill()
+	ps, werr := p.cmd.Process.Wait()
+	if err == nil {
+		err = errors.New("init exited before it was ready")
+		if werr == nil {
+			err = fmt.Errorf("%w (%s)", err, ps)
+		}
+	}
+	return err
+}
+
+// kill ends an init that will not be configured.
+func (p *initProcess) kill() {
+	p.sock.Close()
+	_ = p.cmd.Process.Kill()
+	_, _ = p.cmd.Process.Wait()
+}
+
+// nsPlan says how each namespace of the spec is reached: created by
+// clone, joined on the forking thread, joined by the nsenter constructor,
+// or (cgroup) unshared by the init itself once it sits in its cgroup.
+type nsPlan struct {
+	cloneFlags       uintptr
+	threadJoins      []specs.LinuxNamespace
+	constructorJoins []string
+	unshareCgroup    bool
+	newUser, newNet  bool
+	ownPidNS         bool
+}
+
+func planNamespaces(namespaces []specs.LinuxNamespace) nsPlan {
+	var p nsPlan
+	var user, mnt string
+	for _, ns := range namespaces {
+		switch {
+		case ns.Path == "" && ns.Type == specs.CgroupNamespace:
+			p.unshareCgroup = true
+		case ns.Path == "":
+			p.cloneFlags |= bundle.CloneFlag(ns.Type)
+		case ns.Type == specs.UserNamespace:
+			user = "user:" + ns.Path
+		case ns.Type == specs.MountNamespace:
+			mnt = "mnt:" + ns.Path
+		default:
+			p.threadJoins = append(p.threadJoins, ns)
+		}
+		switch ns.Type {
+		case specs.UserNamespace:
+			p.newUser = ns.Path == ""
+		case specs.NetworkNamespace:
+			p.newNet = ns.Path == ""
+		case specs.PIDNamespace:
+			p.ownPidNS = ns.Path == ""
+		}
+	}
+	for _, j := range []string{user, mnt} {
+		if j != "" {
+			p.constructorJoins = append(p.constructorJoins, j)
+		}
+	}
+	return p
+}
+
+// startJoined starts cmd from a thread that first joins the given
+// namespaces, so the child is born in them. The thread is never unlocked:
+// it is in foreign namespaces now, and Go discards a thread whose
+// goroutine exits while locked.
+func startJoined(cmd *exec.Cmd, joins []specs.LinuxNamespace) error {
+	if len(joins) == 0 {
+		return cmd.Start()
+	}
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		for _, ns := range joins {
+			fd, err := unix.Open(ns.Path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+			if err != nil {
+				errc <- fmt.Errorf("open %s namespace %s: %w", ns.Type, ns.Path, err)
+				return
+			}
+			err = unix.Setns(fd, int(bundle.CloneFlag(ns.Type)))
+			unix.Close(fd)
+			if err != nil {
+				errc <- fmt.Errorf("join %s namespace %s: %w", ns.Type, ns.Path, err)
+				return
+			}
+		}
+		errc <- cmd.Start()
+	}()
+	return <-errc
+}
+
+func idMaps(m []specs.LinuxIDMapping) []syscall.SysProcIDMap {
+	out := make([]syscall.SysProcIDMap, len(m))
+	for i, e := range m {
+		out[i] = syscall.SysProcIDMap{ContainerID: int(e.ContainerID), HostID: int(e.HostID), Size: int(e.Size)}
+	}
+	return out
+}
