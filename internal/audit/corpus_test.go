@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -135,6 +136,44 @@ func BenchmarkCheckCorpus(b *testing.B) {
 		r, err := audit.Check([]string{corpusDir}, opts)
 		if err != nil || len(r.Findings) == 0 {
 			b.Fatalf("check: %v, %d findings", err, len(r.Findings))
+		}
+	}
+}
+
+// BenchmarkCheckCorpusBinary runs the ward binary on the corpus, process
+// start included, to compare like for like with BenchmarkTrivyConfigCorpus.
+func BenchmarkCheckCorpusBinary(b *testing.B) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		b.Skip("go not in PATH: cannot build the ward binary")
+	}
+	ward := filepath.Join(b.TempDir(), "ward")
+	if out, err := exec.Command(goTool, "build", "-o", ward, "../../cmd/ward").CombinedOutput(); err != nil {
+		b.Fatalf("build ward: %v\n%s", err, out)
+	}
+	for b.Loop() {
+		if out, err := exec.Command(ward, "check", "--format", "json", corpusDir).CombinedOutput(); err != nil {
+			b.Fatalf("ward check: %v\n%s", err, out)
+		}
+	}
+}
+
+// BenchmarkTrivyConfigCorpus runs `trivy config` on the same corpus, offline.
+// It needs trivy in PATH (or TRIVY=/path/to/trivy):
+// GOEXPERIMENT=jsonv2 go install github.com/aquasecurity/trivy/cmd/trivy@v0.74.0
+func BenchmarkTrivyConfigCorpus(b *testing.B) {
+	trivy := os.Getenv("TRIVY")
+	if trivy == "" {
+		var err error
+		if trivy, err = exec.LookPath("trivy"); err != nil {
+			b.Skip("trivy not installed (set TRIVY or put it in PATH)")
+		}
+	}
+	cache := b.TempDir()
+	for b.Loop() {
+		cmd := exec.Command(trivy, "config", "--quiet", "--skip-check-update", "--cache-dir", cache, "--format", "json", corpusDir)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("trivy config: %v\n%s", err, out)
 		}
 	}
 }
