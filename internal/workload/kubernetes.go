@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
@@ -25,40 +26,71 @@ var podSpecPath = map[string][]any{
 
 // ReadKubernetes reads a (multi-document) Kubernetes manifest. Every
 // container and init container of every pod-bearing object becomes one
-// workload; other objects (Services, ConfigMaps, ...) are skipped.
+// workload, including objects inside a List (`kubectl get -o yaml`);
+// other objects (Services, ConfigMaps, ...) are skipped.
 func ReadKubernetes(file string, data []byte) ([]Workload, error) {
 	var out []Workload
 	for _, d := range splitYAML(data) {
-		var meta struct {
-			Kind     string `json:"kind"`
-			Metadata struct {
-				Name        string            `json:"name"`
-				Annotations map[string]string `json:"annotations"`
-			} `json:"metadata"`
+		var head struct {
+			Kind  string            `json:"kind"`
+			Items []json.RawMessage `json:"items"`
 		}
-		if err := yaml.Unmarshal(d.Data, &meta); err != nil {
+		if err := yaml.Unmarshal(d.Data, &head); err != nil {
 			return nil, fmt.Errorf("parse kubernetes manifest %s line %d: %w", file, d.Line, err)
 		}
-		path, ok := podSpecPath[meta.Kind]
-		if !ok {
+		if _, ok := podSpecPath[head.Kind]; !ok && head.Kind != "List" && !strings.HasSuffix(head.Kind, "List") {
 			continue
-		}
-		spec, annotations, err := decodePodSpec(meta.Kind, d.Data)
-		if err != nil {
-			return nil, fmt.Errorf("parse %s in %s line %d: %w", meta.Kind, file, d.Line, err)
 		}
 		node, err := parseNode(d)
 		if err != nil {
 			return nil, fmt.Errorf("parse kubernetes manifest %s line %d: %w", file, d.Line, err)
 		}
-		obj := meta.Kind + "/" + meta.Metadata.Name
-		p := podReader{file: file, obj: obj, node: node, path: path, spec: spec, annotations: annotations}
-		for i, c := range spec.InitContainers {
-			out = append(out, p.container(c, "initContainers", i))
+		if strings.HasSuffix(head.Kind, "List") {
+			for i, item := range head.Items {
+				ws, err := readObject(file, item, node, []any{"items", i})
+				if err != nil {
+					return nil, fmt.Errorf("parse %s item %d in %s line %d: %w", head.Kind, i, file, d.Line, err)
+				}
+				out = append(out, ws...)
+			}
+			continue
 		}
-		for i, c := range spec.Containers {
-			out = append(out, p.container(c, "containers", i))
+		ws, err := readObject(file, d.Data, node, nil)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s in %s line %d: %w", head.Kind, file, d.Line, err)
 		}
+		out = append(out, ws...)
+	}
+	return out, nil
+}
+
+// readObject reads one object (YAML or JSON) found at prefix in node.
+func readObject(file string, data []byte, node *yamlNode, prefix []any) ([]Workload, error) {
+	var meta struct {
+		Kind     string `json:"kind"`
+		Metadata struct {
+			Name string `json:"name"`
+		} `json:"metadata"`
+	}
+	if err := yaml.Unmarshal(data, &meta); err != nil {
+		return nil, err
+	}
+	path, ok := podSpecPath[meta.Kind]
+	if !ok {
+		return nil, nil
+	}
+	spec, annotations, err := decodePodSpec(meta.Kind, data)
+	if err != nil {
+		return nil, err
+	}
+	p := podReader{file: file, obj: meta.Kind + "/" + meta.Metadata.Name, node: node,
+		path: append(append([]any{}, prefix...), path...), spec: spec, annotations: annotations}
+	var out []Workload
+	for i, c := range spec.InitContainers {
+		out = append(out, p.container(c, "initContainers", i))
+	}
+	for i, c := range spec.Containers {
+		out = append(out, p.container(c, "containers", i))
 	}
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -64,6 +65,11 @@ func TestReaders(t *testing.T) {
 				image: "registry.example.com/job@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
 			},
 		}},
+		{"list.yaml", KindKubernetes, []want{{
+			// kubectl get -o yaml wraps objects in a List.
+			resource: "Deployment/web container nginx", line: 17, root: true, userLine: 17, privileged: true,
+			seccomp: SeccompUnconfined, hasCap: []string{"SYS_ADMIN"}, hostNetwork: true, image: "nginx:1.27",
+		}}},
 		{"compose.yaml", KindCompose, []want{
 			{
 				resource: "service web", line: 2, root: true, userLine: 2, seccomp: SeccompDefault,
@@ -238,5 +244,36 @@ func TestReadPathWalk(t *testing.T) {
 	want := []string{"app/Containerfile=dockerfile", "app/pod.yml=kubernetes"}
 	if !slices.Equal(got, want) {
 		t.Errorf("read %v, want %v", got, want)
+	}
+}
+
+// Broken inputs fail with an error naming the file, never a panic or an
+// empty success.
+func TestReadErrors(t *testing.T) {
+	cases := []struct {
+		name string
+		read func(string, []byte) ([]Workload, error)
+		data string
+	}{
+		{"dockerfile without FROM", ReadDockerfile, "RUN echo hi\n"},
+		{"dockerfile unknown flag", ReadDockerfile, "FROM --bogus=1 alpine:3.20\n"},
+		{"kubernetes bad yaml", ReadKubernetes, "apiVersion: v1\nkind: Pod\nspec: [\n"},
+		{"kubernetes wrong type", ReadKubernetes, "apiVersion: v1\nkind: Pod\nspec:\n  containers: 3\n"},
+		{"compose bad yaml", ReadCompose, "services:\n  web: [\n"},
+		{"compose schema violation", ReadCompose, "services:\n  web:\n    privileged: maybe\n"},
+		{"oci bad json", ReadOCIConfig, `{"ociVersion": `},
+		{"inspect image output", ReadInspect, `[{"Id": "sha256:abc", "RepoTags": ["x:1"], "Config": {}}]`},
+		{"inspect not an array", ReadInspect, `{"Id": "x"}`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ws, err := tc.read("input-file", []byte(tc.data))
+			if err == nil {
+				t.Fatalf("no error, %d workloads", len(ws))
+			}
+			if !strings.Contains(err.Error(), "input-file") {
+				t.Errorf("error does not name the file: %v", err)
+			}
+		})
 	}
 }
