@@ -41,12 +41,14 @@ type checkFlags struct {
 func newCheckCommand() *cobra.Command {
 	var f checkFlags
 	c := &cobra.Command{
-		Use:   "check [PATH...]",
+		Use:   "check [PATH... | -]",
 		Short: "Audit Dockerfiles, compose files, Kubernetes manifests, OCI config.json and inspect output against the checklist",
 		Long: `ward check reads the places where a container's privileges are decided and
 reports, per checklist item, what runs as root, keeps capabilities, shares host
 namespaces, mounts host paths, disables seccomp, or ships unpinned or bloated
-images. Files are recognised by name or content; directories are walked.
+images. Files are recognised by name or content; directories are walked
+(hidden directories and unrendered templates skipped); "-" reads standard
+input, e.g. helm template chart | ward check -. Rules: docs/RULES.md.
 It judges effective settings: a Dockerfile without USER runs as root, a pod's
 securityContext applies to its containers, Docker's defaults include NET_RAW.
 
