@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardproject/ward/internal/container"
 	"github.com/wardproject/ward/internal/initproc"
 	"github.com/wardproject/ward/internal/nsenter"
 	"github.com/wardproject/ward/internal/runtimelog"
@@ -62,6 +63,12 @@ func main() {
 				return err
 			}
 			g.log = l
+			container.Warn = func(msg string) {
+				if l.ToFile() {
+					l.Warn(msg)
+				}
+				fmt.Fprintln(os.Stderr, "ward-runtime: warning: "+msg)
+			}
 			g.log.Debugf("%v", os.Args)
 			return nil
 		},

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/wardproject/ward/internal/bundle"
+	"github.com/wardproject/ward/internal/hooks"
 	"github.com/wardproject/ward/internal/initproc"
 	"github.com/wardproject/ward/internal/linux/capability"
 	"github.com/wardproject/ward/internal/linux/cgroup"
@@ -143,7 +144,15 @@ func Create(o CreateOptions) (st *State, cmd *exec.Cmd, err error) {
 		NoNewKeyring: o.NoNewKeyring, NewCgroupNS: plan.unshareCgroup,
 		NewUserNS: plan.newUser, NewNetNS: plan.newNet,
 	}
-	if err := p.configure(&cfg); err != nil {
+	runtimeHooks := func() (*specs.State, error) {
+		hs := specs.State{Version: specs.Version, ID: o.ID, Status: specs.StateCreating,
+			Pid: cmd.Process.Pid, Bundle: bundleDir, Annotations: spec.Annotations}
+		if err := hooks.Run("prestart", spec.Hooks.Prestart, hs); err != nil {
+			return nil, err
+		}
+		return &hs, hooks.Run("createRuntime", spec.Hooks.CreateRuntime, hs)
+	}
+	if err := p.configure(&cfg, runtimeHooks); err != nil {
 		return nil, nil, err
 	}
 
@@ -156,6 +165,9 @@ func Create(o CreateOptions) (st *State, cmd *exec.Cmd, err error) {
 		Rootfs: cfg.Rootfs, Created: time.Now().UTC(), Owner: owner(),
 		Annotations: spec.Annotations, HasPidNS: plan.ownPidNS, dir: dir,
 		Cgroup: cg.Paths(),
+	}
+	if spec.Hooks != nil {
+		st.Poststart, st.Poststop = spec.Hooks.Poststart, spec.Hooks.Poststop
 	}
 	specData, err := json.Marshal(spec)
 	if err != nil {

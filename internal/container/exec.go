@@ -105,7 +105,7 @@ func Exec(o ExecOptions) (*exec.Cmd, error) {
 			return nil, fmt.Errorf("exec in %s: join cgroup: %w", o.ID, err)
 		}
 	}
-	if err := proc.configure(&initproc.Config{Spec: spec, Exec: true}); err != nil {
+	if err := proc.configure(&initproc.Config{Spec: spec, Exec: true}, nil); err != nil {
 		return nil, fmt.Errorf("exec in %s: %w", o.ID, err)
 	}
 	if o.PidFile != "" {

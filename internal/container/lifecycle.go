@@ -9,7 +9,10 @@ import (
 	"strings"
 	"time"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
+
+	"github.com/wardproject/ward/internal/hooks"
 )
 
 // Start releases a created container's init: one byte into the exec fifo,
@@ -39,11 +42,26 @@ func Start(root, id string) error {
 		return fmt.Errorf("open exec fifo of %s: %w", id, err)
 	}
 	_, err = unix.Write(fd, []byte{0})
+	if err == nil && len(st.Poststart) > 0 {
+		// Poststart hooks run after the user's program is executed: the
+		// init's end of the fifo closes on exec, which the write end
+		// sees as POLLERR.
+		awaitReaderGone(fd, 5*time.Second)
+	}
 	unix.Close(fd)
 	if err != nil {
 		return fmt.Errorf("release container init of %s: %w", id, err)
 	}
-	return os.Remove(fifoPath)
+	if err := os.Remove(fifoPath); err != nil {
+		return err
+	}
+	// The spec: a failed poststart hook is a warning, and the rest go on.
+	for _, h := range st.Poststart {
+		if err := hooks.Run("poststart", []specs.Hook{h}, st.hookState(Running)); err != nil {
+			Warn(err.Error())
+		}
+	}
+	return nil
 }
 
 // Kill sends sig to the container's init, or with all to every process of
@@ -175,6 +193,11 @@ func (st *State) destroy() error {
 	if err := os.RemoveAll(st.dir); err != nil {
 		return fmt.Errorf("remove state of %s: %w", st.ID, err)
 	}
+	for _, h := range st.Poststop {
+		if err := hooks.Run("poststop", []specs.Hook{h}, st.hookState(Stopped)); err != nil {
+			Warn(err.Error())
+		}
+	}
 	return nil
 }
 
@@ -194,4 +217,20 @@ func ParseSignal(s string) (unix.Signal, error) {
 		return sig, nil
 	}
 	return 0, fmt.Errorf("unknown signal %q", s)
+}
+
+// awaitReaderGone waits until the fifo open for writing at fd has no
+// reader left, or until timeout.
+func awaitReaderGone(fd int, timeout time.Duration) {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		pfd := []unix.PollFd{{Fd: int32(fd), Events: 0}}
+		n, err := unix.Poll(pfd, int(time.Until(deadline).Milliseconds())+1)
+		if err == nil && n > 0 && pfd[0].Revents&(unix.POLLERR|unix.POLLHUP) != 0 {
+			return
+		}
+		if err != nil && !errors.Is(err, unix.EINTR) {
+			return
+		}
+	}
 }

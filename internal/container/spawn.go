@@ -61,7 +61,9 @@ func spawn(o spawnOptions) (*initProcess, error) {
 		extra = append(extra, os.NewFile(uintptr(3+i), "preserved-"+strconv.Itoa(3+i)))
 	}
 	// fdEnv hands a descriptor to the child and names it in its environment.
-	var env []string
+	// One P is plenty for the init, and every thread counts against the
+	// container's pids limit, which it joins before it runs.
+	env := []string{"GOMAXPROCS=1"}
 	fdEnv := func(name string, f *os.File) int {
 		fd := 3 + len(extra)
 		extra = append(extra, f)
@@ -106,22 +108,41 @@ func spawn(o spawnOptions) (*initProcess, error) {
 	return &initProcess{cmd: cmd, sock: parentSock}, nil
 }
 
-// configure sends the init its config and waits for "ready". On failure
-// the init is killed and reaped.
-func (p *initProcess) configure(cfg *initproc.Config) error {
+// configure sends the init its config and waits for "ready", running the
+// runtime-side hooks when the init asks (onHooks returns the state to send
+// back). On failure the init is killed and reaped.
+func (p *initProcess) configure(cfg *initproc.Config, onHooks func() (*specs.State, error)) error {
 	defer p.sock.Close()
-	if err := json.NewEncoder(p.sock).Encode(cfg); err != nil {
+	enc := json.NewEncoder(p.sock)
+	if err := enc.Encode(cfg); err != nil {
 		return p.fail(fmt.Errorf("send config to init: %w", err))
 	}
-	var msg initproc.Message
-	line, rerr := bufio.NewReader(p.sock).ReadBytes('\n')
-	if rerr != nil || json.Unmarshal(line, &msg) != nil {
-		return p.fail(nil)
+	r := bufio.NewReader(p.sock)
+	for {
+		var msg initproc.Message
+		line, rerr := r.ReadBytes('\n')
+		if rerr != nil || json.Unmarshal(line, &msg) != nil {
+			return p.fail(nil)
+		}
+		switch msg.Type {
+		case "ready":
+			return nil
+		case "hooks":
+			if onHooks == nil {
+				return p.fail(errors.New("init asked for hooks where none may run"))
+			}
+			st, err := onHooks()
+			reply := initproc.Message{Type: "hooks-done", State: st}
+			if err != nil {
+				reply = initproc.Message{Type: "error", Msg: err.Error()}
+			}
+			if werr := enc.Encode(reply); werr != nil || err != nil {
+				return p.fail(err)
+			}
+		default:
+			return p.fail(errors.New(msg.Msg))
+		}
 	}
-	if msg.Type != "ready" {
-		return p.fail(errors.New(msg.Msg))
-	}
-	return nil
 }
 
 // fail kills and reaps the init and returns err; an init that died

@@ -41,6 +41,10 @@ func (s Status) CanStart() bool { return s == Created }
 // CanKill reports whether the container has a process to signal.
 func (s Status) CanKill() bool { return s == Created || s == Running || s == Paused }
 
+// Warn reports what the runtime-spec says must not stop the lifecycle,
+// such as a failed poststart or poststop hook. The CLI points it at its log.
+var Warn = func(msg string) { fmt.Fprintln(os.Stderr, "ward-runtime: warning: "+msg) }
+
 // Errors whose wording containerd's shim matches on, as runc's.
 var (
 	ErrNotExist   = errors.New("container does not exist")
@@ -68,6 +72,9 @@ type State struct {
 	HasPidNS bool `json:"hasPidNS"`
 	// Cgroup is the container's cgroup directory in each hierarchy.
 	Cgroup map[string]string `json:"cgroup,omitempty"`
+	// Poststart and Poststop are the hooks that later commands run.
+	Poststart []specs.Hook `json:"poststart,omitempty"`
+	Poststop  []specs.Hook `json:"poststop,omitempty"`
 
 	dir string
 }
@@ -154,6 +161,12 @@ type OCIState struct {
 	Rootfs  string    `json:"rootfs"`
 	Created time.Time `json:"created"`
 	Owner   string    `json:"owner"`
+}
+
+// hookState is the state document a hook is given.
+func (st *State) hookState(status Status) specs.State {
+	return specs.State{Version: specs.Version, ID: st.ID, Status: specs.ContainerState(status),
+		Pid: st.Pid, Bundle: st.Bundle, Annotations: st.Annotations}
 }
 
 // OCI returns the container's state as `state` prints it.

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/wardproject/ward/internal/bundle"
+	"github.com/wardproject/ward/internal/hooks"
 	"github.com/wardproject/ward/internal/linux/capability"
 	"github.com/wardproject/ward/internal/linux/console"
 	"github.com/wardproject/ward/internal/linux/identity"
@@ -31,15 +32,16 @@ func Run() {
 		os.Exit(2)
 	}
 	sock := os.NewFile(uintptr(syncFD), "sync")
+	ch := &channel{enc: json.NewEncoder(sock), dec: json.NewDecoder(sock)}
 	fail := func(err error) {
-		_ = json.NewEncoder(sock).Encode(Message{Type: "error", Msg: err.Error()})
+		_ = ch.enc.Encode(Message{Type: "error", Msg: err.Error()})
 		os.Exit(1)
 	}
 	var cfg Config
-	if err := json.NewDecoder(sock).Decode(&cfg); err != nil {
+	if err := ch.dec.Decode(&cfg); err != nil {
 		fail(fmt.Errorf("read init config: %w", err))
 	}
-	path, filter, err := setup(&cfg)
+	path, filter, err := setup(&cfg, ch)
 	if err != nil {
 		fail(err)
 	}
@@ -51,7 +53,7 @@ func Run() {
 			unix.CloseOnExec(fd)
 		}
 	}
-	if err := json.NewEncoder(sock).Encode(Message{Type: "ready"}); err != nil {
+	if err := ch.enc.Encode(Message{Type: "ready"}); err != nil {
 		os.Exit(1)
 	}
 	if fifoErr == nil {
@@ -64,6 +66,14 @@ func Run() {
 				break
 			}
 			if !errors.Is(err, unix.EINTR) {
+				os.Exit(1)
+			}
+		}
+		if ch.state != nil {
+			st := *ch.state
+			st.Status = specs.StateCreated
+			if err := hooks.Run("startContainer", cfg.Spec.Hooks.StartContainer, st); err != nil {
+				fmt.Fprintf(os.Stderr, "ward-runtime: %v\n", err)
 				os.Exit(1)
 			}
 		}
@@ -87,7 +97,7 @@ func Run() {
 // setup builds the container's world and switches to its identity,
 // returning the resolved path of the program to exec and, when no_new_privs
 // is set, the seccomp filter still to load just before exec.
-func setup(cfg *Config) (string, *seccomp.Program, error) {
+func setup(cfg *Config, ch *channel) (string, *seccomp.Program, error) {
 	s := cfg.Spec
 	p := s.Process
 	var filter *seccomp.Program
@@ -108,7 +118,7 @@ func setup(cfg *Config) (string, *seccomp.Program, error) {
 				return "", nil, err
 			}
 		}
-	} else if err := prepare(cfg); err != nil {
+	} else if err := prepare(cfg, ch); err != nil {
 		return "", nil, err
 	}
 	if p.NoNewPrivileges {
@@ -136,7 +146,7 @@ func setup(cfg *Config) (string, *seccomp.Program, error) {
 
 // prepare builds the container's world, up to but excluding the identity
 // switch.
-func prepare(cfg *Config) error {
+func prepare(cfg *Config, ch *channel) error {
 	s := cfg.Spec
 	p := s.Process
 	if cfg.NewCgroupNS {
@@ -154,6 +164,7 @@ func prepare(cfg *Config) error {
 		Rootfs: cfg.Rootfs, Spec: s, NoPivot: cfg.NoPivot,
 		NewCgroupNS: cfg.NewCgroupNS || hasNamespace(s, specs.CgroupNamespace),
 		NewUserNS:   cfg.NewUserNS,
+		BeforePivot: func() error { return ch.hooks(s) },
 	}); err != nil {
 		return err
 	}
@@ -328,4 +339,33 @@ func setupTerminal(p *specs.Process, devConsole bool) error {
 		return err
 	}
 	return console.SendMaster(sock, master)
+}
+
+// channel is the init's end of the sync socket.
+type channel struct {
+	enc   *json.Encoder
+	dec   *json.Decoder
+	state *specs.State // the container's state, once the parent sent it
+}
+
+// hooks asks the parent to run the prestart and createRuntime hooks, then
+// runs the createContainer ones here, in the container's mount namespace
+// before pivot_root. Without hooks in the spec it costs nothing.
+func (ch *channel) hooks(s *specs.Spec) error {
+	h := s.Hooks
+	if h == nil || len(h.Prestart)+len(h.CreateRuntime)+len(h.CreateContainer)+len(h.StartContainer) == 0 {
+		return nil
+	}
+	if err := ch.enc.Encode(Message{Type: "hooks"}); err != nil {
+		return err
+	}
+	var reply Message
+	if err := ch.dec.Decode(&reply); err != nil {
+		return fmt.Errorf("wait for hooks: %w", err)
+	}
+	if reply.Type != "hooks-done" || reply.State == nil {
+		return errors.New(reply.Msg)
+	}
+	ch.state = reply.State
+	return hooks.Run("createContainer", h.CreateContainer, *ch.state)
 }

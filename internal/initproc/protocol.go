@@ -11,14 +11,19 @@
 //	  | clone(namespaces) --------------------> |
 //	  |   (cgroup placement goes here)          |
 //	  | --- Config{spec, rootfs, options} ----> |
-//	  |                                         | mounts, pivot_root, hostname,
+//	  |                                         | mounts
+//	  | <------------- "hooks" ---------------- |   (only when the spec has hooks)
+//	  | prestart, createRuntime hooks           |
+//	  | ------- "hooks-done" {state} ---------> | createContainer hooks
+//	  |                                         | pivot_root, hostname,
 //	  |                                         | masked paths, rlimits, caps,
 //	  |                                         | user, cwd, look up args[0]
 //	  | <--------- {"type":"ready"} ----------- |   or {"type":"error","msg":...}
 //	  | writes state.json and the pid file;     |
 //	  | create returns                          | blocks reading the exec fifo
 //	  :                                         :
-//	start: writes one byte to the fifo -------> | exec(args)
+//	start: writes one byte to the fifo -------> | startContainer hooks, exec(args)
+//	start: poststart hooks
 //
 // Everything that can fail happens before "ready", so `create` reports it
 // and removes what it made; after the fifo byte only exec remains, which
@@ -44,10 +49,18 @@ type Config struct {
 	Exec bool `json:"exec,omitempty"`
 }
 
-// Message is a line from the init to its parent.
+// Message is a line between the init and its parent.
+//
+// From the init: "ready", "error" (Msg), or "hooks" when the spec has
+// prestart or createRuntime hooks, which the parent runs in the runtime's
+// namespaces while the init waits, mounts done and pivot_root not yet.
+// From the parent, answering "hooks": "hooks-done" with the container's
+// State (its host pid, for the init's own createContainer and
+// startContainer hooks), or "error".
 type Message struct {
-	Type string `json:"type"` // "ready" or "error"
-	Msg  string `json:"msg,omitempty"`
+	Type  string       `json:"type"`
+	Msg   string       `json:"msg,omitempty"`
+	State *specs.State `json:"state,omitempty"`
 }
 
 // Environment variables and descriptors through which the parent hands

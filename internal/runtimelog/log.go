@@ -43,6 +43,9 @@ func (l *Logger) ToFile() bool { return l.w != os.Stderr }
 // Error logs msg at error level.
 func (l *Logger) Error(msg string) { l.write("error", msg) }
 
+// Warn logs msg at warning level.
+func (l *Logger) Warn(msg string) { l.write("warning", msg) }
+
 // Debugf logs at debug level when --debug is on.
 func (l *Logger) Debugf(format string, args ...any) {
 	if l.debug {

@@ -45,6 +45,7 @@ var applets = []string{
 	"sh", "ls", "cat", "id", "ps", "hostname", "true", "false", "echo", "grep",
 	"mount", "touch", "stat", "wc", "sleep", "cut", "head", "tr", "readlink",
 	"env", "pwd", "test", "umask", "whoami", "uname", "ip", "domainname", "ifconfig",
+	"unshare", "mkdir", "seq", "tty", "rm", "nsenter", "chroot", "kill",
 }
 
 // BusyboxRootfs builds a minimal root filesystem in dir: the static

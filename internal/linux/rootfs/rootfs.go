@@ -26,6 +26,9 @@ type Config struct {
 	NoPivot     bool
 	NewCgroupNS bool // mount fresh cgroup filesystems rather than bind the host's
 	NewUserNS   bool // device nodes cannot be created; bind the host's instead
+	// BeforePivot, when set, runs once every mount is in place and before
+	// the switch of root: the point where hooks run.
+	BeforePivot func() error
 }
 
 // Prepare mounts everything the spec asks for under the rootfs and makes
@@ -66,6 +69,11 @@ func Prepare(c Config) error {
 		cwd, err := securejoin.SecureJoin(c.Rootfs, s.Process.Cwd)
 		if err == nil {
 			_ = os.MkdirAll(cwd, 0o755)
+		}
+	}
+	if c.BeforePivot != nil {
+		if err := c.BeforePivot(); err != nil {
+			return err
 		}
 	}
 	var err error
