@@ -41,8 +41,8 @@ func newFeaturesCommand() *cobra.Command {
 						Archs:          []string{"SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32"},
 						SupportedFlags: []string{"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"},
 					},
-					Apparmor:     &features.Apparmor{Enabled: &no},
-					Selinux:      &features.Selinux{Enabled: &no},
+					Apparmor: &features.Apparmor{Enabled: &no},
+					Selinux:  &features.Selinux{Enabled: &no},
 					MountExtensions: &features.MountExtensions{
 						IDMap: &features.IDMap{Enabled: &no},
 					},

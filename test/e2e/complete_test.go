@@ -145,8 +145,8 @@ func TestCgroupLimitsPauseAndCleanup(t *testing.T) {
 	dir := testutil.Bundle(t, []string{"sh", "-c", "while true; do sleep 1; done"}, func(s *specs.Spec) {
 		s.Linux.CgroupsPath = cgPath
 		s.Linux.Resources = &specs.LinuxResources{
-			Memory: &specs.LinuxMemory{Limit: &limit},
-			Pids:   &specs.LinuxPids{Limit: &pids},
+			Memory:  &specs.LinuxMemory{Limit: &limit},
+			Pids:    &specs.LinuxPids{Limit: &pids},
 			Devices: []specs.LinuxDeviceCgroup{{Allow: false, Access: "rwm"}},
 		}
 	})
