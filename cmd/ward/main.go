@@ -16,6 +16,14 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	var rootDir string
+	root.PersistentFlags().StringVar(&rootDir, "root", "", "directory of everything ward keeps (default $WARD_ROOT, else /var/lib/ward)")
+	root.PersistentPreRun = func(*cobra.Command, []string) {
+		// The flag wins over the environment; commands read wardRoot().
+		if rootDir != "" {
+			os.Setenv("WARD_ROOT", rootDir)
+		}
+	}
 	// Every verb is listed here, so a reader sees what the CLI offers.
 	root.AddCommand(
 		newCheckCommand(),
@@ -23,6 +31,7 @@ func main() {
 		newScanCommand(),
 		newDBCommand(),
 	)
+	root.AddCommand(newImageCommands()...)
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "ward: "+err.Error())
 		os.Exit(exitCode(err))
