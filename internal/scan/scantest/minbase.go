@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 )
 
@@ -29,11 +30,24 @@ func MinbaseRootfs(t testing.TB) string {
 	if os.Geteuid() != 0 {
 		t.Skipf("no minbase rootfs at %s and building one with debootstrap needs root", dir)
 	}
-	tmp := dir + ".tmp"
-	os.RemoveAll(tmp)
+	// Test packages run in parallel processes: one builds, the others wait.
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	lock, err := os.OpenFile(dir+".lock", os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
+	if _, err := os.Stat(filepath.Join(dir, "var/lib/dpkg/status")); err == nil {
+		return dir // built by another test process while this one waited
+	}
+	tmp := dir + ".tmp"
+	os.RemoveAll(tmp)
 	out, err := exec.Command("debootstrap", "--variant=minbase", "bookworm", tmp).CombinedOutput()
 	if err != nil {
 		t.Skipf("debootstrap failed (no mirror?): %v\n%s", err, out)
