@@ -278,3 +278,34 @@ func TestMatchRPMDistributions(t *testing.T) {
 		})
 	}
 }
+
+// TestMatchAlpineByOrigin checks that apk packages are looked up in the
+// release branch's ecosystem under their origin (source) package.
+func TestMatchAlpineByOrigin(t *testing.T) {
+	var a vulndb.Affected
+	json.Unmarshal([]byte(`{"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"1.36.1-r16"}]}]}`), &a)
+	src := fakeSource{"Alpine:v3.19/busybox": {{ID: "TEST-APK", Affected: []vulndb.Affected{a}}}}
+	alpine := inventory.Distro{ID: "alpine", VersionID: "3.19.1"}
+	tests := []struct {
+		pkg  inventory.Package
+		want int
+	}{
+		{inventory.Package{Type: inventory.TypeAPK, Name: "busybox-binsh", Version: "1.36.1-r15", SourceName: "busybox"}, 1},
+		{inventory.Package{Type: inventory.TypeAPK, Name: "busybox", Version: "1.36.1-r16"}, 0},
+		{inventory.Package{Type: inventory.TypeAPK, Name: "busybox", Version: "1.36.1-r2"}, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.pkg.Name+"@"+tc.pkg.Version, func(t *testing.T) {
+			fs, err := Match(&inventory.Inventory{Distro: alpine, Packages: []inventory.Package{tc.pkg}}, src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(fs) != tc.want {
+				t.Errorf("%d findings, want %d", len(fs), tc.want)
+			}
+			if len(fs) == 1 && (fs[0].SourcePackage != "busybox" && tc.pkg.SourceName != "" || fs[0].FixedVersion != "1.36.1-r16") {
+				t.Errorf("finding %+v", fs[0])
+			}
+		})
+	}
+}
