@@ -1,0 +1,137 @@
+package managers
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// step is one thing a manager does to a container and what the container
+// showed: do returns the observation, normalized so that it does not vary
+// between runs (no IDs, PIDs or times); want checks what must hold under
+// any runtime.
+type step struct {
+	name string
+	do   func() (string, error)
+	want func(seen string) error
+}
+
+// observation is what one step showed under one runtime.
+type observation struct {
+	step string
+	seen string
+	err  error
+}
+
+// runSteps runs the steps in order under rt and reports each failure with
+// the runtime calls that failed and the runtime's last log.json line.
+func runSteps(t *testing.T, rt runtimeUnderTest, steps []step) []observation {
+	t.Helper()
+	var out []observation
+	for _, s := range steps {
+		start := time.Now()
+		seen, err := s.do()
+		t.Logf("%s: %s", s.name, time.Since(start).Round(time.Millisecond))
+		switch {
+		case err != nil:
+			t.Errorf("%s: %v", s.name, err)
+		case s.want != nil:
+			if werr := s.want(seen); werr != nil {
+				err = werr
+				t.Errorf("%s: %v; the container showed:\n%s", s.name, werr, seen)
+			}
+		}
+		out = append(out, observation{step: s.name, seen: seen, err: err})
+	}
+	if t.Failed() {
+		t.Logf("runtime calls that failed (from the wrapper around %s):\n%s", rt.name, rt.failedCalls())
+	}
+	t.Logf("runtime verbs called: %s", strings.Join(rt.verbs(), " "))
+	return out
+}
+
+// compareWithReference checks that every step that worked under both
+// runtimes showed the same thing under each as under runc.
+func compareWithReference(t *testing.T, seen map[string][]observation) {
+	t.Helper()
+	ref, ok := seen[reference]
+	if !ok {
+		return
+	}
+	byStep := map[string]observation{}
+	for _, o := range ref {
+		byStep[o.step] = o
+	}
+	names := make([]string, 0, len(seen))
+	for n := range seen {
+		if n != reference {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		t.Run(n+"_matches_runc", func(t *testing.T) {
+			for _, o := range seen[n] {
+				r, ok := byStep[o.step]
+				if !ok || r.err != nil || o.err != nil {
+					continue
+				}
+				if r.seen != o.seen {
+					t.Errorf("%s: %s showed\n%s\nrunc showed\n%s", o.step, n, o.seen, r.seen)
+				}
+			}
+		})
+	}
+}
+
+// contains returns a want function requiring each substring.
+func contains(subs ...string) func(string) error {
+	return func(seen string) error {
+		for _, s := range subs {
+			if !strings.Contains(seen, s) {
+				return fmt.Errorf("want %q", s)
+			}
+		}
+		return nil
+	}
+}
+
+// equals returns a want function requiring exactly s.
+func equals(s string) func(string) error {
+	return func(seen string) error {
+		if seen != s {
+			return fmt.Errorf("want %q, got %q", s, seen)
+		}
+		return nil
+	}
+}
+
+// clean trims output and turns a terminal's CRLF into LF.
+func clean(s string) string {
+	return strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
+}
+
+// statusScript prints who the process is and what it may do: identity,
+// capability sets, no_new_privs and seccomp mode.
+const statusScript = `id; grep -E '^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):' /proc/self/status`
+
+// Capability masks as /proc/self/status prints them.
+const (
+	dockerDefaultCaps = "00000000a80425fb"
+	noCaps            = "0000000000000000"
+)
+
+// mountsScript prints the hostname, then each mount point with its type
+// and whether it is read-only, sorted.
+const mountsScript = `hostname; awk '{split($4, o, ","); print $2, $3, o[1]}' /proc/self/mounts | sort`
+
+// limitsScript prints the memory and pids limits of the container's own
+// cgroup, as the container sees them: v1 controllers on a hybrid host,
+// the unified files on a v2 host.
+const limitsScript = `if [ -f /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then
+	echo memory $(cat /sys/fs/cgroup/memory/memory.limit_in_bytes); echo pids $(cat /sys/fs/cgroup/pids/pids.max)
+else
+	echo memory $(cat /sys/fs/cgroup/memory.max); echo pids $(cat /sys/fs/cgroup/pids.max)
+fi`
