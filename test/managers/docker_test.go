@@ -109,7 +109,9 @@ func dockerSteps(d *dockerd, rt runtimeUnderTest, cgroupParent string) []step {
 	return []step{
 		{
 			name: "run",
-			do:   func() (string, error) { return output(append(runArgs, "--rm", busyboxImage, "sh", "-c", statusScript)...) },
+			do: func() (string, error) {
+				return output(append(runArgs, "--rm", busyboxImage, "sh", "-c", statusScript)...)
+			},
 			want: contains("uid=0(root) gid=0(root)", "CapEff:\t"+dockerDefaultCaps, "CapBnd:\t"+dockerDefaultCaps, "Seccomp:\t2"),
 		},
 		{
@@ -146,7 +148,9 @@ func dockerSteps(d *dockerd, rt runtimeUnderTest, cgroupParent string) []step {
 		},
 		{
 			name: "exec",
-			do:   func() (string, error) { return output("exec", name, "sh", "-c", statusScript+"; cat /proc/1/cmdline | tr '\\0' ' '") },
+			do: func() (string, error) {
+				return output("exec", name, "sh", "-c", statusScript+"; cat /proc/1/cmdline | tr '\\0' ' '")
+			},
 			want: contains("uid=0(root)", "CapEff:\t"+dockerDefaultCaps, "Seccomp:\t2", "sh -c trap"),
 		},
 		{
