@@ -17,8 +17,8 @@ import (
 	"github.com/wardproject/ward/internal/scan/vulndb"
 )
 
-// wardRoot is ward's state directory. Until the global --root flag exists
-// it comes from WARD_ROOT, defaulting to /var/lib/ward.
+// wardRoot is ward's state directory: WARD_ROOT (which the global --root
+// flag sets), defaulting to /var/lib/ward.
 func wardRoot() string {
 	if r := os.Getenv("WARD_ROOT"); r != "" {
 		return r
