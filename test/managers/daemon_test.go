@@ -236,10 +236,18 @@ type result struct {
 
 // run runs a manager command with stdin from /dev/null and a timeout.
 func run(env []string, argv ...string) result {
+	return runInput(env, "", argv...)
+}
+
+// runInput runs a manager command with input as its stdin and a timeout.
+func runInput(env []string, input string, argv ...string) result {
 	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), env...)
+	if input != "" {
+		cmd.Stdin = strings.NewReader(input)
+	}
 	cmd.WaitDelay = 5 * time.Second
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut

@@ -1,6 +1,8 @@
 package managers
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -79,12 +81,20 @@ func TestDockerDrivesRuntime(t *testing.T) {
 	}
 	t.Logf("dockerd up and image loaded: %s", time.Since(start).Round(time.Millisecond))
 
+	volume := filepath.Join(work, "volume")
+	if err := os.MkdirAll(volume, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(volume, "hello"), []byte("from the host\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
 	seen := map[string][]observation{}
 	for _, rt := range rts {
 		t.Run(rt.name, func(t *testing.T) {
 			// A failed step can leave the long-running container behind.
 			t.Cleanup(func() { d.docker("rm", "-f", "wm-"+rt.name) })
-			seen[rt.name] = runSteps(t, rt, dockerSteps(d, rt, "/"+cgroupRoot+"/"+rt.name))
+			seen[rt.name] = runSteps(t, rt, dockerSteps(d, rt, "/"+cgroupRoot+"/"+rt.name, volume))
 			if left := cgroupsUnder(cgroupRoot + "/" + rt.name); len(left) > 0 {
 				t.Errorf("cgroups left after every container was removed: %v", left)
 			}
@@ -96,7 +106,7 @@ func TestDockerDrivesRuntime(t *testing.T) {
 // dockerSteps is the Docker scenario: one-shot runs with and without
 // dropped capabilities and a user, a terminal, then a long-running
 // container that is exec'd into, listed, paused, resumed and stopped.
-func dockerSteps(d *dockerd, rt runtimeUnderTest, cgroupParent string) []step {
+func dockerSteps(d *dockerd, rt runtimeUnderTest, cgroupParent, volume string) []step {
 	name := "wm-" + rt.name
 	runArgs := []string{"run", "--runtime", rt.name, "--network", "none", "--cgroup-parent", cgroupParent}
 	output := func(args ...string) (string, error) {
@@ -122,6 +132,52 @@ func dockerSteps(d *dockerd, rt runtimeUnderTest, cgroupParent string) []step {
 			want: contains("uid=1001 gid=0(root)", "CapPrm:\t"+noCaps, "CapEff:\t"+noCaps, "CapBnd:\t"+noCaps, "Seccomp:\t2"),
 		},
 		{
+			name: "run: exit code",
+			do: func() (string, error) {
+				r := d.docker(append(runArgs, "--rm", busyboxImage, "sh", "-c", "echo out; echo err >&2; exit 7")...)
+				code := 0
+				if ee, ok := errors.AsType[*exec.ExitError](r.err); ok {
+					code = ee.ExitCode()
+				} else if r.err != nil {
+					return "", r.err
+				}
+				return fmt.Sprintf("%s\n%s\nexit %d", clean(r.stdout), clean(r.stderr), code), nil
+			},
+			want: equals("out\nerr\nexit 7"),
+		},
+		{
+			name: "run -i: stdin",
+			do: func() (string, error) {
+				r := runInput(d.env, "line one\nline two\n", append([]string{d.client, "-H", "unix://" + d.socket},
+					append(runArgs, "--rm", "-i", busyboxImage, "wc", "-l")...)...)
+				return clean(r.stdout), r.err
+			},
+			want: equals("2"),
+		},
+		{
+			name: "run: seccomp denies unshare",
+			do: func() (string, error) {
+				return output(append(runArgs, "--rm", busyboxImage, "sh", "-c", "unshare -U true 2>&1; echo rc=$?")...)
+			},
+			want: contains("Operation not permitted", "rc=1"),
+		},
+		{
+			name: "run --user 1001 --cap-add NET_ADMIN",
+			do: func() (string, error) {
+				return output(append(runArgs, "--rm", "--user", "1001", "--cap-add", "NET_ADMIN", busyboxImage, "sh", "-c", statusScript)...)
+			},
+			// A non-root user keeps only the bounding set: Docker puts no ambient capabilities.
+			want: contains("uid=1001", "CapEff:\t"+noCaps, "CapBnd:\t00000000a80435fb"),
+		},
+		{
+			name: "run --read-only --tmpfs /tmp -v HOST:/data:ro",
+			do: func() (string, error) {
+				return output(append(runArgs, "--rm", "--read-only", "--tmpfs", "/tmp", "-v", volume+":/data:ro", busyboxImage,
+					"sh", "-c", "cat /data/hello; touch /x 2>&1; touch /data/x 2>&1; touch /tmp/x && echo tmp writable")...)
+			},
+			want: equals("from the host\ntouch: /x: Read-only file system\ntouch: /data/x: Read-only file system\ntmp writable"),
+		},
+		{
 			name: "run: mounts and hostname",
 			do: func() (string, error) {
 				return output(append(runArgs, "--rm", "--hostname", "wm-host", busyboxImage, "sh", "-c", mountsScript)...)
@@ -138,7 +194,7 @@ func dockerSteps(d *dockerd, rt runtimeUnderTest, cgroupParent string) []step {
 		{
 			name: "run -d",
 			do: func() (string, error) {
-				if _, err := output(append(runArgs, "-d", "--name", name, "--memory", "64m", "--pids-limit", "64", busyboxImage,
+				if _, err := output(append(runArgs, "-d", "--name", name, "--memory", "64m", "--pids-limit", "64", "--cpus", "0.5", busyboxImage,
 					"sh", "-c", "trap 'echo got TERM; exit 3' TERM; echo started; sleep 1000 & wait")...); err != nil {
 					return "", err
 				}
@@ -161,7 +217,7 @@ func dockerSteps(d *dockerd, rt runtimeUnderTest, cgroupParent string) []step {
 		{
 			name: "exec: cgroup limits",
 			do:   func() (string, error) { return output("exec", name, "sh", "-c", limitsScript) },
-			want: equals("memory 67108864\npids 64"),
+			want: equals("memory 67108864\npids 64\ncpu 50000/100000"),
 		},
 		{
 			name: "exec -t",

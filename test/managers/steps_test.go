@@ -84,11 +84,52 @@ func compareWithReference(t *testing.T, seen map[string][]observation) {
 					continue
 				}
 				if r.seen != o.seen {
-					t.Errorf("%s: %s showed\n%s\nrunc showed\n%s", o.step, n, o.seen, r.seen)
+					t.Errorf("%s: %s differs from runc:\n%s", o.step, n, lineDiff(r.seen, o.seen, n))
 				}
 			}
 		})
 	}
+}
+
+// lineDiff shows two observations line by line: "  " for a line both
+// have, "- " for runc only, "+ " for the other runtime only. Lines are
+// matched by a longest common subsequence, which is enough for the short
+// outputs compared here.
+func lineDiff(ref, other, name string) string {
+	a, b := strings.Split(ref, "\n"), strings.Split(other, "\n")
+	if len(a) == 1 && len(b) == 1 {
+		return fmt.Sprintf("- runc: %s\n+ %s: %s", ref, name, other)
+	}
+	lcs := make([][]int, len(a)+1)
+	for i := range lcs {
+		lcs[i] = make([]int, len(b)+1)
+	}
+	for i := len(a) - 1; i >= 0; i-- {
+		for j := len(b) - 1; j >= 0; j-- {
+			if a[i] == b[j] {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	var out strings.Builder
+	fmt.Fprintf(&out, "(- runc only, + %s only)\n", name)
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case i < len(a) && j < len(b) && a[i] == b[j]:
+			out.WriteString("  " + a[i] + "\n")
+			i, j = i+1, j+1
+		case j < len(b) && (i == len(a) || lcs[i][j+1] >= lcs[i+1][j]):
+			out.WriteString("+ " + b[j] + "\n")
+			j++
+		default:
+			out.WriteString("- " + a[i] + "\n")
+			i++
+		}
+	}
+	return strings.TrimRight(out.String(), "\n")
 }
 
 // contains returns a want function requiring each substring.
@@ -137,6 +178,8 @@ const mountsScript = `hostname; awk '{split($4, o, ","); print $2, $3, o[1]}' /p
 // the unified files on a v2 host.
 const limitsScript = `if [ -f /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then
 	echo memory $(cat /sys/fs/cgroup/memory/memory.limit_in_bytes); echo pids $(cat /sys/fs/cgroup/pids/pids.max)
+	echo cpu $(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us)/$(cat /sys/fs/cgroup/cpu/cpu.cfs_period_us)
 else
 	echo memory $(cat /sys/fs/cgroup/memory.max); echo pids $(cat /sys/fs/cgroup/pids.max)
+	echo cpu $(cat /sys/fs/cgroup/cpu.max | tr ' ' /)
 fi`
