@@ -8,7 +8,7 @@ func TestLineDiff(t *testing.T) {
 		name, ref, other, want string
 	}{
 		{"one line", "RUNNING", "STOPPED", "- runc: RUNNING\n+ ward: STOPPED"},
-		{"changed line", "a\nb\nc", "a\nB\nc", "(- runc only, + ward only)\n  a\n+ B\n- b\n  c"},
+		{"changed line", "a\nb\nc", "a\nB\nc", "(- runc only, + ward only)\n  a\n- b\n+ B\n  c"},
 		{"extra line", "a\nc", "a\nb\nc", "(- runc only, + ward only)\n  a\n+ b\n  c"},
 		{"missing line", "a\nb\nc", "a\nc", "(- runc only, + ward only)\n  a\n- b\n  c"},
 	}
