@@ -157,6 +157,7 @@ func ctrSteps(c *containerd, rt runtimeUnderTest, cgroupParent string) []step {
 		},
 		{
 			name: "run -d",
+			gate: true,
 			do: func() (string, error) {
 				argv := append(runFlags(name), "--detach", "--memory-limit", "67108864", "--log-uri", "file://"+logPath, busyboxImage, name,
 					"sh", "-c", "trap 'echo got TERM; exit 3' TERM; echo started; sleep 1000 & wait")

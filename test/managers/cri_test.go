@@ -279,6 +279,7 @@ func (p *pod) steps() []step {
 	return []step{
 		{
 			name: "runp",
+			gate: true,
 			do: func() (string, error) {
 				id, err := p.output("runp", "--runtime", p.rt.name, podJSON)
 				if err != nil {
@@ -303,6 +304,7 @@ func (p *pod) steps() []step {
 		},
 		{
 			name: "create and start",
+			gate: true,
 			do: func() (string, error) {
 				id, err := p.output("create", p.podID, ctrJSON, podJSON)
 				if err != nil {

@@ -234,6 +234,9 @@ type result struct {
 	err            error
 }
 
+// errTimeout marks a manager command that ran out of time.
+var errTimeout = errors.New("timed out")
+
 // run runs a manager command with stdin from /dev/null and a timeout.
 func run(env []string, argv ...string) result {
 	return runInput(env, "", argv...)
@@ -253,7 +256,7 @@ func runInput(env []string, input string, argv ...string) result {
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
 	if ctx.Err() != nil {
-		err = fmt.Errorf("%s: timed out after %s", strings.Join(argv, " "), commandTimeout)
+		err = fmt.Errorf("%s: %w after %s", strings.Join(argv, " "), errTimeout, commandTimeout)
 	} else if err != nil {
 		err = fmt.Errorf("%s: %w: %s", strings.Join(argv, " "), err, strings.TrimSpace(errOut.String()))
 	}

@@ -193,6 +193,7 @@ func dockerSteps(d *dockerd, rt runtimeUnderTest, cgroupParent, volume string) [
 		},
 		{
 			name: "run -d",
+			gate: true,
 			do: func() (string, error) {
 				if _, err := output(append(runArgs, "-d", "--name", name, "--memory", "64m", "--pids-limit", "64", "--cpus", "0.5", busyboxImage,
 					"sh", "-c", "trap 'echo got TERM; exit 3' TERM; echo started; sleep 1000 & wait")...); err != nil {

@@ -6,7 +6,9 @@
 //
 // Each scenario runs once per runtime, runc first as the reference, and
 // what the container saw under ward-runtime must match what it saw under
-// runc. WARD_MANAGERS_RUNTIMES=runc,ward (the default) chooses which.
+// runc. WARD_MANAGERS_RUNTIMES=runc,ward (the default) chooses which;
+// WARD_MANAGERS_WARD=PATH uses a ward-runtime already built instead of
+// building ./cmd/ward-runtime; WARD_CRICTL=PATH names crictl.
 package managers
 
 import (
@@ -93,9 +95,17 @@ func runtimes(t *testing.T, dir string) []runtimeUnderTest {
 	return out
 }
 
-// buildWard builds ./cmd/ward-runtime once per test binary.
+// buildWard builds ./cmd/ward-runtime once per test binary, unless
+// WARD_MANAGERS_WARD names a binary already built.
 func buildWard(t *testing.T) string {
 	t.Helper()
+	if p := os.Getenv("WARD_MANAGERS_WARD"); p != "" {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return abs
+	}
 	buildOnce.Do(func() {
 		buildDir, buildErr = os.MkdirTemp("", "ward-managers-bin-")
 		if buildErr != nil {

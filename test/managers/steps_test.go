@@ -1,6 +1,7 @@
 package managers
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -16,6 +17,9 @@ type step struct {
 	name string
 	do   func() (string, error)
 	want func(seen string) error
+	// gate marks a step the later ones depend on (the container they act
+	// on): when it fails they are not run, so one failure reads as one.
+	gate bool
 }
 
 // observation is what one step showed under one runtime.
@@ -30,7 +34,12 @@ type observation struct {
 func runSteps(t *testing.T, rt runtimeUnderTest, steps []step) []observation {
 	t.Helper()
 	var out []observation
+	stopped := ""
 	for _, s := range steps {
+		if stopped != "" {
+			out = append(out, observation{step: s.name, err: fmt.Errorf("not run: %s", stopped)})
+			continue
+		}
 		start := time.Now()
 		seen, err := s.do()
 		t.Logf("%s: %s", s.name, time.Since(start).Round(time.Millisecond))
@@ -42,6 +51,16 @@ func runSteps(t *testing.T, rt runtimeUnderTest, steps []step) []observation {
 				err = werr
 				t.Errorf("%s: %v; the container showed:\n%s", s.name, werr, seen)
 			}
+		}
+		switch {
+		case errors.Is(err, errTimeout):
+			// A hung runtime would make every later step wait as long.
+			stopped = s.name + " timed out"
+		case err != nil && s.gate:
+			stopped = s.name + " failed"
+		}
+		if stopped != "" {
+			t.Errorf("later steps not run: %s", stopped)
 		}
 		out = append(out, observation{step: s.name, seen: seen, err: err})
 	}
