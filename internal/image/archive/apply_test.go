@@ -26,9 +26,13 @@ type entry struct {
 	major      int64
 }
 
-func file(name, data string) entry  { return entry{name: name, typ: tar.TypeReg, mode: 0o644, data: data} }
-func dir(name string) entry         { return entry{name: name, typ: tar.TypeDir, mode: 0o755} }
-func symlink(name, to string) entry { return entry{name: name, typ: tar.TypeSymlink, link: to, mode: 0o777} }
+func file(name, data string) entry {
+	return entry{name: name, typ: tar.TypeReg, mode: 0o644, data: data}
+}
+func dir(name string) entry { return entry{name: name, typ: tar.TypeDir, mode: 0o755} }
+func symlink(name, to string) entry {
+	return entry{name: name, typ: tar.TypeSymlink, link: to, mode: 0o777}
+}
 func hardlink(name, to string) entry {
 	return entry{name: name, typ: tar.TypeLink, link: to, mode: 0o644}
 }

@@ -1,0 +1,302 @@
+package store
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"io"
+	"runtime"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/klauspost/compress/gzip"
+	bolt "go.etcd.io/bbolt"
+	"golang.org/x/sys/unix"
+
+	"github.com/wardproject/ward/internal/image"
+)
+
+// Progress reports bytes copied so far out of a total (0 when unknown).
+type Progress func(done, total int64)
+
+// Write stores img (pulled, loaded or built) and points refs at it. Every
+// blob is verified: layers against their digest and, uncompressed, against
+// the config's diff IDs; the config and manifest against their digests.
+func (s *Store) Write(ctx context.Context, img v1.Image, refs []name.Reference, progress Progress) (*image.Image, error) {
+	unlock, err := s.lock(unix.LOCK_SH)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+
+	rawManifest, err := img.RawManifest()
+	if err != nil {
+		return nil, fmt.Errorf("reading manifest: %w", err)
+	}
+	m, err := v1.ParseManifest(bytes.NewReader(rawManifest))
+	if err != nil {
+		return nil, fmt.Errorf("parsing manifest: %w", err)
+	}
+	mediaType := m.MediaType
+	if mediaType == "" {
+		mediaType, _ = img.MediaType()
+	}
+	rawConfig, err := img.RawConfigFile()
+	if err != nil {
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	cfg, err := v1.ParseConfigFile(bytes.NewReader(rawConfig))
+	if err != nil {
+		return nil, fmt.Errorf("parsing config %s: %w", m.Config.Digest, err)
+	}
+	if len(cfg.RootFS.DiffIDs) != len(m.Layers) {
+		return nil, fmt.Errorf("image config lists %d layers, manifest %d", len(cfg.RootFS.DiffIDs), len(m.Layers))
+	}
+	var total, done int64
+	for _, l := range m.Layers {
+		total += l.Size
+	}
+
+	rec := &image.Image{
+		ID:                m.Config.Digest,
+		ManifestMediaType: mediaType,
+		ManifestSize:      int64(len(rawManifest)),
+		ConfigSize:        int64(len(rawConfig)),
+		ConfigMediaType:   m.Config.MediaType,
+		Created:           cfg.Created.Time,
+	}
+	chain := image.ChainIDs(cfg.RootFS.DiffIDs)
+	infos := map[v1.Hash]blobInfo{}
+	for i, desc := range m.Layers {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if desc.MediaType.IsDistributable() == false {
+			return nil, fmt.Errorf("layer %s: foreign layers are not supported", desc.Digest)
+		}
+		info, err := s.layerBlob(img, desc, cfg.RootFS.DiffIDs[i], func(n int64) {
+			if progress != nil {
+				progress(done+n, total)
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+		done += desc.Size
+		infos[desc.Digest] = info
+		rec.Layers = append(rec.Layers, image.Layer{
+			Digest: desc.Digest, DiffID: info.DiffID, ChainID: chain[i], MediaType: desc.MediaType,
+			Size: desc.Size, UncompressedSize: info.UncompressedSize,
+		})
+		rec.Size += info.UncompressedSize
+	}
+	if _, err := s.writeSmallBlob(rawConfig, m.Config.Digest); err != nil {
+		return nil, fmt.Errorf("config %s: %w", m.Config.Digest, err)
+	}
+	if rec.Manifest, err = s.writeSmallBlob(rawManifest, v1.Hash{}); err != nil {
+		return nil, fmt.Errorf("manifest: %w", err)
+	}
+	if err := s.record(rec, infos, refs); err != nil {
+		return nil, err
+	}
+	return s.Get(rec.ID.String())
+}
+
+// layerBlob writes one layer unless the store has it, verified, already.
+func (s *Store) layerBlob(img v1.Image, desc v1.Descriptor, wantDiffID v1.Hash, progress func(int64)) (blobInfo, error) {
+	if s.hasBlob(desc.Digest) {
+		var info blobInfo
+		var ok bool
+		s.view(func(tx *bolt.Tx) error { info, ok = knownBlob(tx, desc.Digest); return nil })
+		if ok && info.DiffID == wantDiffID {
+			return info, nil
+		}
+		// Unknown or claimed with another diff ID: verify it again below.
+	}
+	l, err := img.LayerByDigest(desc.Digest)
+	if err != nil {
+		return blobInfo{}, fmt.Errorf("layer %s: %w", desc.Digest, err)
+	}
+	rc, err := l.Compressed()
+	if err != nil {
+		return blobInfo{}, fmt.Errorf("layer %s: %w", desc.Digest, err)
+	}
+	defer rc.Close()
+	return s.writeLayerBlob(rc, desc.Digest, wantDiffID, progress)
+}
+
+// record commits an image and its references in one transaction: the
+// point at which the image exists.
+func (s *Store) record(rec *image.Image, infos map[v1.Hash]blobInfo, refs []name.Reference) error {
+	return s.update(func(tx *bolt.Tx) error {
+		for h, info := range infos {
+			data, _ := json.Marshal(info)
+			if err := tx.Bucket(bucketBlobs).Put([]byte(h.String()), data); err != nil {
+				return err
+			}
+		}
+		if err := putImage(tx, rec); err != nil {
+			return err
+		}
+		for _, ref := range refs {
+			key := ref.Name()
+			if _, ok := ref.(name.Digest); ok {
+				// A digest reference names the manifest we stored.
+				key = ref.Context().Name() + "@" + rec.Manifest.String()
+			}
+			if err := tx.Bucket(bucketRefs).Put([]byte(key), []byte(rec.ID.String())); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ImportOptions describe the image `ward import` makes of a rootfs tar.
+type ImportOptions struct {
+	Ref     *name.Tag
+	Created time.Time
+	Comment string    // history comment, e.g. the source file
+	Config  v1.Config // Cmd, Env, ... (docker import --change)
+}
+
+// Import makes a single-layer image of a root filesystem tar (plain, gzip
+// or zstd), like docker import. The tar is stored as it comes, so modes,
+// owners, setuid bits and xattrs are kept; it is read through a tar
+// reader on the way, so a file that is not a whole tar is refused.
+func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions, progress Progress) (*image.Image, error) {
+	unlock, err := s.lock(unix.LOCK_SH)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if opts.Created.IsZero() {
+		opts.Created = time.Now().UTC()
+	}
+	src, err := Decompress(r)
+	if err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	}
+	defer src.Close()
+	if progress != nil {
+		src = io.NopCloser(&progressReader{r: src, fn: func(n int64) { progress(n, 0) }})
+	}
+
+	w, err := s.newBlobWriter()
+	if err != nil {
+		return nil, err
+	}
+	zw, err := gzip.NewWriterLevel(w, gzip.BestSpeed)
+	if err != nil {
+		w.abort()
+		return nil, err
+	}
+	diff := sha256.New()
+	tee := io.TeeReader(src, io.MultiWriter(zw, diff))
+	usize, err := readTar(ctx, tee)
+	if err == nil {
+		err = zw.Close()
+	}
+	if err != nil {
+		w.abort()
+		return nil, fmt.Errorf("import: %w", err)
+	}
+	layerDigest, err := s.commitBlob(w, v1.Hash{})
+	if err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	}
+	layerSize := w.n
+	diffID := sha256Hash(diff.Sum(nil))
+
+	cfg := v1.ConfigFile{
+		Architecture: runtime.GOARCH,
+		OS:           "linux",
+		Created:      v1.Time{Time: opts.Created},
+		Config:       opts.Config,
+		RootFS:       v1.RootFS{Type: "layers", DiffIDs: []v1.Hash{diffID}},
+		History:      []v1.History{{Created: v1.Time{Time: opts.Created}, CreatedBy: "ward import", Comment: opts.Comment}},
+	}
+	rawConfig, err := json.Marshal(cfg)
+	if err != nil {
+		return nil, err
+	}
+	configDigest, err := s.writeSmallBlob(rawConfig, v1.Hash{})
+	if err != nil {
+		return nil, err
+	}
+	m := v1.Manifest{
+		SchemaVersion: 2,
+		MediaType:     types.OCIManifestSchema1,
+		Config:        v1.Descriptor{MediaType: types.OCIConfigJSON, Digest: configDigest, Size: int64(len(rawConfig))},
+		Layers:        []v1.Descriptor{{MediaType: types.OCILayer, Digest: layerDigest, Size: layerSize}},
+	}
+	rawManifest, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	manifestDigest, err := s.writeSmallBlob(rawManifest, v1.Hash{})
+	if err != nil {
+		return nil, err
+	}
+	rec := &image.Image{
+		ID: configDigest, Manifest: manifestDigest, ManifestMediaType: m.MediaType,
+		ManifestSize: int64(len(rawManifest)), ConfigSize: int64(len(rawConfig)), ConfigMediaType: types.OCIConfigJSON,
+		Created: opts.Created, Size: usize,
+		Layers: []image.Layer{{Digest: layerDigest, DiffID: diffID, ChainID: diffID, MediaType: types.OCILayer,
+			Size: layerSize, UncompressedSize: usize}},
+	}
+	var refs []name.Reference
+	if opts.Ref != nil {
+		refs = append(refs, *opts.Ref)
+	}
+	infos := map[v1.Hash]blobInfo{layerDigest: {DiffID: diffID, UncompressedSize: usize}}
+	if err := s.record(rec, infos, refs); err != nil {
+		return nil, err
+	}
+	return s.Get(rec.ID.String())
+}
+
+// readTar reads a whole tar stream, checking its framing, and returns the
+// bytes read (trailing padding included).
+func readTar(ctx context.Context, r io.Reader) (int64, error) {
+	cr := &countingReader{r: r}
+	tr := tar.NewReader(cr)
+	for i := 0; ; i++ {
+		if i%1024 == 0 && ctx.Err() != nil {
+			return 0, ctx.Err()
+		}
+		_, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return 0, fmt.Errorf("reading tar: %w", err)
+		}
+		if _, err := io.Copy(io.Discard, tr); err != nil {
+			return 0, fmt.Errorf("reading tar: %w", err)
+		}
+	}
+	if _, err := io.Copy(io.Discard, cr); err != nil {
+		return 0, err
+	}
+	if cr.n == 0 {
+		return 0, fmt.Errorf("empty input: not a tar archive")
+	}
+	return cr.n, nil
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
