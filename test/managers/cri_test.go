@@ -150,7 +150,7 @@ func startCRI(t *testing.T, work string, rts []runtimeUnderTest) *cri {
 }
 
 func TestCRIDrivesRuntime(t *testing.T) {
-	requireTools(t, "containerd", "ctr", "containerd-shim-runc-v2")
+	requireTools(t, "containerd", "ctr", "containerd-shim-runc-v2", "script")
 	work := workDir(t, "wm-cri-")
 	rts := runtimes(t, work)
 	cgroupRoot := filepath.Base(work)
@@ -353,6 +353,18 @@ func (p *pod) steps() []step {
 				return fmt.Sprintf("%s\nspec has seccomp: %t", out, len(in.Info.RuntimeSpec.Linux.Seccomp) > 0), err
 			},
 			want: contains("uid=0(root)", "CapEff:\t"+dockerDefaultCaps, "Seccomp:\t2", "spec has seccomp: true"),
+		},
+		{
+			// Without -s crictl goes through the CRI streaming server (on
+			// 127.0.0.1), as kubectl exec does; with -s, ExecSync, as probes do.
+			name: "exec (streaming, with a terminal)",
+			do: func() (string, error) {
+				cmd := shellQuote([]string{p.crictl, "--config", p.config, "--runtime-endpoint", "unix://" + p.socket,
+					"exec", "-it", p.ctrID, "sh", "-c", "tty; id -u"})
+				r := run(nil, "script", "-qec", cmd, "/dev/null")
+				return clean(r.stdout), r.err
+			},
+			want: equals("/dev/pts/0\n0"),
 		},
 		{
 			name: "logs",

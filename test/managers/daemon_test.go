@@ -49,21 +49,61 @@ func workDir(t *testing.T, prefix string) string {
 	return dir
 }
 
-// pidsNaming returns the processes whose command line mentions dir: the
-// daemons and shims started under it.
+// pidsNaming returns the processes whose command line mentions dir (the
+// daemons, shims and runtime calls started under it) and their
+// descendants, parents first.
 func pidsNaming(dir string) []int {
 	entries, _ := os.ReadDir("/proc")
-	var pids []int
+	children := map[int][]int{}
+	var roots []int
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
 		if err != nil || pid == os.Getpid() {
 			continue
 		}
+		if ppid := parentPID(pid); ppid > 0 {
+			children[ppid] = append(children[ppid], pid)
+		}
 		if strings.Contains(cmdline(pid), dir) {
-			pids = append(pids, pid)
+			roots = append(roots, pid)
 		}
 	}
+	seen := map[int]bool{}
+	var pids []int
+	var walk func(int)
+	walk = func(pid int) {
+		if seen[pid] {
+			return
+		}
+		seen[pid] = true
+		pids = append(pids, pid)
+		for _, c := range children[pid] {
+			walk(c)
+		}
+	}
+	for _, r := range roots {
+		walk(r)
+	}
 	return pids
+}
+
+// parentPID reads a process's parent from /proc/PID/stat (the field after
+// the parenthesized command name, which may itself hold spaces).
+func parentPID(pid int) int {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	i := bytes.LastIndexByte(data, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(data[i+1:]))
+	if len(f) < 2 {
+		return 0
+	}
+	ppid, _ := strconv.Atoi(f[1])
+	return ppid
 }
 
 func cmdline(pid int) string {
