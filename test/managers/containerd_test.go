@@ -116,7 +116,12 @@ func ctrSteps(c *containerd, rt runtimeUnderTest, cgroupParent string) []step {
 		return func() (string, error) {
 			argv := append(runFlags(id), "--rm")
 			argv = append(argv, flags...)
-			return output(append(append(argv, busyboxImage, id), args...)...)
+			out, err := output(append(append(argv, busyboxImage, id), args...)...)
+			if err == nil && !rt.created(id) {
+				// ctr 1.6 silently runs the system runc for some flags (--uidmap does).
+				err = fmt.Errorf("ctr ran %s without calling %s", id, rt.name)
+			}
+			return out, err
 		}
 	}
 	status := func() (string, error) {
@@ -151,6 +156,9 @@ func ctrSteps(c *containerd, rt runtimeUnderTest, cgroupParent string) []step {
 				argv := append(append(runFlags(name+"-5"), "--rm", "-t", busyboxImage, name+"-5"), "sh", "-c", "tty; id -u")
 				cmd := shellQuote(append([]string{"ctr", "--address", c.socket, "--namespace", ctrNamespace}, argv...))
 				r := run(nil, "script", "-qec", cmd, "/dev/null")
+				if r.err == nil && !rt.created(name+"-5") {
+					r.err = fmt.Errorf("ctr ran %s-5 without calling %s", name, rt.name)
+				}
 				return clean(r.stdout), r.err
 			},
 			want: contains("/dev/pts/0", "0"),

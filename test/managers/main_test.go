@@ -177,6 +177,17 @@ func (r runtimeUnderTest) failedCalls() string {
 	return b.String()
 }
 
+// created reports whether the runtime was asked to create container id.
+func (r runtimeUnderTest) created(id string) bool {
+	data, _ := os.ReadFile(r.calls)
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.Contains(line, " create ") && strings.HasSuffix(line, " "+id) {
+			return true
+		}
+	}
+	return false
+}
+
 // verbs returns the runtime verbs called, in order, for the report.
 func (r runtimeUnderTest) verbs() []string {
 	data, err := os.ReadFile(r.calls)
