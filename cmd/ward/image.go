@@ -1,7 +1,536 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
 
-// newImageCommands returns the image verbs (import, load, save, pull,
-// push, images, rmi, tag, image inspect); placeholder until they land.
-func newImageCommands() []*cobra.Command { return nil }
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/wardproject/ward/internal/image"
+	"github.com/wardproject/ward/internal/image/registry"
+	"github.com/wardproject/ward/internal/image/store"
+)
+
+// imageError makes an image verb exit 1, as docker's image commands do
+// (125 is for `ward run` failing in the engine).
+type imageError struct{ err error }
+
+func (e imageError) Error() string { return e.err.Error() }
+func (e imageError) Unwrap() error { return e.err }
+func (e imageError) ExitCode() int { return 1 }
+
+// imageRunE wraps a verb so that its errors carry exit status 1.
+func imageRunE(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := fn(cmd, args); err != nil {
+			return imageError{err}
+		}
+		return nil
+	}
+}
+
+// imageStoreInUse tells the store which containers use an image; the
+// container verbs set it, so that rmi refuses to remove an image in use.
+var imageStoreInUse func(id v1.Hash) ([]string, error)
+
+func openImageStore() (*store.Store, error) {
+	s, err := store.Open(filepath.Join(wardRoot(), "images"))
+	if err != nil {
+		return nil, err
+	}
+	s.InUse = imageStoreInUse
+	return s, nil
+}
+
+// newImageCommands returns the image verbs, and `ward image` grouping
+// them as docker does (image ls, image rm, image inspect, ...).
+func newImageCommands() []*cobra.Command {
+	group := &cobra.Command{Use: "image", Short: "Manage images"}
+	group.AddCommand(
+		newImageInspectCommand(),
+		withName(newImagesCommand(), "ls", "list"),
+		withName(newRmiCommand(), "rm", "remove"),
+		newTagCommand(), newPullCommand(), newPushCommand(),
+		newImportCommand(), newLoadCommand(), newSaveCommand(),
+	)
+	return []*cobra.Command{
+		group,
+		newImagesCommand(), newRmiCommand(), newTagCommand(),
+		newImportCommand(), newLoadCommand(), newSaveCommand(),
+		newPullCommand(), newPushCommand(),
+	}
+}
+
+// withName renames a command for its place under `ward image`.
+func withName(c *cobra.Command, use string, aliases ...string) *cobra.Command {
+	_, rest, _ := strings.Cut(c.Use, " ")
+	c.Use = strings.TrimSpace(use + " " + rest)
+	c.Aliases = aliases
+	return c
+}
+
+func newImportCommand() *cobra.Command {
+	var changes []string
+	var message string
+	cmd := &cobra.Command{
+		Use:   "import FILE|- [REPOSITORY[:TAG]]",
+		Short: "Create an image from a root filesystem tarball (plain, gzip or zstd)",
+		Long: `Create a single-layer image from a root filesystem tarball, like docker import.
+The tar is stored as given: modes, owners, setuid bits and extended attributes
+(security.capability included) are kept. --change sets CMD, ENTRYPOINT, ENV,
+USER, WORKDIR, EXPOSE or LABEL as a Dockerfile line would.`,
+		Args: cobra.RangeArgs(1, 2),
+		RunE: imageRunE(func(cmd *cobra.Command, args []string) error {
+			opts := store.ImportOptions{Comment: message}
+			if opts.Comment == "" && args[0] != "-" {
+				opts.Comment = "imported from " + args[0]
+			}
+			if len(args) == 2 {
+				tag, err := image.ParseTag(args[1])
+				if err != nil {
+					return err
+				}
+				opts.Ref = &tag
+			}
+			for _, c := range changes {
+				if err := applyChange(&opts.Config, c); err != nil {
+					return err
+				}
+			}
+			in := cmd.InOrStdin()
+			if args[0] != "-" {
+				f, err := os.Open(args[0])
+				if err != nil {
+					return fmt.Errorf("import: %w", err)
+				}
+				defer f.Close()
+				in = f
+			}
+			s, err := openImageStore()
+			if err != nil {
+				return err
+			}
+			bar := newProgressBar(os.Stderr, "importing")
+			img, err := s.Import(cmd.Context(), in, opts, bar.progress())
+			bar.finish()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), img.ID)
+			return nil
+		}),
+	}
+	cmd.Flags().StringArrayVarP(&changes, "change", "c", nil, "apply a Dockerfile instruction (CMD, ENTRYPOINT, ENV, USER, WORKDIR, EXPOSE, LABEL)")
+	cmd.Flags().StringVarP(&message, "message", "m", "", "history comment of the imported layer")
+	return cmd
+}
+
+func newLoadCommand() *cobra.Command {
+	var input string
+	var quiet bool
+	cmd := &cobra.Command{
+		Use:   "load -i FILE",
+		Short: "Load images from a docker-save or OCI layout archive",
+		Args:  cobra.NoArgs,
+		RunE: imageRunE(func(cmd *cobra.Command, args []string) error {
+			path := input
+			if path == "" || path == "-" {
+				// The archive is read several times (once per image): spool stdin.
+				if f, ok := cmd.InOrStdin().(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+					return errors.New("load: requested load from stdin, but stdin is a terminal; use -i FILE")
+				}
+				tmp, err := os.CreateTemp("", "ward-load-*.tar")
+				if err != nil {
+					return err
+				}
+				defer os.Remove(tmp.Name())
+				_, err = io.Copy(tmp, cmd.InOrStdin())
+				if cerr := tmp.Close(); err == nil {
+					err = cerr
+				}
+				if err != nil {
+					return fmt.Errorf("load: reading stdin: %w", err)
+				}
+				path = tmp.Name()
+			}
+			s, err := openImageStore()
+			if err != nil {
+				return err
+			}
+			var bar *progressBar
+			if !quiet {
+				bar = newProgressBar(os.Stderr, "loading")
+			}
+			loaded, err := s.Load(cmd.Context(), path, bar.progress())
+			bar.finish()
+			for _, l := range loaded {
+				if len(l.Refs) == 0 {
+					fmt.Fprintf(cmd.OutOrStdout(), "Loaded image ID: %s\n", l.Image.ID)
+				}
+				for _, r := range l.Refs {
+					fmt.Fprintf(cmd.OutOrStdout(), "Loaded image: %s\n", image.Familiar(r))
+				}
+			}
+			return err
+		}),
+	}
+	cmd.Flags().StringVarP(&input, "input", "i", "", "read from this archive instead of standard input")
+	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
+	return cmd
+}
+
+func newSaveCommand() *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:   "save [-o FILE] IMAGE...",
+		Short: "Save images to a docker-save archive (docker load reads it)",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: imageRunE(func(cmd *cobra.Command, args []string) error {
+			s, err := openImageStore()
+			if err != nil {
+				return err
+			}
+			refs := map[name.Reference]v1.Image{}
+			byID := map[v1.Hash]v1.Image{} // one v1.Image per image, so tags group
+			for _, a := range args {
+				img, rec, err := s.Image(a)
+				if err != nil {
+					return err
+				}
+				if prev, ok := byID[rec.ID]; ok {
+					img = prev
+				}
+				byID[rec.ID] = img
+				if r, err := image.ParseReference(a); err == nil {
+					if t, ok := r.(name.Tag); ok && slices.Contains(rec.RepoTags, t.Name()) {
+						// The familiar spelling, as docker writes RepoTags.
+						ft, _ := name.NewTag(image.Familiar(t.Name()))
+						refs[ft] = img
+						continue
+					}
+				}
+				d, err := name.NewDigest("ward.invalid/image@" + rec.Manifest.String())
+				if err != nil {
+					return err
+				}
+				refs[d] = img
+			}
+			var w io.Writer = cmd.OutOrStdout()
+			if output == "" || output == "-" {
+				if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+					return errors.New("save: refusing to write an archive to a terminal; use -o FILE or redirect")
+				}
+				return tarball.MultiRefWrite(refs, w)
+			}
+			tmp := output + ".tmp"
+			if err := tarball.MultiRefWriteToFile(tmp, refs); err != nil {
+				os.Remove(tmp)
+				return fmt.Errorf("save: %w", err)
+			}
+			return os.Rename(tmp, output)
+		}),
+	}
+	cmd.Flags().StringVarP(&output, "output", "o", "", "write to this file instead of standard output")
+	return cmd
+}
+
+func newImagesCommand() *cobra.Command {
+	var quiet, noTrunc, digests bool
+	cmd := &cobra.Command{
+		Use:   "images [REPOSITORY[:TAG]]",
+		Short: "List images",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: imageRunE(func(cmd *cobra.Command, args []string) error {
+			s, err := openImageStore()
+			if err != nil {
+				return err
+			}
+			imgs, err := s.List()
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if quiet {
+				seen := map[v1.Hash]bool{}
+				for _, img := range imgs {
+					if !seen[img.ID] && matchesFilter(img, args) {
+						seen[img.ID] = true
+						fmt.Fprintln(out, displayID(img, noTrunc))
+					}
+				}
+				return nil
+			}
+			tw := tabwriter.NewWriter(out, 0, 4, 3, ' ', 0)
+			if digests {
+				fmt.Fprintln(tw, "REPOSITORY\tTAG\tDIGEST\tIMAGE ID\tCREATED\tSIZE")
+			} else {
+				fmt.Fprintln(tw, "REPOSITORY\tTAG\tIMAGE ID\tCREATED\tSIZE")
+			}
+			for _, img := range imgs {
+				if !matchesFilter(img, args) {
+					continue
+				}
+				tags := img.RepoTags
+				if len(tags) == 0 {
+					tags = []string{""}
+				}
+				for _, t := range tags {
+					repo, tag := "<none>", "<none>"
+					if t != "" {
+						repo, tag = image.SplitFamiliar(t)
+					}
+					created := humanAgo(img.Created)
+					if digests {
+						dg := "<none>"
+						for _, d := range img.RepoDigests {
+							if r, x := image.SplitFamiliar(d); r == repo || t == "" {
+								dg = x
+							}
+						}
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", repo, tag, dg, displayID(img, noTrunc), created, humanSize(img.Size))
+						continue
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", repo, tag, displayID(img, noTrunc), created, humanSize(img.Size))
+				}
+			}
+			return tw.Flush()
+		}),
+	}
+	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "only show image IDs")
+	cmd.Flags().BoolVar(&noTrunc, "no-trunc", false, "show full image IDs")
+	cmd.Flags().BoolVar(&digests, "digests", false, "show digests")
+	return cmd
+}
+
+func displayID(img *image.Image, noTrunc bool) string {
+	if noTrunc {
+		return img.ID.String()
+	}
+	return img.ShortID()
+}
+
+// matchesFilter applies `ward images REPOSITORY[:TAG]`.
+func matchesFilter(img *image.Image, args []string) bool {
+	if len(args) == 0 {
+		return true
+	}
+	want := args[0]
+	for _, t := range img.RepoTags {
+		repo, tag := image.SplitFamiliar(t)
+		if want == repo || want == repo+":"+tag {
+			return true
+		}
+	}
+	return false
+}
+
+// humanAgo prints a creation time as docker does ("2 days ago").
+func humanAgo(t time.Time) string {
+	if t.IsZero() {
+		return "N/A"
+	}
+	d := time.Since(t)
+	plural := func(n int, unit string) string {
+		if n == 1 {
+			return fmt.Sprintf("1 %s ago", unit)
+		}
+		return fmt.Sprintf("%d %ss ago", n, unit)
+	}
+	switch {
+	case d < time.Minute:
+		return "Less than a minute ago"
+	case d < time.Hour:
+		return plural(int(d.Minutes()), "minute")
+	case d < 48*time.Hour:
+		return plural(int(d.Hours()), "hour")
+	case d < 14*24*time.Hour:
+		return plural(int(d.Hours()/24), "day")
+	case d < 60*24*time.Hour:
+		return plural(int(d.Hours()/24/7), "week")
+	case d < 2*365*24*time.Hour:
+		return plural(int(d.Hours()/24/30), "month")
+	}
+	return plural(int(d.Hours()/24/365), "year")
+}
+
+func newRmiCommand() *cobra.Command {
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "rmi [-f] IMAGE...",
+		Short: "Remove images (untag; delete when no tag is left)",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: imageRunE(func(cmd *cobra.Command, args []string) error {
+			s, err := openImageStore()
+			if err != nil {
+				return err
+			}
+			var errs []error
+			for _, a := range args {
+				if err := removeImage(cmd.OutOrStdout(), s, a, force); err != nil {
+					errs = append(errs, err)
+				}
+			}
+			return errors.Join(errs...)
+		}),
+	}
+	cmd.Flags().BoolVarP(&force, "force", "f", false, "remove an image with several tags by ID")
+	return cmd
+}
+
+// removeImage follows docker: a tag is untagged, and the image goes when
+// that was its last tag; an ID removes the image, which must then have at
+// most one tag unless forced. An image a container uses is never deleted.
+func removeImage(out io.Writer, s *store.Store, what string, force bool) error {
+	img, err := s.Get(what)
+	if err != nil {
+		return err
+	}
+	byTag := false
+	if r, err := image.ParseReference(what); err == nil && (slices.Contains(img.RepoTags, r.Name()) || slices.Contains(img.RepoDigests, r.Name())) {
+		byTag = true
+		if len(img.RepoTags) > 1 && slices.Contains(img.RepoTags, r.Name()) {
+			if err := s.Untag(r); err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "Untagged: %s\n", image.Familiar(r.Name()))
+			return nil
+		}
+	}
+	if !byTag && len(img.RepoTags) > 1 && !force {
+		return fmt.Errorf("%w: unable to delete %s (must be forced): image is referenced in multiple repositories", store.ErrConflict, img.ShortID())
+	}
+	if err := s.Delete(img.ID); err != nil {
+		return err
+	}
+	for _, t := range append(img.RepoTags, img.RepoDigests...) {
+		fmt.Fprintf(out, "Untagged: %s\n", image.Familiar(t))
+	}
+	fmt.Fprintf(out, "Deleted: %s\n", img.ID)
+	return nil
+}
+
+func newTagCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
+		Short: "Give an image another name",
+		Args:  cobra.ExactArgs(2),
+		RunE: imageRunE(func(cmd *cobra.Command, args []string) error {
+			tag, err := image.ParseTag(args[1])
+			if err != nil {
+				return err
+			}
+			s, err := openImageStore()
+			if err != nil {
+				return err
+			}
+			return s.Tag(args[0], tag)
+		}),
+	}
+}
+
+func newPullCommand() *cobra.Command {
+	var quiet bool
+	var platform string
+	cmd := &cobra.Command{
+		Use:   "pull NAME[:TAG|@DIGEST]",
+		Short: "Pull an image from a registry (credentials from the Docker config file)",
+		Args:  cobra.ExactArgs(1),
+		RunE: imageRunE(func(cmd *cobra.Command, args []string) error {
+			ref, err := image.ParseReference(args[0])
+			if err != nil {
+				return err
+			}
+			plat := store.Platform()
+			if platform != "" {
+				p, err := v1.ParsePlatform(platform)
+				if err != nil {
+					return fmt.Errorf("--platform: %w", err)
+				}
+				plat = *p
+			}
+			s, err := openImageStore()
+			if err != nil {
+				return err
+			}
+			img, err := registry.Pull(cmd.Context(), ref, plat, registry.Options{})
+			if err != nil {
+				return err
+			}
+			digest, err := img.Digest()
+			if err != nil {
+				return fmt.Errorf("pull %s: %w", ref, err)
+			}
+			refs := []name.Reference{ref}
+			if d, err := name.NewDigest(ref.Context().Name() + "@" + digest.String()); err == nil {
+				refs = append(refs, d)
+			}
+			var bar *progressBar
+			if !quiet {
+				bar = newProgressBar(os.Stderr, "pulling "+image.Familiar(ref.Name()))
+			}
+			_, err = s.Write(cmd.Context(), img, refs, bar.progress())
+			bar.finish()
+			if err != nil {
+				return fmt.Errorf("pull %s: %w", image.Familiar(ref.Name()), err)
+			}
+			out := cmd.OutOrStdout()
+			if !quiet {
+				fmt.Fprintf(out, "Digest: %s\nStatus: Downloaded image for %s\n", digest, image.Familiar(ref.Name()))
+			}
+			fmt.Fprintln(out, ref.Name())
+			return nil
+		}),
+	}
+	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print only the reference")
+	cmd.Flags().StringVar(&platform, "platform", "", "OS/ARCH[/VARIANT] to pull from a multi-platform image")
+	return cmd
+}
+
+func newPushCommand() *cobra.Command {
+	var quiet bool
+	cmd := &cobra.Command{
+		Use:   "push NAME[:TAG]",
+		Short: "Push an image to a registry (credentials from the Docker config file)",
+		Args:  cobra.ExactArgs(1),
+		RunE: imageRunE(func(cmd *cobra.Command, args []string) error {
+			ref, err := image.ParseReference(args[0])
+			if err != nil {
+				return err
+			}
+			s, err := openImageStore()
+			if err != nil {
+				return err
+			}
+			img, _, err := s.Image(args[0])
+			if err != nil {
+				return err
+			}
+			var bar *progressBar
+			if !quiet {
+				bar = newProgressBar(os.Stderr, "pushing "+image.Familiar(ref.Name()))
+			}
+			err = registry.Push(cmd.Context(), ref, img, registry.Options{Progress: bar.updates()})
+			bar.finish()
+			if err != nil {
+				return err
+			}
+			digest, _ := img.Digest()
+			size, _ := img.Size()
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: digest: %s size: %d\n", ref.Identifier(), digest, size)
+			return nil
+		}),
+	}
+	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
+	return cmd
+}

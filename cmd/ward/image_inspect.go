@@ -1,0 +1,193 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/v1"
+	"github.com/spf13/cobra"
+
+	"github.com/wardproject/ward/internal/image"
+	"github.com/wardproject/ward/internal/image/store"
+)
+
+// inspectedImage is the part of `docker image inspect` ward reproduces,
+// with docker's field names.
+type inspectedImage struct {
+	ID           string          `json:"Id"`
+	RepoTags     []string        `json:"RepoTags"`
+	RepoDigests  []string        `json:"RepoDigests"`
+	Parent       string          `json:"Parent"`
+	Comment      string          `json:"Comment"`
+	Created      string          `json:"Created"`
+	Author       string          `json:"Author"`
+	Architecture string          `json:"Architecture"`
+	Variant      string          `json:"Variant,omitempty"`
+	Os           string          `json:"Os"`
+	Size         int64           `json:"Size"`
+	Config       inspectedConfig `json:"Config"`
+	RootFS       inspectedRootFS `json:"RootFS"`
+}
+
+type inspectedConfig struct {
+	User         string              `json:"User"`
+	ExposedPorts map[string]struct{} `json:"ExposedPorts,omitempty"`
+	Env          []string            `json:"Env"`
+	Cmd          []string            `json:"Cmd"`
+	Volumes      map[string]struct{} `json:"Volumes"`
+	WorkingDir   string              `json:"WorkingDir"`
+	Entrypoint   []string            `json:"Entrypoint"`
+	Labels       map[string]string   `json:"Labels"`
+	StopSignal   string              `json:"StopSignal,omitempty"`
+}
+
+type inspectedRootFS struct {
+	Type   string   `json:"Type"`
+	Layers []string `json:"Layers"`
+}
+
+func newImageInspectCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "inspect IMAGE...",
+		Short: "Show images as docker image inspect does (a JSON array); exit 1 if one is absent",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: imageRunE(func(cmd *cobra.Command, args []string) error {
+			s, err := openImageStore()
+			if err != nil {
+				return err
+			}
+			out := []inspectedImage{}
+			var errs []error
+			for _, a := range args {
+				img, err := s.Get(a)
+				if err != nil {
+					if errors.Is(err, store.ErrNotFound) {
+						err = fmt.Errorf("no such image: %s", a)
+					}
+					errs = append(errs, err)
+					continue
+				}
+				cfg, err := s.ConfigFile(img)
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				out = append(out, inspect(img, cfg))
+			}
+			enc := json.NewEncoder(cmd.OutOrStdout())
+			enc.SetIndent("", "    ")
+			if err := enc.Encode(out); err != nil {
+				return err
+			}
+			return errors.Join(errs...)
+		}),
+	}
+}
+
+func inspect(img *image.Image, cfg *v1.ConfigFile) inspectedImage {
+	familiar := func(refs []string) []string {
+		out := []string{}
+		for _, r := range refs {
+			out = append(out, image.Familiar(r))
+		}
+		return out
+	}
+	layers := []string{}
+	for _, d := range cfg.RootFS.DiffIDs {
+		layers = append(layers, d.String())
+	}
+	comment := ""
+	if n := len(cfg.History); n > 0 {
+		comment = cfg.History[n-1].Comment
+	}
+	return inspectedImage{
+		ID: img.ID.String(), RepoTags: familiar(img.RepoTags), RepoDigests: familiar(img.RepoDigests),
+		Comment: comment, Created: cfg.Created.Time.UTC().Format(time.RFC3339Nano), Author: cfg.Author,
+		Architecture: cfg.Architecture, Variant: cfg.Variant, Os: cfg.OS, Size: img.Size,
+		Config: inspectedConfig{
+			User: cfg.Config.User, ExposedPorts: cfg.Config.ExposedPorts, Env: cfg.Config.Env, Cmd: cfg.Config.Cmd,
+			Volumes: cfg.Config.Volumes, WorkingDir: cfg.Config.WorkingDir, Entrypoint: cfg.Config.Entrypoint,
+			Labels: cfg.Config.Labels, StopSignal: cfg.Config.StopSignal,
+		},
+		RootFS: inspectedRootFS{Type: "layers", Layers: layers},
+	}
+}
+
+// applyChange applies one `--change` Dockerfile instruction to a config.
+// JSON arrays are exec form; anything else for CMD and ENTRYPOINT is
+// shell form, run by /bin/sh -c as in a Dockerfile.
+func applyChange(c *v1.Config, change string) error {
+	instr, arg, _ := strings.Cut(strings.TrimSpace(change), " ")
+	arg = strings.TrimSpace(arg)
+	command := func() ([]string, error) {
+		if strings.HasPrefix(arg, "[") {
+			var v []string
+			if err := json.Unmarshal([]byte(arg), &v); err != nil {
+				return nil, fmt.Errorf("--change %q: %w", change, err)
+			}
+			return v, nil
+		}
+		return []string{"/bin/sh", "-c", arg}, nil
+	}
+	keyValues := func() (map[string]string, error) {
+		out := map[string]string{}
+		for _, kv := range strings.Fields(arg) {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok {
+				if len(strings.Fields(arg)) == 2 { // ENV KEY VALUE
+					f := strings.Fields(arg)
+					return map[string]string{f[0]: f[1]}, nil
+				}
+				return nil, fmt.Errorf("--change %q: want KEY=VALUE", change)
+			}
+			out[k] = strings.Trim(v, `"`)
+		}
+		return out, nil
+	}
+	var err error
+	switch strings.ToUpper(instr) {
+	case "CMD":
+		c.Cmd, err = command()
+	case "ENTRYPOINT":
+		c.Entrypoint, err = command()
+	case "USER":
+		c.User = arg
+	case "WORKDIR":
+		c.WorkingDir = arg
+	case "ENV":
+		kv, e := keyValues()
+		if e != nil {
+			return e
+		}
+		for k, v := range kv {
+			c.Env = append(c.Env, k+"="+v)
+		}
+	case "LABEL":
+		kv, e := keyValues()
+		if e != nil {
+			return e
+		}
+		if c.Labels == nil {
+			c.Labels = map[string]string{}
+		}
+		for k, v := range kv {
+			c.Labels[k] = v
+		}
+	case "EXPOSE":
+		if c.ExposedPorts == nil {
+			c.ExposedPorts = map[string]struct{}{}
+		}
+		for _, p := range strings.Fields(arg) {
+			if !strings.Contains(p, "/") {
+				p += "/tcp"
+			}
+			c.ExposedPorts[p] = struct{}{}
+		}
+	default:
+		return fmt.Errorf("--change %q: unsupported instruction %s (CMD, ENTRYPOINT, ENV, USER, WORKDIR, EXPOSE, LABEL)", change, instr)
+	}
+	return err
+}
