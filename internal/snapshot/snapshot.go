@@ -1,0 +1,250 @@
+// Package snapshot prepares containers' root filesystems from image
+// layers with overlayfs.
+//
+// Vocabulary and lifecycle: a layer is unpacked once, by archive.Apply,
+// into LayersDir/<chain ID>, and shared by every image and container
+// above it; it is never written again. Prepare gives a container its
+// snapshot: SnapshotsDir/<container ID>/ with upper/ and work/ (the
+// container's own writes) and rootfs/, an overlay mount of upper over the
+// image's layers. Remove unmounts it and deletes the container's writes.
+// Prune removes layer directories that no image needs and no snapshot uses.
+//
+// Both directories are made 0700: layers hold setuid binaries and device
+// nodes that host users must not reach.
+package snapshot
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/moby/sys/mountinfo"
+	"golang.org/x/sys/unix"
+
+	"github.com/wardproject/ward/internal/image"
+	"github.com/wardproject/ward/internal/image/archive"
+)
+
+// LayerSource is what the snapshotter needs of an image store.
+type LayerSource interface {
+	// Layers lists an image's layers, base first.
+	Layers(imageID string) ([]image.Layer, error)
+	// OpenLayer returns a layer's uncompressed tar.
+	OpenLayer(image.Layer) (io.ReadCloser, error)
+}
+
+// Snapshotter prepares and removes containers' root filesystems.
+type Snapshotter struct {
+	layersDir, snapshotsDir string
+	src                     LayerSource
+}
+
+// New returns a snapshotter keeping layers in layersDir and containers'
+// snapshots in snapshotsDir, both created 0700.
+func New(layersDir, snapshotsDir string, src LayerSource) (*Snapshotter, error) {
+	for _, d := range []string{layersDir, snapshotsDir} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return nil, fmt.Errorf("snapshot directory: %w", err)
+		}
+		if err := os.Chmod(d, 0o700); err != nil {
+			return nil, fmt.Errorf("snapshot directory: %w", err)
+		}
+	}
+	return &Snapshotter{layersDir: layersDir, snapshotsDir: snapshotsDir, src: src}, nil
+}
+
+var validID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$`)
+
+// snapshotRecord is written beside a snapshot, so Prune knows its layers.
+type snapshotRecord struct {
+	Image  string    `json:"image"`
+	Layers []v1.Hash `json:"layers"` // chain IDs, base first
+}
+
+// Prepare unpacks the image's layers that are not unpacked yet and mounts
+// the container's root filesystem; it returns the rootfs directory.
+func (s *Snapshotter) Prepare(containerID, imageID string) (string, error) {
+	if !validID.MatchString(containerID) {
+		return "", fmt.Errorf("snapshot: invalid container ID %q", containerID)
+	}
+	layers, err := s.src.Layers(imageID)
+	if err != nil {
+		return "", fmt.Errorf("snapshot %s: %w", containerID, err)
+	}
+	var lower []string
+	rec := snapshotRecord{Image: imageID}
+	for _, l := range layers {
+		dir, err := s.unpack(l)
+		if err != nil {
+			return "", fmt.Errorf("snapshot %s: %w", containerID, err)
+		}
+		lower = append([]string{dir}, lower...) // overlayfs wants the top layer first
+		rec.Layers = append(rec.Layers, l.ChainID)
+	}
+	dir := filepath.Join(s.snapshotsDir, containerID)
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		if os.IsExist(err) {
+			return "", fmt.Errorf("snapshot %s already exists", containerID)
+		}
+		return "", fmt.Errorf("snapshot %s: %w", containerID, err)
+	}
+	rootfs, err := s.mount(dir, lower, rec)
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", fmt.Errorf("snapshot %s: %w", containerID, err)
+	}
+	return rootfs, nil
+}
+
+func (s *Snapshotter) mount(dir string, lower []string, rec snapshotRecord) (string, error) {
+	upper, work, rootfs := filepath.Join(dir, "upper"), filepath.Join(dir, "work"), filepath.Join(dir, "rootfs")
+	for _, d := range []string{upper, work, rootfs} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			return "", err
+		}
+	}
+	data, err := json.Marshal(rec)
+	if err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "snapshot.json"), data, 0o600); err != nil {
+		return "", err
+	}
+	if len(lower) == 0 {
+		// overlayfs needs a lower layer; an image without layers gets an empty one.
+		empty := filepath.Join(dir, "empty")
+		if err := os.Mkdir(empty, 0o755); err != nil {
+			return "", err
+		}
+		lower = []string{empty}
+	}
+	opts := fmt.Sprintf("lowerdir=%s,upperdir=%s,workdir=%s", strings.Join(lower, ":"), upper, work)
+	if len(opts) >= os.Getpagesize()-len(",index=off") {
+		return "", fmt.Errorf("overlay mount options of %d layers exceed a page (%d bytes)", len(lower), len(opts))
+	}
+	// index=off as Docker: the upper dir is never reused with other lowers.
+	err = unix.Mount("overlay", rootfs, "overlay", 0, opts+",index=off")
+	if errors.Is(err, unix.EINVAL) {
+		err = unix.Mount("overlay", rootfs, "overlay", 0, opts)
+	}
+	if err != nil {
+		return "", fmt.Errorf("mounting overlay on %s: %w", rootfs, err)
+	}
+	return rootfs, nil
+}
+
+// unpack makes sure a layer is unpacked and returns its directory. It
+// unpacks into a temporary directory, verifies the diff ID, and renames:
+// a layer directory that exists is complete. Two processes unpacking the
+// same layer both succeed; the second rename loses and cleans up.
+func (s *Snapshotter) unpack(l image.Layer) (string, error) {
+	dir := filepath.Join(s.layersDir, l.ChainID.Hex)
+	if l.ChainID.Hex == "" || !validID.MatchString(l.ChainID.Hex) {
+		return "", fmt.Errorf("layer %s: invalid chain ID", l.Digest)
+	}
+	if _, err := os.Stat(dir); err == nil {
+		return dir, nil
+	}
+	tmpParent, err := os.MkdirTemp(s.layersDir, ".unpack-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(tmpParent)
+	rc, err := s.src.OpenLayer(l)
+	if err != nil {
+		return "", err
+	}
+	defer rc.Close()
+	h := sha256.New()
+	tmp := filepath.Join(tmpParent, "layer")
+	if _, err := archive.Apply(io.TeeReader(rc, h), tmp, archive.Options{AllowDevices: true}); err != nil {
+		return "", fmt.Errorf("layer %s: %w", l.Digest, err)
+	}
+	if got := "sha256:" + hex.EncodeToString(h.Sum(nil)); l.DiffID.Algorithm == "sha256" && got != l.DiffID.String() {
+		return "", fmt.Errorf("layer %s: content is %s, expected diff ID %s", l.Digest, got, l.DiffID)
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		if _, serr := os.Stat(dir); serr == nil {
+			return dir, nil // unpacked meanwhile by another ward
+		}
+		return "", fmt.Errorf("layer %s: %w", l.Digest, err)
+	}
+	return dir, nil
+}
+
+// Remove unmounts a container's root filesystem and deletes its snapshot.
+// Removing a snapshot that does not exist is not an error.
+func (s *Snapshotter) Remove(containerID string) error {
+	if !validID.MatchString(containerID) {
+		return fmt.Errorf("snapshot: invalid container ID %q", containerID)
+	}
+	dir := filepath.Join(s.snapshotsDir, containerID)
+	rootfs := filepath.Join(dir, "rootfs")
+	for {
+		mounted, err := mountinfo.Mounted(rootfs)
+		if err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("snapshot %s: %w", containerID, err)
+		}
+		if !mounted {
+			break
+		}
+		if err := unix.Unmount(rootfs, 0); err != nil {
+			if errors.Is(err, unix.EBUSY) {
+				err = unix.Unmount(rootfs, unix.MNT_DETACH)
+			}
+			if err != nil {
+				return fmt.Errorf("snapshot %s: unmounting %s: %w", containerID, rootfs, err)
+			}
+		}
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("snapshot %s: %w", containerID, err)
+	}
+	return nil
+}
+
+// Prune removes unpacked layers that are neither in keep (the chain IDs
+// that stored images still have) nor used by a snapshot.
+func (s *Snapshotter) Prune(keep []v1.Hash) error {
+	live := map[string]bool{}
+	for _, h := range keep {
+		live[h.Hex] = true
+	}
+	snaps, err := os.ReadDir(s.snapshotsDir)
+	if err != nil {
+		return err
+	}
+	for _, e := range snaps {
+		data, err := os.ReadFile(filepath.Join(s.snapshotsDir, e.Name(), "snapshot.json"))
+		if err != nil {
+			continue // being prepared or removed
+		}
+		var rec snapshotRecord
+		if err := json.Unmarshal(data, &rec); err != nil {
+			return fmt.Errorf("snapshot %s: %w", e.Name(), err)
+		}
+		for _, h := range rec.Layers {
+			live[h.Hex] = true
+		}
+	}
+	layers, err := os.ReadDir(s.layersDir)
+	if err != nil {
+		return err
+	}
+	for _, e := range layers {
+		if !live[e.Name()] && !strings.HasPrefix(e.Name(), ".") {
+			if err := os.RemoveAll(filepath.Join(s.layersDir, e.Name())); err != nil {
+				return fmt.Errorf("pruning layer %s: %w", e.Name(), err)
+			}
+		}
+	}
+	return nil
+}
