@@ -54,13 +54,21 @@ func layerTar(t *testing.T, entries ...string) []byte {
 	return buf.Bytes()
 }
 
-func mountinfoText(t *testing.T) string {
+// mountsUnder returns the lines of /proc/self/mountinfo that mention dir:
+// other tests on this machine may mount and unmount meanwhile.
+func mountsUnder(t *testing.T, dir string) string {
 	t.Helper()
 	data, err := os.ReadFile("/proc/self/mountinfo")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(data)
+	var out []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.Contains(line, dir) {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 func setup(t *testing.T) (*store.Store, *Snapshotter, string) {
@@ -87,11 +95,14 @@ func TestPrepareBusybox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := mountinfoText(t)
+	before := mountsUnder(t, root)
 
 	rootfs, err := sn.Prepare("c1", "busybox:test")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if mountsUnder(t, root) == before {
+		t.Fatal("Prepare mounted nothing under the test root")
 	}
 	layerDir := filepath.Join(root, "layers", img.Layers[0].ChainID.Hex)
 	t.Run("files visible", func(t *testing.T) {
@@ -146,7 +157,7 @@ func TestPrepareBusybox(t *testing.T) {
 	if err := sn.Remove("c1"); err != nil {
 		t.Fatal(err)
 	}
-	if after := mountinfoText(t); after != before {
+	if after := mountsUnder(t, root); after != before {
 		t.Errorf("mounts left after Remove:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
 	if _, err := os.Stat(filepath.Join(root, "snapshots/c1")); !os.IsNotExist(err) {
