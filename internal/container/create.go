@@ -122,6 +122,9 @@ func Create(o CreateOptions) (st *State, cmd *exec.Cmd, err error) {
 		stdin: o.Stdin, stdout: o.Stdout, stderr: o.Stderr,
 		preserveFDs: o.PreserveFDs, fifo: fifo, console: console, plan: plan,
 		uidMappings: spec.Linux.UIDMappings, gidMappings: spec.Linux.GIDMappings,
+		// In a pid namespace of its own nothing else can see the init
+		// before it execs; in a shared one, others can.
+		sealedBinary: !plan.ownPidNS,
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("container %s: %w", o.ID, err)

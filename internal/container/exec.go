@@ -95,6 +95,7 @@ func Exec(o ExecOptions) (*exec.Cmd, error) {
 	proc, err := spawn(spawnOptions{
 		dir: "/", stdin: o.Stdin, stdout: o.Stdout, stderr: o.Stderr,
 		preserveFDs: o.PreserveFDs, console: console, plan: planNamespaces(joins),
+		sealedBinary: true, // the container's processes can see this one
 	})
 	if err != nil {
 		return nil, fmt.Errorf("exec in %s: %w", o.ID, err)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"runtime"
@@ -23,12 +24,17 @@ import (
 // spawnOptions say how to start an init process (a container's first
 // process, or one started by exec).
 type spawnOptions struct {
-	dir                      string // working directory until the init moves
-	stdin, stdout, stderr    *os.File
-	preserveFDs              int
-	fifo                     *os.File // the exec fifo, for a container's first process
-	console                  *os.File // a connection to --console-socket
-	plan                     nsPlan
+	dir                   string // working directory until the init moves
+	stdin, stdout, stderr *os.File
+	preserveFDs           int
+	fifo                  *os.File // the exec fifo, for a container's first process
+	console               *os.File // a connection to --console-socket
+	plan                  nsPlan
+	// sealedBinary runs the init from a sealed in-memory copy of our
+	// binary, for when processes of the container already exist and could
+	// otherwise reach the host's binary through /proc/PID/exe and
+	// overwrite it (CVE-2019-5736).
+	sealedBinary             bool
 	uidMappings, gidMappings []specs.LinuxIDMapping
 }
 
@@ -49,10 +55,14 @@ func spawn(o spawnOptions) (*initProcess, error) {
 	parentSock := os.NewFile(uintptr(fds[0]), "sync-parent")
 	childSock := os.NewFile(uintptr(fds[1]), "sync-child")
 	defer childSock.Close()
-	self, err := os.Open("/proc/self/exe")
+	openSelf := openOwnBinary
+	if o.sealedBinary {
+		openSelf = sealedCopyOfOwnBinary
+	}
+	self, err := openSelf()
 	if err != nil {
 		parentSock.Close()
-		return nil, fmt.Errorf("open own binary: %w", err)
+		return nil, err
 	}
 	defer self.Close()
 
@@ -246,4 +256,37 @@ func idMaps(m []specs.LinuxIDMapping) []syscall.SysProcIDMap {
 		out[i] = syscall.SysProcIDMap{ContainerID: int(e.ContainerID), HostID: int(e.HostID), Size: int(e.Size)}
 	}
 	return out
+}
+
+func openOwnBinary() (*os.File, error) {
+	f, err := os.Open("/proc/self/exe")
+	if err != nil {
+		return nil, fmt.Errorf("open own binary: %w", err)
+	}
+	return f, nil
+}
+
+// sealedCopyOfOwnBinary copies our binary into a memfd and seals it, so
+// nothing that reaches it through /proc can change it.
+func sealedCopyOfOwnBinary() (*os.File, error) {
+	src, err := openOwnBinary()
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	fd, err := unix.MemfdCreate("ward-runtime", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
+	if err != nil {
+		return nil, fmt.Errorf("memfd for own binary: %w", err)
+	}
+	mem := os.NewFile(uintptr(fd), "ward-runtime (sealed copy)")
+	if _, err := io.Copy(mem, src); err != nil {
+		mem.Close()
+		return nil, fmt.Errorf("copy own binary: %w", err)
+	}
+	seals := unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_WRITE
+	if _, err := unix.FcntlInt(mem.Fd(), unix.F_ADD_SEALS, seals); err != nil {
+		mem.Close()
+		return nil, fmt.Errorf("seal copy of own binary: %w", err)
+	}
+	return mem, nil
 }
