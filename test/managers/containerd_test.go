@@ -155,7 +155,7 @@ func ctrSteps(c *containerd, rt runtimeUnderTest, cgroupParent string) []step {
 				// ctr wants a terminal on its own stdin: script gives it one.
 				argv := append(append(runFlags(name+"-5"), "--rm", "-t", busyboxImage, name+"-5"), "sh", "-c", "tty; id -u")
 				cmd := shellQuote(append([]string{"ctr", "--address", c.socket, "--namespace", ctrNamespace}, argv...))
-				r := run(nil, "script", "-qec", cmd, "/dev/null")
+				r := runOpenStdin("script", "-qec", cmd, "/dev/null")
 				if r.err == nil && !rt.created(name+"-5") {
 					r.err = fmt.Errorf("ctr ran %s-5 without calling %s", name, rt.name)
 				}

@@ -359,9 +359,12 @@ func (p *pod) steps() []step {
 			// 127.0.0.1), as kubectl exec does; with -s, ExecSync, as probes do.
 			name: "exec (streaming, with a terminal)",
 			do: func() (string, error) {
+				// crictl wants -i with -t and a terminal of its own: script
+				// gives it one. Its stdin stays open and silent: at EOF script
+				// would type into the pty, racing with the output.
 				cmd := shellQuote([]string{p.crictl, "--config", p.config, "--runtime-endpoint", "unix://" + p.socket,
 					"exec", "-it", p.ctrID, "sh", "-c", "tty; id -u"})
-				r := run(nil, "script", "-qec", cmd, "/dev/null")
+				r := runOpenStdin("script", "-qec", cmd, "/dev/null")
 				return clean(r.stdout), r.err
 			},
 			want: equals("/dev/pts/0\n0"),

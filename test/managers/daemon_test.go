@@ -284,13 +284,25 @@ func run(env []string, argv ...string) result {
 
 // runInput runs a manager command with input as its stdin and a timeout.
 func runInput(env []string, input string, argv ...string) result {
+	return runStdin(env, func(cmd *exec.Cmd) {
+		if input != "" {
+			cmd.Stdin = strings.NewReader(input)
+		}
+	}, argv...)
+}
+
+// runOpenStdin runs a command whose stdin is a pipe that stays open, and
+// silent, until the command exits.
+func runOpenStdin(argv ...string) result {
+	return runStdin(nil, func(cmd *exec.Cmd) { cmd.StdinPipe() }, argv...)
+}
+
+func runStdin(env []string, setStdin func(*exec.Cmd), argv ...string) result {
 	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), env...)
-	if input != "" {
-		cmd.Stdin = strings.NewReader(input)
-	}
+	setStdin(cmd)
 	cmd.WaitDelay = 5 * time.Second
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
