@@ -26,6 +26,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/sys/unix"
 
@@ -109,6 +110,14 @@ func (s *Store) update(fn func(tx *bolt.Tx) error) error {
 		}
 		return fn(tx)
 	})
+}
+
+// updateIndexed is update followed by a refresh of index.json.
+func (s *Store) updateIndexed(fn func(tx *bolt.Tx) error) error {
+	if err := s.update(fn); err != nil {
+		return err
+	}
+	return s.writeIndex()
 }
 
 func (s *Store) view(fn func(tx *bolt.Tx) error) error {
@@ -231,7 +240,7 @@ func isHex(s string) bool {
 
 // Tag points ref at the image that what names.
 func (s *Store) Tag(what string, ref name.Tag) error {
-	return s.update(func(tx *bolt.Tx) error {
+	return s.updateIndexed(func(tx *bolt.Tx) error {
 		id, err := resolve(tx, what)
 		if err != nil {
 			return err
@@ -242,7 +251,7 @@ func (s *Store) Tag(what string, ref name.Tag) error {
 
 // Untag removes a reference; the image stays, possibly untagged.
 func (s *Store) Untag(ref name.Reference) error {
-	return s.update(func(tx *bolt.Tx) error {
+	return s.updateIndexed(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketRefs)
 		if b.Get([]byte(ref.Name())) == nil {
 			return fmt.Errorf("%w: %s", ErrNotFound, image.Familiar(ref.Name()))
@@ -312,6 +321,9 @@ func (s *Store) Delete(id v1.Hash) error {
 	if err != nil {
 		return err
 	}
+	if err := s.writeIndex(); err != nil {
+		return err
+	}
 	return s.collect(live)
 }
 
@@ -379,4 +391,60 @@ func writeFileAtomic(p string, data []byte) error {
 		return err
 	}
 	return nil
+}
+
+// writeIndex rewrites index.json, the OCI layout's list of manifests, from
+// the metadata: one entry per reference (annotated with its name, as
+// skopeo and containerd write them) and one per untagged image. It is
+// derived data, so a crash or a concurrent writer only leaves it stale
+// until the next change; ward itself reads the database.
+func (s *Store) writeIndex() error {
+	idx := v1.IndexManifest{SchemaVersion: 2, MediaType: types.OCIImageIndex, Manifests: []v1.Descriptor{}}
+	err := s.view(func(tx *bolt.Tx) error {
+		tagged := map[string]bool{}
+		images := map[string]*image.Image{}
+		err := tx.Bucket(bucketImages).ForEach(func(k, v []byte) error {
+			var img image.Image
+			if err := json.Unmarshal(v, &img); err != nil {
+				return err
+			}
+			images[string(k)] = &img
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		desc := func(img *image.Image) v1.Descriptor {
+			return v1.Descriptor{MediaType: img.ManifestMediaType, Digest: img.Manifest, Size: img.ManifestSize}
+		}
+		tx.Bucket(bucketRefs).ForEach(func(k, v []byte) error {
+			img := images[string(v)]
+			if img == nil || strings.Contains(string(k), "@") {
+				return nil
+			}
+			tagged[string(v)] = true
+			d := desc(img)
+			d.Annotations = map[string]string{"org.opencontainers.image.ref.name": string(k)}
+			idx.Manifests = append(idx.Manifests, d)
+			return nil
+		})
+		for k, img := range images {
+			if !tagged[k] {
+				idx.Manifests = append(idx.Manifests, desc(img))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	slices.SortStableFunc(idx.Manifests, func(a, b v1.Descriptor) int {
+		return strings.Compare(a.Annotations["org.opencontainers.image.ref.name"]+a.Digest.String(),
+			b.Annotations["org.opencontainers.image.ref.name"]+b.Digest.String())
+	})
+	data, err := json.MarshalIndent(idx, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(s.dir, "index.json"), data)
 }

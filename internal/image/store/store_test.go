@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/google/go-containerregistry/pkg/v1/validate"
 	"golang.org/x/sys/unix"
 
 	"github.com/wardproject/ward/internal/image"
@@ -379,4 +380,49 @@ func tarDir(t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestStoreIsAnOCILayout reads the store's directory with
+// go-containerregistry's layout package, as any OCI tool would, and
+// validates every image in its index.
+func TestStoreIsAnOCILayout(t *testing.T) {
+	s := newStore(t)
+	ref, _ := image.ParseTag("example.com/imported:v1")
+	if _, err := s.Import(ctx, bytes.NewReader(rootfsTar(t)), ImportOptions{Ref: &ref}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Write(ctx, randomImage(t, 2), nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	lp, err := layout.FromPath(s.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := lp.ImageIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := idx.IndexManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(im.Manifests) != 2 {
+		t.Fatalf("index.json lists %d manifests, want 2", len(im.Manifests))
+	}
+	names := 0
+	for _, d := range im.Manifests {
+		if d.Annotations["org.opencontainers.image.ref.name"] == ref.Name() {
+			names++
+		}
+		img, err := idx.Image(d.Digest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := validate.Image(img); err != nil {
+			t.Errorf("image %s in the layout: %v", d.Digest, err)
+		}
+	}
+	if names != 1 {
+		t.Errorf("index.json names %s %d times, want once", ref.Name(), names)
+	}
 }

@@ -133,7 +133,7 @@ func (s *Store) layerBlob(img v1.Image, desc v1.Descriptor, wantDiffID v1.Hash, 
 // record commits an image and its references in one transaction: the
 // point at which the image exists.
 func (s *Store) record(rec *image.Image, infos map[v1.Hash]blobInfo, refs []name.Reference) error {
-	return s.update(func(tx *bolt.Tx) error {
+	return s.updateIndexed(func(tx *bolt.Tx) error {
 		for h, info := range infos {
 			data, _ := json.Marshal(info)
 			if err := tx.Bucket(bucketBlobs).Put([]byte(h.String()), data); err != nil {
