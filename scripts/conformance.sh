@@ -140,14 +140,36 @@ list_programs() {
 }
 
 # make_wrapper writes the RUNTIME the suite calls: the real binary with a
-# private --root, logging each call so a failure can be traced to a command.
-make_wrapper() { # binary state-dir log wrapper
-	cat >"$4" <<-EOF
+# private --root. It logs each call, its exit code and its error output to
+# $WARD_CONFORMANCE_CALLS (set per program), because the suite often reports
+# only "exit status 1". The runtime's standard streams stay the ones the suite
+# gave: create hands them to the container, so its error output is read back
+# from the suite's stderr file instead of being captured.
+make_wrapper() { # binary state-dir wrapper
+	cat >"$3" <<-EOF
 		#!/bin/sh
-		printf '%s\n' "\$*" >>'$3'
-		exec '$1' --root '$2' "\$@"
+		log=\${WARD_CONFORMANCE_CALLS:-/dev/null}
+		printf '%s\n' "\$*" >>"\$log"
+		case \$1 in
+		create | run | exec)
+			'$1' --root '$2' "\$@"
+			rc=\$?
+			f=\$(readlink /proc/\$\$/fd/2)
+			if [ "\$rc" != 0 ] && [ -f "\$f" ]; then tail -n 5 "\$f" | sed 's/^/  ! /' >>"\$log"; fi
+			;;
+		*)
+			err=\$(mktemp)
+			'$1' --root '$2' "\$@" 2>"\$err"
+			rc=\$?
+			cat "\$err" >&2
+			sed 's/^/  ! /' "\$err" >>"\$log"
+			rm -f "\$err"
+			;;
+		esac
+		[ "\$rc" = 0 ] || echo "  -> exit \$rc" >>"\$log"
+		exit "\$rc"
 	EOF
-	chmod +x "$4"
+	chmod +x "$3"
 }
 
 # cleanup removes what one program may have left: containers in the private
@@ -191,8 +213,8 @@ cleanup() { # binary state-dir tmp-dir log token
 # programs print nothing at all when the runtime rightly refuses the config,
 # and the hook programs plan no test and report a failure only as an "error"
 # in a diagnostic block, so a run without any "ok" line must have no such error.
-classify() { # rc stdout stderr
-	local rc=$1 out=$2 err=$3 oks notoks detail diag
+classify() { # rc log-prefix
+	local rc=$1 out=$2.out err=$2.err calls=$2.calls oks notoks detail diag rterr
 	oks=$(grep -cE '^ok [0-9]+' "$out" || true)
 	notoks=$(grep -E '^not ok [0-9]+' "$out" | grep -cvi '# TODO' || true)
 	detail=$(grep -m1 -E '^not ok [0-9]+' "$out" || true)
@@ -209,6 +231,11 @@ classify() { # rc stdout stderr
 			detail=$(grep -m1 -v '^\s*$' "$err" || true)
 		fi
 		[ -n "$detail" ] || detail="exit $rc"
+		# Name the runtime's own error when the suite only says it failed.
+		rterr=$(grep '^  ! ' "$calls" 2>/dev/null | tail -n1 | cut -c5- || true)
+		if [ -n "$rterr" ] && printf '%s' "$detail" | grep -qE '(exit status [0-9]+|failed to (create|start) the container)$'; then
+			detail="$detail: $rterr"
+		fi
 		printf 'fail\t%s\n' "$(printf '%s' "$detail" | sed 's/^[[:space:]]*//' | tr '\t' ' ')"
 	fi
 }
@@ -226,24 +253,31 @@ run_suite() { # label binary
 	tmp=$(mktemp -d /tmp/ward-conformance.XXXXXX)
 	chmod 755 "$tmp"
 	wrapper=$dir/runtime
-	make_wrapper "$bin" "$dir/state" "$dir/logs/calls.log" "$wrapper"
-	CURRENT_CLEANUP=("$bin" "$dir/state" "$tmp" "$dir/logs/calls.log")
+	make_wrapper "$bin" "$dir/state" "$wrapper"
+	CURRENT_CLEANUP=("$bin" "$dir/state" "$tmp" /dev/null)
 	: >"$RESULTS/$label.tsv"
 	say "running $(list_programs | wc -l) programs against $label ($bin), ${TIMEOUT}s each"
 	start=$SECONDS
 	for prog in $(list_programs); do
 		token=$label-$prog-$$-$RANDOM
+		CURRENT_CLEANUP[3]=$dir/logs/$prog.calls
 		CURRENT_CLEANUP[4]=$token
-		echo "== $prog" >>"$dir/logs/calls.log"
+		: >"$dir/logs/$prog.calls"
 		rc=0
+		# In the background so that an interrupt runs the trap at once;
+		# timeout leads its own process group and takes it down with it.
 		(
 			cd "$RUNDIR/work"
-			exec env WARD_CONFORMANCE_TOKEN="$token" RUNTIME="$wrapper" TMPDIR="$tmp" \
+			exec env WARD_CONFORMANCE_TOKEN="$token" WARD_CONFORMANCE_CALLS="$dir/logs/$prog.calls" \
+				RUNTIME="$wrapper" TMPDIR="$tmp" \
 				timeout -k 5 "$TIMEOUT" "$BIN/$prog"
-		) >"$dir/logs/$prog.out" 2>"$dir/logs/$prog.err" </dev/null || rc=$?
+		) >"$dir/logs/$prog.out" 2>"$dir/logs/$prog.err" </dev/null &
+		CHILD=$!
+		wait "$CHILD" || rc=$?
+		CHILD=
 		echo "$rc" >"$dir/logs/$prog.rc"
 		cleanup "${CURRENT_CLEANUP[@]}"
-		printf '%s\t%s\n' "$prog" "$(classify "$rc" "$dir/logs/$prog.out" "$dir/logs/$prog.err")" >>"$RESULTS/$label.tsv"
+		printf '%s\t%s\n' "$prog" "$(classify "$rc" "$dir/logs/$prog")" >>"$RESULTS/$label.tsv"
 	done
 	CURRENT_CLEANUP=()
 	rm -rf "$dir/state" "$tmp"
@@ -253,27 +287,51 @@ run_suite() { # label binary
 passed() { awk -F'\t' '$2 == "pass"' "$RESULTS/$1.tsv" | wc -l; }
 total() { wc -l <"$RESULTS/$1.tsv"; }
 
+# The expected-failure list: program, why, reason; read first by the awk
+# programs below (file number n == 1), comments skipped.
+KNOWN=$PATCH_DIR/expected-failures.tsv
+
 summary() { # label
 	local p t
 	p=$(passed "$1")
 	t=$(total "$1")
-	awk -F'\t' -v l="$1" '$2 == "crash" { c++ } $2 == "timeout" { o++ }
-		END { if (c + o) printf "%s: %d crashed, %d timed out\n", l, c, o }' "$RESULTS/$1.tsv"
+	awk -F'\t' -v l="$1" 'FNR == 1 { n++ } n == 1 { if (!/^#/) k[$1] = 1; next }
+		$2 == "crash" { c++ } $2 == "timeout" { o++ }
+		$2 != "pass" && ($1 in k) { e++ }
+		$2 == "pass" && ($1 in k) { h = h " " $1 }
+		END {
+			if (c + o) printf "%s: %d crashed, %d timed out\n", l, c, o
+			printf "%s: %d of the failures are listed in scripts/conformance/expected-failures.tsv\n", l, e
+			if (h != "") printf "%s: passes programs listed as unable to pass here (check they are not hollow):%s\n", l, h
+		}' "$KNOWN" "$RESULTS/$1.tsv"
 	echo "$1: $p passed, $((t - p)) failed"
 }
 
+# note_known tags a detail with the expected-failure category of its program.
+NOTE_KNOWN='function note(prog, res, det) {
+		if (!(prog in why)) return res == "pass" ? "" : det
+		if (res == "pass") return "(listed as " why[prog] ": " reason[prog] ")"
+		return "[" why[prog] "] " det
+	}'
+
 print_one() { # label
-	printf '%-36s %-8s %s\n' PROGRAM RESULT "FIRST FAILURE"
-	awk -F'\t' '{ d = $3; if ($2 == "pass") d = ""; printf "%-36s %-8s %.110s\n", $1, $2, d }' "$RESULTS/$1.tsv"
+	printf '%-36s %-8s %s\n' PROGRAM RESULT "FIRST FAILURE ([host], [kernel], [suite], [upstream]: cannot pass here, see scripts/conformance/expected-failures.tsv)"
+	awk -F'\t' "$NOTE_KNOWN"'
+		FNR == 1 { n++ }
+		n == 1 { if (!/^#/) { why[$1] = $2; reason[$1] = $3 }; next }
+		{ printf "%-36s %-8s %.160s\n", $1, $2, note($1, $2, $3) }' "$KNOWN" "$RESULTS/$1.tsv"
 }
 
 print_compare() { # label-a label-b
 	printf '%-36s %-13s %-8s %s\n' PROGRAM "$1" "$2" "FIRST FAILURE ($1, else $2)"
-	awk -F'\t' -v b="$2" 'NR == FNR { r[$1] = $2; d[$1] = $3; next }
-		{ det = ""
-		  if ($2 != "pass") det = $3; else if (r[$1] != "pass") det = b ": " d[$1]
-		  printf "%-36s %-13s %-8s %.100s\n", $1, $2, r[$1], det }' \
-		"$RESULTS/$2.tsv" "$RESULTS/$1.tsv"
+	awk -F'\t' -v b="$2" "$NOTE_KNOWN"'
+		FNR == 1 { n++ }
+		n == 1 { if (!/^#/) { why[$1] = $2; reason[$1] = $3 }; next }
+		n == 2 { r[$1] = $2; d[$1] = $3; next }
+		{ det = note($1, $2, $3)
+		  if ($2 == "pass" && r[$1] != "pass" && !($1 in why)) det = b ": " d[$1]
+		  printf "%-36s %-13s %-8s %.150s\n", $1, $2, r[$1], det }' \
+		"$KNOWN" "$RESULTS/$2.tsv" "$RESULTS/$1.tsv"
 }
 
 build_ward() {
@@ -284,10 +342,14 @@ build_ward() {
 }
 
 on_exit() {
+	if [ -n "${CHILD:-}" ]; then
+		kill -TERM "$CHILD" 2>/dev/null || true
+		wait "$CHILD" 2>/dev/null || true
+	fi
 	if [ "${#CURRENT_CLEANUP[@]}" -ge 5 ]; then
 		say "interrupted: cleaning up"
 		cleanup "${CURRENT_CLEANUP[@]}"
-		rm -rf "${CURRENT_CLEANUP[2]}"
+		rm -rf "${CURRENT_CLEANUP[1]}" "${CURRENT_CLEANUP[2]}"
 	fi
 }
 
@@ -318,6 +380,9 @@ main() {
 	mkdir -p "$RUNDIR/work" "$RESULTS"
 	cp "$BIN/runtimetest" "$RUNDIR/work/runtimetest"
 	build_rootfs "$RUNDIR/work/rootfs-amd64.tar.gz"
+	printf 'suite: %s@%s, patched with' "$SUITE_MODULE" "$SUITE_VERSION"
+	printf ' %s' "$PATCH_DIR"/*.patch | sed "s|$REPO/||g"
+	printf ' (pids limit compared by value)\n'
 
 	if [ "$mode" = compare ]; then
 		need_pkg "$RUNC" runc
