@@ -235,3 +235,54 @@ func TestJoinNamespacesByPath(t *testing.T) {
 		})
 	}
 }
+
+func TestRunExitStatusAndPreservedFDs(t *testing.T) {
+	testutil.RequireRoot(t)
+	for _, r := range []*oci{newWard(t), newRunc(t)} {
+		t.Run(r.name, func(t *testing.T) {
+			for _, tc := range []struct {
+				script string
+				code   int
+			}{{"exit 3", 3}, {"true", 0}} {
+				dir := testutil.Bundle(t, []string{"sh", "-c", tc.script}, nil)
+				if res := r.run(t, dir); res.code != tc.code {
+					t.Errorf("run %q: exit %d, want %d (%s)", tc.script, res.code, tc.code, res.stderr)
+				}
+			}
+			// An init killed by signal N exits run with 128+N.
+			dir := testutil.Bundle(t, []string{"sleep", "30"}, nil)
+			id := containerID(t)
+			run := r.command("run", "--bundle", dir, id)
+			if err := run.Start(); err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < 200 && r.cmd("state", id).code != 0; i++ {
+				time.Sleep(10 * time.Millisecond)
+			}
+			r.waitStatus(t, id, specs.StateRunning)
+			if res := r.cmd("kill", id, "KILL"); res.code != 0 {
+				t.Fatalf("kill: %s", res.stderr)
+			}
+			if err := run.Wait(); run.ProcessState.ExitCode() != 137 {
+				t.Errorf("run of a killed container: exit %d (%v), want 137", run.ProcessState.ExitCode(), err)
+			}
+			// --preserve-fds 1 hands our fd 3 to the container as its fd 3.
+			pr, pw, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := pw.WriteString("through-fd-3\n"); err != nil {
+				t.Fatal(err)
+			}
+			pw.Close()
+			dir = testutil.Bundle(t, []string{"sh", "-c", "cat <&3"}, nil)
+			c := r.command("run", "--preserve-fds", "1", "--bundle", dir, containerID(t))
+			c.ExtraFiles = []*os.File{pr}
+			out, err := c.Output()
+			pr.Close()
+			if err != nil || string(out) != "through-fd-3\n" {
+				t.Errorf("--preserve-fds 1: %q, %v", out, err)
+			}
+		})
+	}
+}
