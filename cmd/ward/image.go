@@ -20,6 +20,7 @@ import (
 	"github.com/wardproject/ward/internal/image"
 	"github.com/wardproject/ward/internal/image/registry"
 	"github.com/wardproject/ward/internal/image/store"
+	"github.com/wardproject/ward/internal/snapshot"
 )
 
 // imageError makes an image verb exit 1, as docker's image commands do
@@ -51,6 +52,35 @@ func openImageStore() (*store.Store, error) {
 	}
 	s.InUse = imageStoreInUse
 	return s, nil
+}
+
+// openSnapshotter returns the snapshotter over the image store: layers
+// unpacked in ROOT/layers, containers' root filesystems in ROOT/snapshots.
+func openSnapshotter(s *store.Store) (*snapshot.Snapshotter, error) {
+	return snapshot.New(filepath.Join(wardRoot(), "layers"), filepath.Join(wardRoot(), "snapshots"), s)
+}
+
+// pruneLayers removes unpacked layers that no image needs any more and
+// no container uses.
+func pruneLayers(s *store.Store) error {
+	imgs, err := s.List()
+	if err != nil {
+		return err
+	}
+	var keep []v1.Hash
+	for _, img := range imgs {
+		for _, l := range img.Layers {
+			keep = append(keep, l.ChainID)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(wardRoot(), "layers")); os.IsNotExist(err) {
+		return nil // nothing was ever unpacked
+	}
+	sn, err := openSnapshotter(s)
+	if err != nil {
+		return err
+	}
+	return sn.Prune(keep)
 }
 
 // newImageCommands returns the image verbs, and `ward image` grouping
@@ -380,6 +410,9 @@ func newRmiCommand() *cobra.Command {
 				if err := removeImage(cmd.OutOrStdout(), s, a, force); err != nil {
 					errs = append(errs, err)
 				}
+			}
+			if err := pruneLayers(s); err != nil {
+				errs = append(errs, fmt.Errorf("pruning unpacked layers: %w", err))
 			}
 			return errors.Join(errs...)
 		}),

@@ -17,6 +17,8 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/registry"
 	"github.com/spf13/cobra"
+
+	"github.com/wardproject/ward/internal/testutil"
 )
 
 // ward runs image verbs in-process against the root dir, feeding stdin.
@@ -205,5 +207,45 @@ func TestPullPush(t *testing.T) {
 	t.Setenv("DOCKER_CONFIG", t.TempDir())
 	if _, err := ward(t, t.TempDir(), nil, "pull", ref); err == nil || !strings.Contains(err.Error(), "401") {
 		t.Errorf("pull without credentials: %v, want 401", err)
+	}
+}
+
+// TestRmiPrunesLayers checks that removing an image removes its unpacked
+// layers once no container uses them.
+func TestRmiPrunesLayers(t *testing.T) {
+	testutil.RequireRoot(t)
+	root := t.TempDir()
+	mustWard(t, root, "import", importTar(t), "app:1")
+	s, err := openImageStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sn, err := openSnapshotter(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := s.Get("app:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sn.Prepare("c1", img.ID.String()); err != nil {
+		t.Fatal(err)
+	}
+	layerDir := filepath.Join(root, "layers", img.Layers[0].ChainID.Hex)
+	if _, err := os.Stat(layerDir); err != nil {
+		t.Fatalf("layer not unpacked: %v", err)
+	}
+	// A container still uses the layer: the image goes, the layer stays.
+	mustWard(t, root, "rmi", "app:1")
+	if _, err := os.Stat(layerDir); err != nil {
+		t.Errorf("layer in use was pruned: %v", err)
+	}
+	if err := sn.Remove("c1"); err != nil {
+		t.Fatal(err)
+	}
+	mustWard(t, root, "import", importTar(t), "other:1") // the same layer, in a new image
+	mustWard(t, root, "rmi", "other:1")
+	if _, err := os.Stat(layerDir); !os.IsNotExist(err) {
+		t.Errorf("unused layer kept: %v", err)
 	}
 }
