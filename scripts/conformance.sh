@@ -43,19 +43,20 @@ usage() {
 }
 
 # need_pkg installs a Debian package the run depends on when it is missing.
-need_pkg() { # command package
-	command -v "$1" >/dev/null 2>&1 && return 0
-	[ "$(id -u)" = 0 ] || die "$1 missing: apt-get install $2"
-	say "installing $2"
+need_pkg() { # package
+	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed' && return 0
+	[ "$(id -u)" = 0 ] || die "$1 missing: apt-get install $1"
+	say "installing $1"
 	apt-get update -qq >/dev/null
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null
 }
 
 # prepare_suite copies the module out of the read-only module cache, applies
 # our patches and prints the directory. The copy is redone when the patches change.
 prepare_suite() {
 	local json src stamp dst
-	json=$(cd "$CACHE" && GOFLAGS=-mod=mod GOWORK=off go mod download -json "$SUITE_MODULE@$SUITE_VERSION") ||
+	# From / so that no go.mod or go.work around the cache is consulted or changed.
+	json=$(cd / && GOFLAGS=-mod=mod GOWORK=off go mod download -json "$SUITE_MODULE@$SUITE_VERSION") ||
 		die "cannot fetch $SUITE_MODULE@$SUITE_VERSION from the module proxy"
 	src=$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
 	[ -d "$src" ] || die "module directory missing after download: $json"
@@ -103,8 +104,8 @@ build_suite() { # suite-dir
 # /etc/group, empty /dev /proc /sys) with Debian's static busybox.
 build_rootfs() { # out-tarball
 	local out=$1 tree=$CACHE/rootfs bb=/bin/busybox a
-	need_pkg busybox busybox-static
-	file -L "$bb" 2>/dev/null | grep -q 'statically linked' || die "$bb is not static: apt-get install busybox-static"
+	# busybox-static, not busybox: the rootfs has no libc.
+	need_pkg busybox-static
 	rm -rf "$tree"
 	mkdir -p "$tree"/{bin,dev,etc,proc,sys}
 	cp "$bb" "$tree/bin/busybox"
@@ -363,8 +364,7 @@ main() {
 	*) subject=$1 ;;
 	esac
 	[ "$(id -u)" = 0 ] || die "the suite creates containers and cgroups: run as root"
-	need_pkg patch patch
-	need_pkg file file
+	need_pkg patch
 	mkdir -p "$CACHE"
 	CACHE=$(cd "$CACHE" && pwd)
 	RUNDIR=$CACHE/run
@@ -385,7 +385,7 @@ main() {
 	printf ' (pids limit compared by value)\n'
 
 	if [ "$mode" = compare ]; then
-		need_pkg "$RUNC" runc
+		[ -x "$RUNC" ] || need_pkg runc
 		local ward
 		ward=$(build_ward)
 		run_suite ward-runtime "$ward"
