@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -424,5 +426,101 @@ func TestStoreIsAnOCILayout(t *testing.T) {
 	}
 	if names != 1 {
 		t.Errorf("index.json names %s %d times, want once", ref.Name(), names)
+	}
+}
+
+// TestCrashLeftoversCollected plays a crash between writing blobs and
+// recording the image: the blobs are invisible, and the next Delete
+// collects them along with temporary files.
+func TestCrashLeftoversCollected(t *testing.T) {
+	s := newStore(t)
+	orphan, err := s.writeSmallBlob([]byte(`{"orphan":true}`), v1.Hash{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := filepath.Join(s.Dir(), "blobs", "sha256", ".tmp-crashed")
+	if err := os.WriteFile(tmp, []byte("half"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if imgs, _ := s.List(); len(imgs) != 0 {
+		t.Fatalf("blobs without a record made %d images", len(imgs))
+	}
+	keep, err := s.Write(ctx, randomImage(t, 1), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, err := s.Write(ctx, randomImage(t, 1), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Delete(gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{s.blobPath(orphan), tmp} {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("%s survived collection: %v", p, err)
+		}
+	}
+	if _, err := s.Get(keep.ID.String()); err != nil {
+		t.Errorf("the other image: %v", err)
+	}
+	assertConsistent(t, s)
+}
+
+// TestConcurrentWrites runs writers side by side, as two ward processes
+// would: every image is recorded and the store stays consistent.
+func TestConcurrentWrites(t *testing.T) {
+	s := newStore(t)
+	const n = 4
+	errs := make(chan error, n)
+	for i := range n {
+		img := randomImage(t, 2)
+		go func() {
+			ref, _ := image.ParseReference(fmt.Sprintf("example.com/c%d:v1", i))
+			_, err := s.Write(ctx, img, []name.Reference{ref}, nil)
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	imgs, err := s.List()
+	if err != nil || len(imgs) != n {
+		t.Fatalf("List = %d images, %v; want %d", len(imgs), err, n)
+	}
+	assertConsistent(t, s)
+}
+
+// BenchmarkImport imports a 32 MB root filesystem tar of half-compressible
+// files (the ward import path: tar check, gzip, two digests, bbolt).
+func BenchmarkImport(b *testing.B) {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	rnd := rand.New(rand.NewPCG(1, 2))
+	chunk := make([]byte, 64<<10)
+	for i := range 512 {
+		for j := range chunk {
+			if j%2 == 0 {
+				chunk[j] = byte(rnd.Uint32())
+			} else {
+				chunk[j] = 'a'
+			}
+		}
+		tw.WriteHeader(&tar.Header{Name: fmt.Sprintf("usr/lib/f%d", i), Mode: 0o644, Size: int64(len(chunk)), Typeflag: tar.TypeReg})
+		tw.Write(chunk)
+	}
+	tw.Close()
+	data := buf.Bytes()
+	s, err := Open(filepath.Join(b.TempDir(), "images"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := s.Import(ctx, bytes.NewReader(data), ImportOptions{}, nil); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
