@@ -71,11 +71,14 @@ func Kill(root, id string, sig unix.Signal, all bool) error {
 	if err != nil {
 		return err
 	}
+	if all {
+		// runc's rule, which containerd's shim relies on when it cleans
+		// up: with --all, a stopped container is not an error; whatever
+		// is left in its cgroup gets the signal.
+		return st.signalAll(sig)
+	}
 	if !st.Status().CanKill() {
 		return ErrNotRunning
-	}
-	if all {
-		return st.signalAll(sig)
 	}
 	if err := unix.Kill(st.Pid, sig); err != nil {
 		if errors.Is(err, unix.ESRCH) {
@@ -94,6 +97,10 @@ func (st *State) signalAll(sig unix.Signal) error {
 			_ = unix.Kill(pid, sig)
 		}
 	}
+	// A dead init's PID may belong to someone else by now.
+	if !processAlive(st.Pid, st.PidStart) {
+		return nil
+	}
 	if err := unix.Kill(st.Pid, sig); err != nil && !errors.Is(err, unix.ESRCH) {
 		return fmt.Errorf("signal container %s: %w", st.ID, err)
 	}
@@ -107,6 +114,11 @@ func (st *State) processes() []int {
 		if pids, err := cg.Pids(); err == nil && len(pids) > 0 {
 			return pids
 		}
+	}
+	// Without a cgroup to ask, the init's pid namespace is the container
+	// only while that init is ours: a reused PID could name the host's.
+	if !processAlive(st.Pid, st.PidStart) {
+		return nil
 	}
 	if !st.HasPidNS {
 		return []int{st.Pid}

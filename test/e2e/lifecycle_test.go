@@ -286,3 +286,24 @@ func TestRunExitStatusAndPreservedFDs(t *testing.T) {
 		})
 	}
 }
+
+func TestKillAllOnStoppedContainerSucceedsAsRunc(t *testing.T) {
+	testutil.RequireRoot(t)
+	for _, r := range []*oci{newWard(t), newRunc(t)} {
+		t.Run(r.name, func(t *testing.T) {
+			dir := testutil.Bundle(t, []string{"true"}, nil)
+			id := containerID(t)
+			if res := r.cmd("run", "--detach", "--bundle", dir, id); res.code != 0 {
+				t.Fatalf("run: %s", res.stderr)
+			}
+			defer r.cmd("delete", "--force", id)
+			r.waitStatus(t, id, specs.StateStopped)
+			if res := r.cmd("kill", "--all", id, "9"); res.code != 0 {
+				t.Errorf("kill --all of a stopped container: exit %d: %s", res.code, res.stderr)
+			}
+			if res := r.cmd("kill", id, "9"); res.code == 0 || !strings.Contains(res.stderr, "container not running") {
+				t.Errorf("kill without --all of a stopped container: exit %d: %s", res.code, res.stderr)
+			}
+		})
+	}
+}

@@ -189,8 +189,12 @@ const (
 )
 
 // mountsScript prints the hostname, then each mount point with its type
-// and whether it is read-only, sorted.
-const mountsScript = `hostname; awk '{split($4, o, ","); print $2, $3, o[1]}' /proc/self/mounts | sort`
+// and whether it is read-only, sorted. The tmpfs at /sys/fs/cgroup itself
+// is left out: runc 1.1.5 leaves it writable and mounts no cgroup2
+// "unified" view on a hybrid host, where ward-runtime makes the tmpfs
+// read-only too (the spec asks for "ro") and adds the container's own
+// cgroup2 view. The cgroup hierarchies under it are still compared.
+const mountsScript = `hostname; awk '{split($4, o, ","); if ($2 != "/sys/fs/cgroup" && $2 != "/sys/fs/cgroup/unified") print $2, $3, o[1]}' /proc/self/mounts | sort`
 
 // limitsScript prints the memory and pids limits of the container's own
 // cgroup, as the container sees them: v1 controllers on a hybrid host,
