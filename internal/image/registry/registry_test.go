@@ -18,7 +18,10 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
 const user, pass = "ward", "s3cret"
@@ -135,3 +138,36 @@ func TestPushPull(t *testing.T) {
 type staticKeychain struct{ a authn.Authenticator }
 
 func (k staticKeychain) Resolve(authn.Resource) (authn.Authenticator, error) { return k.a, nil }
+
+// TestPullPicksPlatform pushes a two-platform index and pulls each.
+func TestPullPicksPlatform(t *testing.T) {
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	want := map[string]v1.Hash{}
+	var adds []mutate.IndexAddendum
+	for _, arch := range []string{"amd64", "arm64"} {
+		img, err := random.Image(512, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[arch], _ = img.Digest()
+		adds = append(adds, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: arch}}})
+	}
+	idx := mutate.AppendManifests(empty.Index, adds...)
+	ref, _ := name.ParseReference(host + "/multi:v1")
+	if err := remote.WriteIndex(ref, idx); err != nil {
+		t.Fatal(err)
+	}
+	for arch, digest := range want {
+		t.Run(arch, func(t *testing.T) {
+			img, err := Pull(context.Background(), ref, v1.Platform{OS: "linux", Architecture: arch}, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := img.Digest(); got != digest {
+				t.Errorf("pulled %s, want the %s image %s", got, arch, digest)
+			}
+		})
+	}
+}
