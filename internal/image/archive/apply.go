@@ -390,6 +390,9 @@ func (a *applier) meta(p string, hdr *tar.Header) error {
 			if errors.Is(err, unix.ENOTSUP) && name != "security.capability" {
 				continue // e.g. a foreign LSM's label on a filesystem without it
 			}
+			if hdr.Typeflag == tar.TypeSymlink && errors.Is(err, unix.EPERM) {
+				continue // Linux refuses user.* xattrs on symlinks
+			}
 			return fmt.Errorf("xattr %s: %w", name, err)
 		}
 	}

@@ -165,6 +165,14 @@ func TestApplyHostile(t *testing.T) {
 		{name: "hardlink through a symlink to a host dir", entries: func(s sandbox) []entry {
 			return []entry{symlink("o", s.outside), hardlink("pw", "o/passwd")}
 		}, wantErr: "is not in the layer"},
+		{name: "hardlink to a symlink that points out", entries: func(s sandbox) []entry {
+			return []entry{symlink("s", filepath.Join(s.outside, "passwd")), hardlink("h", "s"), file("h/x", "pwned")}
+		}, inLayer: "tmp-outside/passwd/x"},
+		{name: "user xattr on a symlink is skipped", root: true, entries: func(sandbox) []entry {
+			e := symlink("s", "target")
+			e.xattrs = map[string]string{"user.note": "x"}
+			return []entry{e}
+		}, inLayer: "s"},
 		{name: "hardlink to a directory", entries: func(sandbox) []entry { return []entry{dir("d"), hardlink("pw", "d")} },
 			wantErr: "is a directory"},
 		{name: "truncated inside a file", entries: func(sandbox) []entry { return []entry{file("a", strings.Repeat("x", 4096))} },
