@@ -4,7 +4,7 @@ export PATH := /usr/local/go/bin:$(PATH)
 GO ?= go
 BIN := bin
 
-.PHONY: all build deps demo test unit bench conformance vet clean
+.PHONY: all build deps demo test unit bench conformance managers vet clean
 
 all: build
 
@@ -35,6 +35,11 @@ bench: deps
 
 conformance: deps
 	scripts/conformance.sh --compare
+
+# Docker, containerd (ctr) and containerd's CRI (crictl) drive runc and
+# ward-runtime; what the containers see must match.
+managers: deps
+	scripts/managers/run.sh
 
 vet:
 	gofmt -l cmd internal test
