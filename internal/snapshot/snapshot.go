@@ -128,7 +128,12 @@ func (s *Snapshotter) mount(dir string, lower []string, rec snapshotRecord) (str
 	}
 	opts := fmt.Sprintf("lowerdir=%s,upperdir=%s,workdir=%s", strings.Join(lower, ":"), upper, work)
 	if len(opts) >= os.Getpagesize()-len(",index=off") {
-		return "", fmt.Errorf("overlay mount options of %d layers exceed a page (%d bytes)", len(lower), len(opts))
+		// mount(2) takes one page of options: many layers need the new
+		// mount API, which takes the lower layers one by one.
+		if err := mountLayerByLayer(rootfs, lower, upper, work); err != nil {
+			return "", fmt.Errorf("mounting overlay of %d layers on %s: %w", len(lower), rootfs, err)
+		}
+		return rootfs, nil
 	}
 	// index=off as Docker: the upper dir is never reused with other lowers.
 	err = unix.Mount("overlay", rootfs, "overlay", 0, opts+",index=off")
@@ -139,6 +144,39 @@ func (s *Snapshotter) mount(dir string, lower []string, rec snapshotRecord) (str
 		return "", fmt.Errorf("mounting overlay on %s: %w", rootfs, err)
 	}
 	return rootfs, nil
+}
+
+// mountLayerByLayer mounts an overlay through fsopen/fsconfig (Linux 6.8
+// or later for lowerdir+), free of mount(2)'s one-page limit on options.
+// lower is top layer first, as in a lowerdir= list.
+func mountLayerByLayer(target string, lower []string, upper, work string) error {
+	fd, err := unix.Fsopen("overlay", unix.FSOPEN_CLOEXEC)
+	if err != nil {
+		return fmt.Errorf("fsopen: %w", err)
+	}
+	defer unix.Close(fd)
+	for _, l := range lower {
+		if err := unix.FsconfigSetString(fd, "lowerdir+", l); err != nil {
+			return fmt.Errorf("lowerdir+ %s (needs Linux 6.8): %w", l, err)
+		}
+	}
+	for _, kv := range [][2]string{{"upperdir", upper}, {"workdir", work}, {"index", "off"}} {
+		if err := unix.FsconfigSetString(fd, kv[0], kv[1]); err != nil {
+			return fmt.Errorf("%s: %w", kv[0], err)
+		}
+	}
+	if err := unix.FsconfigCreate(fd); err != nil {
+		return fmt.Errorf("creating the overlay: %w", err)
+	}
+	mfd, err := unix.Fsmount(fd, unix.FSMOUNT_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("fsmount: %w", err)
+	}
+	defer unix.Close(mfd)
+	if err := unix.MoveMount(mfd, "", unix.AT_FDCWD, target, unix.MOVE_MOUNT_F_EMPTY_PATH); err != nil {
+		return fmt.Errorf("move_mount: %w", err)
+	}
+	return nil
 }
 
 // unpack makes sure a layer is unpacked and returns its directory. It

@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -257,5 +258,46 @@ func TestPrepareRefuses(t *testing.T) {
 	}
 	if err := sn.Remove("../x"); err == nil {
 		t.Error("Remove accepted a container ID with a slash")
+	}
+}
+
+// TestManyLayers prepares an image of more layers than mount(2)'s one
+// page of options can name.
+func TestManyLayers(t *testing.T) {
+	testutil.RequireRoot(t)
+	st, sn, _ := setup(t)
+	const n = 60
+	var layers []v1.Layer
+	for i := range n {
+		l, err := tarball.LayerFromReader(bytes.NewReader(layerTar(t, fmt.Sprintf("l%02d", i), "x", "top", fmt.Sprint(i))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		layers = append(layers, l)
+	}
+	img, err := mutate.AppendLayers(empty.Image, layers...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := st.Write(context.Background(), img, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rootfs, err := sn.Prepare("many", rec.ID.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := sn.Remove("many"); err != nil {
+			t.Error(err)
+		}
+	}()
+	for _, f := range []string{"l00", fmt.Sprintf("l%02d", n-1)} {
+		if _, err := os.Stat(filepath.Join(rootfs, f)); err != nil {
+			t.Errorf("%s from a layer is missing: %v", f, err)
+		}
+	}
+	if data, _ := os.ReadFile(filepath.Join(rootfs, "top")); string(data) != fmt.Sprint(n-1) {
+		t.Errorf("top = %q, want the last layer's %d", data, n-1)
 	}
 }
