@@ -15,6 +15,8 @@
 #                        fewer programs than this (default 0)
 #   CONFORMANCE_TIMEOUT  seconds allowed to each program (default 60)
 #   CONFORMANCE_ONLY     space-separated program names to run instead of all
+#   CONFORMANCE_OPTIONAL_FIXES=1  also apply scripts/conformance/optional/*.patch
+#                        (suite checks that no runtime can pass as written)
 #   WARD_CACHE           cache directory (default $HOME/.cache/ward)
 #
 # Each runtime gets its own --root state directory and TMPDIR, so the run can
@@ -60,20 +62,20 @@ prepare_suite() {
 		die "cannot fetch $SUITE_MODULE@$SUITE_VERSION from the module proxy"
 	src=$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
 	[ -d "$src" ] || die "module directory missing after download: $json"
-	stamp=$(cat "$PATCH_DIR"/*.patch | sha256sum | cut -c1-16)
-	dst=$CACHE/suite-$SUITE_VERSION
-	if [ "$(cat "$dst/.ward-patched" 2>/dev/null)" != "$stamp" ]; then
+	stamp=$(cat "${PATCHES[@]}" | sha256sum | cut -c1-16)
+	dst=$CACHE/suite-$SUITE_VERSION-$stamp
+	if [ ! -f "$dst/.ward-patched" ]; then
 		rm -rf "$dst"
 		cp -a "$src" "$dst"
 		chmod -R u+w "$dst"
 		local p
-		for p in "$PATCH_DIR"/*.patch; do
+		for p in "${PATCHES[@]}"; do
 			patch -s -d "$dst" -p1 <"$p" >&2 || die "patch $p does not apply"
 		done
 		echo "$stamp" >"$dst/.ward-patched"
 	fi
-	for p in "$PATCH_DIR"/*.patch; do
-		say "suite patched: $(basename "$p"): $(head -n1 "$p")"
+	for p in "${PATCHES[@]}"; do
+		say "suite patched: ${p#"$REPO"/}: $(head -n1 "$p")"
 	done
 	echo "$dst"
 }
@@ -296,7 +298,8 @@ summary() { # label
 	local p t
 	p=$(passed "$1")
 	t=$(total "$1")
-	awk -F'\t' -v l="$1" 'FNR == 1 { n++ } n == 1 { if (!/^#/) k[$1] = 1; next }
+	awk -F'\t' -v l="$1" -v fixed="${CONFORMANCE_OPTIONAL_FIXES:-0}" 'FNR == 1 { n++ }
+		n == 1 { if (!/^#/ && !(fixed == 1 && $2 == "suite")) k[$1] = 1; next }
 		$2 == "crash" { c++ } $2 == "timeout" { o++ }
 		$2 != "pass" && ($1 in k) { e++ }
 		$2 == "pass" && ($1 in k) { h = h " " $1 }
@@ -317,17 +320,17 @@ NOTE_KNOWN='function note(prog, res, det) {
 
 print_one() { # label
 	printf '%-36s %-8s %s\n' PROGRAM RESULT "FIRST FAILURE ([host], [kernel], [suite], [upstream]: cannot pass here, see scripts/conformance/expected-failures.tsv)"
-	awk -F'\t' "$NOTE_KNOWN"'
+	awk -F'\t' -v fixed="${CONFORMANCE_OPTIONAL_FIXES:-0}" "$NOTE_KNOWN"'
 		FNR == 1 { n++ }
-		n == 1 { if (!/^#/) { why[$1] = $2; reason[$1] = $3 }; next }
+		n == 1 { if (!/^#/ && !(fixed == 1 && $2 == "suite")) { why[$1] = $2; reason[$1] = $3 }; next }
 		{ printf "%-36s %-8s %.160s\n", $1, $2, note($1, $2, $3) }' "$KNOWN" "$RESULTS/$1.tsv"
 }
 
 print_compare() { # label-a label-b
 	printf '%-36s %-13s %-8s %s\n' PROGRAM "$1" "$2" "FIRST FAILURE ($1, else $2)"
-	awk -F'\t' -v b="$2" "$NOTE_KNOWN"'
+	awk -F'\t' -v b="$2" -v fixed="${CONFORMANCE_OPTIONAL_FIXES:-0}" "$NOTE_KNOWN"'
 		FNR == 1 { n++ }
-		n == 1 { if (!/^#/) { why[$1] = $2; reason[$1] = $3 }; next }
+		n == 1 { if (!/^#/ && !(fixed == 1 && $2 == "suite")) { why[$1] = $2; reason[$1] = $3 }; next }
 		n == 2 { r[$1] = $2; d[$1] = $3; next }
 		{ det = note($1, $2, $3)
 		  if ($2 == "pass" && r[$1] != "pass" && !($1 in why)) det = b ": " d[$1]
@@ -373,6 +376,10 @@ main() {
 	trap on_exit EXIT
 	trap 'exit 130' INT TERM
 
+	PATCHES=("$PATCH_DIR"/*.patch)
+	if [ "${CONFORMANCE_OPTIONAL_FIXES:-0}" = 1 ]; then
+		PATCHES+=("$PATCH_DIR"/optional/*.patch)
+	fi
 	local suite
 	suite=$(prepare_suite)
 	build_suite "$suite"
@@ -381,8 +388,8 @@ main() {
 	cp "$BIN/runtimetest" "$RUNDIR/work/runtimetest"
 	build_rootfs "$RUNDIR/work/rootfs-amd64.tar.gz"
 	printf 'suite: %s@%s, patched with' "$SUITE_MODULE" "$SUITE_VERSION"
-	printf ' %s' "$PATCH_DIR"/*.patch | sed "s|$REPO/||g"
-	printf ' (pids limit compared by value)\n'
+	printf ' %s' "${PATCHES[@]#"$REPO"/}"
+	echo
 
 	if [ "$mode" = compare ]; then
 		[ -x "$RUNC" ] || need_pkg runc
