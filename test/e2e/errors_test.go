@@ -13,32 +13,39 @@ import (
 	"github.com/wardproject/ward/internal/testutil"
 )
 
-// hostTraces is what a failed create could leave on the host: mount
-// lines and ward-runtime init processes.
-type hostTraces struct {
-	mounts int
-	inits  []int
-}
-
-func snapshotHost(t *testing.T) hostTraces {
+// leftovers lists what a failed create of a bundle in dir could leave on
+// the host: mounts under the bundle, processes whose root or working
+// directory is in it, and the container's cgroup. Other test packages run
+// containers at the same time, so only traces of this bundle count.
+func leftovers(t *testing.T, dir, id string) []string {
 	t.Helper()
+	var found []string
 	data, err := os.ReadFile("/proc/self/mountinfo")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var h hostTraces
-	h.mounts = strings.Count(string(data), "\n")
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if cmd, err := os.ReadFile("/proc/" + e.Name() + "/cmdline"); err == nil && string(cmd) == "ward-runtime\x00init\x00" {
-			h.inits = append(h.inits, pid)
+	for _, l := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(l); len(f) > 4 && strings.HasPrefix(f[4], dir) {
+			found = append(found, "mount "+f[4])
 		}
 	}
-	return h
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		if _, err := strconv.Atoi(e.Name()); err != nil {
+			continue
+		}
+		for _, link := range []string{"root", "cwd"} {
+			if p, err := os.Readlink("/proc/" + e.Name() + "/" + link); err == nil && strings.HasPrefix(p, dir) {
+				found = append(found, "process "+e.Name()+" ("+link+" "+p+")")
+			}
+		}
+	}
+	for _, h := range []string{"pids", "memory", "devices", "freezer", "unified"} {
+		if _, err := os.Stat(filepath.Join("/sys/fs/cgroup", h, "ward", id)); err == nil {
+			found = append(found, "cgroup "+h+"/ward/"+id)
+		}
+	}
+	return found
 }
 
 func TestBadInputFailsCleanly(t *testing.T) {
@@ -113,7 +120,6 @@ func TestBadInputFailsCleanly(t *testing.T) {
 			if tc.name != "broken-json" {
 				testutil.WriteSpec(t, dir, s)
 			}
-			before := snapshotHost(t)
 			logFile := filepath.Join(t.TempDir(), "log.json")
 			id := containerID(t)
 			res := r.cmd("--log", logFile, "--log-format", "json", "create", "--bundle", dir, id)
@@ -139,12 +145,8 @@ func TestBadInputFailsCleanly(t *testing.T) {
 			if ls := r.cmd("list", "-q"); strings.TrimSpace(ls.stdout) != "" {
 				t.Errorf("list after a failed create: %q", ls.stdout)
 			}
-			after := snapshotHost(t)
-			if after.mounts != before.mounts {
-				t.Errorf("host mount count went from %d to %d", before.mounts, after.mounts)
-			}
-			if len(after.inits) > len(before.inits) {
-				t.Errorf("init processes left behind: %v (before: %v)", after.inits, before.inits)
+			if left := leftovers(t, dir, id); len(left) > 0 {
+				t.Errorf("a failed create left behind: %v", left)
 			}
 		})
 	}
@@ -160,6 +162,10 @@ func TestIDInUseAndInvalid(t *testing.T) {
 	}
 	defer r.cmd("delete", "--force", id)
 	pid := r.state(t, id).Pid
+	// The leftover detector sees a live container: it can see a leak.
+	if left := leftovers(t, dir, id); len(left) < 2 {
+		t.Errorf("leftovers of a running container: %v, want its process and cgroup", left)
+	}
 	res := r.cmd("create", "--bundle", dir, id)
 	if res.code == 0 || !strings.Contains(res.stderr, "container with id exists") {
 		t.Errorf("second create with the same ID: exit %d, stderr %q", res.code, res.stderr)
