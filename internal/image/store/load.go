@@ -15,7 +15,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/wardproject/ward/internal/image"
 )
@@ -61,42 +60,6 @@ func tarNames(path string) (map[string]bool, error) {
 		}
 		names[filepath.Clean(hdr.Name)] = true
 	}
-}
-
-func (s *Store) loadDockerArchive(ctx context.Context, path string, progress Progress) ([]Loaded, error) {
-	opener := func() (io.ReadCloser, error) { return os.Open(path) }
-	m, err := tarball.LoadManifest(opener)
-	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", path, err)
-	}
-	var out []Loaded
-	for i, d := range m {
-		var tag *name.Tag
-		var refs []name.Reference
-		for _, rt := range d.RepoTags {
-			t, err := image.ParseTag(rt)
-			if err != nil {
-				return out, fmt.Errorf("load %s: %w", path, err)
-			}
-			if tag == nil {
-				tag = &t
-			}
-			refs = append(refs, t)
-		}
-		if tag == nil && len(m) > 1 {
-			return out, fmt.Errorf("load %s: image %d has no tag; untagged images can be loaded only one per archive", path, i+1)
-		}
-		img, err := tarball.Image(opener, tag)
-		if err != nil {
-			return out, fmt.Errorf("load %s: %w", path, err)
-		}
-		rec, err := s.Write(ctx, img, refs, progress)
-		if err != nil {
-			return out, fmt.Errorf("load %s: %w", path, err)
-		}
-		out = append(out, Loaded{Image: rec, Refs: d.RepoTags})
-	}
-	return out, nil
 }
 
 var ociEntry = regexp.MustCompile(`^(oci-layout|index\.json|blobs/sha256/[0-9a-f]{64})$`)

@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -520,6 +521,83 @@ func BenchmarkImport(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
 		if _, err := s.Import(ctx, bytes.NewReader(data), ImportOptions{}, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// dockerSaveLike writes an archive as docker save does: a plain layer tar
+// in blobs/sha256/, reached through a legacy <id>/layer.tar symlink.
+func dockerSaveLike(t testing.TB, layer []byte, tag string) (path string, id v1.Hash) {
+	t.Helper()
+	diff, _, _ := v1.SHA256(bytes.NewReader(layer))
+	cfg, _ := json.Marshal(v1.ConfigFile{Architecture: "amd64", OS: "linux",
+		RootFS: v1.RootFS{Type: "layers", DiffIDs: []v1.Hash{diff}}, Config: v1.Config{Cmd: []string{"/bin/sh"}}})
+	id, _, _ = v1.SHA256(bytes.NewReader(cfg))
+	manifest, _ := json.Marshal([]map[string]any{{
+		"Config": "blobs/sha256/" + id.Hex, "RepoTags": []string{tag}, "Layers": []string{"legacy/layer.tar"},
+	}})
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	file := func(name string, data []byte) {
+		tw.WriteHeader(&tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(data))})
+		tw.Write(data)
+	}
+	file("blobs/sha256/"+diff.Hex, layer)
+	file("blobs/sha256/"+id.Hex, cfg)
+	tw.WriteHeader(&tar.Header{Name: "legacy/layer.tar", Typeflag: tar.TypeSymlink, Linkname: "../blobs/sha256/" + diff.Hex})
+	file("manifest.json", manifest)
+	tw.Close()
+	path = filepath.Join(t.TempDir(), "docker-save.tar")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path, id
+}
+
+func TestLoadPlainDockerSave(t *testing.T) {
+	layer := rootfsTar(t)
+	path, id := dockerSaveLike(t, layer, "saved:v1")
+	s := newStore(t)
+	loaded, err := s.Load(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(loaded) != 1 || loaded[0].Image.ID != id || loaded[0].Image.RepoTags[0] != "index.docker.io/library/saved:v1" {
+		t.Fatalf("loaded %+v, want image %s tagged saved:v1", loaded, id)
+	}
+	rc, err := s.OpenLayer(loaded[0].Image.Layers[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	if got, _ := io.ReadAll(rc); !bytes.Equal(got, layer) {
+		t.Error("stored layer does not decompress to the saved tar")
+	}
+	if loaded[0].Image.Layers[0].MediaType != "application/vnd.docker.image.rootfs.diff.tar.gzip" {
+		t.Errorf("plain layer stored as %s, want gzip", loaded[0].Image.Layers[0].MediaType)
+	}
+	assertConsistent(t, s)
+}
+
+// BenchmarkLoad loads a docker-save archive with one 32 MB plain layer.
+func BenchmarkLoad(b *testing.B) {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	chunk := bytes.Repeat([]byte("0123456789abcdef"), 4096)
+	for i := range 512 {
+		tw.WriteHeader(&tar.Header{Name: fmt.Sprintf("f%d", i), Mode: 0o644, Size: int64(len(chunk)), Typeflag: tar.TypeReg})
+		tw.Write(chunk)
+	}
+	tw.Close()
+	path, _ := dockerSaveLike(b, buf.Bytes(), "bench:v1")
+	b.SetBytes(int64(buf.Len()))
+	for b.Loop() {
+		s, err := Open(filepath.Join(b.TempDir(), "images"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.Load(ctx, path, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

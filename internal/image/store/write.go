@@ -187,31 +187,10 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions, pro
 		src = io.NopCloser(&progressReader{r: src, fn: func(n int64) { progress(n, 0) }})
 	}
 
-	w, err := s.newBlobWriter()
-	if err != nil {
-		return nil, err
-	}
-	zw, err := gzip.NewWriterLevel(w, gzip.BestSpeed)
-	if err != nil {
-		w.abort()
-		return nil, err
-	}
-	diff := sha256.New()
-	tee := io.TeeReader(src, io.MultiWriter(zw, diff))
-	usize, err := readTar(ctx, tee)
-	if err == nil {
-		err = zw.Close()
-	}
-	if err != nil {
-		w.abort()
-		return nil, fmt.Errorf("import: %w", err)
-	}
-	layerDigest, err := s.commitBlob(w, v1.Hash{})
+	layerDigest, layerSize, diffID, usize, err := s.compressLayer(ctx, src)
 	if err != nil {
 		return nil, fmt.Errorf("import: %w", err)
 	}
-	layerSize := w.n
-	diffID := sha256Hash(diff.Sum(nil))
 
 	cfg := v1.ConfigFile{
 		Architecture: runtime.GOARCH,
@@ -259,6 +238,34 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions, pro
 		return nil, err
 	}
 	return s.Get(rec.ID.String())
+}
+
+// compressLayer stores an uncompressed layer tar gzip-compressed (fast
+// level), reading it through a tar reader so that a broken tar is refused,
+// and returns the blob's digest and size and the tar's diff ID and size.
+func (s *Store) compressLayer(ctx context.Context, src io.Reader) (digest v1.Hash, size int64, diffID v1.Hash, usize int64, err error) {
+	w, err := s.newBlobWriter()
+	if err != nil {
+		return
+	}
+	zw, err := gzip.NewWriterLevel(w, gzip.BestSpeed)
+	if err != nil {
+		w.abort()
+		return
+	}
+	diff := sha256.New()
+	usize, err = readTar(ctx, io.TeeReader(src, io.MultiWriter(zw, diff)))
+	if err == nil {
+		err = zw.Close()
+	}
+	if err != nil {
+		w.abort()
+		return
+	}
+	if digest, err = s.commitBlob(w, v1.Hash{}); err != nil {
+		return
+	}
+	return digest, w.n, sha256Hash(diff.Sum(nil)), usize, nil
 }
 
 // readTar reads a whole tar stream, checking its framing, and returns the
