@@ -312,27 +312,48 @@ func TestLoadArchives(t *testing.T) {
 // TestLoadCorruptLayer swaps a layer of a docker-save archive for another
 // valid layer: the config's diff ID no longer matches and nothing is kept.
 func TestLoadCorruptLayer(t *testing.T) {
-	img := randomImage(t, 2)
-	path := dockerSave(t, img, "example.com/bad:v1")
 	intruder, _ := random.Layer(2048, "")
 	rc, _ := intruder.Compressed()
-	bad, _ := io.ReadAll(rc)
-	rewriteFirstLayer(t, path, bad)
+	gz, _ := io.ReadAll(rc)
+	plainSave, _ := dockerSaveLike(t, rootfsTar(t), "example.com/plain:v1")
+	tests := []struct {
+		name, path, layerSuffix string
+		with                    []byte
+	}{
+		{"gzip layer", dockerSave(t, randomImage(t, 2), "example.com/bad:v1"), ".tar.gz", gz},
+		{"plain layer", plainSave, "", layerTarOf(t, "other")},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rewriteFirstLayer(t, tc.path, tc.layerSuffix, tc.with)
+			s := newStore(t)
+			_, err := s.Load(ctx, tc.path, nil)
+			if err == nil || !strings.Contains(err.Error(), "mismatch") {
+				t.Fatalf("Load of a corrupt archive: %v, want a digest mismatch", err)
+			}
+			imgs, _ := s.List()
+			if len(imgs) != 0 {
+				t.Errorf("%d images recorded from a corrupt archive", len(imgs))
+			}
+			assertConsistent(t, s)
+		})
+	}
+}
 
-	s := newStore(t)
-	_, err := s.Load(ctx, path, nil)
-	if err == nil || !strings.Contains(err.Error(), "mismatch") {
-		t.Fatalf("Load of a corrupt archive: %v, want a digest mismatch", err)
-	}
-	imgs, _ := s.List()
-	if len(imgs) != 0 {
-		t.Errorf("%d images recorded from a corrupt archive", len(imgs))
-	}
-	assertConsistent(t, s)
+// layerTarOf is a one-file layer tar.
+func layerTarOf(t *testing.T, content string) []byte {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	tw.WriteHeader(&tar.Header{Name: "f", Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(content))})
+	io.WriteString(tw, content)
+	tw.Close()
+	return buf.Bytes()
 }
 
 // rewriteFirstLayer replaces the content of the archive's first layer file.
-func rewriteFirstLayer(t *testing.T, path string, data []byte) {
+// The layer is the first regular file whose name ends in suffix and
+// that is larger than 1 kB (configs and manifest.json are smaller).
+func rewriteFirstLayer(t *testing.T, path, suffix string, data []byte) {
 	t.Helper()
 	in, err := os.ReadFile(path)
 	if err != nil {
@@ -350,7 +371,7 @@ func rewriteFirstLayer(t *testing.T, path string, data []byte) {
 			t.Fatal(err)
 		}
 		body, _ := io.ReadAll(tr)
-		if !done && strings.HasSuffix(hdr.Name, ".tar.gz") {
+		if !done && hdr.Typeflag == tar.TypeReg && strings.HasSuffix(hdr.Name, suffix) && hdr.Size > 1024 {
 			body, done = data, true
 			hdr.Size = int64(len(body))
 		}
