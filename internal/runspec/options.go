@@ -1,0 +1,70 @@
+// Package runspec turns what `ward run`'s flags say, plus the image's
+// config, into the OCI runtime spec Docker 20.10 would generate for the
+// same flags: the same capabilities, mounts, masked paths, seccomp
+// profile, cgroup device rules, namespaces, user, environment and limits.
+// It only builds the spec; writing the bundle and running it is the
+// engine's job.
+package runspec
+
+import (
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// Options is what `ward run`'s flags say, in the flags' own spelling so
+// that every validation error can name the flag. Build parses and checks
+// them; the Parse* functions are exported for callers (inspect output)
+// that need the parsed values too.
+type Options struct {
+	User       string   // --user NAME|UID[:GROUP|GID]; empty: the image's USER
+	CapAdd     []string // --cap-add, names with or without CAP_, any case, or ALL
+	CapDrop    []string // --cap-drop, same spelling
+	Privileged bool     // --privileged
+	ReadOnly   bool     // --read-only
+
+	Tmpfs   []string // --tmpfs DEST[:OPTIONS]
+	Volumes []string // -v HOST:DEST[:ro|rw][,PROPAGATION]; named volumes are not supported
+
+	Network  string // --network: "" or "none" (a new netns with only lo) or "host"
+	Hostname string // --hostname; empty: the first 12 characters of the ID
+	PID      string // --pid: "" or "host"
+	IPC      string // --ipc: "", "private" or "host"
+
+	SecurityOpt []string // --security-opt no-new-privileges[:true|false], seccomp=unconfined|PROFILE.json
+
+	Memory     string // --memory, e.g. 512m
+	MemorySwap string // --memory-swap, e.g. 1g or -1
+	PidsLimit  *int64 // --pids-limit; nil when not given
+	CPUs       string // --cpus, e.g. 1.5
+	Ulimits    []string
+
+	// Env is -e and --env-file already read, NAME=VALUE each (a bare NAME
+	// unsets an image variable, as Docker's daemon does).
+	Env     []string
+	Workdir string // -w
+	// Entrypoint is --entrypoint: nil when not given, "" to clear the
+	// image's entrypoint.
+	Entrypoint  *string
+	Cmd         []string // arguments after the image name
+	TTY         bool     // -t
+	Interactive bool     // -i; it changes nothing in the spec, only how stdin is wired
+
+	// NetworkFiles are host files bind-mounted over /etc/resolv.conf,
+	// /etc/hostname and /etc/hosts, as Docker does; empty ones are skipped.
+	NetworkFiles NetworkFiles
+
+	// Image is the image's config: its User, Env, Entrypoint, Cmd and
+	// WorkingDir are honoured.
+	Image v1.Config
+
+	// Host describes the machine (capabilities, devices, hostname, CPUs);
+	// nil means ProbeHost. Tests pass a fixed one.
+	Host *Host
+}
+
+// NetworkFiles are the host paths of a container's resolv.conf, hostname
+// and hosts files.
+type NetworkFiles struct {
+	ResolvConf string
+	Hostname   string
+	Hosts      string
+}

@@ -1,0 +1,36 @@
+package runspec
+
+import (
+	"fmt"
+
+	securejoin "github.com/cyphar/filepath-securejoin"
+	"github.com/moby/sys/user"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// ResolveUser resolves a --user value (NAME|UID[:GROUP|GID]) against the
+// rootfs's /etc/passwd and /etc/group exactly as Docker does, with the
+// same library: a matched user gets its passwd gid and, as supplementary
+// groups, every group in /etc/group that lists it by name; user:group
+// gets no supplementary groups; a numeric uid without a passwd entry gets
+// gid 0; an unknown name is an error. Both files are opened inside rootfs
+// with symlinks resolved within it.
+func ResolveUser(rootfs, spec string) (specs.User, error) {
+	passwd, err := securejoin.SecureJoin(rootfs, "/etc/passwd")
+	if err != nil {
+		return specs.User{}, fmt.Errorf("--user %q: resolve /etc/passwd in %s: %w", spec, rootfs, err)
+	}
+	group, err := securejoin.SecureJoin(rootfs, "/etc/group")
+	if err != nil {
+		return specs.User{}, fmt.Errorf("--user %q: resolve /etc/group in %s: %w", spec, rootfs, err)
+	}
+	u, err := user.GetExecUserPath(spec, nil, passwd, group)
+	if err != nil {
+		return specs.User{}, fmt.Errorf("--user %q: %w", spec, err)
+	}
+	out := specs.User{UID: uint32(u.Uid), GID: uint32(u.Gid)}
+	for _, g := range u.Sgids {
+		out.AdditionalGids = append(out.AdditionalGids, uint32(g))
+	}
+	return out, nil
+}
