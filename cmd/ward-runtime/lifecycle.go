@@ -88,7 +88,7 @@ func newRunCommand(g *globals) *cobra.Command {
 				return err
 			}
 			var term *terminalProxy
-			if !detach && cf.consoleSocket == "" {
+			if !detach && cf.consoleSocket == "" && wantsTerminal(cf.bundle) {
 				// A terminal container in the foreground gets our own console.
 				o.AllowNoConsole = true
 				t, err := newTerminalProxy()
@@ -97,11 +97,7 @@ func newRunCommand(g *globals) *cobra.Command {
 				}
 				defer t.Close()
 				term = t
-			}
-			if term != nil && wantsTerminal(cf.bundle) {
-				o.ConsoleSocket = term.path
-			} else {
-				term = nil
+				o.ConsoleSocket = t.path
 			}
 			_, proc, err := container.Create(o)
 			if err != nil {

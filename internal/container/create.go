@@ -131,17 +131,17 @@ func Create(o CreateOptions) (st *State, cmd *exec.Cmd, err error) {
 	}
 	cmd = p.cmd
 
-	// The init waits for its config, so it is in its cgroup, with its
-	// limits, before it does anything.
+	// The init waits for its config, so it is in its cgroup before it
+	// does anything (its cgroup namespace is rooted there). The limits are
+	// written while it builds the rootfs, and are in place before create
+	// returns, long before the user's program runs.
 	cgApplied = true
 	if err := cg.Apply(cmd.Process.Pid); err != nil {
 		p.kill()
 		return nil, nil, fmt.Errorf("cgroup of %s: %w", o.ID, err)
 	}
-	if err := cg.Set(effectiveResources(spec)); err != nil {
-		p.kill()
-		return nil, nil, fmt.Errorf("cgroup limits of %s: %w", o.ID, err)
-	}
+	setDone := make(chan error, 1)
+	go func() { setDone <- cg.Set(effectiveResources(spec)) }()
 	cfg := initproc.Config{
 		Spec: spec, Rootfs: bundle.RootfsPath(bundleDir, spec), NoPivot: o.NoPivot,
 		NoNewKeyring: o.NoNewKeyring, NewCgroupNS: plan.unshareCgroup,
@@ -156,7 +156,11 @@ func Create(o CreateOptions) (st *State, cmd *exec.Cmd, err error) {
 		return &hs, hooks.Run("createRuntime", spec.Hooks.CreateRuntime, hs)
 	}
 	if err := p.configure(&cfg, runtimeHooks); err != nil {
+		<-setDone
 		return nil, nil, err
+	}
+	if err := <-setDone; err != nil {
+		return nil, nil, fmt.Errorf("cgroup limits of %s: %w", o.ID, err)
 	}
 
 	_, start, err := procStat(cmd.Process.Pid)
