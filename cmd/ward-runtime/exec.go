@@ -81,15 +81,13 @@ func newExecCommand(g *globals) *cobra.Command {
 				Root: g.root, ID: id, Process: p, PidFile: pidFile, ConsoleSocket: consoleSocket,
 				PreserveFDs: preserveFDs, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
 			}
-			var term *terminalProxy
-			if p.Terminal && consoleSocket == "" && !detach {
-				t, err := newTerminalProxy()
-				if err != nil {
-					return err
-				}
-				defer t.Close()
-				term = t
-				o.ConsoleSocket = t.path
+			term, err := terminalProxyIf(p.Terminal && consoleSocket == "" && !detach)
+			if err != nil {
+				return err
+			}
+			defer term.Close()
+			if term != nil {
+				o.ConsoleSocket = term.path
 			}
 			proc, err := container.Exec(o)
 			if err != nil {

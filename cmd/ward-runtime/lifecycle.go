@@ -87,17 +87,14 @@ func newRunCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var term *terminalProxy
-			if !detach && cf.consoleSocket == "" && wantsTerminal(cf.bundle) {
-				// A terminal container in the foreground gets our own console.
-				o.AllowNoConsole = true
-				t, err := newTerminalProxy()
-				if err != nil {
-					return err
-				}
-				defer t.Close()
-				term = t
-				o.ConsoleSocket = t.path
+			// A terminal container in the foreground gets our own console.
+			term, err := terminalProxyIf(!detach && cf.consoleSocket == "" && wantsTerminal(cf.bundle))
+			if err != nil {
+				return err
+			}
+			defer term.Close()
+			if term != nil {
+				o.ConsoleSocket, o.AllowNoConsole = term.path, true
 			}
 			_, proc, err := container.Create(o)
 			if err != nil {

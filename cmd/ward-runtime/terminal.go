@@ -25,6 +25,15 @@ type terminalProxy struct {
 	master   *os.File
 }
 
+// terminalProxyIf makes a terminal proxy when needed, and returns nil
+// (whose Close does nothing) otherwise.
+func terminalProxyIf(needed bool) (*terminalProxy, error) {
+	if !needed {
+		return nil, nil
+	}
+	return newTerminalProxy()
+}
+
 func newTerminalProxy() (*terminalProxy, error) {
 	dir, err := os.MkdirTemp("", "ward-console-")
 	if err != nil {
@@ -69,6 +78,9 @@ func (t *terminalProxy) attach() error {
 }
 
 func (t *terminalProxy) Close() {
+	if t == nil {
+		return
+	}
 	t.listener.Close()
 	if t.master != nil {
 		t.master.Close()
