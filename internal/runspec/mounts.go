@@ -116,6 +116,20 @@ func mounts(o Options) ([]specs.Mount, error) {
 		}
 		binds = append(binds, m)
 	}
+	for _, v := range o.Mounts {
+		m, err := ParseMount(v)
+		if err != nil {
+			return nil, err
+		}
+		if err := claim(m.Destination, "--mount"); err != nil {
+			return nil, err
+		}
+		if m.Tmpfs {
+			tmpfs = append(tmpfs, m)
+		} else {
+			binds = append(binds, m)
+		}
+	}
 	for _, v := range o.Tmpfs {
 		m, err := ParseTmpfs(v)
 		if err != nil {

@@ -23,6 +23,7 @@ type Options struct {
 
 	Tmpfs   []string // --tmpfs DEST[:OPTIONS]
 	Volumes []string // -v HOST:DEST[:ro|rw][,PROPAGATION]; named volumes are not supported
+	Mounts  []string // --mount type=bind|tmpfs,source=...,target=...[,readonly][,bind-propagation=...][,tmpfs-size=...][,tmpfs-mode=...]
 
 	Network  string // --network: "" or "none" (a new netns with only lo) or "host"
 	Hostname string // --hostname; empty: the first 12 characters of the ID
