@@ -595,3 +595,47 @@ func TestProbeHost(t *testing.T) {
 		t.Errorf("host = %d CPUs, hostname %q", h.CPUs, h.Hostname)
 	}
 }
+
+func TestWriteNetworkFiles(t *testing.T) {
+	hostHosts := filepath.Join("testdata", "hostfiles", "hosts")
+	for _, tc := range []struct {
+		name, network, resolv string
+		wantHosts, wantResolv string
+	}{
+		{name: "none, only a local resolver", network: "none", resolv: "resolv-local.conf",
+			wantHosts: defaultHosts, wantResolv: "options edns0\n\nnameserver 8.8.8.8\nnameserver 8.8.4.4"},
+		{name: "none, mixed servers", network: "", resolv: "resolv-mixed.conf",
+			wantHosts: defaultHosts, wantResolv: "# from dhcp\nnameserver 10.0.0.2\nsearch example.org\n"},
+		{name: "host", network: "host", resolv: "resolv-mixed.conf",
+			wantHosts: "127.0.0.1 localhost\n10.0.0.5 buildhost\n", wantResolv: "# from dhcp\nnameserver 10.0.0.2\nnameserver 127.0.0.1\nnameserver 2001:db8::1\nsearch example.org\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			nf, err := writeNetworkFiles(dir, "box", tc.network, hostHosts, filepath.Join("testdata", "hostfiles", tc.resolv))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range []struct{ path, want string }{
+				{nf.Hostname, "box\n"}, {nf.Hosts, tc.wantHosts}, {nf.ResolvConf, tc.wantResolv},
+			} {
+				got, err := os.ReadFile(f.path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if string(got) != f.want {
+					t.Errorf("%s = %q, want %q", filepath.Base(f.path), got, f.want)
+				}
+			}
+			s := build(t, Options{NetworkFiles: nf})
+			var n int
+			for _, m := range s.Mounts {
+				if strings.HasPrefix(m.Source, dir) {
+					n++
+				}
+			}
+			if n != 3 {
+				t.Errorf("%d network file mounts in the spec, want 3", n)
+			}
+		})
+	}
+}
