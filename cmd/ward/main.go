@@ -32,6 +32,7 @@ func main() {
 		newDBCommand(),
 	)
 	root.AddCommand(newImageCommands()...)
+	root.AddCommand(newContainerCommands()...)
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "ward: "+err.Error())
 		os.Exit(exitCode(err))

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/spf13/cobra"
+
+	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/ociruntime"
+)
+
+// newContainerCommands returns the container verbs, and `ward container`
+// grouping them as docker does.
+func newContainerCommands() []*cobra.Command {
+	// rmi asks the records which containers use an image.
+	imageStoreInUse = func(id v1.Hash) ([]string, error) {
+		dir := filepath.Join(wardRoot(), "containers")
+		if _, err := os.Stat(dir); os.IsNotExist(err) {
+			return nil, nil
+		}
+		r, err := engine.OpenRecords(dir)
+		if err != nil {
+			return nil, err
+		}
+		return r.UsingImage(id.String())
+	}
+	verbs := func() []*cobra.Command {
+		return []*cobra.Command{
+			newRunCommand(), newPsCommand(), newStartCommand(), newStopCommand(),
+			newKillCommand(), newRmCommand(), newLogsCommand(), newExecCommand(),
+			newInspectCommand(),
+		}
+	}
+	group := &cobra.Command{Use: "container", Short: "Manage containers"}
+	group.AddCommand(verbs()...)
+	return append(verbs(), group, newMonitorCommand())
+}
+
+// containerError makes a verb other than run exit 1, as docker's do.
+type containerError struct{ err error }
+
+func (e containerError) Error() string { return e.err.Error() }
+func (e containerError) Unwrap() error { return e.err }
+func (e containerError) ExitCode() int { return 1 }
+
+func containerRunE(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := fn(cmd, args); err != nil {
+			var ee *engine.ExitError
+			if errors.As(err, &ee) {
+				return ee
+			}
+			return containerError{err}
+		}
+		return nil
+	}
+}
+
+// findRuntime resolves the runtime binary: the flag's value, else
+// ward-runtime beside ward's own binary, else ward-runtime on PATH.
+func findRuntime(flag string) (string, error) {
+	if flag != "" {
+		p, err := exec.LookPath(flag)
+		if err != nil {
+			return "", fmt.Errorf("--runtime %s: %w", flag, err)
+		}
+		return filepath.Abs(p)
+	}
+	if self, err := os.Executable(); err == nil {
+		p := filepath.Join(filepath.Dir(self), "ward-runtime")
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+			return p, nil
+		}
+	}
+	p, err := exec.LookPath("ward-runtime")
+	if err != nil {
+		return "", fmt.Errorf("no runtime: ward-runtime is neither beside ward nor on PATH (use --runtime)")
+	}
+	return filepath.Abs(p)
+}
+
+// openEngine opens ward's stores with the given runtime binary.
+func openEngine(runtimePath string) (*engine.Engine, error) {
+	images, err := openImageStore()
+	if err != nil {
+		return nil, err
+	}
+	snaps, err := openSnapshotter(images)
+	if err != nil {
+		return nil, err
+	}
+	records, err := engine.OpenRecords(filepath.Join(wardRoot(), "containers"))
+	if err != nil {
+		return nil, err
+	}
+	e := &engine.Engine{
+		Root: wardRoot(), Images: images, Snapshots: snaps, Records: records, RuntimePath: runtimePath,
+		Warn: func(msg string) { fmt.Fprintln(os.Stderr, "ward: warning: "+msg) },
+	}
+	e.Runtime = &ociruntime.Runtime{Path: runtimePath, Root: e.RuntimeRoot()}
+	return e, nil
+}
+
+// openContainer finds a container and opens the engine with the runtime
+// it was created with.
+func openContainer(what string) (*engine.Engine, *engine.Container, error) {
+	records, err := engine.OpenRecords(filepath.Join(wardRoot(), "containers"))
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := records.Find(what)
+	if err != nil {
+		return nil, nil, err
+	}
+	rt := c.HostConfig.Runtime
+	if _, err := os.Stat(rt); rt == "" || err != nil {
+		if rt, err = findRuntime(""); err != nil {
+			return nil, nil, err
+		}
+	}
+	e, err := openEngine(rt)
+	if err != nil {
+		return nil, nil, err
+	}
+	return e, c, nil
+}

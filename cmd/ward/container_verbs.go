@@ -1,0 +1,309 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
+	"golang.org/x/term"
+
+	"github.com/wardproject/ward/internal/engine"
+)
+
+func newStartCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "start CONTAINER...",
+		Short: "Start created or stopped containers in the background",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+			var errs []error
+			for _, what := range args {
+				_, c, err := openContainer(what)
+				if err == nil && !c.State.Status.CanStart() {
+					if c.State.Status == engine.StatusRunning {
+						fmt.Println(what) // docker: starting a running container is a no-op
+						continue
+					}
+					err = fmt.Errorf("container %s is %s", what, c.State.Status)
+				}
+				if err == nil {
+					err = startMonitor(c.ID)
+				}
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				fmt.Println(what)
+			}
+			return errors.Join(errs...)
+		}),
+	}
+}
+
+func newStopCommand() *cobra.Command {
+	var timeout int
+	cmd := &cobra.Command{
+		Use:   "stop [-t SECONDS] CONTAINER...",
+		Short: "Stop containers: SIGTERM, then SIGKILL after the timeout",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+			return eachContainer(args, func(e *engine.Engine, c *engine.Container) error {
+				return e.Stop(context.Background(), c, time.Duration(timeout)*time.Second)
+			})
+		}),
+	}
+	cmd.Flags().IntVarP(&timeout, "time", "t", 10, "seconds to wait before killing")
+	return cmd
+}
+
+func newKillCommand() *cobra.Command {
+	var signal string
+	cmd := &cobra.Command{
+		Use:   "kill [-s SIGNAL] CONTAINER...",
+		Short: "Send a signal to containers' main process",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+			sig, err := parseSignal(signal)
+			if err != nil {
+				return err
+			}
+			return eachContainer(args, func(e *engine.Engine, c *engine.Container) error {
+				return e.Kill(context.Background(), c, sig)
+			})
+		}),
+	}
+	cmd.Flags().StringVarP(&signal, "signal", "s", "KILL", "signal: a name (TERM, SIGHUP) or a number")
+	return cmd
+}
+
+// parseSignal reads a signal as docker does: a number, or a name with or
+// without SIG, in any case.
+func parseSignal(s string) (syscall.Signal, error) {
+	if n, err := strconv.Atoi(s); err == nil && n > 0 && n < 65 {
+		return syscall.Signal(n), nil
+	}
+	name := strings.ToUpper(s)
+	if !strings.HasPrefix(name, "SIG") {
+		name = "SIG" + name
+	}
+	if sig := unix.SignalNum(name); sig != 0 {
+		return sig, nil
+	}
+	return 0, fmt.Errorf("invalid signal %q", s)
+}
+
+// eachContainer applies fn to each named container, printing the name as
+// docker does on success and reporting every failure.
+func eachContainer(args []string, fn func(*engine.Engine, *engine.Container) error) error {
+	var errs []error
+	for _, what := range args {
+		e, c, err := openContainer(what)
+		if err == nil {
+			err = fn(e, c)
+		}
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		fmt.Println(what)
+	}
+	return errors.Join(errs...)
+}
+
+func newRmCommand() *cobra.Command {
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "rm [-f] CONTAINER...",
+		Short: "Remove containers",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+			return eachContainer(args, func(e *engine.Engine, c *engine.Container) error {
+				if c.State.Status == engine.StatusRunning || e.Records.Monitored(c.ID) {
+					if !force {
+						return fmt.Errorf("%w: you cannot remove a running container %s; stop it first or use rm -f", engine.ErrConflict, c.ID)
+					}
+					e.Runtime.Kill(context.Background(), c.ID, unix.SIGKILL, true)
+					if !e.WaitStopped(c.ID, 10*time.Second) {
+						return fmt.Errorf("container %s did not stop", c.ShortName())
+					}
+					if c2, err := e.Records.Load(c.ID); err == nil {
+						c = c2
+					} else if errors.Is(err, engine.ErrNotFound) {
+						return nil // --rm removed it
+					}
+				}
+				return e.Remove(c)
+			})
+		}),
+	}
+	cmd.Flags().BoolVarP(&force, "force", "f", false, "kill a running container first")
+	return cmd
+}
+
+func newLogsCommand() *cobra.Command {
+	var follow bool
+	cmd := &cobra.Command{
+		Use:   "logs [-f] CONTAINER",
+		Short: "Print a detached container's output",
+		Args:  cobra.ExactArgs(1),
+		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+			e, c, err := openContainer(args[0])
+			if err != nil {
+				return err
+			}
+			f, err := os.Open(c.LogPath)
+			if errors.Is(err, os.ErrNotExist) {
+				return nil // never started detached
+			}
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			for {
+				if _, err := io.Copy(os.Stdout, f); err != nil {
+					return err
+				}
+				if !follow {
+					return nil
+				}
+				if !e.Records.Monitored(c.ID) {
+					_, err := io.Copy(os.Stdout, f) // what came since
+					return err
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+		}),
+	}
+	cmd.Flags().BoolVarP(&follow, "follow", "f", false, "follow the output until the container stops")
+	return cmd
+}
+
+func newExecCommand() *cobra.Command {
+	var req engine.ExecRequest
+	cmd := &cobra.Command{
+		Use:   "exec [flags] CONTAINER COMMAND [ARG...]",
+		Short: "Run a command in a running container",
+		Args:  cobra.MinimumNArgs(2),
+		RunE: func(_ *cobra.Command, args []string) error {
+			e, c, err := openContainer(args[0])
+			if err != nil {
+				return &engine.ExitError{Code: 125, Err: err}
+			}
+			req.Args = args[1:]
+			req.Env = expandEnv(req.Env)
+			if req.Tty && req.Interactive && term.IsTerminal(int(os.Stdin.Fd())) {
+				if old, err := term.MakeRaw(int(os.Stdin.Fd())); err == nil {
+					defer term.Restore(int(os.Stdin.Fd()), old)
+				}
+			}
+			status, err := e.Exec(context.Background(), c, req, engine.Stdio{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
+			if err != nil {
+				return err
+			}
+			if status != 0 {
+				os.Exit(status)
+			}
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.SetInterspersed(false)
+	fl.BoolVarP(&req.Tty, "tty", "t", false, "allocate a terminal")
+	fl.BoolVarP(&req.Interactive, "interactive", "i", false, "keep stdin open")
+	fl.StringVarP(&req.User, "user", "u", "", "user: NAME|UID[:GROUP|GID]")
+	fl.StringArrayVarP(&req.Env, "env", "e", nil, "set an environment variable")
+	fl.StringVarP(&req.Workdir, "workdir", "w", "", "working directory")
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &engine.ExitError{Code: 125, Err: err} })
+	return cmd
+}
+
+func newInspectCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "inspect CONTAINER...",
+		Short: "Print containers' records as a JSON array, as docker inspect does",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+			records, err := engine.OpenRecords(filepath.Join(wardRoot(), "containers"))
+			if err != nil {
+				return err
+			}
+			out := []*engine.Container{}
+			var errs []error
+			for _, what := range args {
+				c, err := records.Find(what)
+				if err != nil {
+					errs = append(errs, fmt.Errorf("no such object: %s", what))
+					continue
+				}
+				out = append(out, c)
+			}
+			data, err := json.MarshalIndent(out, "", "    ")
+			if err != nil {
+				return err
+			}
+			fmt.Println(string(data))
+			return errors.Join(errs...)
+		}),
+	}
+}
+
+func newPsCommand() *cobra.Command {
+	var all, quiet bool
+	var format string
+	cmd := &cobra.Command{
+		Use:   "ps [-a] [-q] [--format json]",
+		Short: "List containers",
+		Args:  cobra.NoArgs,
+		RunE: containerRunE(func(_ *cobra.Command, _ []string) error {
+			records, err := engine.OpenRecords(filepath.Join(wardRoot(), "containers"))
+			if err != nil {
+				return err
+			}
+			list, err := records.List()
+			if err != nil {
+				return err
+			}
+			now := time.Now()
+			tw := tabwriter.NewWriter(os.Stdout, 0, 8, 3, ' ', 0)
+			if !quiet && format == "" {
+				fmt.Fprintln(tw, "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES")
+			}
+			for _, c := range list {
+				if !all && c.State.Status != engine.StatusRunning {
+					continue
+				}
+				row := engine.PsRow(c, now)
+				switch {
+				case quiet:
+					fmt.Println(row.ID)
+				case format == "json":
+					data, err := json.Marshal(row)
+					if err != nil {
+						return err
+					}
+					fmt.Println(string(data))
+				case format == "":
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\t%s\n", row.ID, row.Image, row.Command, row.RunningFor, row.Status, row.Names)
+				default:
+					return fmt.Errorf("--format %q: only json is supported", format)
+				}
+			}
+			return tw.Flush()
+		}),
+	}
+	cmd.Flags().BoolVarP(&all, "all", "a", false, "show stopped containers too")
+	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print IDs only")
+	cmd.Flags().StringVar(&format, "format", "", "json: one JSON object per line")
+	return cmd
+}

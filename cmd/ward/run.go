@@ -1,0 +1,219 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
+	"golang.org/x/term"
+
+	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/runspec"
+)
+
+// runFlags are `ward run`'s flags, spelled as docker's.
+type runFlags struct {
+	o          runspec.Options
+	rm, detach bool
+	name       string
+	entrypoint string
+	envFiles   []string
+	mounts     []string
+	pidsLimit  int64
+	runtime    string
+}
+
+func (f *runFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.SetInterspersed(false) // what follows the image is the container's command
+	fl.BoolVar(&f.rm, "rm", false, "remove the container when it exits")
+	fl.BoolVarP(&f.detach, "detach", "d", false, "run in the background and print the container ID")
+	fl.StringVar(&f.name, "name", "", "the container's name")
+	fl.BoolVarP(&f.o.TTY, "tty", "t", false, "allocate a terminal")
+	fl.BoolVarP(&f.o.Interactive, "interactive", "i", false, "keep stdin open")
+	fl.StringVar(&f.entrypoint, "entrypoint", "", "override the image's entrypoint")
+	fl.StringArrayVarP(&f.o.Env, "env", "e", nil, "set an environment variable (NAME=VALUE, or NAME to pass ward's own)")
+	fl.StringArrayVar(&f.envFiles, "env-file", nil, "read environment variables from a file")
+	fl.StringVarP(&f.o.Workdir, "workdir", "w", "", "working directory inside the container")
+	fl.StringVarP(&f.o.User, "user", "u", "", "user: NAME|UID[:GROUP|GID]")
+	fl.StringArrayVar(&f.o.CapAdd, "cap-add", nil, "add a capability (or ALL)")
+	fl.StringArrayVar(&f.o.CapDrop, "cap-drop", nil, "drop a capability (or ALL)")
+	fl.BoolVar(&f.o.Privileged, "privileged", false, "give every capability and device: dangerous")
+	fl.StringArrayVar(&f.o.SecurityOpt, "security-opt", nil, "no-new-privileges[:true], seccomp=unconfined|PROFILE.json")
+	fl.BoolVar(&f.o.ReadOnly, "read-only", false, "mount the root filesystem read-only")
+	fl.StringArrayVar(&f.o.Tmpfs, "tmpfs", nil, "mount a tmpfs: DEST[:OPTIONS]")
+	fl.StringArrayVarP(&f.o.Volumes, "volume", "v", nil, "bind mount: HOST:DEST[:ro|rw]")
+	fl.StringArrayVar(&f.mounts, "mount", nil, "bind mount: type=bind,source=HOST,target=DEST[,readonly]")
+	fl.StringVar(&f.o.Network, "network", "none", "network: none or host")
+	fl.StringVarP(&f.o.Hostname, "hostname", "h", "", "the container's hostname")
+	fl.StringVar(&f.o.PID, "pid", "", "PID namespace: host")
+	fl.StringVar(&f.o.IPC, "ipc", "", "IPC namespace: private or host")
+	fl.StringVarP(&f.o.Memory, "memory", "m", "", "memory limit (e.g. 512m)")
+	fl.StringVar(&f.o.MemorySwap, "memory-swap", "", "memory plus swap limit, -1 for unlimited")
+	fl.Int64Var(&f.pidsLimit, "pids-limit", 0, "limit on the number of processes (-1 unlimited)")
+	fl.StringVar(&f.o.CPUs, "cpus", "", "number of CPUs (e.g. 1.5)")
+	fl.StringArrayVar(&f.o.Ulimits, "ulimit", nil, "resource limit: NAME=SOFT[:HARD]")
+	fl.StringVar(&f.runtime, "runtime", "", "runtime binary (default: ward-runtime beside ward, then on PATH)")
+	fl.Bool("help", false, "help for run") // -h is --hostname, as in docker
+}
+
+// request turns the flags into what the engine creates.
+func (f *runFlags) request(cmd *cobra.Command, args []string) (engine.CreateRequest, error) {
+	o := f.o
+	o.Cmd = args[1:]
+	if cmd.Flags().Changed("entrypoint") {
+		o.Entrypoint = &f.entrypoint
+	}
+	if cmd.Flags().Changed("pids-limit") {
+		o.PidsLimit = &f.pidsLimit
+	}
+	var env []string
+	for _, path := range f.envFiles {
+		vars, err := readEnvFile(path)
+		if err != nil {
+			return engine.CreateRequest{}, err
+		}
+		env = append(env, vars...)
+	}
+	o.Env = expandEnv(append(env, o.Env...))
+	for _, m := range f.mounts {
+		v, err := engine.MountToVolume(m)
+		if err != nil {
+			return engine.CreateRequest{}, err
+		}
+		o.Volumes = append(o.Volumes, v)
+	}
+	return engine.CreateRequest{Name: f.name, Image: args[0], Run: o, AutoRemove: f.rm}, nil
+}
+
+// expandEnv gives a bare NAME ward's own value, as docker's client does,
+// and drops it when ward has none.
+func expandEnv(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		if strings.Contains(kv, "=") {
+			out = append(out, kv)
+		} else if v, ok := os.LookupEnv(kv); ok {
+			out = append(out, kv+"="+v)
+		}
+	}
+	return out
+}
+
+// readEnvFile reads docker's env-file format: NAME=VALUE or NAME lines,
+// # comments and blank lines skipped.
+func readEnvFile(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--env-file: %w", err)
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimLeft(sc.Text(), " \t")
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		out = append(out, line)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("--env-file %s: %w", path, err)
+	}
+	return out, nil
+}
+
+func newRunCommand() *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run [flags] IMAGE [COMMAND [ARG...]]",
+		Short: "Create and run a container",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if help, _ := cmd.Flags().GetBool("help"); help {
+				return cmd.Help()
+			}
+			return runContainer(cmd, &f, args)
+		},
+	}
+	f.register(cmd)
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &engine.ExitError{Code: 125, Err: err} })
+	return cmd
+}
+
+func runContainer(cmd *cobra.Command, f *runFlags, args []string) error {
+	req, err := f.request(cmd, args)
+	if err != nil {
+		return &engine.ExitError{Code: 125, Err: err}
+	}
+	rt, err := findRuntime(f.runtime)
+	if err != nil {
+		return &engine.ExitError{Code: 125, Err: err}
+	}
+	e, err := openEngine(rt)
+	if err != nil {
+		return &engine.ExitError{Code: 125, Err: err}
+	}
+	c, err := e.Create(req)
+	if err != nil {
+		return &engine.ExitError{Code: 125, Err: err}
+	}
+	if f.detach {
+		if err := startMonitor(c.ID); err != nil {
+			if c.HostConfig.AutoRemove {
+				e.Remove(c)
+			}
+			return err
+		}
+		fmt.Println(c.ID)
+		return nil
+	}
+	status, err := superviseForeground(e, c, f.o.Interactive)
+	if err != nil {
+		return err
+	}
+	if status != 0 {
+		os.Exit(status) // the container's own status, without a message
+	}
+	return nil
+}
+
+// superviseForeground runs a container attached to ward's terminal or
+// stdio, forwarding the signals ward receives to the container's init.
+func superviseForeground(e *engine.Engine, c *engine.Container, interactive bool) (int, error) {
+	if err := engine.SetSubreaper(); err != nil {
+		return 0, &engine.ExitError{Code: 125, Err: err}
+	}
+	stdio := engine.Stdio{Stdout: os.Stdout, Stderr: os.Stderr}
+	if interactive {
+		stdio.Stdin = os.Stdin
+	} else if !c.Config.Tty {
+		null, err := os.Open(os.DevNull)
+		if err != nil {
+			return 0, &engine.ExitError{Code: 125, Err: err}
+		}
+		defer null.Close()
+		stdio.Stdin = null
+	}
+	if c.Config.Tty && interactive && term.IsTerminal(int(os.Stdin.Fd())) {
+		if old, err := term.MakeRaw(int(os.Stdin.Fd())); err == nil {
+			defer term.Restore(int(os.Stdin.Fd()), old)
+		}
+	}
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT, unix.SIGUSR1, unix.SIGUSR2)
+	defer signal.Stop(sigs)
+	pidc := make(chan int, 1)
+	go func() {
+		pid := <-pidc
+		for s := range sigs {
+			unix.Kill(pid, s.(unix.Signal))
+		}
+	}()
+	return e.Supervise(context.Background(), c.ID, stdio, func(pid int) { pidc <- pid })
+}

@@ -1,0 +1,302 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/wardproject/ward/internal/image/store"
+	"github.com/wardproject/ward/internal/ociruntime"
+	"github.com/wardproject/ward/internal/runspec"
+	"github.com/wardproject/ward/internal/snapshot"
+)
+
+// Engine ties the image store, the snapshotter, the container records and
+// a runtime together.
+type Engine struct {
+	Root      string // ward's root; containers live in Root/containers
+	Images    *store.Store
+	Snapshots *snapshot.Snapshotter
+	Records   *Records
+	Runtime   *ociruntime.Runtime
+	// RuntimePath is recorded in HostConfig.Runtime.
+	RuntimePath string
+	// Warn reports what ward does differently from what was asked (the
+	// capabilities the host cannot grant); nil discards.
+	Warn func(string)
+}
+
+// RuntimeRoot is the runtime's state directory (its --root).
+func (e *Engine) RuntimeRoot() string { return filepath.Join(e.Root, "runtime") }
+
+// BundleDir is a container's bundle directory.
+func (e *Engine) BundleDir(id string) string { return filepath.Join(e.Records.Dir(id), "bundle") }
+
+// CreateRequest is what `ward run` (or `ward create`) asks for.
+type CreateRequest struct {
+	Name       string
+	Image      string // a reference or ID the image store resolves
+	Run        runspec.Options
+	AutoRemove bool
+}
+
+// Create makes a container: its record, snapshot and bundle. Nothing is
+// left behind when it fails.
+func (e *Engine) Create(req CreateRequest) (c *Container, err error) {
+	img, err := e.Images.Get(req.Image)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, fmt.Errorf("unable to find image %q: %w", req.Image, err)
+		}
+		return nil, err
+	}
+	cfg, err := e.Images.ConfigFile(img)
+	if err != nil {
+		return nil, fmt.Errorf("image %s: %w", req.Image, err)
+	}
+	hc, err := hostConfig(req)
+	if err != nil {
+		return nil, err
+	}
+	hc.Runtime = e.RuntimePath
+	o := req.Run
+	o.Image = cfg.Config
+	if o.Host == nil {
+		if o.Host, err = runspec.ProbeHost(); err != nil {
+			return nil, err
+		}
+	}
+
+	c = &Container{
+		ID:         NewID(),
+		Created:    time.Now().UTC(),
+		State:      State{Status: StatusCreated},
+		Image:      img.ID.String(),
+		Driver:     "overlay2",
+		Platform:   "linux",
+		HostConfig: hc,
+		Config: Config{
+			User:       firstNonEmpty(o.User, cfg.Config.User),
+			Tty:        o.TTY,
+			OpenStdin:  o.Interactive,
+			Env:        mergeEnv(cfg.Config.Env, o.Env),
+			Image:      req.Image,
+			WorkingDir: firstNonEmpty(o.Workdir, cfg.Config.WorkingDir),
+			Labels:     cfg.Config.Labels,
+		},
+	}
+	c.Config.Entrypoint, c.Config.Cmd = cfg.Config.Entrypoint, cfg.Config.Cmd
+	if o.Entrypoint != nil {
+		c.Config.Entrypoint, c.Config.Cmd = nil, nil
+		if *o.Entrypoint != "" {
+			c.Config.Entrypoint = []string{*o.Entrypoint}
+		}
+	}
+	if len(o.Cmd) > 0 {
+		c.Config.Cmd = o.Cmd
+	}
+	c.LogPath = filepath.Join(e.Records.Dir(c.ID), "container.log")
+	if err := e.Records.Add(c, req.Name); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			e.Snapshots.Remove(c.ID)
+			e.Records.Delete(c.ID)
+		}
+	}()
+
+	rootfs, err := e.Snapshots.Prepare(c.ID, img.ID.String())
+	if err != nil {
+		return nil, err
+	}
+	if o.NetworkFiles, err = writeNetworkFiles(e.Records.Dir(c.ID), c.ID, o); err != nil {
+		return nil, err
+	}
+	spec, err := runspec.Build(o, rootfs, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	if e.Warn != nil && (o.Privileged || slices.ContainsFunc(o.CapAdd, func(s string) bool { return strings.EqualFold(s, "all") })) {
+		if missing := o.Host.Unavailable(); len(missing) > 0 {
+			e.Warn(fmt.Sprintf("this host cannot grant %s; the container runs without them", strings.Join(missing, ", ")))
+		}
+	}
+	if err := writeBundle(e.BundleDir(c.ID), spec); err != nil {
+		return nil, err
+	}
+	c.Path, c.Args = spec.Process.Args[0], spec.Process.Args[1:]
+	c.Config.Hostname = spec.Hostname
+	if err := e.Records.Save(c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// hostConfig records the flags in Docker's inspect spelling, parsing them
+// first so that bad values fail before anything is made.
+func hostConfig(req CreateRequest) (HostConfig, error) {
+	o := req.Run
+	hc := HostConfig{
+		Binds:          o.Volumes,
+		NetworkMode:    firstNonEmpty(o.Network, "none"),
+		PidMode:        o.PID,
+		IpcMode:        firstNonEmpty(o.IPC, "private"),
+		Privileged:     o.Privileged,
+		ReadonlyRootfs: o.ReadOnly,
+		SecurityOpt:    o.SecurityOpt,
+		PidsLimit:      o.PidsLimit,
+		AutoRemove:     req.AutoRemove,
+	}
+	var err error
+	for _, list := range []struct {
+		in  []string
+		out *[]string
+	}{{o.CapAdd, &hc.CapAdd}, {o.CapDrop, &hc.CapDrop}} {
+		for _, name := range list.in {
+			n, err := runspec.NormalizeCapability(name)
+			if err != nil {
+				return hc, err
+			}
+			*list.out = append(*list.out, n)
+		}
+	}
+	if _, err := runspec.ParseSecurityOpts(o.SecurityOpt); err != nil {
+		return hc, err
+	}
+	for _, t := range o.Tmpfs {
+		if _, err := runspec.ParseTmpfs(t); err != nil {
+			return hc, err
+		}
+		if hc.Tmpfs == nil {
+			hc.Tmpfs = map[string]string{}
+		}
+		dest, opts, _ := strings.Cut(t, ":")
+		hc.Tmpfs[dest] = opts
+	}
+	for _, v := range o.Volumes {
+		if _, err := runspec.ParseVolume(v); err != nil {
+			return hc, err
+		}
+	}
+	if o.Memory != "" {
+		if hc.Memory, err = runspec.ParseMemory("--memory", o.Memory); err != nil {
+			return hc, err
+		}
+	}
+	if o.MemorySwap != "" {
+		if hc.MemorySwap, err = runspec.ParseMemory("--memory-swap", o.MemorySwap); err != nil {
+			return hc, err
+		}
+	}
+	if o.CPUs != "" {
+		if hc.NanoCpus, err = runspec.ParseCPUs(o.CPUs); err != nil {
+			return hc, err
+		}
+	}
+	for _, u := range o.Ulimits {
+		l, err := runspec.ParseUlimit(u)
+		if err != nil {
+			return hc, err
+		}
+		name := strings.ToLower(strings.TrimPrefix(l.Type, "RLIMIT_"))
+		hc.Ulimits = append(hc.Ulimits, Ulimit{Name: name, Hard: int64(l.Hard), Soft: int64(l.Soft)})
+	}
+	return hc, nil
+}
+
+// writeNetworkFiles writes the container's /etc/hostname, /etc/hosts and
+// /etc/resolv.conf, which Docker bind-mounts from the container's
+// directory.
+func writeNetworkFiles(dir, id string, o runspec.Options) (runspec.NetworkFiles, error) {
+	hostname := o.Hostname
+	if hostname == "" {
+		hostname = id[:12]
+		if o.Network == "host" {
+			hostname = o.Host.Hostname
+		}
+	}
+	hosts := "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+	if o.Network == "host" {
+		if b, err := os.ReadFile("/etc/hosts"); err == nil {
+			hosts = string(b)
+		}
+	}
+	resolv := ""
+	if b, err := os.ReadFile("/etc/resolv.conf"); err == nil {
+		resolv = string(b)
+	}
+	nf := runspec.NetworkFiles{
+		Hostname:   filepath.Join(dir, "hostname"),
+		Hosts:      filepath.Join(dir, "hosts"),
+		ResolvConf: filepath.Join(dir, "resolv.conf"),
+	}
+	for path, content := range map[string]string{nf.Hostname: hostname + "\n", nf.Hosts: hosts, nf.ResolvConf: resolv} {
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			return nf, fmt.Errorf("container %s: %w", id, err)
+		}
+	}
+	return nf, nil
+}
+
+func writeBundle(dir string, spec *specs.Spec) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("bundle %s: %w", dir, err)
+	}
+	data, err := json.MarshalIndent(spec, "", "  ")
+	if err != nil {
+		return fmt.Errorf("bundle %s: %w", dir, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), data, 0o600); err != nil {
+		return fmt.Errorf("bundle %s: %w", dir, err)
+	}
+	return nil
+}
+
+// mergeEnv is the image's environment overridden by -e, as Docker
+// records it in Config.Env.
+func mergeEnv(image, flags []string) []string {
+	out := slices.Clone(image)
+	for _, kv := range flags {
+		k, _, _ := strings.Cut(kv, "=")
+		i := slices.IndexFunc(out, func(e string) bool { ek, _, _ := strings.Cut(e, "="); return ek == k })
+		switch {
+		case i >= 0 && !strings.Contains(kv, "="):
+			out = slices.Delete(out, i, i+1)
+		case i >= 0:
+			out[i] = kv
+		case strings.Contains(kv, "="):
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// Remove deletes a stopped container: the runtime's leftover state, the
+// snapshot and the record.
+func (e *Engine) Remove(c *Container) error {
+	if e.Runtime != nil {
+		e.Runtime.Delete(context.Background(), c.ID, true) // nothing to delete is fine
+	}
+	if err := e.Snapshots.Remove(c.ID); err != nil {
+		return err
+	}
+	return e.Records.Delete(c.ID)
+}

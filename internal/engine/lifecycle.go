@@ -1,0 +1,177 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/wardproject/ward/internal/ociruntime"
+	"github.com/wardproject/ward/internal/runspec"
+)
+
+// pollInterval is how often waiting commands look at a record.
+const pollInterval = 50 * time.Millisecond
+
+// Kill signals a running container's init.
+func (e *Engine) Kill(ctx context.Context, c *Container, sig syscall.Signal) error {
+	if !c.State.Status.CanKill() {
+		return fmt.Errorf("%w: container %s is not running", ErrConflict, c.ShortName())
+	}
+	if err := e.Runtime.Kill(ctx, c.ID, sig, false); err != nil {
+		return fmt.Errorf("kill container %s: %w", c.ShortName(), err)
+	}
+	return nil
+}
+
+// Stop sends SIGTERM, then SIGKILL to every process after timeout, and
+// returns once the exit is recorded.
+func (e *Engine) Stop(ctx context.Context, c *Container, timeout time.Duration) error {
+	if !c.State.Status.CanKill() {
+		return nil
+	}
+	if err := e.Runtime.Kill(ctx, c.ID, unix.SIGTERM, false); err == nil {
+		if e.WaitStopped(c.ID, timeout) {
+			return nil
+		}
+	}
+	e.Runtime.Kill(ctx, c.ID, unix.SIGKILL, true)
+	if !e.WaitStopped(c.ID, 10*time.Second) {
+		return fmt.Errorf("container %s did not stop", c.ShortName())
+	}
+	return nil
+}
+
+// WaitStopped waits until a container's exit is recorded and its monitor
+// is done, and tells whether that happened within timeout. A record whose
+// monitor died is brought up to date here.
+func (e *Engine) WaitStopped(id string, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		c, err := e.Records.Load(id)
+		if errors.Is(err, ErrNotFound) {
+			return true // removed by --rm
+		}
+		if err == nil && !e.Records.Monitored(id) {
+			if c.State.Status != StatusRunning {
+				return true
+			}
+			if c.State.Pid == 0 || unix.Kill(c.State.Pid, 0) == unix.ESRCH {
+				// Nobody watched it die: its status is lost.
+				c.State = State{Status: StatusExited, ExitCode: 255, StartedAt: c.State.StartedAt, FinishedAt: time.Now().UTC(),
+					Error: "the container's monitor exited before the container"}
+				e.Records.Save(c)
+				e.Runtime.Delete(context.Background(), id, true)
+				return true
+			}
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(pollInterval)
+	}
+}
+
+// ExecRequest is what `ward exec` asks for.
+type ExecRequest struct {
+	Args        []string
+	User        string
+	Env         []string
+	Workdir     string
+	Tty         bool
+	Interactive bool
+}
+
+// Exec runs a process in a running container, with the container's own
+// process settings (capabilities, no_new_privs, rlimits, environment)
+// unless the request overrides them, and returns its exit status.
+func (e *Engine) Exec(ctx context.Context, c *Container, req ExecRequest, stdio Stdio) (int, error) {
+	if !c.State.Status.CanKill() {
+		return 0, &ExitError{Code: 125, Err: fmt.Errorf("%w: container %s is not running", ErrConflict, c.ShortName())}
+	}
+	data, err := os.ReadFile(filepath.Join(e.BundleDir(c.ID), "config.json"))
+	if err != nil {
+		return 0, &ExitError{Code: 125, Err: fmt.Errorf("container %s: %w", c.ID, err)}
+	}
+	var spec specs.Spec
+	if err := json.Unmarshal(data, &spec); err != nil || spec.Process == nil {
+		return 0, &ExitError{Code: 125, Err: fmt.Errorf("container %s: bad bundle config: %v", c.ID, err)}
+	}
+	p := *spec.Process
+	p.Args, p.Terminal = req.Args, req.Tty
+	p.ConsoleSize = nil
+	p.Env = append(append([]string(nil), p.Env...), req.Env...)
+	if req.Workdir != "" {
+		p.Cwd = req.Workdir
+	}
+	if req.User != "" {
+		if p.User, err = runspec.ResolveUser(spec.Root.Path, req.User); err != nil {
+			return 0, &ExitError{Code: 125, Err: err}
+		}
+	}
+	opts := ociruntime.ExecOpts{}
+	var masterc chan masterResult
+	if req.Tty {
+		dir, err := os.MkdirTemp("", "ward-console-")
+		if err != nil {
+			return 0, &ExitError{Code: 125, Err: err}
+		}
+		defer os.RemoveAll(dir)
+		opts.ConsoleSocket = filepath.Join(dir, "sock")
+		ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: opts.ConsoleSocket, Net: "unix"})
+		if err != nil {
+			return 0, &ExitError{Code: 125, Err: fmt.Errorf("console socket: %w", err)}
+		}
+		defer ln.Close()
+		masterc = make(chan masterResult, 1)
+		go receiveMaster(ln, masterc)
+	} else {
+		opts.Stdio = ociruntime.Stdio{Stdout: stdio.Stdout, Stderr: stdio.Stderr}
+		if req.Interactive {
+			opts.Stdio.Stdin = stdio.Stdin
+		}
+	}
+	done := make(chan error, 1)
+	go func() { done <- e.Runtime.Exec(ctx, c.ID, p, opts) }()
+	var copied chan struct{}
+	var err2 error
+	if masterc != nil {
+		select {
+		case r := <-masterc:
+			if r.err == nil {
+				in := stdio
+				if !req.Interactive {
+					in.Stdin = nil
+				}
+				copied = copyTerminal(r.f, in)
+				defer r.f.Close()
+			}
+			err2 = <-done
+		case err2 = <-done:
+		}
+	} else {
+		err2 = <-done
+	}
+	if copied != nil {
+		select {
+		case <-copied:
+		case <-time.After(2 * time.Second):
+		}
+	}
+	var ee *ociruntime.ExitError
+	switch {
+	case err2 == nil:
+		return 0, nil
+	case errors.As(err2, &ee):
+		return ee.Status, nil
+	}
+	return 0, e.runError(c, err2)
+}

@@ -1,0 +1,268 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+	"golang.org/x/term"
+
+	"github.com/wardproject/ward/internal/linux/console"
+	"github.com/wardproject/ward/internal/ociruntime"
+)
+
+// SetSubreaper makes the calling process the subreaper of its
+// descendants, so that a container's init, whose parent (`runtime
+// create`) exits, is reparented to it and can be waited for.
+func SetSubreaper() error {
+	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("become child subreaper: %w", err)
+	}
+	return nil
+}
+
+// ExitError is a container that could not run, with Docker's exit status
+// for the reason: 125 the engine or runtime failed, 126 the command
+// cannot be invoked, 127 it was not found.
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string { return e.Err.Error() }
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// ExitCode is the status ward exits with.
+func (e *ExitError) ExitCode() int { return e.Code }
+
+// classify gives a runtime failure Docker's exit status, from the wording
+// of the runtime's message as Docker's daemon reads it.
+func classify(err error) int {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "executable file not found"), strings.Contains(msg, "no such file or directory"):
+		return 127
+	case strings.Contains(msg, "permission denied"), strings.Contains(msg, "is a directory"):
+		return 126
+	}
+	return 125
+}
+
+// Stdio is how a supervised container's process is wired. Without a
+// terminal the process gets these files; with one (Config.Tty) ward
+// copies between them and the pty's master.
+type Stdio struct {
+	Stdin, Stdout, Stderr *os.File
+}
+
+// Supervise runs a created or exited container's process to its end:
+// runtime create and start, started(pid) once it runs, wait for it (the
+// caller must be a subreaper, see SetSubreaper), record the exit, delete
+// the runtime's state, and remove the container when AutoRemove is set.
+// It returns the container's exit status (128+N for signal N), or an
+// *ExitError when the process could not run.
+func (e *Engine) Supervise(ctx context.Context, id string, stdio Stdio, started func(pid int)) (int, error) {
+	lock, err := e.Records.LockMonitor(id)
+	if err != nil {
+		return 0, &ExitError{Code: 125, Err: err}
+	}
+	defer lock.Unlock()
+	c, err := e.Records.Load(id)
+	if err != nil {
+		return 0, &ExitError{Code: 125, Err: err}
+	}
+	if !c.State.Status.CanStart() {
+		return 0, &ExitError{Code: 125, Err: fmt.Errorf("%w: container %s is %s", ErrConflict, c.ShortName(), c.State.Status)}
+	}
+	pid, master, err := e.createAndStart(ctx, c, stdio)
+	if err != nil {
+		c.State.Error = err.Error()
+		if ee := (*ExitError)(nil); errors.As(err, &ee) {
+			c.State.ExitCode = ee.Code
+		}
+		e.Records.Save(c)
+		e.finish(c)
+		return 0, err
+	}
+	c.State = State{Status: StatusRunning, Running: true, Pid: pid, StartedAt: time.Now().UTC()}
+	if err := e.Records.Save(c); err != nil {
+		e.Runtime.Kill(ctx, c.ID, unix.SIGKILL, true)
+	}
+	if started != nil {
+		started(pid)
+	}
+	var copied chan struct{}
+	if master != nil {
+		copied = copyTerminal(master, stdio)
+	}
+	status := waitPid(pid)
+	if master != nil {
+		select { // the last output, until the slave's last holder is gone
+		case <-copied:
+		case <-time.After(2 * time.Second):
+		}
+		master.Close()
+	}
+	c.State.Status, c.State.Running, c.State.Pid = StatusExited, false, 0
+	c.State.ExitCode, c.State.FinishedAt = status, time.Now().UTC()
+	saveErr := e.Records.Save(c)
+	e.finish(c)
+	return status, saveErr
+}
+
+// finish deletes the runtime's state of a stopped container and, for
+// --rm, the container itself.
+func (e *Engine) finish(c *Container) {
+	if err := e.Runtime.Delete(context.Background(), c.ID, true); err != nil && !errors.Is(err, ociruntime.ErrNotFound) {
+		e.warn(fmt.Sprintf("container %s: %v", c.ID, err))
+	}
+	if c.HostConfig.AutoRemove {
+		if err := e.Remove(c); err != nil {
+			e.warn(err.Error())
+		}
+	}
+}
+
+func (e *Engine) warn(msg string) {
+	if e.Warn != nil {
+		e.Warn(msg)
+	}
+}
+
+// createAndStart has the runtime create and start the container and
+// returns its init's pid, and the pty master when it has a terminal.
+func (e *Engine) createAndStart(ctx context.Context, c *Container, stdio Stdio) (int, *os.File, error) {
+	// Leftovers of an earlier run (a monitor killed before its delete).
+	e.Runtime.Delete(ctx, c.ID, true)
+	opts := ociruntime.CreateOpts{PidFile: filepath.Join(e.Records.Dir(c.ID), "init.pid")}
+	os.Remove(opts.PidFile)
+	var masterc chan masterResult
+	if c.Config.Tty {
+		// A socket path must fit in 108 bytes: not under a deep root.
+		dir, err := os.MkdirTemp("", "ward-console-")
+		if err != nil {
+			return 0, nil, &ExitError{Code: 125, Err: err}
+		}
+		defer os.RemoveAll(dir)
+		opts.ConsoleSocket = filepath.Join(dir, "sock")
+		ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: opts.ConsoleSocket, Net: "unix"})
+		if err != nil {
+			return 0, nil, &ExitError{Code: 125, Err: fmt.Errorf("console socket: %w", err)}
+		}
+		defer ln.Close()
+		masterc = make(chan masterResult, 1)
+		go receiveMaster(ln, masterc)
+	} else {
+		opts.Stdio = ociruntime.Stdio{Stdin: stdio.Stdin, Stdout: stdio.Stdout, Stderr: stdio.Stderr}
+	}
+	if err := e.Runtime.Create(ctx, c.ID, e.BundleDir(c.ID), opts); err != nil {
+		return 0, nil, e.runError(c, err)
+	}
+	var master *os.File
+	if masterc != nil {
+		select {
+		case r := <-masterc:
+			if r.err != nil {
+				e.Runtime.Delete(ctx, c.ID, true)
+				return 0, nil, &ExitError{Code: 125, Err: fmt.Errorf("container %s: terminal: %w", c.ID, r.err)}
+			}
+			master = r.f
+		case <-time.After(10 * time.Second):
+			e.Runtime.Delete(ctx, c.ID, true)
+			return 0, nil, &ExitError{Code: 125, Err: fmt.Errorf("container %s: the runtime sent no terminal", c.ID)}
+		}
+		if stdio.Stdin != nil && term.IsTerminal(int(stdio.Stdin.Fd())) {
+			if w, h, err := term.GetSize(int(stdio.Stdin.Fd())); err == nil {
+				console.SetSize(master, uint16(h), uint16(w))
+			}
+		}
+	}
+	data, err := os.ReadFile(opts.PidFile)
+	pid, perr := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil || perr != nil || pid <= 0 {
+		e.Runtime.Delete(ctx, c.ID, true)
+		return 0, nil, &ExitError{Code: 125, Err: fmt.Errorf("container %s: no init pid from the runtime", c.ID)}
+	}
+	if err := e.Runtime.Start(ctx, c.ID); err != nil {
+		e.Runtime.Delete(ctx, c.ID, true)
+		waitPid(pid)
+		return 0, nil, e.runError(c, err)
+	}
+	return pid, master, nil
+}
+
+func (e *Engine) runError(c *Container, err error) error {
+	msg := err.Error()
+	var re *ociruntime.Error
+	if errors.As(err, &re) && re.Msg != "" {
+		msg = re.Msg
+	}
+	return &ExitError{Code: classify(err), Err: fmt.Errorf("container %s: %s", c.ShortName(), msg)}
+}
+
+type masterResult struct {
+	f   *os.File
+	err error
+}
+
+func receiveMaster(ln *net.UnixListener, out chan<- masterResult) {
+	conn, err := ln.AcceptUnix()
+	if err != nil {
+		out <- masterResult{err: err}
+		return
+	}
+	defer conn.Close()
+	f, err := conn.File()
+	if err != nil {
+		out <- masterResult{err: err}
+		return
+	}
+	defer f.Close()
+	m, err := console.ReceiveMaster(int(f.Fd()))
+	out <- masterResult{f: m, err: err}
+}
+
+// copyTerminal copies the master's output to stdout and stdin to the
+// master; the channel closes when the output ends.
+func copyTerminal(master *os.File, stdio Stdio) chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if stdio.Stdout != nil {
+			io.Copy(stdio.Stdout, master) // ends with EIO once the slave is closed
+		} else {
+			io.Copy(io.Discard, master)
+		}
+	}()
+	if stdio.Stdin != nil {
+		go io.Copy(master, stdio.Stdin)
+	}
+	return done
+}
+
+// waitPid waits for a child and returns its status as a shell reports it.
+func waitPid(pid int) int {
+	var ws unix.WaitStatus
+	for {
+		_, err := unix.Wait4(pid, &ws, 0, nil)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return 255 // not our child: nothing to learn
+		}
+		break
+	}
+	if ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return ws.ExitStatus()
+}
