@@ -211,6 +211,23 @@ cleanup() { # binary state-dir tmp-dir log token
 	rm -rf "${tmp:?}"/* 2>/dev/null || true
 }
 
+# sweep_stale removes what a run killed outright (SIGKILL runs no trap) left:
+# containers in this runtime's private root and the /tmp directories of runs
+# whose script is gone.
+sweep_stale() { # binary state-dir
+	local d owner
+	for d in /tmp/ward-conformance.*; do
+		[ -d "$d" ] || continue
+		owner=$(cat "$d/.owner" 2>/dev/null || true)
+		if [ -n "$owner" ] && [ "$owner" != $$ ] && kill -0 "$owner" 2>/dev/null; then
+			continue # another run, still going
+		fi
+		say "removing what an earlier run left in $d"
+		cleanup "$1" "$2" "$d" /dev/null no-token
+		rm -rf "$d"
+	done
+}
+
 # classify prints "RESULT<TAB>DETAIL" for one program from its exit code and
 # output. A program passes when it exits 0 with no "not ok" line. The *_fail
 # programs print nothing at all when the runtime rightly refuses the config,
@@ -248,6 +265,7 @@ classify() { # rc log-prefix
 run_suite() { # label binary
 	local label=$1 bin=$2 dir prog rc start token wrapper tmp
 	dir=$RUNDIR/$label
+	sweep_stale "$bin" "$dir/state"
 	rm -rf "$dir"
 	mkdir -p "$dir/state" "$dir/logs"
 	# Bundles go under /tmp, not the cache: a container whose root is
@@ -255,6 +273,7 @@ run_suite() { # label binary
 	# able to reach its rootfs, and /root is 0700.
 	tmp=$(mktemp -d /tmp/ward-conformance.XXXXXX)
 	chmod 755 "$tmp"
+	echo $$ >"$tmp/.owner"
 	wrapper=$dir/runtime
 	make_wrapper "$bin" "$dir/state" "$wrapper"
 	CURRENT_CLEANUP=("$bin" "$dir/state" "$tmp" /dev/null)
@@ -364,7 +383,11 @@ main() {
 	--compare) mode=compare ;;
 	"") ;;
 	-*) usage ;;
-	*) subject=$1 ;;
+	*)
+		subject=$1
+		[ -x "$subject" ] || subject=$(command -v "$subject") || die "no runtime binary $1"
+		subject=$(cd "$(dirname "$subject")" && pwd)/$(basename "$subject")
+		;;
 	esac
 	[ "$(id -u)" = 0 ] || die "the suite creates containers and cgroups: run as root"
 	need_pkg patch
@@ -405,8 +428,6 @@ main() {
 			subject=$(build_ward)
 			label="ward-runtime"
 		else
-			[ -x "$subject" ] || subject=$(command -v "$subject") || die "no runtime binary $1"
-			subject=$(cd "$(dirname "$subject")" && pwd)/$(basename "$subject")
 			label=$(basename "$subject")
 		fi
 		run_suite "$label" "$subject"
