@@ -392,3 +392,75 @@ func TestLastErrorReadsOnlyNewLines(t *testing.T) {
 		t.Errorf("lastError of a missing log = %q", got)
 	}
 }
+
+func TestTerminal(t *testing.T) {
+	forEachRuntime(t, func(t *testing.T, r *Runtime) {
+		ctx := testContext(t)
+		bundle := testutil.Bundle(t, []string{"sh", "-c", "tty; sleep 60"}, func(s *specs.Spec) { s.Process.Terminal = true })
+		id := "tty-" + filepath.Base(r.Path)
+		cleanupContainer(t, r, id)
+
+		sock, err := NewConsoleSocket()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sock.Close()
+		masters := make(chan *os.File, 1)
+		go func() {
+			m, err := sock.ReceiveMaster()
+			if err != nil {
+				t.Errorf("ReceiveMaster: %v", err)
+			}
+			masters <- m
+		}()
+		if err := r.Create(ctx, id, bundle, CreateOpts{ConsoleSocket: sock.Path()}); err != nil {
+			t.Fatalf("Create with a terminal: %v", err)
+		}
+		master := <-masters
+		if master == nil {
+			t.FailNow()
+		}
+		defer master.Close()
+		if err := r.Start(ctx, id); err != nil {
+			t.Fatalf("Start: %v", err)
+		}
+		line, err := bufio.NewReader(master).ReadString('\n')
+		if err != nil {
+			t.Fatalf("read the terminal: %v", err)
+		}
+		if got := strings.TrimSpace(line); got != "/dev/pts/0" {
+			t.Errorf("tty in the container = %q, want /dev/pts/0", got)
+		}
+
+		// An exec with its own terminal.
+		esock, err := NewConsoleSocket()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer esock.Close()
+		go func() {
+			m, err := esock.ReceiveMaster()
+			if err != nil {
+				t.Errorf("ReceiveMaster for exec: %v", err)
+			}
+			masters <- m
+		}()
+		p := process([]string{"sh", "-c", "tty"})
+		p.Terminal = true
+		if err := r.Exec(ctx, id, p, ExecOpts{Detach: true, ConsoleSocket: esock.Path()}); err != nil {
+			t.Fatalf("Exec with a terminal: %v", err)
+		}
+		emaster := <-masters
+		if emaster == nil {
+			t.FailNow()
+		}
+		defer emaster.Close()
+		line, err = bufio.NewReader(emaster).ReadString('\n')
+		if err != nil {
+			t.Fatalf("read the exec terminal: %v", err)
+		}
+		if got := strings.TrimSpace(line); !strings.HasPrefix(got, "/dev/pts/") || got == "/dev/pts/0" {
+			t.Errorf("exec tty = %q, want another /dev/pts/N", got)
+		}
+	})
+}
