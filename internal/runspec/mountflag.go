@@ -15,7 +15,7 @@ import (
 // source/src, target/destination/dst, readonly/ro[=BOOL],
 // bind-propagation, tmpfs-size and tmpfs-mode (octal). A bind's source
 // must exist, as Docker's daemon requires for --mount.
-func ParseMount(v string) (userMount, error) {
+func ParseMount(v string) (Mount, error) {
 	typ := "volume"
 	var src, dst, prop, size, mode string
 	readonly := false
@@ -33,7 +33,7 @@ func ParseMount(v string) (userMount, error) {
 			if hasVal {
 				b, err := strconv.ParseBool(val)
 				if err != nil {
-					return userMount{}, fmt.Errorf("--mount %q: invalid value %q for %s", v, val, key)
+					return Mount{}, fmt.Errorf("--mount %q: invalid value %q for %s", v, val, key)
 				}
 				readonly = b
 			}
@@ -46,42 +46,42 @@ func ParseMount(v string) (userMount, error) {
 		case "consistency":
 			// macOS only; Docker ignores it on Linux.
 		default:
-			return userMount{}, fmt.Errorf("--mount %q: unsupported key %q", v, key)
+			return Mount{}, fmt.Errorf("--mount %q: unsupported key %q", v, key)
 		}
 	}
 	if dst == "" {
-		return userMount{}, fmt.Errorf("--mount %q: target is required", v)
+		return Mount{}, fmt.Errorf("--mount %q: target is required", v)
 	}
 	if !path.IsAbs(dst) || path.Clean(dst) == "/" {
-		return userMount{}, fmt.Errorf("--mount %q: the target must be an absolute path other than /", v)
+		return Mount{}, fmt.Errorf("--mount %q: the target must be an absolute path other than /", v)
 	}
 	dst = path.Clean(dst)
 	switch typ {
 	case "bind":
 		if size != "" || mode != "" {
-			return userMount{}, fmt.Errorf("--mount %q: tmpfs options on a bind mount", v)
+			return Mount{}, fmt.Errorf("--mount %q: tmpfs options on a bind mount", v)
 		}
 		if !path.IsAbs(src) {
-			return userMount{}, fmt.Errorf("--mount %q: a bind source must be an absolute host path", v)
+			return Mount{}, fmt.Errorf("--mount %q: a bind source must be an absolute host path", v)
 		}
 		if _, err := os.Stat(src); err != nil {
-			return userMount{}, fmt.Errorf("--mount %q: bind source path does not exist: %s", v, src)
+			return Mount{}, fmt.Errorf("--mount %q: bind source path does not exist: %s", v, src)
 		}
-		m := userMount{Source: path.Clean(src), Destination: dst, Writable: !readonly, Propagation: "rprivate"}
+		m := Mount{Source: path.Clean(src), Destination: dst, Writable: !readonly, Propagation: "rprivate"}
 		switch prop {
 		case "":
 		case "private", "rprivate", "shared", "rshared", "slave", "rslave":
 			m.Propagation = prop
 		default:
-			return userMount{}, fmt.Errorf("--mount %q: invalid bind-propagation %q", v, prop)
+			return Mount{}, fmt.Errorf("--mount %q: invalid bind-propagation %q", v, prop)
 		}
 		return m, nil
 	case "tmpfs":
 		if src != "" {
-			return userMount{}, fmt.Errorf("--mount %q: a tmpfs takes no source", v)
+			return Mount{}, fmt.Errorf("--mount %q: a tmpfs takes no source", v)
 		}
 		if prop != "" {
-			return userMount{}, fmt.Errorf("--mount %q: bind-propagation on a tmpfs", v)
+			return Mount{}, fmt.Errorf("--mount %q: bind-propagation on a tmpfs", v)
 		}
 		// Docker's ConvertTmpfsOptions: ro, mode in octal, size with the
 		// largest unit that divides it.
@@ -92,7 +92,7 @@ func ParseMount(v string) (userMount, error) {
 		if mode != "" {
 			n, err := strconv.ParseUint(mode, 8, 32)
 			if err != nil {
-				return userMount{}, fmt.Errorf("--mount %q: invalid tmpfs-mode %q (want octal)", v, mode)
+				return Mount{}, fmt.Errorf("--mount %q: invalid tmpfs-mode %q (want octal)", v, mode)
 			}
 			if n != 0 {
 				data = append(data, fmt.Sprintf("mode=%o", n))
@@ -101,17 +101,17 @@ func ParseMount(v string) (userMount, error) {
 		if size != "" {
 			n, err := units.RAMInBytes(size)
 			if err != nil || n < 0 {
-				return userMount{}, fmt.Errorf("--mount %q: invalid tmpfs-size %q", v, size)
+				return Mount{}, fmt.Errorf("--mount %q: invalid tmpfs-size %q", v, size)
 			}
 			if n != 0 {
 				data = append(data, "size="+sizeWithUnit(n))
 			}
 		}
-		return userMount{Source: "tmpfs", Destination: dst, Tmpfs: true, Data: strings.Join(data, ","), Writable: !readonly}, nil
+		return Mount{Source: "tmpfs", Destination: dst, Tmpfs: true, Data: strings.Join(data, ","), Writable: !readonly}, nil
 	case "volume":
-		return userMount{}, fmt.Errorf("--mount %q: volumes are not supported; use type=bind or type=tmpfs", v)
+		return Mount{}, fmt.Errorf("--mount %q: volumes are not supported; use type=bind or type=tmpfs", v)
 	default:
-		return userMount{}, fmt.Errorf("--mount %q: unknown type %q", v, typ)
+		return Mount{}, fmt.Errorf("--mount %q: unknown type %q", v, typ)
 	}
 }
 

@@ -26,9 +26,10 @@ func defaultMounts() []specs.Mount {
 // shmSize is Docker's default /dev/shm size (64 MiB).
 const shmSize = 64 * 1024 * 1024
 
-// userMount is a mount the user asked for (or Docker adds per container):
-// a bind of Source, or a tmpfs with Data options.
-type userMount struct {
+// Mount is a mount the user asked for with -v, --mount or --tmpfs (or
+// one Docker adds per container): a bind of Source, or a tmpfs with Data
+// options. Build turns it into a spec mount with Docker's options.
+type Mount struct {
 	Source, Destination string
 	Tmpfs               bool
 	Data                string // tmpfs options
@@ -39,23 +40,23 @@ type userMount struct {
 // ParseVolume parses a -v value, HOST:DEST[:MODE] where MODE is a
 // comma-separated list of ro, rw and one propagation mode (z and Z, SELinux
 // relabelling, are accepted and ignored as on a host without SELinux).
-func ParseVolume(v string) (userMount, error) {
+func ParseVolume(v string) (Mount, error) {
 	parts := strings.Split(v, ":")
 	if len(parts) < 2 || len(parts) > 3 {
 		if len(parts) == 1 && path.IsAbs(v) {
-			return userMount{}, fmt.Errorf("-v %q: anonymous volumes are not supported; give HOST:DEST", v)
+			return Mount{}, fmt.Errorf("-v %q: anonymous volumes are not supported; give HOST:DEST", v)
 		}
-		return userMount{}, fmt.Errorf("-v %q: want HOST:DEST[:ro|rw]", v)
+		return Mount{}, fmt.Errorf("-v %q: want HOST:DEST[:ro|rw]", v)
 	}
-	m := userMount{Source: parts[0], Destination: parts[1], Writable: true, Propagation: "rprivate"}
+	m := Mount{Source: parts[0], Destination: parts[1], Writable: true, Propagation: "rprivate"}
 	if !path.IsAbs(m.Source) {
-		return userMount{}, fmt.Errorf("-v %q: named volumes are not supported; the source must be an absolute host path", v)
+		return Mount{}, fmt.Errorf("-v %q: named volumes are not supported; the source must be an absolute host path", v)
 	}
 	if !path.IsAbs(m.Destination) {
-		return userMount{}, fmt.Errorf("-v %q: the destination must be an absolute path", v)
+		return Mount{}, fmt.Errorf("-v %q: the destination must be an absolute path", v)
 	}
 	if m.Destination == "/" {
-		return userMount{}, fmt.Errorf("-v %q: cannot mount over /", v)
+		return Mount{}, fmt.Errorf("-v %q: cannot mount over /", v)
 	}
 	m.Source, m.Destination = path.Clean(m.Source), path.Clean(m.Destination)
 	if len(parts) == 3 {
@@ -73,31 +74,31 @@ func ParseVolume(v string) (userMount, error) {
 				prop++
 			case "z", "Z":
 			default:
-				return userMount{}, fmt.Errorf("-v %q: invalid mode %q", v, opt)
+				return Mount{}, fmt.Errorf("-v %q: invalid mode %q", v, opt)
 			}
 		}
 		if rw > 1 || prop > 1 {
-			return userMount{}, fmt.Errorf("-v %q: conflicting modes %q", v, parts[2])
+			return Mount{}, fmt.Errorf("-v %q: conflicting modes %q", v, parts[2])
 		}
 	}
 	return m, nil
 }
 
 // ParseTmpfs parses a --tmpfs value, DEST[:OPTIONS].
-func ParseTmpfs(v string) (userMount, error) {
+func ParseTmpfs(v string) (Mount, error) {
 	dest, data, _ := strings.Cut(v, ":")
 	if !path.IsAbs(dest) {
-		return userMount{}, fmt.Errorf("--tmpfs %q: the destination must be an absolute path", v)
+		return Mount{}, fmt.Errorf("--tmpfs %q: the destination must be an absolute path", v)
 	}
 	if path.Clean(dest) == "/" {
-		return userMount{}, fmt.Errorf("--tmpfs %q: cannot mount over /", v)
+		return Mount{}, fmt.Errorf("--tmpfs %q: cannot mount over /", v)
 	}
-	return userMount{Source: "tmpfs", Destination: path.Clean(dest), Tmpfs: true, Data: data, Writable: true}, nil
+	return Mount{Source: "tmpfs", Destination: path.Clean(dest), Tmpfs: true, Data: data, Writable: true}, nil
 }
 
 // mounts assembles the spec's mounts as Docker 20.10's WithMounts does.
 func mounts(o Options) ([]specs.Mount, error) {
-	var binds, tmpfs []userMount
+	var binds, tmpfs []Mount
 	seen := map[string]string{}
 	claim := func(dest, flag string) error {
 		if prev, ok := seen[dest]; ok {
@@ -151,11 +152,11 @@ func mounts(o Options) ([]specs.Mount, error) {
 		{o.NetworkFiles.Hosts, "/etc/hosts"},
 	} {
 		if nf.src != "" && seen[nf.dest] == "" {
-			all = append(all, userMount{Source: nf.src, Destination: nf.dest, Writable: !o.ReadOnly, Propagation: "rprivate"})
+			all = append(all, Mount{Source: nf.src, Destination: nf.dest, Writable: !o.ReadOnly, Propagation: "rprivate"})
 		}
 	}
 	if o.IPC == "host" && seen["/dev/shm"] == "" {
-		all = append(all, userMount{Source: "/dev/shm", Destination: "/dev/shm", Writable: true, Propagation: "rprivate"})
+		all = append(all, Mount{Source: "/dev/shm", Destination: "/dev/shm", Writable: true, Propagation: "rprivate"})
 	}
 	all = sortByDepth(append(all, tmpfs...))
 
@@ -217,8 +218,8 @@ func mounts(o Options) ([]specs.Mount, error) {
 	return out, nil
 }
 
-func sortByDepth(ms []userMount) []userMount {
-	out := append([]userMount(nil), ms...)
+func sortByDepth(ms []Mount) []Mount {
+	out := append([]Mount(nil), ms...)
 	sort.SliceStable(out, func(i, j int) bool {
 		return strings.Count(out[i].Destination, "/") < strings.Count(out[j].Destination, "/")
 	})
