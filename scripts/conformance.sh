@@ -199,7 +199,7 @@ cleanup() { # binary state-dir tmp-dir log token
 	done
 	awk -v t="$tmp/" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
 		while read -r m; do umount -l "$m" 2>/dev/null || true; done
-	ids=$(grep -oE '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}' "$log" 2>/dev/null | sort -u | tr '\n' '|')
+	ids=$(grep -oE '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}' "$log" 2>/dev/null | sort -u | tr '\n' '|' || true)
 	ids=${ids%|}
 	for cg in $(find /sys/fs/cgroup -mindepth 2 -maxdepth 8 -type d 2>/dev/null |
 		grep -E "/(cgrouptest|testdir${ids:+|$ids})\$" | sort -r); do
