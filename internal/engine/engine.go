@@ -50,7 +50,7 @@ type CreateRequest struct {
 
 // Create makes a container: its record, snapshot and bundle. Nothing is
 // left behind when it fails.
-func (e *Engine) Create(req CreateRequest) (c *Container, err error) {
+func (e *Engine) Create(req CreateRequest) (_ *Container, err error) {
 	img, err := e.Images.Get(req.Image)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
@@ -75,7 +75,7 @@ func (e *Engine) Create(req CreateRequest) (c *Container, err error) {
 		}
 	}
 
-	c = &Container{
+	c := &Container{
 		ID:         NewID(),
 		Created:    time.Now().UTC(),
 		State:      State{Status: StatusCreated},

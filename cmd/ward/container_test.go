@@ -1,0 +1,362 @@
+package main
+
+import (
+	"archive/tar"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/wardproject/ward/internal/testutil"
+)
+
+// wardEnv is a ward binary with ward-runtime beside it, a root holding a
+// busybox image, and the commands to run it as users do.
+type wardEnv struct {
+	bin, root string
+}
+
+func newWardEnv(t *testing.T) *wardEnv {
+	t.Helper()
+	testutil.RequireRoot(t)
+	testutil.RequireStaticBusybox(t)
+	dir := t.TempDir()
+	for _, name := range []string{"ward", "ward-runtime"} {
+		if _, err := testutil.BuildBinary(dir, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := &wardEnv{bin: filepath.Join(dir, "ward"), root: filepath.Join(dir, "root")}
+	rootfs := filepath.Join(dir, "rootfs")
+	testutil.BusyboxRootfs(t, rootfs)
+	tarPath := filepath.Join(dir, "busybox.tar")
+	writeTar(t, rootfs, tarPath)
+	if out, _, code := w.run(t, nil, "import", tarPath, "busybox"); code != 0 {
+		t.Fatalf("import: exit %d: %s", code, out)
+	}
+	t.Cleanup(func() {
+		// Whatever a failed test left running or mounted.
+		out, _, _ := w.run(t, nil, "ps", "-aq")
+		for _, id := range strings.Fields(out) {
+			w.run(t, nil, "rm", "-f", id)
+		}
+	})
+	return w
+}
+
+// run runs ward with stdin and returns its stdout, stderr and exit status.
+func (w *wardEnv) run(t *testing.T, stdin io.Reader, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(w.bin, append([]string{"--root", w.root}, args...)...)
+	cmd.Stdin = stdin
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		t.Fatalf("ward %v: %v", args, err)
+	}
+	return stdout.String(), stderr.String(), cmd.ProcessState.ExitCode()
+}
+
+// must runs ward and fails the test unless it exits 0.
+func (w *wardEnv) must(t *testing.T, args ...string) string {
+	t.Helper()
+	out, errOut, code := w.run(t, nil, args...)
+	if code != 0 {
+		t.Fatalf("ward %v: exit %d: %s", args, code, errOut)
+	}
+	return out
+}
+
+// leftovers lists what containers leave in ward's root: records,
+// snapshots, and mounts under the root.
+func (w *wardEnv) leftovers(t *testing.T) []string {
+	t.Helper()
+	var left []string
+	for _, d := range []string{"containers", "snapshots"} {
+		entries, _ := os.ReadDir(filepath.Join(w.root, d))
+		for _, e := range entries {
+			if !strings.HasPrefix(e.Name(), ".") {
+				left = append(left, filepath.Join(d, e.Name()))
+			}
+		}
+	}
+	mounts, _ := os.ReadFile("/proc/self/mountinfo")
+	for _, line := range strings.Split(string(mounts), "\n") {
+		if f := strings.Fields(line); len(f) > 4 && strings.HasPrefix(f[4], w.root+"/") {
+			left = append(left, "mount "+f[4])
+		}
+	}
+	return left
+}
+
+// writeTar writes the directory tree at dir as a tar file.
+func writeTar(t *testing.T, dir, path string) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tw := tar.NewWriter(f)
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || p == dir {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		link := ""
+		if d.Type()&fs.ModeSymlink != 0 {
+			if link, err = os.Readlink(p); err != nil {
+				return err
+			}
+		}
+		h, err := tar.FileInfoHeader(info, link)
+		if err != nil {
+			return err
+		}
+		h.Name, _ = filepath.Rel(dir, p)
+		if err := tw.WriteHeader(h); err != nil {
+			return err
+		}
+		if d.Type().IsRegular() {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			_, err = tw.Write(data)
+			return err
+		}
+		return nil
+	})
+	if err == nil {
+		err = tw.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRunForeground runs busybox with several flag sets and checks what
+// the container sees and ward's exit status; each leaves nothing behind.
+func TestRunForeground(t *testing.T) {
+	w := newWardEnv(t)
+	hostDir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(hostDir, "file"), []byte("from the host\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	envFile := filepath.Join(hostDir, "env")
+	if err := os.WriteFile(envFile, []byte("# comment\nFROM_FILE=yes\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	hostname, _ := os.Hostname()
+	for _, tc := range []struct {
+		name     string
+		args     []string
+		stdin    string
+		wantCode int
+		want     string // a regexp stdout must match
+		wantErr  string // a substring of stderr
+	}{
+		{"root by default", []string{"busybox", "id"}, "", 0, `^uid=0\(root\) gid=0\(root\)`, ""},
+		{"user 1000", []string{"-u", "1000", "busybox", "id"}, "", 0, `^uid=1000 gid=0\(root\)`, ""},
+		{"named user", []string{"--user", "nobody", "busybox", "id"}, "", 0, `^uid=65534\(nobody\) gid=65534\(nogroup\)`, ""},
+		{"docker's default capabilities", []string{"busybox", "grep", "CapEff", "/proc/self/status"}, "", 0, `CapEff:\s+00000000a80425fb`, ""},
+		{"cap-drop ALL, cap-add NET_BIND_SERVICE", []string{"--cap-drop", "ALL", "--cap-add", "net_bind_service", "busybox", "grep", "Cap[EPB]", "/proc/self/status"},
+			"", 0, `CapPrm:\s+0000000000000400\nCapEff:\s+0000000000000400\nCapBnd:\s+0000000000000400`, ""},
+		{"non-root user: bounding set only", []string{"-u", "1000", "--cap-add", "NET_ADMIN", "busybox", "grep", "Cap[EB]", "/proc/self/status"},
+			"", 0, `CapEff:\s+0000000000000000\nCapBnd:\s+00000000a80435fb`, ""},
+		{"read-only root", []string{"--read-only", "busybox", "touch", "/x"}, "", 1, ``, "Read-only file system"},
+		{"read-only root, writable tmpfs", []string{"--read-only", "--tmpfs", "/data", "busybox", "touch", "/data/x"}, "", 0, ``, ""},
+		{"hostname", []string{"--hostname", "box1", "busybox", "hostname"}, "", 0, `^box1\n$`, ""},
+		{"hostname is the ID's first 12 digits", []string{"busybox", "hostname"}, "", 0, `^[0-9a-f]{12}\n$`, ""},
+		{"network host keeps the host's name", []string{"--network", "host", "busybox", "hostname"}, "", 0, "^" + regexp.QuoteMeta(hostname) + "\n$", ""},
+		{"own pid namespace", []string{"busybox", "sh", "-c", "echo $$"}, "", 0, `^1\n$`, ""},
+		{"pid host", []string{"--pid", "host", "busybox", "sh", "-c", "echo $$"}, "", 0, `^([2-9]|\d\d+)\n$`, ""},
+		{"environment", []string{"-e", "A=1", "--env-file", envFile, "busybox", "env"}, "", 0, `(?s)A=1.*FROM_FILE=yes|FROM_FILE=yes.*A=1`, ""},
+		{"workdir", []string{"-w", "/tmp", "busybox", "pwd"}, "", 0, `^/tmp\n$`, ""},
+		{"entrypoint", []string{"--entrypoint", "echo", "busybox", "hello"}, "", 0, `^hello\n$`, ""},
+		{"bind mount read-only", []string{"-v", hostDir + ":/mnt:ro", "busybox", "sh", "-c", "cat /mnt/file; touch /mnt/new"}, "", 1, `^from the host\n$`, "Read-only file system"},
+		{"--mount", []string{"--mount", "type=bind,source=" + hostDir + ",target=/mnt", "busybox", "cat", "/mnt/file"}, "", 0, `^from the host\n$`, ""},
+		{"no-new-privileges", []string{"--security-opt", "no-new-privileges", "busybox", "grep", "NoNewPrivs", "/proc/self/status"}, "", 0, `NoNewPrivs:\s+1`, ""},
+		{"privileged", []string{"--privileged", "busybox", "grep", "Seccomp:", "/proc/self/status"}, "", 0, `Seccomp:\s+0`, ""},
+		{"seccomp by default", []string{"busybox", "grep", "Seccomp:", "/proc/self/status"}, "", 0, `Seccomp:\s+2`, ""},
+		{"pids limit", []string{"--pids-limit", "50", "busybox", "sh", "-c", "cat /sys/fs/cgroup/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids/pids.max"}, "", 0, `^50\n$`, ""},
+		{"memory", []string{"--memory", "64m", "busybox", "sh", "-c", "cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes"}, "", 0, `^67108864\n$`, ""},
+		{"ulimit", []string{"--ulimit", "nofile=512:1024", "busybox", "sh", "-c", "ulimit -n"}, "", 0, `^512\n$`, ""},
+		{"stdin with -i", []string{"-i", "busybox", "cat"}, "piped\n", 0, `^piped\n$`, ""},
+		{"no stdin without -i", []string{"busybox", "cat"}, "piped\n", 0, `^$`, ""},
+		{"exit status", []string{"busybox", "sh", "-c", "exit 3"}, "", 3, ``, ""},
+		{"command not found", []string{"busybox", "nosuch"}, "", 127, ``, "executable file not found"},
+		{"command is a directory", []string{"busybox", "/etc"}, "", 126, ``, "is a directory"},
+		{"unknown image", []string{"nosuchimage", "true"}, "", 125, ``, "nosuchimage"},
+		{"unknown capability", []string{"--cap-add", "BOGUS", "busybox", "true"}, "", 125, ``, "BOGUS"},
+		{"unknown flag", []string{"--bogus", "busybox", "true"}, "", 125, ``, "bogus"},
+		{"unknown user", []string{"-u", "nosuchuser", "busybox", "true"}, "", 125, ``, "nosuchuser"},
+		{"unsupported network", []string{"--network", "bridge", "busybox", "true"}, "", 125, ``, "bridge"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdin io.Reader
+			if tc.stdin != "" {
+				stdin = strings.NewReader(tc.stdin)
+			}
+			out, errOut, code := w.run(t, stdin, append([]string{"run", "--rm"}, tc.args...)...)
+			if code != tc.wantCode {
+				t.Errorf("exit %d, want %d; stdout %q stderr %q", code, tc.wantCode, out, errOut)
+			}
+			if !regexp.MustCompile(tc.want).MatchString(out) {
+				t.Errorf("stdout %q does not match %q", out, tc.want)
+			}
+			if !strings.Contains(errOut, tc.wantErr) {
+				t.Errorf("stderr %q does not mention %q", errOut, tc.wantErr)
+			}
+			if left := w.leftovers(t); len(left) > 0 {
+				t.Errorf("--rm left %v", left)
+			}
+		})
+	}
+}
+
+type inspected struct {
+	ID    string `json:"Id"`
+	Name  string
+	State struct {
+		Status   string
+		Running  bool
+		Pid      int
+		ExitCode int
+	}
+	Config struct {
+		User string
+		Cmd  []string
+	}
+	HostConfig struct {
+		Privileged     bool
+		CapAdd         []string
+		CapDrop        []string
+		ReadonlyRootfs bool
+		Binds          []string
+		NetworkMode    string
+		PidMode        string
+		IpcMode        string
+		SecurityOpt    []string
+		Memory         int64
+		PidsLimit      *int64
+		AutoRemove     bool
+	}
+}
+
+func (w *wardEnv) inspect(t *testing.T, what string) inspected {
+	t.Helper()
+	var got []inspected
+	if err := json.Unmarshal([]byte(w.must(t, "inspect", what)), &got); err != nil || len(got) != 1 {
+		t.Fatalf("inspect %s: %v %v", what, got, err)
+	}
+	return got[0]
+}
+
+// TestDetachedLifecycle: run -d, ps, logs, exec, stop, kill, start, rm,
+// inspect, and rmi refused while a container uses the image.
+func TestDetachedLifecycle(t *testing.T) {
+	w := newWardEnv(t)
+	out := w.must(t, "run", "-d", "--name", "d1", "busybox", "sh", "-c", `echo hello; trap "echo bye; exit 7" TERM; while :; do sleep 0.1; done`)
+	id := strings.TrimSpace(out)
+	if !regexp.MustCompile(`^[0-9a-f]{64}$`).MatchString(id) {
+		t.Fatalf("run -d printed %q, want a container ID", out)
+	}
+	if ps := w.must(t, "ps", "-q"); ps != id[:12]+"\n" {
+		t.Errorf("ps -q = %q, want %q", ps, id[:12])
+	}
+	var row struct{ ID, Names, State string }
+	if err := json.Unmarshal([]byte(w.must(t, "ps", "--format", "json")), &row); err != nil || row.Names != "d1" || row.State != "running" {
+		t.Errorf("ps --format json: %+v %v", row, err)
+	}
+	if got := w.inspect(t, "d1"); !got.State.Running || got.State.Pid <= 0 || got.ID != id {
+		t.Errorf("inspect of a running container: %+v", got.State)
+	}
+	if logs := w.must(t, "logs", "d1"); logs != "hello\n" {
+		t.Errorf("logs = %q", logs)
+	}
+	if _, _, code := w.run(t, nil, "exec", "d1", "sh", "-c", "exit 4"); code != 4 {
+		t.Errorf("exec exit %d, want 4", code)
+	}
+	if got := w.must(t, "exec", "-u", "65534", "-w", "/tmp", "-e", "X=y", "d1", "sh", "-c", "id -u; pwd; echo $X"); got != "65534\n/tmp\ny\n" {
+		t.Errorf("exec -u -w -e printed %q", got)
+	}
+	if _, errOut, code := w.run(t, nil, "rm", "d1"); code == 0 || !strings.Contains(errOut, "running") {
+		t.Errorf("rm of a running container: exit %d, %q", code, errOut)
+	}
+	if _, errOut, code := w.run(t, nil, "rmi", "busybox"); code == 0 || !strings.Contains(errOut, "in use") {
+		t.Errorf("rmi of an image in use: exit %d, %q", code, errOut)
+	}
+	w.must(t, "stop", "-t", "5", "d1")
+	got := w.inspect(t, "d1")
+	if got.State.Status != "exited" || got.State.ExitCode != 7 || got.State.Running {
+		t.Errorf("after stop: %+v", got.State)
+	}
+	if logs := w.must(t, "logs", "-f", "d1"); logs != "hello\nbye\n" {
+		t.Errorf("logs -f after stop = %q", logs)
+	}
+	if ps := w.must(t, "ps", "-aq"); !strings.Contains(ps, id[:12]) {
+		t.Errorf("ps -aq = %q, lacks the stopped container", ps)
+	}
+
+	// start re-runs the process; kill ends it with 128+9.
+	w.must(t, "start", "d1")
+	if got := w.inspect(t, "d1"); got.State.Status != "running" {
+		t.Fatalf("after start: %+v", got.State)
+	}
+	w.must(t, "kill", "d1")
+	w.must(t, "stop", "d1") // returns once the exit is recorded
+	if got := w.inspect(t, "d1"); got.State.ExitCode != 137 {
+		t.Errorf("after kill: %+v, want exit 137", got.State)
+	}
+	w.must(t, "rm", "d1")
+	if _, errOut, code := w.run(t, nil, "inspect", "d1"); code != 1 || !strings.Contains(errOut, "d1") {
+		t.Errorf("inspect of a removed container: exit %d, %q", code, errOut)
+	}
+
+	// rm -f of a running container, then nothing is left.
+	w.must(t, "run", "-d", "--name", "d2", "busybox", "sleep", "100")
+	w.must(t, "rm", "-f", "d2")
+	if left := w.leftovers(t); len(left) > 0 {
+		t.Errorf("left %v", left)
+	}
+	w.must(t, "rmi", "busybox") // no container uses it any more
+}
+
+// TestInspectSecurityFields checks what inspect reports of the flags that
+// decide a container's privileges.
+func TestInspectSecurityFields(t *testing.T) {
+	w := newWardEnv(t)
+	hostDir := t.TempDir()
+	w.must(t, "run", "--name", "insp", "-u", "1000", "--cap-add", "net_admin", "--cap-drop", "MKNOD",
+		"--read-only", "-v", hostDir+":/data:ro", "--pid", "host", "--ipc", "host", "--security-opt", "no-new-privileges",
+		"--memory", "64m", "--pids-limit", "50", "busybox", "true")
+	got := w.inspect(t, "insp")
+	h := got.HostConfig
+	if got.Name != "/insp" || got.Config.User != "1000" || got.State.Status != "exited" {
+		t.Errorf("name %q user %q state %+v", got.Name, got.Config.User, got.State)
+	}
+	if h.Privileged || !h.ReadonlyRootfs || h.NetworkMode != "none" || h.PidMode != "host" || h.IpcMode != "host" ||
+		h.Memory != 64<<20 || h.PidsLimit == nil || *h.PidsLimit != 50 || h.AutoRemove {
+		t.Errorf("host config %+v", h)
+	}
+	if strings.Join(h.CapAdd, ",") != "CAP_NET_ADMIN" || strings.Join(h.CapDrop, ",") != "CAP_MKNOD" {
+		t.Errorf("CapAdd %v CapDrop %v", h.CapAdd, h.CapDrop)
+	}
+	if strings.Join(h.Binds, ",") != hostDir+":/data:ro" || strings.Join(h.SecurityOpt, ",") != "no-new-privileges" {
+		t.Errorf("Binds %v SecurityOpt %v", h.Binds, h.SecurityOpt)
+	}
+	w.must(t, "rm", "insp")
+}
