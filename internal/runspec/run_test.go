@@ -9,18 +9,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/wardproject/ward/internal/ociruntime"
 	"github.com/wardproject/ward/internal/testutil"
-)
-
-var (
-	wardOnce sync.Once
-	wardBin  string
-	wardErr  error
 )
 
 // probe prints what a container sees of its own privileges.
@@ -41,18 +34,10 @@ func TestBuiltSpecsRun(t *testing.T) {
 	if _, err := os.Stat("/usr/sbin/runc"); err != nil {
 		t.Skip("skipped: runc is not installed (apt-get install runc; CI installs it)")
 	}
-	wardOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "runspec-test-")
-		if err != nil {
-			wardErr = err
-			return
-		}
-		wardBin, wardErr = testutil.BuildBinary(dir, "ward-runtime")
-	})
-	if wardErr != nil {
-		t.Fatalf("build ward-runtime: %v", wardErr)
+	wardBin, err := testutil.BuildBinary(t.TempDir(), "ward-runtime")
+	if err != nil {
+		t.Fatalf("build ward-runtime: %v", err)
 	}
-	t.Cleanup(func() { os.RemoveAll(filepath.Dir(wardBin)) })
 
 	for _, tc := range []struct {
 		name string
