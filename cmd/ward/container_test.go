@@ -12,7 +12,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/wardproject/ward/internal/testutil"
 )
@@ -99,7 +101,7 @@ func (w *wardEnv) leftovers(t *testing.T) []string {
 }
 
 // writeTar writes the directory tree at dir as a tar file.
-func writeTar(t *testing.T, dir, path string) {
+func writeTar(t testing.TB, dir, path string) {
 	t.Helper()
 	f, err := os.Create(path)
 	if err != nil {
@@ -359,4 +361,140 @@ func TestInspectSecurityFields(t *testing.T) {
 		t.Errorf("Binds %v SecurityOpt %v", h.Binds, h.SecurityOpt)
 	}
 	w.must(t, "rm", "insp")
+}
+
+// TestTerminal runs containers and execs with -t under script(1), which
+// gives ward a terminal: the process gets a pty of ward's size, and
+// ward's exit status is the container's.
+func TestTerminal(t *testing.T) {
+	w := newWardEnv(t)
+	script := testutil.RequireTool(t, "script")
+	ward := w.bin + " --root " + w.root
+	underScript := func(t *testing.T, command string) (string, int) {
+		t.Helper()
+		cmd := exec.Command(script, "-qec", "stty rows 30 cols 100; "+command, "/dev/null")
+		out, err := cmd.Output() // stdin is /dev/null
+		var ee *exec.ExitError
+		if err != nil && !errors.As(err, &ee) {
+			t.Fatal(err)
+		}
+		return string(out), cmd.ProcessState.ExitCode()
+	}
+	out, code := underScript(t, ward+` run --rm -it busybox sh -c 'tty; stty size; exit 5'`)
+	if code != 5 || !strings.Contains(out, "/dev/pts/0") || !strings.Contains(out, "30 100") {
+		t.Errorf("run -it: exit %d, output %q; want 5, a pty of 30 rows and 100 columns", code, out)
+	}
+	w.must(t, "run", "-d", "--name", "tty1", "busybox", "sleep", "100")
+	out, code = underScript(t, ward+` exec -it tty1 sh -c 'tty; stty size'`)
+	if code != 0 || !regexp.MustCompile(`/dev/pts/\d+`).MatchString(out) || !strings.Contains(out, "30 100") {
+		t.Errorf("exec -it: exit %d, output %q", code, out)
+	}
+	w.must(t, "rm", "-f", "tty1")
+}
+
+// TestSignalsForwarded: a signal to the foreground ward reaches the
+// container's init, and ward exits with the status the container chose.
+func TestSignalsForwarded(t *testing.T) {
+	w := newWardEnv(t)
+	cmd := exec.Command(w.bin, "--root", w.root, "run", "--rm", "busybox", "sh", "-c",
+		`trap "exit 9" TERM; echo ready; while :; do sleep 0.1; done`)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line := make([]byte, 6)
+	if _, err := io.ReadFull(stdout, line); err != nil || string(line) != "ready\n" {
+		t.Fatalf("container did not start: %q %v", line, err)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 9 {
+		t.Errorf("exit %d, want the container's 9", code)
+	}
+	if left := w.leftovers(t); len(left) > 0 {
+		t.Errorf("left %v", left)
+	}
+}
+
+// TestDetachedAutoRemove: run -d --rm removes the container when it exits.
+func TestDetachedAutoRemove(t *testing.T) {
+	w := newWardEnv(t)
+	w.must(t, "run", "-d", "--rm", "busybox", "true")
+	deadline := time.Now().Add(10 * time.Second)
+	for len(w.leftovers(t)) > 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if left := w.leftovers(t); len(left) > 0 {
+		t.Errorf("run -d --rm left %v", left)
+	}
+}
+
+// TestConcurrentRuns: ward commands at once share the root safely; of two
+// containers asking for one name, one gets it and the other exits 125.
+func TestConcurrentRuns(t *testing.T) {
+	w := newWardEnv(t)
+	type result struct {
+		name string
+		code int
+	}
+	args := [][]string{
+		{"run", "--rm", "busybox", "true"},
+		{"run", "--rm", "busybox", "true"},
+		{"run", "--rm", "busybox", "true"},
+		{"run", "--name", "same", "busybox", "true"},
+		{"run", "--name", "same", "busybox", "true"},
+	}
+	results := make(chan result, len(args))
+	for _, a := range args {
+		go func() {
+			_, _, code := w.run(t, nil, a...)
+			results <- result{strings.Join(a, " "), code}
+		}()
+	}
+	named := map[int]int{}
+	for range args {
+		r := <-results
+		if strings.Contains(r.name, "same") {
+			named[r.code]++
+		} else if r.code != 0 {
+			t.Errorf("%s: exit %d", r.name, r.code)
+		}
+	}
+	if named[0] != 1 || named[125] != 1 {
+		t.Errorf("exit codes of the two runs named same: %v, want one 0 and one 125", named)
+	}
+	if ps := w.must(t, "ps", "-aq"); len(strings.Fields(ps)) != 1 {
+		t.Errorf("ps -aq = %q, want the one container named same", ps)
+	}
+}
+
+// BenchmarkRunRm measures `ward run --rm busybox true`, the whole cycle
+// of a short-lived container: record, snapshot, bundle, runtime create and
+// start, wait, delete, removal.
+func BenchmarkRunRm(b *testing.B) {
+	testutil.RequireRoot(b)
+	testutil.RequireStaticBusybox(b)
+	dir := b.TempDir()
+	for _, name := range []string{"ward", "ward-runtime"} {
+		if _, err := testutil.BuildBinary(dir, name); err != nil {
+			b.Fatal(err)
+		}
+	}
+	bin, root := filepath.Join(dir, "ward"), filepath.Join(dir, "root")
+	rootfs := filepath.Join(dir, "rootfs")
+	testutil.BusyboxRootfs(b, rootfs)
+	tarPath := filepath.Join(dir, "busybox.tar")
+	writeTar(b, rootfs, tarPath)
+	if out, err := exec.Command(bin, "--root", root, "import", tarPath, "busybox").CombinedOutput(); err != nil {
+		b.Fatalf("import: %v: %s", err, out)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if out, err := exec.Command(bin, "--root", root, "run", "--rm", "busybox", "true").CombinedOutput(); err != nil {
+			b.Fatalf("run: %v: %s", err, out)
+		}
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -175,14 +176,15 @@ func (e *Engine) createAndStart(ctx context.Context, c *Container, stdio Stdio) 
 				return 0, nil, &ExitError{Code: 125, Err: fmt.Errorf("container %s: terminal: %w", c.ID, r.err)}
 			}
 			master = r.f
+			if stdio.Stdin != nil && term.IsTerminal(int(stdio.Stdin.Fd())) {
+				// Before start, so the process sees its size from the first instruction.
+				if w, h, err := term.GetSize(int(stdio.Stdin.Fd())); err == nil {
+					console.SetSize(master, uint16(h), uint16(w))
+				}
+			}
 		case <-time.After(10 * time.Second):
 			e.Runtime.Delete(ctx, c.ID, true)
 			return 0, nil, &ExitError{Code: 125, Err: fmt.Errorf("container %s: the runtime sent no terminal", c.ID)}
-		}
-		if stdio.Stdin != nil && term.IsTerminal(int(stdio.Stdin.Fd())) {
-			if w, h, err := term.GetSize(int(stdio.Stdin.Fd())); err == nil {
-				console.SetSize(master, uint16(h), uint16(w))
-			}
 		}
 	}
 	data, err := os.ReadFile(opts.PidFile)
@@ -244,8 +246,29 @@ func copyTerminal(master *os.File, stdio Stdio) chan struct{} {
 	}()
 	if stdio.Stdin != nil {
 		go io.Copy(master, stdio.Stdin)
+		if fd := int(stdio.Stdin.Fd()); term.IsTerminal(fd) {
+			go followSize(fd, master, done)
+		}
 	}
 	return done
+}
+
+// followSize gives the pty the size of ward's own terminal, now and on
+// every SIGWINCH, until done closes.
+func followSize(fd int, master *os.File, done chan struct{}) {
+	winch := make(chan os.Signal, 1)
+	signal.Notify(winch, unix.SIGWINCH)
+	defer signal.Stop(winch)
+	for {
+		if w, h, err := term.GetSize(fd); err == nil {
+			console.SetSize(master, uint16(h), uint16(w))
+		}
+		select {
+		case <-winch:
+		case <-done:
+			return
+		}
+	}
 }
 
 // waitPid waits for a child and returns its status as a shell reports it.
@@ -257,7 +280,11 @@ func waitPid(pid int) int {
 			continue
 		}
 		if err != nil {
-			return 255 // not our child: nothing to learn
+			// Not our child (no subreaper): wait for it to go, status unknown.
+			for unix.Kill(pid, 0) == nil {
+				time.Sleep(pollInterval)
+			}
+			return 255
 		}
 		break
 	}
