@@ -49,7 +49,7 @@ var Warn = func(msg string) { fmt.Fprintln(os.Stderr, "ward-runtime: warning: "+
 var (
 	ErrNotExist   = errors.New("container does not exist")
 	ErrNotRunning = errors.New("container not running")
-	ErrExist      = errors.New("container with id exists")
+	ErrExist      = errors.New("container with given ID already exists")
 )
 
 const (

@@ -133,6 +133,10 @@ func setup(cfg *Config, ch *channel) (string, *seccomp.Program, error) {
 		}
 		filter = nil
 	}
+	// runc's rule, which Docker relies on: without HOME in the process's
+	// environment, it comes from the user's entry in the container's
+	// /etc/passwd, else "/".
+	p.Env = withHome(p.Env, p.User.UID)
 	if err := switchIdentity(p); err != nil {
 		return "", nil, err
 	}
@@ -368,4 +372,27 @@ func (ch *channel) hooks(s *specs.Spec) error {
 	}
 	ch.state = reply.State
 	return hooks.Run("createContainer", h.CreateContainer, *ch.state)
+}
+
+// withHome returns env with HOME set from the container's /etc/passwd
+// when env has none. It runs after the switch of root, so the file read is
+// the container's.
+func withHome(env []string, uid uint32) []string {
+	for _, e := range env {
+		if strings.HasPrefix(e, "HOME=") {
+			return env
+		}
+	}
+	home := "/"
+	if data, err := os.ReadFile("/etc/passwd"); err == nil {
+		want := strconv.FormatUint(uint64(uid), 10)
+		for _, line := range strings.Split(string(data), "\n") {
+			// name:password:uid:gid:gecos:home:shell
+			if f := strings.Split(line, ":"); len(f) >= 6 && f[2] == want && f[5] != "" {
+				home = f[5]
+				break
+			}
+		}
+	}
+	return append(env, "HOME="+home)
 }

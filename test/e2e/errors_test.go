@@ -167,7 +167,7 @@ func TestIDInUseAndInvalid(t *testing.T) {
 		t.Errorf("leftovers of a running container: %v, want its process and cgroup", left)
 	}
 	res := r.cmd("create", "--bundle", dir, id)
-	if res.code == 0 || !strings.Contains(res.stderr, "container with id exists") {
+	if res.code == 0 || !strings.Contains(res.stderr, "container with given ID already exists") {
 		t.Errorf("second create with the same ID: exit %d, stderr %q", res.code, res.stderr)
 	}
 	if st := r.state(t, id); st.Status != specs.StateRunning || st.Pid != pid {

@@ -31,6 +31,7 @@ echo "firmware=$(ls /sys/firmware | wc -l)"
 echo "umask=$(umask)"
 echo "nofile=$(ulimit -n)"
 echo "cwd=$(pwd)"
+echo "home=$HOME"
 echo "devnull=$(stat -c '%F %t:%T' /dev/null)"
 `
 
