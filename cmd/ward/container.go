@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -61,9 +62,43 @@ func containerRunE(fn func(cmd *cobra.Command, args []string) error) func(*cobra
 	}
 }
 
-// findRuntime resolves the runtime binary: the flag's value, else
-// ward-runtime beside ward's own binary, else ward-runtime on PATH.
+// engineConfig is ward's config file: JSON at $WARD_CONFIG, default
+// /etc/ward/config.json; a missing file is an empty config.
+type engineConfig struct {
+	// Runtime is the runtime binary used when `ward run` has no --runtime.
+	Runtime string `json:"runtime"`
+}
+
+func readEngineConfig() (engineConfig, error) {
+	var cfg engineConfig
+	path := os.Getenv("WARD_CONFIG")
+	if path == "" {
+		path = "/etc/ward/config.json"
+	}
+	data, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return cfg, nil
+	}
+	if err != nil {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	if err := json.Unmarshal(data, &cfg); err != nil {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// findRuntime resolves the runtime binary: the flag's value, else the
+// config file's, else ward-runtime beside ward's own binary, else
+// ward-runtime on PATH.
 func findRuntime(flag string) (string, error) {
+	if flag == "" {
+		cfg, err := readEngineConfig()
+		if err != nil {
+			return "", err
+		}
+		flag = cfg.Runtime
+	}
 	if flag != "" {
 		p, err := exec.LookPath(flag)
 		if err != nil {

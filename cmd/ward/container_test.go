@@ -36,10 +36,8 @@ func newWardEnv(t *testing.T) *wardEnv {
 		}
 	}
 	w := &wardEnv{bin: filepath.Join(dir, "ward"), root: filepath.Join(dir, "root")}
-	rootfs := filepath.Join(dir, "rootfs")
-	testutil.BusyboxRootfs(t, rootfs)
 	tarPath := filepath.Join(dir, "busybox.tar")
-	writeTar(t, rootfs, tarPath)
+	writeTar(t, busyboxDir(t), tarPath)
 	if out, _, code := w.run(t, nil, "import", tarPath, "busybox"); code != 0 {
 		t.Fatalf("import: exit %d: %s", code, out)
 	}
@@ -98,6 +96,25 @@ func (w *wardEnv) leftovers(t *testing.T) []string {
 		}
 	}
 	return left
+}
+
+// busyboxDir builds a busybox root filesystem in a new directory.
+func busyboxDir(t testing.TB) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "rootfs")
+	testutil.BusyboxRootfs(t, dir)
+	return dir
+}
+
+// inspectAfterRun runs a container of image to its end, inspects it and
+// removes it.
+func (w *wardEnv) inspectAfterRun(t *testing.T, image string, args ...string) inspected {
+	t.Helper()
+	id := strings.TrimSpace(w.must(t, append([]string{"run", "-d"}, append([]string{image}, args...)...)...))
+	w.must(t, "stop", id)
+	got := w.inspect(t, id)
+	w.must(t, "rm", id)
+	return got
 }
 
 // writeTar writes the directory tree at dir as a tar file.
@@ -484,10 +501,8 @@ func BenchmarkRunRm(b *testing.B) {
 		}
 	}
 	bin, root := filepath.Join(dir, "ward"), filepath.Join(dir, "root")
-	rootfs := filepath.Join(dir, "rootfs")
-	testutil.BusyboxRootfs(b, rootfs)
 	tarPath := filepath.Join(dir, "busybox.tar")
-	writeTar(b, rootfs, tarPath)
+	writeTar(b, busyboxDir(b), tarPath)
 	if out, err := exec.Command(bin, "--root", root, "import", tarPath, "busybox").CombinedOutput(); err != nil {
 		b.Fatalf("import: %v: %s", err, out)
 	}

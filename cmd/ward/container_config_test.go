@@ -1,0 +1,101 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/wardproject/ward/internal/runspec"
+)
+
+func TestFindRuntime(t *testing.T) {
+	dir := t.TempDir()
+	fromFlag, fromConfig := filepath.Join(dir, "flag-runtime"), filepath.Join(dir, "config-runtime")
+	for _, p := range []string{fromFlag, fromConfig} {
+		if err := os.WriteFile(p, []byte("#!/bin/sh\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeConfig := func(content string) string {
+		p := filepath.Join(t.TempDir(), "config.json")
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, tc := range []struct {
+		name, flag, config string
+		want, wantErr      string
+	}{
+		{"flag wins over the config", fromFlag, writeConfig(`{"runtime": "` + fromConfig + `"}`), fromFlag, ""},
+		{"config file", "", writeConfig(`{"runtime": "` + fromConfig + `"}`), fromConfig, ""},
+		{"missing flag runtime", filepath.Join(dir, "nosuch"), filepath.Join(dir, "no-config.json"), "", "nosuch"},
+		{"bad config", "", writeConfig(`{"runtime": `), "", "config"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("WARD_CONFIG", tc.config)
+			got, err := findRuntime(tc.flag)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("findRuntime = %q, %v; want an error naming %q", got, err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Fatalf("findRuntime = %q, %v; want %q", got, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestImageConfigHonoured: the image's User, WorkingDir, Env, Entrypoint
+// and Cmd apply unless flags override them.
+func TestImageConfigHonoured(t *testing.T) {
+	w := newWardEnv(t)
+	tarPath := filepath.Join(t.TempDir(), "rootfs.tar")
+	writeTar(t, busyboxDir(t), tarPath)
+	w.must(t, "import", "--change", "USER 1000", "--change", "WORKDIR /tmp", "--change", "ENV A=from-image",
+		"--change", `ENTRYPOINT ["sh", "-c"]`, "--change", `CMD ["id -u; pwd; echo $A"]`, tarPath, "configured")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"image config", nil, "1000\n/tmp\nfrom-image\n"},
+		{"command replaces CMD", []string{"configured", "echo $A"}, "from-image\n"},
+		{"flags override", []string{"-u", "0", "-w", "/", "-e", "A=flag", "configured"}, "0\n/\nflag\n"},
+		{"entrypoint flag clears CMD", []string{"--entrypoint", "pwd", "configured"}, "/tmp\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := tc.args
+			if args == nil {
+				args = []string{"configured"}
+			}
+			if got := w.must(t, append([]string{"run", "--rm"}, args...)...); got != tc.want {
+				t.Errorf("output %q, want %q", got, tc.want)
+			}
+		})
+	}
+	if got := w.inspectAfterRun(t, "configured"); got.Config.User != "1000" {
+		t.Errorf("Config.User = %q, want the image's 1000", got.Config.User)
+	}
+}
+
+// TestPrivilegedWarns: --privileged on a host that cannot grant every
+// capability runs, and says which ones are missing.
+func TestPrivilegedWarns(t *testing.T) {
+	w := newWardEnv(t)
+	host, err := runspec.ProbeHost()
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing := host.Unavailable()
+	if len(missing) == 0 {
+		t.Skip("this host grants every capability")
+	}
+	_, errOut, code := w.run(t, nil, "run", "--rm", "--privileged", "busybox", "true")
+	if code != 0 || !strings.Contains(errOut, missing[0]) {
+		t.Errorf("exit %d, stderr %q; want 0 and a warning naming %s", code, errOut, missing[0])
+	}
+}
