@@ -91,8 +91,10 @@ func Validate(dir string, s *specs.Spec) error {
 			return bad("the user namespace's uidMappings and gidMappings must map container id 0")
 		}
 	}
-	if (s.Hostname != "" || s.Domainname != "") && !newNamespace(s, specs.UTSNamespace) {
-		return bad("cannot set the hostname or domainname without a new uts namespace")
+	// A joined uts namespace may be given a hostname too (runc's rule):
+	// it is the container's, shared with whoever it was joined from.
+	if (s.Hostname != "" || s.Domainname != "") && !seen[specs.UTSNamespace] {
+		return bad("cannot set the hostname or domainname without a uts namespace")
 	}
 	for _, m := range s.Mounts {
 		if !filepath.IsAbs(m.Destination) {
@@ -120,16 +122,6 @@ func Validate(dir string, s *specs.Spec) error {
 		}
 	}
 	return nil
-}
-
-// newNamespace reports whether the spec asks for a fresh namespace of type t.
-func newNamespace(s *specs.Spec, t specs.LinuxNamespaceType) bool {
-	for _, ns := range s.Linux.Namespaces {
-		if ns.Type == t {
-			return ns.Path == ""
-		}
-	}
-	return false
 }
 
 // nsKinds maps each namespace type to the type NS_GET_NSTYPE reports.

@@ -50,6 +50,13 @@ func TestValidate(t *testing.T) {
 		{"hostname-without-uts", func(s *specs.Spec) {
 			s.Linux.Namespaces = s.Linux.Namespaces[:3] // pid, network, ipc
 		}, "hostname"},
+		{"hostname-in-joined-uts", func(s *specs.Spec) {
+			for i, ns := range s.Linux.Namespaces {
+				if ns.Type == specs.UTSNamespace {
+					s.Linux.Namespaces[i].Path = "/proc/self/ns/uts"
+				}
+			}
+		}, ""},
 		{"relative-mount", func(s *specs.Spec) { s.Mounts[0].Destination = "proc" }, "not an absolute path"},
 		{"relative-masked-path", func(s *specs.Spec) { s.Linux.MaskedPaths = []string{"proc/kcore"} }, "not absolute"},
 		{"bad-propagation", func(s *specs.Spec) { s.Linux.RootfsPropagation = "sideways" }, "rootfsPropagation"},

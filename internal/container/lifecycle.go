@@ -141,9 +141,10 @@ func (st *State) processes() []int {
 	return pids
 }
 
-// Delete removes a container. A running one is refused unless force is
-// set, in which case it is killed first; a created one is killed, since
-// its user's program never ran.
+// Delete removes a stopped container. Any other is refused unless force
+// is set, in which case it is killed first: the runtime-spec says deleting
+// a container that is not stopped is an error (runc 1.1 quietly kills a
+// created one; containerd's shim follows a refusal with --force).
 func Delete(root, id string, force bool) error {
 	st, err := Load(root, id)
 	if err != nil {
@@ -162,10 +163,6 @@ func Delete(root, id string, force bool) error {
 	}
 	switch status := st.Status(); status {
 	case Stopped:
-	case Created:
-		if err := st.killAndWait(); err != nil {
-			return err
-		}
 	default:
 		if !force {
 			return fmt.Errorf("cannot delete container %s that is not stopped: %s", id, status)

@@ -201,3 +201,28 @@ func readSpec(t *testing.T, dir string) *specs.Spec {
 	}
 	return &s
 }
+
+// The runtime-spec: deleting a container that is not stopped is an error
+// and has no effect. runc 1.1 quietly kills a created one; we refuse.
+func TestDeleteOfCreatedContainerIsRefused(t *testing.T) {
+	testutil.RequireRoot(t)
+	r := newWard(t)
+	dir := testutil.Bundle(t, []string{"true"}, nil)
+	id := containerID(t)
+	if res := r.cmd("create", "--bundle", dir, id); res.code != 0 {
+		t.Fatalf("create: %s", res.stderr)
+	}
+	defer r.cmd("delete", "--force", id)
+	if res := r.cmd("delete", id); res.code == 0 || !strings.Contains(res.stderr, "is not stopped: created") {
+		t.Errorf("delete of a created container: exit %d, %q", res.code, res.stderr)
+	}
+	if st := r.state(t, id); st.Status != specs.StateCreated {
+		t.Errorf("the refused delete changed the container: %s", st.Status)
+	}
+	if res := r.cmd("delete", "--force", id); res.code != 0 {
+		t.Errorf("delete --force: %s", res.stderr)
+	}
+	if left := leftovers(t, dir, id); len(left) > 0 {
+		t.Errorf("delete --force left: %v", left)
+	}
+}

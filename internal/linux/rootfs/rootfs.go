@@ -35,12 +35,15 @@ type Config struct {
 // the rootfs the process's root. The working directory is / afterwards.
 func Prepare(c Config) error {
 	s := c.Spec
-	// Keep the host from seeing our mounts, whatever its propagation.
-	prop := uintptr(unix.MS_SLAVE | unix.MS_REC)
-	if p, ok := PropagationFlag(s.Linux.RootfsPropagation); ok {
-		prop = p
+	// Keep the host from seeing our mounts: everything is built under a
+	// slave (or, when asked, private) root, and the requested propagation
+	// is applied to the new root once it is in place, since pivot_root
+	// refuses a shared root and a bind refuses an unbindable one.
+	prep := uintptr(unix.MS_SLAVE | unix.MS_REC)
+	if p, ok := PropagationFlag(s.Linux.RootfsPropagation); ok && p&unix.MS_PRIVATE != 0 {
+		prep = p
 	}
-	if err := unix.Mount("", "/", "", prop, ""); err != nil {
+	if err := unix.Mount("", "/", "", prep, ""); err != nil {
 		return fmt.Errorf("set propagation of /: %w", err)
 	}
 	// pivot_root needs the new root to be a mount point.
@@ -85,7 +88,7 @@ func Prepare(c Config) error {
 	if err != nil {
 		return err
 	}
-	if s.Linux.RootfsPropagation != "" {
+	if prop, ok := PropagationFlag(s.Linux.RootfsPropagation); ok {
 		if err := unix.Mount("", "/", "", prop, ""); err != nil {
 			return fmt.Errorf("set rootfsPropagation %s: %w", s.Linux.RootfsPropagation, err)
 		}
