@@ -289,6 +289,7 @@ run_suite() { # label binary
 		# In the background so that an interrupt runs the trap at once;
 		# timeout leads its own process group and takes it down with it.
 		(
+			exec 9>&-
 			cd "$RUNDIR/work"
 			exec env WARD_CONFORMANCE_TOKEN="$token" WARD_CONFORMANCE_CALLS="$dir/logs/$prog.calls" \
 				RUNTIME="$wrapper" TMPDIR="$tmp" \
@@ -360,7 +361,7 @@ print_compare() { # label-a label-b
 build_ward() {
 	local out=$CACHE/ward-runtime
 	say "building ward-runtime from $REPO"
-	(cd "$REPO" && go build -o "$out" ./cmd/ward-runtime) >&2 || die "go build ./cmd/ward-runtime failed"
+	(cd "$REPO" && go build -o "$out" ./cmd/ward-runtime 9>&-) >&2 || die "go build ./cmd/ward-runtime failed"
 	echo "$out"
 }
 
@@ -393,6 +394,13 @@ main() {
 	need_pkg patch
 	mkdir -p "$CACHE"
 	CACHE=$(cd "$CACHE" && pwd)
+	# One run at a time: runs share the cache's work and results directories
+	# and the suite's fixed cgroup paths (/cgrouptest). Children close fd 9.
+	exec 9>"$CACHE/.lock"
+	if ! flock -n 9; then
+		say "waiting for another conformance run to finish"
+		flock 9
+	fi
 	RUNDIR=$CACHE/run
 	RESULTS=$RUNDIR/results
 	CURRENT_CLEANUP=()
