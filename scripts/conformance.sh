@@ -322,7 +322,7 @@ summary() { # label
 		n == 1 { if (!/^#/ && !(fixed == 1 && $2 == "suite")) k[$1] = $2; next }
 		$2 == "crash" { c++ } $2 == "timeout" { o++ }
 		$2 != "pass" && ($1 in k) { e++ }
-		$2 == "pass" && k[$1] ~ /^(host|kernel)$/ { h = h " " $1 }
+		$2 == "pass" && ($1 in k) && k[$1] ~ /^(host|kernel)$/ { h = h " " $1 }
 		END {
 			if (c + o) printf "%s: %d crashed, %d timed out\n", l, c, o
 			printf "%s: %d of the failures are listed in scripts/conformance/expected-failures.tsv\n", l, e
