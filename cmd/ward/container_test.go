@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -509,6 +510,30 @@ func BenchmarkRunRm(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		if out, err := exec.Command(bin, "--root", root, "run", "--rm", "busybox", "true").CombinedOutput(); err != nil {
+			b.Fatalf("run: %v: %s", err, out)
+		}
+	}
+}
+
+// BenchmarkRuntimeRun is BenchmarkRunRm's peer: `ward-runtime run` of a
+// prepared busybox bundle running true, the part of ward run that is the
+// runtime's.
+func BenchmarkRuntimeRun(b *testing.B) {
+	testutil.RequireRoot(b)
+	testutil.RequireStaticBusybox(b)
+	dir := b.TempDir()
+	rt, err := testutil.BuildBinary(dir, "ward-runtime")
+	if err != nil {
+		b.Fatal(err)
+	}
+	bundle := testutil.Bundle(b, []string{"true"}, nil)
+	state := filepath.Join(dir, "state")
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		i++
+		cmd := exec.Command(rt, "--root", state, "run", "--bundle", bundle, "bench"+strconv.Itoa(i))
+		if out, err := cmd.CombinedOutput(); err != nil {
 			b.Fatalf("run: %v: %s", err, out)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -122,13 +123,29 @@ func (e *Engine) Supervise(ctx context.Context, id string, stdio Stdio, started 
 // finish deletes the runtime's state of a stopped container and, for
 // --rm, the container itself.
 func (e *Engine) finish(c *Container) {
+	// The runtime's state and the snapshot are independent: remove both
+	// at once, since --rm's cleanup is on the path of every short run.
+	var snapErr error
+	var wg sync.WaitGroup
+	if c.HostConfig.AutoRemove {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			snapErr = e.Snapshots.Remove(c.ID)
+		}()
+	}
 	if err := e.Runtime.Delete(context.Background(), c.ID, true); err != nil && !errors.Is(err, ociruntime.ErrNotFound) {
 		e.warn(fmt.Sprintf("container %s: %v", c.ID, err))
 	}
-	if c.HostConfig.AutoRemove {
-		if err := e.Remove(c); err != nil {
-			e.warn(err.Error())
-		}
+	wg.Wait()
+	if !c.HostConfig.AutoRemove {
+		return
+	}
+	if snapErr == nil {
+		snapErr = e.Records.Delete(c.ID)
+	}
+	if snapErr != nil {
+		e.warn(snapErr.Error())
 	}
 }
 
