@@ -39,6 +39,7 @@ func newContainerCommands() []*cobra.Command {
 	}
 	group := &cobra.Command{Use: "container", Short: "Manage containers"}
 	group.AddCommand(verbs()...)
+	group.AddCommand(withName(newPsCommand(), "ls", "list"))
 	return append(verbs(), group, newMonitorCommand())
 }
 

@@ -538,3 +538,20 @@ func BenchmarkRuntimeRun(b *testing.B) {
 		}
 	}
 }
+
+// TestLogsFollow: logs -f prints what a running container writes and
+// returns when it exits.
+func TestLogsFollow(t *testing.T) {
+	w := newWardEnv(t)
+	w.must(t, "run", "-d", "--name", "talker", "busybox", "sh", "-c", "for i in 1 2 3; do echo line$i; sleep 0.2; done")
+	if got := w.must(t, "logs", "-f", "talker"); got != "line1\nline2\nline3\n" {
+		t.Errorf("logs -f = %q", got)
+	}
+	if got := w.inspect(t, "talker"); got.State.Status != "exited" || got.State.ExitCode != 0 {
+		t.Errorf("after logs -f: %+v", got.State)
+	}
+	if got := w.must(t, "container", "ls", "-aq"); len(strings.Fields(got)) != 1 {
+		t.Errorf("container ls -aq = %q", got)
+	}
+	w.must(t, "container", "rm", "talker")
+}
