@@ -138,7 +138,9 @@ func openEngine(runtimePath string) (*engine.Engine, error) {
 		Root: wardRoot(), Images: images, Snapshots: snaps, Records: records, RuntimePath: runtimePath,
 		Warn: func(msg string) { fmt.Fprintln(os.Stderr, "ward: warning: "+msg) },
 	}
-	e.Runtime = &ociruntime.Runtime{Path: runtimePath, Root: e.RuntimeRoot()}
+	// The runtime's log of each container lives in the container's own
+	// directory, so that removing the container removes it too.
+	e.Runtime = &ociruntime.Runtime{Path: runtimePath, Root: e.RuntimeRoot(), Log: records.Dir("")}
 	return e, nil
 }
 

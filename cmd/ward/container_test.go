@@ -82,7 +82,7 @@ func (w *wardEnv) must(t *testing.T, args ...string) string {
 func (w *wardEnv) leftovers(t *testing.T) []string {
 	t.Helper()
 	var left []string
-	for _, d := range []string{"containers", "snapshots"} {
+	for _, d := range []string{"containers", "snapshots", "runtime"} {
 		entries, _ := os.ReadDir(filepath.Join(w.root, d))
 		for _, e := range entries {
 			if !strings.HasPrefix(e.Name(), ".") {
