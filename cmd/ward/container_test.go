@@ -191,6 +191,8 @@ func TestRunForeground(t *testing.T) {
 		{"root by default", []string{"busybox", "id"}, "", 0, `^uid=0\(root\) gid=0\(root\)`, ""},
 		{"user 1000", []string{"-u", "1000", "busybox", "id"}, "", 0, `^uid=1000 gid=0\(root\)`, ""},
 		{"named user", []string{"--user", "nobody", "busybox", "id"}, "", 0, `^uid=65534\(nobody\) gid=65534\(nogroup\)`, ""},
+		{"root's HOME", []string{"busybox", "sh", "-c", "echo $HOME"}, "", 0, `^/root\n$`, ""},
+		{"HOME from passwd", []string{"-u", "nobody", "busybox", "sh", "-c", "echo $HOME"}, "", 0, `^/\n$`, ""},
 		{"docker's default capabilities", []string{"busybox", "grep", "CapEff", "/proc/self/status"}, "", 0, `CapEff:\s+00000000a80425fb`, ""},
 		{"cap-drop ALL, cap-add NET_BIND_SERVICE", []string{"--cap-drop", "ALL", "--cap-add", "net_bind_service", "busybox", "grep", "Cap[EPB]", "/proc/self/status"},
 			"", 0, `CapPrm:\s+0000000000000400\nCapEff:\s+0000000000000400\nCapBnd:\s+0000000000000400`, ""},
@@ -554,4 +556,62 @@ func TestLogsFollow(t *testing.T) {
 		t.Errorf("container ls -aq = %q", got)
 	}
 	w.must(t, "container", "rm", "talker")
+}
+
+// BenchmarkMonitorRSS reports the resident memory of the monitor that
+// watches a detached container (KiB-RSS/monitor), and its time to start
+// a detached container.
+func BenchmarkMonitorRSS(b *testing.B) {
+	testutil.RequireRoot(b)
+	testutil.RequireStaticBusybox(b)
+	dir := b.TempDir()
+	for _, name := range []string{"ward", "ward-runtime"} {
+		if _, err := testutil.BuildBinary(dir, name); err != nil {
+			b.Fatal(err)
+		}
+	}
+	bin, root := filepath.Join(dir, "ward"), filepath.Join(dir, "root")
+	tarPath := filepath.Join(dir, "busybox.tar")
+	writeTar(b, busyboxDir(b), tarPath)
+	ward := func(args ...string) string {
+		out, err := exec.Command(bin, append([]string{"--root", root}, args...)...).Output()
+		if err != nil {
+			b.Fatalf("ward %v: %v", args, err)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	ward("import", tarPath, "busybox")
+	var total int
+	n := 0
+	for b.Loop() {
+		id := ward("run", "-d", "busybox", "sleep", "30")
+		b.StopTimer()
+		total += monitorRSS(b, id)
+		n++
+		ward("rm", "-f", id)
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(total)/float64(n), "KiB-RSS/monitor")
+}
+
+// monitorRSS finds the monitor of container id in /proc and returns its
+// VmRSS in KiB.
+func monitorRSS(b *testing.B, id string) int {
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range procs {
+		cmdline, err := os.ReadFile(p)
+		if err != nil || !bytes.Contains(cmdline, []byte("container-monitor\x00"+id)) {
+			continue
+		}
+		status, err := os.ReadFile(filepath.Join(filepath.Dir(p), "status"))
+		if err != nil {
+			continue
+		}
+		if m := regexp.MustCompile(`VmRSS:\s+(\d+) kB`).FindSubmatch(status); m != nil {
+			kb, _ := strconv.Atoi(string(m[1]))
+			return kb
+		}
+	}
+	b.Fatalf("no monitor process for %s", id)
+	return 0
 }
