@@ -380,7 +380,24 @@ func TestInspectSecurityFields(t *testing.T) {
 	if strings.Join(h.Binds, ",") != hostDir+":/data:ro" || strings.Join(h.SecurityOpt, ",") != "no-new-privileges" {
 		t.Errorf("Binds %v SecurityOpt %v", h.Binds, h.SecurityOpt)
 	}
-	w.must(t, "rm", "insp")
+
+	// What inspect prints is what ward check reads: the checklist judges
+	// the container as it runs.
+	w.must(t, "run", "--name", "priv", "--privileged", "busybox", "true")
+	for _, tc := range []struct {
+		name           string
+		wantPrivileged bool
+	}{{"insp", false}, {"priv", true}} {
+		file := filepath.Join(t.TempDir(), tc.name+".json")
+		if err := os.WriteFile(file, []byte(w.must(t, "inspect", tc.name)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, errOut, _ := w.run(t, nil, "check", file)
+		if got := strings.Contains(out, "WD120"); got != tc.wantPrivileged || !strings.Contains(out, "container "+tc.name) {
+			t.Errorf("check of %s's inspect output: privileged finding %v, want %v:\n%s%s", tc.name, got, tc.wantPrivileged, out, errOut)
+		}
+	}
+	w.must(t, "rm", "insp", "priv")
 }
 
 // TestTerminal runs containers and execs with -t under script(1), which
