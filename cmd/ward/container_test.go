@@ -649,3 +649,18 @@ func monitorRSS(b *testing.B, id string) int {
 	b.Fatalf("no monitor process for %s", id)
 	return 0
 }
+
+// TestForegroundLogs: a container run in the foreground writes to ward's
+// stdout and stderr, and its output is kept for ward logs, as docker does.
+func TestForegroundLogs(t *testing.T) {
+	w := newWardEnv(t)
+	out, errOut, code := w.run(t, nil, "run", "--name", "fg", "busybox", "sh", "-c", "echo out; echo err >&2; exit 2")
+	if code != 2 || out != "out\n" || errOut != "err\n" {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 2, out, err", code, out, errOut)
+	}
+	logs := w.must(t, "logs", "fg")
+	if !strings.Contains(logs, "out\n") || !strings.Contains(logs, "err\n") {
+		t.Errorf("logs = %q, want both streams", logs)
+	}
+	w.must(t, "rm", "fg")
+}

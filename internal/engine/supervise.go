@@ -63,6 +63,10 @@ func classify(err error) int {
 // copies between them and the pty's master.
 type Stdio struct {
 	Stdin, Stdout, Stderr *os.File
+	// Log, when set, receives the output too (what `ward logs` shows of
+	// a container run in the foreground): the process then writes to
+	// pipes that ward copies to both.
+	Log io.Writer
 }
 
 // Supervise runs a created or exited container's process to its end:
@@ -84,8 +88,23 @@ func (e *Engine) Supervise(ctx context.Context, id string, stdio Stdio, started 
 	if !c.State.Status.CanStart() {
 		return 0, &ExitError{Code: 125, Err: fmt.Errorf("%w: container %s is %s", ErrConflict, c.ShortName(), c.State.Status)}
 	}
+	var teed chan struct{}
+	if stdio.Log != nil && !c.Config.Tty {
+		var closeRead func()
+		if stdio, teed, closeRead, err = teeOutput(stdio); err != nil {
+			return 0, &ExitError{Code: 125, Err: err}
+		}
+		defer closeRead() // ends copies a lingering writer would hold open
+	}
 	pid, master, err := e.createAndStart(ctx, c, stdio)
+	if teed != nil {
+		// Ward's own copies of the pipes' write ends must go, or the
+		// copies never see the end of the output.
+		stdio.Stdout.Close()
+		stdio.Stderr.Close()
+	}
 	if err != nil {
+		waitDone(teed) // the runtime's own message, on its way to stderr
 		c.State.Error = err.Error()
 		if ee := (*ExitError)(nil); errors.As(err, &ee) {
 			c.State.ExitCode = ee.Code
@@ -106,11 +125,11 @@ func (e *Engine) Supervise(ctx context.Context, id string, stdio Stdio, started 
 		copied = copyTerminal(master, stdio)
 	}
 	status := waitPid(pid)
+	// The last output, until the last holder of the pty's slave or of the
+	// pipes is gone (with --pid host, a daemon the container left).
+	waitDone(copied)
+	waitDone(teed)
 	if master != nil {
-		select { // the last output, until the slave's last holder is gone
-		case <-copied:
-		case <-time.After(2 * time.Second):
-		}
 		master.Close()
 	}
 	c.State.Status, c.State.Running, c.State.Pid = StatusExited, false, 0
@@ -249,17 +268,77 @@ func receiveMaster(ln *net.UnixListener, out chan<- masterResult) {
 	out <- masterResult{f: m, err: err}
 }
 
-// copyTerminal copies the master's output to stdout and stdin to the
-// master; the channel closes when the output ends.
+// waitDone waits, a bounded time, for an output copy to end.
+func waitDone(done chan struct{}) {
+	if done == nil {
+		return
+	}
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+	}
+}
+
+// tee writes to a terminal (or ward's stdout) and a log; a failing
+// terminal does not stop the log.
+type tee struct {
+	out *os.File
+	log io.Writer
+}
+
+func (t tee) Write(p []byte) (int, error) {
+	if t.out != nil {
+		t.out.Write(p)
+	}
+	return t.log.Write(p)
+}
+
+// teeOutput gives the process pipes for stdout and stderr and copies them
+// to the given files and to stdio.Log. It returns the process's stdio,
+// a channel closed when both copies end, and a function closing the read
+// ends.
+func teeOutput(stdio Stdio) (Stdio, chan struct{}, func(), error) {
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		return stdio, nil, nil, err
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		outR.Close()
+		outW.Close()
+		return stdio, nil, nil, err
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, c := range []struct {
+		r   *os.File
+		out *os.File
+	}{{outR, stdio.Stdout}, {errR, stdio.Stderr}} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			io.Copy(tee{out: c.out, log: stdio.Log}, c.r)
+		}()
+	}
+	go func() { wg.Wait(); close(done) }()
+	proc := Stdio{Stdin: stdio.Stdin, Stdout: outW, Stderr: errW}
+	return proc, done, func() { outR.Close(); errR.Close() }, nil
+}
+
+// copyTerminal copies the master's output to stdout (and the log) and
+// stdin to the master; the channel closes when the output ends.
 func copyTerminal(master *os.File, stdio Stdio) chan struct{} {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if stdio.Stdout != nil {
-			io.Copy(stdio.Stdout, master) // ends with EIO once the slave is closed
-		} else {
-			io.Copy(io.Discard, master)
+		var w io.Writer = io.Discard
+		switch {
+		case stdio.Log != nil:
+			w = tee{out: stdio.Stdout, log: stdio.Log}
+		case stdio.Stdout != nil:
+			w = stdio.Stdout
 		}
+		io.Copy(w, master) // ends with EIO once the slave is closed
 	}()
 	if stdio.Stdin != nil {
 		go io.Copy(master, stdio.Stdin)
