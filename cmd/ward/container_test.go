@@ -315,6 +315,12 @@ func TestDetachedLifecycle(t *testing.T) {
 	if got := w.must(t, "exec", "-u", "65534", "-w", "/tmp", "-e", "X=y", "d1", "sh", "-c", "id -u; pwd; echo $X"); got != "65534\n/tmp\ny\n" {
 		t.Errorf("exec -u -w -e printed %q", got)
 	}
+	if _, errOut, code := w.run(t, nil, "exec", "d1", "nosuch"); code != 127 || !strings.Contains(errOut, "nosuch") {
+		t.Errorf("exec of a missing command: exit %d, %q; want 127", code, errOut)
+	}
+	if _, errOut, code := w.run(t, nil, "exec", "nosuchcontainer", "true"); code != 1 || !strings.Contains(errOut, "nosuchcontainer") {
+		t.Errorf("exec in a missing container: exit %d, %q; want 1", code, errOut)
+	}
 	if _, errOut, code := w.run(t, nil, "rm", "d1"); code == 0 || !strings.Contains(errOut, "running") {
 		t.Errorf("rm of a running container: exit %d, %q", code, errOut)
 	}

@@ -198,7 +198,7 @@ func newExecCommand() *cobra.Command {
 		RunE: func(_ *cobra.Command, args []string) error {
 			e, c, err := openContainer(args[0])
 			if err != nil {
-				return &engine.ExitError{Code: 125, Err: err}
+				return containerError{err} // docker exec: 1 for a missing container
 			}
 			req.Args = args[1:]
 			req.Env = expandEnv(req.Env)
@@ -208,6 +208,9 @@ func newExecCommand() *cobra.Command {
 				}
 			}
 			status, err := e.Exec(context.Background(), c, req, engine.Stdio{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
+			if errors.Is(err, engine.ErrConflict) {
+				return containerError{err} // not running: 1, as docker exec
+			}
 			if err != nil {
 				return err
 			}
