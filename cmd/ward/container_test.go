@@ -180,6 +180,7 @@ func TestRunForeground(t *testing.T) {
 		t.Fatal(err)
 	}
 	hostname, _ := os.Hostname()
+	hostIPC, _ := os.Readlink("/proc/self/ns/ipc")
 	for _, tc := range []struct {
 		name     string
 		args     []string
@@ -215,6 +216,12 @@ func TestRunForeground(t *testing.T) {
 		{"seccomp by default", []string{"busybox", "grep", "Seccomp:", "/proc/self/status"}, "", 0, `Seccomp:\s+2`, ""},
 		{"pids limit", []string{"--pids-limit", "50", "busybox", "sh", "-c", "cat /sys/fs/cgroup/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids/pids.max"}, "", 0, `^50\n$`, ""},
 		{"memory", []string{"--memory", "64m", "busybox", "sh", "-c", "cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes"}, "", 0, `^67108864\n$`, ""},
+		{"cpus", []string{"--cpus", "0.5", "busybox", "sh", "-c", "cat /sys/fs/cgroup/cpu.max 2>/dev/null || cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us"}, "", 0, `^50000( 100000)?\n$`, ""},
+		{"more cpus than the host has", []string{"--cpus", "4096", "busybox", "true"}, "", 125, ``, "--cpus"},
+		{"ipc host", []string{"--ipc", "host", "busybox", "readlink", "/proc/self/ns/ipc"}, "", 0, "^" + regexp.QuoteMeta(hostIPC) + "\n$", ""},
+		{"private ipc", []string{"busybox", "sh", "-c", `[ "$(readlink /proc/self/ns/ipc)" != "` + hostIPC + `" ] && echo private`}, "", 0, `^private\n$`, ""},
+		{"seccomp unconfined", []string{"--security-opt", "seccomp=unconfined", "busybox", "grep", "Seccomp:", "/proc/self/status"}, "", 0, `Seccomp:\s+0`, ""},
+		{"tmpfs options", []string{"--tmpfs", "/run:size=1m", "busybox", "grep", " /run ", "/proc/mounts"}, "", 0, `tmpfs /run tmpfs rw,.*size=1024k`, ""},
 		{"ulimit", []string{"--ulimit", "nofile=512:1024", "busybox", "sh", "-c", "ulimit -n"}, "", 0, `^512\n$`, ""},
 		{"stdin with -i", []string{"-i", "busybox", "cat"}, "piped\n", 0, `^piped\n$`, ""},
 		{"no stdin without -i", []string{"busybox", "cat"}, "piped\n", 0, `^$`, ""},
