@@ -677,3 +677,46 @@ func TestForegroundLogs(t *testing.T) {
 	}
 	w.must(t, "rm", "fg")
 }
+
+// TestRuntimes runs the same containers through every runtime at hand:
+// ward drives runc exactly as it drives ward-runtime.
+func TestRuntimes(t *testing.T) {
+	w := newWardEnv(t)
+	runtimes := map[string]string{"ward-runtime": filepath.Join(filepath.Dir(w.bin), "ward-runtime")}
+	for _, name := range []string{"runc", "crun"} {
+		if p, err := exec.LookPath(name); err == nil {
+			runtimes[name] = p
+		}
+	}
+	for name, path := range runtimes {
+		t.Run(name, func(t *testing.T) {
+			for _, tc := range []struct {
+				args     []string
+				wantCode int
+				want     string
+			}{
+				{[]string{"-u", "1000", "busybox", "id", "-u"}, 0, "1000\n"},
+				{[]string{"--cap-drop", "ALL", "--cap-add", "NET_BIND_SERVICE", "busybox", "grep", "CapEff", "/proc/self/status"}, 0, "CapEff:\t0000000000000400\n"},
+				{[]string{"busybox", "sh", "-c", "exit 3"}, 3, ""},
+				{[]string{"busybox", "nosuch"}, 127, ""},
+			} {
+				out, errOut, code := w.run(t, nil, append([]string{"run", "--rm", "--runtime", path}, tc.args...)...)
+				if code != tc.wantCode || out != tc.want {
+					t.Errorf("run %v: exit %d, stdout %q (stderr %q); want %d, %q", tc.args, code, out, errOut, tc.wantCode, tc.want)
+				}
+			}
+			id := strings.TrimSpace(w.must(t, "run", "-d", "--runtime", path, "busybox", "sleep", "100"))
+			if _, _, code := w.run(t, nil, "exec", id, "sh", "-c", "exit 4"); code != 4 {
+				t.Errorf("exec: exit %d, want 4", code)
+			}
+			w.must(t, "stop", "-t", "1", id) // sleep ignores SIGTERM as PID 1
+			if got := w.inspect(t, id); got.State.ExitCode != 137 {
+				t.Errorf("after stop: %+v, want 137", got.State)
+			}
+			w.must(t, "rm", id)
+			if left := w.leftovers(t); len(left) > 0 {
+				t.Errorf("left %v", left)
+			}
+		})
+	}
+}
