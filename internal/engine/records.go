@@ -259,12 +259,14 @@ func (l *MonitorLock) Unlock() { l.f.Close() }
 
 // Monitored tells whether some process supervises the container now.
 func (r *Records) Monitored(id string) bool {
-	l, err := r.LockMonitor(id)
+	// No O_CREATE: a lock file made here could land in a directory that
+	// Delete is removing.
+	f, err := os.OpenFile(filepath.Join(r.Dir(id), "monitor.lock"), os.O_RDWR, 0)
 	if err != nil {
-		return errors.Is(err, ErrConflict)
+		return false // never monitored, or removed
 	}
-	l.Unlock()
-	return false
+	defer f.Close()
+	return unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) != nil
 }
 
 var (
