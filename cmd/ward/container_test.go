@@ -720,3 +720,20 @@ func TestRuntimes(t *testing.T) {
 		})
 	}
 }
+
+// TestCreateThenStart: ward create makes a container that ward ps -a
+// shows as created and ward start runs.
+func TestCreateThenStart(t *testing.T) {
+	w := newWardEnv(t)
+	id := strings.TrimSpace(w.must(t, "create", "--name", "later", "-e", "WHO=created", "busybox", "sh", "-c", "echo $WHO"))
+	if got := w.inspect(t, "later"); got.ID != id || got.State.Status != "created" {
+		t.Fatalf("after create: %s %+v", got.ID, got.State)
+	}
+	if got := w.must(t, "start", "later"); got != "later\n" {
+		t.Errorf("start printed %q", got)
+	}
+	if logs := w.must(t, "logs", "-f", "later"); logs != "created\n" {
+		t.Errorf("logs = %q", logs)
+	}
+	w.must(t, "rm", "later")
+}

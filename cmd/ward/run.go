@@ -146,6 +146,44 @@ func newRunCommand() *cobra.Command {
 	return cmd
 }
 
+// newCreateCommand is `ward create`: run's flags, the container made but
+// not started (ward start starts it).
+func newCreateCommand() *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "create [flags] IMAGE [COMMAND [ARG...]]",
+		Short: "Create a container without starting it",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if help, _ := cmd.Flags().GetBool("help"); help {
+				return cmd.Help()
+			}
+			req, err := f.request(cmd, args)
+			if err != nil {
+				return &engine.ExitError{Code: 125, Err: err}
+			}
+			rt, err := findRuntime(f.runtime)
+			if err != nil {
+				return &engine.ExitError{Code: 125, Err: err}
+			}
+			e, err := openEngine(rt)
+			if err != nil {
+				return &engine.ExitError{Code: 125, Err: err}
+			}
+			c, err := e.Create(req)
+			if err != nil {
+				return &engine.ExitError{Code: 125, Err: err}
+			}
+			fmt.Println(c.ID)
+			return nil
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().MarkHidden("detach")
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &engine.ExitError{Code: 125, Err: err} })
+	return cmd
+}
+
 func runContainer(cmd *cobra.Command, f *runFlags, args []string) error {
 	req, err := f.request(cmd, args)
 	if err != nil {
