@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -30,13 +31,9 @@ func newWardEnv(t *testing.T) *wardEnv {
 	t.Helper()
 	testutil.RequireRoot(t)
 	testutil.RequireStaticBusybox(t)
+	bins := sharedBinaries(t)
 	dir := t.TempDir()
-	for _, name := range []string{"ward", "ward-runtime"} {
-		if _, err := testutil.BuildBinary(dir, name); err != nil {
-			t.Fatal(err)
-		}
-	}
-	w := &wardEnv{bin: filepath.Join(dir, "ward"), root: filepath.Join(dir, "root")}
+	w := &wardEnv{bin: filepath.Join(bins, "ward"), root: filepath.Join(dir, "root")}
 	tarPath := filepath.Join(dir, "busybox.tar")
 	writeTar(t, busyboxDir(t), tarPath)
 	if out, _, code := w.run(t, nil, "import", tarPath, "busybox"); code != 0 {
@@ -50,6 +47,40 @@ func newWardEnv(t *testing.T) *wardEnv {
 		}
 	})
 	return w
+}
+
+// The ward and ward-runtime binaries are built once for the package's
+// tests and benchmarks, into a directory TestMain removes.
+var (
+	binOnce sync.Once
+	binDir  string
+	binErr  error
+)
+
+func sharedBinaries(t testing.TB) string {
+	t.Helper()
+	binOnce.Do(func() {
+		if binDir, binErr = os.MkdirTemp("", "ward-bin-"); binErr != nil {
+			return
+		}
+		for _, name := range []string{"ward", "ward-runtime"} {
+			if _, binErr = testutil.BuildBinary(binDir, name); binErr != nil {
+				return
+			}
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binDir
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
 }
 
 // run runs ward with stdin and returns its stdout, stderr and exit status.
@@ -527,13 +558,9 @@ func TestConcurrentRuns(t *testing.T) {
 func BenchmarkRunRm(b *testing.B) {
 	testutil.RequireRoot(b)
 	testutil.RequireStaticBusybox(b)
+	bins := sharedBinaries(b)
 	dir := b.TempDir()
-	for _, name := range []string{"ward", "ward-runtime"} {
-		if _, err := testutil.BuildBinary(dir, name); err != nil {
-			b.Fatal(err)
-		}
-	}
-	bin, root := filepath.Join(dir, "ward"), filepath.Join(dir, "root")
+	bin, root := filepath.Join(bins, "ward"), filepath.Join(dir, "root")
 	tarPath := filepath.Join(dir, "busybox.tar")
 	writeTar(b, busyboxDir(b), tarPath)
 	if out, err := exec.Command(bin, "--root", root, "import", tarPath, "busybox").CombinedOutput(); err != nil {
@@ -554,13 +581,9 @@ func BenchmarkRunRm(b *testing.B) {
 func BenchmarkRuntimeRun(b *testing.B) {
 	testutil.RequireRoot(b)
 	testutil.RequireStaticBusybox(b)
+	bins := sharedBinaries(b)
 	dir := b.TempDir()
-	for _, name := range []string{"ward", "ward-runtime"} {
-		if _, err := testutil.BuildBinary(dir, name); err != nil {
-			b.Fatal(err)
-		}
-	}
-	bin, root := filepath.Join(dir, "ward"), filepath.Join(dir, "root")
+	bin, root := filepath.Join(bins, "ward"), filepath.Join(dir, "root")
 	tarPath := filepath.Join(dir, "busybox.tar")
 	writeTar(b, busyboxDir(b), tarPath)
 	for _, args := range [][]string{{"import", tarPath, "busybox"}, {"run", "--name", "bundle", "busybox", "true"}} {
@@ -577,7 +600,7 @@ func BenchmarkRuntimeRun(b *testing.B) {
 		b.Fatalf("inspect: %v %s", err, out)
 	}
 	bundle := filepath.Join(root, "containers", rec[0].ID, "bundle")
-	rt, state := filepath.Join(dir, "ward-runtime"), filepath.Join(dir, "state")
+	rt, state := filepath.Join(bins, "ward-runtime"), filepath.Join(dir, "state")
 	i := 0
 	for b.Loop() {
 		i++
@@ -611,13 +634,9 @@ func TestLogsFollow(t *testing.T) {
 func BenchmarkMonitorRSS(b *testing.B) {
 	testutil.RequireRoot(b)
 	testutil.RequireStaticBusybox(b)
+	bins := sharedBinaries(b)
 	dir := b.TempDir()
-	for _, name := range []string{"ward", "ward-runtime"} {
-		if _, err := testutil.BuildBinary(dir, name); err != nil {
-			b.Fatal(err)
-		}
-	}
-	bin, root := filepath.Join(dir, "ward"), filepath.Join(dir, "root")
+	bin, root := filepath.Join(bins, "ward"), filepath.Join(dir, "root")
 	tarPath := filepath.Join(dir, "busybox.tar")
 	writeTar(b, busyboxDir(b), tarPath)
 	ward := func(args ...string) string {
