@@ -132,16 +132,25 @@ func Create(o CreateOptions) (st *State, cmd *exec.Cmd, err error) {
 	cmd = p.cmd
 
 	// The init waits for its config, so it is in its cgroup before it
-	// does anything (its cgroup namespace is rooted there). The limits are
-	// written while it builds the rootfs, and are in place before create
-	// returns, long before the user's program runs.
+	// does anything (its cgroup namespace is rooted there). Limits other
+	// than devices are written while it builds the rootfs, and are in
+	// place before create returns, long before the user's program runs.
 	cgApplied = true
 	if err := cg.Apply(cmd.Process.Pid); err != nil {
 		p.kill()
 		return nil, nil, fmt.Errorf("cgroup of %s: %w", o.ID, err)
 	}
+	// Device rules first and at once: on cgroup v1 they start with
+	// "deny all", and the init's mknod of /dev/null must not fall into
+	// that window. The other limits go on while the init works.
+	limits := effectiveResources(spec)
+	if err := cg.Set(&specs.LinuxResources{Devices: limits.Devices}); err != nil {
+		p.kill()
+		return nil, nil, fmt.Errorf("cgroup device rules of %s: %w", o.ID, err)
+	}
+	limits.Devices = nil
 	setDone := make(chan error, 1)
-	go func() { setDone <- cg.Set(effectiveResources(spec)) }()
+	go func() { setDone <- cg.Set(limits) }()
 	cfg := initproc.Config{
 		Spec: spec, Rootfs: bundle.RootfsPath(bundleDir, spec), NoPivot: o.NoPivot,
 		NoNewKeyring: o.NoNewKeyring, NewCgroupNS: plan.unshareCgroup,
