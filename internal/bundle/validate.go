@@ -106,6 +106,11 @@ func Validate(dir string, s *specs.Spec) error {
 			return bad("path %q in maskedPaths or readonlyPaths is not absolute", p)
 		}
 	}
+	for k := range s.Linux.Sysctl {
+		if err := checkSysctl(k, seen); err != nil {
+			return bad("%v", err)
+		}
+	}
 	switch s.Linux.RootfsPropagation {
 	case "", "private", "rprivate", "slave", "rslave", "shared", "rshared", "unbindable", "runbindable":
 	default:
@@ -167,4 +172,30 @@ func mapsRoot(m []specs.LinuxIDMapping) bool {
 		}
 	}
 	return false
+}
+
+// ipcSysctls are the kernel.* sysctls an ipc namespace owns.
+var ipcSysctls = map[string]bool{
+	"kernel.msgmax": true, "kernel.msgmnb": true, "kernel.msgmni": true, "kernel.sem": true,
+	"kernel.shmall": true, "kernel.shmmax": true, "kernel.shmmni": true, "kernel.shm_rmid_forced": true,
+}
+
+// checkSysctl allows only sysctls that belong to a namespace the container
+// has (runc's rule): anything else would change the host for everyone.
+func checkSysctl(key string, has map[specs.LinuxNamespaceType]bool) error {
+	need := specs.LinuxNamespaceType("")
+	switch {
+	case ipcSysctls[key] || strings.HasPrefix(key, "fs.mqueue."):
+		need = specs.IPCNamespace
+	case strings.HasPrefix(key, "net."):
+		need = specs.NetworkNamespace
+	case key == "kernel.hostname" || key == "kernel.domainname":
+		need = specs.UTSNamespace
+	default:
+		return fmt.Errorf("sysctl %q is not namespaced: setting it would change the host", key)
+	}
+	if !has[need] {
+		return fmt.Errorf("sysctl %q needs a %s namespace", key, need)
+	}
+	return nil
 }

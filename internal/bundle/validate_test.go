@@ -59,6 +59,15 @@ func TestValidate(t *testing.T) {
 		}, ""},
 		{"relative-mount", func(s *specs.Spec) { s.Mounts[0].Destination = "proc" }, "not an absolute path"},
 		{"relative-masked-path", func(s *specs.Spec) { s.Linux.MaskedPaths = []string{"proc/kcore"} }, "not absolute"},
+		{"namespaced-sysctls", func(s *specs.Spec) {
+			s.Linux.Sysctl = map[string]string{"net.ipv4.ip_forward": "1", "kernel.shmmax": "1", "fs.mqueue.msg_max": "10"}
+		}, ""},
+		{"host-sysctl", func(s *specs.Spec) { s.Linux.Sysctl = map[string]string{"vm.swappiness": "1"} }, "not namespaced"},
+		{"net-sysctl-without-netns", func(s *specs.Spec) {
+			s.Linux.Namespaces = s.Linux.Namespaces[:1] // pid only
+			s.Hostname = ""
+			s.Linux.Sysctl = map[string]string{"net.ipv4.ip_forward": "1"}
+		}, "needs a network namespace"},
 		{"bad-propagation", func(s *specs.Spec) { s.Linux.RootfsPropagation = "sideways" }, "rootfsPropagation"},
 		{"device-outside-dev", func(s *specs.Spec) {
 			s.Linux.Devices = []specs.LinuxDevice{{Path: "/etc/evil", Type: "c"}}

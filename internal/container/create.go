@@ -225,7 +225,9 @@ func checkSupported(s *specs.Spec, o CreateOptions) error {
 		}
 	}
 	if !mnt {
-		return fmt.Errorf("%w: a mount namespace is required (linux.namespaces has no \"mount\")", bundle.ErrInvalid)
+		// The spec's rule, which runc follows: an absent namespace is
+		// inherited. Say out loud what that gives up.
+		Warn("no mount namespace in linux.namespaces: the container shares the host's mount namespace and is only chrooted into its rootfs; mounts, maskedPaths, readonlyPaths and root.readonly are not applied")
 	}
 	return nil
 }

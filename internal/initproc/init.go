@@ -164,13 +164,26 @@ func prepare(cfg *Config, ch *channel) error {
 			return fmt.Errorf("join a new session keyring: %w", err)
 		}
 	}
-	if err := rootfs.Prepare(rootfs.Config{
-		Rootfs: cfg.Rootfs, Spec: s, NoPivot: cfg.NoPivot,
-		NewCgroupNS: cfg.NewCgroupNS || hasNamespace(s, specs.CgroupNamespace),
-		NewUserNS:   cfg.NewUserNS,
-		BeforePivot: func() error { return ch.hooks(s) },
-	}); err != nil {
-		return err
+	// Without a mount namespace the container inherits the runtime's, as
+	// the spec says: no mount can be made without the host seeing it, so
+	// the process is only chrooted into its rootfs (runc's rule).
+	ownMounts := hasNamespace(s, specs.MountNamespace)
+	if ownMounts {
+		if err := rootfs.Prepare(rootfs.Config{
+			Rootfs: cfg.Rootfs, Spec: s, NoPivot: cfg.NoPivot,
+			NewCgroupNS: cfg.NewCgroupNS || hasNamespace(s, specs.CgroupNamespace),
+			NewUserNS:   cfg.NewUserNS,
+			BeforePivot: func() error { return ch.hooks(s) },
+		}); err != nil {
+			return err
+		}
+	} else {
+		if err := ch.hooks(s); err != nil {
+			return err
+		}
+		if err := rootfs.ChrootOnly(cfg.Rootfs); err != nil {
+			return err
+		}
 	}
 	if cfg.NewNetNS {
 		if err := loopbackUp(); err != nil {
@@ -194,12 +207,14 @@ func prepare(cfg *Config, ch *channel) error {
 		}
 	}
 	if p.Terminal {
-		if err := setupTerminal(p, true); err != nil {
+		if err := setupTerminal(p, ownMounts); err != nil {
 			return err
 		}
 	}
-	if err := rootfs.Finalize(s); err != nil {
-		return err
+	if ownMounts {
+		if err := rootfs.Finalize(s); err != nil {
+			return err
+		}
 	}
 	if err := identity.SetRlimits(p.Rlimits, bundle.Rlimits); err != nil {
 		return err

@@ -95,12 +95,11 @@ func (s *Sets) CheckGrantable() error {
 // capability not in s.Bounding. It needs CAP_SETPCAP, so it runs before the
 // identity switch.
 func (s *Sets) DropBounding() error {
+	// Every set is written whole, so nothing is read first: /proc may not
+	// be mounted (a container without a mount namespace is only chrooted).
 	c, err := capability.NewPid2(0)
 	if err != nil {
 		return err
-	}
-	if err := c.Load(); err != nil {
-		return fmt.Errorf("read capabilities: %w", err)
 	}
 	c.Clear(capability.BOUNDING)
 	c.Set(capability.BOUNDING, s.Bounding...)
@@ -117,9 +116,6 @@ func (s *Sets) Apply() error {
 	c, err := capability.NewPid2(0)
 	if err != nil {
 		return err
-	}
-	if err := c.Load(); err != nil {
-		return fmt.Errorf("read capabilities: %w", err)
 	}
 	c.Clear(capability.CAPS | capability.AMBS)
 	c.Set(capability.EFFECTIVE, s.Effective...)

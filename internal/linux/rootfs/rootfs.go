@@ -248,6 +248,15 @@ func moveRoot(rootfs string) error {
 	return unix.Chdir("/")
 }
 
+// ChrootOnly changes root to rootfs without mounting anything, for a
+// container that shares the host's mount namespace.
+func ChrootOnly(rootfs string) error {
+	if err := unix.Chroot(rootfs); err != nil {
+		return fmt.Errorf("chroot %s: %w", rootfs, err)
+	}
+	return unix.Chdir("/")
+}
+
 // maskPath hides a path: /dev/null over a file, an empty read-only tmpfs
 // over a directory. A path that does not exist needs no mask.
 func maskPath(p string) error {
