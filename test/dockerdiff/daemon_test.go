@@ -1,0 +1,197 @@
+package dockerdiff
+
+// Copied from test/managers: a work directory cleaned by PID and mount,
+// and a daemon started and stopped by PID.
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/moby/sys/mountinfo"
+	"golang.org/x/sys/unix"
+)
+
+// workDir makes a short temporary directory (unix socket paths under it
+// must stay below 108 bytes) and, when the test ends, kills every process
+// still naming it, unmounts everything below it and removes it.
+func workDir(t *testing.T, prefix string) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for _, pid := range pidsNaming(dir) {
+			t.Logf("cleanup: killing leftover process %d (%s)", pid, cmdline(pid))
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+		unmountUnder(t, dir)
+		if err := os.RemoveAll(dir); err != nil {
+			t.Errorf("cleanup: %v", err)
+		}
+	})
+	return dir
+}
+
+// pidsNaming returns the processes whose command line mentions dir (the
+// daemons, shims and runtime calls started under it) and their
+// descendants, parents first.
+func pidsNaming(dir string) []int {
+	entries, _ := os.ReadDir("/proc")
+	children := map[int][]int{}
+	var roots []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		if ppid := parentPID(pid); ppid > 0 {
+			children[ppid] = append(children[ppid], pid)
+		}
+		if strings.Contains(cmdline(pid), dir) {
+			roots = append(roots, pid)
+		}
+	}
+	seen := map[int]bool{}
+	var pids []int
+	var walk func(int)
+	walk = func(pid int) {
+		if seen[pid] {
+			return
+		}
+		seen[pid] = true
+		pids = append(pids, pid)
+		for _, c := range children[pid] {
+			walk(c)
+		}
+	}
+	for _, r := range roots {
+		walk(r)
+	}
+	return pids
+}
+
+// parentPID reads a process's parent from /proc/PID/stat (the field after
+// the parenthesized command name, which may itself hold spaces).
+func parentPID(pid int) int {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	i := bytes.LastIndexByte(data, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(data[i+1:]))
+	if len(f) < 2 {
+		return 0
+	}
+	ppid, _ := strconv.Atoi(f[1])
+	return ppid
+}
+
+func cmdline(pid int) string {
+	data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	return strings.TrimSpace(string(bytes.ReplaceAll(data, []byte{0}, []byte{' '})))
+}
+
+// unmountUnder detaches every mount at or below dir, deepest first.
+func unmountUnder(t *testing.T, dir string) {
+	t.Helper()
+	mounts, err := mountinfo.GetMounts(mountinfo.PrefixFilter(dir))
+	if err != nil {
+		t.Errorf("cleanup: read mounts: %v", err)
+		return
+	}
+	sort.Slice(mounts, func(i, j int) bool { return len(mounts[i].Mountpoint) > len(mounts[j].Mountpoint) })
+	for _, m := range mounts {
+		if err := unix.Unmount(m.Mountpoint, unix.MNT_DETACH); err != nil && !errors.Is(err, unix.EINVAL) && !errors.Is(err, unix.ENOENT) {
+			t.Errorf("cleanup: unmount %s: %v", m.Mountpoint, err)
+		}
+	}
+}
+
+// daemon is one manager daemon started by a test.
+type daemon struct {
+	name string
+	cmd  *exec.Cmd
+	log  string
+	done chan struct{}
+}
+
+// startDaemon starts argv with its output in logPath, waits until socket
+// accepts connections, and stops it by PID when the test ends: SIGTERM,
+// then SIGKILL after 20 s.
+func startDaemon(t *testing.T, name, logPath, socket string, argv ...string) *daemon {
+	t.Helper()
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	// Its own process group, so a ^C aimed at go test reaches the daemon
+	// only through this cleanup.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		logFile.Close()
+		t.Fatalf("start %s: %v", name, err)
+	}
+	d := &daemon{name: name, cmd: cmd, log: logPath, done: make(chan struct{})}
+	go func() {
+		cmd.Wait()
+		logFile.Close()
+		close(d.done)
+	}()
+	t.Cleanup(func() { d.stop(t) })
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if c, err := net.Dial("unix", socket); err == nil {
+			c.Close()
+			return d
+		}
+		select {
+		case <-d.done:
+			t.Fatalf("%s exited before serving %s:\n%s", name, socket, tail(logPath, 20))
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not serve %s within 30s:\n%s", name, socket, tail(logPath, 20))
+		}
+	}
+}
+
+func (d *daemon) stop(t *testing.T) {
+	pid := d.cmd.Process.Pid
+	syscall.Kill(pid, syscall.SIGTERM)
+	select {
+	case <-d.done:
+	case <-time.After(20 * time.Second):
+		t.Logf("cleanup: %s (pid %d) ignored SIGTERM for 20s, killing it", d.name, pid)
+		syscall.Kill(pid, syscall.SIGKILL)
+		<-d.done
+	}
+}
+
+// tail returns the last n lines of a file.
+func tail(path string, n int) string {
+	data, _ := os.ReadFile(path)
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}

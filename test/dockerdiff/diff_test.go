@@ -1,0 +1,288 @@
+package dockerdiff
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	v1 "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/wardproject/ward/internal/testutil"
+)
+
+// image is the reference both engines load the same archive under.
+const image = "ward.test/busybox:1"
+
+// commandTimeout bounds every docker and ward command, so one that hangs
+// fails its case instead of the whole test binary.
+const commandTimeout = 30 * time.Second
+
+// engines are the two command lines under comparison.
+type engines struct {
+	docker []string // the docker client and its -H
+	ward   []string // ward and its --root
+}
+
+// outcome is what one `docker run` or `ward run` did.
+type outcome struct {
+	stdout, stderr string
+	code           int
+}
+
+func run(env []string, argv ...string) outcome {
+	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.WaitDelay = 5 * time.Second
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	switch {
+	case ctx.Err() != nil:
+		code = -1
+		errOut.WriteString(fmt.Sprintf("\n%s: timed out after %s", strings.Join(argv, " "), commandTimeout))
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	case err != nil:
+		code = -1
+		errOut.WriteString("\n" + err.Error())
+	}
+	return outcome{stdout: out.String(), stderr: errOut.String(), code: code}
+}
+
+// setUp starts dockerd under work, builds ward and ward-runtime, and
+// loads the same busybox archive into both.
+func setUp(t *testing.T) engines {
+	t.Helper()
+	testutil.RequireRoot(t)
+	for _, n := range []string{"dockerd", "containerd", "containerd-shim-runc-v2", "runc"} {
+		if _, err := exec.LookPath(n); err != nil {
+			t.Skipf("skipped: %s is not installed (apt-get install docker.io; CI installs it with scripts/install-deps.sh)", n)
+		}
+	}
+	client := dockerClient(t)
+	testutil.RequireStaticBusybox(t)
+
+	work := workDir(t, "wdd-")
+	var err error
+	if binDir, err = os.MkdirTemp("", "ward-dockerdiff-bin-"); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"ward", "ward-runtime"} {
+		if _, err := testutil.BuildBinary(binDir, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	archive := filepath.Join(work, "busybox.tar")
+	imageArchive(t, archive, image, busyboxLayer(t), v1.ImageConfig{
+		Env: []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"},
+		Cmd: []string{"sh"},
+	})
+
+	socket := startDockerd(t, work)
+	e := engines{
+		docker: []string{client, "-H", "unix://" + socket},
+		ward:   []string{filepath.Join(binDir, "ward"), "--root", filepath.Join(work, "ward")},
+	}
+	for _, load := range [][]string{
+		append(e.docker, "load", "-i", archive),
+		append(e.ward, "load", "-q", "-i", archive),
+	} {
+		if o := run(nil, load...); o.code != 0 {
+			t.Fatalf("%s: exit %d: %s", strings.Join(load, " "), o.code, o.stderr)
+		}
+	}
+	t.Cleanup(func() {
+		// Whatever a failed case left behind, so the work directory unmounts.
+		ids := run(nil, append(e.ward, "ps", "-aq")...).stdout
+		for _, id := range strings.Fields(ids) {
+			run(nil, append(e.ward, "rm", "-f", id)...)
+		}
+	})
+	return e
+}
+
+// startDockerd starts dockerd with everything under work: data root, exec
+// root (where it starts its own containerd), pid file, socket and an empty
+// config file. No iptables, no bridge: containers use --network none.
+func startDockerd(t *testing.T, work string) string {
+	t.Helper()
+	bin, _ := exec.LookPath("dockerd")
+	config := filepath.Join(work, "daemon.json")
+	if err := os.WriteFile(config, []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	socket := filepath.Join(work, "docker.sock")
+	startDaemon(t, "dockerd", filepath.Join(work, "dockerd.log"), socket, bin,
+		"--config-file", config,
+		"--data-root", filepath.Join(work, "data"),
+		"--exec-root", filepath.Join(work, "exec"),
+		"--pidfile", filepath.Join(work, "docker.pid"),
+		"--host", "unix://"+socket,
+		"--iptables=false", "--ip6tables=false", "--ip-masq=false", "--bridge=none",
+		"--userland-proxy=false", "--storage-driver=overlay2",
+	)
+	return socket
+}
+
+// dockerClient prefers Debian's client, which matches Debian's daemon:
+// another docker earlier on PATH may be a newer version.
+func dockerClient(t *testing.T) string {
+	t.Helper()
+	if _, err := os.Stat("/usr/bin/docker"); err == nil {
+		return "/usr/bin/docker"
+	}
+	p, err := exec.LookPath("docker")
+	if err != nil {
+		t.Skip("skipped: the docker client is not installed (apt-get install docker.io)")
+	}
+	return p
+}
+
+func TestDockerAndWardAgree(t *testing.T) {
+	e := setUp(t)
+	probe, err := os.ReadFile(filepath.Join("testdata", "probe.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	volume := t.TempDir()
+	if err := os.Chmod(volume, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(volume, "hello"), []byte("from the host\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	cases := []struct {
+		name  string
+		flags []string
+	}{
+		{"defaults", nil},
+		{"user uid", []string{"--user", "1001"}},
+		{"user uid:gid", []string{"--user", "1001:1001"}},
+		{"user nobody", []string{"--user", "nobody"}},
+		{"user name with groups", []string{"--user", "alice"}},
+		{"user name:group", []string{"--user", "alice:staff"}},
+		{"cap-drop ALL", []string{"--cap-drop", "ALL"}},
+		{"cap-drop ALL cap-add one", []string{"--cap-drop", "ALL", "--cap-add", "NET_BIND_SERVICE"}},
+		{"cap-add lower case", []string{"--cap-add", "cap_net_admin", "--cap-drop", "chown"}},
+		{"user with cap-add", []string{"--user", "1001", "--cap-add", "NET_ADMIN"}},
+		{"read-only", []string{"--read-only"}},
+		{"read-only with tmpfs", []string{"--read-only", "--tmpfs", "/tmp"}},
+		{"no-new-privileges", []string{"--security-opt", "no-new-privileges"}},
+		{"seccomp unconfined", []string{"--security-opt", "seccomp=unconfined"}},
+		{"user no-new-privileges read-only", []string{"--user", "nobody", "--security-opt", "no-new-privileges:true", "--read-only"}},
+		{"memory and pids limits", []string{"--memory", "64m", "--pids-limit", "50"}},
+		{"workdir and env", []string{"-w", "/tmp", "-e", "FOO=bar"}},
+		{"hostname", []string{"--hostname", "h1"}},
+		{"read-only volume", []string{"-v", volume + ":/data:ro"}},
+		{"writable volume as user", []string{"-v", volume + ":/data", "--user", "1001"}},
+		// --pid host is left out: the host's processes are listed, and
+		// they differ from one run to the next.
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			want := e.probe(e.docker, c.flags, string(probe))
+			got := e.probe(e.ward, c.flags, string(probe))
+			if want.code != 0 {
+				t.Fatalf("docker run %s: exit %d: %s", strings.Join(c.flags, " "), want.code, want.stderr)
+			}
+			if got.code != 0 {
+				t.Fatalf("ward run %s: exit %d: %s", strings.Join(c.flags, " "), got.code, got.stderr)
+			}
+			compareLines(t, want.stdout, got.stdout)
+		})
+	}
+}
+
+// probe runs the probe script in a new container with flags.
+func (e engines) probe(engine, flags []string, script string) outcome {
+	argv := append(append([]string{}, engine...), "run", "--rm", "--network", "none")
+	argv = append(append(argv, flags...), image, "sh", "-c", script)
+	return run(nil, argv...)
+}
+
+// compareLines reports every line only Docker's container printed and
+// every line only ward's printed, aligned by a longest common subsequence
+// so one extra line does not shift the rest. A pair listed in
+// knownDifferences is logged instead, and only when both of its lines are
+// there: any other change still fails.
+func compareLines(t *testing.T, docker, ward string) {
+	t.Helper()
+	diff := lineDiff(strings.Split(strings.TrimRight(docker, "\n"), "\n"),
+		strings.Split(strings.TrimRight(ward, "\n"), "\n"))
+	for _, k := range knownDifferences {
+		var sides []string
+		if k.docker != "" {
+			sides = append(sides, fmt.Sprintf("docker only: %q", k.docker))
+		}
+		if k.ward != "" {
+			sides = append(sides, fmt.Sprintf("ward only:   %q", k.ward))
+		}
+		if !containsAll(diff, sides) {
+			continue
+		}
+		diff = slices.DeleteFunc(diff, func(d string) bool { return slices.Contains(sides, d) })
+		t.Logf("known difference, to fix in ward: %s\n  docker: %q\n  ward:   %q", k.why, k.docker, k.ward)
+	}
+	for _, d := range diff {
+		t.Errorf("%s", d)
+	}
+	if t.Failed() {
+		t.Logf("docker saw:\n%s\nward saw:\n%s", docker, ward)
+	}
+}
+
+func containsAll(list, want []string) bool {
+	for _, w := range want {
+		if !slices.Contains(list, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// lineDiff returns "docker only: LINE" and "ward only: LINE" for the lines
+// outside a longest common subsequence of a (Docker's) and b (ward's).
+func lineDiff(a, b []string) []string {
+	// lcs[i][j] is the length of the longest common subsequence of a[i:] and b[j:].
+	lcs := make([][]int, len(a)+1)
+	for i := range lcs {
+		lcs[i] = make([]int, len(b)+1)
+	}
+	for i := len(a) - 1; i >= 0; i-- {
+		for j := len(b) - 1; j >= 0; j-- {
+			if a[i] == b[j] {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	var out []string
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case i < len(a) && j < len(b) && a[i] == b[j]:
+			i, j = i+1, j+1
+		case j < len(b) && (i == len(a) || lcs[i][j+1] >= lcs[i+1][j]):
+			out = append(out, fmt.Sprintf("ward only:   %q", b[j]))
+			j++
+		default:
+			out = append(out, fmt.Sprintf("docker only: %q", a[i]))
+			i++
+		}
+	}
+	return out
+}

@@ -1,0 +1,25 @@
+package dockerdiff
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestLineDiff(t *testing.T) {
+	cases := []struct {
+		name       string
+		a, b, want []string
+	}{
+		{"equal", []string{"x", "y"}, []string{"x", "y"}, nil},
+		{"extra line in the middle", []string{"x", "z"}, []string{"x", "y", "z"}, []string{`ward only:   "y"`}},
+		{"changed line", []string{"x", "y"}, []string{"x", "Y"}, []string{`ward only:   "Y"`, `docker only: "y"`}},
+		{"missing last line", []string{"x", "y"}, []string{"x"}, []string{`docker only: "y"`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := lineDiff(c.a, c.b); !slices.Equal(got, c.want) {
+				t.Errorf("lineDiff(%q, %q) = %q, want %q", c.a, c.b, got, c.want)
+			}
+		})
+	}
+}

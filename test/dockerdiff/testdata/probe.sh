@@ -1,0 +1,54 @@
+# What the container sees, one fact a line, in an order both engines share.
+# Run as `sh -c "$(cat probe.sh)"`; only busybox applets are used.
+echo "id: $(id)"
+grep -E '^(Cap[A-Za-z]+|NoNewPrivs|Seccomp):' /proc/self/status
+# Builtins only, so the probe's own children are not listed.
+echo "procs: " /proc/[0-9]*
+h=$(hostname)
+echo "hostname length: ${#h}"
+echo "pwd: $(pwd)"
+echo "env: HOME=$HOME PATH=$PATH FOO=$FOO"
+echo "umask: $(umask)"
+echo "ulimit nofile: $(ulimit -n) nproc: $(ulimit -u)"
+# Mount point, type and options. Excluded, because they legitimately differ:
+# - options that name host paths or sizes chosen per engine (overlay's
+#   lowerdir/upperdir/workdir, index/xino) are dropped, the flags are kept;
+# - /etc/hostname, /etc/hosts and /etc/resolv.conf: Docker bind-mounts
+#   files it writes for its networking; they are listed separately below.
+awk '$2 !~ /^\/etc\/(hostname|hosts|resolv\.conf)$/ {
+	n = split($4, o, ","); keep = ""
+	for (i = 1; i <= n; i++)
+		if (o[i] !~ /^(lowerdir|upperdir|workdir|index|xino|redirect_dir|metacopy)=/)
+			keep = keep (keep == "" ? "" : ",") o[i]
+	print "mount:", $2, $3, keep
+}' /proc/self/mounts
+for p in /proc/acpi /proc/kcore /proc/keys /proc/latency_stats /proc/timer_list /proc/timer_stats /proc/sched_debug /proc/scsi /sys/firmware; do
+	if [ -d "$p" ]; then
+		echo "masked dir $p: $(ls -A "$p" 2>/dev/null | wc -l) entries"
+	elif [ -e "$p" ]; then
+		echo "masked file $p: $(head -c 1 "$p" 2>/dev/null | wc -c) bytes"
+	else
+		echo "masked $p: absent"
+	fi
+done
+if touch /probe-write 2>/dev/null; then echo "write /: ok"; else echo "write /: fails"; fi
+if (cat /proc/sys/kernel/hostname > /proc/sys/kernel/hostname) 2>/dev/null; then echo "write /proc/sys: ok"; else echo "write /proc/sys: fails"; fi
+if touch /tmp/probe-write 2>/dev/null; then echo "write /tmp: ok"; else echo "write /tmp: fails"; fi
+if touch /dev/shm/probe-write 2>/dev/null; then echo "write /dev/shm: ok"; else echo "write /dev/shm: fails"; fi
+if [ -d /data ]; then
+	echo "data: $(cat /data/hello 2>&1)"
+	if touch /data/probe-write 2>/dev/null; then echo "write /data: ok"; else echo "write /data: fails"; fi
+fi
+# Privileged actions, each allowed by one capability.
+if mknod /tmp/probe-null c 1 3 2>/dev/null; then echo "mknod: ok"; else echo "mknod: fails"; fi
+if chown 1:1 /tmp/probe-write 2>/dev/null; then echo "chown: ok"; else echo "chown: fails"; fi
+if ip link set lo mtu 65535 2>/dev/null; then echo "ip link: ok"; else echo "ip link: fails"; fi
+if hostname probe-h 2>/dev/null; then echo "sethostname: ok"; else echo "sethostname: fails"; fi
+echo "dev: " $(ls -A /dev)
+for d in /dev/*; do
+	[ -c "$d" ] && echo "dev node: $(stat -c '%n %A %t:%T %u:%g' "$d")"
+done
+for f in memory/memory.limit_in_bytes pids/pids.max memory.max pids.max; do
+	[ -r "/sys/fs/cgroup/$f" ] && echo "cgroup $f: $(cat "/sys/fs/cgroup/$f")"
+done
+true
