@@ -77,15 +77,7 @@ func setUp(t *testing.T) engines {
 	testutil.RequireStaticBusybox(t)
 
 	work := workDir(t, "wdd-")
-	var err error
-	if binDir, err = os.MkdirTemp("", "ward-dockerdiff-bin-"); err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{"ward", "ward-runtime"} {
-		if _, err := testutil.BuildBinary(binDir, name); err != nil {
-			t.Fatal(err)
-		}
-	}
+	bins := sharedBinaries(t)
 	archive := filepath.Join(work, "busybox.tar")
 	imageArchive(t, archive, image, busyboxLayer(t), v1.ImageConfig{
 		Env: []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"},
@@ -95,7 +87,7 @@ func setUp(t *testing.T) engines {
 	socket := startDockerd(t, work)
 	e := engines{
 		docker: []string{client, "-H", "unix://" + socket},
-		ward:   []string{filepath.Join(binDir, "ward"), "--root", filepath.Join(work, "ward")},
+		ward:   []string{filepath.Join(bins, "ward"), "--root", filepath.Join(work, "ward")},
 	}
 	for _, load := range [][]string{
 		append(e.docker, "load", "-i", archive),
@@ -113,6 +105,26 @@ func setUp(t *testing.T) engines {
 		}
 	})
 	return e
+}
+
+// sharedBinaries builds ward and ward-runtime, side by side as ward
+// expects, once per test binary into a directory TestMain removes.
+func sharedBinaries(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		if binDir, binErr = os.MkdirTemp("", "ward-dockerdiff-bin-"); binErr != nil {
+			return
+		}
+		for _, name := range []string{"ward", "ward-runtime"} {
+			if _, binErr = testutil.BuildBinary(binDir, name); binErr != nil {
+				return
+			}
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binDir
 }
 
 // startDockerd starts dockerd with everything under work: data root, exec
@@ -154,7 +166,11 @@ func dockerClient(t *testing.T) string {
 
 func TestDockerAndWardAgree(t *testing.T) {
 	e := setUp(t)
-	probe, err := os.ReadFile(filepath.Join("testdata", "probe.sh"))
+	testdata, err := filepath.Abs("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe, err := os.ReadFile(filepath.Join(testdata, "probe.sh"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,8 +209,20 @@ func TestDockerAndWardAgree(t *testing.T) {
 		// only drops from it: Docker succeeds on this host.
 		{"cap-add ALL as user", []string{"--cap-add", "ALL", "--user", "1001"}},
 		{"writable volume as user", []string{"-v", volume + ":/data", "--user", "1001"}},
-		// --pid host is left out: the host's processes are listed, and
-		// they differ from one run to the next.
+		{"read-only root, writable volume", []string{"--read-only", "-v", volume + ":/data:rw"}},
+		{"mount bind readonly", []string{"--mount", "type=bind,source=" + volume + ",target=/data,readonly"}},
+		{"tmpfs with options", []string{"--tmpfs", "/tmp:rw,size=1m,mode=1770"}},
+		{"seccomp profile", []string{"--security-opt", "seccomp=" + filepath.Join(testdata, "no-chmod.json")}},
+		{"env file and entrypoint", []string{"--env-file", filepath.Join(testdata, "env-file"), "--entrypoint", "/bin/sh"}},
+		{"ulimits", []string{"--ulimit", "nofile=512:1024", "--ulimit", "core=1048576:2097152"}},
+		{"cpus and memory-swap", []string{"--cpus", "0.5", "--memory", "64m", "--memory-swap", "128m"}},
+		{"ipc host", []string{"--ipc", "host"}},
+		{"network host", []string{"--network", "host"}},
+		// The host's processes are listed: the test compares only that
+		// both see the host's PID namespace (see normalize).
+		{"pid host", []string{"--pid", "host"}},
+		{"user nobody, cap-drop ALL, no-new-privileges", []string{"--user", "nobody", "--cap-drop", "ALL", "--security-opt", "no-new-privileges"}},
+		{"user uid:0 with caps", []string{"--user", "1001:0", "--cap-add", "SYS_ADMIN", "--cap-drop", "NET_RAW"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -206,7 +234,7 @@ func TestDockerAndWardAgree(t *testing.T) {
 			if got.code != 0 {
 				t.Fatalf("ward run %s: exit %d: %s", strings.Join(c.flags, " "), got.code, got.stderr)
 			}
-			compareLines(t, want.stdout, got.stdout)
+			compareLines(t, normalize(t, want.stdout), normalize(t, got.stdout))
 		})
 	}
 
@@ -232,7 +260,7 @@ func TestDockerAndWardAgree(t *testing.T) {
 				if want.code != 0 {
 					t.Fatalf("docker run %s: exit %d: %s", strings.Join(c.flags, " "), want.code, want.stderr)
 				}
-				compareLines(t, want.stdout, got.stdout)
+				compareLines(t, normalize(t, want.stdout), normalize(t, got.stdout))
 				return
 			}
 			t.Logf("docker run %s: exit %d: %s", strings.Join(c.flags, " "), want.code, strings.TrimSpace(want.stderr))
@@ -245,6 +273,47 @@ func TestDockerAndWardAgree(t *testing.T) {
 				}
 			}
 			checkEverythingGranted(t, c.flags, got.stdout)
+		})
+	}
+}
+
+func TestDockerAndWardExitAlike(t *testing.T) {
+	e := setUp(t)
+	// Each is run as `ENGINE run --rm --network none ARGS...` and must give
+	// the same exit status as Docker, which follows the issue's rules: 125
+	// when the engine fails, 126 and 127 when the command cannot be run or
+	// found, 128+N when the container dies of signal N.
+	cases := []struct {
+		name string
+		args []string
+		code int // Docker's, checked too so a change of reference shows
+	}{
+		{"exit status", []string{image, "sh", "-c", "exit 7"}, 7},
+		// PID 1 ignores signals sent from inside its namespace; the OOM
+		// killer's SIGKILL comes from the kernel.
+		{"killed by a signal", []string{"--memory", "16m", "--memory-swap", "16m", image,
+			"sh", "-c", `x=$(head -c 100m /dev/zero | tr "\0" a); echo ${#x}`}, 128 + 9},
+		{"command not found", []string{image, "/no/such/command"}, 127},
+		{"command not executable", []string{image, "/etc/passwd"}, 126},
+		{"unknown user", []string{"--user", "nosuchuser", image, "true"}, 125},
+		{"unknown group", []string{"--user", "1001:nosuchgroup", image, "true"}, 125},
+		{"unknown capability", []string{"--cap-add", "NOT_A_CAP", image, "true"}, 125},
+		{"workdir created", []string{"-w", "/new/dir", image, "sh", "-c", "test \"$(pwd)\" = /new/dir"}, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			run := func(engine []string) outcome {
+				argv := append(append([]string{}, engine...), "run", "--rm", "--network", "none")
+				return run(nil, append(argv, c.args...)...)
+			}
+			want, got := run(e.docker), run(e.ward)
+			if want.code != c.code {
+				t.Errorf("docker exit %d, want %d: %s", want.code, c.code, strings.TrimSpace(want.stderr))
+			}
+			if got.code != want.code {
+				t.Errorf("ward exit %d, docker exit %d\n  docker stderr: %s\n  ward stderr:   %s",
+					got.code, want.code, strings.TrimSpace(want.stderr), strings.TrimSpace(got.stderr))
+			}
 		})
 	}
 }
@@ -325,11 +394,46 @@ func mustRead(t *testing.T, path string) string {
 	return string(data)
 }
 
-// probe runs the probe script in a new container with flags.
+// normalize rewrites the probe's lines that name things differing from
+// run to run: a namespace link becomes "host" when it is the test
+// process's own and "private" otherwise, and the process list, when it
+// holds more than the probe itself (--pid host), becomes "many".
+func normalize(t *testing.T, out string) string {
+	t.Helper()
+	lines := strings.Split(out, "\n")
+	for i, line := range lines {
+		if rest, ok := strings.CutPrefix(line, "ns "); ok {
+			name, link, _ := strings.Cut(rest, ": ")
+			own, err := os.Readlink("/proc/self/ns/" + name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if link == own {
+				lines[i] = "ns " + name + ": host"
+			} else {
+				lines[i] = "ns " + name + ": private"
+			}
+		}
+		if strings.HasPrefix(line, "procs: ") && len(strings.Fields(line)) > 2 {
+			lines[i] = "procs: many"
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// probe runs the probe script in a new container with flags, on no
+// network unless flags name one. With --entrypoint /bin/sh the command is
+// only the shell's arguments.
 func (e engines) probe(engine, flags []string, script string) outcome {
-	argv := append(append([]string{}, engine...), "run", "--rm", "--network", "none")
-	argv = append(append(argv, flags...), image, "sh", "-c", script)
-	return run(nil, argv...)
+	argv := append(append([]string{}, engine...), "run", "--rm")
+	if !slices.Contains(flags, "--network") {
+		argv = append(argv, "--network", "none")
+	}
+	argv = append(append(argv, flags...), image)
+	if !slices.Contains(flags, "--entrypoint") {
+		argv = append(argv, "sh")
+	}
+	return run(nil, append(argv, "-c", script)...)
 }
 
 // compareLines reports every line only Docker's container printed and

@@ -12,12 +12,15 @@ package dockerdiff
 
 import (
 	"os"
+	"sync"
 	"testing"
 )
 
 var (
+	binOnce sync.Once
 	// binDir holds ward and ward-runtime built for this test binary.
 	binDir string
+	binErr error
 )
 
 func TestMain(m *testing.M) {

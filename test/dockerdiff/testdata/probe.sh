@@ -9,7 +9,12 @@ echo "hostname length: ${#h}"
 echo "pwd: $(pwd)"
 echo "env: HOME=$HOME PATH=$PATH FOO=$FOO"
 echo "umask: $(umask)"
-echo "ulimit nofile: $(ulimit -n) nproc: $(ulimit -u)"
+echo "ulimit nofile: $(ulimit -n):$(ulimit -Hn) nproc: $(ulimit -u) core: $(ulimit -c)"
+# Namespaces: the test replaces the host's own links with "host" and any
+# other with "private", since the inode numbers differ from run to run.
+for n in cgroup ipc mnt net pid uts; do
+	echo "ns $n: $(readlink /proc/self/ns/$n)"
+done
 # Mount point, type and options. Excluded, because they legitimately differ:
 # - options that name host paths or sizes chosen per engine (overlay's
 #   lowerdir/upperdir/workdir, index/xino) are dropped, the flags are kept;
@@ -41,6 +46,7 @@ if [ -d /data ]; then
 fi
 # Privileged actions, each allowed by one capability.
 if mknod /tmp/probe-null c 1 3 2>/dev/null; then echo "mknod: ok"; else echo "mknod: fails"; fi
+if chmod 600 /tmp/probe-write 2>/dev/null; then echo "chmod: ok"; else echo "chmod: fails"; fi
 if chown 1:1 /tmp/probe-write 2>/dev/null; then echo "chown: ok"; else echo "chown: fails"; fi
 if ip link set lo mtu 65535 2>/dev/null; then echo "ip link: ok"; else echo "ip link: fails"; fi
 if hostname probe-h 2>/dev/null; then echo "sethostname: ok"; else echo "sethostname: fails"; fi
@@ -48,7 +54,7 @@ echo "dev: " $(ls -A /dev)
 for d in /dev/*; do
 	[ -c "$d" ] && echo "dev node: $(stat -c '%n %A %t:%T %u:%g' "$d")"
 done
-for f in memory/memory.limit_in_bytes pids/pids.max memory.max pids.max; do
+for f in memory/memory.limit_in_bytes memory/memory.memsw.limit_in_bytes pids/pids.max cpu/cpu.cfs_quota_us cpu/cpu.cfs_period_us memory.max memory.swap.max pids.max cpu.max; do
 	[ -r "/sys/fs/cgroup/$f" ] && echo "cgroup $f: $(cat "/sys/fs/cgroup/$f")"
 done
 true
