@@ -1,7 +1,7 @@
 package dockerdiff
 
 // Copied from test/managers: a work directory cleaned by PID and mount,
-// and a daemon started and stopped by PID.
+// a daemon started and stopped by PID, and a cgroup tree removed.
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -194,4 +195,73 @@ func tail(path string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// cgroupHierarchies are the mounted cgroup hierarchies: the v1
+// controllers and the unified v2 tree on a hybrid host, or just the v2
+// root on a unified one.
+func cgroupHierarchies() []string {
+	mounts, err := mountinfo.GetMounts(func(m *mountinfo.Info) (bool, bool) {
+		return m.FSType != "cgroup" && m.FSType != "cgroup2", false
+	})
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, m := range mounts {
+		out = append(out, m.Mountpoint)
+	}
+	return out
+}
+
+// cgroupsUnder returns the cgroup directories below name (relative to each
+// hierarchy's root, name itself excluded), deepest first.
+func cgroupsUnder(name string) []string {
+	var dirs []string
+	for _, h := range cgroupHierarchies() {
+		root := filepath.Join(h, name)
+		filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			if err == nil && d.IsDir() && p != root {
+				dirs = append(dirs, p)
+			}
+			return nil
+		})
+	}
+	sort.Slice(dirs, func(i, j int) bool { return len(dirs[i]) > len(dirs[j]) })
+	return dirs
+}
+
+// cleanupCgroups removes, when the test ends, the cgroup tree the test's
+// containers were put under: thaws it, kills what is left in it, and
+// removes the directories.
+func cleanupCgroups(t *testing.T, name string) {
+	t.Helper()
+	t.Cleanup(func() {
+		for _, h := range cgroupHierarchies() {
+			root := filepath.Join(h, name)
+			dirs := append(cgroupsUnder(name), root)
+			for _, d := range dirs {
+				if _, err := os.Stat(d); err != nil {
+					continue
+				}
+				os.WriteFile(filepath.Join(d, "freezer.state"), []byte("THAWED"), 0)
+				os.WriteFile(filepath.Join(d, "cgroup.freeze"), []byte("0"), 0)
+				data, _ := os.ReadFile(filepath.Join(d, "cgroup.procs"))
+				for _, f := range strings.Fields(string(data)) {
+					if pid, err := strconv.Atoi(f); err == nil {
+						t.Logf("cleanup: killing leftover container process %d (%s)", pid, cmdline(pid))
+						syscall.Kill(pid, syscall.SIGKILL)
+					}
+				}
+			}
+			for _, d := range dirs {
+				for i := 0; i < 50; i++ {
+					if err := os.Remove(d); err == nil || errors.Is(err, os.ErrNotExist) {
+						break
+					}
+					time.Sleep(20 * time.Millisecond)
+				}
+			}
+		}
+	})
 }

@@ -84,7 +84,11 @@ func setUp(t *testing.T) engines {
 		Cmd: []string{"sh"},
 	})
 
-	socket := startDockerd(t, work)
+	// Docker's containers go under a cgroup parent of their own, which is
+	// removed at the end, instead of the /docker a system Docker uses.
+	cgroupParent := filepath.Base(work)
+	cleanupCgroups(t, cgroupParent)
+	socket := startDockerd(t, work, "/"+cgroupParent)
 	e := engines{
 		docker: []string{client, "-H", "unix://" + socket},
 		ward:   []string{filepath.Join(bins, "ward"), "--root", filepath.Join(work, "ward")},
@@ -130,7 +134,7 @@ func sharedBinaries(t *testing.T) string {
 // startDockerd starts dockerd with everything under work: data root, exec
 // root (where it starts its own containerd), pid file, socket and an empty
 // config file. No iptables, no bridge: containers use --network none.
-func startDockerd(t *testing.T, work string) string {
+func startDockerd(t *testing.T, work, cgroupParent string) string {
 	t.Helper()
 	bin, _ := exec.LookPath("dockerd")
 	config := filepath.Join(work, "daemon.json")
@@ -146,6 +150,7 @@ func startDockerd(t *testing.T, work string) string {
 		"--host", "unix://"+socket,
 		"--iptables=false", "--ip6tables=false", "--ip-masq=false", "--bridge=none",
 		"--userland-proxy=false", "--storage-driver=overlay2",
+		"--cgroup-parent", cgroupParent,
 	)
 	return socket
 }
