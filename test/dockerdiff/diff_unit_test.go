@@ -23,3 +23,25 @@ func TestLineDiff(t *testing.T) {
 		})
 	}
 }
+
+func TestCapAllDifference(t *testing.T) {
+	cases := []struct {
+		name       string
+		host       uint64
+		wantDocker string // empty: no difference expected
+	}{
+		{"kernel with capabilities Docker does not know", 0x1fffeffffff, "CapBnd:\t0000003ffeffffff"},
+		{"kernel ending at CAP_AUDIT_READ", 0x3fffffffff, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			k := capAllDifference(c.host)
+			switch {
+			case c.wantDocker == "" && k != nil:
+				t.Errorf("capAllDifference(%x) = %+v, want none", c.host, *k)
+			case c.wantDocker != "" && (k == nil || k.docker != c.wantDocker):
+				t.Errorf("capAllDifference(%x) = %+v, want docker line %q", c.host, k, c.wantDocker)
+			}
+		})
+	}
+}

@@ -1,5 +1,7 @@
 package dockerdiff
 
+import "fmt"
+
 // knownDifference is one line Docker's container printed and the line
 // ward's printed instead (either may be empty: a line only one has).
 type knownDifference struct {
@@ -44,14 +46,28 @@ var knownDifferences = []knownDifference{
 	// the container can do.
 	{"mount: / overlay rw,relatime", "mount: / overlay rw,relatime,uuid=on", overlayWhy},
 	{"mount: / overlay ro,relatime", "mount: / overlay ro,relatime,uuid=on", overlayWhy},
+}
 
-	// --cap-add ALL: Docker 20.10's ALL is the 38 capabilities it knows
-	// (up to CAP_AUDIT_READ); ward's is every capability of the host's
-	// bounding set, so it adds CAP_PERFMON, CAP_BPF and
-	// CAP_CHECKPOINT_RESTORE on this kernel. Only a non-root user shows it
-	// here: as root Docker's ALL fails on this host (see the test).
-	{"CapBnd:\t0000003ffeffffff", "CapBnd:\t000001fffeffffff",
-		"ALL also grants the capabilities newer than Docker 20.10 (PERFMON, BPF, CHECKPOINT_RESTORE)"},
+// dockerLastCap is the last capability Docker 20.10 knows, CAP_AUDIT_READ:
+// its ALL stops there.
+const dockerLastCap = 37
+
+// capAllDifference is the CapBnd line of a non-root user with --cap-add
+// ALL under each engine: Docker's ALL is the capabilities it knows, ward's
+// is every capability of the host's bounding set, so on a kernel newer
+// than Docker 20.10 ward's adds CAP_PERFMON, CAP_BPF and
+// CAP_CHECKPOINT_RESTORE. (As root Docker's ALL fails on a host that
+// lacks one of them; see the test.) Nil when the two are the same.
+func capAllDifference(hostBounding uint64) *knownDifference {
+	docker := hostBounding & (1<<(dockerLastCap+1) - 1)
+	if docker == hostBounding {
+		return nil
+	}
+	return &knownDifference{
+		docker: fmt.Sprintf("CapBnd:\t%016x", docker),
+		ward:   fmt.Sprintf("CapBnd:\t%016x", hostBounding),
+		why:    "ALL also grants the capabilities newer than Docker 20.10 (PERFMON, BPF, CHECKPOINT_RESTORE)",
+	}
 }
 
 const (

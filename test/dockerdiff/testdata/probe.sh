@@ -50,6 +50,16 @@ if chmod 600 /tmp/probe-write 2>/dev/null; then echo "chmod: ok"; else echo "chm
 if chown 1:1 /tmp/probe-write 2>/dev/null; then echo "chown: ok"; else echo "chown: fails"; fi
 if ip link set lo mtu 65535 2>/dev/null; then echo "ip link: ok"; else echo "ip link: fails"; fi
 if hostname probe-h 2>/dev/null; then echo "sethostname: ok"; else echo "sethostname: fails"; fi
+mkdir -p /tmp/probe-mnt
+if mount -t tmpfs probe /tmp/probe-mnt 2>/dev/null; then echo "mount: ok"; else echo "mount: fails"; fi
+if chroot / true 2>/dev/null; then echo "chroot: ok"; else echo "chroot: fails"; fi
+# Raising its own priority needs CAP_SYS_NICE.
+if renice -n -5 $$ >/dev/null 2>&1; then echo "renice -5: ok"; else echo "renice -5: fails"; fi
+if unshare -U true 2>/dev/null; then echo "unshare -U: ok"; else echo "unshare -U: fails"; fi
+if unshare -m true 2>/dev/null; then echo "unshare -m: ok"; else echo "unshare -m: fails"; fi
+# The device cgroup: a node for a block device no container is allowed.
+if mknod /tmp/probe-loop b 7 0 2>/dev/null && head -c 1 /tmp/probe-loop >/dev/null 2>&1; then echo "read loop0: ok"; else echo "read loop0: fails"; fi
+if head -c 1 /dev/zero >/dev/null 2>&1; then echo "read /dev/zero: ok"; else echo "read /dev/zero: fails"; fi
 echo "dev: " $(ls -A /dev)
 for d in /dev/*; do
 	[ -c "$d" ] && echo "dev node: $(stat -c '%n %A %t:%T %u:%g' "$d")"
