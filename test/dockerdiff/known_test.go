@@ -46,6 +46,14 @@ var knownDifferences = []knownDifference{
 	// the container can do.
 	{"mount: / overlay rw,relatime", "mount: / overlay rw,relatime,uuid=on", overlayWhy},
 	{"mount: / overlay ro,relatime", "mount: / overlay ro,relatime,uuid=on", overlayWhy},
+
+	// Docker's /etc/hosts for a container on no network (or a network of
+	// its own) also names the IPv6 multicast addresses; ward's has only
+	// the two localhost lines.
+	{"/etc/hosts: fe00::0\tip6-localnet", "", hostsWhy},
+	{"/etc/hosts: ff00::0\tip6-mcastprefix", "", hostsWhy},
+	{"/etc/hosts: ff02::1\tip6-allnodes", "", hostsWhy},
+	{"/etc/hosts: ff02::2\tip6-allrouters", "", hostsWhy},
 }
 
 // dockerLastCap is the last capability Docker 20.10 knows, CAP_AUDIT_READ:
@@ -74,4 +82,5 @@ const (
 	groupsWhy  = "the primary group is missing from the supplementary groups (Docker's additionalGids include it)"
 	maskWhy    = "masked directories get a size=0k tmpfs under ward"
 	overlayWhy = "the overlay root has uuid=on under ward"
+	hostsWhy   = "/etc/hosts lacks Docker's IPv6 multicast lines"
 )

@@ -19,7 +19,9 @@ done
 # - options that name host paths or sizes chosen per engine (overlay's
 #   lowerdir/upperdir/workdir, index/xino) are dropped, the flags are kept;
 # - /etc/hostname, /etc/hosts and /etc/resolv.conf: Docker bind-mounts
-#   files it writes for its networking; they are listed separately below.
+#   files it writes for its networking, an engine may as well write them
+#   into the container's layer; what the container reads in them is
+#   compared below instead.
 awk '$2 !~ /^\/etc\/(hostname|hosts|resolv\.conf)$/ {
 	n = split($4, o, ","); keep = ""
 	for (i = 1; i <= n; i++)
@@ -27,6 +29,14 @@ awk '$2 !~ /^\/etc\/(hostname|hosts|resolv\.conf)$/ {
 			keep = keep (keep == "" ? "" : ",") o[i]
 	print "mount:", $2, $3, keep
 }' /proc/self/mounts
+# The container's hostname is replaced by "HOSTNAME": it differs by ID.
+for f in /etc/hostname /etc/hosts /etc/resolv.conf; do
+	if [ -f "$f" ]; then
+		sed "s/$(hostname)/HOSTNAME/g; s|^|$f: |" "$f"
+	else
+		echo "$f: absent"
+	fi
+done
 for p in /proc/acpi /proc/kcore /proc/keys /proc/latency_stats /proc/timer_list /proc/timer_stats /proc/sched_debug /proc/scsi /sys/firmware; do
 	if [ -d "$p" ]; then
 		echo "masked dir $p: $(ls -A "$p" 2>/dev/null | wc -l) entries"
