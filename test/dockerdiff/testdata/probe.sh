@@ -7,7 +7,11 @@ echo "procs: " /proc/[0-9]*
 h=$(hostname)
 echo "hostname length: ${#h}"
 echo "pwd: $(pwd)"
-echo "env: HOME=$HOME PATH=$PATH FOO=$FOO"
+# The whole environment, with the container's hostname (in HOSTNAME)
+# replaced, since it differs by ID.
+env | sort | sed "s/$(hostname)/HOSTNAME/; s/^/env: /"
+echo "oom_score_adj: $(cat /proc/self/oom_score_adj)"
+echo "lsm label: $(cat /proc/self/attr/current 2>/dev/null)"
 echo "umask: $(umask)"
 echo "ulimit nofile: $(ulimit -n):$(ulimit -Hn) nproc: $(ulimit -u) core: $(ulimit -c)"
 # Namespaces: the test replaces the host's own links with "host" and any
