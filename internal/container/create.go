@@ -9,6 +9,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -211,6 +212,14 @@ func Create(o CreateOptions) (st *State, cmd *exec.Cmd, err error) {
 // checkSupported refuses, before anything is made, what this runtime
 // cannot do yet, with a message that says so.
 func checkSupported(s *specs.Spec, o CreateOptions) error {
+	// A security setting asked for and not applied would be a silent
+	// weakening: refuse what this host (or this runtime) cannot apply.
+	if p := s.Process.ApparmorProfile; p != "" && !lsmEnabled("/sys/module/apparmor/parameters/enabled") {
+		return fmt.Errorf("%w: process.apparmorProfile %q is set, but AppArmor is not enabled on this host", bundle.ErrInvalid, p)
+	}
+	if s.Process.SelinuxLabel != "" || s.Linux.MountLabel != "" {
+		return fmt.Errorf("%w: SELinux labels (process.selinuxLabel, linux.mountLabel) are not supported by ward-runtime yet", bundle.ErrInvalid)
+	}
 	if s.Process.Terminal && o.ConsoleSocket == "" && !o.AllowNoConsole {
 		return fmt.Errorf("%w: cannot allocate a terminal without --console-socket", bundle.ErrInvalid)
 	}
@@ -230,6 +239,12 @@ func checkSupported(s *specs.Spec, o CreateOptions) error {
 		Warn("no mount namespace in linux.namespaces: the container shares the host's mount namespace and is only chrooted into its rootfs; mounts, maskedPaths, readonlyPaths and root.readonly are not applied")
 	}
 	return nil
+}
+
+// lsmEnabled reads a Linux security module's "enabled" parameter file.
+func lsmEnabled(path string) bool {
+	data, err := os.ReadFile(path)
+	return err == nil && strings.TrimSpace(string(data)) == "Y"
 }
 
 func hasNew(s *specs.Spec, t specs.LinuxNamespaceType) bool {

@@ -78,6 +78,13 @@ func Run() {
 			}
 		}
 	}
+	if prof := cfg.Spec.Process.ApparmorProfile; prof != "" {
+		// The profile takes effect at the exec below.
+		if err := applyAppArmorOnExec(prof); err != nil {
+			fmt.Fprintf(os.Stderr, "ward-runtime: %v\n", err)
+			os.Exit(1)
+		}
+	}
 	if filter != nil {
 		// With no_new_privs the filter goes on last, so it judges only
 		// the user's program (runc's order).
@@ -410,4 +417,18 @@ func withHome(env []string, uid uint32) []string {
 		}
 	}
 	return append(env, "HOME="+home)
+}
+
+// applyAppArmorOnExec asks AppArmor to confine the next exec with prof.
+func applyAppArmorOnExec(prof string) error {
+	for _, attr := range []string{"/proc/self/attr/apparmor/exec", "/proc/self/attr/exec"} {
+		err := os.WriteFile(attr, []byte("exec "+prof), 0)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("apply AppArmor profile %q: %w", prof, err)
+		}
+	}
+	return fmt.Errorf("apply AppArmor profile %q: no AppArmor attribute file in /proc", prof)
 }

@@ -226,3 +226,30 @@ func TestDeleteOfCreatedContainerIsRefused(t *testing.T) {
 		t.Errorf("delete --force left: %v", left)
 	}
 }
+
+// A security setting the host cannot apply is refused, not ignored.
+func TestUnappliableLSMSettingsAreRefused(t *testing.T) {
+	testutil.RequireRoot(t)
+	r := newWard(t)
+	if data, err := os.ReadFile("/sys/module/apparmor/parameters/enabled"); err == nil && strings.TrimSpace(string(data)) == "Y" {
+		t.Skip("skipped: AppArmor is enabled on this host, so a profile can be applied")
+	}
+	for name, edit := range map[string]func(*specs.Spec){
+		"apparmor":      func(s *specs.Spec) { s.Process.ApparmorProfile = "docker-default" },
+		"selinux-label": func(s *specs.Spec) { s.Process.SelinuxLabel = "system_u:system_r:container_t:s0" },
+		"mount-label":   func(s *specs.Spec) { s.Linux.MountLabel = "system_u:object_r:container_file_t:s0" },
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := testutil.Bundle(t, []string{"true"}, edit)
+			id := containerID(t)
+			res := r.cmd("create", "--bundle", dir, id)
+			if res.code == 0 {
+				r.cmd("delete", "--force", id)
+				t.Fatal("create succeeded with a security setting it cannot apply")
+			}
+			if left := leftovers(t, dir, id); len(left) > 0 {
+				t.Errorf("left behind: %v", left)
+			}
+		})
+	}
+}
