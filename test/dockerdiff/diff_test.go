@@ -2,6 +2,7 @@ package dockerdiff
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -20,8 +21,12 @@ import (
 	"github.com/wardproject/ward/internal/testutil"
 )
 
-// image is the reference both engines load the same archive under.
-const image = "ward.test/busybox:1"
+// Both engines load the same archives under these references. The
+// second image sets what a Dockerfile's USER, WORKDIR and ENV would.
+const (
+	image     = "ward.test/busybox:1"
+	userImage = "ward.test/busybox-user:1"
+)
 
 // commandTimeout bounds every docker and ward command, so one that hangs
 // fails its case instead of the whole test binary.
@@ -83,6 +88,13 @@ func setUp(t *testing.T) engines {
 		Env: []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"},
 		Cmd: []string{"sh"},
 	})
+	userArchive := filepath.Join(work, "busybox-user.tar")
+	imageArchive(t, userArchive, userImage, busyboxLayer(t), v1.ImageConfig{
+		User:       "alice",
+		Env:        []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "FOO=from-the-image"},
+		WorkingDir: "/tmp",
+		Cmd:        []string{"sh"},
+	})
 
 	// Docker's containers go under a cgroup parent of their own, which is
 	// removed at the end, instead of the /docker a system Docker uses.
@@ -96,6 +108,8 @@ func setUp(t *testing.T) engines {
 	for _, load := range [][]string{
 		append(e.docker, "load", "-i", archive),
 		append(e.ward, "load", "-q", "-i", archive),
+		append(e.docker, "load", "-i", userArchive),
+		append(e.ward, "load", "-q", "-i", userArchive),
 	} {
 		if o := run(nil, load...); o.code != 0 {
 			t.Fatalf("%s: exit %d: %s", strings.Join(load, " "), o.code, o.stderr)
@@ -190,54 +204,59 @@ func TestDockerAndWardAgree(t *testing.T) {
 	cases := []struct {
 		name  string
 		flags []string
+		image string // the busybox image when empty
 	}{
-		{"defaults", nil},
-		{"user uid", []string{"--user", "1001"}},
-		{"user uid:gid", []string{"--user", "1001:1001"}},
-		{"user nobody", []string{"--user", "nobody"}},
-		{"user name with groups", []string{"--user", "alice"}},
-		{"user name:group", []string{"--user", "alice:staff"}},
-		{"cap-drop ALL", []string{"--cap-drop", "ALL"}},
-		{"cap-drop ALL cap-add one", []string{"--cap-drop", "ALL", "--cap-add", "NET_BIND_SERVICE"}},
-		{"cap-add lower case", []string{"--cap-add", "cap_net_admin", "--cap-drop", "chown"}},
-		{"user with cap-add", []string{"--user", "1001", "--cap-add", "NET_ADMIN"}},
+		{"defaults", nil, ""},
+		{"image with USER, WORKDIR and ENV", nil, userImage},
+		{"image with USER, overridden", []string{"--user", "0", "-w", "/", "-e", "FOO=bar"}, userImage},
+		{"image with USER, cap-add", []string{"--cap-add", "NET_ADMIN", "--read-only"}, userImage},
+		{"user uid", []string{"--user", "1001"}, ""},
+		{"user uid:gid", []string{"--user", "1001:1001"}, ""},
+		{"user nobody", []string{"--user", "nobody"}, ""},
+		{"user name with groups", []string{"--user", "alice"}, ""},
+		{"user name:group", []string{"--user", "alice:staff"}, ""},
+		{"cap-drop ALL", []string{"--cap-drop", "ALL"}, ""},
+		{"cap-drop ALL cap-add one", []string{"--cap-drop", "ALL", "--cap-add", "NET_BIND_SERVICE"}, ""},
+		{"cap-add lower case", []string{"--cap-add", "cap_net_admin", "--cap-drop", "chown"}, ""},
+		{"user with cap-add", []string{"--user", "1001", "--cap-add", "NET_ADMIN"}, ""},
 		// Docker's seccomp profile allows mount, unshare and more only
 		// when CAP_SYS_ADMIN is added; likewise for SYS_NICE and others.
-		{"cap-add SYS_ADMIN", []string{"--cap-add", "SYS_ADMIN"}},
-		{"cap-add SYS_NICE and SYS_PTRACE", []string{"--cap-add", "SYS_NICE", "--cap-add", "SYS_PTRACE"}},
-		{"cap-add SYS_ADMIN, seccomp unconfined", []string{"--cap-add", "SYS_ADMIN", "--security-opt", "seccomp=unconfined"}},
-		{"read-only", []string{"--read-only"}},
-		{"read-only with tmpfs", []string{"--read-only", "--tmpfs", "/tmp"}},
-		{"no-new-privileges", []string{"--security-opt", "no-new-privileges"}},
-		{"seccomp unconfined", []string{"--security-opt", "seccomp=unconfined"}},
-		{"user no-new-privileges read-only", []string{"--user", "nobody", "--security-opt", "no-new-privileges:true", "--read-only"}},
-		{"memory and pids limits", []string{"--memory", "64m", "--pids-limit", "50"}},
-		{"workdir and env", []string{"-w", "/tmp", "-e", "FOO=bar"}},
-		{"hostname", []string{"--hostname", "h1"}},
-		{"read-only volume", []string{"-v", volume + ":/data:ro"}},
+		{"cap-add SYS_ADMIN", []string{"--cap-add", "SYS_ADMIN"}, ""},
+		{"cap-add SYS_NICE and SYS_PTRACE", []string{"--cap-add", "SYS_NICE", "--cap-add", "SYS_PTRACE"}, ""},
+		{"cap-add SYS_ADMIN, seccomp unconfined", []string{"--cap-add", "SYS_ADMIN", "--security-opt", "seccomp=unconfined"}, ""},
+		{"read-only", []string{"--read-only"}, ""},
+		{"read-only with tmpfs", []string{"--read-only", "--tmpfs", "/tmp"}, ""},
+		{"no-new-privileges", []string{"--security-opt", "no-new-privileges"}, ""},
+		{"seccomp unconfined", []string{"--security-opt", "seccomp=unconfined"}, ""},
+		{"user no-new-privileges read-only", []string{"--user", "nobody", "--security-opt", "no-new-privileges:true", "--read-only"}, ""},
+		{"memory and pids limits", []string{"--memory", "64m", "--pids-limit", "50"}, ""},
+		{"workdir and env", []string{"-w", "/tmp", "-e", "FOO=bar"}, ""},
+		{"hostname", []string{"--hostname", "h1"}, ""},
+		{"read-only volume", []string{"-v", volume + ":/data:ro"}, ""},
 		// As a user only the bounding set is asked for, and the runtime
 		// only drops from it: Docker succeeds on this host.
-		{"cap-add ALL as user", []string{"--cap-add", "ALL", "--user", "1001"}},
-		{"writable volume as user", []string{"-v", volume + ":/data", "--user", "1001"}},
-		{"read-only root, writable volume", []string{"--read-only", "-v", volume + ":/data:rw"}},
-		{"mount bind readonly", []string{"--mount", "type=bind,source=" + volume + ",target=/data,readonly"}},
-		{"tmpfs with options", []string{"--tmpfs", "/tmp:rw,size=1m,mode=1770"}},
-		{"seccomp profile", []string{"--security-opt", "seccomp=" + filepath.Join(testdata, "no-chmod.json")}},
-		{"env file and entrypoint", []string{"--env-file", filepath.Join(testdata, "env-file"), "--entrypoint", "/bin/sh"}},
-		{"ulimits", []string{"--ulimit", "nofile=512:1024", "--ulimit", "core=1048576:2097152"}},
-		{"cpus and memory-swap", []string{"--cpus", "0.5", "--memory", "64m", "--memory-swap", "128m"}},
-		{"ipc host", []string{"--ipc", "host"}},
-		{"network host", []string{"--network", "host"}},
+		{"cap-add ALL as user", []string{"--cap-add", "ALL", "--user", "1001"}, ""},
+		{"writable volume as user", []string{"-v", volume + ":/data", "--user", "1001"}, ""},
+		{"read-only root, writable volume", []string{"--read-only", "-v", volume + ":/data:rw"}, ""},
+		{"mount bind readonly", []string{"--mount", "type=bind,source=" + volume + ",target=/data,readonly"}, ""},
+		{"tmpfs with options", []string{"--tmpfs", "/tmp:rw,size=1m,mode=1770"}, ""},
+		{"seccomp profile", []string{"--security-opt", "seccomp=" + filepath.Join(testdata, "no-chmod.json")}, ""},
+		{"env file and entrypoint", []string{"--env-file", filepath.Join(testdata, "env-file"), "--entrypoint", "/bin/sh"}, ""},
+		{"ulimits", []string{"--ulimit", "nofile=512:1024", "--ulimit", "core=1048576:2097152"}, ""},
+		{"cpus and memory-swap", []string{"--cpus", "0.5", "--memory", "64m", "--memory-swap", "128m"}, ""},
+		{"ipc host", []string{"--ipc", "host"}, ""},
+		{"network host", []string{"--network", "host"}, ""},
 		// The host's processes are listed: the test compares only that
 		// both see the host's PID namespace (see normalize).
-		{"pid host", []string{"--pid", "host"}},
-		{"user nobody, cap-drop ALL, no-new-privileges", []string{"--user", "nobody", "--cap-drop", "ALL", "--security-opt", "no-new-privileges"}},
-		{"user uid:0 with caps", []string{"--user", "1001:0", "--cap-add", "SYS_ADMIN", "--cap-drop", "NET_RAW"}},
+		{"pid host", []string{"--pid", "host"}, ""},
+		{"user nobody, cap-drop ALL, no-new-privileges", []string{"--user", "nobody", "--cap-drop", "ALL", "--security-opt", "no-new-privileges"}, ""},
+		{"user uid:0 with caps", []string{"--user", "1001:0", "--cap-add", "SYS_ADMIN", "--cap-drop", "NET_RAW"}, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			want := e.probe(e.docker, c.flags, string(probe))
-			got := e.probe(e.ward, c.flags, string(probe))
+			img := cmp.Or(c.image, image)
+			want := e.probe(e.docker, c.flags, img, string(probe))
+			got := e.probe(e.ward, c.flags, img, string(probe))
 			if want.code != 0 {
 				t.Fatalf("docker run %s: exit %d: %s", strings.Join(c.flags, " "), want.code, want.stderr)
 			}
@@ -261,8 +280,8 @@ func TestDockerAndWardAgree(t *testing.T) {
 		{"cap-add ALL", []string{"--cap-add", "ALL"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			want := e.probe(e.docker, c.flags, string(probe))
-			got := e.probe(e.ward, c.flags, string(probe))
+			want := e.probe(e.docker, c.flags, image, string(probe))
+			got := e.probe(e.ward, c.flags, image, string(probe))
 			if got.code != 0 {
 				t.Fatalf("ward run %s: exit %d: %s", strings.Join(c.flags, " "), got.code, got.stderr)
 			}
@@ -434,12 +453,12 @@ func normalize(t *testing.T, out string) string {
 // probe runs the probe script in a new container with flags, on no
 // network unless flags name one. With --entrypoint /bin/sh the command is
 // only the shell's arguments.
-func (e engines) probe(engine, flags []string, script string) outcome {
+func (e engines) probe(engine, flags []string, img, script string) outcome {
 	argv := append(append([]string{}, engine...), "run", "--rm")
 	if !slices.Contains(flags, "--network") {
 		argv = append(argv, "--network", "none")
 	}
-	argv = append(append(argv, flags...), image)
+	argv = append(append(argv, flags...), img)
 	if !slices.Contains(flags, "--entrypoint") {
 		argv = append(argv, "sh")
 	}
