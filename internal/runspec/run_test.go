@@ -45,10 +45,10 @@ func TestBuiltSpecsRun(t *testing.T) {
 	}{
 		{name: "default", o: Options{},
 			want: []string{"CapEff:\t00000000a80425fb", "CapBnd:\t00000000a80425fb", "NoNewPrivs:\t0", "Seccomp:\t2",
-				"id=uid=0(root) gid=0(root)\n", "root=rw", "keys=masked", "procsys=ro", "cwd=/"}},
+				"id=uid=0(root) gid=0(root) groups=0(root)\n", "root=rw", "keys=masked", "procsys=ro", "cwd=/"}},
 		{name: "user nobody with NET_ADMIN", o: Options{User: "nobody", CapAdd: []string{"net_admin"}},
 			want: []string{"CapEff:\t0000000000000000", "CapPrm:\t0000000000000000", "CapBnd:\t00000000a80435fb", "HOME=/ ",
-				"id=uid=65534(nobody) gid=65534(nogroup)\n"}},
+				"id=uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)\n"}},
 		{name: "drop ALL add NET_BIND_SERVICE", o: Options{CapDrop: []string{"ALL"}, CapAdd: []string{"NET_BIND_SERVICE"}},
 			want: []string{"CapEff:\t0000000000000400", "CapBnd:\t0000000000000400"}},
 		{name: "read-only, tmpfs, no-new-privileges, unconfined", o: Options{ReadOnly: true, Tmpfs: []string{"/tmp"}, SecurityOpt: []string{"no-new-privileges", "seccomp=unconfined"}},

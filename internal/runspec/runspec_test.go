@@ -37,6 +37,9 @@ func build(t *testing.T, o Options) *specs.Spec {
 	return s
 }
 
+// Docker always lists the primary group among the supplementary ones (its
+// recorded specs; test/dockerdiff sees the same through id): user:group
+// gets that group alone.
 func TestResolveUser(t *testing.T) {
 	for _, tc := range []struct {
 		spec     string
@@ -48,12 +51,12 @@ func TestResolveUser(t *testing.T) {
 		{spec: "root", uid: 0, gid: 0, groups: []uint32{0}},
 		{spec: "1001", uid: 1001, gid: 1001, groups: []uint32{1001, 1002}},
 		{spec: "app", uid: 1001, gid: 1001, groups: []uint32{1001, 1002}},
-		{spec: "app:audio", uid: 1001, gid: 29},
-		{spec: "1001:1001", uid: 1001, gid: 1001},
-		{spec: "app:5000", uid: 1001, gid: 5000},
-		{spec: "4242", uid: 4242, gid: 0},
-		{spec: "4242:4242", uid: 4242, gid: 4242},
-		{spec: "daemon", uid: 1, gid: 1},
+		{spec: "app:audio", uid: 1001, gid: 29, groups: []uint32{29}},
+		{spec: "1001:1001", uid: 1001, gid: 1001, groups: []uint32{1001}},
+		{spec: "app:5000", uid: 1001, gid: 5000, groups: []uint32{5000}},
+		{spec: "4242", uid: 4242, gid: 0, groups: []uint32{0}},
+		{spec: "4242:4242", uid: 4242, gid: 4242, groups: []uint32{4242}},
+		{spec: "daemon", uid: 1, gid: 1, groups: []uint32{1}},
 		{spec: "ghost", err: `--user "ghost": unable to find user ghost`},
 		{spec: "app:ghosts", err: `--user "app:ghosts": unable to find group ghosts`},
 	} {

@@ -28,9 +28,13 @@ func ResolveUser(rootfs, spec string) (specs.User, error) {
 	if err != nil {
 		return specs.User{}, fmt.Errorf("--user %q: %w", spec, err)
 	}
-	out := specs.User{UID: uint32(u.Uid), GID: uint32(u.Gid)}
+	// Docker lists the primary gid among the supplementary groups too
+	// (its recorded specs: [0] for root, [1001, 1002] for user 1001).
+	out := specs.User{UID: uint32(u.Uid), GID: uint32(u.Gid), AdditionalGids: []uint32{uint32(u.Gid)}}
 	for _, g := range u.Sgids {
-		out.AdditionalGids = append(out.AdditionalGids, uint32(g))
+		if uint32(g) != out.GID {
+			out.AdditionalGids = append(out.AdditionalGids, uint32(g))
+		}
 	}
 	return out, nil
 }

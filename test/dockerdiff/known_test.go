@@ -15,17 +15,6 @@ type knownDifference struct {
 // open, and every one is logged when it shows. Remove an entry when ward
 // is fixed: the test then holds ward to Docker's line.
 var knownDifferences = []knownDifference{
-	// Docker's spec lists the primary group in process.user.additionalGids
-	// (see ../shared/reference/docker-20.10-oci-specs: "additionalGids":[0]
-	// for root, [1001,1002] for 1001:1001 with a group), so getgroups()
-	// returns it; ward leaves it out.
-	{"id: uid=0(root) gid=0(root) groups=0(root)", "id: uid=0(root) gid=0(root)", groupsWhy},
-	{"id: uid=1001 gid=0(root) groups=0(root)", "id: uid=1001 gid=0(root)", groupsWhy},
-	{"id: uid=1001 gid=1001 groups=1001", "id: uid=1001 gid=1001", groupsWhy},
-	{"id: uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)", "id: uid=65534(nobody) gid=65534(nogroup)", groupsWhy},
-	{"id: uid=1002(alice) gid=1002(alice) groups=50(staff),1002(alice)", "id: uid=1002(alice) gid=1002(alice) groups=50(staff)", groupsWhy},
-	{"id: uid=1002(alice) gid=50(staff) groups=50(staff)", "id: uid=1002(alice) gid=50(staff)", groupsWhy},
-
 	// runc (under Docker) leaves the tmpfs it mounts at /sys/fs/cgroup on a
 	// cgroup v1 host writable and remounts only the hierarchies read-only;
 	// ward-runtime makes the tmpfs read-only too, and also mounts the
@@ -79,7 +68,6 @@ func capAllDifference(hostBounding uint64) *knownDifference {
 }
 
 const (
-	groupsWhy  = "the primary group is missing from the supplementary groups (Docker's additionalGids include it)"
 	maskWhy    = "masked directories get a size=0k tmpfs under ward"
 	overlayWhy = "the overlay root has uuid=on under ward"
 	hostsWhy   = "/etc/hosts lacks Docker's IPv6 multicast lines"
