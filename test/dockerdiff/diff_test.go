@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardproject/ward/internal/testutil/testdaemon"
+
 	"github.com/moby/sys/capability"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 
@@ -81,7 +83,7 @@ func setUp(t *testing.T) engines {
 	client := dockerClient(t)
 	testutil.RequireStaticBusybox(t)
 
-	work := workDir(t, "wdd-")
+	work := testdaemon.WorkDir(t, "wdd-")
 	bins := sharedBinaries(t)
 	archive := filepath.Join(work, "busybox.tar")
 	imageArchive(t, archive, image, busyboxLayer(t), v1.ImageConfig{
@@ -99,7 +101,7 @@ func setUp(t *testing.T) engines {
 	// Docker's containers go under a cgroup parent of their own, which is
 	// removed at the end, instead of the /docker a system Docker uses.
 	cgroupParent := filepath.Base(work)
-	cleanupCgroups(t, cgroupParent)
+	testdaemon.CleanupCgroups(t, cgroupParent)
 	socket := startDockerd(t, work, "/"+cgroupParent)
 	e := engines{
 		docker: []string{client, "-H", "unix://" + socket},
@@ -156,7 +158,7 @@ func startDockerd(t *testing.T, work, cgroupParent string) string {
 		t.Fatal(err)
 	}
 	socket := filepath.Join(work, "docker.sock")
-	startDaemon(t, "dockerd", filepath.Join(work, "dockerd.log"), socket, bin,
+	testdaemon.Start(t, "dockerd", filepath.Join(work, "dockerd.log"), socket, bin,
 		"--config-file", config,
 		"--data-root", filepath.Join(work, "data"),
 		"--exec-root", filepath.Join(work, "exec"),

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wardproject/ward/internal/testutil/testdaemon"
 )
 
 // containerd is a containerd daemon started by the test, with its root,
@@ -52,7 +54,7 @@ func startContainerd(t *testing.T, work string, disabled []string, extra string)
 		t.Fatal(err)
 	}
 	bin, _ := exec.LookPath("containerd")
-	startDaemon(t, "containerd", filepath.Join(work, "containerd.log"), c.socket, bin, "--config", cfgPath)
+	testdaemon.Start(t, "containerd", filepath.Join(work, "containerd.log"), c.socket, bin, "--config", cfgPath)
 	return c
 }
 
@@ -68,10 +70,10 @@ const ctrNamespace = "wardtest"
 
 func TestContainerdDrivesRuntime(t *testing.T) {
 	requireTools(t, "containerd", "ctr", "containerd-shim-runc-v2", "script")
-	work := workDir(t, "wm-ctr-")
+	work := testdaemon.WorkDir(t, "wm-ctr-")
 	rts := runtimes(t, work)
 	cgroupRoot := filepath.Base(work)
-	cleanupCgroups(t, cgroupRoot)
+	testdaemon.CleanupCgroups(t, cgroupRoot)
 	start := time.Now()
 	c := startContainerd(t, work, append([]string{"io.containerd.grpc.v1.cri"}, unusedSnapshotters...), "")
 	if r := c.ctr(ctrNamespace, "images", "import", busyboxArchive(t, work)); r.err != nil {
@@ -89,7 +91,7 @@ func TestContainerdDrivesRuntime(t *testing.T) {
 				c.ctr(ctrNamespace, "containers", "rm", name)
 			})
 			seen[rt.name] = runSteps(t, rt, ctrSteps(c, rt, "/"+cgroupRoot+"/"+rt.name))
-			if left := cgroupsUnder(cgroupRoot + "/" + rt.name); len(left) > 0 {
+			if left := testdaemon.CgroupsUnder(cgroupRoot + "/" + rt.name); len(left) > 0 {
 				t.Errorf("cgroups left after every container was removed: %v", left)
 			}
 		})

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wardproject/ward/internal/testutil/testdaemon"
 )
 
 // crictlVersion is the cri-tools release the test builds crictl from.
@@ -151,10 +153,10 @@ func startCRI(t *testing.T, work string, rts []runtimeUnderTest) *cri {
 
 func TestCRIDrivesRuntime(t *testing.T) {
 	requireTools(t, "containerd", "ctr", "containerd-shim-runc-v2", "script")
-	work := workDir(t, "wm-cri-")
+	work := testdaemon.WorkDir(t, "wm-cri-")
 	rts := runtimes(t, work)
 	cgroupRoot := filepath.Base(work)
-	cleanupCgroups(t, cgroupRoot)
+	testdaemon.CleanupCgroups(t, cgroupRoot)
 	c := startCRI(t, work, rts)
 	start := time.Now()
 	for _, archive := range []string{busyboxArchive(t, work), pauseArchive(t, work)} {
@@ -172,7 +174,7 @@ func TestCRIDrivesRuntime(t *testing.T) {
 			t.Cleanup(p.remove)
 			seen[rt.name] = runSteps(t, rt, p.steps())
 			// The pod's own cgroup is kubelet's to remove; the containers' are the runtime's.
-			if left := cgroupsUnder(cgroupRoot + "/" + rt.name + "/pod"); len(left) > 0 {
+			if left := testdaemon.CgroupsUnder(cgroupRoot + "/" + rt.name + "/pod"); len(left) > 0 {
 				t.Errorf("container cgroups left after the pod was removed: %v", left)
 			}
 		})

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wardproject/ward/internal/testutil/testdaemon"
 )
 
 // dockerd is a Docker daemon started by the test with the runtimes under
@@ -50,7 +52,7 @@ func startDockerd(t *testing.T, work string, rts []runtimeUnderTest) *dockerd {
 	for _, rt := range rts {
 		argv = append(argv, "--add-runtime", rt.name+"="+rt.bin)
 	}
-	startDaemon(t, "dockerd", filepath.Join(work, "dockerd.log"), d.socket, argv...)
+	testdaemon.Start(t, "dockerd", filepath.Join(work, "dockerd.log"), d.socket, argv...)
 	return d
 }
 
@@ -70,10 +72,10 @@ func dockerClient(t *testing.T) string {
 
 func TestDockerDrivesRuntime(t *testing.T) {
 	requireTools(t, "dockerd", "containerd", "containerd-shim-runc-v2")
-	work := workDir(t, "wm-docker-")
+	work := testdaemon.WorkDir(t, "wm-docker-")
 	rts := runtimes(t, work)
 	cgroupRoot := filepath.Base(work)
-	cleanupCgroups(t, cgroupRoot)
+	testdaemon.CleanupCgroups(t, cgroupRoot)
 	start := time.Now()
 	d := startDockerd(t, work, rts)
 	if r := d.docker("load", "-i", busyboxArchive(t, work)); r.err != nil {
@@ -95,7 +97,7 @@ func TestDockerDrivesRuntime(t *testing.T) {
 			// A failed step can leave the long-running container behind.
 			t.Cleanup(func() { d.docker("rm", "-f", "wm-"+rt.name) })
 			seen[rt.name] = runSteps(t, rt, dockerSteps(d, rt, "/"+cgroupRoot+"/"+rt.name, volume))
-			if left := cgroupsUnder(cgroupRoot + "/" + rt.name); len(left) > 0 {
+			if left := testdaemon.CgroupsUnder(cgroupRoot + "/" + rt.name); len(left) > 0 {
 				t.Errorf("cgroups left after every container was removed: %v", left)
 			}
 		})

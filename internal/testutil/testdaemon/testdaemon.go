@@ -1,7 +1,8 @@
-package dockerdiff
-
-// Copied from test/managers: a work directory cleaned by PID and mount,
-// a daemon started and stopped by PID, and a cgroup tree removed.
+// Package testdaemon runs the daemons that tests compare ward with
+// (dockerd, containerd) in a work directory of their own, and removes
+// everything they leave: processes by PID, mounts, cgroups. Tests only;
+// it never touches a system service.
+package testdaemon
 
 import (
 	"bytes"
@@ -22,10 +23,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// workDir makes a short temporary directory (unix socket paths under it
+// WorkDir makes a short temporary directory (unix socket paths under it
 // must stay below 108 bytes) and, when the test ends, kills every process
 // still naming it, unmounts everything below it and removes it.
-func workDir(t *testing.T, prefix string) string {
+func WorkDir(t *testing.T, prefix string) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("", prefix)
 	if err != nil {
@@ -36,7 +37,7 @@ func workDir(t *testing.T, prefix string) string {
 	}
 	t.Cleanup(func() {
 		for _, pid := range pidsNaming(dir) {
-			t.Logf("cleanup: killing leftover process %d (%s)", pid, cmdline(pid))
+			t.Logf("cleanup: killing leftover process %d (%s)", pid, Cmdline(pid))
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
 		unmountUnder(t, dir)
@@ -62,7 +63,7 @@ func pidsNaming(dir string) []int {
 		if ppid := parentPID(pid); ppid > 0 {
 			children[ppid] = append(children[ppid], pid)
 		}
-		if strings.Contains(cmdline(pid), dir) {
+		if strings.Contains(Cmdline(pid), dir) {
 			roots = append(roots, pid)
 		}
 	}
@@ -104,7 +105,7 @@ func parentPID(pid int) int {
 	return ppid
 }
 
-func cmdline(pid int) string {
+func Cmdline(pid int) string {
 	data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
 	return strings.TrimSpace(string(bytes.ReplaceAll(data, []byte{0}, []byte{' '})))
 }
@@ -125,18 +126,18 @@ func unmountUnder(t *testing.T, dir string) {
 	}
 }
 
-// daemon is one manager daemon started by a test.
-type daemon struct {
+// Daemon is one manager daemon started by a test.
+type Daemon struct {
 	name string
 	cmd  *exec.Cmd
 	log  string
 	done chan struct{}
 }
 
-// startDaemon starts argv with its output in logPath, waits until socket
+// Start starts argv with its output in logPath, waits until socket
 // accepts connections, and stops it by PID when the test ends: SIGTERM,
 // then SIGKILL after 20 s.
-func startDaemon(t *testing.T, name, logPath, socket string, argv ...string) *daemon {
+func Start(t *testing.T, name, logPath, socket string, argv ...string) *Daemon {
 	t.Helper()
 	logFile, err := os.Create(logPath)
 	if err != nil {
@@ -151,13 +152,13 @@ func startDaemon(t *testing.T, name, logPath, socket string, argv ...string) *da
 		logFile.Close()
 		t.Fatalf("start %s: %v", name, err)
 	}
-	d := &daemon{name: name, cmd: cmd, log: logPath, done: make(chan struct{})}
+	d := &Daemon{name: name, cmd: cmd, log: logPath, done: make(chan struct{})}
 	go func() {
 		cmd.Wait()
 		logFile.Close()
 		close(d.done)
 	}()
-	t.Cleanup(func() { d.stop(t) })
+	t.Cleanup(func() { d.Stop(t) })
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if c, err := net.Dial("unix", socket); err == nil {
@@ -166,16 +167,16 @@ func startDaemon(t *testing.T, name, logPath, socket string, argv ...string) *da
 		}
 		select {
 		case <-d.done:
-			t.Fatalf("%s exited before serving %s:\n%s", name, socket, tail(logPath, 20))
+			t.Fatalf("%s exited before serving %s:\n%s", name, socket, Tail(logPath, 20))
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s did not serve %s within 30s:\n%s", name, socket, tail(logPath, 20))
+			t.Fatalf("%s did not serve %s within 30s:\n%s", name, socket, Tail(logPath, 20))
 		}
 	}
 }
 
-func (d *daemon) stop(t *testing.T) {
+func (d *Daemon) Stop(t *testing.T) {
 	pid := d.cmd.Process.Pid
 	syscall.Kill(pid, syscall.SIGTERM)
 	select {
@@ -187,8 +188,8 @@ func (d *daemon) stop(t *testing.T) {
 	}
 }
 
-// tail returns the last n lines of a file.
-func tail(path string, n int) string {
+// Tail returns the last n lines of a file.
+func Tail(path string, n int) string {
 	data, _ := os.ReadFile(path)
 	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
 	if len(lines) > n {
@@ -214,9 +215,9 @@ func cgroupHierarchies() []string {
 	return out
 }
 
-// cgroupsUnder returns the cgroup directories below name (relative to each
+// CgroupsUnder returns the cgroup directories below name (relative to each
 // hierarchy's root, name itself excluded), deepest first.
-func cgroupsUnder(name string) []string {
+func CgroupsUnder(name string) []string {
 	var dirs []string
 	for _, h := range cgroupHierarchies() {
 		root := filepath.Join(h, name)
@@ -231,15 +232,15 @@ func cgroupsUnder(name string) []string {
 	return dirs
 }
 
-// cleanupCgroups removes, when the test ends, the cgroup tree the test's
+// CleanupCgroups removes, when the test ends, the cgroup tree the test's
 // containers were put under: thaws it, kills what is left in it, and
 // removes the directories.
-func cleanupCgroups(t *testing.T, name string) {
+func CleanupCgroups(t *testing.T, name string) {
 	t.Helper()
 	t.Cleanup(func() {
 		for _, h := range cgroupHierarchies() {
 			root := filepath.Join(h, name)
-			dirs := append(cgroupsUnder(name), root)
+			dirs := append(CgroupsUnder(name), root)
 			for _, d := range dirs {
 				if _, err := os.Stat(d); err != nil {
 					continue
@@ -249,7 +250,7 @@ func cleanupCgroups(t *testing.T, name string) {
 				data, _ := os.ReadFile(filepath.Join(d, "cgroup.procs"))
 				for _, f := range strings.Fields(string(data)) {
 					if pid, err := strconv.Atoi(f); err == nil {
-						t.Logf("cleanup: killing leftover container process %d (%s)", pid, cmdline(pid))
+						t.Logf("cleanup: killing leftover container process %d (%s)", pid, Cmdline(pid))
 						syscall.Kill(pid, syscall.SIGKILL)
 					}
 				}
