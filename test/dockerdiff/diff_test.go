@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardproject/ward/internal/testutil/imagearchive"
+
 	"github.com/wardproject/ward/internal/testutil/testdaemon"
 
 	"github.com/moby/sys/capability"
@@ -86,12 +88,12 @@ func setUp(t *testing.T) engines {
 	work := testdaemon.WorkDir(t, "wdd-")
 	bins := sharedBinaries(t)
 	archive := filepath.Join(work, "busybox.tar")
-	imageArchive(t, archive, image, busyboxLayer(t), v1.ImageConfig{
+	imagearchive.Write(t, archive, image, busyboxLayer(t), v1.ImageConfig{
 		Env: []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"},
 		Cmd: []string{"sh"},
 	})
 	userArchive := filepath.Join(work, "busybox-user.tar")
-	imageArchive(t, userArchive, userImage, busyboxLayer(t), v1.ImageConfig{
+	imagearchive.Write(t, userArchive, userImage, busyboxLayer(t), v1.ImageConfig{
 		User:       "alice",
 		Env:        []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "FOO=from-the-image"},
 		WorkingDir: "/tmp",

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardproject/ward/internal/testutil/imagearchive"
+
 	"github.com/wardproject/ward/internal/testutil/testdaemon"
 )
 
@@ -222,7 +224,7 @@ func (p *pod) writeConfigs(t *testing.T) {
 		},
 	}
 	for name, v := range map[string]any{"pod.json": podConfig, "container.json": ctrConfig} {
-		if err := os.WriteFile(filepath.Join(p.dir, name), mustJSON(t, v), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(p.dir, name), imagearchive.MustJSON(t, v), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
