@@ -18,7 +18,8 @@ deps:
 
 # The main job: a busybox container, built from Debian's busybox-static
 # package, showing what it can see of the machine.
-demo: deps build
+demo: build
+	scripts/install-deps.sh demo
 	scripts/demo.sh $(BIN)/ward-runtime
 
 # Every test, root ones included (they skip with a message without root).

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian packages ward's demo and tests need, when missing.
+# Installs the Debian packages ward's tests need, when missing; with the
+# argument "demo", only what the demo needs.
 set -euo pipefail
 pkgs=(busybox-static runc gcc libseccomp-dev debootstrap rpm docker.io containerd bsdutils)
+if [ "${1:-}" = demo ]; then
+	pkgs=(busybox-static)
+fi
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
