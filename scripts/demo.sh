@@ -7,7 +7,11 @@ runtime=$(readlink -f "${1:-bin/ward-runtime}")
 work=${WARD_DEMO_DIR:-/tmp/ward-demo}
 rm -rf "$work" && mkdir -p "$work/deb" "$work/bundle/rootfs/bin"
 cd "$work/deb"
-apt-get download busybox-static >/dev/null 2>&1 || { echo "apt-get download busybox-static failed (run apt-get update?)" >&2; exit 1; }
+if ! apt-get download busybox-static >/dev/null 2>&1; then
+	# A fresh machine may have no package lists yet.
+	apt-get update -qq && apt-get download busybox-static >/dev/null ||
+		{ echo "demo: apt-get download busybox-static failed" >&2; exit 1; }
+fi
 dpkg-deb -x busybox-static_*.deb extract
 rootfs="$work/bundle/rootfs"
 cp extract/bin/busybox "$rootfs/bin/busybox"
