@@ -158,21 +158,9 @@ func newCreateCommand() *cobra.Command {
 			if help, _ := cmd.Flags().GetBool("help"); help {
 				return cmd.Help()
 			}
-			req, err := f.request(cmd, args)
+			_, c, err := createContainer(cmd, &f, args)
 			if err != nil {
-				return &engine.ExitError{Code: 125, Err: err}
-			}
-			rt, err := findRuntime(f.runtime)
-			if err != nil {
-				return &engine.ExitError{Code: 125, Err: err}
-			}
-			e, err := openEngine(rt)
-			if err != nil {
-				return &engine.ExitError{Code: 125, Err: err}
-			}
-			c, err := e.Create(req)
-			if err != nil {
-				return &engine.ExitError{Code: 125, Err: err}
+				return err
 			}
 			fmt.Println(c.ID)
 			return nil
@@ -184,22 +172,35 @@ func newCreateCommand() *cobra.Command {
 	return cmd
 }
 
-func runContainer(cmd *cobra.Command, f *runFlags, args []string) error {
+// createContainer turns the flags into a container record, bundle and
+// rootfs; any failure is ward's own (exit 125).
+func createContainer(cmd *cobra.Command, f *runFlags, args []string) (*engine.Engine, *engine.Container, error) {
+	fail := func(err error) (*engine.Engine, *engine.Container, error) {
+		return nil, nil, &engine.ExitError{Code: 125, Err: err}
+	}
 	req, err := f.request(cmd, args)
 	if err != nil {
-		return &engine.ExitError{Code: 125, Err: err}
+		return fail(err)
 	}
 	rt, err := findRuntime(f.runtime)
 	if err != nil {
-		return &engine.ExitError{Code: 125, Err: err}
+		return fail(err)
 	}
 	e, err := openEngine(rt)
 	if err != nil {
-		return &engine.ExitError{Code: 125, Err: err}
+		return fail(err)
 	}
 	c, err := e.Create(req)
 	if err != nil {
-		return &engine.ExitError{Code: 125, Err: err}
+		return fail(err)
+	}
+	return e, c, nil
+}
+
+func runContainer(cmd *cobra.Command, f *runFlags, args []string) error {
+	e, c, err := createContainer(cmd, f, args)
+	if err != nil {
+		return err
 	}
 	if f.detach {
 		if err := startMonitor(c.ID); err != nil {

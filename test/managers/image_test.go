@@ -5,14 +5,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/wardproject/ward/internal/testutil/imagearchive"
 
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
-
-	"github.com/wardproject/ward/internal/testutil"
 )
 
 // Image names the tests import. Nothing can be pulled here, so the
@@ -22,39 +19,11 @@ const (
 	pauseImage   = "ward.test/pause:1"
 )
 
-// busyboxLayer is Debian's static busybox with every applet it lists as a
-// link, and the few files a container expects.
+// busyboxLayer is the busybox layer with root and nobody.
 func busyboxLayer(t *testing.T) []imagearchive.Entry {
-	t.Helper()
-	data, err := os.ReadFile(testutil.BusyboxPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	list, err := exec.Command(testutil.BusyboxPath, "--list").Output()
-	if err != nil {
-		t.Fatalf("busybox --list: %v", err)
-	}
-	entries := []imagearchive.Entry{
-		{Name: "bin/", Mode: 0o755, Typeflag: tar.TypeDir},
-		{Name: "dev/", Mode: 0o755, Typeflag: tar.TypeDir},
-		{Name: "etc/", Mode: 0o755, Typeflag: tar.TypeDir},
-		{Name: "proc/", Mode: 0o755, Typeflag: tar.TypeDir},
-		{Name: "root/", Mode: 0o700, Typeflag: tar.TypeDir},
-		{Name: "sys/", Mode: 0o755, Typeflag: tar.TypeDir},
-		{Name: "tmp/", Mode: 0o1777, Typeflag: tar.TypeDir},
-		{Name: "bin/busybox", Mode: 0o755, Typeflag: tar.TypeReg, Data: data},
-		{Name: "etc/passwd", Mode: 0o644, Typeflag: tar.TypeReg, Data: []byte(
-			"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n")},
-		{Name: "etc/group", Mode: 0o644, Typeflag: tar.TypeReg, Data: []byte("root:x:0:\nnogroup:x:65534:\n")},
-	}
-	for _, a := range strings.Fields(string(list)) {
-		// The list names busybox itself: a link there would replace the binary.
-		if a == "busybox" || strings.Contains(a, "/") {
-			continue
-		}
-		entries = append(entries, imagearchive.Entry{Name: "bin/" + a, Mode: 0o777, Typeflag: tar.TypeSymlink, Linkname: "busybox"})
-	}
-	return entries
+	return imagearchive.BusyboxLayer(t,
+		"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n",
+		"root:x:0:\nnogroup:x:65534:\n")
 }
 
 // pauseLayer is a static Go program that waits for a signal and reaps

@@ -8,10 +8,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wardproject/ward/internal/testutil"
 
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go"
@@ -125,4 +128,39 @@ func MustJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return data
+}
+
+// BusyboxLayer is Debian's static busybox with every applet it lists as a
+// link, the few directories a container expects, and the given
+// /etc/passwd and /etc/group.
+func BusyboxLayer(t *testing.T, passwd, group string) []Entry {
+	t.Helper()
+	data, err := os.ReadFile(testutil.BusyboxPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := exec.Command(testutil.BusyboxPath, "--list").Output()
+	if err != nil {
+		t.Fatalf("busybox --list: %v", err)
+	}
+	entries := []Entry{
+		{Name: "bin/", Mode: 0o755, Typeflag: tar.TypeDir},
+		{Name: "dev/", Mode: 0o755, Typeflag: tar.TypeDir},
+		{Name: "etc/", Mode: 0o755, Typeflag: tar.TypeDir},
+		{Name: "proc/", Mode: 0o755, Typeflag: tar.TypeDir},
+		{Name: "root/", Mode: 0o700, Typeflag: tar.TypeDir},
+		{Name: "sys/", Mode: 0o755, Typeflag: tar.TypeDir},
+		{Name: "tmp/", Mode: 0o1777, Typeflag: tar.TypeDir},
+		{Name: "bin/busybox", Mode: 0o755, Typeflag: tar.TypeReg, Data: data},
+		{Name: "etc/passwd", Mode: 0o644, Typeflag: tar.TypeReg, Data: []byte(passwd)},
+		{Name: "etc/group", Mode: 0o644, Typeflag: tar.TypeReg, Data: []byte(group)},
+	}
+	for _, a := range strings.Fields(string(list)) {
+		// The list names busybox itself: a link there would replace the binary.
+		if a == "busybox" || strings.Contains(a, "/") {
+			continue
+		}
+		entries = append(entries, Entry{Name: "bin/" + a, Mode: 0o777, Typeflag: tar.TypeSymlink, Linkname: "busybox"})
+	}
+	return entries
 }
