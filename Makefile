@@ -20,7 +20,7 @@ deps:
 # package, showing what it can see of the machine.
 demo: build
 	scripts/install-deps.sh demo
-	scripts/demo.sh $(BIN)/ward-runtime
+	scripts/demo.sh $(BIN)
 
 # Every test, root ones included (they skip with a message without root).
 test: deps
