@@ -15,21 +15,6 @@ type knownDifference struct {
 // open, and every one is logged when it shows. Remove an entry when ward
 // is fixed: the test then holds ward to Docker's line.
 var knownDifferences = []knownDifference{
-	// runc (under Docker) leaves the tmpfs it mounts at /sys/fs/cgroup on a
-	// cgroup v1 host writable and remounts only the hierarchies read-only;
-	// ward-runtime makes the tmpfs read-only too, and also mounts the
-	// unified cgroup2 hierarchy (/sys/fs/cgroup/unified), which runc omits.
-	{"mount: /sys/fs/cgroup tmpfs rw,nosuid,nodev,noexec,relatime,mode=755",
-		"mount: /sys/fs/cgroup tmpfs ro,nosuid,nodev,noexec,relatime,mode=755",
-		"the /sys/fs/cgroup tmpfs is read-only under ward, writable under Docker"},
-	{"", "mount: /sys/fs/cgroup/unified cgroup2 ro,nosuid,nodev,noexec,relatime",
-		"ward-runtime mounts the cgroup2 hierarchy on a hybrid host, runc does not"},
-
-	// Masked directories: both mount a read-only tmpfs over them, ward's
-	// with an explicit size=0k (nothing can be written either way).
-	{"mount: /proc/acpi tmpfs ro,relatime", "mount: /proc/acpi tmpfs ro,relatime,size=0k", maskWhy},
-	{"mount: /sys/firmware tmpfs ro,relatime", "mount: /sys/firmware tmpfs ro,relatime,size=0k", maskWhy},
-
 	// Docker's /etc/hosts for a container on no network (or a network of
 	// its own) also names the IPv6 multicast addresses; ward's has only
 	// the two localhost lines.
@@ -62,6 +47,5 @@ func capAllDifference(hostBounding uint64) *knownDifference {
 }
 
 const (
-	maskWhy  = "masked directories get a size=0k tmpfs under ward"
 	hostsWhy = "/etc/hosts lacks Docker's IPv6 multicast lines"
 )

@@ -33,6 +33,7 @@ echo "nofile=$(ulimit -n)"
 echo "cwd=$(pwd)"
 echo "home=$HOME"
 echo "devnull=$(stat -c '%F %t:%T' /dev/null)"
+awk '{ print "mount=" $1, $2, $3, $4 }' /proc/self/mounts
 `
 
 // dockerDefaultCaps are the 14 capabilities Docker gives a container.

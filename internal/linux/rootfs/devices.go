@@ -12,7 +12,9 @@ import (
 )
 
 // defaultDevices are the nodes every container gets, as the runtime-spec
-// lists them.
+// lists them, in runc's order (libcontainer's AllowedDevices): in a user
+// namespace each is a bind mount, and the container sees the mounts in
+// this order.
 func defaultDevices() []specs.LinuxDevice {
 	mode := os.FileMode(0o666)
 	zero := uint32(0)
@@ -20,8 +22,8 @@ func defaultDevices() []specs.LinuxDevice {
 		return specs.LinuxDevice{Path: path, Type: "c", Major: major, Minor: minor, FileMode: &mode, UID: &zero, GID: &zero}
 	}
 	return []specs.LinuxDevice{
-		dev("/dev/null", 1, 3), dev("/dev/zero", 1, 5), dev("/dev/full", 1, 7),
-		dev("/dev/random", 1, 8), dev("/dev/urandom", 1, 9), dev("/dev/tty", 5, 0),
+		dev("/dev/null", 1, 3), dev("/dev/random", 1, 8), dev("/dev/full", 1, 7),
+		dev("/dev/tty", 5, 0), dev("/dev/zero", 1, 5), dev("/dev/urandom", 1, 9),
 	}
 }
 

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -258,7 +257,8 @@ func ChrootOnly(rootfs string) error {
 }
 
 // maskPath hides a path: /dev/null over a file, an empty read-only tmpfs
-// over a directory. A path that does not exist needs no mask.
+// over a directory, with no mount data, as runc mounts it. A path that
+// does not exist needs no mask.
 func maskPath(p string) error {
 	err := unix.Mount("/dev/null", p, "", unix.MS_BIND, "")
 	switch {
@@ -266,7 +266,7 @@ func maskPath(p string) error {
 		return nil
 	case errors.Is(err, unix.ENOTDIR), errors.Is(err, unix.EINVAL):
 		// A directory cannot take a file bind: cover it with an empty tmpfs.
-		return unix.Mount("tmpfs", p, "tmpfs", unix.MS_RDONLY, "size=0k")
+		return unix.Mount("tmpfs", p, "tmpfs", unix.MS_RDONLY, "")
 	}
 	return err
 }
@@ -280,30 +280,6 @@ func readonlyPath(p string) error {
 	}
 	flags := uintptr(unix.MS_BIND|unix.MS_REMOUNT|unix.MS_RDONLY) | lockedFlags(p)
 	return unix.Mount("", p, "", flags, "")
-}
-
-// hostCgroupPath returns this process's cgroup path in the hierarchy whose
-// /proc/self/cgroup line starts with key (e.g. "memory" or "" for cgroup2).
-func hostCgroupPath(key string) string {
-	data, err := os.ReadFile("/proc/self/cgroup")
-	if err != nil {
-		return "/"
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		parts := strings.SplitN(line, ":", 3)
-		if len(parts) != 3 {
-			continue
-		}
-		for _, c := range strings.Split(parts[1], ",") {
-			if c == key {
-				return parts[2]
-			}
-		}
-		if parts[1] == key {
-			return parts[2]
-		}
-	}
-	return "/"
 }
 
 // BindConsole binds the pty slave at slave over /dev/console, creating the
