@@ -33,6 +33,7 @@ echo "nofile=$(ulimit -n)"
 echo "cwd=$(pwd)"
 echo "home=$HOME"
 echo "devnull=$(stat -c '%F %t:%T' /dev/null)"
+echo "tmp=$(stat -c %a /tmp)"
 awk '{ print "mount=" $1, $2, $3, $4 }' /proc/self/mounts
 `
 
@@ -98,6 +99,15 @@ func worldCases() []worldCase {
 				s.Process.Capabilities = &specs.LinuxCapabilities{Bounding: c, Effective: c, Permitted: c, Inheritable: c, Ambient: c}
 			},
 			expect: map[string]string{"Uid:": "Uid:\t1001\t1001\t1001\t1001"},
+		},
+		{
+			// A tmpfs over a directory takes the directory's mode (0755
+			// in the test rootfs), and is made read-only after.
+			name: "tmpfs-over-directory",
+			edit: func(s *specs.Spec) {
+				s.Mounts = append(s.Mounts, specs.Mount{Destination: "/tmp", Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid", "nodev", "ro"}})
+			},
+			expect: map[string]string{"tmp=": "tmp=755"},
 		},
 		{
 			name: "no-capabilities",

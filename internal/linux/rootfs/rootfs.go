@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -139,6 +140,10 @@ func mountOne(c Config, m specs.Mount) error {
 		if err := mountCgroups(c, dest, opts); err != nil {
 			return err
 		}
+	case m.Type == "tmpfs":
+		if err := mountTmpfs(m.Source, dest, opts); err != nil {
+			return err
+		}
 	default:
 		if err := os.MkdirAll(dest, 0o755); err != nil {
 			return err
@@ -153,6 +158,43 @@ func mountOne(c Config, m specs.Mount) error {
 		}
 	}
 	return nil
+}
+
+// mountTmpfs mounts a tmpfs at dest. As runc 1.1 does, a tmpfs that
+// covers an existing directory takes that directory's mode (an image's
+// /tmp keeps its 1777), so it is mounted writable, changed, and made
+// read-only afterwards if asked. Unlike runc 1.1, and like runc 1.2, an
+// explicit mode= option is kept: it is what the user asked for.
+func mountTmpfs(source, dest string, opts mountOptions) error {
+	covered, err := os.Stat(dest)
+	if err != nil {
+		if err := os.MkdirAll(dest, 0o755); err != nil {
+			return err
+		}
+	}
+	if err := unix.Mount(source, dest, "tmpfs", opts.flags&^unix.MS_RDONLY, opts.data); err != nil {
+		return err
+	}
+	if covered != nil && !hasModeOption(opts.data) {
+		if err := os.Chmod(dest, covered.Mode()); err != nil {
+			return fmt.Errorf("give the tmpfs the mode of the directory it covers: %w", err)
+		}
+	}
+	if opts.flags&unix.MS_RDONLY != 0 {
+		if err := unix.Mount("", dest, "", unix.MS_REMOUNT|opts.flags, ""); err != nil {
+			return fmt.Errorf("remount read-only: %w", err)
+		}
+	}
+	return nil
+}
+
+func hasModeOption(data string) bool {
+	for _, o := range strings.Split(data, ",") {
+		if strings.HasPrefix(o, "mode=") {
+			return true
+		}
+	}
+	return false
 }
 
 // bindMount binds src (relative paths are relative to the bundle, which is
