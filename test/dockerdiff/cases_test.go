@@ -104,6 +104,8 @@ var specialCases = []agreeCase{
 	// drops from it: Docker succeeds on this host.
 	{name: "cap-add ALL as uid 1001", flags: []string{"--cap-add", "ALL", "--user", "1001"}},
 	{name: "cap-add ALL as named user", flags: []string{"--cap-add", "ALL", "--user", "alice"}},
+	{name: "privileged as uid 1001", flags: []string{"--privileged", "--user", "1001"}},
+	{name: "privileged, read-only, as named user", flags: []string{"--privileged", "--read-only", "--user", "alice"}},
 	// Docker's seccomp profile allows mount, unshare and more only when
 	// CAP_SYS_ADMIN is added; likewise for SYS_NICE and others.
 	{name: "cap-add SYS_ADMIN", flags: []string{"--cap-add", "SYS_ADMIN"}},

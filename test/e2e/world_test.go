@@ -34,6 +34,7 @@ echo "cwd=$(pwd)"
 echo "home=$HOME"
 echo "devnull=$(stat -c '%F %t:%T' /dev/null)"
 echo "tmp=$(stat -c %a /tmp)"
+echo "ptmx=$(stat -c %F /dev/ptmx)"
 awk '{ print "mount=" $1, $2, $3, $4 }' /proc/self/mounts
 `
 
@@ -108,6 +109,15 @@ func worldCases() []worldCase {
 				s.Mounts = append(s.Mounts, specs.Mount{Destination: "/tmp", Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid", "nodev", "ro"}})
 			},
 			expect: map[string]string{"tmp=": "tmp=755"},
+		},
+		{
+			// /dev/ptmx is the link to the container's devpts even when
+			// the devices (all the host's, with --privileged) name it.
+			name: "ptmx-among-devices",
+			edit: func(s *specs.Spec) {
+				s.Linux.Devices = append(s.Linux.Devices, specs.LinuxDevice{Path: "/dev/ptmx", Type: "c", Major: 5, Minor: 2})
+			},
+			expect: map[string]string{"ptmx=": "ptmx=symbolic link"},
 		},
 		{
 			name: "no-capabilities",

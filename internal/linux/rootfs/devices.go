@@ -87,7 +87,9 @@ func mknod(dest string, d specs.LinuxDevice) error {
 	return unix.Lchown(dest, uid, gid)
 }
 
-// devLinks adds the /dev symlinks programs expect.
+// devLinks adds the /dev symlinks programs expect. /dev/ptmx is always
+// the link to the container's own devpts, as runc makes it: a ptmx node
+// among the devices (all the host's, with --privileged) is replaced.
 func devLinks(rootfs string) error {
 	for _, l := range [][2]string{
 		{"/proc/self/fd", "/dev/fd"}, {"/proc/self/fd/0", "/dev/stdin"},
@@ -97,6 +99,11 @@ func devLinks(rootfs string) error {
 		dest, err := securejoin.SecureJoin(rootfs, l[1])
 		if err != nil {
 			return err
+		}
+		if l[1] == "/dev/ptmx" {
+			if err := os.Remove(dest); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("replace %s: %w", l[1], err)
+			}
 		}
 		if err := os.Symlink(l[0], dest); err != nil && !errors.Is(err, os.ErrExist) {
 			return fmt.Errorf("link %s: %w", l[1], err)
