@@ -14,6 +14,7 @@
 package snapshot
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -111,6 +112,7 @@ func (s *Snapshotter) mount(dir string, lower []string, rec snapshotRecord) (str
 			return "", err
 		}
 	}
+	presetOverlayUUID(upper)
 	data, err := json.Marshal(rec)
 	if err != nil {
 		return "", err
@@ -144,6 +146,28 @@ func (s *Snapshotter) mount(dir string, lower []string, rec snapshotRecord) (str
 		return "", fmt.Errorf("mounting overlay on %s: %w", rootfs, err)
 	}
 	return rootfs, nil
+}
+
+// overlayUUIDXattr is where overlayfs (Linux 6.6 and later) keeps an
+// overlay's persistent UUID, on the upper directory.
+const overlayUUIDXattr = "trusted.overlay.uuid"
+
+// presetOverlayUUID gives a new upper directory its persistent overlay
+// UUID before the first mount. Without one, the kernel's default
+// uuid=auto turns into uuid=on on a first mount and the container sees
+// that option on its root; Docker's overlay2 mounts a container's root
+// once at create and again at start, so its containers see the second
+// mount, which finds the UUID and shows no option. Presetting it gives
+// ward's first mount that same state. Older kernels ignore the attribute,
+// and a failure costs only the option's spelling, so it is not an error.
+func presetOverlayUUID(upper string) {
+	id := make([]byte, 16)
+	if _, err := rand.Read(id); err != nil {
+		return
+	}
+	id[6] = id[6]&0x0f | 0x40 // version 4, as the kernel's uuid_gen
+	id[8] = id[8]&0x3f | 0x80 // RFC 4122 variant
+	_ = unix.Setxattr(upper, overlayUUIDXattr, id, 0)
 }
 
 // mountLayerByLayer mounts an overlay through fsopen/fsconfig (Linux 6.8

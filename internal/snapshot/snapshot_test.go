@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/moby/sys/mountinfo"
 
 	"github.com/wardproject/ward/internal/image"
 	"github.com/wardproject/ward/internal/image/store"
@@ -70,6 +71,25 @@ func mountsUnder(t *testing.T, dir string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// checkNoUUIDOption fails when the overlay at rootfs shows a uuid=
+// option, which Docker's overlay2 roots do not (on Linux 6.6 and later a
+// first mount of a fresh upper directory shows uuid=on).
+func checkNoUUIDOption(t *testing.T, rootfs string) {
+	t.Helper()
+	mounts, err := mountinfo.GetMounts(mountinfo.SingleEntryFilter(rootfs))
+	if err != nil || len(mounts) != 1 {
+		t.Fatalf("the overlay at %s: %d mounts, %v", rootfs, len(mounts), err)
+	}
+	if mounts[0].FSType != "overlay" {
+		t.Fatalf("the root at %s is %s, want overlay", rootfs, mounts[0].FSType)
+	}
+	for _, o := range strings.Split(mounts[0].VFSOptions, ",") {
+		if strings.HasPrefix(o, "uuid=") {
+			t.Errorf("the overlay at %s shows %s, Docker's none", rootfs, o)
+		}
+	}
 }
 
 func setup(t *testing.T) (*store.Store, *Snapshotter, string) {
@@ -144,6 +164,9 @@ func TestPrepareBusybox(t *testing.T) {
 		if len(entries) != 1 {
 			t.Errorf("%d layer directories, want the one shared", len(entries))
 		}
+	})
+	t.Run("overlay options as Docker's", func(t *testing.T) {
+		checkNoUUIDOption(t, rootfs)
 	})
 	t.Run("layers are private", func(t *testing.T) {
 		for _, d := range []string{"layers", "snapshots"} {
@@ -292,6 +315,7 @@ func TestManyLayers(t *testing.T) {
 			t.Error(err)
 		}
 	}()
+	checkNoUUIDOption(t, rootfs)
 	for _, f := range []string{"l00", fmt.Sprintf("l%02d", n-1)} {
 		if _, err := os.Stat(filepath.Join(rootfs, f)); err != nil {
 			t.Errorf("%s from a layer is missing: %v", f, err)

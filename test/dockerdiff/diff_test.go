@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -205,67 +206,20 @@ func TestDockerAndWardAgree(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	cases := []struct {
-		name  string
-		flags []string
-		image string // the busybox image when empty
-	}{
-		{"defaults", nil, ""},
-		{"image with USER, WORKDIR and ENV", nil, userImage},
-		{"image with USER, overridden", []string{"--user", "0", "-w", "/", "-e", "FOO=bar"}, userImage},
-		{"image with USER, cap-add", []string{"--cap-add", "NET_ADMIN", "--read-only"}, userImage},
-		{"user uid", []string{"--user", "1001"}, ""},
-		{"user uid:gid", []string{"--user", "1001:1001"}, ""},
-		{"user nobody", []string{"--user", "nobody"}, ""},
-		{"user name with groups", []string{"--user", "alice"}, ""},
-		{"user name:group", []string{"--user", "alice:staff"}, ""},
-		{"cap-drop ALL", []string{"--cap-drop", "ALL"}, ""},
-		{"cap-drop ALL cap-add one", []string{"--cap-drop", "ALL", "--cap-add", "NET_BIND_SERVICE"}, ""},
-		{"cap-add lower case", []string{"--cap-add", "cap_net_admin", "--cap-drop", "chown"}, ""},
-		{"user with cap-add", []string{"--user", "1001", "--cap-add", "NET_ADMIN"}, ""},
-		// Docker's seccomp profile allows mount, unshare and more only
-		// when CAP_SYS_ADMIN is added; likewise for SYS_NICE and others.
-		{"cap-add SYS_ADMIN", []string{"--cap-add", "SYS_ADMIN"}, ""},
-		{"cap-add SYS_NICE and SYS_PTRACE", []string{"--cap-add", "SYS_NICE", "--cap-add", "SYS_PTRACE"}, ""},
-		{"cap-add SYS_ADMIN, seccomp unconfined", []string{"--cap-add", "SYS_ADMIN", "--security-opt", "seccomp=unconfined"}, ""},
-		{"read-only", []string{"--read-only"}, ""},
-		{"read-only with tmpfs", []string{"--read-only", "--tmpfs", "/tmp"}, ""},
-		{"no-new-privileges", []string{"--security-opt", "no-new-privileges"}, ""},
-		{"seccomp unconfined", []string{"--security-opt", "seccomp=unconfined"}, ""},
-		{"user no-new-privileges read-only", []string{"--user", "nobody", "--security-opt", "no-new-privileges:true", "--read-only"}, ""},
-		{"memory and pids limits", []string{"--memory", "64m", "--pids-limit", "50"}, ""},
-		{"workdir and env", []string{"-w", "/tmp", "-e", "FOO=bar"}, ""},
-		{"hostname", []string{"--hostname", "h1"}, ""},
-		{"read-only volume", []string{"-v", volume + ":/data:ro"}, ""},
-		// As a user only the bounding set is asked for, and the runtime
-		// only drops from it: Docker succeeds on this host.
-		{"cap-add ALL as user", []string{"--cap-add", "ALL", "--user", "1001"}, ""},
-		{"writable volume as user", []string{"-v", volume + ":/data", "--user", "1001"}, ""},
-		{"read-only root, writable volume", []string{"--read-only", "-v", volume + ":/data:rw"}, ""},
-		{"mount bind readonly", []string{"--mount", "type=bind,source=" + volume + ",target=/data,readonly"}, ""},
-		{"tmpfs with options", []string{"--tmpfs", "/tmp:rw,size=1m,mode=1770"}, ""},
-		{"seccomp profile", []string{"--security-opt", "seccomp=" + filepath.Join(testdata, "no-chmod.json")}, ""},
-		{"env file and entrypoint", []string{"--env-file", filepath.Join(testdata, "env-file"), "--entrypoint", "/bin/sh"}, ""},
-		{"ulimits", []string{"--ulimit", "nofile=512:1024", "--ulimit", "core=1048576:2097152"}, ""},
-		{"cpus and memory-swap", []string{"--cpus", "0.5", "--memory", "64m", "--memory-swap", "128m"}, ""},
-		{"ipc host", []string{"--ipc", "host"}, ""},
-		{"network host", []string{"--network", "host"}, ""},
-		// The host's processes are listed: the test compares only that
-		// both see the host's PID namespace (see normalize).
-		{"pid host", []string{"--pid", "host"}, ""},
-		{"user nobody, cap-drop ALL, no-new-privileges", []string{"--user", "nobody", "--cap-drop", "ALL", "--security-opt", "no-new-privileges"}, ""},
-		{"user uid:0 with caps", []string{"--user", "1001:0", "--cap-add", "SYS_ADMIN", "--cap-drop", "NET_RAW"}, ""},
-	}
-	for _, c := range cases {
+	for _, c := range agreeCases(volume, testdata) {
 		t.Run(c.name, func(t *testing.T) {
 			img := cmp.Or(c.image, image)
-			want := e.probe(e.docker, c.flags, img, string(probe))
-			got := e.probe(e.ward, c.flags, img, string(probe))
+			// The two engines' containers are independent: run them at once.
+			var want, got outcome
+			var wg sync.WaitGroup
+			wg.Go(func() { want = e.probe(e.docker, c.flags, img, string(probe)) })
+			wg.Go(func() { got = e.probe(e.ward, append(slices.Clone(c.flags), c.wardFlags...), img, string(probe)) })
+			wg.Wait()
 			if want.code != 0 {
 				t.Fatalf("docker run %s: exit %d: %s", strings.Join(c.flags, " "), want.code, want.stderr)
 			}
 			if got.code != 0 {
-				t.Fatalf("ward run %s: exit %d: %s", strings.Join(c.flags, " "), got.code, got.stderr)
+				t.Fatalf("ward run %s: exit %d: %s", strings.Join(append(slices.Clone(c.flags), c.wardFlags...), " "), got.code, got.stderr)
 			}
 			compareLines(t, normalize(t, want.stdout), normalize(t, got.stdout))
 		})
@@ -428,12 +382,13 @@ func mustRead(t *testing.T, path string) string {
 }
 
 // normalize rewrites the probe's lines that name things differing from
-// run to run: a namespace link becomes "host" when it is the test
+// run to run (and a terminal's line ends): a namespace link becomes "host" when it is the test
 // process's own and "private" otherwise, and the process list, when it
 // holds more than the probe itself (--pid host), becomes "many".
 func normalize(t *testing.T, out string) string {
 	t.Helper()
-	lines := strings.Split(out, "\n")
+	// A terminal (-t) ends lines with CRLF.
+	lines := strings.Split(strings.ReplaceAll(out, "\r\n", "\n"), "\n")
 	for i, line := range lines {
 		if rest, ok := strings.CutPrefix(line, "ns "); ok {
 			name, link, _ := strings.Cut(rest, ": ")
@@ -456,9 +411,18 @@ func normalize(t *testing.T, out string) string {
 
 // probe runs the probe script in a new container with flags, on no
 // network unless flags name one. With --entrypoint /bin/sh the command is
-// only the shell's arguments.
+// only the shell's arguments. A detached (-d) container's output is read
+// back with `logs -f`, which returns once it has exited.
 func (e engines) probe(engine, flags []string, img, script string) outcome {
-	argv := append(append([]string{}, engine...), "run", "--rm")
+	detach := slices.Contains(flags, "-d")
+	argv := append([]string{}, engine...)
+	var name string
+	if detach {
+		name = "wdd-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+		argv = append(argv, "run", "--name", name)
+	} else {
+		argv = append(argv, "run", "--rm")
+	}
 	if !slices.Contains(flags, "--network") {
 		argv = append(argv, "--network", "none")
 	}
@@ -466,7 +430,12 @@ func (e engines) probe(engine, flags []string, img, script string) outcome {
 	if !slices.Contains(flags, "--entrypoint") {
 		argv = append(argv, "sh")
 	}
-	return run(nil, append(argv, "-c", script)...)
+	o := run(nil, append(argv, "-c", script)...)
+	if !detach || o.code != 0 {
+		return o
+	}
+	defer run(nil, append(slices.Clone(engine), "rm", "-f", name)...)
+	return run(nil, append(slices.Clone(engine), "logs", "-f", name)...)
 }
 
 // compareLines reports every line only Docker's container printed and
@@ -478,11 +447,7 @@ func compareLines(t *testing.T, docker, ward string) {
 	t.Helper()
 	diff := lineDiff(strings.Split(strings.TrimRight(docker, "\n"), "\n"),
 		strings.Split(strings.TrimRight(ward, "\n"), "\n"))
-	known := knownDifferences
-	if k := capAllDifference(statusField(t, mustRead(t, "/proc/self/status"), "CapBnd")); k != nil {
-		known = append(slices.Clip(known), *k)
-	}
-	for _, k := range known {
+	for _, k := range knownFor(t.Name(), statusField(t, mustRead(t, "/proc/self/status"), "CapBnd")) {
 		var sides []string
 		if k.docker != "" {
 			sides = append(sides, fmt.Sprintf("docker only: %q", k.docker))

@@ -45,3 +45,26 @@ func TestCapAllDifference(t *testing.T) {
 		})
 	}
 }
+
+func TestKnownForScopesCaseDifferences(t *testing.T) {
+	const host = 0x3fffffffff // no capability Docker does not know
+	cases := []struct {
+		name, test string
+		want       []string // docker lines of the case differences that apply
+	}{
+		{"another flag set", "TestDockerAndWardAgree/defaults_as_root", nil},
+		{"every identity", "TestDockerAndWardAgree/interactive_as_uid_1001", []string{"fd 0: pipe", ""}},
+		{"one identity", "TestDockerAndWardAgree/terminal_as_root", []string{"dev node: /dev/console crw--w---- 88:0 0:5"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var got []string
+			for _, k := range knownFor(c.test, host)[len(knownDifferences):] {
+				got = append(got, k.docker)
+			}
+			if !slices.Equal(got, c.want) {
+				t.Errorf("knownFor(%q) adds %q, want %q", c.test, got, c.want)
+			}
+		})
+	}
+}

@@ -33,6 +33,9 @@ echo "nofile=$(ulimit -n)"
 echo "cwd=$(pwd)"
 echo "home=$HOME"
 echo "devnull=$(stat -c '%F %t:%T' /dev/null)"
+echo "tmp=$(stat -c %a /tmp)"
+echo "ptmx=$(stat -c %F /dev/ptmx)"
+awk '{ print "mount=" $1, $2, $3, $4 }' /proc/self/mounts
 `
 
 // dockerDefaultCaps are the 14 capabilities Docker gives a container.
@@ -97,6 +100,24 @@ func worldCases() []worldCase {
 				s.Process.Capabilities = &specs.LinuxCapabilities{Bounding: c, Effective: c, Permitted: c, Inheritable: c, Ambient: c}
 			},
 			expect: map[string]string{"Uid:": "Uid:\t1001\t1001\t1001\t1001"},
+		},
+		{
+			// A tmpfs over a directory takes the directory's mode (0755
+			// in the test rootfs), and is made read-only after.
+			name: "tmpfs-over-directory",
+			edit: func(s *specs.Spec) {
+				s.Mounts = append(s.Mounts, specs.Mount{Destination: "/tmp", Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid", "nodev", "ro"}})
+			},
+			expect: map[string]string{"tmp=": "tmp=755"},
+		},
+		{
+			// /dev/ptmx is the link to the container's devpts even when
+			// the devices (all the host's, with --privileged) name it.
+			name: "ptmx-among-devices",
+			edit: func(s *specs.Spec) {
+				s.Linux.Devices = append(s.Linux.Devices, specs.LinuxDevice{Path: "/dev/ptmx", Type: "c", Major: 5, Minor: 2})
+			},
+			expect: map[string]string{"ptmx=": "ptmx=symbolic link"},
 		},
 		{
 			name: "no-capabilities",

@@ -12,7 +12,9 @@ import (
 )
 
 // defaultDevices are the nodes every container gets, as the runtime-spec
-// lists them.
+// lists them, in runc's order (libcontainer's AllowedDevices): in a user
+// namespace each is a bind mount, and the container sees the mounts in
+// this order.
 func defaultDevices() []specs.LinuxDevice {
 	mode := os.FileMode(0o666)
 	zero := uint32(0)
@@ -20,8 +22,8 @@ func defaultDevices() []specs.LinuxDevice {
 		return specs.LinuxDevice{Path: path, Type: "c", Major: major, Minor: minor, FileMode: &mode, UID: &zero, GID: &zero}
 	}
 	return []specs.LinuxDevice{
-		dev("/dev/null", 1, 3), dev("/dev/zero", 1, 5), dev("/dev/full", 1, 7),
-		dev("/dev/random", 1, 8), dev("/dev/urandom", 1, 9), dev("/dev/tty", 5, 0),
+		dev("/dev/null", 1, 3), dev("/dev/random", 1, 8), dev("/dev/full", 1, 7),
+		dev("/dev/tty", 5, 0), dev("/dev/zero", 1, 5), dev("/dev/urandom", 1, 9),
 	}
 }
 
@@ -85,7 +87,9 @@ func mknod(dest string, d specs.LinuxDevice) error {
 	return unix.Lchown(dest, uid, gid)
 }
 
-// devLinks adds the /dev symlinks programs expect.
+// devLinks adds the /dev symlinks programs expect. /dev/ptmx is always
+// the link to the container's own devpts, as runc makes it: a ptmx node
+// among the devices (all the host's, with --privileged) is replaced.
 func devLinks(rootfs string) error {
 	for _, l := range [][2]string{
 		{"/proc/self/fd", "/dev/fd"}, {"/proc/self/fd/0", "/dev/stdin"},
@@ -95,6 +99,11 @@ func devLinks(rootfs string) error {
 		dest, err := securejoin.SecureJoin(rootfs, l[1])
 		if err != nil {
 			return err
+		}
+		if l[1] == "/dev/ptmx" {
+			if err := os.Remove(dest); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("replace %s: %w", l[1], err)
+			}
 		}
 		if err := os.Symlink(l[0], dest); err != nil && !errors.Is(err, os.ErrExist) {
 			return fmt.Errorf("link %s: %w", l[1], err)

@@ -140,6 +140,10 @@ func mountOne(c Config, m specs.Mount) error {
 		if err := mountCgroups(c, dest, opts); err != nil {
 			return err
 		}
+	case m.Type == "tmpfs":
+		if err := mountTmpfs(m.Source, dest, opts); err != nil {
+			return err
+		}
 	default:
 		if err := os.MkdirAll(dest, 0o755); err != nil {
 			return err
@@ -154,6 +158,43 @@ func mountOne(c Config, m specs.Mount) error {
 		}
 	}
 	return nil
+}
+
+// mountTmpfs mounts a tmpfs at dest. As runc 1.1 does, a tmpfs that
+// covers an existing directory takes that directory's mode (an image's
+// /tmp keeps its 1777), so it is mounted writable, changed, and made
+// read-only afterwards if asked. Unlike runc 1.1, and like runc 1.2, an
+// explicit mode= option is kept: it is what the user asked for.
+func mountTmpfs(source, dest string, opts mountOptions) error {
+	covered, err := os.Stat(dest)
+	if err != nil {
+		if err := os.MkdirAll(dest, 0o755); err != nil {
+			return err
+		}
+	}
+	if err := unix.Mount(source, dest, "tmpfs", opts.flags&^unix.MS_RDONLY, opts.data); err != nil {
+		return err
+	}
+	if covered != nil && !hasModeOption(opts.data) {
+		if err := os.Chmod(dest, covered.Mode()); err != nil {
+			return fmt.Errorf("give the tmpfs the mode of the directory it covers: %w", err)
+		}
+	}
+	if opts.flags&unix.MS_RDONLY != 0 {
+		if err := unix.Mount("", dest, "", unix.MS_REMOUNT|opts.flags, ""); err != nil {
+			return fmt.Errorf("remount read-only: %w", err)
+		}
+	}
+	return nil
+}
+
+func hasModeOption(data string) bool {
+	for _, o := range strings.Split(data, ",") {
+		if strings.HasPrefix(o, "mode=") {
+			return true
+		}
+	}
+	return false
 }
 
 // bindMount binds src (relative paths are relative to the bundle, which is
@@ -258,7 +299,8 @@ func ChrootOnly(rootfs string) error {
 }
 
 // maskPath hides a path: /dev/null over a file, an empty read-only tmpfs
-// over a directory. A path that does not exist needs no mask.
+// over a directory, with no mount data, as runc mounts it. A path that
+// does not exist needs no mask.
 func maskPath(p string) error {
 	err := unix.Mount("/dev/null", p, "", unix.MS_BIND, "")
 	switch {
@@ -266,7 +308,7 @@ func maskPath(p string) error {
 		return nil
 	case errors.Is(err, unix.ENOTDIR), errors.Is(err, unix.EINVAL):
 		// A directory cannot take a file bind: cover it with an empty tmpfs.
-		return unix.Mount("tmpfs", p, "tmpfs", unix.MS_RDONLY, "size=0k")
+		return unix.Mount("tmpfs", p, "tmpfs", unix.MS_RDONLY, "")
 	}
 	return err
 }
@@ -280,30 +322,6 @@ func readonlyPath(p string) error {
 	}
 	flags := uintptr(unix.MS_BIND|unix.MS_REMOUNT|unix.MS_RDONLY) | lockedFlags(p)
 	return unix.Mount("", p, "", flags, "")
-}
-
-// hostCgroupPath returns this process's cgroup path in the hierarchy whose
-// /proc/self/cgroup line starts with key (e.g. "memory" or "" for cgroup2).
-func hostCgroupPath(key string) string {
-	data, err := os.ReadFile("/proc/self/cgroup")
-	if err != nil {
-		return "/"
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		parts := strings.SplitN(line, ":", 3)
-		if len(parts) != 3 {
-			continue
-		}
-		for _, c := range strings.Split(parts[1], ",") {
-			if c == key {
-				return parts[2]
-			}
-		}
-		if parts[1] == key {
-			return parts[2]
-		}
-	}
-	return "/"
 }
 
 // BindConsole binds the pty slave at slave over /dev/console, creating the

@@ -13,6 +13,18 @@ env | sort | sed "s/$(hostname)/HOSTNAME/; s/^/env: /"
 echo "oom_score_adj: $(cat /proc/self/oom_score_adj)"
 echo "lsm label: $(cat /proc/self/attr/current 2>/dev/null)"
 echo "umask: $(umask)"
+# The standard streams: /dev/null, a pipe, a terminal (numbered per run).
+for fd in 0 1 2; do
+	case "$(readlink /proc/$$/fd/$fd)" in
+	pipe:*) s=pipe ;;
+	socket:*) s=socket ;;
+	/dev/null) s=/dev/null ;;
+	/dev/pts/*) s=terminal ;;
+	"") s=closed ;;
+	*) s=file ;;
+	esac
+	echo "fd $fd: $s"
+done
 echo "ulimit nofile: $(ulimit -n):$(ulimit -Hn) nproc: $(ulimit -u) core: $(ulimit -c)"
 # Namespaces: the test replaces the host's own links with "host" and any
 # other with "private", since the inode numbers differ from run to run.
@@ -49,6 +61,9 @@ for p in /proc/acpi /proc/kcore /proc/keys /proc/latency_stats /proc/timer_list 
 	else
 		echo "masked $p: absent"
 	fi
+done
+for d in / /tmp /dev/shm /data; do
+	[ -d "$d" ] && echo "dir $d: $(stat -c '%a %u:%g' "$d")"
 done
 if touch /probe-write 2>/dev/null; then echo "write /: ok"; else echo "write /: fails"; fi
 if (cat /proc/sys/kernel/hostname > /proc/sys/kernel/hostname) 2>/dev/null; then echo "write /proc/sys: ok"; else echo "write /proc/sys: fails"; fi
