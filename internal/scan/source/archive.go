@@ -271,6 +271,13 @@ func (l *tarLayer) Walk(fn func(Entry) error) error {
 	case isZstd(magic):
 		return fmt.Errorf("layer %s: zstd-compressed layers are not supported", l.digest)
 	}
+	return WalkTar(l.digest, r, fn)
+}
+
+// WalkTar calls fn for every entry of an uncompressed layer tar read from r;
+// digest names the layer in errors. Other Sources (ward's image store) use
+// it so every layer is read by the same hostile-input-safe code.
+func WalkTar(digest string, r io.Reader, fn func(Entry) error) error {
 	tr := tar.NewReader(r)
 	for {
 		hdr, err := tr.Next()
@@ -278,7 +285,7 @@ func (l *tarLayer) Walk(fn func(Entry) error) error {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("layer %s: read tar: %w", l.digest, err)
+			return fmt.Errorf("layer %s: read tar: %w", digest, err)
 		}
 		name := CleanPath(hdr.Name)
 		if name == "" {
