@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -162,32 +161,19 @@ func (c *checkInputs) containers(names []string, running bool) ([]workload.Input
 
 func (c *checkInputs) container(ct *engine.Container) workload.Input {
 	file := "container/" + ct.ShortName()
-	data, err := json.Marshal([]*engine.Container{ct})
+	// The container runs its image's packages: scan them through the
+	// image it was created from, when the database and the store are
+	// both at hand.
+	db := c.advisories()
+	images, err := c.store()
 	if err != nil {
-		return workload.Input{File: file, Err: err}
+		db, images = nil, nil
 	}
-	ws, err := workload.ReadInspect(file, data)
+	w, err := runWorkload(images, ct, db)
 	if err != nil {
-		return workload.Input{File: file, Err: err}
+		return workload.Input{File: file, Err: fmt.Errorf("container %s: %w", ct.ShortName(), err)}
 	}
-	for i := range ws {
-		forgetLines(&ws[i])
-		// The container runs its image's packages: scan them through
-		// the image it was created from, when the database and the
-		// image are both at hand.
-		if db := c.advisories(); db != nil && ct.Image != "" {
-			if s, err := c.store(); err == nil {
-				if img, err := imageworkload.FromStore(s, ct.Image); err == nil {
-					ws[i].Content, err = imageworkload.Inspect(img.Source, ct.Image, db)
-					img.Close()
-					if err != nil {
-						return workload.Input{File: file, Err: fmt.Errorf("container %s: image %s: %w", ct.ShortName(), ct.Image, err)}
-					}
-				}
-			}
-		}
-	}
-	return workload.Input{File: file, Kind: workload.KindInspect, Workloads: ws}
+	return workload.Input{File: file, Kind: workload.KindInspect, Workloads: []workload.Workload{w}}
 }
 
 // forgetLines clears the line numbers of a workload read from JSON ward

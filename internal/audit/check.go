@@ -51,8 +51,11 @@ func Check(paths []string, opts Options) (*Report, error) {
 		r.Inputs = append(r.Inputs, Input{File: in.File, Kind: in.Kind, Workloads: len(in.Workloads)})
 		ws = append(ws, in.Workloads...)
 		for _, w := range in.Workloads {
-			if w.Content != nil && w.Content.Scan != nil {
-				r.scanned++
+			if w.Content != nil {
+				r.images++
+				if w.Content.Scan != nil {
+					r.scanned++
+				}
 			}
 		}
 	}

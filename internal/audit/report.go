@@ -15,9 +15,10 @@ type Report struct {
 	Suppressed []Suppressed `json:"suppressed,omitempty"`
 	Errors     []string     `json:"errors,omitempty"`
 	Summary    Summary      `json:"summary"`
-	// scanned counts the workloads whose image was matched against the
-	// vulnerability database, for the summary's "scanned?" question.
-	scanned int
+	// images counts the workloads whose image ward read, scanned those
+	// matched against the vulnerability database: the summary's
+	// "scanned?" question.
+	images, scanned int
 }
 
 // Input is one file read.
@@ -109,10 +110,14 @@ func (r *Report) Summarize(rules []Rule, trustChecked bool) {
 		} else {
 			parts = append(parts, fmt.Sprintf("%d images scanned, no known vulnerabilities", r.scanned))
 		}
+	} else if r.scanned > 0 {
+		parts = append(parts, "images scanned, but no rule of this policy judges vulnerabilities (--fail-on-vuln)")
+	} else if r.images > 0 {
+		parts = append(parts, fmt.Sprintf("%d images read but not scanned: no vulnerability database (ward db import)", r.images))
 	} else {
 		parts = append(parts, "scanning: run `ward check IMAGE` with a vulnerability database (ward db import)")
 	}
-	if len(parts) > 1 || r.scanned > 0 || trustChecked && judged[ImageTrust] {
+	if len(parts) > 1 || r.images > 0 || trustChecked && judged[ImageTrust] {
 		trust.Answer = "yes"
 		if bad {
 			trust.Answer = "no"
