@@ -69,6 +69,9 @@ func rulesMarkdown() string {
 		}
 		fmt.Fprintf(&b, "- `%s`: %s (%s).\n", p.Name, p.Description, ids)
 	}
+	b.WriteString("\n`--fail-on-vuln SEVERITY` (on `ward run`, `ward create` and `ward check`, or `fail-on-vuln` in ward's config file) adds " + VulnRule + " to any profile: ")
+	b.WriteString("images with known vulnerabilities at or above SEVERITY are refused. Without a vulnerability database the gate cannot be checked and `ward run` refuses. ")
+	b.WriteString("Without `--policy`, `ward run` uses the `policy` named in ward's config file ($WARD_CONFIG, default /etc/ward/config.json), else `default`.\n")
 	return b.String()
 }
 
