@@ -36,19 +36,26 @@ type checkFlags struct {
 	policy      string
 	output      string
 	color       string
+	containers  []string
+	running     bool
+	failOnVuln  string
 }
 
 func newCheckCommand() *cobra.Command {
 	var f checkFlags
 	c := &cobra.Command{
-		Use:   "check [PATH... | -]",
-		Short: "Audit Dockerfiles, compose files, Kubernetes manifests, OCI config.json and inspect output against the checklist",
+		Use:   "check [PATH... | IMAGE... | -] [--container NAME] [--running]",
+		Short: "Audit Dockerfiles, compose files, Kubernetes manifests, OCI config.json, inspect output, images and containers against the checklist",
 		Long: `ward check reads the places where a container's privileges are decided and
 reports, per checklist item, what runs as root, keeps capabilities, shares host
 namespaces, mounts host paths, disables seccomp, or ships unpinned or bloated
 images. Files are recognised by name or content; directories are walked
 (hidden directories and unrendered templates skipped); "-" reads standard
 input, e.g. helm template chart | ward check -. Rules: docs/RULES.md.
+Images: a docker-save or OCI archive (told by content), or a name that is
+no path, looked up in ward's image store: their USER, ENV, HEALTHCHECK,
+setuid files, base, and known vulnerabilities when a database is loaded
+(ward db import). Containers: --container NAME, or --running for all.
 It judges effective settings: a Dockerfile without USER runs as root, a pod's
 securityContext applies to its containers, Docker's defaults include NET_RAW.
 
@@ -59,7 +66,7 @@ Suppress a finding inline with a reason:  # ward:ignore=WD140 writes to /data
 Accept today's findings so only new ones fail:  --write-accept FILE, then --accept FILE`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runCheck(cmd.OutOrStdout(), args, f)
+			return runCheck(cmd.OutOrStdout(), cmd.ErrOrStderr(), args, f)
 		},
 	}
 	c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
@@ -72,16 +79,20 @@ Accept today's findings so only new ones fail:  --write-accept FILE, then --acce
 	fl.StringVar(&f.policy, "policy", "", "report only the rules of this run policy (default, baseline, restricted)")
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to this file instead of standard output")
 	fl.StringVar(&f.color, "color", "auto", "colour text output: auto, always, never")
+	fl.StringArrayVar(&f.containers, "container", nil, "check this ward container (name or ID; repeatable)")
+	fl.BoolVar(&f.running, "running", false, "check every running ward container")
+	fl.StringVar(&f.failOnVuln, "fail-on-vuln", "", "image-scan: report (and with --policy, refuse) only vulnerabilities at or above this severity (low, medium, high, critical)")
 	return c
 }
 
-func runCheck(stdout io.Writer, paths []string, f checkFlags) error {
+func runCheck(stdout, stderr io.Writer, args []string, f checkFlags) error {
 	if !contains(audit.Formats, f.format) {
 		return usageError(fmt.Errorf("unknown format %q (want %s)", f.format, strings.Join(audit.Formats, ", ")))
 	}
 	if !contains([]string{"auto", "always", "never"}, f.color) {
 		return usageError(fmt.Errorf("unknown --color %q (want auto, always, never)", f.color))
 	}
+	var err error
 	var failOn *audit.Severity
 	if f.failOn != "" {
 		s, err := audit.ParseSeverity(f.failOn)
@@ -91,10 +102,19 @@ func runCheck(stdout io.Writer, paths []string, f checkFlags) error {
 		failOn = &s
 	}
 	ruleSet := rules.All()
+	var minVuln audit.Severity
+	if f.failOnVuln != "" {
+		if minVuln, err = audit.ParseSeverity(f.failOnVuln); err != nil {
+			return usageError(fmt.Errorf("--fail-on-vuln: %w", err))
+		}
+	}
 	if f.policy != "" {
 		p, err := policy.Lookup(f.policy)
 		if err != nil {
 			return usageError(err)
+		}
+		if f.failOnVuln != "" {
+			p = p.WithFailOnVuln(minVuln)
 		}
 		ruleSet = p.RuleSet()
 	}
@@ -109,13 +129,24 @@ func runCheck(stdout io.Writer, paths []string, f checkFlags) error {
 	if err := cfg.Validate(func(id string) bool { _, ok := rules.ByID(id); return ok }); err != nil {
 		return usageError(fmt.Errorf("%s: %w", cfgPath, err))
 	}
-	opts := audit.Options{Rules: ruleSet, Config: cfg}
+	opts := audit.Options{Rules: ruleSet, Config: cfg, MinVulnSeverity: minVuln}
 	if f.accept != "" {
 		if opts.Accepted, err = audit.LoadAccept(f.accept); err != nil {
 			return usageError(err)
 		}
 	}
-	if len(paths) == 0 {
+	inputs := &checkInputs{stderr: stderr}
+	defer inputs.close()
+	paths, extra := inputs.split(args)
+	if len(f.containers) > 0 || f.running {
+		cs, err := inputs.containers(f.containers, f.running)
+		if err != nil {
+			return usageError(err)
+		}
+		extra = append(extra, cs...)
+	}
+	opts.Extra = extra
+	if len(args) == 0 && len(f.containers) == 0 && !f.running {
 		paths = []string{"."}
 	}
 	report, err := audit.Check(paths, opts)
@@ -157,7 +188,7 @@ func runCheck(stdout io.Writer, paths []string, f checkFlags) error {
 		// Errors are in the JSON/SARIF document for machines; say them
 		// to people too.
 		for _, e := range report.Errors {
-			fmt.Fprintln(os.Stderr, "ward check: "+e)
+			fmt.Fprintln(stderr, "ward check: "+e)
 		}
 	}
 

@@ -68,6 +68,10 @@ func containerRunE(fn func(cmd *cobra.Command, args []string) error) func(*cobra
 type engineConfig struct {
 	// Runtime is the runtime binary used when `ward run` has no --runtime.
 	Runtime string `json:"runtime"`
+	// Policy and FailOnVuln are `ward run --policy` and `--fail-on-vuln`
+	// when the command line does not say.
+	Policy     string `json:"policy"`
+	FailOnVuln string `json:"fail-on-vuln"`
 }
 
 func readEngineConfig() (engineConfig, error) {

@@ -26,6 +26,7 @@ type runFlags struct {
 	mounts     []string
 	pidsLimit  int64
 	runtime    string
+	policy     runPolicyFlags // --policy, --fail-on-vuln, --dry-run (run_policy.go)
 }
 
 func (f *runFlags) register(cmd *cobra.Command) {
@@ -60,6 +61,7 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.StringArrayVar(&f.o.Ulimits, "ulimit", nil, "resource limit: NAME=SOFT[:HARD]")
 	fl.StringVar(&f.runtime, "runtime", "", "runtime binary (default: ward-runtime beside ward, then on PATH)")
 	fl.Bool("help", false, "help for run") // -h is --hostname, as in docker
+	f.policy.register(fl)
 }
 
 // request turns the flags into what the engine creates.
@@ -158,6 +160,9 @@ func newCreateCommand() *cobra.Command {
 			if help, _ := cmd.Flags().GetBool("help"); help {
 				return cmd.Help()
 			}
+			if f.policy.dryRun {
+				return f.policy.printDryRun(cmd, &f, args)
+			}
 			_, c, err := createContainer(cmd, &f, args)
 			if err != nil {
 				return err
@@ -182,6 +187,9 @@ func createContainer(cmd *cobra.Command, f *runFlags, args []string) (*engine.En
 	if err != nil {
 		return fail(err)
 	}
+	if err := f.policy.enforce(req, cmd.ErrOrStderr()); err != nil {
+		return fail(err)
+	}
 	rt, err := findRuntime(f.runtime)
 	if err != nil {
 		return fail(err)
@@ -198,6 +206,9 @@ func createContainer(cmd *cobra.Command, f *runFlags, args []string) (*engine.En
 }
 
 func runContainer(cmd *cobra.Command, f *runFlags, args []string) error {
+	if f.policy.dryRun {
+		return f.policy.printDryRun(cmd, f, args)
+	}
 	e, c, err := createContainer(cmd, f, args)
 	if err != nil {
 		return err

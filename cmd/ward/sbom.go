@@ -12,17 +12,17 @@ import (
 	"github.com/wardproject/ward/internal/scan/analyzer"
 	"github.com/wardproject/ward/internal/scan/inventory"
 	"github.com/wardproject/ward/internal/scan/report"
-	"github.com/wardproject/ward/internal/scan/source"
 )
 
 func newSBOMCommand() *cobra.Command {
 	var format, output string
 	cmd := &cobra.Command{
-		Use:   "sbom DIR|TAR",
-		Short: "List the packages installed in a root filesystem or image archive",
-		Long: `List the packages installed in a root filesystem directory, a rootfs
-tarball, or a docker-save / OCI image archive (told apart by content).
-Archives are read without extracting them.`,
+		Use:   "sbom IMAGE|DIR|TAR",
+		Short: "List the packages installed in an image, a root filesystem or an image archive",
+		Long: `List the packages installed in an image of ward's store, a root filesystem
+directory, a rootfs tarball, or a docker-save / OCI image archive (told
+apart by content). A name that is not a path is looked up in the store.
+Nothing is extracted: layers are streamed.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			inv, err := inventoryOf(args[0])
@@ -39,9 +39,10 @@ Archives are read without extracting them.`,
 	return cmd
 }
 
-// inventoryOf runs every analyzer over the directory or archive at target.
+// inventoryOf runs every analyzer over the directory, archive or stored
+// image that target names.
 func inventoryOf(target string) (*inventory.Inventory, error) {
-	src, err := source.Open(target)
+	src, err := openScanSource(target)
 	if err != nil {
 		return nil, err
 	}

@@ -30,11 +30,12 @@ func newScanCommand() *cobra.Command {
 		ignoreUnfixed                               bool
 	)
 	cmd := &cobra.Command{
-		Use:   "scan DIR|TAR",
-		Short: "Report known vulnerabilities of the packages in a root filesystem or image archive",
+		Use:   "scan IMAGE|DIR|TAR",
+		Short: "Report known vulnerabilities of the packages in an image, a root filesystem or an image archive",
 		Long: `Report the advisories in ward's vulnerability database that affect the
-installed version of a package in a root filesystem, rootfs tarball, or
-docker-save / OCI archive. Works offline; see ward db.`,
+installed version of a package in an image of ward's store, a root
+filesystem, a rootfs tarball, or a docker-save / OCI archive. A name that is
+not a path is looked up in the store. Works offline; see ward db.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if failOn != "" && vulndb.SeverityRank(failOn) == 0 {

@@ -91,6 +91,9 @@ type Settings struct {
 	// TrustedRegistries, when not empty, lists the registries images may
 	// come from ("registry.example.com", "ghcr.io/org").
 	TrustedRegistries []string
+	// MinVulnSeverity is the lowest vulnerability severity image-scan
+	// reports (`--fail-on-vuln`); Info, the zero value, reports all.
+	MinVulnSeverity Severity
 }
 
 // Violation is what a rule's check reports: a message naming the offending
@@ -98,6 +101,9 @@ type Settings struct {
 type Violation struct {
 	Message string
 	Line    int
+	// Severity, when set, replaces the rule's: image-scan reports one
+	// violation per vulnerability severity.
+	Severity *Severity
 }
 
 // Rule is one check of the checklist.
@@ -154,8 +160,12 @@ func Evaluate(rules []Rule, ws []workload.Workload, s Settings) []Finding {
 				if line == 0 {
 					line = w.Line
 				}
+				sev := r.Severity
+				if v.Severity != nil {
+					sev = *v.Severity
+				}
 				out = append(out, Finding{
-					Rule: r.ID, Checklist: r.Checklist, Severity: r.Severity, Title: r.Title,
+					Rule: r.ID, Checklist: r.Checklist, Severity: sev, Title: r.Title,
 					File: w.File, Line: line, Resource: w.Resource, Message: v.Message, Fix: r.Fix[w.Kind],
 					ResourceLine: w.Line,
 				})

@@ -9,6 +9,11 @@ type Options struct {
 	Rules    []Rule
 	Config   *Config         // nil: no config
 	Accepted map[string]bool // fingerprints from --accept
+	// Extra are inputs read elsewhere (images, running containers), judged
+	// after the paths as if they had been read from them.
+	Extra []workload.Input
+	// MinVulnSeverity: see Settings.
+	MinVulnSeverity Severity
 }
 
 // Check reads every path (files, or directories walked), evaluates the rules
@@ -23,27 +28,38 @@ func Check(paths []string, opts Options) (*Report, error) {
 	r := &Report{}
 	var ws []workload.Workload
 	var sups []Suppression
+	var all []workload.Input
 	for _, p := range paths {
 		inputs, err := workload.ReadPath(p)
 		if err != nil {
 			return nil, err
 		}
-		for _, in := range inputs {
-			if in.Err != nil {
-				r.Errors = append(r.Errors, in.Err.Error())
-				continue
+		all = append(all, inputs...)
+	}
+	all = append(all, opts.Extra...)
+	for _, in := range all {
+		if in.Err != nil {
+			r.Errors = append(r.Errors, in.Err.Error())
+			continue
+		}
+		s, err := ParseSuppressions(in.File, in.Data)
+		if err != nil {
+			r.Errors = append(r.Errors, err.Error())
+			continue
+		}
+		sups = append(sups, s...)
+		r.Inputs = append(r.Inputs, Input{File: in.File, Kind: in.Kind, Workloads: len(in.Workloads)})
+		ws = append(ws, in.Workloads...)
+		for _, w := range in.Workloads {
+			if w.Content != nil {
+				r.images++
+				if w.Content.Scan != nil {
+					r.scanned++
+				}
 			}
-			s, err := ParseSuppressions(in.File, in.Data)
-			if err != nil {
-				r.Errors = append(r.Errors, err.Error())
-				continue
-			}
-			sups = append(sups, s...)
-			r.Inputs = append(r.Inputs, Input{File: in.File, Kind: in.Kind, Workloads: len(in.Workloads)})
-			ws = append(ws, in.Workloads...)
 		}
 	}
-	findings := Evaluate(opts.Rules, ws, Settings{TrustedRegistries: cfg.TrustedRegistries})
+	findings := Evaluate(opts.Rules, ws, Settings{TrustedRegistries: cfg.TrustedRegistries, MinVulnSeverity: opts.MinVulnSeverity})
 
 	findings, ignored := cfg.Apply(findings)
 	r.Suppressed = append(r.Suppressed, ignored...)

@@ -78,8 +78,9 @@ func loadExpected(t *testing.T) (map[key]int, []string) {
 // TestCorpusPrecisionRecall runs ward check over every fixture and compares
 // its findings with the expectations written by hand for each file.
 func TestCorpusPrecisionRecall(t *testing.T) {
+	images := corpusImageInputs(t)
 	want, fixtures := loadExpected(t)
-	report, err := audit.Check([]string{corpusDir}, audit.Options{Rules: rules.All()})
+	report, err := audit.Check([]string{corpusDir}, audit.Options{Rules: rules.All(), Extra: images})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/wardproject/ward/internal/workload"
 )
@@ -14,6 +15,10 @@ type Report struct {
 	Suppressed []Suppressed `json:"suppressed,omitempty"`
 	Errors     []string     `json:"errors,omitempty"`
 	Summary    Summary      `json:"summary"`
+	// images counts the workloads whose image ward read, scanned those
+	// matched against the vulnerability database: the summary's
+	// "scanned?" question.
+	images, scanned int
 }
 
 // Input is one file read.
@@ -37,8 +42,9 @@ type Summary struct {
 	Questions  []Answer       `json:"questions"`
 }
 
-// Answer is one checklist question and ward's answer: "yes", "no" or
-// "not checked", with a detail saying why.
+// Answer is one checklist question and ward's answer: "yes", "no",
+// "partly" (half of a two-part question judged, and fine) or "not
+// checked", with a detail saying why.
 type Answer struct {
 	Question string `json:"question"`
 	Answer   string `json:"answer"`
@@ -86,13 +92,39 @@ func (r *Report) Summarize(rules []Rule, trustChecked bool) {
 	}
 	s.Questions = append(s.Questions, yesNo("Unnecessary capabilities removed?", Capabilities, "keep or add capabilities beyond what is needed"))
 	trust := Answer{Question: "Image trusted and scanned?", Answer: "not checked",
-		Detail: "file inputs name images but do not contain them: run `ward scan IMAGE`; set trusted-registries in .ward.yaml to judge origins"}
+		Detail: "file inputs name images but do not contain them: run `ward check IMAGE` or `ward scan IMAGE`; set trusted-registries in .ward.yaml to judge origins"}
+	var parts []string
+	bad := false
 	if trustChecked && judged[ImageTrust] {
 		if n := count[ImageTrust]; n > 0 {
-			trust = Answer{Question: trust.Question, Answer: "no", Detail: fmt.Sprintf("%d images from untrusted registries; scanning: run `ward scan IMAGE`", n)}
+			bad = true
+			parts = append(parts, fmt.Sprintf("%d images from untrusted registries", n))
 		} else {
-			trust.Detail = "every image comes from a trusted registry; scanning: run `ward scan IMAGE`"
+			parts = append(parts, "every image comes from a trusted registry")
 		}
+	}
+	if r.scanned > 0 && judged[ImageScan] {
+		if n := len(resources[ImageScan]); n > 0 {
+			bad = true
+			parts = append(parts, fmt.Sprintf("%d of %d scanned images have known vulnerabilities", n, r.scanned))
+		} else {
+			parts = append(parts, fmt.Sprintf("%d images scanned, no known vulnerabilities", r.scanned))
+		}
+	} else if r.scanned > 0 {
+		parts = append(parts, "images scanned, but no rule of this policy judges vulnerabilities (--fail-on-vuln)")
+	} else if r.images > 0 {
+		parts = append(parts, fmt.Sprintf("%d images read but not scanned: no vulnerability database (ward db import)", r.images))
+	} else {
+		parts = append(parts, "scanning: run `ward check IMAGE` with a vulnerability database (ward db import)")
+	}
+	if len(parts) > 1 || r.images > 0 || trustChecked && judged[ImageTrust] {
+		trust.Answer = "yes"
+		if bad {
+			trust.Answer = "no"
+		} else if r.scanned == 0 || !(trustChecked && judged[ImageTrust]) {
+			trust.Answer = "partly"
+		}
+		trust.Detail = strings.Join(parts, "; ")
 	}
 	s.Questions = append(s.Questions, trust)
 	s.Questions = append(s.Questions, yesNo("Privileged avoided?", Privileged, "run privileged"))

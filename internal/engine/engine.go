@@ -46,6 +46,9 @@ type CreateRequest struct {
 	Image      string // a reference or ID the image store resolves
 	Run        runspec.Options
 	AutoRemove bool
+	// DryRun makes Create return the record it would write, creating
+	// nothing: what `ward run --policy` and `--dry-run` judge.
+	DryRun bool
 }
 
 // Create makes a container: its record, snapshot and bundle. Nothing is
@@ -104,6 +107,10 @@ func (e *Engine) Create(req CreateRequest) (_ *Container, err error) {
 		c.Config.Cmd = o.Cmd
 	}
 	c.LogPath = filepath.Join(e.Records.Dir(c.ID), "container.log")
+	if req.DryRun {
+		c.Name = "/" + req.Name
+		return c, nil
+	}
 	if err := e.Records.Add(c, req.Name); err != nil {
 		return nil, err
 	}

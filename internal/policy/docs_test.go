@@ -48,7 +48,8 @@ func rulesMarkdown() string {
 		fmt.Fprintf(&b, "| [%s](#%s) | %s | %s | %s | %s | %s | %s | %s |\n", r.ID, strings.ToLower(r.ID), r.Checklist, r.Severity, r.Title,
 			strings.Join(kinds, ", "), eq, mark(base, r.ID), mark(restr, r.ID))
 	}
-	b.WriteString("\nInput kinds: `dockerfile` (Dockerfile/Containerfile, final stage), `compose`, `kubernetes` (every container of Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob), `oci` (a bundle's config.json), `inspect` (`docker inspect` / `ward inspect` output, whose fixes are `run` flags).\n")
+	b.WriteString("\nInput kinds: `dockerfile` (Dockerfile/Containerfile, final stage), `compose`, `kubernetes` (every container of Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob), `oci` (a bundle's config.json), `inspect` (`docker inspect` / `ward inspect` output, whose fixes are `run` flags; also `ward check --container NAME` and `--running`), `image` (an image in ward's store by reference, or a docker-save / OCI archive: its config's USER, ENV and HEALTHCHECK, and what its layers hold).\n")
+	b.WriteString("\nWD260 (`image-scan`) reports one finding per vulnerability severity present, each with that severity (an advisory of unknown severity counts as low); with no vulnerability database loaded ward check says so once and reports none.\n")
 	for _, r := range rules.All() {
 		fmt.Fprintf(&b, "\n## %s\n\n**%s** — checklist `%s`, severity %s.\n\n%s\n\n", r.ID, r.Title, r.Checklist, r.Severity, r.Why)
 		for _, k := range workload.Kinds {
@@ -68,6 +69,9 @@ func rulesMarkdown() string {
 		}
 		fmt.Fprintf(&b, "- `%s`: %s (%s).\n", p.Name, p.Description, ids)
 	}
+	b.WriteString("\n`--fail-on-vuln SEVERITY` (on `ward run`, `ward create` and `ward check`, or `fail-on-vuln` in ward's config file) adds " + VulnRule + " to any profile: ")
+	b.WriteString("images with known vulnerabilities at or above SEVERITY are refused. Without a vulnerability database the gate cannot be checked and `ward run` refuses. ")
+	b.WriteString("Without `--policy`, `ward run` uses the `policy` named in ward's config file ($WARD_CONFIG, default /etc/ward/config.json), else `default`.\n")
 	return b.String()
 }
 

@@ -19,6 +19,32 @@ type Profile struct {
 	Name        string
 	Description string
 	Rules       []string // rule IDs from rules.All()
+	// FailOnVuln, when set, also refuses images with known vulnerabilities
+	// at or above it (WD260, image-scan): `--fail-on-vuln SEVERITY`.
+	FailOnVuln *audit.Severity
+}
+
+// VulnRule is the image-scan rule a vulnerability gate adds to a profile.
+const VulnRule = "WD260"
+
+// WithFailOnVuln returns the profile refusing, besides its own rules,
+// images with vulnerabilities at or above sev.
+func (p Profile) WithFailOnVuln(sev audit.Severity) Profile {
+	p.Rules = append(slices.Clone(p.Rules), VulnRule)
+	p.FailOnVuln = &sev
+	if p.Name == "default" {
+		p.Description = "refuses nothing but vulnerable images"
+	}
+	return p
+}
+
+// Settings are the rule settings the profile implies.
+func (p Profile) Settings() audit.Settings {
+	var s audit.Settings
+	if p.FailOnVuln != nil {
+		s.MinVulnSeverity = *p.FailOnVuln
+	}
+	return s
 }
 
 // baselineRules follow the Kubernetes Pod Security baseline as it maps to
@@ -89,5 +115,5 @@ func (p Profile) RuleSet() []audit.Rule {
 // Evaluate judges one workload against the profile and returns the
 // violations: an empty result means the workload may run.
 func Evaluate(p Profile, w workload.Workload) []audit.Finding {
-	return audit.Evaluate(p.RuleSet(), []workload.Workload{w}, audit.Settings{})
+	return audit.Evaluate(p.RuleSet(), []workload.Workload{w}, p.Settings())
 }

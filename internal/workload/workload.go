@@ -25,10 +25,11 @@ const (
 	KindKubernetes Kind = "kubernetes"
 	KindOCI        Kind = "oci"     // an OCI runtime bundle's config.json
 	KindInspect    Kind = "inspect" // `docker inspect` / `ward inspect` output
+	KindImage      Kind = "image"   // an image's config and layers (ward's store, docker-save/OCI tar)
 )
 
 // Kinds lists every kind in a stable order.
-var Kinds = []Kind{KindDockerfile, KindCompose, KindKubernetes, KindOCI, KindInspect}
+var Kinds = []Kind{KindDockerfile, KindCompose, KindKubernetes, KindOCI, KindInspect, KindImage}
 
 // Field names a setting whose source line is recorded, so a finding about it
 // points at the line that set it (or, when it is absent, at the resource).
@@ -109,6 +110,10 @@ type Workload struct {
 
 	// Build is set for Dockerfiles: how the image is built.
 	Build *Build
+
+	// Content is set when ward read the image itself (an image, or a
+	// container whose image is in ward's store): what its layers hold.
+	Content *ImageContent
 
 	// Lines records where each field was set, when the reader knows.
 	Lines map[Field]int

@@ -43,6 +43,7 @@ func All() []audit.Rule {
 		SudoInImage,
 		SetuidBits,
 		UntrustedRegistry,
+		KnownVulnerabilities,
 	}
 }
 

@@ -19,6 +19,7 @@ var RunsAsRoot = audit.Rule{
 		workload.KindKubernetes: "Set `securityContext.runAsNonRoot: true` and `securityContext.runAsUser: 10001` on the pod or the container.",
 		workload.KindOCI:        "Set `process.user.uid` (and `gid`) to a non-zero ID.",
 		workload.KindInspect:    "Run with `--user 10001:10001` (or set USER in the image).",
+		workload.KindImage:      "Rebuild with `USER 10001` as the last USER of the Dockerfile's final stage, or run it with `ward run --user 10001:10001`.",
 	},
 	Equivalents: []string{"hadolint DL3002", "dockle CIS-DI-0001", "PSS restricted: Running as Non-root", "PSS restricted: Running as Non-root user"},
 	Check:       checkRunsAsRoot,
@@ -34,6 +35,8 @@ func checkRunsAsRoot(w *workload.Workload, _ audit.Settings) []audit.Violation {
 		return []audit.Violation{{Message: "runs as user " + quote(w.User.Name) + ", which is root", Line: line}}
 	case w.Kind == workload.KindDockerfile:
 		return []audit.Violation{{Message: "no USER in the final stage (build stages do not count): the image runs as its base's user, root", Line: line}}
+	case w.Kind == workload.KindImage:
+		return []audit.Violation{{Message: "the image config names no USER: its containers run as root unless `--user` says otherwise", Line: line}}
 	case w.Kind == workload.KindKubernetes:
 		return []audit.Violation{{Message: "neither runAsNonRoot: true nor a non-zero runAsUser is set on the container or its pod: it runs as the image's user, root unless the image says otherwise", Line: line}}
 	default:

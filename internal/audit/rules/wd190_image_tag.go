@@ -21,6 +21,7 @@ var ImageNotPinned = audit.Rule{
 		workload.KindKubernetes: "Set the container's `image:` to a versioned tag or `name@sha256:...` digest.",
 		workload.KindOCI:        "Record the pinned reference in the `org.opencontainers.image.ref.name` annotation.",
 		workload.KindInspect:    "Run a versioned tag or a digest (`docker run name@sha256:...`).",
+		workload.KindImage:      "Refer to the image by a version tag or digest (`ward tag IMAGE app:1.2.3`, `ward run app@sha256:...`).",
 	},
 	Equivalents: []string{"hadolint DL3006", "hadolint DL3007", "dockle DKL-DI-0006", "docker-bench 5.27"},
 	Check:       checkImageNotPinned,

@@ -21,6 +21,7 @@ var SecretInEnvironment = audit.Rule{
 		workload.KindCompose:    "Move the value to a `secrets:` entry (mounted as a file) or to an env_file kept out of version control.",
 		workload.KindKubernetes: "Use `valueFrom.secretKeyRef` (or a mounted Secret volume) instead of a literal `value`.",
 		workload.KindOCI:        "Remove the literal from `process.env`; mount the secret as a file.",
+		workload.KindImage:      "Rebuild without the `ENV NAME=value`: the value is readable by anyone who can pull the image. Use `RUN --mount=type=secret` at build time and a mounted file at run time.",
 		workload.KindInspect:    "Pass secrets as files (`--mount type=bind,src=...,ro` of a tmpfs secret, or an orchestrator's secrets), not `-e NAME=value`.",
 	},
 	Equivalents: []string{"dockle CIS-DI-0010"},

@@ -15,6 +15,7 @@ var NoHealthcheck = audit.Rule{
 	Fix: map[workload.Kind]string{
 		workload.KindDockerfile: "Add `HEALTHCHECK CMD [\"/app\", \"health\"]` (or a curl/wget of a health endpoint) to the final stage.",
 		workload.KindInspect:    "Run with `--health-cmd` or add HEALTHCHECK to the image.",
+		workload.KindImage:      "Rebuild with `HEALTHCHECK CMD [\"/app\", \"health\"]` in the Dockerfile's final stage.",
 	},
 	Equivalents: []string{"dockle CIS-DI-0006", "docker-bench 5.26"},
 	Check:       checkNoHealthcheck,

@@ -20,6 +20,7 @@ var UntrustedRegistry = audit.Rule{
 		workload.KindCompose:    "Set `image:` to a reference in a trusted registry.",
 		workload.KindKubernetes: "Set the container's `image:` to a reference in a trusted registry.",
 		workload.KindInspect:    "Run an image from a trusted registry.",
+		workload.KindImage:      "Pull the image from a trusted registry (mirror it there and `ward pull registry.example.com/...`).",
 	},
 	Equivalents: []string{"dockle CIS-DI-0005 (content trust)"},
 	Check:       checkUntrustedRegistry,

@@ -20,6 +20,8 @@ type Archive struct {
 	f      *os.File
 	kind   string // "docker-archive", "oci-archive", "rootfs-tar"
 	layers []Layer
+	config []byte   // the image config, raw; nil for a rootfs tarball
+	names  []string // references the archive records for the image
 }
 
 // member locates one file inside the outer tar without extracting it.
@@ -62,10 +64,10 @@ func openArchive(f *os.File) (*Archive, error) {
 	switch {
 	case members["manifest.json"] != (member{}):
 		a.kind = "docker-archive"
-		a.layers, err = dockerLayers(f, members)
+		a.layers, a.config, a.names, err = dockerLayers(f, members)
 	case members["index.json"] != (member{}) && members["oci-layout"] != (member{}):
 		a.kind = "oci-archive"
-		a.layers, err = ociLayers(f, members)
+		a.layers, a.config, a.names, err = ociLayers(f, members)
 	default:
 		a.kind = "rootfs-tar"
 		a.layers = []Layer{&tarLayer{open: sectionOpener(f, 0, -1)}}
@@ -81,6 +83,14 @@ func (a *Archive) Kind() string { return a.kind }
 
 // Layers returns the image layers lowest first.
 func (a *Archive) Layers() []Layer { return a.layers }
+
+// Config returns the image's raw config JSON (nil for a rootfs tarball),
+// which ward check reads for USER, ENV and HEALTHCHECK.
+func (a *Archive) Config() []byte { return a.config }
+
+// Names returns the references the archive records for its image
+// (docker-save RepoTags, OCI ref.name annotations), possibly none.
+func (a *Archive) Names() []string { return a.names }
 
 // Close closes the archive file.
 func (a *Archive) Close() error { return a.f.Close() }
@@ -116,17 +126,29 @@ func indexTar(f *os.File) (map[string]member, error) {
 const maxMetadata = 8 << 20
 
 func readMember(f *os.File, members map[string]member, name string, v any) error {
-	m, ok := members[CleanPath(name)]
-	if !ok {
-		return fmt.Errorf("%s: missing from archive", name)
+	data, err := readRaw(f, members, name)
+	if err != nil {
+		return err
 	}
-	if m.size > maxMetadata {
-		return fmt.Errorf("%s: %d bytes is too large for metadata", name, m.size)
-	}
-	if err := json.NewDecoder(io.NewSectionReader(f, m.off, m.size)).Decode(v); err != nil {
+	if err := json.Unmarshal(data, v); err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	return nil
+}
+
+func readRaw(f *os.File, members map[string]member, name string) ([]byte, error) {
+	m, ok := members[CleanPath(name)]
+	if !ok {
+		return nil, fmt.Errorf("%s: missing from archive", name)
+	}
+	if m.size > maxMetadata {
+		return nil, fmt.Errorf("%s: %d bytes is too large for metadata", name, m.size)
+	}
+	data := make([]byte, m.size)
+	if _, err := f.ReadAt(data, m.off); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return data, nil
 }
 
 type imageConfig struct {
@@ -135,28 +157,33 @@ type imageConfig struct {
 	} `json:"rootfs"`
 }
 
-func dockerLayers(f *os.File, members map[string]member) ([]Layer, error) {
+func dockerLayers(f *os.File, members map[string]member) ([]Layer, []byte, []string, error) {
 	var manifest []struct {
-		Config string   `json:"Config"`
-		Layers []string `json:"Layers"`
+		Config   string   `json:"Config"`
+		RepoTags []string `json:"RepoTags"`
+		Layers   []string `json:"Layers"`
 	}
 	if err := readMember(f, members, "manifest.json", &manifest); err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	if len(manifest) == 0 {
-		return nil, errors.New("manifest.json lists no image")
+		return nil, nil, nil, errors.New("manifest.json lists no image")
 	}
 	// A multi-image archive: ward analyzes the first image, as docker load tags it.
 	img := manifest[0]
+	raw, err := readRaw(f, members, img.Config)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	var cfg imageConfig
-	if err := readMember(f, members, img.Config, &cfg); err != nil {
-		return nil, err
+	if err := json.Unmarshal(raw, &cfg); err != nil {
+		return nil, nil, nil, fmt.Errorf("%s: %w", img.Config, err)
 	}
 	layers := make([]Layer, 0, len(img.Layers))
 	for i, name := range img.Layers {
 		m, ok := members[CleanPath(name)]
 		if !ok {
-			return nil, fmt.Errorf("layer %s: missing from archive", name)
+			return nil, nil, nil, fmt.Errorf("layer %s: missing from archive", name)
 		}
 		digest := digestFromBlobPath(name)
 		if i < len(cfg.RootFS.DiffIDs) {
@@ -164,12 +191,13 @@ func dockerLayers(f *os.File, members map[string]member) ([]Layer, error) {
 		}
 		layers = append(layers, &tarLayer{digest: digest, open: sectionOpener(f, m.off, m.size)})
 	}
-	return layers, nil
+	return layers, raw, img.RepoTags, nil
 }
 
 type descriptor struct {
-	MediaType string `json:"mediaType"`
-	Digest    string `json:"digest"`
+	MediaType   string            `json:"mediaType"`
+	Digest      string            `json:"digest"`
+	Annotations map[string]string `json:"annotations"`
 }
 
 type ociManifest struct {
@@ -192,32 +220,43 @@ func digestFromBlobPath(name string) string {
 	return ""
 }
 
-func ociLayers(f *os.File, members map[string]member) ([]Layer, error) {
+func ociLayers(f *os.File, members map[string]member) ([]Layer, []byte, []string, error) {
 	var m ociManifest
 	if err := readMember(f, members, "index.json", &m); err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	// Follow indexes down to the first image manifest; nesting is bounded so
 	// a cyclic index cannot loop.
+	var names []string
 	for depth := 0; len(m.Manifests) > 0; depth++ {
 		if depth > 4 {
-			return nil, errors.New("index nesting too deep")
+			return nil, nil, nil, errors.New("index nesting too deep")
+		}
+		// ref.name may be a bare tag ("1.2"); only a full reference names the image.
+		for _, key := range []string{"io.containerd.image.name", "org.opencontainers.image.ref.name"} {
+			if n := m.Manifests[0].Annotations[key]; strings.ContainsAny(n, ":/") {
+				names = append(names, n)
+			}
 		}
 		var next ociManifest
 		if err := readMember(f, members, blobPath(m.Manifests[0].Digest), &next); err != nil {
-			return nil, err
+			return nil, nil, nil, err
 		}
 		m = next
 	}
+	raw, err := readRaw(f, members, blobPath(m.Config.Digest))
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	var cfg imageConfig
-	if err := readMember(f, members, blobPath(m.Config.Digest), &cfg); err != nil {
-		return nil, err
+	if err := json.Unmarshal(raw, &cfg); err != nil {
+		return nil, nil, nil, fmt.Errorf("config %s: %w", m.Config.Digest, err)
 	}
 	layers := make([]Layer, 0, len(m.Layers))
 	for i, d := range m.Layers {
 		mem, ok := members[blobPath(d.Digest)]
 		if !ok {
-			return nil, fmt.Errorf("layer %s: missing from archive", d.Digest)
+			return nil, nil, nil, fmt.Errorf("layer %s: missing from archive", d.Digest)
 		}
 		digest := d.Digest
 		if i < len(cfg.RootFS.DiffIDs) {
@@ -225,7 +264,7 @@ func ociLayers(f *os.File, members map[string]member) ([]Layer, error) {
 		}
 		layers = append(layers, &tarLayer{digest: digest, open: sectionOpener(f, mem.off, mem.size)})
 	}
-	return layers, nil
+	return layers, raw, names, nil
 }
 
 func sectionOpener(f *os.File, off, size int64) func() (io.Reader, error) {
@@ -271,6 +310,13 @@ func (l *tarLayer) Walk(fn func(Entry) error) error {
 	case isZstd(magic):
 		return fmt.Errorf("layer %s: zstd-compressed layers are not supported", l.digest)
 	}
+	return WalkTar(l.digest, r, fn)
+}
+
+// WalkTar calls fn for every entry of an uncompressed layer tar read from r;
+// digest names the layer in errors. Other Sources (ward's image store) use
+// it so every layer is read by the same hostile-input-safe code.
+func WalkTar(digest string, r io.Reader, fn func(Entry) error) error {
 	tr := tar.NewReader(r)
 	for {
 		hdr, err := tr.Next()
@@ -278,7 +324,7 @@ func (l *tarLayer) Walk(fn func(Entry) error) error {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("layer %s: read tar: %w", l.digest, err)
+			return fmt.Errorf("layer %s: read tar: %w", digest, err)
 		}
 		name := CleanPath(hdr.Name)
 		if name == "" {

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/image/store"
+	"github.com/wardproject/ward/internal/imageworkload"
+	"github.com/wardproject/ward/internal/scan/matcher"
+	"github.com/wardproject/ward/internal/scan/vulndb"
+	"github.com/wardproject/ward/internal/workload"
+)
+
+// checkInputs reads what ward check judges beyond files: images (in ward's
+// store, or docker-save / OCI archives) and containers (from their
+// records, through the same JSON `ward inspect` prints). It opens the
+// image store and the vulnerability database once, on first need.
+type checkInputs struct {
+	stderr io.Writer
+
+	images   *store.Store
+	db       *vulndb.DB
+	dbOpened bool
+}
+
+// close releases the vulnerability database.
+func (c *checkInputs) close() {
+	if c.db != nil {
+		c.db.Close()
+	}
+}
+
+// split sorts ward check's arguments: files, directories and "-" are left
+// to audit.Check; an image archive (told by content) or a name that is no
+// path (an image reference or ID in ward's store) is read here.
+func (c *checkInputs) split(args []string) (paths []string, extra []workload.Input) {
+	for _, a := range args {
+		fi, err := os.Stat(a)
+		switch {
+		case a == "-":
+			paths = append(paths, a)
+		case err == nil && fi.Mode().IsRegular() && imageworkload.IsArchive(a):
+			extra = append(extra, c.archive(a))
+		case err != nil && errors.Is(err, fs.ErrNotExist):
+			extra = append(extra, c.storedImage(a))
+		default:
+			paths = append(paths, a)
+		}
+	}
+	return paths, extra
+}
+
+// advisories returns the vulnerability database, or nil when none is
+// loaded; it says so once, as an info note, and the check goes on.
+func (c *checkInputs) advisories() matcher.AdvisorySource {
+	if !c.dbOpened {
+		c.dbOpened = true
+		db, err := vulndb.OpenReadOnly(vulnDBDir())
+		if err != nil {
+			fmt.Fprintf(c.stderr, "ward check: info: image-scan not checked: %v\n", err)
+		} else {
+			c.db = db
+			if updated, err := db.Updated(); err == nil {
+				warnIfOld(c.stderr, vulndb.Status{Updated: updated}, time.Now())
+			}
+		}
+	}
+	if c.db == nil {
+		return nil // a nil *DB in the interface would not compare equal to nil
+	}
+	return c.db
+}
+
+func (c *checkInputs) store() (*store.Store, error) {
+	if c.images != nil {
+		return c.images, nil
+	}
+	if _, err := os.Stat(filepath.Join(wardRoot(), "images", "meta.db")); err != nil {
+		return nil, fmt.Errorf("no image store in %s", wardRoot())
+	}
+	s, err := openImageStore()
+	if err != nil {
+		return nil, err
+	}
+	c.images = s
+	return s, nil
+}
+
+func (c *checkInputs) storedImage(ref string) workload.Input {
+	s, err := c.store()
+	if err != nil {
+		return workload.Input{File: ref, Err: fmt.Errorf("read %s: no such file, directory or image (%v)", ref, err)}
+	}
+	img, err := imageworkload.FromStore(s, ref)
+	if errors.Is(err, store.ErrNotFound) {
+		return workload.Input{File: ref, Err: fmt.Errorf("read %s: no such file, directory or image in %s", ref, s.Dir())}
+	}
+	return c.image(ref, img, err)
+}
+
+func (c *checkInputs) archive(path string) workload.Input {
+	img, err := imageworkload.FromArchive(path)
+	return c.image(path, img, err)
+}
+
+func (c *checkInputs) image(name string, img *imageworkload.Image, err error) workload.Input {
+	if err != nil {
+		return workload.Input{File: name, Err: fmt.Errorf("image %s: %w", name, err)}
+	}
+	defer img.Close()
+	w, err := imageworkload.Read(img, c.advisories())
+	if err != nil {
+		return workload.Input{File: name, Err: fmt.Errorf("image %s: %w", name, err)}
+	}
+	return workload.Input{File: name, Kind: workload.KindImage, Workloads: []workload.Workload{w}}
+}
+
+// containers reads the named containers, and every running one when
+// running is set, each from the JSON `ward inspect` prints for it.
+func (c *checkInputs) containers(names []string, running bool) ([]workload.Input, error) {
+	records, err := engine.OpenRecords(filepath.Join(wardRoot(), "containers"))
+	if err != nil {
+		return nil, err
+	}
+	var list []*engine.Container
+	for _, n := range names {
+		ct, err := records.Find(n)
+		if err != nil {
+			return nil, fmt.Errorf("no such container: %s", n)
+		}
+		list = append(list, ct)
+	}
+	if running {
+		all, err := records.List()
+		if err != nil {
+			return nil, err
+		}
+		for _, ct := range all {
+			if ct.State.Status == engine.StatusRunning {
+				list = append(list, ct)
+			}
+		}
+	}
+	var out []workload.Input
+	seen := map[string]bool{}
+	for _, ct := range list {
+		if seen[ct.ID] {
+			continue
+		}
+		seen[ct.ID] = true
+		out = append(out, c.container(ct))
+	}
+	return out, nil
+}
+
+func (c *checkInputs) container(ct *engine.Container) workload.Input {
+	file := "container/" + ct.ShortName()
+	// The container runs its image's packages: scan them through the
+	// image it was created from, when the database and the store are
+	// both at hand.
+	db := c.advisories()
+	images, err := c.store()
+	if err != nil {
+		db, images = nil, nil
+	}
+	w, err := runWorkload(images, ct, db)
+	if err != nil {
+		return workload.Input{File: file, Err: fmt.Errorf("container %s: %w", ct.ShortName(), err)}
+	}
+	return workload.Input{File: file, Kind: workload.KindInspect, Workloads: []workload.Workload{w}}
+}
+
+// forgetLines clears the line numbers of a workload read from JSON ward
+// generated itself: they point into no file the user has.
+func forgetLines(w *workload.Workload) {
+	w.Line, w.Lines = 0, nil
+	for i := range w.Mounts {
+		w.Mounts[i].Line = 0
+	}
+	for i := range w.Env {
+		w.Env[i].Line = 0
+	}
+	for i := range w.Ports {
+		w.Ports[i].Line = 0
+	}
+	for i := range w.Devices {
+		w.Devices[i].Line = 0
+	}
+	for i := range w.Sysctls {
+		w.Sysctls[i].Line = 0
+	}
+	for i := range w.Volumes {
+		w.Volumes[i].Line = 0
+	}
+}
