@@ -14,7 +14,7 @@ type Sandbox struct {
 	Name        string // the container's name, for peers' /etc/hosts and --ingress allow=NAME
 	Hostname    string
 	NetnsPath   string
-	HostsFile   string // the container's /etc/hosts on the host, rewritten as peers come and go
+	HostsFile   string   // the container's /etc/hosts on the host, rewritten as peers come and go
 	Ports       []Port   `json:",omitempty"`
 	Egress      []string `json:",omitempty"`
 	Ingress     []string `json:",omitempty"`
