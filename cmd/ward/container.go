@@ -68,6 +68,9 @@ func containerRunE(fn func(cmd *cobra.Command, args []string) error) func(*cobra
 type engineConfig struct {
 	// Runtime is the runtime binary used when `ward run` has no --runtime.
 	Runtime string `json:"runtime"`
+	// DefaultNetwork is the network of `ward run` without --network
+	// (default "bridge"; $WARD_DEFAULT_NETWORK wins).
+	DefaultNetwork string `json:"default-network"`
 }
 
 func readEngineConfig() (engineConfig, error) {

@@ -46,6 +46,7 @@ type CreateRequest struct {
 	Image      string // a reference or ID the image store resolves
 	Run        runspec.Options
 	AutoRemove bool
+	Net        NetworkRequest // -p, -P, --egress, --ingress: see network.go
 }
 
 // Create makes a container: its record, snapshot and bundle. Nothing is
@@ -67,6 +68,10 @@ func (e *Engine) Create(req CreateRequest) (_ *Container, err error) {
 		return nil, err
 	}
 	hc.Runtime = e.RuntimePath
+	plan, err := planNetwork(req.Run.Network, req.Net, cfg.Config, e.Warn)
+	if err != nil {
+		return nil, err
+	}
 	o := req.Run
 	o.Image = cfg.Config
 	if o.Host == nil {
@@ -109,6 +114,7 @@ func (e *Engine) Create(req CreateRequest) (_ *Container, err error) {
 	}
 	defer func() {
 		if err != nil {
+			e.releaseNetwork(c.ID)
 			e.Snapshots.Remove(c.ID)
 			e.Records.Delete(c.ID)
 		}
@@ -119,6 +125,9 @@ func (e *Engine) Create(req CreateRequest) (_ *Container, err error) {
 		return nil, err
 	}
 	if o.NetworkFiles, err = writeNetworkFiles(e.Records.Dir(c.ID), c.ID, o); err != nil {
+		return nil, err
+	}
+	if err := e.setUpNetwork(c, &o, plan); err != nil {
 		return nil, err
 	}
 	spec, err := runspec.Build(o, rootfs, c.ID)
@@ -294,6 +303,9 @@ func firstNonEmpty(s ...string) string {
 func (e *Engine) Remove(c *Container) error {
 	if e.Runtime != nil {
 		e.Runtime.Delete(context.Background(), c.ID, true) // nothing to delete is fine
+	}
+	if err := e.releaseNetwork(c.ID); err != nil {
+		return err
 	}
 	if err := e.Snapshots.Remove(c.ID); err != nil {
 		return err

@@ -3,6 +3,7 @@ package store
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/netip"
 	"regexp"
@@ -76,9 +77,28 @@ func (t *Tx) Networks() ([]Network, error) {
 // network's, and a gateway inside it (its first address when unset).
 // ID, Driver, Bridge and Created are filled when empty.
 func (t *Tx) CreateNetwork(n Network) (Network, error) {
-	if !validName.MatchString(n.Name) || reserved[n.Name] {
-		return n, fmt.Errorf("%w: invalid network name %q: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed, and none, host and default are reserved", ErrInvalid, n.Name)
+	if !validName.MatchString(n.Name) || reserved[n.Name] || n.Name == DefaultNetwork {
+		return n, fmt.Errorf("%w: invalid network name %q: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed, and bridge, none, host and default are reserved", ErrInvalid, n.Name)
 	}
+	return t.createNetwork(n)
+}
+
+// EnsureDefault returns the default network, recording it first when it
+// does not exist yet, on a subnet of the pool that overlaps none of avoid
+// (the host's routes).
+func (t *Tx) EnsureDefault(avoid []netip.Prefix) (Network, error) {
+	n, err := t.Network(DefaultNetwork)
+	if err == nil || !errors.Is(err, ErrNotFound) {
+		return n, err
+	}
+	subnet, err := t.ChooseSubnet(avoid)
+	if err != nil {
+		return n, err
+	}
+	return t.createNetwork(Network{Name: DefaultNetwork, Bridge: DefaultBridge, Subnet: subnet})
+}
+
+func (t *Tx) createNetwork(n Network) (Network, error) {
 	if _, err := t.Network(n.Name); err == nil {
 		return n, fmt.Errorf("%w: network with name %s already exists", ErrConflict, n.Name)
 	}

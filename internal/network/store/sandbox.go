@@ -18,6 +18,9 @@ type Sandbox struct {
 	Ports       []Port   `json:",omitempty"`
 	Egress      []string `json:",omitempty"`
 	Ingress     []string `json:",omitempty"`
+	// DNS are the resolvers of the container's resolv.conf, which its
+	// egress policy may allow.
+	DNS []netip.Addr `json:",omitempty"`
 }
 
 // Port is a published port. HostIP unset means every address of the host.
@@ -245,4 +248,15 @@ func usable(subnet netip.Prefix, a netip.Addr) bool {
 		return false
 	}
 	return a.Next().IsValid() && subnet.Contains(a.Next()) // not the last (broadcast) one
+}
+
+// PutEndpoint rewrites an allocated endpoint (its host veth name).
+func (t *Tx) PutEndpoint(ep Endpoint) error {
+	var old Endpoint
+	if ok, err := t.get(bucketEndpoints, endpointKey(ep.Network, ep.ContainerID), &old); err != nil {
+		return err
+	} else if !ok || old.Addr != ep.Addr {
+		return fmt.Errorf("%w: endpoint of container %s on network %s was not allocated", ErrInvalid, ep.ContainerID, ep.Network)
+	}
+	return t.put(bucketEndpoints, endpointKey(ep.Network, ep.ContainerID), ep)
 }
