@@ -147,6 +147,13 @@ func attach(a Attachment) error {
 		if err := netlink.LinkSetMaster(host, br); err != nil {
 			return fmt.Errorf("add %s to the bridge: %w", a.HostVeth, err)
 		}
+		// A container reaching its own published port through the host
+		// comes back on the port it left by: br_netfilter bridges DNAT
+		// to a local bridge, and the bridge sends a frame back out of
+		// its ingress port only in hairpin mode (Docker sets it too).
+		if err := netlink.LinkSetHairpin(host, true); err != nil {
+			return fmt.Errorf("set hairpin on %s: %w", a.HostVeth, err)
+		}
 		if err := netlink.LinkSetUp(host); err != nil {
 			return fmt.Errorf("set %s up: %w", a.HostVeth, err)
 		}

@@ -20,6 +20,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -203,9 +204,10 @@ func Probe(nsPath, network, addr string, wait time.Duration) (netip.AddrPort, er
 	return netip.AddrPortFrom(seen.Addr().Unmap(), seen.Port()), nil
 }
 
-// Blocked reports whether err says a probe got no answer (a drop), as
-// opposed to an answer or a refusal.
+// Blocked reports whether err says a probe was dropped, as opposed to
+// answered or refused: a timeout, or EPERM when the drop happened in the
+// output hook of the prober's own namespace.
 func Blocked(err error) bool {
 	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
+	return errors.As(err, &ne) && ne.Timeout() || errors.Is(err, syscall.EPERM)
 }
