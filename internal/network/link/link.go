@@ -218,13 +218,14 @@ func HostVethName(containerID string) string {
 	return "wv" + id
 }
 
-// MACFor derives a container's MAC from its address, as Docker does: a
-// locally administered unicast prefix (02:77) and the last four bytes of
-// the address. The firewall pins each host port to this MAC, so the
-// engine can compute it again without asking the container's namespace.
+// MACFor derives a container's MAC from its address as Docker does: the
+// locally administered prefix 02:42 and the four bytes of the IPv4
+// address. The bridge firewall pins each host port to this MAC, so the
+// engine's store, link and firewall agree on it without asking the
+// container's namespace.
 func MACFor(addr netip.Addr) net.HardwareAddr {
 	b := addr.As16()
-	return net.HardwareAddr{0x02, 0x77, b[12], b[13], b[14], b[15]}
+	return net.HardwareAddr{0x02, 0x42, b[12], b[13], b[14], b[15]}
 }
 
 func netlinkAddr(p netip.Prefix) *netlink.Addr {
