@@ -451,6 +451,7 @@ func firewallState(tx *store.Tx) (firewall.State, error) {
 				ContainerID: ep.ContainerID, Network: n.Name, HostVeth: ep.HostVeth, Addr: ep.Addr,
 				Egress: egress, Ingress: ingress, DNS: sb.DNS,
 			}
+			fe.MAC, _ = parseMAC(ep.MAC)
 			if ep.IfName == "eth0" {
 				for _, p := range sb.Ports {
 					fe.Ports = append(fe.Ports, firewall.Port{HostIP: p.HostIP, HostPort: p.HostPort, ContainerPort: p.ContainerPort, Proto: p.Proto})
