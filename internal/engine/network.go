@@ -279,7 +279,7 @@ func (e *Engine) setUpNetwork(c *Container, o *runspec.Options, p netPlan) error
 			return fmt.Errorf("container %s: network namespace: %w", id, err)
 		}
 		made = append(made, func() { netns.Remove(nsPath) })
-		if err := attach(n, ep, nsPath); err != nil {
+		if err := attach(n, ep, nsPath, true); err != nil {
 			return fmt.Errorf("container %s: network %s: %w", id, n.Name, err)
 		}
 		made = append(made, func() { link.Detach(ep.HostVeth) })
@@ -310,16 +310,32 @@ func (e *Engine) lookupNetwork(tx *store.Tx, name string) (store.Network, error)
 }
 
 // attach makes sure the network's bridge exists and plugs the endpoint's
-// veth into it.
-func attach(n store.Network, ep store.Endpoint, nsPath string) error {
+// veth into it; the default route goes through the gateway when route
+// is set (the container's first network that is not internal).
+func attach(n store.Network, ep store.Endpoint, nsPath string, route bool) error {
 	if err := link.EnsureBridge(link.Bridge{Name: n.Bridge, Gateway: netip.PrefixFrom(n.Gateway, n.Subnet.Bits())}); err != nil {
 		return err
 	}
 	mac, _ := parseMAC(ep.MAC)
-	return link.Attach(link.Attachment{
+	a := link.Attachment{
 		NetnsPath: nsPath, Bridge: n.Bridge, HostVeth: ep.HostVeth, IfName: ep.IfName,
-		Address: netip.PrefixFrom(ep.Addr, n.Subnet.Bits()), Gateway: n.Gateway, MAC: mac,
-	})
+		Address: netip.PrefixFrom(ep.Addr, n.Subnet.Bits()), MAC: mac,
+	}
+	if route && !n.Internal {
+		a.Gateway = n.Gateway
+	}
+	return link.Attach(a)
+}
+
+// routedEndpoint tells whether one of eps has the container's default
+// route already.
+func routedEndpoint(tx *store.Tx, eps []store.Endpoint) bool {
+	for _, ep := range eps {
+		if n, err := tx.Network(ep.Network); err == nil && !n.Internal {
+			return true
+		}
+	}
+	return false
 }
 
 // checkPeers makes sure every --ingress allow=NAME names a network or a
@@ -554,13 +570,13 @@ func (e *Engine) ensureNetwork(c *Container) error {
 		if err != nil {
 			return err
 		}
-		for _, ep := range eps {
+		for i, ep := range eps {
 			n, err := tx.Network(ep.Network)
 			if err != nil {
 				return err
 			}
 			link.Detach(ep.HostVeth)
-			if err := attach(n, ep, sb.NetnsPath); err != nil {
+			if err := attach(n, ep, sb.NetnsPath, !routedEndpoint(tx, eps[:i])); err != nil {
 				return fmt.Errorf("container %s: network %s: %w", c.ID, n.Name, err)
 			}
 		}

@@ -124,6 +124,10 @@ func (e *Engine) Connect(c *Container, network string) error {
 		if err != nil {
 			return err
 		}
+		existing, err := tx.ContainerEndpoints(c.ID)
+		if err != nil {
+			return err
+		}
 		if ep, err = tx.Allocate(n.Name, c.ID, "", netip.Addr{}); err != nil {
 			return err
 		}
@@ -136,7 +140,7 @@ func (e *Engine) Connect(c *Container, network string) error {
 		if err := tx.PutEndpoint(ep); err != nil {
 			return err
 		}
-		if err := attach(n, ep, sb.NetnsPath); err != nil {
+		if err := attach(n, ep, sb.NetnsPath, !routedEndpoint(tx, existing)); err != nil {
 			return fmt.Errorf("container %s: network %s: %w", c.ShortName(), n.Name, err)
 		}
 		attached = true

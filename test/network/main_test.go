@@ -320,3 +320,18 @@ func (w *world) tables() []string {
 func (w *world) echoOutside(proto string) string {
 	return nettest.Echo(w.t, w.outside, proto, w.outAddr.String()+":0").String()
 }
+
+// netnsLinks lists the host namespace's interfaces.
+func netnsLinks(w *world, out *[]string) {
+	w.t.Helper()
+	err := netns.Do(w.ns, func() error {
+		ifs, err := net.Interfaces()
+		for _, i := range ifs {
+			*out = append(*out, i.Name)
+		}
+		return err
+	})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+}
