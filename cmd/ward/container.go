@@ -72,6 +72,9 @@ type engineConfig struct {
 	// when the command line does not say.
 	Policy     string `json:"policy"`
 	FailOnVuln string `json:"fail-on-vuln"`
+	// DefaultNetwork is the network of `ward run` without --network
+	// (default "bridge"; $WARD_DEFAULT_NETWORK wins).
+	DefaultNetwork string `json:"default-network"`
 }
 
 func readEngineConfig() (engineConfig, error) {

@@ -249,6 +249,9 @@ func newInspectCommand() *cobra.Command {
 					errs = append(errs, fmt.Errorf("no such object: %s", what))
 					continue
 				}
+				if err := engine.RefreshNetworkSettings(wardRoot(), c); err != nil {
+					errs = append(errs, err)
+				}
 				out = append(out, c)
 			}
 			data, err := json.MarshalIndent(out, "", "    ")

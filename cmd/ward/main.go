@@ -30,6 +30,7 @@ func main() {
 		newSBOMCommand(),
 		newScanCommand(),
 		newDBCommand(),
+		newNetworkCommand(),
 	)
 	root.AddCommand(newImageCommands()...)
 	root.AddCommand(newContainerCommands()...)

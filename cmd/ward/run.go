@@ -27,6 +27,7 @@ type runFlags struct {
 	pidsLimit  int64
 	runtime    string
 	policy     runPolicyFlags // --policy, --fail-on-vuln, --dry-run (run_policy.go)
+	net        networkFlags   // see run_network.go
 }
 
 func (f *runFlags) register(cmd *cobra.Command) {
@@ -50,7 +51,8 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.StringArrayVar(&f.o.Tmpfs, "tmpfs", nil, "mount a tmpfs: DEST[:OPTIONS]")
 	fl.StringArrayVarP(&f.o.Volumes, "volume", "v", nil, "bind mount: HOST:DEST[:ro|rw]")
 	fl.StringArrayVar(&f.mounts, "mount", nil, "bind mount: type=bind,source=HOST,target=DEST[,readonly]")
-	fl.StringVar(&f.o.Network, "network", "none", "network: none or host")
+	fl.StringVar(&f.o.Network, "network", "", "network: bridge (default), NAME, none, host or container:NAME")
+	f.net.register(fl)
 	fl.StringVarP(&f.o.Hostname, "hostname", "h", "", "the container's hostname")
 	fl.StringVar(&f.o.PID, "pid", "", "PID namespace: host")
 	fl.StringVar(&f.o.IPC, "ipc", "", "IPC namespace: private or host")
@@ -90,7 +92,8 @@ func (f *runFlags) request(cmd *cobra.Command, args []string) (engine.CreateRequ
 		}
 		o.Volumes = append(o.Volumes, v)
 	}
-	return engine.CreateRequest{Name: f.name, Image: args[0], Run: o, AutoRemove: f.rm}, nil
+	req := engine.CreateRequest{Name: f.name, Image: args[0], Run: o, AutoRemove: f.rm}
+	return req, f.net.apply(&req)
 }
 
 // expandEnv gives a bare NAME ward's own value, as docker's client does,

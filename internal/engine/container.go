@@ -52,6 +52,8 @@ type Container struct {
 	Platform   string
 	HostConfig HostConfig
 	Config     Config
+	// NetworkSettings: see network.go.
+	NetworkSettings *NetworkSettings `json:",omitempty"`
 }
 
 // ShortName is the container's name without Docker's leading slash.
@@ -106,6 +108,7 @@ type HostConfig struct {
 	Ulimits        []Ulimit
 	AutoRemove     bool
 	Runtime        string
+	PortBindings   map[string][]PortBinding `json:",omitempty"` // -p and -P, see network.go
 }
 
 // Ulimit is one --ulimit, as Docker records it.

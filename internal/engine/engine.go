@@ -49,6 +49,7 @@ type CreateRequest struct {
 	// DryRun makes Create return the record it would write, creating
 	// nothing: what `ward run --policy` and `--dry-run` judge.
 	DryRun bool
+	Net    NetworkRequest // -p, -P, --egress, --ingress: see network.go
 }
 
 // Create makes a container: its record, snapshot and bundle. Nothing is
@@ -70,6 +71,10 @@ func (e *Engine) Create(req CreateRequest) (_ *Container, err error) {
 		return nil, err
 	}
 	hc.Runtime = e.RuntimePath
+	plan, err := planNetwork(req.Run.Network, req.Net, cfg.Config, e.Warn)
+	if err != nil {
+		return nil, err
+	}
 	o := req.Run
 	o.Image = cfg.Config
 	if o.Host == nil {
@@ -116,6 +121,7 @@ func (e *Engine) Create(req CreateRequest) (_ *Container, err error) {
 	}
 	defer func() {
 		if err != nil {
+			e.releaseNetwork(c.ID)
 			e.Snapshots.Remove(c.ID)
 			e.Records.Delete(c.ID)
 		}
@@ -126,6 +132,9 @@ func (e *Engine) Create(req CreateRequest) (_ *Container, err error) {
 		return nil, err
 	}
 	if o.NetworkFiles, err = writeNetworkFiles(e.Records.Dir(c.ID), c.ID, o); err != nil {
+		return nil, err
+	}
+	if err := e.setUpNetwork(c, &o, plan); err != nil {
 		return nil, err
 	}
 	spec, err := runspec.Build(o, rootfs, c.ID)
@@ -301,6 +310,9 @@ func firstNonEmpty(s ...string) string {
 func (e *Engine) Remove(c *Container) error {
 	if e.Runtime != nil {
 		e.Runtime.Delete(context.Background(), c.ID, true) // nothing to delete is fine
+	}
+	if err := e.releaseNetwork(c.ID); err != nil {
+		return err
 	}
 	if err := e.Snapshots.Remove(c.ID); err != nil {
 		return err

@@ -161,6 +161,9 @@ func (e *Engine) finish(c *Container) {
 		return
 	}
 	if snapErr == nil {
+		snapErr = e.releaseNetwork(c.ID)
+	}
+	if snapErr == nil {
 		snapErr = e.Records.Delete(c.ID)
 	}
 	if snapErr != nil {
@@ -179,6 +182,9 @@ func (e *Engine) warn(msg string) {
 func (e *Engine) createAndStart(ctx context.Context, c *Container, stdio Stdio) (int, *os.File, error) {
 	// Leftovers of an earlier run (a monitor killed before its delete).
 	e.Runtime.Delete(ctx, c.ID, true)
+	if err := e.ensureNetwork(c); err != nil {
+		return 0, nil, &ExitError{Code: 125, Err: err}
+	}
 	opts := ociruntime.CreateOpts{PidFile: filepath.Join(e.Records.Dir(c.ID), "init.pid")}
 	os.Remove(opts.PidFile)
 	var masterc chan masterResult

@@ -42,7 +42,9 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 	switch o.Network {
 	case "", "none", "host":
 	default:
-		return nil, fmt.Errorf("--network %q: ward supports none and host", o.Network)
+		if o.NetnsPath == "" {
+			return nil, fmt.Errorf("--network %q: ward supports none and host", o.Network)
+		}
 	}
 	switch o.PID {
 	case "", "host":
@@ -274,6 +276,9 @@ func namespaces(o Options) []specs.LinuxNamespace {
 	} {
 		if !ns.host {
 			out = append(out, specs.LinuxNamespace{Type: ns.typ})
+		}
+		if ns.typ == specs.NetworkNamespace && o.NetnsPath != "" && o.Network != "host" {
+			out[len(out)-1].Path = o.NetnsPath // joined, not new
 		}
 	}
 	return out

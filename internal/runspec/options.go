@@ -25,7 +25,7 @@ type Options struct {
 	Volumes []string // -v HOST:DEST[:ro|rw][,PROPAGATION]; named volumes are not supported
 	Mounts  []string // --mount type=bind|tmpfs,source=...,target=...[,readonly][,bind-propagation=...][,tmpfs-size=...][,tmpfs-mode=...]
 
-	Network  string // --network: "" or "none" (a new netns with only lo) or "host"
+	Network  string // --network: "" or "none" (a new netns with only lo) or "host"; any other with NetnsPath
 	Hostname string // --hostname; empty: the first 12 characters of the ID
 	PID      string // --pid: "" or "host"
 	IPC      string // --ipc: "", "private" or "host"
@@ -48,6 +48,10 @@ type Options struct {
 	Cmd         []string // arguments after the image name
 	TTY         bool     // -t
 	Interactive bool     // -i; it changes nothing in the spec, only how stdin is wired
+
+	// NetnsPath is a network namespace to join (a bridge network's, bound
+	// by the engine, or another container's).
+	NetnsPath string
 
 	// NetworkFiles are host files bind-mounted over /etc/resolv.conf,
 	// /etc/hostname and /etc/hosts, as Docker does; empty ones are skipped.

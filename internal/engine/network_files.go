@@ -1,0 +1,190 @@
+package engine
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/wardproject/ward/internal/network/store"
+)
+
+// hostsHeader is the start of every container's /etc/hosts, as Docker's.
+const hostsHeader = "127.0.0.1\tlocalhost\n" +
+	"::1\tlocalhost ip6-localhost ip6-loopback\n" +
+	"fe00::0\tip6-localnet\n" +
+	"ff00::0\tip6-mcastprefix\n" +
+	"ff02::1\tip6-allnodes\n" +
+	"ff02::2\tip6-allrouters\n"
+
+// writeHosts rewrites the /etc/hosts of every container with a sandbox:
+// its own addresses under its hostname and name, then the containers
+// sharing a user network with it, by name, so they reach each other by
+// name as on Docker's user networks (the default bridge lists no peers,
+// as Docker's). The files are rewritten in place: a running container
+// has the file's inode bind-mounted.
+func (e *Engine) writeHosts(st *store.Store) error {
+	type entry struct {
+		addr  netip.Addr
+		names []string
+	}
+	files := map[string][]entry{}
+	err := st.View(func(tx *store.Tx) error {
+		sbs, err := tx.Sandboxes()
+		if err != nil {
+			return err
+		}
+		byID := map[string]store.Sandbox{}
+		for _, sb := range sbs {
+			byID[sb.ContainerID] = sb
+		}
+		for _, sb := range sbs {
+			if sb.HostsFile == "" {
+				continue
+			}
+			eps, err := tx.ContainerEndpoints(sb.ContainerID)
+			if err != nil {
+				return err
+			}
+			var list []entry
+			for _, ep := range eps {
+				names := []string{sb.Hostname}
+				if sb.Name != "" && sb.Name != sb.Hostname {
+					names = append(names, sb.Name)
+				}
+				list = append(list, entry{ep.Addr, names})
+			}
+			for _, ep := range eps {
+				if ep.Network == store.DefaultNetwork {
+					continue
+				}
+				peers, err := tx.NetworkEndpoints(ep.Network)
+				if err != nil {
+					return err
+				}
+				for _, p := range peers {
+					if other := byID[p.ContainerID]; p.ContainerID != sb.ContainerID && other.Name != "" {
+						list = append(list, entry{p.Addr, []string{other.Name}})
+					}
+				}
+			}
+			files[sb.HostsFile] = list
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for path, list := range files {
+		var b strings.Builder
+		b.WriteString(hostsHeader)
+		for _, en := range list {
+			fmt.Fprintf(&b, "%s\t%s\n", en.addr, strings.Join(en.names, " "))
+		}
+		errs = append(errs, rewriteInPlace(path, []byte(b.String())))
+	}
+	return errors.Join(errs...)
+}
+
+// rewriteInPlace replaces a file's content keeping its inode; a file that
+// is gone (its container removed meanwhile) is skipped.
+func rewriteInPlace(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("hosts file %s: %w", path, err)
+	}
+	_, werr := f.Write(data)
+	if err := errors.Join(werr, f.Close()); err != nil {
+		return fmt.Errorf("hosts file %s: %w", path, err)
+	}
+	return nil
+}
+
+// resolvers are the nameservers a resolv.conf names.
+func resolvers(path string) []netip.Addr {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var out []netip.Addr
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && f[0] == "nameserver" {
+			if a, err := netip.ParseAddr(f[1]); err == nil && !slices.Contains(out, a) {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}
+
+// HostRoutes are the IPv4 routes of ward's network namespace
+// (/proc/net/route), which a default subnet must not overlap.
+func HostRoutes() []netip.Prefix {
+	f, err := os.Open("/proc/net/route")
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var out []netip.Prefix
+	sc := bufio.NewScanner(f)
+	sc.Scan() // the header
+	for sc.Scan() {
+		fl := strings.Fields(sc.Text())
+		if len(fl) < 8 {
+			continue
+		}
+		dst, err1 := strconv.ParseUint(fl[1], 16, 32)
+		mask, err2 := strconv.ParseUint(fl[7], 16, 32)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		var d, m [4]byte
+		binary.LittleEndian.PutUint32(d[:], uint32(dst))
+		binary.LittleEndian.PutUint32(m[:], uint32(mask))
+		bits, _ := net.IPMask(m[:]).Size()
+		out = append(out, netip.PrefixFrom(netip.AddrFrom4(d), bits).Masked())
+	}
+	return out
+}
+
+// hostPortFree tells whether a host process could bind the port: one that
+// does would never see its traffic, so ward refuses it, as Docker does.
+func hostPortFree(p store.Port) bool {
+	ip := "0.0.0.0"
+	if p.HostIP.IsValid() {
+		ip = p.HostIP.String()
+	}
+	addr := net.JoinHostPort(ip, strconv.Itoa(int(p.HostPort)))
+	if p.Proto == "udp" {
+		c, err := net.ListenPacket("udp4", addr)
+		if err != nil {
+			return false
+		}
+		c.Close()
+		return true
+	}
+	l, err := net.Listen("tcp4", addr)
+	if err != nil {
+		return false
+	}
+	l.Close()
+	return true
+}
+
+func parseMAC(s string) (net.HardwareAddr, error) {
+	if s == "" {
+		return nil, nil
+	}
+	return net.ParseMAC(s)
+}

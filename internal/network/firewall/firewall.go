@@ -1,0 +1,395 @@
+// API CHANGE (H3): Endpoint has an optional MAC (nil means link.MACFor(Addr),
+// the MAC link.Attach gives a container by default); the bridge table pins
+// the host veth port to it. Network.Egress/Ingress apply to an endpoint
+// whose own policy is unrestricted.
+
+// Package firewall writes ward's nftables tables from a declared State:
+// the whole desired state goes in, ward's own tables come out replaced in
+// one netlink batch, which the kernel applies atomically. There is no
+// incremental add or remove to get wrong, a crash cannot leave half a
+// rule set, and Apply with the same State twice changes nothing.
+//
+// Apply works on the network namespace of the calling thread: the engine's
+// host namespace, or a test's namespace entered with netns.Do. It never
+// touches a table it did not create, nor iptables: other firewalls on the
+// host (Docker's among them) keep their own tables on the same hooks.
+//
+// # The rule set
+//
+// Two tables, "inet ward" and "bridge ward".
+//
+// The bridge table is stateless anti-spoofing. On each container's host
+// veth port it drops frames whose Ethernet source is not the container's
+// MAC, ARP that claims another MAC or IPv4 address, IPv4 from another
+// source address, and every other ether type (IPv6, VLAN tags). The rule
+// keys on the port, which a process inside the container cannot change,
+// even as root with NET_ADMIN: changing its address or MAC only gets its
+// frames dropped. That is what makes a container's IPv4 address a trusted
+// identity for the inet table.
+//
+// The inet table is stateful policy by address. The bridge family cannot
+// track connections on this kernel (no NF_CONNTRACK_BRIDGE), so traffic
+// between two containers on one bridge is sent through the inet hooks by
+// br_netfilter (link.EnsureBridge sets bridge-nf-call-iptables=1), where
+// conntrack works. Its chains:
+//
+//	forward, input, output   base chains, policy accept, so traffic that
+//	                         is not ward's is left to the host's firewall;
+//	                         ct state established,related is accepted
+//	egress                   by source address: the container's egress
+//	                         chain, or drop for an address no endpoint owns
+//	eg-VETH                  a restricted egress policy: allowed
+//	                         destinations return, the rest is dropped
+//	from-BRIDGE              after egress: same bridge goes to ingress;
+//	                         another ward bridge only for a published port
+//	                         (ct status dnat), else dropped, which isolates
+//	                         networks; the outside unless --internal
+//	to-BRIDGE                from a non-ward link: dropped for --internal
+//	ingress, in-VETH         by destination address: allowed sources and
+//	                         published ports accept, the rest is dropped
+//	prerouting, output (nat) published ports: DNAT from any local address
+//	                         (fib daddr type local) or the given host IP
+//	postrouting (nat)        masquerade the subnet out of other links
+//	                         (not for --internal), loopback sources out of
+//	                         the bridge (127.0.0.1 publishing, with
+//	                         route_localnet), and a container reaching its
+//	                         own published port (hairpin)
+//
+// Egress applies to forwarded traffic and to traffic to the host itself
+// (input), ingress to forwarded traffic and to traffic from the host
+// (output). Egress matches the destination after DNAT: a container
+// reaching another's published port is judged by that container's address.
+package firewall
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+
+	"github.com/google/nftables"
+	"github.com/google/nftables/expr"
+
+	"github.com/wardproject/ward/internal/network/link"
+	"github.com/wardproject/ward/internal/network/netpolicy"
+)
+
+// Network is one ward network as the firewall sees it.
+type Network struct {
+	Name, Bridge string
+	Subnet       netip.Prefix
+	Gateway      netip.Addr
+	Internal     bool             // no way out: no masquerade, nothing forwarded to or from non-ward links
+	Egress       netpolicy.Policy // default for endpoints whose own policy is unrestricted
+	Ingress      netpolicy.Policy
+}
+
+// Port is a published port.
+type Port struct {
+	HostIP        netip.Addr // invalid = every local address
+	HostPort      uint16
+	ContainerPort uint16
+	Proto         string // "tcp" or "udp"
+}
+
+// Endpoint is one container on one network.
+type Endpoint struct {
+	ContainerID, Network, HostVeth string
+	Addr                           netip.Addr
+	MAC                            net.HardwareAddr // nil = link.MACFor(Addr)
+	Egress, Ingress                netpolicy.Policy // resolved (no unresolved Peer), effective
+	Ports                          []Port
+	DNS                            []netip.Addr // resolvers egress may reach when the policy allows DNS
+}
+
+// State is everything the firewall must enforce.
+type State struct {
+	Networks  []Network
+	Endpoints []Endpoint
+}
+
+const tableName = "ward"
+
+var (
+	inetTable   = &nftables.Table{Family: nftables.TableFamilyINet, Name: tableName}
+	bridgeTable = &nftables.Table{Family: nftables.TableFamilyBridge, Name: tableName}
+)
+
+// Tables names ward's tables as nft(8) lists them.
+func Tables() []string { return []string{"inet " + tableName, "bridge " + tableName} }
+
+// Apply replaces ward's tables with ones that enforce s, in one atomic
+// batch; an empty State deletes them. s is checked first, so bad input
+// leaves the tables as they were.
+func Apply(s State) error {
+	if err := validate(s); err != nil {
+		return fmt.Errorf("firewall: %w", err)
+	}
+	conn, err := nftables.New()
+	if err != nil {
+		return fmt.Errorf("firewall: %w", err)
+	}
+	for _, t := range []*nftables.Table{inetTable, bridgeTable} {
+		// Adding before deleting makes the delete valid whether or not
+		// the table exists; the batch is one transaction.
+		conn.AddTable(t)
+		conn.DelTable(t)
+	}
+	if len(s.Networks) > 0 || len(s.Endpoints) > 0 {
+		b := &builder{conn: conn, s: s}
+		b.inet()
+		b.bridge()
+	}
+	if err := conn.Flush(); err != nil {
+		return fmt.Errorf("firewall: apply nftables batch: %w", err)
+	}
+	return nil
+}
+
+func validate(s State) error {
+	nets := map[string]bool{}
+	for _, n := range s.Networks {
+		if n.Name == "" || n.Bridge == "" || !n.Subnet.IsValid() {
+			return fmt.Errorf("network %q: needs a name, a bridge and a subnet", n.Name)
+		}
+		if nets[n.Name] {
+			return fmt.Errorf("network %s: listed twice", n.Name)
+		}
+		nets[n.Name] = true
+	}
+	veths := map[string]bool{}
+	for _, e := range s.Endpoints {
+		switch {
+		case !nets[e.Network]:
+			return fmt.Errorf("endpoint %s: unknown network %q", e.ContainerID, e.Network)
+		case e.HostVeth == "" || veths[e.HostVeth]:
+			return fmt.Errorf("endpoint %s: host veth %q missing or used twice", e.ContainerID, e.HostVeth)
+		case !e.Addr.Is4():
+			return fmt.Errorf("endpoint %s: address %s: only IPv4 container addresses are supported", e.ContainerID, e.Addr)
+		}
+		veths[e.HostVeth] = true
+		for _, p := range []netpolicy.Policy{e.Egress, e.Ingress} {
+			for _, r := range p.Rules {
+				if !r.Prefix.IsValid() {
+					return fmt.Errorf("endpoint %s: policy peer %q not resolved to an address", e.ContainerID, r.Peer)
+				}
+			}
+		}
+		for _, p := range e.Ports {
+			if p.HostPort == 0 || p.ContainerPort == 0 || (p.Proto != "tcp" && p.Proto != "udp") {
+				return fmt.Errorf("endpoint %s: published port %d:%d/%s: want ports 1-65535 and tcp or udp",
+					e.ContainerID, p.HostPort, p.ContainerPort, p.Proto)
+			}
+			if p.HostIP.IsValid() && !p.HostIP.Is4() {
+				return fmt.Errorf("endpoint %s: published port %d on %s: only IPv4 host addresses are supported",
+					e.ContainerID, p.HostPort, p.HostIP)
+			}
+		}
+	}
+	return nil
+}
+
+type builder struct {
+	conn   *nftables.Conn
+	s      State
+	table  *nftables.Table
+	chains map[string]*nftables.Chain
+}
+
+func (b *builder) chain(name string) *nftables.Chain {
+	if c, ok := b.chains[name]; ok {
+		return c
+	}
+	c := b.conn.AddChain(&nftables.Chain{Name: name, Table: b.table})
+	b.chains[name] = c
+	return c
+}
+
+func (b *builder) base(name string, typ nftables.ChainType, hook *nftables.ChainHook, prio int32) {
+	b.chains[name] = b.conn.AddChain(&nftables.Chain{
+		Name: name, Table: b.table, Type: typ, Hooknum: hook,
+		Priority: nftables.ChainPriorityRef(nftables.ChainPriority(prio)), Policy: ptr(nftables.ChainPolicyAccept),
+	})
+}
+
+func (b *builder) rule(chain string, exprs []expr.Any) {
+	c := b.chain(chain)
+	// A jump or goto must name a chain the batch has already made.
+	for _, e := range exprs {
+		if v, ok := e.(*expr.Verdict); ok && v.Chain != "" {
+			b.chain(v.Chain)
+		}
+	}
+	b.conn.AddRule(&nftables.Rule{Table: b.table, Chain: c, Exprs: exprs})
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// effective is the endpoint's policy, or its network's when the endpoint's
+// own is unrestricted.
+func effective(own, network netpolicy.Policy) netpolicy.Policy {
+	if own.Restricted {
+		return own
+	}
+	return network
+}
+
+func (b *builder) network(name string) Network {
+	for _, n := range b.s.Networks {
+		if n.Name == name {
+			return n
+		}
+	}
+	return Network{}
+}
+
+func (b *builder) inet() {
+	b.table, b.chains = b.conn.AddTable(inetTable), map[string]*nftables.Chain{}
+	b.base("forward", nftables.ChainTypeFilter, nftables.ChainHookForward, 0)
+	b.base("input", nftables.ChainTypeFilter, nftables.ChainHookInput, 0)
+	b.base("output", nftables.ChainTypeFilter, nftables.ChainHookOutput, 0)
+	b.base("prerouting-nat", nftables.ChainTypeNAT, nftables.ChainHookPrerouting, -100)
+	b.base("output-nat", nftables.ChainTypeNAT, nftables.ChainHookOutput, -100)
+	b.base("postrouting-nat", nftables.ChainTypeNAT, nftables.ChainHookPostrouting, 100)
+	b.chain("egress")
+	b.chain("ingress")
+
+	const established = expr.CtStateBitESTABLISHED | expr.CtStateBitRELATED
+	for _, c := range []string{"forward", "input", "output"} {
+		b.rule(c, then(ctState(established), accept))
+	}
+	for _, n := range b.s.Networks {
+		b.rule("forward", then(all(iif(n.Bridge), ctState(expr.CtStateBitINVALID)), drop))
+		b.rule("forward", then(all(oif(n.Bridge), ctState(expr.CtStateBitINVALID)), drop))
+		b.rule("forward", then(iif(n.Bridge), jump("egress")))
+		b.rule("forward", then(iif(n.Bridge), goTo("from-"+n.Bridge)))
+		b.rule("input", then(all(iif(n.Bridge), ctState(expr.CtStateBitINVALID)), drop))
+		b.rule("input", then(iif(n.Bridge), jump("egress")))
+		b.rule("output", then(oif(n.Bridge), goTo("ingress")))
+
+		from := "from-" + n.Bridge
+		b.rule(from, then(oif(n.Bridge), goTo("ingress")))
+		for _, other := range b.s.Networks {
+			if other.Bridge != n.Bridge {
+				b.rule(from, then(all(oif(other.Bridge), ctDNAT()), goTo("ingress")))
+				b.rule(from, then(oif(other.Bridge), drop))
+			}
+		}
+		to := "to-" + n.Bridge
+		if n.Internal {
+			b.rule(from, []expr.Any{drop})
+			b.rule(to, []expr.Any{drop})
+		} else {
+			b.rule(from, []expr.Any{accept})
+			b.rule(to, []expr.Any{goTo("ingress")})
+			b.rule("postrouting-nat", then(all(addrIn(src, n.Subnet), oifNot(n.Bridge)), &expr.Masq{}))
+		}
+		b.rule("postrouting-nat", then(all(oif(n.Bridge), addrIn(src, netip.MustParsePrefix("127.0.0.0/8"))), &expr.Masq{}))
+	}
+
+	// Only after every bridge's own traffic went to its from- chain: what
+	// is left entering a bridge came from a link that is not ward's.
+	for _, n := range b.s.Networks {
+		b.rule("forward", then(oif(n.Bridge), goTo("to-"+n.Bridge)))
+	}
+
+	for _, e := range b.s.Endpoints {
+		n := b.network(e.Network)
+		eg, in := effective(e.Egress, n.Egress), effective(e.Ingress, n.Ingress)
+		if eg.Restricted {
+			b.rule("egress", then(addrIs(src, e.Addr), goTo("eg-"+e.HostVeth)))
+			b.egressChain("eg-"+e.HostVeth, eg, e.DNS)
+		} else {
+			b.rule("egress", then(addrIs(src, e.Addr), ret))
+		}
+		if in.Restricted {
+			b.rule("ingress", then(addrIs(dst, e.Addr), goTo("in-"+e.HostVeth)))
+			b.ingressChain("in-"+e.HostVeth, in, e.Ports)
+		} else {
+			b.rule("ingress", then(addrIs(dst, e.Addr), accept))
+		}
+		for _, p := range e.Ports {
+			to := localDest()
+			if p.HostIP.IsValid() {
+				to = addrIs(dst, p.HostIP)
+			}
+			publish := append(all(family(e.Addr), to, l4(p.Proto), dport(p.HostPort)), dnatTo(e.Addr, p.ContainerPort)...)
+			b.rule("prerouting-nat", publish)
+			b.rule("output-nat", publish)
+			hairpin := all(oif(n.Bridge), addrIs(src, e.Addr), addrIs(dst, e.Addr), l4(p.Proto), dport(p.ContainerPort))
+			b.rule("postrouting-nat", then(hairpin, &expr.Masq{}))
+		}
+	}
+	// A source on a ward bridge that no endpoint owns is not trusted.
+	b.rule("egress", []expr.Any{drop})
+	b.rule("ingress", []expr.Any{drop})
+}
+
+// egressChain: allowed destinations return to the caller, the rest drops.
+func (b *builder) egressChain(name string, p netpolicy.Policy, dns []netip.Addr) {
+	b.chain(name)
+	for _, r := range p.Rules {
+		for _, m := range ruleMatches(dst, r) {
+			b.rule(name, then(m, ret))
+		}
+	}
+	if p.DNS {
+		for _, a := range dns {
+			for _, proto := range []string{"udp", "tcp"} {
+				b.rule(name, then(all(addrIs(dst, a), l4(proto), dport(53)), ret))
+			}
+		}
+	}
+	b.rule(name, []expr.Any{drop})
+}
+
+// ingressChain: allowed sources and published ports accept, the rest
+// drops. Publishing a port is itself an allow, as `-p` promises the port
+// is reachable from the host and from other containers.
+func (b *builder) ingressChain(name string, p netpolicy.Policy, ports []Port) {
+	b.chain(name)
+	for _, r := range p.Rules {
+		for _, m := range ruleMatches(src, r) {
+			b.rule(name, then(m, accept))
+		}
+	}
+	for _, port := range ports {
+		b.rule(name, then(all(ctDNAT(), l4(port.Proto), dport(port.ContainerPort)), accept))
+	}
+	b.rule(name, []expr.Any{drop})
+}
+
+// ruleMatches turns a policy rule into matches on the peer's address (s
+// says which side the peer is); a port without a protocol means both.
+func ruleMatches(s side, r netpolicy.Rule) []match {
+	peer := addrIn(s, r.Prefix)
+	switch {
+	case r.Port == 0 && r.Proto == "":
+		return []match{peer}
+	case r.Port == 0:
+		return []match{all(peer, l4(r.Proto))}
+	case r.Proto != "":
+		return []match{all(peer, l4(r.Proto), dport(r.Port))}
+	}
+	return []match{all(peer, l4("tcp"), dport(r.Port)), all(peer, l4("udp"), dport(r.Port))}
+}
+
+// bridge writes the anti-spoofing table: per host veth port, only the
+// container's own MAC, and only IPv4 and ARP from its own address.
+func (b *builder) bridge() {
+	b.table, b.chains = b.conn.AddTable(bridgeTable), map[string]*nftables.Chain{}
+	// Before br_netfilter (priority 0) hands the frame to the inet hooks.
+	b.base("prerouting", nftables.ChainTypeFilter, nftables.ChainHookPrerouting, -200)
+	for _, e := range b.s.Endpoints {
+		mac := e.MAC
+		if mac == nil {
+			mac = link.MACFor(e.Addr)
+		}
+		port := iif(e.HostVeth)
+		ll, nh := expr.PayloadBaseLLHeader, expr.PayloadBaseNetworkHeader
+		b.rule("prerouting", then(all(port, payloadNot(ll, 6, mac)), drop))
+		b.rule("prerouting", then(all(port, etherType(expr.CmpOpNeq, etherTypeIPv4), etherType(expr.CmpOpNeq, etherTypeARP)), drop))
+		b.rule("prerouting", then(all(port, etherType(expr.CmpOpEq, etherTypeIPv4), payloadNot(nh, 12, e.Addr.AsSlice())), drop))
+		b.rule("prerouting", then(all(port, etherType(expr.CmpOpEq, etherTypeARP), payloadNot(nh, 8, mac)), drop))
+		b.rule("prerouting", then(all(port, etherType(expr.CmpOpEq, etherTypeARP), payloadNot(nh, 14, e.Addr.AsSlice())), drop))
+	}
+}
