@@ -111,16 +111,16 @@ func runWorkload(images *store.Store, c *engine.Container, db matcher.AdvisorySo
 }
 
 // previewRun is the record req would create, and its workload; the image
-// is scanned when the profile gates vulnerabilities or when a report is
-// asked for and a database is loaded.
-func previewRun(e *engine.Engine, req engine.CreateRequest, prof policy.Profile, report bool, stderr io.Writer) (*engine.Container, workload.Workload, error) {
+// is scanned when the profile gates vulnerabilities, or when scan is set
+// and a database is loaded.
+func previewRun(e *engine.Engine, req engine.CreateRequest, prof policy.Profile, scan bool, stderr io.Writer) (*engine.Container, workload.Workload, error) {
 	req.DryRun = true
 	c, err := e.Create(req)
 	if err != nil {
 		return nil, workload.Workload{}, err
 	}
 	var db matcher.AdvisorySource
-	if prof.FailOnVuln != nil || report {
+	if prof.FailOnVuln != nil || scan {
 		opened, err := vulndb.OpenReadOnly(vulnDBDir())
 		switch {
 		case err != nil && prof.FailOnVuln != nil:
@@ -194,7 +194,10 @@ func (p *runPolicyFlags) printDryRun(cmd *cobra.Command, f *runFlags, args []str
 	if err != nil {
 		return fail(err)
 	}
-	c, w, err := previewRun(e, req, prof, p.format != "inspect", cmd.ErrOrStderr())
+	// Scan the image when the report judges vulnerabilities: every rule
+	// (no --policy) or a --fail-on-vuln gate (previewRun sees that).
+	scan := p.format != "inspect" && p.policy == ""
+	c, w, err := previewRun(e, req, prof, scan, cmd.ErrOrStderr())
 	if err != nil {
 		return fail(err)
 	}

@@ -49,13 +49,14 @@ type imageFile struct {
 // its index annotation.
 var corpusImages = []corpusImage{
 	{file: "root-debian.tar", ref: "debian-app:latest",
-		config: v1.Config{Env: []string{"PATH=/usr/local/bin:/usr/bin", "DB_PASSWORD=hunter2hunter2"}},
+		config: v1.Config{Env: []string{"PATH=/usr/local/bin:/usr/bin", "DB_PASSWORD=hunter2hunter2"}, ExposedPorts: map[string]struct{}{"22/tcp": {}, "8080/tcp": {}}},
 		layers: []map[string]imageFile{{
 			"etc/os-release":  {0o644, "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n"},
 			"usr/bin/apt-get": {0o755, "x"},
 			"usr/bin/passwd":  {0o4755, "x"},
 			"usr/bin/sudo":    {0o4755, "x"},
 			"usr/bin/chage":   {0o2755, "x"},
+			"usr/sbin/sshd":   {0o755, "x"},
 		}}},
 	{file: "distroless-nonroot.tar", ref: "gcr.io/distroless/static:nonroot",
 		config: v1.Config{User: "65532:65532", Healthcheck: &v1.HealthConfig{Test: []string{"CMD", "/app", "health"}}},

@@ -118,6 +118,10 @@ func FromArchive(path string) (*Image, error) {
 // Config returns the part of the image config the workload model reads.
 func Config(cfg *v1.ConfigFile) workload.ImageConfig {
 	c := workload.ImageConfig{User: cfg.Config.User, Env: cfg.Config.Env}
+	for p := range cfg.Config.ExposedPorts {
+		c.ExposedPorts = append(c.ExposedPorts, p)
+	}
+	slices.Sort(c.ExposedPorts)
 	if cfg.Config.Healthcheck != nil {
 		c.Healthcheck = cfg.Config.Healthcheck.Test
 	}
@@ -233,6 +237,7 @@ var (
 		"sbin/apk", "usr/bin/zypper", "usr/bin/pacman", "bin/rpm", "bin/dpkg",
 	}
 	sudoPaths = []string{"usr/bin/sudo", "bin/sudo", "usr/local/bin/sudo"}
+	sshPaths  = []string{"usr/sbin/sshd", "sbin/sshd", "usr/sbin/dropbear", "usr/bin/dropbear"}
 )
 
 func (c *census) content() *workload.ImageContent {
@@ -253,6 +258,7 @@ func (c *census) content() *workload.ImageContent {
 	slices.Sort(out.Setuid)
 	out.PackageManager = c.first(packageManagers)
 	out.Sudo = c.first(sudoPaths)
+	out.SSHServer = c.first(sshPaths)
 	return out
 }
 

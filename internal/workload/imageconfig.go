@@ -5,9 +5,10 @@ import "strings"
 // ImageConfig is the part of an image's config (OCI or Docker) that decides
 // how its containers run when nothing overrides it.
 type ImageConfig struct {
-	User        string
-	Env         []string // NAME=value
-	Healthcheck []string // the HEALTHCHECK test; nil when none, ["NONE"] when disabled
+	User         string
+	Env          []string // NAME=value
+	Healthcheck  []string // the HEALTHCHECK test; nil when none, ["NONE"] when disabled
+	ExposedPorts []string // EXPOSE: "22/tcp", "8080/tcp"; declared, not published
 }
 
 // ImageContent is what ward saw inside an image's layers, after whiteouts.
@@ -24,6 +25,9 @@ type ImageContent struct {
 	PackageManager string
 	// Sudo is the path of a sudo binary in the image, empty when none.
 	Sudo string
+	// SSHServer is the path of an SSH daemon (sshd, dropbear) in the
+	// image, empty when none.
+	SSHServer string
 	// Scan is the vulnerability scan of the image's packages; nil when no
 	// database was available.
 	Scan *ImageScan
@@ -69,5 +73,6 @@ func FromImage(file, ref string, cfg ImageConfig, content *ImageContent) Workloa
 		w.Env = append(w.Env, EnvVar{Name: k, Value: v})
 	}
 	w.Healthcheck = len(cfg.Healthcheck) > 0 && cfg.Healthcheck[0] != "NONE"
+	w.Exposed = cfg.ExposedPorts
 	return w
 }

@@ -22,7 +22,7 @@ var readers = map[Kind]func(file string, data []byte) ([]Workload, error){
 }
 
 // ErrUnknownKind is returned for a file whose kind cannot be told.
-var ErrUnknownKind = errors.New("not a Dockerfile, compose file, Kubernetes manifest, OCI config.json or inspect output")
+var ErrUnknownKind = errors.New("not a Dockerfile, compose file, Kubernetes manifest, OCI config.json, inspect output or image archive")
 
 var (
 	composeName  = regexp.MustCompile(`^(docker-)?compose([.-][^/]*)?\.ya?ml$`)

@@ -102,6 +102,9 @@ type Workload struct {
 	HostProcess  bool // Windows HostProcess container
 	Env          []EnvVar
 	Ports        []Port
+	// Exposed are the ports an image declares (EXPOSE); they are not
+	// published until a runner says so.
+	Exposed []string
 
 	MemoryLimit int64 // bytes, 0 when unlimited
 	PidsLimit   int64 // 0 when unlimited

@@ -43,6 +43,10 @@ func TestImageRules(t *testing.T) {
 		{SudoInImage, ruleCase{"sudo", imageWith("app:1", workload.ImageConfig{}, &workload.ImageContent{Sudo: "/usr/bin/sudo"}), 1}},
 		{SetuidBits, ruleCase{"two files, one finding", imageWith("app:1", workload.ImageConfig{}, &workload.ImageContent{Setuid: []string{"bin/su (setuid)", "usr/bin/chage (setgid)"}}), 1}},
 		{SetuidBits, ruleCase{"none", imageWith("app:1", workload.ImageConfig{}, nil), 0}},
+		{SSHServer, ruleCase{"sshd", imageWith("app:1", workload.ImageConfig{}, &workload.ImageContent{SSHServer: "/usr/sbin/sshd"}), 1}},
+		{SSHServer, ruleCase{"exposes 22", imageWith("app:1", workload.ImageConfig{ExposedPorts: []string{"22/tcp", "80/tcp"}}, nil), 1}},
+		{SSHServer, ruleCase{"sshd and 22: one finding", imageWith("app:1", workload.ImageConfig{ExposedPorts: []string{"22/tcp"}}, &workload.ImageContent{SSHServer: "/usr/sbin/sshd"}), 1}},
+		{SSHServer, ruleCase{"exposes 2222, 22/udp", imageWith("app:1", workload.ImageConfig{ExposedPorts: []string{"2222/tcp", "22/udp"}}, nil), 0}},
 		// Runtime rules do not judge images: their runner decides.
 		{CapabilitiesNotDropped, ruleCase{"caps", imageWith("app:1", workload.ImageConfig{}, nil), 0}},
 		{WritableRootfs, ruleCase{"rootfs", imageWith("app:1", workload.ImageConfig{}, nil), 0}},

@@ -36,6 +36,7 @@ func All() []audit.Rule {
 		NoMemoryLimit,
 		NoPidsLimit,
 		PortOnAllInterfaces,
+		SSHServer,
 		AddInsteadOfCopy,
 		PackageCacheLeft,
 		DistUpgrade,

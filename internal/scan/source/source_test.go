@@ -85,7 +85,7 @@ func TestOpenArchiveKinds(t *testing.T) {
 	zw.Write([]byte(layer))
 	zw.Close()
 	docker := tarOf(t,
-		tmember{"manifest.json", jsonOf([]any{map[string]any{"Config": "cfg.json", "Layers": []string{"l0/layer.tar"}}})},
+		tmember{"manifest.json", jsonOf([]any{map[string]any{"Config": "cfg.json", "RepoTags": []string{"example.com/app:1"}, "Layers": []string{"l0/layer.tar"}}})},
 		tmember{"cfg.json", `{"rootfs":{"diff_ids":["sha256:aaaa"]}}`},
 		tmember{"l0/layer.tar", layer})
 	tests := []struct {
@@ -94,15 +94,16 @@ func TestOpenArchiveKinds(t *testing.T) {
 		kind    string
 		layers  int
 		errText string
+		names   string // the references recorded, comma-separated
 	}{
-		{"rootfs tarball", []byte(layer), "rootfs-tar", 1, ""},
-		{"gzip rootfs tarball", gz.Bytes(), "rootfs-tar", 1, ""},
-		{"docker-save", docker, "docker-archive", 1, ""},
+		{"rootfs tarball", []byte(layer), "rootfs-tar", 1, "", ""},
+		{"gzip rootfs tarball", gz.Bytes(), "rootfs-tar", 1, "", ""},
+		{"docker-save", docker, "docker-archive", 1, "", "example.com/app:1"},
 		{"docker-save with missing layer", tarOf(t,
 			tmember{"manifest.json", jsonOf([]any{map[string]any{"Config": "cfg.json", "Layers": []string{"../../etc/passwd"}}})},
-			tmember{"cfg.json", `{}`}), "", 0, "missing from archive"},
-		{"zstd", []byte{0x28, 0xb5, 0x2f, 0xfd, 0, 0}, "", 0, "zstd"},
-		{"oci without manifest blob", tarOf(t, tmember{"oci-layout", `{}`}, tmember{"index.json", `{"manifests":[{"digest":"sha256:bbbb"}]}`}), "", 0, "missing from archive"},
+			tmember{"cfg.json", `{}`}), "", 0, "missing from archive", ""},
+		{"zstd", []byte{0x28, 0xb5, 0x2f, 0xfd, 0, 0}, "", 0, "zstd", ""},
+		{"oci without manifest blob", tarOf(t, tmember{"oci-layout", `{}`}, tmember{"index.json", `{"manifests":[{"digest":"sha256:bbbb"}]}`}), "", 0, "missing from archive", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -119,6 +120,10 @@ func TestOpenArchiveKinds(t *testing.T) {
 			defer a.Close()
 			if a.Kind() != tc.kind || len(a.Layers()) != tc.layers {
 				t.Fatalf("kind %s with %d layers, want %s with %d", a.Kind(), len(a.Layers()), tc.kind, tc.layers)
+			}
+			// An image archive keeps its config for ward check; a rootfs has none.
+			if (a.Config() != nil) != (tc.kind != "rootfs-tar") || strings.Join(a.Names(), ",") != tc.names {
+				t.Errorf("config %q, names %v, want names %q", a.Config(), a.Names(), tc.names)
 			}
 			var paths []string
 			if err := a.Layers()[0].Walk(func(e Entry) error { paths = append(paths, e.Path); return nil }); err != nil {
