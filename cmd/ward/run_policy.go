@@ -141,7 +141,7 @@ func previewRun(e *engine.Engine, req engine.CreateRequest, prof policy.Profile,
 // exit 125, nothing created, one line per violated rule with its fix.
 func refusal(prof policy.Profile, fs []audit.Finding) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "refused by policy %s (%d violations); nothing was created:", prof.Name, len(fs))
+	fmt.Fprintf(&b, "refused by policy %s (%s); nothing was created:", prof.Name, audit.Count(len(fs), "violation"))
 	for _, f := range fs {
 		fmt.Fprintf(&b, "\n  %s %s: %s. Fix: %s", f.Rule, f.Severity, f.Message, f.Fix)
 	}

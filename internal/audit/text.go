@@ -74,7 +74,7 @@ func WriteText(w io.Writer, r *Report, color bool) error {
 	if len(sev) > 0 {
 		counts = " (" + strings.Join(sev, ", ") + ")"
 	}
-	fmt.Fprintf(&b, "%s %d files, %d workloads, %d findings%s", paint(ansiBold, "Summary:"), len(r.Inputs), s.Workloads, len(r.Findings), counts)
+	fmt.Fprintf(&b, "%s %s, %s, %s%s", paint(ansiBold, "Summary:"), Count(len(r.Inputs), "input"), Count(s.Workloads, "workload"), Count(len(r.Findings), "finding"), counts)
 	if len(r.Suppressed) > 0 {
 		fmt.Fprintf(&b, ", %d suppressed", len(r.Suppressed))
 	}
@@ -102,4 +102,12 @@ func contains(xs []Checklist, x Checklist) bool {
 		}
 	}
 	return false
+}
+
+// Count spells n with its noun: "1 finding", "2 findings".
+func Count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
