@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wardproject/ward/internal/sarif"
+
 	"github.com/wardproject/ward/internal/workload"
 )
 
@@ -139,7 +141,7 @@ func TestWriteSARIF(t *testing.T) {
 	if err := WriteSARIF(&buf, sampleReport(), rules); err != nil {
 		t.Fatal(err)
 	}
-	var log sarifLog
+	var log sarif.Log
 	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
 		t.Fatal(err)
 	}

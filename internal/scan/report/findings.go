@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/wardproject/ward/internal/sarif"
 	"github.com/wardproject/ward/internal/scan/inventory"
 	"github.com/wardproject/ward/internal/scan/matcher"
 	"github.com/wardproject/ward/internal/scan/vulndb"
@@ -86,76 +87,22 @@ func firstCVE(aliases []string) string {
 	return ""
 }
 
-// SARIF 2.1.0, the subset code-scanning tools read.
-type sarifLog struct {
-	Schema  string     `json:"$schema"`
-	Version string     `json:"version"`
-	Runs    []sarifRun `json:"runs"`
-}
-
-type sarifRun struct {
-	Tool    sarifTool     `json:"tool"`
-	Results []sarifResult `json:"results"`
-}
-
-type sarifTool struct {
-	Driver sarifDriver `json:"driver"`
-}
-
-type sarifDriver struct {
-	Name           string      `json:"name"`
-	InformationURI string      `json:"informationUri,omitempty"`
-	Rules          []sarifRule `json:"rules"`
-}
-
-type sarifRule struct {
-	ID               string         `json:"id"`
-	ShortDescription sarifText      `json:"shortDescription"`
-	Properties       map[string]any `json:"properties,omitempty"`
-}
-
-type sarifText struct {
-	Text string `json:"text"`
-}
-
-type sarifResult struct {
-	RuleID    string          `json:"ruleId"`
-	Level     string          `json:"level"`
-	Message   sarifText       `json:"message"`
-	Locations []sarifLocation `json:"locations"`
-}
-
-type sarifLocation struct {
-	PhysicalLocation struct {
-		ArtifactLocation struct {
-			URI string `json:"uri"`
-		} `json:"artifactLocation"`
-	} `json:"physicalLocation"`
-}
-
-func sarifLevel(severity string) string {
-	switch vulndb.SeverityRank(severity) {
-	case 4, 3:
-		return "error"
-	case 2:
-		return "warning"
-	}
-	return "note"
-}
-
 func writeSARIF(w io.Writer, s *Scan) error {
-	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: toolName, Rules: []sarifRule{}}}, Results: []sarifResult{}}
-	seen := map[string]bool{}
+	driver := sarif.Driver{Name: toolName}
+	index := map[string]int{}
+	var results []sarif.Result
 	for _, f := range s.Findings {
-		if !seen[f.ID] {
-			seen[f.ID] = true
+		rank := sarif.Rank(vulndb.SeverityRank(f.Severity))
+		if _, ok := index[f.ID]; !ok {
+			index[f.ID] = len(driver.Rules)
 			desc := f.Summary
 			if desc == "" {
 				desc = f.ID
 			}
-			run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{
-				ID: f.ID, ShortDescription: sarifText{desc},
-				Properties: map[string]any{"severity": f.Severity, "aliases": f.Aliases},
+			driver.Rules = append(driver.Rules, sarif.Rule{
+				ID: f.ID, ShortDescription: sarif.Text{Text: desc},
+				Properties: map[string]any{"severity": f.Severity, "aliases": f.Aliases,
+					"security-severity": sarif.SecuritySeverity(rank)},
 			})
 		}
 		msg := fmt.Sprintf("%s %s is affected by %s", f.Package, f.InstalledVersion, f.ID)
@@ -164,11 +111,8 @@ func writeSARIF(w io.Writer, s *Scan) error {
 		} else {
 			msg += "; no fix yet"
 		}
-		var loc sarifLocation
-		loc.PhysicalLocation.ArtifactLocation.URI = f.Location
-		run.Results = append(run.Results, sarifResult{RuleID: f.ID, Level: sarifLevel(f.Severity), Message: sarifText{msg}, Locations: []sarifLocation{loc}})
+		results = append(results, sarif.Result{RuleID: f.ID, RuleIndex: index[f.ID], Level: sarif.Level(rank),
+			Message: sarif.Text{Text: msg}, Locations: []sarif.Location{sarif.At(f.Location, 0)}})
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}})
+	return sarif.Write(w, sarif.Run{Tool: sarif.Tool{Driver: driver}, Results: results})
 }

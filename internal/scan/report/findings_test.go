@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wardproject/ward/internal/sarif"
+
 	"github.com/wardproject/ward/internal/scan/inventory"
 	"github.com/wardproject/ward/internal/scan/matcher"
 )
@@ -63,7 +65,7 @@ func TestScanSARIF(t *testing.T) {
 	if err := WriteScan(&buf, sampleScan(), "sarif"); err != nil {
 		t.Fatal(err)
 	}
-	var log sarifLog
+	var log sarif.Log
 	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
 		t.Fatal(err)
 	}
