@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/wardproject/ward/internal/sarif"
-
 	"github.com/wardproject/ward/internal/workload"
 )
 

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/wardproject/ward/internal/sarif"
-
 	"github.com/wardproject/ward/internal/scan/inventory"
 	"github.com/wardproject/ward/internal/scan/matcher"
 )
