@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
@@ -208,6 +209,9 @@ func TestDockerAndWardAgree(t *testing.T) {
 
 	for _, c := range agreeCases(volume, testdata) {
 		t.Run(c.name, func(t *testing.T) {
+			// Containers of different cases do not see each other (--pid
+			// host is compared only as "many"): -parallel of them at once.
+			t.Parallel()
 			img := cmp.Or(c.image, image)
 			// The two engines' containers are independent: run them at once.
 			var want, got outcome
@@ -418,7 +422,7 @@ func (e engines) probe(engine, flags []string, img, script string) outcome {
 	argv := append([]string{}, engine...)
 	var name string
 	if detach {
-		name = "wdd-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+		name = "wdd-" + rand.Text()[:16]
 		argv = append(argv, "run", "--name", name)
 	} else {
 		argv = append(argv, "run", "--rm")
