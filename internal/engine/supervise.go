@@ -45,18 +45,8 @@ func (e *ExitError) Unwrap() error { return e.Err }
 // ExitCode is the status ward exits with.
 func (e *ExitError) ExitCode() int { return e.Code }
 
-// classify gives a runtime failure Docker's exit status, from the wording
-// of the runtime's message as Docker's daemon reads it.
-func classify(err error) int {
-	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "executable file not found"), strings.Contains(msg, "no such file or directory"):
-		return 127
-	case strings.Contains(msg, "permission denied"), strings.Contains(msg, "is a directory"):
-		return 126
-	}
-	return 125
-}
+// classify gives a runtime failure Docker's exit status.
+func classify(err error) int { return ociruntime.ExitStatus(err) }
 
 // Stdio is how a supervised container's process is wired. Without a
 // terminal the process gets these files; with one (Config.Tty) ward
