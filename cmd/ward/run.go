@@ -205,7 +205,7 @@ func runContainer(cmd *cobra.Command, f *runFlags, args []string) error {
 		return err
 	}
 	if f.detach {
-		if err := startMonitor(c.ID); err != nil {
+		if err := startMonitor(c, e.RuntimePath); err != nil {
 			if c.HostConfig.AutoRemove {
 				e.Remove(c)
 			}
