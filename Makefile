@@ -11,6 +11,7 @@ all: build
 build:
 	$(GO) build -o $(BIN)/ward-runtime ./cmd/ward-runtime
 	$(GO) build -o $(BIN)/ward ./cmd/ward
+	$(GO) build -o $(BIN)/ward-monitor ./cmd/ward-monitor
 
 # What the tests and the demo need from Debian.
 deps:

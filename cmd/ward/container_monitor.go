@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -9,114 +8,174 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/monitor"
 )
 
-// The monitor protocol: `ward container-monitor ID` runs detached (its
-// own session, stdio on files), with fd 3 the write end of a pipe whose
-// read end the starting ward holds:
-//
-//	starting ward                     monitor
-//	  fork+exec (setsid) ------------>  subreaper, runtime create + start
-//	  read fd 3 <---------------------  "started\n"      or "error CODE MSG\n"
-//	  print ID, exit                    wait for the init, record its exit,
-//	                                    runtime delete, remove when --rm
-//
-// EOF without a line means the monitor died: exit 125.
+// A detached container is watched by a monitor process (internal/monitor
+// has the protocol): ward-monitor, a small binary found beside ward, then
+// on PATH; without one, ward itself (`ward container-monitor`, the same
+// code in a bigger process). The monitor runs `ward container-start` and
+// `ward container-exited` for the steps that need the engine.
 
-// startMonitor starts a detached monitor of container id and waits until
-// it reports the container started or failed.
-func startMonitor(id string) error {
+// findMonitor returns the command line that starts a monitor.
+func findMonitor(self string) []string {
+	p := filepath.Join(filepath.Dir(self), "ward-monitor")
+	if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+		return []string{p}
+	}
+	if p, err := exec.LookPath("ward-monitor"); err == nil {
+		if p, err = filepath.Abs(p); err == nil {
+			return []string{p}
+		}
+	}
+	return []string{self, "container-monitor"}
+}
+
+// startMonitor starts a detached monitor of container c, run by the
+// runtime rt, and waits until it reports the container started or failed.
+func startMonitor(c *engine.Container, rt string) error {
+	fail := func(err error) error { return &engine.ExitError{Code: 125, Err: err} }
 	self, err := os.Executable()
 	if err != nil {
-		return &engine.ExitError{Code: 125, Err: err}
+		return fail(err)
+	}
+	root, err := filepath.Abs(wardRoot())
+	if err != nil {
+		return fail(err)
 	}
 	r, w, err := os.Pipe()
 	if err != nil {
-		return &engine.ExitError{Code: 125, Err: err}
+		return fail(err)
 	}
 	defer r.Close()
-	logPath := filepath.Join(wardRoot(), "containers", id, "monitor.log")
+	logPath := filepath.Join(root, "containers", c.ID, "monitor.log")
 	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		w.Close()
-		return &engine.ExitError{Code: 125, Err: err}
+		return fail(err)
 	}
 	defer logf.Close()
-	cmd := exec.Command(self, "--root", wardRoot(), "container-monitor", id)
+	argv := findMonitor(self)
+	args := append(argv[1:], "--root", root, "--ward", self, "--runtime", rt)
+	if c.Config.Tty {
+		args = append(args, "--tty", "--log", c.LogPath)
+	}
+	cmd := exec.Command(argv[0], append(args, c.ID)...)
 	cmd.Stdout, cmd.Stderr = logf, logf
+	// One thread runs Go code and the heap stays small: the monitor lives
+	// as long as the container. (In its environment, they take effect
+	// before its main runs.)
+	cmd.Env = append(os.Environ(), "GOMAXPROCS=1", "GOGC=20")
 	cmd.ExtraFiles = []*os.File{w}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	cmd.Dir = "/"
 	err = cmd.Start()
 	w.Close()
 	if err != nil {
-		return &engine.ExitError{Code: 125, Err: fmt.Errorf("start monitor of %s: %w", id, err)}
+		return fail(fmt.Errorf("start monitor of %s: %w", c.ID, err))
 	}
 	cmd.Process.Release()
-	line, _ := bufio.NewReader(r).ReadString('\n')
-	line = strings.TrimSuffix(line, "\n")
-	switch {
-	case line == "started":
-		return nil
-	case strings.HasPrefix(line, "error "):
-		codeStr, msg, _ := strings.Cut(strings.TrimPrefix(line, "error "), " ")
-		code, _ := strconv.Atoi(codeStr)
-		if code == 0 {
-			code = 125
-		}
-		return &engine.ExitError{Code: code, Err: errors.New(msg)}
+	rerr, ok := monitor.ReadReport(r)
+	if !ok {
+		return fail(fmt.Errorf("the monitor of container %s exited before it started (see %s)", c.ID, logPath))
 	}
-	return &engine.ExitError{Code: 125, Err: fmt.Errorf("the monitor of container %s exited before it started (see %s)", id, logPath)}
+	var me *monitor.Error
+	if errors.As(rerr, &me) {
+		return &engine.ExitError{Code: me.Code, Err: me}
+	}
+	return nil
 }
 
-func newMonitorCommand() *cobra.Command {
-	return &cobra.Command{
+// newMonitorCommands are the internal verbs of the monitor protocol.
+func newMonitorCommands() []*cobra.Command {
+	var cfg monitor.Config
+	mon := &cobra.Command{
 		Use:    "container-monitor ID",
-		Short:  "Supervise a detached container (internal)",
+		Short:  "Watch a detached container (internal; ward-monitor does it in a smaller process)",
 		Hidden: true,
 		Args:   cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			report := os.NewFile(3, "report")
-			fail := func(err error) error {
-				code := 125
-				var ee *engine.ExitError
-				if errors.As(err, &ee) {
-					code = ee.Code
-				}
-				fmt.Fprintf(report, "error %d %s\n", code, strings.ReplaceAll(err.Error(), "\n", " "))
-				return err
+			cfg.ID, cfg.Root = args[0], wardRoot()
+			if cfg.Ward == "" {
+				cfg.Ward, _ = os.Executable()
 			}
-			e, c, err := openContainer(args[0])
+			return monitor.Run(cfg, monitor.NewReporter(os.NewFile(3, "report")))
+		},
+	}
+	mon.Flags().StringVar(&cfg.Ward, "ward", "", "the ward binary")
+	mon.Flags().StringVar(&cfg.Runtime, "runtime", "", "the runtime binary")
+	mon.Flags().BoolVar(&cfg.Tty, "tty", false, "the container has a terminal")
+	mon.Flags().StringVar(&cfg.Log, "log", "", "the container's log, for a terminal's output")
+
+	var runtimePath, consoleSocket string
+	start := &cobra.Command{
+		Use:    "container-start ID",
+		Short:  "Start a detached container for its monitor, printing its init's pid (internal)",
+		Hidden: true,
+		Args:   cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			pid, err := monitorStart(args[0], runtimePath, consoleSocket)
 			if err != nil {
-				return fail(err)
+				// The monitor passes the line on; ward's own message would
+				// land in the monitor's log only.
+				fmt.Println(monitor.ErrorLine(err))
+				os.Exit(1)
 			}
-			if err := engine.SetSubreaper(); err != nil {
-				return fail(err)
-			}
-			logf, err := os.OpenFile(c.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-			if err != nil {
-				return fail(err)
-			}
-			defer logf.Close()
-			null, err := os.Open(os.DevNull)
-			if err != nil {
-				return fail(err)
-			}
-			defer null.Close()
-			_, err = e.Supervise(context.Background(), c.ID, engine.Stdio{Stdin: null, Stdout: logf, Stderr: logf}, func(int) {
-				fmt.Fprintln(report, "started")
-				report.Close()
-			})
-			if err != nil {
-				return fail(err)
-			}
+			fmt.Println("started", pid)
 			return nil
 		},
 	}
+	start.Flags().StringVar(&runtimePath, "runtime", "", "the runtime binary")
+	start.Flags().StringVar(&consoleSocket, "console-socket", "", "where the runtime sends a terminal's master")
+
+	exited := &cobra.Command{
+		Use:    "container-exited ID STATUS",
+		Short:  "Record the exit status of a detached container its monitor reaped (internal)",
+		Hidden: true,
+		Args:   cobra.ExactArgs(2),
+		RunE: func(_ *cobra.Command, args []string) error {
+			status, err := strconv.Atoi(args[1])
+			if err != nil {
+				return fmt.Errorf("container-exited: status %q: %w", args[1], err)
+			}
+			e, c, err := openContainer(args[0])
+			if err != nil {
+				return err
+			}
+			return e.Exited(c.ID, status)
+		},
+	}
+	return []*cobra.Command{mon, start, exited}
+}
+
+// monitorStart is `ward container-start`: the container's process gets
+// /dev/null as stdin and its log as stdout and stderr.
+func monitorStart(id, runtimePath, consoleSocket string) (int, error) {
+	e, c, err := openContainer(id)
+	if err == nil && runtimePath != "" {
+		e, err = openEngine(runtimePath)
+	}
+	if err != nil {
+		return 0, &engine.ExitError{Code: 125, Err: err}
+	}
+	stdio := engine.Stdio{}
+	if consoleSocket == "" {
+		null, err := os.Open(os.DevNull)
+		if err != nil {
+			return 0, &engine.ExitError{Code: 125, Err: err}
+		}
+		defer null.Close()
+		logf, err := os.OpenFile(c.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return 0, &engine.ExitError{Code: 125, Err: err}
+		}
+		defer logf.Close()
+		stdio = engine.Stdio{Stdin: null, Stdout: logf, Stderr: logf}
+	}
+	return e.StartDetached(context.Background(), c.ID, stdio, consoleSocket)
 }

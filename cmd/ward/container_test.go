@@ -63,7 +63,7 @@ func sharedBinaries(t testing.TB) string {
 		if binDir, binErr = os.MkdirTemp("", "ward-bin-"); binErr != nil {
 			return
 		}
-		for _, name := range []string{"ward", "ward-runtime"} {
+		for _, name := range []string{"ward", "ward-runtime", "ward-monitor"} {
 			if _, binErr = testutil.BuildBinary(binDir, name); binErr != nil {
 				return
 			}
@@ -629,60 +629,6 @@ func TestLogsFollow(t *testing.T) {
 		t.Errorf("container ls -aq = %q", got)
 	}
 	w.must(t, "container", "rm", "talker")
-}
-
-// BenchmarkMonitorRSS reports the resident memory of the monitor that
-// watches a detached container (KiB-RSS/monitor), and its time to start
-// a detached container.
-func BenchmarkMonitorRSS(b *testing.B) {
-	testutil.RequireRoot(b)
-	testutil.RequireStaticBusybox(b)
-	bins := sharedBinaries(b)
-	dir := b.TempDir()
-	bin, root := filepath.Join(bins, "ward"), filepath.Join(dir, "root")
-	tarPath := filepath.Join(dir, "busybox.tar")
-	writeTar(b, busyboxDir(b), tarPath)
-	ward := func(args ...string) string {
-		out, err := exec.Command(bin, append([]string{"--root", root}, args...)...).Output()
-		if err != nil {
-			b.Fatalf("ward %v: %v", args, err)
-		}
-		return strings.TrimSpace(string(out))
-	}
-	ward("import", tarPath, "busybox")
-	var total int
-	n := 0
-	for b.Loop() {
-		id := ward("run", "-d", "busybox", "sleep", "30")
-		b.StopTimer()
-		total += monitorRSS(b, id)
-		n++
-		ward("rm", "-f", id)
-		b.StartTimer()
-	}
-	b.ReportMetric(float64(total)/float64(n), "KiB-RSS/monitor")
-}
-
-// monitorRSS finds the monitor of container id in /proc and returns its
-// VmRSS in KiB.
-func monitorRSS(b *testing.B, id string) int {
-	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
-	for _, p := range procs {
-		cmdline, err := os.ReadFile(p)
-		if err != nil || !bytes.Contains(cmdline, []byte("container-monitor\x00"+id)) {
-			continue
-		}
-		status, err := os.ReadFile(filepath.Join(filepath.Dir(p), "status"))
-		if err != nil {
-			continue
-		}
-		if m := regexp.MustCompile(`VmRSS:\s+(\d+) kB`).FindSubmatch(status); m != nil {
-			kb, _ := strconv.Atoi(string(m[1]))
-			return kb
-		}
-	}
-	b.Fatalf("no monitor process for %s", id)
-	return 0
 }
 
 // TestForegroundLogs: a container run in the foreground writes to ward's

@@ -29,7 +29,7 @@ func newStartCommand() *cobra.Command {
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
 			var errs []error
 			for _, what := range args {
-				_, c, err := openContainer(what)
+				e, c, err := openContainer(what)
 				if err == nil && !c.State.Status.CanStart() {
 					if c.State.Status == engine.StatusRunning {
 						fmt.Println(what) // docker: starting a running container is a no-op
@@ -38,7 +38,11 @@ func newStartCommand() *cobra.Command {
 					err = fmt.Errorf("container %s is %s", what, c.State.Status)
 				}
 				if err == nil {
-					err = startMonitor(c.ID)
+					// After a reboot the root's overlay mount is gone.
+					err = e.EnsureMounted(c)
+				}
+				if err == nil {
+					err = startMonitor(c, e.RuntimePath)
 				}
 				if err != nil {
 					errs = append(errs, err)

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -13,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/ociruntime"
 	"github.com/wardproject/ward/internal/runspec"
 )
 
@@ -217,7 +219,7 @@ func runContainer(cmd *cobra.Command, f *runFlags, args []string) error {
 		return err
 	}
 	if f.detach {
-		if err := startMonitor(c.ID); err != nil {
+		if err := startMonitor(c, e.RuntimePath); err != nil {
 			if c.HostConfig.AutoRemove {
 				e.Remove(c)
 			}
@@ -227,6 +229,13 @@ func runContainer(cmd *cobra.Command, f *runFlags, args []string) error {
 		return nil
 	}
 	status, err := superviseForeground(e, c, f.o.Interactive)
+	var rerr *ociruntime.Error
+	var ee *engine.ExitError
+	if errors.As(err, &rerr) && errors.As(err, &ee) {
+		// The runtime wrote its message to its stderr, which is ward's:
+		// print it once.
+		os.Exit(ee.Code)
+	}
 	if err != nil {
 		return err
 	}

@@ -45,18 +45,8 @@ func (e *ExitError) Unwrap() error { return e.Err }
 // ExitCode is the status ward exits with.
 func (e *ExitError) ExitCode() int { return e.Code }
 
-// classify gives a runtime failure Docker's exit status, from the wording
-// of the runtime's message as Docker's daemon reads it.
-func classify(err error) int {
-	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "executable file not found"), strings.Contains(msg, "no such file or directory"):
-		return 127
-	case strings.Contains(msg, "permission denied"), strings.Contains(msg, "is a directory"):
-		return 126
-	}
-	return 125
-}
+// classify gives a runtime failure Docker's exit status.
+func classify(err error) int { return ociruntime.ExitStatus(err) }
 
 // Stdio is how a supervised container's process is wired. Without a
 // terminal the process gets these files; with one (Config.Tty) ward
@@ -180,8 +170,12 @@ func (e *Engine) warn(msg string) {
 // createAndStart has the runtime create and start the container and
 // returns its init's pid, and the pty master when it has a terminal.
 func (e *Engine) createAndStart(ctx context.Context, c *Container, stdio Stdio) (int, *os.File, error) {
-	// Leftovers of an earlier run (a monitor killed before its delete).
-	e.Runtime.Delete(ctx, c.ID, true)
+	if !c.State.StartedAt.IsZero() || c.State.Error != "" {
+		// Leftovers of an earlier run (a monitor killed before its
+		// delete); a container never run has none, and skipping the
+		// call saves a runtime start on every `ward run`.
+		e.Runtime.Delete(ctx, c.ID, true)
+	}
 	if err := e.ensureNetwork(c); err != nil {
 		return 0, nil, &ExitError{Code: 125, Err: err}
 	}
@@ -205,6 +199,16 @@ func (e *Engine) createAndStart(ctx context.Context, c *Container, stdio Stdio) 
 		go receiveMaster(ln, masterc)
 	} else {
 		opts.Stdio = ociruntime.Stdio{Stdin: stdio.Stdin, Stdout: stdio.Stdout, Stderr: stdio.Stderr}
+		// Nothing to do between create and start: one runtime call.
+		if err := e.Runtime.RunDetached(ctx, c.ID, e.BundleDir(c.ID), opts); err != nil {
+			return 0, nil, e.runError(c, err)
+		}
+		pid, err := readPidFile(opts.PidFile)
+		if err != nil {
+			e.Runtime.Delete(ctx, c.ID, true)
+			return 0, nil, &ExitError{Code: 125, Err: fmt.Errorf("container %s: %w", c.ID, err)}
+		}
+		return pid, nil, nil
 	}
 	if err := e.Runtime.Create(ctx, c.ID, e.BundleDir(c.ID), opts); err != nil {
 		return 0, nil, e.runError(c, err)
@@ -229,11 +233,10 @@ func (e *Engine) createAndStart(ctx context.Context, c *Container, stdio Stdio) 
 			return 0, nil, &ExitError{Code: 125, Err: fmt.Errorf("container %s: the runtime sent no terminal", c.ID)}
 		}
 	}
-	data, err := os.ReadFile(opts.PidFile)
-	pid, perr := strconv.Atoi(strings.TrimSpace(string(data)))
-	if err != nil || perr != nil || pid <= 0 {
+	pid, err := readPidFile(opts.PidFile)
+	if err != nil {
 		e.Runtime.Delete(ctx, c.ID, true)
-		return 0, nil, &ExitError{Code: 125, Err: fmt.Errorf("container %s: no init pid from the runtime", c.ID)}
+		return 0, nil, &ExitError{Code: 125, Err: fmt.Errorf("container %s: %w", c.ID, err)}
 	}
 	if err := e.Runtime.Start(ctx, c.ID); err != nil {
 		e.Runtime.Delete(ctx, c.ID, true)
@@ -243,14 +246,35 @@ func (e *Engine) createAndStart(ctx context.Context, c *Container, stdio Stdio) 
 	return pid, master, nil
 }
 
+// readPidFile reads the init's pid the runtime wrote.
+func readPidFile(path string) (int, error) {
+	data, err := os.ReadFile(path)
+	pid, perr := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil || perr != nil || pid <= 0 {
+		return 0, errors.New("no init pid from the runtime")
+	}
+	return pid, nil
+}
+
 func (e *Engine) runError(c *Container, err error) error {
 	msg := err.Error()
 	var re *ociruntime.Error
 	if errors.As(err, &re) && re.Msg != "" {
 		msg = re.Msg
 	}
-	return &ExitError{Code: classify(err), Err: fmt.Errorf("container %s: %s", c.ShortName(), msg)}
+	return &ExitError{Code: classify(err), Err: runtimeFailure{msg: fmt.Sprintf("container %s: %s", c.ShortName(), msg), err: err}}
 }
+
+// runtimeFailure is the runtime's message about a container, keeping the
+// runtime's error for errors.As: a caller whose stderr the runtime wrote
+// to has shown it already.
+type runtimeFailure struct {
+	msg string
+	err error
+}
+
+func (f runtimeFailure) Error() string { return f.msg }
+func (f runtimeFailure) Unwrap() error { return f.err }
 
 type masterResult struct {
 	f   *os.File

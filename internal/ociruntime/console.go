@@ -2,50 +2,72 @@ package ociruntime
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"golang.org/x/sys/unix"
 )
 
 // ConsoleSocket receives the terminal a runtime creates for a process
 // whose spec sets terminal: the runtime connects to the socket passed as
-// --console-socket and sends the pty master as SCM_RIGHTS.
+// --console-socket and sends the pty master as SCM_RIGHTS. Plain
+// syscalls rather than package net: ward-monitor, which uses it, stays
+// small and statically linked.
 type ConsoleSocket struct {
 	path string
-	l    *net.UnixListener
+	mu   sync.Mutex
+	fd   int // -1 once closed
 }
 
 // NewConsoleSocket listens on a new socket in a fresh temporary directory.
 func NewConsoleSocket() (*ConsoleSocket, error) {
+	// A socket path must fit in 108 bytes: a temporary directory, not
+	// somewhere under a deep ward root.
 	dir, err := os.MkdirTemp("", "ward-console-")
 	if err != nil {
 		return nil, fmt.Errorf("console socket: %w", err)
 	}
 	path := filepath.Join(dir, "console.sock")
-	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err == nil {
+		if err = unix.Bind(fd, &unix.SockaddrUnix{Name: path}); err == nil {
+			err = unix.Listen(fd, 1)
+		}
+		if err != nil {
+			unix.Close(fd)
+		}
+	}
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("console socket %s: %w", path, err)
 	}
-	return &ConsoleSocket{path: path, l: l}, nil
+	return &ConsoleSocket{path: path, fd: fd}, nil
 }
 
 // Path is what to pass as CreateOpts.ConsoleSocket or ExecOpts.ConsoleSocket.
 func (c *ConsoleSocket) Path() string { return c.path }
 
 // ReceiveMaster waits for the runtime to connect and returns the pty
-// master it sends.
+// master it sends. Close makes a waiting call return an error.
 func (c *ConsoleSocket) ReceiveMaster() (*os.File, error) {
-	conn, err := c.l.AcceptUnix()
+	c.mu.Lock()
+	fd := c.fd
+	c.mu.Unlock()
+	if fd < 0 {
+		return nil, fmt.Errorf("console socket %s: closed", c.path)
+	}
+	conn, _, err := unix.Accept4(fd, unix.SOCK_CLOEXEC)
+	for err == unix.EINTR {
+		conn, _, err = unix.Accept4(fd, unix.SOCK_CLOEXEC)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("console socket %s: accept: %w", c.path, err)
 	}
-	defer conn.Close()
+	defer unix.Close(conn)
 	name := make([]byte, 4096)
 	oob := make([]byte, unix.CmsgSpace(4))
-	n, oobn, _, _, err := conn.ReadMsgUnix(name, oob)
+	n, oobn, _, _, err := unix.Recvmsg(conn, name, oob, unix.MSG_CMSG_CLOEXEC)
 	if err != nil {
 		return nil, fmt.Errorf("console socket %s: receive: %w", c.path, err)
 	}
@@ -63,9 +85,18 @@ func (c *ConsoleSocket) ReceiveMaster() (*os.File, error) {
 	return os.NewFile(uintptr(fds[0]), string(name[:n])), nil
 }
 
-// Close stops listening and removes the socket's directory.
+// Close stops listening, wakes a waiting ReceiveMaster and removes the
+// socket's directory.
 func (c *ConsoleSocket) Close() error {
-	err := c.l.Close()
+	c.mu.Lock()
+	fd := c.fd
+	c.fd = -1
+	c.mu.Unlock()
+	var err error
+	if fd >= 0 {
+		unix.Shutdown(fd, unix.SHUT_RDWR) // wakes a blocked accept
+		err = unix.Close(fd)
+	}
 	os.RemoveAll(filepath.Dir(c.path))
 	return err
 }

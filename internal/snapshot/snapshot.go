@@ -128,24 +128,33 @@ func (s *Snapshotter) mount(dir string, lower []string, rec snapshotRecord) (str
 		}
 		lower = []string{empty}
 	}
+	if err := mountOverlay(rootfs, lower, upper, work); err != nil {
+		return "", err
+	}
+	return rootfs, nil
+}
+
+// mountOverlay mounts upper over the lower layers (top layer first) on
+// rootfs.
+func mountOverlay(rootfs string, lower []string, upper, work string) error {
 	opts := fmt.Sprintf("lowerdir=%s,upperdir=%s,workdir=%s", strings.Join(lower, ":"), upper, work)
 	if len(opts) >= os.Getpagesize()-len(",index=off") {
 		// mount(2) takes one page of options: many layers need the new
 		// mount API, which takes the lower layers one by one.
 		if err := mountLayerByLayer(rootfs, lower, upper, work); err != nil {
-			return "", fmt.Errorf("mounting overlay of %d layers on %s: %w", len(lower), rootfs, err)
+			return fmt.Errorf("mounting overlay of %d layers on %s: %w", len(lower), rootfs, err)
 		}
-		return rootfs, nil
+		return nil
 	}
 	// index=off as Docker: the upper dir is never reused with other lowers.
-	err = unix.Mount("overlay", rootfs, "overlay", 0, opts+",index=off")
+	err := unix.Mount("overlay", rootfs, "overlay", 0, opts+",index=off")
 	if errors.Is(err, unix.EINVAL) {
 		err = unix.Mount("overlay", rootfs, "overlay", 0, opts)
 	}
 	if err != nil {
-		return "", fmt.Errorf("mounting overlay on %s: %w", rootfs, err)
+		return fmt.Errorf("mounting overlay on %s: %w", rootfs, err)
 	}
-	return rootfs, nil
+	return nil
 }
 
 // overlayUUIDXattr is where overlayfs (Linux 6.6 and later) keeps an

@@ -26,7 +26,7 @@ import (
 // WorkDir makes a short temporary directory (unix socket paths under it
 // must stay below 108 bytes) and, when the test ends, kills every process
 // still naming it, unmounts everything below it and removes it.
-func WorkDir(t *testing.T, prefix string) string {
+func WorkDir(t testing.TB, prefix string) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("", prefix)
 	if err != nil {
@@ -111,7 +111,7 @@ func Cmdline(pid int) string {
 }
 
 // unmountUnder detaches every mount at or below dir, deepest first.
-func unmountUnder(t *testing.T, dir string) {
+func unmountUnder(t testing.TB, dir string) {
 	t.Helper()
 	mounts, err := mountinfo.GetMounts(mountinfo.PrefixFilter(dir))
 	if err != nil {
@@ -137,7 +137,7 @@ type Daemon struct {
 // Start starts argv with its output in logPath, waits until socket
 // accepts connections, and stops it by PID when the test ends: SIGTERM,
 // then SIGKILL after 20 s.
-func Start(t *testing.T, name, logPath, socket string, argv ...string) *Daemon {
+func Start(t testing.TB, name, logPath, socket string, argv ...string) *Daemon {
 	t.Helper()
 	logFile, err := os.Create(logPath)
 	if err != nil {
@@ -176,7 +176,7 @@ func Start(t *testing.T, name, logPath, socket string, argv ...string) *Daemon {
 	}
 }
 
-func (d *Daemon) Stop(t *testing.T) {
+func (d *Daemon) Stop(t testing.TB) {
 	pid := d.cmd.Process.Pid
 	syscall.Kill(pid, syscall.SIGTERM)
 	select {
@@ -235,7 +235,7 @@ func CgroupsUnder(name string) []string {
 // CleanupCgroups removes, when the test ends, the cgroup tree the test's
 // containers were put under: thaws it, kills what is left in it, and
 // removes the directories.
-func CleanupCgroups(t *testing.T, name string) {
+func CleanupCgroups(t testing.TB, name string) {
 	t.Helper()
 	t.Cleanup(func() {
 		for _, h := range cgroupHierarchies() {

@@ -1,0 +1,57 @@
+// Command ward-monitor watches one detached container: `ward run -d` and
+// `ward start` start it beside themselves, and it lives as long as the
+// container, so it is kept small: see internal/monitor for what it does
+// and its protocol with ward.
+//
+//	ward-monitor --root ROOT --ward WARD [--runtime RUNTIME] [--tty --log LOG] ID
+package main
+
+import (
+	"os"
+	"runtime"
+
+	"github.com/wardproject/ward/internal/monitor"
+)
+
+const usage = "usage: ward-monitor --root ROOT --ward WARD [--runtime RUNTIME] [--tty --log LOG] ID\n"
+
+func main() {
+	// One container's supervision needs one thread. (ward starts the
+	// monitor with GOMAXPROCS=1 and GOGC in its environment, which take
+	// effect before main; runtime/debug would link fmt and reflect.)
+	runtime.GOMAXPROCS(1)
+
+	cfg, ok := parseArgs(os.Args[1:])
+	if !ok {
+		os.Stderr.WriteString(usage)
+		os.Exit(2)
+	}
+	if err := monitor.Run(cfg, monitor.NewReporter(os.NewFile(3, "report"))); err != nil {
+		os.Stderr.WriteString("ward-monitor: " + err.Error() + "\n")
+		os.Exit(1)
+	}
+}
+
+// parseArgs reads the command line by hand: package flag would bring
+// reflection into a process that lives as long as its container.
+func parseArgs(args []string) (monitor.Config, bool) {
+	var cfg monitor.Config
+	values := map[string]*string{"--root": &cfg.Root, "--ward": &cfg.Ward, "--runtime": &cfg.Runtime, "--log": &cfg.Log}
+	for len(args) > 0 {
+		a := args[0]
+		switch {
+		case a == "--tty":
+			cfg.Tty = true
+			args = args[1:]
+		case values[a] != nil && len(args) > 1:
+			*values[a] = args[1]
+			args = args[2:]
+		case cfg.ID == "" && len(a) > 0 && a[0] != '-':
+			cfg.ID = a
+			args = args[1:]
+		default:
+			return cfg, false
+		}
+	}
+	return cfg, cfg.ID != "" && cfg.Root != "" && cfg.Ward != "" && (!cfg.Tty || cfg.Log != "")
+}

@@ -1,0 +1,220 @@
+// Package monitor is the process that watches one detached container for
+// as long as it runs: what `ward run -d` and `ward start` leave behind,
+// one per container. It is kept small (it imports little beyond package
+// os), because it lives as long as its container: the work that needs
+// the engine, starting the container and recording its end, runs in
+// short-lived ward processes it starts (`ward container-start` and
+// `ward container-exited`, internal verbs); the monitor holds the
+// container's monitor lock, is the subreaper that reaps the container's
+// init and orphans, and copies a terminal container's output to its log.
+//
+// The protocol, with the starting ward holding the read end of a pipe
+// whose write end is the monitor's fd 3:
+//
+//	starting ward           monitor                       ward container-start
+//	  fork+exec (setsid) -->  monitor lock, subreaper,
+//	                          [console socket] ---------->  runtime run --detach
+//	                                                        (or create, start),
+//	                          <-- stdout: "started PID" ---  record "running"
+//	                              or "error CODE MSG"       (failure: recorded,
+//	  read fd 3 <-----------  "started" or the error line    cleaned up)
+//	  print ID, exit          reap until the init exits
+//	                          [copy the pty to the log]   ward container-exited
+//	                          ------------------------->    record the status,
+//	                                                        runtime delete, --rm
+//
+// EOF on fd 3 without a line means the monitor died: the starting ward
+// exits 125. Docker's exit statuses travel in CODE (125, 126, 127).
+package monitor
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Config names the container and the programs the monitor runs.
+type Config struct {
+	Root string // ward's root (--root)
+	ID   string // the container's full ID
+	Ward string // the ward binary, run for the container-start and container-exited steps
+	// Runtime is the runtime binary, passed on to ward; empty means the
+	// one the container was created with.
+	Runtime string
+	// Log is the container's log; set for a terminal container, whose
+	// output the monitor copies there from the pty.
+	Log string
+	Tty bool
+}
+
+// Error is a container that could not start, with the status the
+// starting ward exits with.
+type Error struct {
+	Code int
+	Msg  string
+}
+
+func (e *Error) Error() string { return e.Msg }
+
+// Run supervises the container: has ward start it, reports to report,
+// reaps until the container's init exits, and has ward record its end.
+// It returns an *Error when the container could not start.
+func Run(cfg Config, report *Reporter) error {
+	err := run(cfg, report)
+	if err != nil {
+		report.Failed(err)
+	}
+	return err
+}
+
+func run(cfg Config, report *Reporter) error {
+	dir := filepath.Join(cfg.Root, "containers", cfg.ID)
+	lock, err := os.OpenFile(filepath.Join(dir, "monitor.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return &Error{Code: 125, Msg: "container " + cfg.ID + ": " + err.Error()}
+	}
+	defer lock.Close()
+	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		if errors.Is(err, unix.EWOULDBLOCK) {
+			return &Error{Code: 125, Msg: "conflict: container " + cfg.ID + " is already running"}
+		}
+		return &Error{Code: 125, Msg: "container " + cfg.ID + ": " + err.Error()}
+	}
+	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+		return &Error{Code: 125, Msg: "become child subreaper: " + err.Error()}
+	}
+	args := []string{"--root", cfg.Root, "container-start"}
+	if cfg.Runtime != "" {
+		args = append(args, "--runtime", cfg.Runtime)
+	}
+	var masterc chan *os.File
+	if cfg.Tty {
+		sock, err := listenConsole()
+		if err != nil {
+			return &Error{Code: 125, Msg: "container " + cfg.ID + ": console socket: " + err.Error()}
+		}
+		defer sock.close()
+		args = append(args, "--console-socket", sock.path)
+		masterc = make(chan *os.File, 1)
+		go func() { masterc <- sock.receive() }()
+	}
+	pid, err := startContainer(cfg, append(args, cfg.ID))
+	if err != nil {
+		return err
+	}
+	report.Started()
+
+	var copied chan struct{}
+	var master *os.File
+	if masterc != nil {
+		select {
+		case master = <-masterc:
+		case <-time.After(10 * time.Second):
+		}
+	}
+	if master != nil {
+		copied = make(chan struct{})
+		go func() {
+			defer close(copied)
+			if log, err := os.OpenFile(cfg.Log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600); err == nil {
+				io.Copy(log, master) // ends with EIO once the slave is closed
+				log.Close()
+			}
+		}()
+	}
+	status := reapUntil(pid)
+	if copied != nil {
+		select { // the last output, while someone still holds the slave
+		case <-copied:
+		case <-time.After(2 * time.Second):
+		}
+		master.Close()
+	}
+	// The lock is held until the end is recorded: `ward stop` and `ward
+	// rm -f` wait for the lock's release to see the final state.
+	return runWard(cfg, os.Stderr, "--root", cfg.Root, "container-exited", cfg.ID, strconv.Itoa(status))
+}
+
+// startContainer runs `ward container-start` and returns the init's pid
+// from its one line.
+func startContainer(cfg Config, args []string) (int, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return 0, &Error{Code: 125, Msg: err.Error()}
+	}
+	defer r.Close()
+	err = runWard(cfg, w, args...)
+	w.Close()
+	out, _ := io.ReadAll(r)
+	line := strings.TrimSpace(string(out))
+	if rest, ok := strings.CutPrefix(line, "started "); ok {
+		if pid, perr := strconv.Atoi(rest); perr == nil && pid > 0 {
+			return pid, nil
+		}
+	}
+	if e, ok := parseError(line); ok {
+		return 0, e
+	}
+	msg := "ward container-start of " + cfg.ID + " said nothing"
+	if err != nil {
+		msg += ": " + err.Error()
+	}
+	return 0, &Error{Code: 125, Msg: msg}
+}
+
+// runWard runs ward with args, its stdout on out, its stderr on the
+// monitor's (the monitor's log), and waits for it.
+func runWard(cfg Config, out *os.File, args ...string) error {
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		return err
+	}
+	defer null.Close()
+	p, err := os.StartProcess(cfg.Ward, append([]string{cfg.Ward}, args...), &os.ProcAttr{
+		Dir: "/", Files: []*os.File{null, out, os.Stderr},
+	})
+	if err != nil {
+		return err
+	}
+	st, err := p.Wait()
+	if err != nil {
+		return err
+	}
+	if !st.Success() {
+		return errors.New("ward " + strings.Join(args, " ") + ": " + st.String())
+	}
+	return nil
+}
+
+// reapUntil reaps children (the init, and the orphans reparented to the
+// monitor as their subreaper) until the init exits, and returns its
+// status as a shell reports it: 128+N for signal N.
+func reapUntil(pid int) int {
+	for {
+		var ws unix.WaitStatus
+		got, err := unix.Wait4(-1, &ws, 0, nil)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			// The init is not our child: wait for it to go, status unknown.
+			for unix.Kill(pid, 0) == nil {
+				time.Sleep(50 * time.Millisecond)
+			}
+			return 255
+		}
+		if got != pid {
+			continue
+		}
+		if ws.Signaled() {
+			return 128 + int(ws.Signal())
+		}
+		return ws.ExitStatus()
+	}
+}

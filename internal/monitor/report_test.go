@@ -1,0 +1,57 @@
+package monitor
+
+import (
+	"errors"
+	"os"
+	"testing"
+)
+
+type codedError struct{}
+
+func (codedError) Error() string { return "engine said no" }
+func (codedError) ExitCode() int { return 126 }
+
+// TestReportRoundTrip: what the monitor reports is what the starting
+// ward reads, exit status included.
+func TestReportRoundTrip(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		send     func(*Reporter)
+		wantOK   bool
+		wantErr  *Error
+		wantNone bool
+	}{
+		{"started", func(r *Reporter) { r.Started() }, true, nil, false},
+		{"monitor error", func(r *Reporter) { r.Failed(&Error{Code: 127, Msg: `exec: "nosuch": not found`}) }, true,
+			&Error{Code: 127, Msg: `exec: "nosuch": not found`}, false},
+		{"error with an exit code", func(r *Reporter) { r.Failed(codedError{}) }, true, &Error{Code: 126, Msg: "engine said no"}, false},
+		{"plain error is 125", func(r *Reporter) { r.Failed(errors.New("two\nlines")) }, true, &Error{Code: 125, Msg: "two lines"}, false},
+		{"only the first line counts", func(r *Reporter) { r.Started(); r.Failed(errors.New("late")) }, true, nil, false},
+		{"nothing: the monitor died", func(r *Reporter) {}, false, nil, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rd, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rd.Close()
+			rep := NewReporter(w)
+			tc.send(rep)
+			if rep.f != nil {
+				w.Close()
+			}
+			got, ok := ReadReport(rd)
+			if ok != tc.wantOK {
+				t.Fatalf("ok = %v, want %v", ok, tc.wantOK)
+			}
+			var ge *Error
+			errors.As(got, &ge)
+			switch {
+			case tc.wantErr == nil && got != nil:
+				t.Errorf("got %v, want no error", got)
+			case tc.wantErr != nil && (ge == nil || *ge != *tc.wantErr):
+				t.Errorf("got %#v, want %#v", got, tc.wantErr)
+			}
+		})
+	}
+}

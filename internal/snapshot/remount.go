@@ -1,0 +1,55 @@
+package snapshot
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/moby/sys/mountinfo"
+)
+
+// Mount makes sure an existing snapshot's root filesystem is mounted,
+// mounting it again from its record when it is not (its mount is gone
+// after a reboot, or was unmounted by hand), and returns the rootfs
+// directory. The container's own writes, in upper/, are kept.
+func (s *Snapshotter) Mount(containerID string) (string, error) {
+	if !validID.MatchString(containerID) {
+		return "", fmt.Errorf("snapshot: invalid container ID %q", containerID)
+	}
+	dir := filepath.Join(s.snapshotsDir, containerID)
+	rootfs := filepath.Join(dir, "rootfs")
+	mounted, err := mountinfo.Mounted(rootfs)
+	if err != nil {
+		return "", fmt.Errorf("snapshot %s: %w", containerID, err)
+	}
+	if mounted {
+		return rootfs, nil
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "snapshot.json"))
+	if err != nil {
+		return "", fmt.Errorf("snapshot %s: %w", containerID, err)
+	}
+	var rec snapshotRecord
+	if err := json.Unmarshal(data, &rec); err != nil {
+		return "", fmt.Errorf("snapshot %s: %w", containerID, err)
+	}
+	var lower []string
+	for _, h := range rec.Layers {
+		if !validID.MatchString(h.Hex) {
+			return "", fmt.Errorf("snapshot %s: invalid layer chain ID %q", containerID, h.Hex)
+		}
+		l := filepath.Join(s.layersDir, h.Hex)
+		if _, err := os.Stat(l); err != nil {
+			return "", fmt.Errorf("snapshot %s: layer %s: %w", containerID, h, err)
+		}
+		lower = append([]string{l}, lower...) // top layer first
+	}
+	if len(lower) == 0 {
+		lower = []string{filepath.Join(dir, "empty")}
+	}
+	if err := mountOverlay(rootfs, lower, filepath.Join(dir, "upper"), filepath.Join(dir, "work")); err != nil {
+		return "", fmt.Errorf("snapshot %s: %w", containerID, err)
+	}
+	return rootfs, nil
+}
