@@ -109,6 +109,7 @@ func (e *Engine) Create(req CreateRequest) (_ *Container, err error) {
 		c.Config.Cmd = o.Cmd
 	}
 	c.LogPath = filepath.Join(e.Records.Dir(c.ID), "container.log")
+	c.NetworkSettings, c.HostConfig.PortBindings = e.previewNetwork(plan) // the real ones once made
 	if err := e.Records.Add(c, req.Name); err != nil {
 		return nil, err
 	}

@@ -49,6 +49,7 @@ var restrictedRules = append(slices.Clone(baselineRules),
 	"WD140", // writable root
 	"WD181", // no seccomp profile (Kubernetes)
 	"WD154", // volume types outside the restricted set (Kubernetes)
+	"WD171", // egress allow-all: --egress, a network's policy or --network none
 )
 
 // Profiles lists every profile, from most to least permissive.

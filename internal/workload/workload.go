@@ -101,6 +101,7 @@ type Workload struct {
 	HostProcess  bool // Windows HostProcess container
 	Env          []EnvVar
 	Ports        []Port
+	Network      NetworkPolicy // egress, see network.go
 
 	MemoryLimit int64 // bytes, 0 when unlimited
 	PidsLimit   int64 // 0 when unlimited

@@ -1,7 +1,10 @@
 package network
 
 import (
+	"encoding/json"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -233,5 +236,36 @@ func TestNoneNetwork(t *testing.T) {
 	w.must("run", "-d", "--name", "lone", "--network", "none", "busybox", "sleep", "100")
 	if p := w.inspect("lone").NetworkSettings.Policy; p.Egress != "deny-all" {
 		t.Errorf("inspect: %+v", p)
+	}
+}
+
+// TestCheckReadsPolicies: `ward check` on `ward inspect` output reports
+// the container with unrestricted egress and its port on all interfaces,
+// and not the one with a policy and a port on 127.0.0.1.
+func TestCheckReadsPolicies(t *testing.T) {
+	w := newWorld(t)
+	w.must("run", "-d", "--name", "open", "-p", "8080:80", "busybox", "sleep", "100")
+	w.must("run", "-d", "--name", "closed", "--egress", "deny-all", "-p", "127.0.0.1:8081:80", "busybox", "sleep", "100")
+	file := filepath.Join(t.TempDir(), "inspect.json")
+	if err := os.WriteFile(file, []byte(w.must("inspect", "open", "closed")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var report struct {
+		Findings []struct{ Rule, Resource string } `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(w.must("check", "--format", "json", file)), &report); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, f := range report.Findings {
+		got[f.Rule+" "+f.Resource] = true
+	}
+	for finding, want := range map[string]bool{
+		"WD171 container open": true, "WD230 container open": true,
+		"WD171 container closed": false, "WD230 container closed": false,
+	} {
+		if got[finding] != want {
+			t.Errorf("finding %q reported: %v, want %v", finding, got[finding], want)
+		}
 	}
 }
