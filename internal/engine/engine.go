@@ -112,6 +112,7 @@ func (e *Engine) Create(req CreateRequest) (_ *Container, err error) {
 		c.Config.Cmd = o.Cmd
 	}
 	c.LogPath = filepath.Join(e.Records.Dir(c.ID), "container.log")
+	c.NetworkSettings, c.HostConfig.PortBindings = e.previewNetwork(plan) // the real ones once made
 	if req.DryRun {
 		c.Name = "/" + req.Name
 		return c, nil

@@ -404,7 +404,7 @@ func effectivePolicies(tx *store.Tx, n store.Network, sb store.Sandbox) (netpoli
 	}
 	var rules []netpolicy.Rule
 	for _, r := range ingress.Rules {
-		if r.Peer == "" {
+		if r.Peer == "" || tx == nil { // no store: a preview keeps the names
 			rules = append(rules, r)
 			continue
 		}
@@ -650,17 +650,7 @@ func networkSettings(tx *store.Tx, id string) (*NetworkSettings, error) {
 		return nil, err
 	}
 	ns := &NetworkSettings{SandboxKey: sb.NetnsPath, Networks: map[string]*EndpointSettings{}}
-	for _, p := range sb.Ports {
-		if ns.Ports == nil {
-			ns.Ports = map[string][]PortBinding{}
-		}
-		key := fmt.Sprintf("%d/%s", p.ContainerPort, p.Proto)
-		ip := "0.0.0.0"
-		if p.HostIP.IsValid() {
-			ip = p.HostIP.String()
-		}
-		ns.Ports[key] = append(ns.Ports[key], PortBinding{HostIp: ip, HostPort: strconv.Itoa(int(p.HostPort))})
-	}
+	ns.Ports = portBindings(sb.Ports)
 	for i, ep := range eps {
 		n, err := tx.Network(ep.Network)
 		if err != nil {
@@ -696,4 +686,53 @@ func parseIngress(flags []string) (netpolicy.Policy, error) {
 		return netpolicy.Policy{}, nil
 	}
 	return netpolicy.ParseIngress(flags)
+}
+
+// previewNetwork is the network part of the record before anything is
+// made (and all of it for `ward run --dry-run` and --policy): the
+// effective policy and the published ports, ephemeral ones as 0.
+func (e *Engine) previewNetwork(p netPlan) (*NetworkSettings, map[string][]PortBinding) {
+	ns := &NetworkSettings{Networks: map[string]*EndpointSettings{}}
+	switch p.mode {
+	case "none":
+		ns.Networks["none"] = &EndpointSettings{}
+		ns.Policy = &EffectivePolicy{Egress: "deny-all", Ingress: "deny-all"}
+		return ns, nil
+	case "host":
+		ns.Networks["host"] = &EndpointSettings{}
+		ns.Policy = &EffectivePolicy{Egress: "allow-all", Ingress: "allow-all"}
+		return ns, nil
+	case "container":
+		return ns, nil // the other container's, found at creation
+	}
+	ns.Networks[p.network] = &EndpointSettings{}
+	var n store.Network
+	if _, err := os.Stat(filepath.Join(e.Root, "network", "network.db")); err == nil {
+		if st, err := e.networkStore(); err == nil {
+			st.View(func(tx *store.Tx) error { n, _ = tx.Network(p.network); return nil })
+		}
+	}
+	egress, ingress, err := effectivePolicies(nil, n, store.Sandbox{Egress: p.egress, Ingress: p.ingress})
+	if err == nil {
+		ns.Policy = &EffectivePolicy{Egress: policyText(egress), Ingress: policyText(ingress)}
+	}
+	ns.Ports = portBindings(p.ports)
+	return ns, ns.Ports
+}
+
+// portBindings are published ports in Docker's inspect shape.
+func portBindings(ports []store.Port) map[string][]PortBinding {
+	if len(ports) == 0 {
+		return nil
+	}
+	out := map[string][]PortBinding{}
+	for _, p := range ports {
+		key := fmt.Sprintf("%d/%s", p.ContainerPort, p.Proto)
+		ip := "0.0.0.0"
+		if p.HostIP.IsValid() {
+			ip = p.HostIP.String()
+		}
+		out[key] = append(out[key], PortBinding{HostIp: ip, HostPort: strconv.Itoa(int(p.HostPort))})
+	}
+	return out
 }

@@ -75,13 +75,14 @@ var restrictedRules = append(slices.Clone(baselineRules),
 	"WD140", // writable root
 	"WD181", // no seccomp profile (Kubernetes)
 	"WD154", // volume types outside the restricted set (Kubernetes)
+	"WD171", // egress allow-all: --egress, a network's policy or --network none
 )
 
 // Profiles lists every profile, from most to least permissive.
 var Profiles = []Profile{
 	{Name: "default", Description: "refuses nothing (Docker's behaviour)"},
 	{Name: "baseline", Description: "Kubernetes Pod Security baseline: no privileged, host namespaces, host paths, added capabilities or disabled seccomp", Rules: baselineRules},
-	{Name: "restricted", Description: "baseline plus non-root, drop ALL capabilities, no-new-privileges and a read-only root", Rules: restrictedRules},
+	{Name: "restricted", Description: "baseline plus non-root, drop ALL capabilities, no-new-privileges, a read-only root and an egress policy (--network none satisfies it)", Rules: restrictedRules},
 }
 
 // DefaultProfile is used when neither a flag nor ward's config names one.

@@ -53,7 +53,7 @@ func ReadCompose(file string, data []byte) ([]Workload, error) {
 	for _, name := range names {
 		out = append(out, composeService(file, node, project.Services[name]))
 	}
-	return out, nil
+	return annotateCompose(project, out), nil
 }
 
 func composeService(file string, node *yamlNode, s types.ServiceConfig) Workload {

@@ -76,7 +76,7 @@ func ReadInspect(file string, data []byte) ([]Workload, error) {
 		}
 		out = append(out, inspectWorkload(file, jsonPos{data: data, start: start, end: end}, c))
 	}
-	return out, nil
+	return annotateInspect(data, out), nil
 }
 
 func inspectWorkload(file string, pos jsonPos, c inspectContainer) Workload {

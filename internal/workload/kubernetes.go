@@ -61,7 +61,7 @@ func ReadKubernetes(file string, data []byte) ([]Workload, error) {
 		}
 		out = append(out, ws...)
 	}
-	return out, nil
+	return annotateKubernetes(data, out), nil
 }
 
 // readObject reads one object (YAML or JSON) found at prefix in node.

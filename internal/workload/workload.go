@@ -102,6 +102,7 @@ type Workload struct {
 	HostProcess  bool // Windows HostProcess container
 	Env          []EnvVar
 	Ports        []Port
+	Network      NetworkPolicy // egress, see network.go
 	// Exposed are the ports an image declares (EXPOSE); they are not
 	// published until a runner says so.
 	Exposed []string

@@ -10,6 +10,7 @@ import (
 // a subnet of the pool no route uses), gets an address, resolv.conf and
 // hosts; inspect shows it in Docker's shape; rm gives everything back.
 func TestDefaultBridge(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.serve("web", nil, "tcp", 80)
 	got := w.inspect("web")

@@ -11,6 +11,7 @@ import (
 // by name through /etc/hosts, which is rewritten for running peers as
 // containers join and leave.
 func TestUserNetworkNames(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.must("network", "create", "--subnet", "10.77.0.0/24", "app")
 	w.serve("db", []string{"--network", "app"}, "tcp", 5432)
@@ -41,6 +42,7 @@ func TestUserNetworkNames(t *testing.T) {
 // TestIsolation: containers on different networks cannot reach each
 // other; an --internal network has no way out; the rest reach the outside.
 func TestIsolation(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.must("network", "create", "front")
 	w.must("network", "create", "back")
@@ -74,6 +76,7 @@ func TestIsolation(t *testing.T) {
 // TestConnectDisconnect: a container joins a second network on eth1
 // and reaches its peers, then leaves it.
 func TestConnectDisconnect(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.must("network", "create", "one")
 	w.must("network", "create", "two")
@@ -102,6 +105,7 @@ func TestConnectDisconnect(t *testing.T) {
 // TestNoLeakNoDuplicate: concurrent runs on a small network get distinct
 // addresses; after rm every address is free again.
 func TestNoLeakNoDuplicate(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.must("network", "create", "--subnet", "10.66.0.0/28", "tiny") // 13 addresses
 	const n = 6
@@ -151,6 +155,7 @@ func TestNoLeakNoDuplicate(t *testing.T) {
 // TestBadInput: one clear line, exit status 1 (network verbs) or 125
 // (run), and nothing half-made.
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.must("network", "create", "--subnet", "10.55.0.0/16", "taken")
 	w.must("run", "-d", "--name", "holder", "-p", "8080:80", "busybox", "sleep", "100")

@@ -24,6 +24,7 @@ func All() []audit.Rule {
 		HostIPCNamespace,
 		HostUTSNamespace,
 		HostNetworkNamespace,
+		UnrestrictedEgress,
 		SeccompDisabled,
 		SeccompUnset,
 		AppArmorDisabled,

@@ -33,32 +33,37 @@
 // br_netfilter (link.EnsureBridge sets bridge-nf-call-iptables=1), where
 // conntrack works. Its chains:
 //
-//	forward, input, output   base chains, policy accept, so traffic that
-//	                         is not ward's is left to the host's firewall;
+//	prerouting, forward,     base chains, policy accept, so traffic that
+//	output                   is not ward's is left to the host's firewall;
 //	                         ct state established,related is accepted
-//	egress                   by source address: the container's egress
-//	                         chain, or drop for an address no endpoint owns
+//	egress                   from prerouting, for everything a container
+//	                         sends (forwarded or to the host itself), by
+//	                         source address: the container's eg- chain,
+//	                         or drop for an address no endpoint owns
 //	eg-VETH                  a restricted egress policy: allowed
 //	                         destinations return, the rest is dropped
-//	from-BRIDGE              after egress: same bridge goes to ingress;
-//	                         another ward bridge only for a published port
-//	                         (ct status dnat), else dropped, which isolates
-//	                         networks; the outside unless --internal
-//	to-BRIDGE                from a non-ward link: dropped for --internal
-//	ingress, in-VETH         by destination address: allowed sources and
+//	from-BRIDGE              forwarded from a bridge: the same bridge goes
+//	                         to ingress; another ward bridge only for a
+//	                         published port (ct status dnat), else drop,
+//	                         which isolates networks; out unless --internal
+//	to-BRIDGE                forwarded from a non-ward link: dropped for
+//	                         --internal, else to ingress
+//	ingress, in-VETH         from forward and from the host (output), by
+//	                         destination address: allowed sources and
 //	                         published ports accept, the rest is dropped
-//	prerouting, output (nat) published ports: DNAT from any local address
-//	                         (fib daddr type local) or the given host IP
-//	postrouting (nat)        masquerade the subnet out of other links
+//	prerouting-nat,          published ports: DNAT from any local address
+//	output-nat               (fib daddr type local) or the given host IP
+//	postrouting-nat          masquerade the subnet out of other links
 //	                         (not for --internal), loopback sources out of
 //	                         the bridge (127.0.0.1 publishing, with
 //	                         route_localnet), and a container reaching its
 //	                         own published port (hairpin)
 //
-// Egress applies to forwarded traffic and to traffic to the host itself
-// (input), ingress to forwarded traffic and to traffic from the host
-// (output). Egress matches the destination after DNAT: a container
-// reaching another's published port is judged by that container's address.
+// Egress is judged in prerouting, before DNAT rewrites the destination:
+// a policy speaks of what the container dialed, so allowing a published
+// port by the host address the container connects to works, and the
+// container's own address, not a DNAT, decides. Ingress is judged after
+// DNAT, on the container's real address and port.
 package firewall
 
 import (
@@ -85,7 +90,7 @@ type Network struct {
 
 // Port is a published port.
 type Port struct {
-	HostIP        netip.Addr // invalid = every local address
+	HostIP        netip.Addr // invalid, 0.0.0.0 or :: = every local address
 	HostPort      uint16
 	ContainerPort uint16
 	Proto         string // "tcp" or "udp"
@@ -179,7 +184,7 @@ func validate(s State) error {
 				return fmt.Errorf("endpoint %s: published port %d:%d/%s: want ports 1-65535 and tcp or udp",
 					e.ContainerID, p.HostPort, p.ContainerPort, p.Proto)
 			}
-			if p.HostIP.IsValid() && !p.HostIP.Is4() {
+			if p.HostIP.IsValid() && !p.HostIP.Is4() && !p.HostIP.IsUnspecified() {
 				return fmt.Errorf("endpoint %s: published port %d on %s: only IPv4 host addresses are supported",
 					e.ContainerID, p.HostPort, p.HostIP)
 			}
@@ -244,8 +249,10 @@ func (b *builder) network(name string) Network {
 
 func (b *builder) inet() {
 	b.table, b.chains = b.conn.AddTable(inetTable), map[string]*nftables.Chain{}
+	// Egress is judged at prerouting, before DNAT (-100) rewrites the
+	// destination: a policy speaks of what the container dialed.
+	b.base("prerouting", nftables.ChainTypeFilter, nftables.ChainHookPrerouting, -150)
 	b.base("forward", nftables.ChainTypeFilter, nftables.ChainHookForward, 0)
-	b.base("input", nftables.ChainTypeFilter, nftables.ChainHookInput, 0)
 	b.base("output", nftables.ChainTypeFilter, nftables.ChainHookOutput, 0)
 	b.base("prerouting-nat", nftables.ChainTypeNAT, nftables.ChainHookPrerouting, -100)
 	b.base("output-nat", nftables.ChainTypeNAT, nftables.ChainHookOutput, -100)
@@ -254,16 +261,14 @@ func (b *builder) inet() {
 	b.chain("ingress")
 
 	const established = expr.CtStateBitESTABLISHED | expr.CtStateBitRELATED
-	for _, c := range []string{"forward", "input", "output"} {
+	for _, c := range []string{"prerouting", "forward", "output"} {
 		b.rule(c, then(ctState(established), accept))
 	}
 	for _, n := range b.s.Networks {
-		b.rule("forward", then(all(iif(n.Bridge), ctState(expr.CtStateBitINVALID)), drop))
+		b.rule("prerouting", then(all(iif(n.Bridge), ctState(expr.CtStateBitINVALID)), drop))
+		b.rule("prerouting", then(iif(n.Bridge), goTo("egress")))
 		b.rule("forward", then(all(oif(n.Bridge), ctState(expr.CtStateBitINVALID)), drop))
-		b.rule("forward", then(iif(n.Bridge), jump("egress")))
 		b.rule("forward", then(iif(n.Bridge), goTo("from-"+n.Bridge)))
-		b.rule("input", then(all(iif(n.Bridge), ctState(expr.CtStateBitINVALID)), drop))
-		b.rule("input", then(iif(n.Bridge), jump("egress")))
 		b.rule("output", then(oif(n.Bridge), goTo("ingress")))
 
 		from := "from-" + n.Bridge
@@ -309,7 +314,7 @@ func (b *builder) inet() {
 		}
 		for _, p := range e.Ports {
 			to := localDest()
-			if p.HostIP.IsValid() {
+			if p.HostIP.IsValid() && !p.HostIP.IsUnspecified() {
 				to = addrIs(dst, p.HostIP)
 			}
 			publish := append(all(family(e.Addr), to, l4(p.Proto), dport(p.HostPort)), dnatTo(e.Addr, p.ContainerPort)...)

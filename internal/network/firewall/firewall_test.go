@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/nftables"
-
 	"github.com/wardproject/ward/internal/linux/netns"
 	"github.com/wardproject/ward/internal/network/netpolicy"
 )
@@ -40,7 +38,10 @@ func TestPublishedPorts(t *testing.T) {
 			e.Ports = []Port{{HostPort: 8080, ContainerPort: 80, Proto: "tcp"}, {HostPort: 5353, ContainerPort: 53, Proto: "udp"}}
 		},
 		"a1": func(e *Endpoint) {
-			e.Ports = []Port{{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: 9090, ContainerPort: 81, Proto: "tcp"}}
+			e.Ports = []Port{
+				{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: 9090, ContainerPort: 81, Proto: "tcp"},
+				{HostIP: netip.MustParseAddr("0.0.0.0"), HostPort: 9191, ContainerPort: 81, Proto: "tcp"},
+			}
 		},
 	})
 	l.apply(t, s)
@@ -50,6 +51,7 @@ func TestPublishedPorts(t *testing.T) {
 		{from: "host", network: "tcp", to: "127.0.0.1:8080", reach: true, seen: gwA},
 		{from: "host", network: "tcp", to: "127.0.0.1:9090", reach: true, seen: gwA},
 		{from: "host", network: "tcp", to: "198.18.0.1:8080", reach: true},
+		{from: "outside", network: "tcp", to: "198.18.0.1:9191", reach: true, seen: l.outAddr}, // 0.0.0.0 is every address
 		{from: "host", network: "udp", to: "127.0.0.1:5353", reach: true},
 		// From the outside, keeping its source address.
 		{from: "outside", network: "tcp", to: "198.18.0.1:8080", reach: true, seen: l.outAddr},
@@ -120,6 +122,14 @@ func TestEgressPolicies(t *testing.T) {
 		{"DNS not allowed", []string{"allow=198.18.0.2:80/tcp"}, nil, concat(
 			both("a1", out(53), false),
 		)},
+		{"a published port by the address dialed", []string{"allow=10.88.0.1:8080/tcp"}, nil, []probe{
+			{from: "a1", network: "tcp", to: "10.88.0.1:8080", reach: true},
+			{from: "a1", network: "tcp", to: l.to("a2", 80), reach: false},
+		}},
+		{"not a published port by the container's address", []string{"allow=10.88.0.3:80/tcp"}, nil, []probe{
+			{from: "a1", network: "tcp", to: l.to("a2", 80), reach: true},
+			{from: "a1", network: "tcp", to: "10.88.0.1:8080", reach: false},
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -131,6 +141,7 @@ func TestEgressPolicies(t *testing.T) {
 				s.Networks[0].Egress = mustParse(t, netpolicy.ParseEgress, tt.network)
 			}
 			s.Endpoints[0].DNS = []netip.Addr{l.outAddr}
+			s.Endpoints[1].Ports = []Port{{HostPort: 8080, ContainerPort: 80, Proto: "tcp"}}
 			l.apply(t, s)
 			l.check(t, tt.probes)
 		})
@@ -249,51 +260,18 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-// ruleset lists ward's tables in the lab's host with every rule's
-// expressions, as text to compare.
+// ruleset lists every rule of ward's tables in the lab's host, as
+// "family table chain: expressions" lines to compare.
 func (l *lab) ruleset(t *testing.T) string {
 	t.Helper()
-	var b strings.Builder
+	var out string
 	err := netns.Do(l.host, func() error {
-		conn, err := nftables.New()
-		if err != nil {
-			return err
-		}
-		tables, err := conn.ListTables()
-		if err != nil {
-			return err
-		}
-		for _, tb := range tables {
-			if tb.Name != tableName {
-				continue
-			}
-			b.WriteString(familyName(tb.Family) + " " + tb.Name + "\n")
-			chains, err := conn.ListChainsOfTableFamily(tb.Family)
-			if err != nil {
-				return err
-			}
-			for _, c := range chains {
-				if c.Table.Name != tableName {
-					continue
-				}
-				rules, err := conn.GetRules(tb, c)
-				if err != nil {
-					return err
-				}
-				b.WriteString("  " + c.Name + "\n")
-				for _, r := range rules {
-					for _, e := range r.Exprs {
-						b.WriteString(strings.TrimPrefix(strings.TrimPrefix(typeName(e), "*expr."), "&"))
-						b.WriteString(" ")
-					}
-					b.WriteString("\n")
-				}
-			}
-		}
-		return nil
+		var err error
+		out, err = dumpRules(tableName)
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b.String()
+	return out
 }

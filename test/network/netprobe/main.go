@@ -17,6 +17,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -39,8 +40,20 @@ func main() {
 			os.Exit(1)
 		}
 	case "dial":
-		for i := 2; i+1 < len(os.Args); i += 2 {
-			fmt.Println(os.Args[i], os.Args[i+1], dial(os.Args[i], os.Args[i+1]))
+		// All at once, so that dropped targets cost one wait, not one each.
+		args := os.Args[2:]
+		results := make([]string, len(args)/2)
+		var wg sync.WaitGroup
+		for i := range results {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				results[i] = dial(args[2*i], args[2*i+1])
+			}()
+		}
+		wg.Wait()
+		for i, r := range results {
+			fmt.Println(args[2*i], args[2*i+1], r)
 		}
 	default:
 		os.Exit(2)
