@@ -241,7 +241,7 @@ func writeNetworkFiles(dir, id string, o runspec.Options) (runspec.NetworkFiles,
 			hostname = o.Host.Hostname
 		}
 	}
-	hosts := "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+	hosts := hostsHeader
 	if o.Network == "host" {
 		if b, err := os.ReadFile("/etc/hosts"); err == nil {
 			hosts = string(b)

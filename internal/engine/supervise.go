@@ -79,19 +79,25 @@ func (e *Engine) Supervise(ctx context.Context, id string, stdio Stdio, started 
 		return 0, &ExitError{Code: 125, Err: fmt.Errorf("%w: container %s is %s", ErrConflict, c.ShortName(), c.State.Status)}
 	}
 	var teed chan struct{}
-	if stdio.Log != nil && !c.Config.Tty {
-		var closeRead func()
-		if stdio, teed, closeRead, err = teeOutput(stdio); err != nil {
+	if !c.Config.Tty {
+		// Never hand the container ward's own descriptors: they may be
+		// the user's terminal, into which a process with CAP_SYS_ADMIN
+		// could type (TIOCSTI). Pipes, as Docker gives.
+		var closeOurs func()
+		if stdio, teed, closeOurs, err = pipeStdio(stdio); err != nil {
 			return 0, &ExitError{Code: 125, Err: err}
 		}
-		defer closeRead() // ends copies a lingering writer would hold open
+		defer closeOurs() // ends copies a lingering writer would hold open
 	}
 	pid, master, err := e.createAndStart(ctx, c, stdio)
 	if teed != nil {
-		// Ward's own copies of the pipes' write ends must go, or the
+		// Ward's own copies of the process's pipe ends must go, or the
 		// copies never see the end of the output.
 		stdio.Stdout.Close()
 		stdio.Stderr.Close()
+		if stdio.Stdin != nil {
+			stdio.Stdin.Close()
+		}
 	}
 	if err != nil {
 		waitDone(teed) // the runtime's own message, on its way to stderr
@@ -309,50 +315,75 @@ func waitDone(done chan struct{}) {
 	}
 }
 
-// tee writes to a terminal (or ward's stdout) and a log; a failing
-// terminal does not stop the log.
+// tee writes to a terminal (or ward's stdout) and, when set, a log; a
+// failing terminal does not stop the log.
 type tee struct {
 	out *os.File
 	log io.Writer
 }
 
 func (t tee) Write(p []byte) (int, error) {
+	if t.log == nil {
+		return t.out.Write(p)
+	}
 	if t.out != nil {
 		t.out.Write(p)
 	}
 	return t.log.Write(p)
 }
 
-// teeOutput gives the process pipes for stdout and stderr and copies them
-// to the given files and to stdio.Log. It returns the process's stdio,
-// a channel closed when both copies end, and a function closing the read
-// ends.
-func teeOutput(stdio Stdio) (Stdio, chan struct{}, func(), error) {
-	outR, outW, err := os.Pipe()
-	if err != nil {
-		return stdio, nil, nil, err
+// pipeStdio gives the process pipes for stdout and stderr, copied to the
+// given files and to stdio.Log, and a pipe for stdin fed from the given
+// stdin (unless that is /dev/null, which is harmless to share). It returns
+// the process's stdio, a channel closed when both output copies end, and a
+// function closing ward's ends.
+func pipeStdio(stdio Stdio) (Stdio, chan struct{}, func(), error) {
+	var ours []*os.File
+	closeOurs := func() {
+		for _, f := range ours {
+			f.Close()
+		}
 	}
-	errR, errW, err := os.Pipe()
-	if err != nil {
-		outR.Close()
-		outW.Close()
-		return stdio, nil, nil, err
+	proc := Stdio{Stdin: stdio.Stdin}
+	if stdio.Stdin != nil && stdio.Stdin.Name() != os.DevNull {
+		r, w, err := os.Pipe()
+		if err != nil {
+			return stdio, nil, nil, err
+		}
+		ours = append(ours, w)
+		proc.Stdin = r
+		go func() {
+			io.Copy(w, stdio.Stdin)
+			w.Close() // the process sees the end of its input
+		}()
 	}
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	for _, c := range []struct {
-		r   *os.File
-		out *os.File
-	}{{outR, stdio.Stdout}, {errR, stdio.Stderr}} {
+		out  *os.File
+		proc **os.File
+	}{{stdio.Stdout, &proc.Stdout}, {stdio.Stderr, &proc.Stderr}} {
+		r, w, err := os.Pipe()
+		if err != nil {
+			if proc.Stdin != stdio.Stdin {
+				proc.Stdin.Close()
+			}
+			if proc.Stdout != nil {
+				proc.Stdout.Close()
+			}
+			closeOurs()
+			return stdio, nil, nil, err
+		}
+		ours = append(ours, r)
+		*c.proc = w
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			io.Copy(tee{out: c.out, log: stdio.Log}, c.r)
+			io.Copy(tee{out: c.out, log: stdio.Log}, r)
 		}()
 	}
 	go func() { wg.Wait(); close(done) }()
-	proc := Stdio{Stdin: stdio.Stdin, Stdout: outW, Stderr: errW}
-	return proc, done, func() { outR.Close(); errR.Close() }, nil
+	return proc, done, closeOurs, nil
 }
 
 // copyTerminal copies the master's output to stdout (and the log) and

@@ -361,7 +361,7 @@ func setupTerminal(p *specs.Process, devConsole bool) error {
 			return err
 		}
 	}
-	if err := console.AttachSlave(slave, int(p.User.UID), int(p.User.GID)); err != nil {
+	if err := console.AttachSlave(slave, int(p.User.UID)); err != nil {
 		return err
 	}
 	return console.SendMaster(sock, master)

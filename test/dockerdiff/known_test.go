@@ -18,15 +18,7 @@ type knownDifference struct {
 // they are listed, line for line, so the test stays green while they are
 // open, and every one is logged when it shows. Remove an entry when ward
 // is fixed: the test then holds ward to Docker's line.
-var knownDifferences = []knownDifference{
-	// Docker's /etc/hosts for a container on no network (or a network of
-	// its own) also names the IPv6 multicast addresses; ward's has only
-	// the two localhost lines.
-	{"/etc/hosts: fe00::0\tip6-localnet", "", hostsWhy},
-	{"/etc/hosts: ff00::0\tip6-mcastprefix", "", hostsWhy},
-	{"/etc/hosts: ff02::1\tip6-allnodes", "", hostsWhy},
-	{"/etc/hosts: ff02::2\tip6-allrouters", "", hostsWhy},
-}
+var knownDifferences = []knownDifference{}
 
 // caseDifference is a known difference that shows only in the cases whose
 // name contains inCase: lines such as "write /tmp: fails" must still be
@@ -45,19 +37,6 @@ var caseDifferences = []caseDifference{
 	{"tmpfs with options", knownDifference{"dir /tmp: 1777 0:0", "dir /tmp: 1770 0:0", tmpfsModeWhy}},
 	{"tmpfs with options as named user", knownDifference{"write /tmp: ok", "write /tmp: fails", tmpfsModeWhy}},
 	{"tmpfs with options as named user", knownDifference{"chmod: ok", "chmod: fails", tmpfsModeWhy}},
-
-	// With -t runc gives the terminal to the user and leaves its group
-	// the one devpts gave it (tty, 5); ward-runtime's console package
-	// (AttachSlave) chowns it to the user's gid as well.
-	{"terminal as root", knownDifference{"dev node: /dev/console crw--w---- 88:0 0:5", "dev node: /dev/console crw--w---- 88:0 0:0", consoleWhy}},
-	{"terminal as uid 1001", knownDifference{"dev node: /dev/console crw--w---- 88:0 1001:5", "dev node: /dev/console crw--w---- 88:0 1001:0", consoleWhy}},
-	{"terminal as named user", knownDifference{"dev node: /dev/console crw--w---- 88:0 1002:5", "dev node: /dev/console crw--w---- 88:0 1002:1002", consoleWhy}},
-
-	// With -i Docker relays stdin through a pipe; ward hands the container
-	// its own stdin (here the test's /dev/null, which the probe also lists
-	// as /dev/stdin among the device nodes).
-	{"interactive", knownDifference{"fd 0: pipe", "fd 0: /dev/null", stdinWhy}},
-	{"interactive", knownDifference{"", "dev node: /dev/stdin lrwxrwxrwx 0:0 0:0", stdinWhy}},
 
 	// Detached, Docker's shim relays the output through pipes; ward's
 	// monitor gives the container its log file as stdout and stderr.
@@ -103,9 +82,6 @@ func capAllDifference(hostBounding uint64) *knownDifference {
 }
 
 const (
-	hostsWhy     = "/etc/hosts lacks Docker's IPv6 multicast lines"
 	tmpfsModeWhy = "ward keeps an explicit --tmpfs mode=, runc 1.1 replaces it with the covered directory's mode"
-	consoleWhy   = "the terminal's group is the user's under ward, tty (5) under runc"
-	stdinWhy     = "with -i ward passes its own stdin, Docker a pipe"
 	logWhy       = "a detached container writes to its log file under ward, to pipes under Docker"
 )

@@ -33,8 +33,9 @@ func OpenPty() (*os.File, string, error) {
 
 // AttachSlave makes the pty slave at path the calling process's
 // controlling terminal and its stdin, stdout and stderr, in a new session.
-// uid and gid own the slave, so a non-root process can use its terminal.
-func AttachSlave(path string, uid, gid int) error {
+// uid owns the slave, so a non-root process can use its terminal; the
+// group stays devpts's (tty, from the mount's gid=5), as under runc.
+func AttachSlave(path string, uid int) error {
 	if _, err := unix.Setsid(); err != nil {
 		return fmt.Errorf("setsid: %w", err)
 	}
@@ -43,7 +44,7 @@ func AttachSlave(path string, uid, gid int) error {
 		return fmt.Errorf("open %s: %w", path, err)
 	}
 	defer unix.Close(fd)
-	if err := unix.Fchown(fd, uid, gid); err != nil {
+	if err := unix.Fchown(fd, uid, -1); err != nil {
 		return fmt.Errorf("chown %s: %w", path, err)
 	}
 	if err := unix.IoctlSetInt(fd, unix.TIOCSCTTY, 0); err != nil {
