@@ -16,9 +16,7 @@ import (
 const usage = "usage: ward-monitor --root ROOT --ward WARD [--runtime RUNTIME] [--tty --log LOG] ID\n"
 
 func main() {
-	// One container's supervision needs one thread. (ward starts the
-	// monitor with GOMAXPROCS=1 and GOGC in its environment, which take
-	// effect before main; runtime/debug would link fmt and reflect.)
+	// One container's supervision needs one thread running Go code.
 	runtime.GOMAXPROCS(1)
 
 	cfg, ok := parseArgs(os.Args[1:])

@@ -67,10 +67,6 @@ func startMonitor(c *engine.Container, rt string) error {
 	}
 	cmd := exec.Command(argv[0], append(args, c.ID)...)
 	cmd.Stdout, cmd.Stderr = logf, logf
-	// One thread runs Go code and the heap stays small: the monitor lives
-	// as long as the container. (In its environment, they take effect
-	// before its main runs.)
-	cmd.Env = append(os.Environ(), "GOMAXPROCS=1", "GOGC=20")
 	cmd.ExtraFiles = []*os.File{w}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	cmd.Dir = "/"
