@@ -240,6 +240,8 @@ func (e *Engine) setUpNetwork(c *Container, o *runspec.Options, p netPlan) error
 	}
 	dns := resolvers(o.NetworkFiles.ResolvConf)
 	var made []func()
+	var hosts map[string][]byte
+	var settings *NetworkSettings
 	undo := func() {
 		for i := len(made) - 1; i >= 0; i-- {
 			made[i]()
@@ -283,17 +285,23 @@ func (e *Engine) setUpNetwork(c *Container, o *runspec.Options, p netPlan) error
 			return fmt.Errorf("container %s: network %s: %w", id, n.Name, err)
 		}
 		made = append(made, func() { link.Detach(ep.HostVeth) })
-		return applyFirewall(tx)
+		if err := applyFirewall(tx); err != nil {
+			return err
+		}
+		// Computed in the same transaction: one opening of the store.
+		if hosts, err = hostsFiles(tx, id, []string{n.Name}); err != nil {
+			return err
+		}
+		settings, err = networkSettings(tx, id)
+		return err
 	})
 	if err != nil {
 		undo()
 		return err
 	}
 	o.NetnsPath = nsPath
-	if err := e.writeHosts(st); err != nil {
-		return err
-	}
-	return e.fillNetworkSettings(st, c)
+	c.NetworkSettings, c.HostConfig.PortBindings = settings, settings.Ports
+	return writeHostsFiles(hosts)
 }
 
 // lookupNetwork returns a network of the store, making the default one
@@ -502,7 +510,7 @@ func (e *Engine) releaseNetwork(id string) error {
 	if err != nil {
 		return err
 	}
-	found := false
+	var hosts map[string][]byte
 	err = st.Update(func(tx *store.Tx) error {
 		sb, err := tx.Sandbox(id)
 		if errors.Is(err, store.ErrNotFound) {
@@ -511,7 +519,6 @@ func (e *Engine) releaseNetwork(id string) error {
 		if err != nil {
 			return err
 		}
-		found = true
 		eps, err := tx.DeleteSandbox(id)
 		if err != nil {
 			return err
@@ -532,12 +539,17 @@ func (e *Engine) releaseNetwork(id string) error {
 		if err := errors.Join(errs...); err != nil {
 			return fmt.Errorf("container %s: release network: %w", id, err)
 		}
-		return nil
+		var touched []string
+		for _, ep := range eps {
+			touched = append(touched, ep.Network)
+		}
+		hosts, err = hostsFiles(tx, "", touched)
+		return err
 	})
-	if err != nil || !found {
+	if err != nil {
 		return err
 	}
-	return e.writeHosts(st)
+	return writeHostsFiles(hosts)
 }
 
 // ensureNetwork re-creates a container's namespace and veths when they
