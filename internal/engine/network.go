@@ -748,3 +748,15 @@ func portBindings(ports []store.Port) map[string][]PortBinding {
 	}
 	return out
 }
+
+// PortsText is docker ps's PORTS column: "0.0.0.0:8080->80/tcp, ...".
+func PortsText(bindings map[string][]PortBinding) string {
+	var out []string
+	for port, bs := range bindings {
+		for _, b := range bs {
+			out = append(out, b.HostIp+":"+b.HostPort+"->"+port)
+		}
+	}
+	slices.Sort(out)
+	return strings.Join(out, ", ")
+}
