@@ -128,7 +128,8 @@ func resolvers(path string) []netip.Addr {
 }
 
 // HostRoutes are the IPv4 routes of ward's network namespace
-// (/proc/net/route), which a default subnet must not overlap.
+// (/proc/net/route), which a default subnet must not overlap; the routes
+// of ward's own bridges are left out (the store knows those subnets).
 func HostRoutes() []netip.Prefix {
 	f, err := os.Open("/proc/net/route")
 	if err != nil {
@@ -140,7 +141,7 @@ func HostRoutes() []netip.Prefix {
 	sc.Scan() // the header
 	for sc.Scan() {
 		fl := strings.Fields(sc.Text())
-		if len(fl) < 8 {
+		if len(fl) < 8 || fl[0] == store.DefaultBridge || strings.HasPrefix(fl[0], "wb-") {
 			continue
 		}
 		dst, err1 := strconv.ParseUint(fl[1], 16, 32)
