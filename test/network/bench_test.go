@@ -48,6 +48,7 @@ func BenchmarkStartBridge(b *testing.B) {
 	b.ReportMetric(ms(none), "none-ms/start")
 	b.ReportMetric(ms(bridge), "bridge-ms/start")
 	b.ReportMetric(ms(bridge)-ms(none), "extra-ms/start")
+	b.ReportMetric(ms(bridge)/ms(none), "bridge/none")
 	b.ReportMetric(0, "ns/op")
 }
 
