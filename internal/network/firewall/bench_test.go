@@ -1,6 +1,7 @@
 package firewall
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"net/netip"
@@ -45,17 +46,26 @@ func BenchmarkThroughput(b *testing.B) {
 		}
 		stream(b, client, server, "10.77.0.2:5001")
 	})
-	b.Run("bridge", func(b *testing.B) { bridgePair(b, false) })
-	b.Run("bridge+firewall", func(b *testing.B) { bridgePair(b, true) })
+	b.Run("bridge", func(b *testing.B) { bridgePair(b, false, 0) })
+	b.Run("bridge+firewall", func(b *testing.B) { bridgePair(b, true, 0) })
+	b.Run("bridge+firewall+250", func(b *testing.B) { bridgePair(b, true, 250) })
 }
 
 // bridgePair streams between two namespaces on a bridge; with the
 // firewall, ward's tables restrict both ends, otherwise there are none
-// and br_netfilter is off, which isolates the cost of the rules.
-func bridgePair(b *testing.B, firewall bool) {
+// and br_netfilter is off, which isolates the cost of the rules. others
+// adds that many endpoints (with no links) ahead of the pair, restricted
+// too, so their rules are in the way.
+func bridgePair(b *testing.B, firewall bool, others int) {
 	host := nettest.Namespace(b)
 	n := Network{Name: "a", Bridge: "wa0", Subnet: netip.MustParsePrefix("10.88.0.0/24"), Gateway: netip.MustParseAddr("10.88.0.1")}
+	n.Subnet = netip.MustParsePrefix("10.88.0.0/16")
 	s := State{Networks: []Network{n}}
+	for i := range others {
+		p, _ := netpolicy.ParseEgress([]string{"allow=10.0.0.0/8:443/tcp"})
+		s.Endpoints = append(s.Endpoints, Endpoint{ContainerID: fmt.Sprint("o", i), Network: "a", HostVeth: fmt.Sprint("wvo", i),
+			Addr: netip.AddrFrom4([4]byte{10, 88, 1 + byte(i/200), byte(1 + i%200)}), Egress: p, Ingress: p})
+	}
 	ns := map[string]string{}
 	for i, name := range []string{"client", "server"} {
 		ns[name] = nettest.Namespace(b)
