@@ -142,3 +142,41 @@ func stream(b *testing.B, client, server, addr string) {
 	c.Close()
 	<-done
 }
+
+// manyEndpoints is a state of n restricted endpoints with a published port
+// each, on one network.
+func manyEndpoints(n int) State {
+	net := Network{Name: "a", Bridge: "wa0", Subnet: netip.MustParsePrefix("10.88.0.0/16"), Gateway: netip.MustParseAddr("10.88.0.1")}
+	s := State{Networks: []Network{net}}
+	egress, _ := netpolicy.ParseEgress([]string{"allow=dns,10.0.0.0/8:443/tcp,192.168.0.0/16"})
+	ingress, _ := netpolicy.ParseIngress([]string{"allow=10.88.0.0/16:80/tcp"})
+	for i := range n {
+		s.Endpoints = append(s.Endpoints, Endpoint{ContainerID: fmt.Sprint("c", i), Network: "a", HostVeth: fmt.Sprint("wvc", i),
+			Addr:   netip.AddrFrom4([4]byte{10, 88, 1 + byte(i/250), byte(1 + i%250)}),
+			Egress: egress, Ingress: ingress, DNS: []netip.Addr{net.Gateway},
+			Ports: []Port{{HostPort: uint16(20000 + i), ContainerPort: 80, Proto: "tcp"}}})
+	}
+	return s
+}
+
+// BenchmarkApply measures one Apply of the whole state, as the engine does
+// on every container start and removal.
+func BenchmarkApply(b *testing.B) {
+	for _, n := range []int{1, 10, 100, 1000} {
+		b.Run(fmt.Sprint(n, "endpoints"), func(b *testing.B) {
+			host := nettest.Namespace(b)
+			s := manyEndpoints(n)
+			err := netns.Do(host, func() error {
+				for range b.N {
+					if err := Apply(s); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
+}

@@ -71,6 +71,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 
 	"github.com/google/nftables"
 	"github.com/google/nftables/binaryutil"
@@ -133,7 +134,17 @@ func Apply(s State) error {
 	if err := validate(s); err != nil {
 		return fmt.Errorf("firewall: %w", err)
 	}
-	conn, err := nftables.New(nftables.WithSockOptions(largeBuffers))
+	// The socket is made for the calling thread's namespace by file, and
+	// used from a goroutine of its own: a caller inside netns.Do is locked
+	// to its thread, and every one of the batch's thousands of netlink
+	// acknowledgements would then cost a handoff to that thread (five
+	// times slower, measured).
+	ns, err := os.Open("/proc/thread-self/ns/net")
+	if err != nil {
+		return fmt.Errorf("firewall: %w", err)
+	}
+	defer ns.Close()
+	conn, err := nftables.New(nftables.WithNetNSFd(int(ns.Fd())), nftables.WithSockOptions(largeBuffers))
 	if err != nil {
 		return fmt.Errorf("firewall: %w", err)
 	}
@@ -151,7 +162,9 @@ func Apply(s State) error {
 			return fmt.Errorf("firewall: %w", b.err)
 		}
 	}
-	if err := conn.Flush(); err != nil {
+	flushed := make(chan error, 1)
+	go func() { flushed <- conn.Flush() }()
+	if err := <-flushed; err != nil {
 		return fmt.Errorf("firewall: apply nftables batch: %w", err)
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 
 	"github.com/wardproject/ward/internal/linux/netns"
 	"github.com/wardproject/ward/internal/network/netpolicy"
+	"github.com/wardproject/ward/internal/network/nettest"
 )
 
 func TestNetworks(t *testing.T) {
@@ -274,4 +275,26 @@ func (l *lab) ruleset(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestApplyLargeState: a thousand containers fit in one batch (the
+// default netlink socket buffer holds about two hundred).
+func TestApplyLargeState(t *testing.T) {
+	t.Parallel()
+	host := nettest.Namespace(t)
+	if err := netns.Do(host, func() error { return Apply(manyEndpoints(1000)) }); err != nil {
+		t.Fatal(err)
+	}
+	var rules string
+	err := netns.Do(host, func() error {
+		var err error
+		rules, err = dumpRules(tableName)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(rules, "port-wvc999:"); n != 5 {
+		t.Errorf("the last endpoint has %d anti-spoofing rules, want 5", n)
+	}
 }
