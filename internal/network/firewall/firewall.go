@@ -18,14 +18,16 @@
 //
 // Two tables, "inet ward" and "bridge ward".
 //
-// The bridge table is stateless anti-spoofing. On each container's host
-// veth port it drops frames whose Ethernet source is not the container's
-// MAC, ARP that claims another MAC or IPv4 address, IPv4 from another
-// source address, and every other ether type (IPv6, VLAN tags). The rule
-// keys on the port, which a process inside the container cannot change,
-// even as root with NET_ADMIN: changing its address or MAC only gets its
-// frames dropped. That is what makes a container's IPv4 address a trusted
-// identity for the inet table.
+// The bridge table is stateless anti-spoofing. Its prerouting chain, ahead
+// of br_netfilter, looks the input port up in a verdict map and goes to
+// that container's port-VETH chain, which drops frames whose Ethernet
+// source is not the container's MAC, ARP that claims another MAC or IPv4
+// address, IPv4 from another source address, and every other ether type
+// (IPv6, VLAN tags). The rule keys on the port, which a process inside the
+// container cannot change, even as root with NET_ADMIN: changing its
+// address or MAC only gets its frames dropped (and the bridge never learns
+// the stolen MAC). That is what makes a container's IPv4 address a
+// trusted identity for the inet table.
 //
 // The inet table is stateful policy by address. The bridge family cannot
 // track connections on this kernel (no NF_CONNTRACK_BRIDGE), so traffic
@@ -37,9 +39,11 @@
 //	output                   is not ward's is left to the host's firewall;
 //	                         ct state established,related is accepted
 //	egress                   from prerouting, for everything a container
-//	                         sends (forwarded or to the host itself), by
-//	                         source address: the container's eg- chain,
-//	                         or drop for an address no endpoint owns
+//	                         sends (forwarded or to the host itself): a
+//	                         verdict map by source address to the
+//	                         container's eg- chain (or accept when it is
+//	                         unrestricted), drop for an address no
+//	                         endpoint owns
 //	eg-VETH                  a restricted egress policy: allowed
 //	                         destinations return, the rest is dropped
 //	from-BRIDGE              forwarded from a bridge: the same bridge goes
@@ -48,9 +52,11 @@
 //	                         which isolates networks; out unless --internal
 //	to-BRIDGE                forwarded from a non-ward link: dropped for
 //	                         --internal, else to ingress
-//	ingress, in-VETH         from forward and from the host (output), by
-//	                         destination address: allowed sources and
-//	                         published ports accept, the rest is dropped
+//	ingress, in-VETH         from forward and from the host (output): a
+//	                         verdict map by destination address; allowed
+//	                         sources and the container's published ports
+//	                         (publishing is itself an allow) accept, the
+//	                         rest is dropped
 //	prerouting-nat,          published ports: DNAT from any local address
 //	output-nat               (fib daddr type local) or the given host IP
 //	postrouting-nat          masquerade the subnet out of other links
@@ -63,7 +69,9 @@
 // a policy speaks of what the container dialed, so allowing a published
 // port by the host address the container connects to works, and the
 // container's own address, not a DNAT, decides. Ingress is judged after
-// DNAT, on the container's real address and port.
+// DNAT, on the container's real address and port. Both apply to the first
+// packet of a connection: replies, and connections opened before a policy
+// changed, pass as ct state established.
 package firewall
 
 import (
