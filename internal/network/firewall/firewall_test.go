@@ -108,6 +108,9 @@ func TestEgressPolicies(t *testing.T) {
 			{from: "a1", network: "tcp", to: out(81), reach: false},
 			{from: "a1", network: "tcp", to: l.to("a2", 80), reach: false},
 		}},
+		{"IPv6 rules load and leave IPv4 alone", []string{"allow=[fd00::]/64:81/tcp,[fd00::1]"}, nil, concat(
+			both("a1", out(81), false), both("a1", l.to("a2", 81), false),
+		)},
 		{"host and port, both protocols", []string{"allow=198.18.0.2:81"}, nil, concat(
 			both("a1", out(81), true), both("a1", out(80), false),
 		)},
