@@ -32,7 +32,12 @@ type NetworkRequest struct {
 // NetworkSettings is the network part of a container's record, in
 // docker inspect's shape, plus the policy ward enforces.
 type NetworkSettings struct {
-	SandboxKey string                       `json:",omitempty"`
+	SandboxKey string `json:",omitempty"`
+	// IPAddress, Gateway and MacAddress repeat the default bridge's
+	// endpoint, as Docker's inspect does for scripts that read them.
+	IPAddress  string                       `json:",omitempty"`
+	Gateway    string                       `json:",omitempty"`
+	MacAddress string                       `json:",omitempty"`
 	Ports      map[string][]PortBinding     `json:",omitempty"`
 	Networks   map[string]*EndpointSettings `json:",omitempty"`
 	// Policy is ward's own: the effective egress and ingress allow-lists.
@@ -671,6 +676,9 @@ func networkSettings(tx *store.Tx, id string) (*NetworkSettings, error) {
 		ns.Networks[n.Name] = &EndpointSettings{
 			NetworkID: n.ID, Gateway: n.Gateway.String(), IPAddress: ep.Addr.String(),
 			IPPrefixLen: n.Subnet.Bits(), MacAddress: ep.MAC, Aliases: []string{sb.Name},
+		}
+		if n.Name == store.DefaultNetwork {
+			ns.IPAddress, ns.Gateway, ns.MacAddress = ep.Addr.String(), n.Gateway.String(), ep.MAC
 		}
 		if i == 0 {
 			egress, ingress, err := effectivePolicies(tx, n, sb)
