@@ -304,7 +304,7 @@ func newPsCommand() *cobra.Command {
 					}
 					fmt.Println(string(data))
 				case format == "":
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\t%s\n", row.ID, row.Image, row.Command, row.RunningFor, row.Status, row.Names)
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", row.ID, row.Image, row.Command, row.RunningFor, row.Status, row.Ports, row.Names)
 				default:
 					return fmt.Errorf("--format %q: only json is supported", format)
 				}

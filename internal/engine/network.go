@@ -32,7 +32,12 @@ type NetworkRequest struct {
 // NetworkSettings is the network part of a container's record, in
 // docker inspect's shape, plus the policy ward enforces.
 type NetworkSettings struct {
-	SandboxKey string                       `json:",omitempty"`
+	SandboxKey string `json:",omitempty"`
+	// IPAddress, Gateway and MacAddress repeat the default bridge's
+	// endpoint, as Docker's inspect does for scripts that read them.
+	IPAddress  string                       `json:",omitempty"`
+	Gateway    string                       `json:",omitempty"`
+	MacAddress string                       `json:",omitempty"`
 	Ports      map[string][]PortBinding     `json:",omitempty"`
 	Networks   map[string]*EndpointSettings `json:",omitempty"`
 	// Policy is ward's own: the effective egress and ingress allow-lists.
@@ -240,6 +245,8 @@ func (e *Engine) setUpNetwork(c *Container, o *runspec.Options, p netPlan) error
 	}
 	dns := resolvers(o.NetworkFiles.ResolvConf)
 	var made []func()
+	var hosts map[string][]byte
+	var settings *NetworkSettings
 	undo := func() {
 		for i := len(made) - 1; i >= 0; i-- {
 			made[i]()
@@ -283,17 +290,23 @@ func (e *Engine) setUpNetwork(c *Container, o *runspec.Options, p netPlan) error
 			return fmt.Errorf("container %s: network %s: %w", id, n.Name, err)
 		}
 		made = append(made, func() { link.Detach(ep.HostVeth) })
-		return applyFirewall(tx)
+		if err := applyFirewall(tx); err != nil {
+			return err
+		}
+		// Computed in the same transaction: one opening of the store.
+		if hosts, err = hostsFiles(tx, id, []string{n.Name}); err != nil {
+			return err
+		}
+		settings, err = networkSettings(tx, id)
+		return err
 	})
 	if err != nil {
 		undo()
 		return err
 	}
 	o.NetnsPath = nsPath
-	if err := e.writeHosts(st); err != nil {
-		return err
-	}
-	return e.fillNetworkSettings(st, c)
+	c.NetworkSettings, c.HostConfig.PortBindings = settings, settings.Ports
+	return writeHostsFiles(hosts)
 }
 
 // lookupNetwork returns a network of the store, making the default one
@@ -502,7 +515,7 @@ func (e *Engine) releaseNetwork(id string) error {
 	if err != nil {
 		return err
 	}
-	found := false
+	var hosts map[string][]byte
 	err = st.Update(func(tx *store.Tx) error {
 		sb, err := tx.Sandbox(id)
 		if errors.Is(err, store.ErrNotFound) {
@@ -511,7 +524,6 @@ func (e *Engine) releaseNetwork(id string) error {
 		if err != nil {
 			return err
 		}
-		found = true
 		eps, err := tx.DeleteSandbox(id)
 		if err != nil {
 			return err
@@ -532,12 +544,17 @@ func (e *Engine) releaseNetwork(id string) error {
 		if err := errors.Join(errs...); err != nil {
 			return fmt.Errorf("container %s: release network: %w", id, err)
 		}
-		return nil
+		var touched []string
+		for _, ep := range eps {
+			touched = append(touched, ep.Network)
+		}
+		hosts, err = hostsFiles(tx, "", touched)
+		return err
 	})
-	if err != nil || !found {
+	if err != nil {
 		return err
 	}
-	return e.writeHosts(st)
+	return writeHostsFiles(hosts)
 }
 
 // ensureNetwork re-creates a container's namespace and veths when they
@@ -660,6 +677,9 @@ func networkSettings(tx *store.Tx, id string) (*NetworkSettings, error) {
 			NetworkID: n.ID, Gateway: n.Gateway.String(), IPAddress: ep.Addr.String(),
 			IPPrefixLen: n.Subnet.Bits(), MacAddress: ep.MAC, Aliases: []string{sb.Name},
 		}
+		if n.Name == store.DefaultNetwork {
+			ns.IPAddress, ns.Gateway, ns.MacAddress = ep.Addr.String(), n.Gateway.String(), ep.MAC
+		}
 		if i == 0 {
 			egress, ingress, err := effectivePolicies(tx, n, sb)
 			if err != nil {
@@ -735,4 +755,16 @@ func portBindings(ports []store.Port) map[string][]PortBinding {
 		out[key] = append(out[key], PortBinding{HostIp: ip, HostPort: strconv.Itoa(int(p.HostPort))})
 	}
 	return out
+}
+
+// PortsText is docker ps's PORTS column: "0.0.0.0:8080->80/tcp, ...".
+func PortsText(bindings map[string][]PortBinding) string {
+	var out []string
+	for port, bs := range bindings {
+		for _, b := range bs {
+			out = append(out, b.HostIp+":"+b.HostPort+"->"+port)
+		}
+	}
+	slices.Sort(out)
+	return strings.Join(out, ", ")
 }

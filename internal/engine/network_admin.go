@@ -111,6 +111,7 @@ func (e *Engine) Connect(c *Container, network string) error {
 		return err
 	}
 	var ep store.Endpoint
+	var hosts map[string][]byte
 	attached := false
 	err = st.Update(func(tx *store.Tx) error {
 		sb, err := tx.Sandbox(c.ID)
@@ -144,7 +145,11 @@ func (e *Engine) Connect(c *Container, network string) error {
 			return fmt.Errorf("container %s: network %s: %w", c.ShortName(), n.Name, err)
 		}
 		attached = true
-		return applyFirewall(tx)
+		if err := applyFirewall(tx); err != nil {
+			return err
+		}
+		hosts, err = hostsFiles(tx, c.ID, []string{n.Name})
+		return err
 	})
 	if err != nil {
 		if attached {
@@ -152,7 +157,7 @@ func (e *Engine) Connect(c *Container, network string) error {
 		}
 		return err
 	}
-	return e.writeHosts(st)
+	return writeHostsFiles(hosts)
 }
 
 // Disconnect detaches a container from a network.
@@ -161,6 +166,7 @@ func (e *Engine) Disconnect(c *Container, network string) error {
 	if err != nil {
 		return err
 	}
+	var hosts map[string][]byte
 	err = st.Update(func(tx *store.Tx) error {
 		ep, err := tx.Release(network, c.ID)
 		if err != nil {
@@ -176,10 +182,11 @@ func (e *Engine) Disconnect(c *Container, network string) error {
 			n, _ := tx.Network(store.DefaultNetwork)
 			link.DeleteBridge(n.Bridge)
 		}
-		return nil
+		hosts, err = hostsFiles(tx, c.ID, []string{network})
+		return err
 	})
 	if err != nil {
 		return err
 	}
-	return e.writeHosts(st)
+	return writeHostsFiles(hosts)
 }

@@ -23,72 +23,71 @@ const hostsHeader = "127.0.0.1\tlocalhost\n" +
 	"ff02::1\tip6-allnodes\n" +
 	"ff02::2\tip6-allrouters\n"
 
-// writeHosts rewrites the /etc/hosts of every container with a sandbox:
-// its own addresses under its hostname and name, then the containers
-// sharing a user network with it, by name, so they reach each other by
-// name as on Docker's user networks (the default bridge lists no peers,
-// as Docker's). The files are rewritten in place: a running container
-// has the file's inode bind-mounted.
-func (e *Engine) writeHosts(st *store.Store) error {
-	type entry struct {
-		addr  netip.Addr
-		names []string
-	}
-	files := map[string][]entry{}
-	err := st.View(func(tx *store.Tx) error {
-		sbs, err := tx.Sandboxes()
-		if err != nil {
-			return err
-		}
-		byID := map[string]store.Sandbox{}
-		for _, sb := range sbs {
-			byID[sb.ContainerID] = sb
-		}
-		for _, sb := range sbs {
-			if sb.HostsFile == "" {
-				continue
-			}
-			eps, err := tx.ContainerEndpoints(sb.ContainerID)
-			if err != nil {
-				return err
-			}
-			var list []entry
-			for _, ep := range eps {
-				names := []string{sb.Hostname}
-				if sb.Name != "" && sb.Name != sb.Hostname {
-					names = append(names, sb.Name)
-				}
-				list = append(list, entry{ep.Addr, names})
-			}
-			for _, ep := range eps {
-				if ep.Network == store.DefaultNetwork {
-					continue
-				}
-				peers, err := tx.NetworkEndpoints(ep.Network)
-				if err != nil {
-					return err
-				}
-				for _, p := range peers {
-					if other := byID[p.ContainerID]; p.ContainerID != sb.ContainerID && other.Name != "" {
-						list = append(list, entry{p.Addr, []string{other.Name}})
-					}
-				}
-			}
-			files[sb.HostsFile] = list
-		}
-		return nil
-	})
+// hostsFiles computes the /etc/hosts of container self and of every
+// container sharing one of the user networks touched with it: its own
+// addresses under its hostname and name, then the containers sharing a
+// user network with it, by name, so they reach each other by name as on
+// Docker's user networks (the default bridge lists no peers, as Docker's).
+func hostsFiles(tx *store.Tx, self string, touched []string) (map[string][]byte, error) {
+	sbs, err := tx.Sandboxes()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var errs []error
-	for path, list := range files {
+	byID := map[string]store.Sandbox{}
+	for _, sb := range sbs {
+		byID[sb.ContainerID] = sb
+	}
+	files := map[string][]byte{}
+	for _, sb := range sbs {
+		if sb.HostsFile == "" {
+			continue
+		}
+		eps, err := tx.ContainerEndpoints(sb.ContainerID)
+		if err != nil {
+			return nil, err
+		}
+		affected := sb.ContainerID == self
+		for _, ep := range eps {
+			affected = affected || (ep.Network != store.DefaultNetwork && slices.Contains(touched, ep.Network))
+		}
+		if !affected {
+			continue
+		}
 		var b strings.Builder
 		b.WriteString(hostsHeader)
-		for _, en := range list {
-			fmt.Fprintf(&b, "%s\t%s\n", en.addr, strings.Join(en.names, " "))
+		for _, ep := range eps {
+			names := sb.Hostname
+			if sb.Name != "" && sb.Name != sb.Hostname {
+				names += " " + sb.Name
+			}
+			fmt.Fprintf(&b, "%s\t%s\n", ep.Addr, names)
 		}
-		errs = append(errs, rewriteInPlace(path, []byte(b.String())))
+		for _, ep := range eps {
+			if ep.Network == store.DefaultNetwork {
+				continue
+			}
+			peers, err := tx.NetworkEndpoints(ep.Network)
+			if err != nil {
+				return nil, err
+			}
+			for _, p := range peers {
+				if other := byID[p.ContainerID]; p.ContainerID != sb.ContainerID && other.Name != "" {
+					fmt.Fprintf(&b, "%s\t%s\n", p.Addr, other.Name)
+				}
+			}
+		}
+		files[sb.HostsFile] = []byte(b.String())
+	}
+	return files, nil
+}
+
+// writeHostsFiles writes what hostsFiles computed. The files are
+// rewritten in place: a running container has the file's inode
+// bind-mounted.
+func writeHostsFiles(files map[string][]byte) error {
+	var errs []error
+	for path, data := range files {
+		errs = append(errs, rewriteInPlace(path, data))
 	}
 	return errors.Join(errs...)
 }
@@ -129,7 +128,8 @@ func resolvers(path string) []netip.Addr {
 }
 
 // HostRoutes are the IPv4 routes of ward's network namespace
-// (/proc/net/route), which a default subnet must not overlap.
+// (/proc/net/route), which a default subnet must not overlap; the routes
+// of ward's own bridges are left out (the store knows those subnets).
 func HostRoutes() []netip.Prefix {
 	f, err := os.Open("/proc/net/route")
 	if err != nil {
@@ -141,7 +141,7 @@ func HostRoutes() []netip.Prefix {
 	sc.Scan() // the header
 	for sc.Scan() {
 		fl := strings.Fields(sc.Text())
-		if len(fl) < 8 {
+		if len(fl) < 8 || fl[0] == store.DefaultBridge || strings.HasPrefix(fl[0], "wb-") {
 			continue
 		}
 		dst, err1 := strconv.ParseUint(fl[1], 16, 32)

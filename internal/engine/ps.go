@@ -42,6 +42,7 @@ func PsRow(c *Container, now time.Time) Row {
 		State:        c.State.Status,
 		Names:        c.ShortName(),
 		Networks:     c.HostConfig.NetworkMode,
+		Ports:        PortsText(c.HostConfig.PortBindings),
 		LocalVolumes: "0",
 	}
 }

@@ -23,6 +23,9 @@ func TestDefaultBridge(t *testing.T) {
 	if !subnet.Contains(addr) || subnet.Overlaps(netip.MustParsePrefix("198.18.0.0/24")) {
 		t.Errorf("address %s in %s: want one subnet of the pool, clear of the host's routes", addr, subnet)
 	}
+	if got.NetworkSettings.IPAddress != ep.IPAddress {
+		t.Errorf("NetworkSettings.IPAddress %q, want the bridge's %s as Docker's", got.NetworkSettings.IPAddress, ep.IPAddress)
+	}
 	if got.NetworkSettings.Policy.Egress != "allow-all" {
 		t.Errorf("effective egress %q, want allow-all", got.NetworkSettings.Policy.Egress)
 	}

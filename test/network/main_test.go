@@ -214,6 +214,7 @@ type inspect struct {
 	ID              string `json:"Id"`
 	NetworkSettings struct {
 		SandboxKey string
+		IPAddress  string
 		Ports      map[string][]struct{ HostIp, HostPort string }
 		Networks   map[string]struct {
 			IPAddress   string

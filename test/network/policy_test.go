@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vishvananda/netlink"
+
+	"github.com/wardproject/ward/internal/linux/netns"
 	"github.com/wardproject/ward/internal/network/nettest"
 )
 
@@ -243,6 +246,7 @@ func TestNoneNetwork(t *testing.T) {
 // the container with unrestricted egress and its port on all interfaces,
 // and not the one with a policy and a port on 127.0.0.1.
 func TestCheckReadsPolicies(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.must("run", "-d", "--name", "open", "-p", "8080:80", "busybox", "sleep", "100")
 	w.must("run", "-d", "--name", "closed", "--egress", "deny-all", "-p", "127.0.0.1:8081:80", "busybox", "sleep", "100")
@@ -267,5 +271,125 @@ func TestCheckReadsPolicies(t *testing.T) {
 		if got[finding] != want {
 			t.Errorf("finding %q reported: %v, want %v", finding, got[finding], want)
 		}
+	}
+}
+
+// TestDNSOnlyWhenAllowed: with a restricted policy, the container's
+// resolver is reachable on port 53 only with allow=dns. The resolver's
+// address (from the host's resolv.conf) is given to the outside
+// namespace, so the query never leaves the test's namespaces.
+func TestDNSOnlyWhenAllowed(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.must("run", "-d", "--name", "probe", "--egress", "deny-all", "busybox", "sleep", "100")
+	var resolver string
+	for _, line := range strings.Split(w.must("exec", "probe", "cat", "/etc/resolv.conf"), "\n") {
+		if f := strings.Fields(line); len(f) == 2 && f[0] == "nameserver" && strings.Count(f[1], ".") == 3 {
+			resolver = f[1]
+			break
+		}
+	}
+	if resolver == "" {
+		t.Skip("skipped: the host's resolv.conf names no IPv4 resolver")
+	}
+	if strings.HasPrefix(resolver, "127.") {
+		t.Fatalf("resolv.conf keeps the loopback resolver %s", resolver)
+	}
+	err := netns.Do(w.outside, func() error {
+		l, err := netlink.LinkByName("eth0")
+		if err != nil {
+			return err
+		}
+		a, _ := netlink.ParseAddr(resolver + "/32")
+		return netlink.AddrAdd(l, a)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dns := "udp " + nettest.Echo(t, w.outside, "udp", resolver+":53").String()
+	other := "tcp " + w.echoOutside("tcp")
+	for _, tc := range []struct {
+		egress    string
+		dns, rest bool
+	}{
+		{"deny-all", false, false},
+		{"allow=dns", true, false},
+		{"allow=dns," + strings.Fields(other)[1], true, true},
+	} {
+		got := w.dial([]string{"--egress", tc.egress}, dns, other)
+		if (got[dns] == "ok") != tc.dns || (got[other] == "ok") != tc.rest {
+			t.Errorf("--egress %s: %v; want resolver reachable=%v, other=%v", tc.egress, got, tc.dns, tc.rest)
+		}
+	}
+}
+
+// TestNetworkComesBack: a stopped container whose namespace and veth are
+// gone (the machine rebooted) gets them back, same address and rules, on
+// start.
+func TestNetworkComesBack(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	allowed := "tcp " + w.echoOutside("tcp")
+	denied := "tcp " + w.echoOutside("tcp")
+	w.must(append([]string{"run", "-d", "--name", "phoenix", "--egress", "allow=" + strings.Fields(allowed)[1] + "/tcp"},
+		append(withProbe()[:len(withProbe())-1], "sleep", "100")...)...)
+	got := w.inspect("phoenix")
+	before := got.NetworkSettings.Networks["bridge"].IPAddress
+	w.must("stop", "-t", "0", "phoenix")
+	if err := netns.Remove(got.NetworkSettings.SandboxKey); err != nil {
+		t.Fatal(err)
+	}
+	err := netns.Do(w.ns, func() error {
+		l, err := netlink.LinkByName("wv" + got.ID[:11])
+		if err != nil {
+			return nil // went with the namespace
+		}
+		return netlink.LinkDel(l)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.must("start", "phoenix")
+	if after := w.ip("phoenix", "bridge"); after != before {
+		t.Errorf("address %s after the namespace came back, was %s", after, before)
+	}
+	res := w.execDial("phoenix", allowed, denied)
+	if res[allowed] != "ok" || res[denied] == "ok" {
+		t.Errorf("after the namespace came back: %v; want only %s", res, allowed)
+	}
+}
+
+// TestDefaultNetworkSetting: $WARD_DEFAULT_NETWORK, then "default-network"
+// in ward's config file, change where a plain `ward run` goes.
+func TestDefaultNetworkSetting(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	cfg := filepath.Join(t.TempDir(), "config.json")
+	if err := os.WriteFile(cfg, []byte(`{"default-network": "none"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		env  []string
+		want string
+	}{
+		{"nothing set", nil, "bridge"},
+		{"environment", []string{"WARD_DEFAULT_NETWORK=none"}, "none"},
+		{"config file", []string{"WARD_CONFIG=" + cfg}, "none"},
+		{"environment over config", []string{"WARD_CONFIG=" + cfg, "WARD_DEFAULT_NETWORK=bridge"}, "bridge"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := nettest.Command(t, w.ns, bins.ward, "--root", w.root, "create", "busybox", "true")
+			cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "WARD_CONFIG=/nonexistent"}, tc.env...)
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("%v: %s", err, out)
+			}
+			id := strings.TrimSpace(string(out))
+			defer w.must("rm", id)
+			if mode := w.inspect(id).HostConfig.NetworkMode; mode != tc.want {
+				t.Errorf("NetworkMode %q, want %q", mode, tc.want)
+			}
+		})
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/wardproject/ward/internal/network/nettest"
 )
 
 // TestUserNetworkNames: containers of one user network reach each other
@@ -159,6 +161,7 @@ func TestBadInput(t *testing.T) {
 	w := newWorld(t)
 	w.must("network", "create", "--subnet", "10.55.0.0/16", "taken")
 	w.must("run", "-d", "--name", "holder", "-p", "8080:80", "busybox", "sleep", "100")
+	nettest.Echo(t, w.ns, "tcp", "0.0.0.0:9090") // a process of the host holds 9090
 	for _, tc := range []struct {
 		name    string
 		args    []string
@@ -176,6 +179,7 @@ func TestBadInput(t *testing.T) {
 		{"remove in use", []string{"network", "rm", "bridge"}, 1, "pre-defined"},
 		{"unknown network", []string{"run", "--rm", "--network", "nosuch", "busybox", "true"}, 125, "network nosuch not found"},
 		{"port allocated", []string{"run", "--rm", "-p", "8080:80", "busybox", "true"}, 125, "port is already allocated"},
+		{"port in use on the host", []string{"run", "--rm", "-p", "9090:80", "busybox", "true"}, 125, "in use on the host"},
 		{"bad port", []string{"run", "--rm", "-p", "80:http", "busybox", "true"}, 125, "not a port number"},
 		{"bad egress on run", []string{"run", "--rm", "--egress", "allow=nonsense/8", "busybox", "true"}, 125, "--egress"},
 		{"policy with host network", []string{"run", "--rm", "--network", "host", "--egress", "deny-all", "busybox", "true"}, 125, "cannot be enforced with --network host"},

@@ -139,7 +139,7 @@ func (s *sink) count(t *testing.T, ns string) int {
 		t.Fatal(err)
 	}
 	n := 0
-	timeout := time.After(dropWait)
+	timeout := time.After(2 * dropWait)
 	for {
 		select {
 		case <-s.got:

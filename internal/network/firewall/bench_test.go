@@ -1,6 +1,7 @@
 package firewall
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"net/netip"
@@ -45,17 +46,26 @@ func BenchmarkThroughput(b *testing.B) {
 		}
 		stream(b, client, server, "10.77.0.2:5001")
 	})
-	b.Run("bridge", func(b *testing.B) { bridgePair(b, false) })
-	b.Run("bridge+firewall", func(b *testing.B) { bridgePair(b, true) })
+	b.Run("bridge", func(b *testing.B) { bridgePair(b, false, 0) })
+	b.Run("bridge+firewall", func(b *testing.B) { bridgePair(b, true, 0) })
+	b.Run("bridge+firewall+250", func(b *testing.B) { bridgePair(b, true, 250) })
 }
 
 // bridgePair streams between two namespaces on a bridge; with the
 // firewall, ward's tables restrict both ends, otherwise there are none
-// and br_netfilter is off, which isolates the cost of the rules.
-func bridgePair(b *testing.B, firewall bool) {
+// and br_netfilter is off, which isolates the cost of the rules. others
+// adds that many endpoints (with no links) ahead of the pair, restricted
+// too, so their rules are in the way.
+func bridgePair(b *testing.B, firewall bool, others int) {
 	host := nettest.Namespace(b)
 	n := Network{Name: "a", Bridge: "wa0", Subnet: netip.MustParsePrefix("10.88.0.0/24"), Gateway: netip.MustParseAddr("10.88.0.1")}
+	n.Subnet = netip.MustParsePrefix("10.88.0.0/16")
 	s := State{Networks: []Network{n}}
+	for i := range others {
+		p, _ := netpolicy.ParseEgress([]string{"allow=10.0.0.0/8:443/tcp"})
+		s.Endpoints = append(s.Endpoints, Endpoint{ContainerID: fmt.Sprint("o", i), Network: "a", HostVeth: fmt.Sprint("wvo", i),
+			Addr: netip.AddrFrom4([4]byte{10, 88, 1 + byte(i/200), byte(1 + i%200)}), Egress: p, Ingress: p})
+	}
 	ns := map[string]string{}
 	for i, name := range []string{"client", "server"} {
 		ns[name] = nettest.Namespace(b)
@@ -131,4 +141,42 @@ func stream(b *testing.B, client, server, addr string) {
 	}
 	c.Close()
 	<-done
+}
+
+// manyEndpoints is a state of n restricted endpoints with a published port
+// each, on one network.
+func manyEndpoints(n int) State {
+	net := Network{Name: "a", Bridge: "wa0", Subnet: netip.MustParsePrefix("10.88.0.0/16"), Gateway: netip.MustParseAddr("10.88.0.1")}
+	s := State{Networks: []Network{net}}
+	egress, _ := netpolicy.ParseEgress([]string{"allow=dns,10.0.0.0/8:443/tcp,192.168.0.0/16"})
+	ingress, _ := netpolicy.ParseIngress([]string{"allow=10.88.0.0/16:80/tcp"})
+	for i := range n {
+		s.Endpoints = append(s.Endpoints, Endpoint{ContainerID: fmt.Sprint("c", i), Network: "a", HostVeth: fmt.Sprint("wvc", i),
+			Addr:   netip.AddrFrom4([4]byte{10, 88, 1 + byte(i/250), byte(1 + i%250)}),
+			Egress: egress, Ingress: ingress, DNS: []netip.Addr{net.Gateway},
+			Ports: []Port{{HostPort: uint16(20000 + i), ContainerPort: 80, Proto: "tcp"}}})
+	}
+	return s
+}
+
+// BenchmarkApply measures one Apply of the whole state, as the engine does
+// on every container start and removal.
+func BenchmarkApply(b *testing.B) {
+	for _, n := range []int{1, 10, 100, 1000} {
+		b.Run(fmt.Sprint(n, "endpoints"), func(b *testing.B) {
+			host := nettest.Namespace(b)
+			s := manyEndpoints(n)
+			err := netns.Do(host, func() error {
+				for range b.N {
+					if err := Apply(s); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
 }

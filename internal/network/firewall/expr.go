@@ -116,6 +116,15 @@ func addrIn(s side, p netip.Prefix) match {
 	return append(m, cmp(expr.CmpOpEq, p.Addr().AsSlice()))
 }
 
+// loadAddr loads ip saddr|daddr (IPv4, after a family guard) for a lookup.
+func loadAddr(s side) expr.Any {
+	off := uint32(12)
+	if s == dst {
+		off = 16
+	}
+	return &expr.Payload{DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: off, Len: 4}
+}
+
 func addrIs(s side, a netip.Addr) match { return addrIn(s, netip.PrefixFrom(a, a.BitLen())) }
 
 func prefixMask(bits, n int) []byte {

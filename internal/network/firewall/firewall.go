@@ -18,14 +18,16 @@
 //
 // Two tables, "inet ward" and "bridge ward".
 //
-// The bridge table is stateless anti-spoofing. On each container's host
-// veth port it drops frames whose Ethernet source is not the container's
-// MAC, ARP that claims another MAC or IPv4 address, IPv4 from another
-// source address, and every other ether type (IPv6, VLAN tags). The rule
-// keys on the port, which a process inside the container cannot change,
-// even as root with NET_ADMIN: changing its address or MAC only gets its
-// frames dropped. That is what makes a container's IPv4 address a trusted
-// identity for the inet table.
+// The bridge table is stateless anti-spoofing. Its prerouting chain, ahead
+// of br_netfilter, looks the input port up in a verdict map and goes to
+// that container's port-VETH chain, which drops frames whose Ethernet
+// source is not the container's MAC, ARP that claims another MAC or IPv4
+// address, IPv4 from another source address, and every other ether type
+// (IPv6, VLAN tags). The rule keys on the port, which a process inside the
+// container cannot change, even as root with NET_ADMIN: changing its
+// address or MAC only gets its frames dropped (and the bridge never learns
+// the stolen MAC). That is what makes a container's IPv4 address a
+// trusted identity for the inet table.
 //
 // The inet table is stateful policy by address. The bridge family cannot
 // track connections on this kernel (no NF_CONNTRACK_BRIDGE), so traffic
@@ -37,9 +39,11 @@
 //	output                   is not ward's is left to the host's firewall;
 //	                         ct state established,related is accepted
 //	egress                   from prerouting, for everything a container
-//	                         sends (forwarded or to the host itself), by
-//	                         source address: the container's eg- chain,
-//	                         or drop for an address no endpoint owns
+//	                         sends (forwarded or to the host itself): a
+//	                         verdict map by source address to the
+//	                         container's eg- chain (or accept when it is
+//	                         unrestricted), drop for an address no
+//	                         endpoint owns
 //	eg-VETH                  a restricted egress policy: allowed
 //	                         destinations return, the rest is dropped
 //	from-BRIDGE              forwarded from a bridge: the same bridge goes
@@ -48,9 +52,11 @@
 //	                         which isolates networks; out unless --internal
 //	to-BRIDGE                forwarded from a non-ward link: dropped for
 //	                         --internal, else to ingress
-//	ingress, in-VETH         from forward and from the host (output), by
-//	                         destination address: allowed sources and
-//	                         published ports accept, the rest is dropped
+//	ingress, in-VETH         from forward and from the host (output): a
+//	                         verdict map by destination address; allowed
+//	                         sources and the container's published ports
+//	                         (publishing is itself an allow) accept, the
+//	                         rest is dropped
 //	prerouting-nat,          published ports: DNAT from any local address
 //	output-nat               (fib daddr type local) or the given host IP
 //	postrouting-nat          masquerade the subnet out of other links
@@ -63,16 +69,23 @@
 // a policy speaks of what the container dialed, so allowing a published
 // port by the host address the container connects to works, and the
 // container's own address, not a DNAT, decides. Ingress is judged after
-// DNAT, on the container's real address and port.
+// DNAT, on the container's real address and port. Both apply to the first
+// packet of a connection: replies, and connections opened before a policy
+// changed, pass as ct state established.
 package firewall
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 
 	"github.com/google/nftables"
+	"github.com/google/nftables/binaryutil"
 	"github.com/google/nftables/expr"
+	"github.com/mdlayher/netlink"
+	"golang.org/x/sys/unix"
 
 	"github.com/wardproject/ward/internal/network/link"
 	"github.com/wardproject/ward/internal/network/netpolicy"
@@ -129,7 +142,17 @@ func Apply(s State) error {
 	if err := validate(s); err != nil {
 		return fmt.Errorf("firewall: %w", err)
 	}
-	conn, err := nftables.New()
+	// The socket is made for the calling thread's namespace by file, and
+	// used from a goroutine of its own: a caller inside netns.Do is locked
+	// to its thread, and every one of the batch's thousands of netlink
+	// acknowledgements would then cost a handoff to that thread (five
+	// times slower, measured).
+	ns, err := os.Open("/proc/thread-self/ns/net")
+	if err != nil {
+		return fmt.Errorf("firewall: %w", err)
+	}
+	defer ns.Close()
+	conn, err := nftables.New(nftables.WithNetNSFd(int(ns.Fd())), nftables.WithSockOptions(largeBuffers))
 	if err != nil {
 		return fmt.Errorf("firewall: %w", err)
 	}
@@ -143,11 +166,41 @@ func Apply(s State) error {
 		b := &builder{conn: conn, s: s}
 		b.inet()
 		b.bridge()
+		if b.err != nil {
+			return fmt.Errorf("firewall: %w", b.err)
+		}
 	}
-	if err := conn.Flush(); err != nil {
+	flushed := make(chan error, 1)
+	go func() { flushed <- conn.Flush() }()
+	if err := <-flushed; err != nil {
 		return fmt.Errorf("firewall: apply nftables batch: %w", err)
 	}
 	return nil
+}
+
+// batchBuffer bounds the netlink batch (and its acknowledgements) one Apply
+// can send: the kernel refuses a message larger than the socket's send
+// buffer (EMSGSIZE), and the default (about 200 KiB) holds the rules of
+// only a couple of hundred containers.
+const batchBuffer = 64 << 20
+
+// largeBuffers raises the socket's buffers past net.core.[rw]mem_max, as
+// nft(8) does for large rule sets; the FORCE options need CAP_NET_ADMIN,
+// which Apply needs anyway.
+func largeBuffers(c *netlink.Conn) error {
+	raw, err := c.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	err = raw.Control(func(fd uintptr) {
+		for _, opt := range []int{unix.SO_SNDBUFFORCE, unix.SO_RCVBUFFORCE} {
+			if e := unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, opt, batchBuffer); e != nil {
+				serr = fmt.Errorf("netlink socket buffer: %w", e)
+			}
+		}
+	})
+	return errors.Join(err, serr)
 }
 
 func validate(s State) error {
@@ -198,6 +251,8 @@ type builder struct {
 	s      State
 	table  *nftables.Table
 	chains map[string]*nftables.Chain
+	maps   int
+	err    error
 }
 
 func (b *builder) chain(name string) *nftables.Chain {
@@ -225,6 +280,43 @@ func (b *builder) rule(chain string, exprs []expr.Any) {
 		}
 	}
 	b.conn.AddRule(&nftables.Rule{Table: b.table, Chain: c, Exprs: exprs})
+}
+
+// A mapping is one element of a verdict map.
+type mapping struct {
+	key     []byte
+	verdict expr.Any
+}
+
+// vmap makes an anonymous verdict map and a rule body that looks up the
+// key load put in register 1: `load vmap { key : verdict, ... }`.
+func (b *builder) vmap(load match, keyType nftables.SetDatatype, ms []mapping) []expr.Any {
+	set := &nftables.Set{Table: b.table, Anonymous: true, Constant: true, IsMap: true,
+		KeyType: keyType, DataType: nftables.TypeVerdict}
+	if keyType == nftables.TypeIFName {
+		// Interface names are strings, kept in host byte order; the
+		// library marks anonymous maps big-endian, which nft(8) would
+		// print as empty names. A named map can say so.
+		b.maps++
+		set = &nftables.Set{Table: b.table, Name: fmt.Sprintf("ifmap%d", b.maps), IsMap: true,
+			KeyType: keyType, DataType: nftables.TypeVerdict, KeyByteOrder: binaryutil.NativeEndian}
+	}
+	elems := make([]nftables.SetElement, len(ms))
+	for i, m := range ms {
+		v := m.verdict.(*expr.Verdict)
+		if v.Chain != "" {
+			b.chain(v.Chain) // the map may only name chains that exist
+		}
+		key := m.key
+		if keyType == nftables.TypeIFName {
+			key = ifname(string(key))
+		}
+		elems[i] = nftables.SetElement{Key: key, VerdictData: v}
+	}
+	if err := b.conn.AddSet(set, elems); err != nil {
+		b.err = errors.Join(b.err, err)
+	}
+	return append(append(match{}, load...), &expr.Lookup{SourceRegister: 1, DestRegister: 0, IsDestRegSet: true, SetName: set.Name, SetID: set.ID})
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -297,20 +389,24 @@ func (b *builder) inet() {
 		b.rule("forward", then(oif(n.Bridge), goTo("to-"+n.Bridge)))
 	}
 
+	// Dispatch by address through verdict maps: one hash lookup per new
+	// connection however many containers there are.
+	var egressMap, ingressMap []mapping
 	for _, e := range b.s.Endpoints {
 		n := b.network(e.Network)
 		eg, in := effective(e.Egress, n.Egress), effective(e.Ingress, n.Ingress)
+		key := e.Addr.AsSlice()
 		if eg.Restricted {
-			b.rule("egress", then(addrIs(src, e.Addr), goTo("eg-"+e.HostVeth)))
+			egressMap = append(egressMap, mapping{key, goTo("eg-" + e.HostVeth)})
 			b.egressChain("eg-"+e.HostVeth, eg, e.DNS)
 		} else {
-			b.rule("egress", then(addrIs(src, e.Addr), ret))
+			egressMap = append(egressMap, mapping{key, accept})
 		}
 		if in.Restricted {
-			b.rule("ingress", then(addrIs(dst, e.Addr), goTo("in-"+e.HostVeth)))
+			ingressMap = append(ingressMap, mapping{key, goTo("in-" + e.HostVeth)})
 			b.ingressChain("in-"+e.HostVeth, in, e.Ports)
 		} else {
-			b.rule("ingress", then(addrIs(dst, e.Addr), accept))
+			ingressMap = append(ingressMap, mapping{key, accept})
 		}
 		for _, p := range e.Ports {
 			to := localDest()
@@ -323,6 +419,11 @@ func (b *builder) inet() {
 			hairpin := all(oif(n.Bridge), addrIs(src, e.Addr), addrIs(dst, e.Addr), l4(p.Proto), dport(p.ContainerPort))
 			b.rule("postrouting-nat", then(hairpin, &expr.Masq{}))
 		}
+	}
+	if len(b.s.Endpoints) > 0 {
+		ipv4 := family(netip.IPv4Unspecified())
+		b.rule("egress", b.vmap(append(ipv4, loadAddr(src)), nftables.TypeIPAddr, egressMap))
+		b.rule("ingress", b.vmap(append(ipv4, loadAddr(dst)), nftables.TypeIPAddr, ingressMap))
 	}
 	// A source on a ward bridge that no endpoint owns is not trusted.
 	b.rule("egress", []expr.Any{drop})
@@ -384,17 +485,24 @@ func (b *builder) bridge() {
 	b.table, b.chains = b.conn.AddTable(bridgeTable), map[string]*nftables.Chain{}
 	// Before br_netfilter (priority 0) hands the frame to the inet hooks.
 	b.base("prerouting", nftables.ChainTypeFilter, nftables.ChainHookPrerouting, -200)
+	var ports []mapping
 	for _, e := range b.s.Endpoints {
 		mac := e.MAC
 		if mac == nil {
 			mac = link.MACFor(e.Addr)
 		}
-		port := iif(e.HostVeth)
+		port := "port-" + e.HostVeth
+		ports = append(ports, mapping{[]byte(e.HostVeth), goTo(port)})
 		ll, nh := expr.PayloadBaseLLHeader, expr.PayloadBaseNetworkHeader
-		b.rule("prerouting", then(all(port, payloadNot(ll, 6, mac)), drop))
-		b.rule("prerouting", then(all(port, etherType(expr.CmpOpNeq, etherTypeIPv4), etherType(expr.CmpOpNeq, etherTypeARP)), drop))
-		b.rule("prerouting", then(all(port, etherType(expr.CmpOpEq, etherTypeIPv4), payloadNot(nh, 12, e.Addr.AsSlice())), drop))
-		b.rule("prerouting", then(all(port, etherType(expr.CmpOpEq, etherTypeARP), payloadNot(nh, 8, mac)), drop))
-		b.rule("prerouting", then(all(port, etherType(expr.CmpOpEq, etherTypeARP), payloadNot(nh, 14, e.Addr.AsSlice())), drop))
+		b.rule(port, then(payloadNot(ll, 6, mac), drop))
+		b.rule(port, then(all(etherType(expr.CmpOpNeq, etherTypeIPv4), etherType(expr.CmpOpNeq, etherTypeARP)), drop))
+		b.rule(port, then(all(etherType(expr.CmpOpEq, etherTypeIPv4), payloadNot(nh, 12, e.Addr.AsSlice())), drop))
+		b.rule(port, then(all(etherType(expr.CmpOpEq, etherTypeARP), payloadNot(nh, 8, mac)), drop))
+		b.rule(port, then(all(etherType(expr.CmpOpEq, etherTypeARP), payloadNot(nh, 14, e.Addr.AsSlice())), drop))
+	}
+	if len(ports) > 0 {
+		// One lookup by input port per frame, not five rules per container.
+		load := match{&expr.Meta{Key: expr.MetaKeyIIFNAME, Register: 1}}
+		b.rule("prerouting", b.vmap(load, nftables.TypeIFName, ports))
 	}
 }

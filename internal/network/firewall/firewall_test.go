@@ -7,6 +7,7 @@ import (
 
 	"github.com/wardproject/ward/internal/linux/netns"
 	"github.com/wardproject/ward/internal/network/netpolicy"
+	"github.com/wardproject/ward/internal/network/nettest"
 )
 
 func TestNetworks(t *testing.T) {
@@ -107,6 +108,9 @@ func TestEgressPolicies(t *testing.T) {
 			{from: "a1", network: "tcp", to: out(81), reach: false},
 			{from: "a1", network: "tcp", to: l.to("a2", 80), reach: false},
 		}},
+		{"IPv6 rules load and leave IPv4 alone", []string{"allow=[fd00::]/64:81/tcp,[fd00::1]"}, nil, concat(
+			both("a1", out(81), false), both("a1", l.to("a2", 81), false),
+		)},
 		{"host and port, both protocols", []string{"allow=198.18.0.2:81"}, nil, concat(
 			both("a1", out(81), true), both("a1", out(80), false),
 		)},
@@ -274,4 +278,26 @@ func (l *lab) ruleset(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestApplyLargeState: a thousand containers fit in one batch (the
+// default netlink socket buffer holds about two hundred).
+func TestApplyLargeState(t *testing.T) {
+	t.Parallel()
+	host := nettest.Namespace(t)
+	if err := netns.Do(host, func() error { return Apply(manyEndpoints(1000)) }); err != nil {
+		t.Fatal(err)
+	}
+	var rules string
+	err := netns.Do(host, func() error {
+		var err error
+		rules, err = dumpRules(tableName)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(rules, "port-wvc999:"); n != 5 {
+		t.Errorf("the last endpoint has %d anti-spoofing rules, want 5", n)
+	}
 }

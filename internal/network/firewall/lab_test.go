@@ -120,7 +120,13 @@ type probe struct {
 	seen              netip.Addr
 }
 
-const dropWait = 400 * time.Millisecond
+// A probe expected to be dropped waits dropWait for an answer; one
+// expected to be answered waits answerWait, so that a loaded machine (CI,
+// other tests) does not turn a slow answer into a failure.
+const (
+	dropWait   = 500 * time.Millisecond
+	answerWait = 5 * time.Second
+)
 
 // check runs the probes in parallel; a dropped packet costs dropWait.
 func (l *lab) check(t *testing.T, probes []probe) {
@@ -129,7 +135,11 @@ func (l *lab) check(t *testing.T, probes []probe) {
 		for _, p := range probes {
 			t.Run(p.from+">"+p.network+">"+p.to, func(t *testing.T) {
 				t.Parallel()
-				seen, err := nettest.Probe(l.ns[p.from], p.network, p.to, dropWait)
+				wait := dropWait
+				if p.reach {
+					wait = answerWait
+				}
+				seen, err := nettest.Probe(l.ns[p.from], p.network, p.to, wait)
 				switch {
 				case p.reach && err != nil:
 					t.Errorf("want an answer: %v", err)

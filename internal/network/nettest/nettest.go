@@ -185,12 +185,12 @@ func Probe(nsPath, network, addr string, wait time.Duration) (netip.AddrPort, er
 			return err
 		}
 		defer c.Close()
-		c.SetDeadline(time.Now().Add(wait))
+		deadline := time.Now().Add(wait)
 		if network == "udp" {
-			if _, err := c.Write([]byte("ping\n")); err != nil {
-				return err
-			}
+			line, err = askUDP(c, deadline)
+			return err
 		}
+		c.SetDeadline(deadline)
 		line, err = bufio.NewReader(c).ReadString('\n')
 		return err
 	})
@@ -202,6 +202,31 @@ func Probe(nsPath, network, addr string, wait time.Duration) (netip.AddrPort, er
 		return netip.AddrPort{}, fmt.Errorf("probe %s %s: bad answer %q: %w", network, addr, line, err)
 	}
 	return netip.AddrPortFrom(seen.Addr().Unmap(), seen.Port()), nil
+}
+
+// askUDP sends a datagram every 200 ms until one is answered or the
+// deadline passes: UDP does not retransmit, and a probe must not fail
+// because one datagram was lost on a loaded machine.
+func askUDP(c net.Conn, deadline time.Time) (string, error) {
+	buf := make([]byte, 100)
+	for {
+		if _, err := c.Write([]byte("ping\n")); err != nil {
+			return "", err
+		}
+		next := time.Now().Add(200 * time.Millisecond)
+		if next.After(deadline) {
+			next = deadline
+		}
+		c.SetReadDeadline(next)
+		n, err := c.Read(buf)
+		if err == nil {
+			return string(buf[:n]), nil
+		}
+		var ne net.Error
+		if !errors.As(err, &ne) || !ne.Timeout() || !time.Now().Before(deadline) {
+			return "", err
+		}
+	}
 }
 
 // Blocked reports whether err says a probe was dropped, as opposed to

@@ -86,16 +86,38 @@ func (t *Tx) CreateNetwork(n Network) (Network, error) {
 // EnsureDefault returns the default network, recording it first when it
 // does not exist yet, on a subnet of the pool that overlaps none of avoid
 // (the host's routes).
+//
+// The default bridge goes with its last container, so its subnet is
+// chosen again when, meanwhile, a route of the host came to overlap it
+// (Docker's docker0 taking 172.17/16 while ward had no container).
 func (t *Tx) EnsureDefault(avoid []netip.Prefix) (Network, error) {
 	n, err := t.Network(DefaultNetwork)
-	if err == nil || !errors.Is(err, ErrNotFound) {
+	if err != nil && !errors.Is(err, ErrNotFound) {
 		return n, err
+	}
+	if err == nil {
+		eps, err := t.NetworkEndpoints(DefaultNetwork)
+		if err != nil || len(eps) > 0 || !overlapsAny(n.Subnet, avoid) {
+			return n, err
+		}
+		if err := t.del(bucketNetworks, DefaultNetwork); err != nil {
+			return n, err
+		}
 	}
 	subnet, err := t.ChooseSubnet(avoid)
 	if err != nil {
 		return n, err
 	}
 	return t.createNetwork(Network{Name: DefaultNetwork, Bridge: DefaultBridge, Subnet: subnet})
+}
+
+func overlapsAny(p netip.Prefix, routes []netip.Prefix) bool {
+	for _, r := range routes {
+		if r.Bits() > 0 && r.Overlaps(p) {
+			return true
+		}
+	}
+	return false
 }
 
 func (t *Tx) createNetwork(n Network) (Network, error) {

@@ -325,3 +325,32 @@ func TestHelperAllocate(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestEnsureDefault(t *testing.T) {
+	s := newStore(t)
+	docker0 := []netip.Prefix{netip.MustParsePrefix("172.17.0.0/16")}
+	ensure := func(avoid []netip.Prefix) Network {
+		t.Helper()
+		var n Network
+		if err := s.Update(func(tx *Tx) error { var err error; n, err = tx.EnsureDefault(avoid); return err }); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	first := ensure(nil)
+	if first.Name != DefaultNetwork || first.Bridge != DefaultBridge || first.Subnet.String() != "172.17.0.0/16" {
+		t.Fatalf("default network %+v", first)
+	}
+	if again := ensure(nil); again.ID != first.ID {
+		t.Errorf("a second EnsureDefault made a new network: %+v", again)
+	}
+	// A route now overlaps it and no container uses it: chosen again.
+	if moved := ensure(docker0); moved.Subnet.String() != "172.18.0.0/16" {
+		t.Errorf("with docker0's route: %s, want 172.18.0.0/16", moved.Subnet)
+	}
+	// In use: kept whatever the routes say.
+	s.Update(func(tx *Tx) error { _, err := tx.Allocate(DefaultNetwork, "c1", "wvc1", netip.Addr{}); return err })
+	if kept := ensure([]netip.Prefix{netip.MustParsePrefix("172.18.0.0/16")}); kept.Subnet.String() != "172.18.0.0/16" {
+		t.Errorf("a default network in use moved to %s", kept.Subnet)
+	}
+}
