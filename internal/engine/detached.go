@@ -56,6 +56,9 @@ func (e *Engine) runDetached(ctx context.Context, c *Container, stdio Stdio, con
 	if !c.State.StartedAt.IsZero() || c.State.Error != "" {
 		e.Runtime.Delete(ctx, c.ID, true) // leftovers of an earlier run
 	}
+	if err := e.ensureNetwork(c); err != nil { // gone after a reboot
+		return 0, &ExitError{Code: 125, Err: err}
+	}
 	opts := ociruntime.CreateOpts{PidFile: filepath.Join(e.Records.Dir(c.ID), "init.pid")}
 	os.Remove(opts.PidFile)
 	if consoleSocket == "" {
