@@ -38,6 +38,7 @@ var bins struct {
 }
 
 func TestMain(m *testing.M) {
+	nettest.Reexec() // a program Command runs in a test namespace
 	dir, err := os.MkdirTemp("", "ward-net-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

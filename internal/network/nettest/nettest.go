@@ -2,10 +2,12 @@
 // test touches the machine's own links, tables or sysctls, and no packet
 // goes anywhere but to an address of a namespace the test made.
 //
-// Programs run in a namespace through nsenter(1) (util-linux, or busybox's
-// applet): an *exec.Cmd is started later by its caller on whatever thread
-// Go picks, so a setns done here could not reach the fork. Probes and
-// servers need no program at all: a socket belongs to the namespace it was
+// Programs run in a namespace by re-executing the test binary: an
+// *exec.Cmd is started later by its caller on whatever thread Go picks, so
+// a setns done here could not reach the fork. Instead Command runs the
+// test binary itself, whose TestMain calls Reexec first: that joins the
+// namespace on a locked thread and execs the program, which keeps that
+// thread's namespace. Probes and servers need no program at all: a socket belongs to the namespace it was
 // created in, so Echo and Probe open theirs inside netns.Do and use them
 // from any goroutine.
 package nettest
@@ -19,12 +21,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
 
 	"github.com/wardproject/ward/internal/linux/netns"
 )
@@ -56,18 +60,48 @@ func Namespace(t testing.TB) string {
 	return path
 }
 
-// Command runs a program inside the namespace at nsPath, through nsenter.
-// It skips the test when neither nsenter nor busybox is installed.
+// reexecFlag, the first argument, carries the namespace from Command to
+// Reexec: an argument, since callers often replace a command's Env.
+const reexecFlag = "-ward-nettest-netns="
+
+// Command runs a program inside the namespace at nsPath. The test binary's
+// TestMain must call Reexec before anything else.
 func Command(t testing.TB, nsPath, name string, args ...string) *exec.Cmd {
 	t.Helper()
-	if p, err := exec.LookPath("nsenter"); err == nil {
-		return exec.Command(p, append([]string{"--net=" + nsPath, "--", name}, args...)...)
+	return exec.Command("/proc/self/exe", append([]string{reexecFlag + nsPath, name}, args...)...)
+}
+
+// Reexec, called first in TestMain, does nothing in the test binary run by
+// go test; in one started by Command it joins the namespace and execs the
+// program there, never returning. A failure exits 127, as a shell does for
+// a command it cannot run.
+func Reexec() {
+	if len(os.Args) < 2 || !strings.HasPrefix(os.Args[1], reexecFlag) {
+		return
 	}
-	if p, err := exec.LookPath("busybox"); err == nil {
-		return exec.Command(p, append([]string{"nsenter", "--net=" + nsPath, name}, args...)...)
+	nsPath := strings.TrimPrefix(os.Args[1], reexecFlag)
+	fail := func(err error) {
+		fmt.Fprintf(os.Stderr, "nettest: %v\n", err)
+		os.Exit(127)
 	}
-	t.Skip("skipped: needs nsenter (util-linux) or busybox to run a program in a namespace")
-	return nil
+	if len(os.Args) < 3 {
+		fail(errors.New("no program to run"))
+	}
+	path, err := exec.LookPath(os.Args[2])
+	if err != nil {
+		fail(err)
+	}
+	// The thread that calls execve becomes the new program's only thread:
+	// joining the namespace on it, locked, is what the program inherits.
+	runtime.LockOSThread()
+	fd, err := unix.Open(nsPath, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		fail(fmt.Errorf("open %s: %w", nsPath, err))
+	}
+	if err := unix.Setns(fd, unix.CLONE_NEWNET); err != nil {
+		fail(fmt.Errorf("join %s: %w", nsPath, err))
+	}
+	fail(syscall.Exec(path, os.Args[2:], os.Environ()))
 }
 
 // Outside makes a second namespace linked to nsPath by a veth, acting as
