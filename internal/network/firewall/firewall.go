@@ -494,6 +494,9 @@ func (b *builder) bridge() {
 		port := "port-" + e.HostVeth
 		ports = append(ports, mapping{[]byte(e.HostVeth), goTo(port)})
 		ll, nh := expr.PayloadBaseLLHeader, expr.PayloadBaseNetworkHeader
+		// The common case first, in one rule: IPv4 from the container's
+		// own MAC and address. Every frame passes here.
+		b.rule(port, then(all(payloadIs(ll, 6, mac), etherType(expr.CmpOpEq, etherTypeIPv4), payloadIs(nh, 12, e.Addr.AsSlice())), accept))
 		b.rule(port, then(payloadNot(ll, 6, mac), drop))
 		b.rule(port, then(all(etherType(expr.CmpOpNeq, etherTypeIPv4), etherType(expr.CmpOpNeq, etherTypeARP)), drop))
 		b.rule(port, then(all(etherType(expr.CmpOpEq, etherTypeIPv4), payloadNot(nh, 12, e.Addr.AsSlice())), drop))
