@@ -201,6 +201,14 @@ func etherType(op expr.CmpOp, t uint16) match {
 	}
 }
 
+// payloadIs: the given header field equals want
+func payloadIs(base expr.PayloadBase, off uint32, want []byte) match {
+	return match{
+		&expr.Payload{DestRegister: 1, Base: base, Offset: off, Len: uint32(len(want))},
+		cmp(expr.CmpOpEq, want),
+	}
+}
+
 // payloadNot: the given header field differs from want
 func payloadNot(base expr.PayloadBase, off uint32, want []byte) match {
 	return match{

@@ -204,23 +204,34 @@ func largeBuffers(c *netlink.Conn) error {
 }
 
 func validate(s State) error {
-	nets := map[string]bool{}
+	nets, bridges := map[string]bool{}, map[string]bool{}
 	for _, n := range s.Networks {
-		if n.Name == "" || n.Bridge == "" || !n.Subnet.IsValid() {
+		switch {
+		case n.Name == "" || n.Bridge == "" || !n.Subnet.IsValid():
 			return fmt.Errorf("network %q: needs a name, a bridge and a subnet", n.Name)
-		}
-		if nets[n.Name] {
+		case nets[n.Name]:
 			return fmt.Errorf("network %s: listed twice", n.Name)
+		case bridges[n.Bridge]:
+			return fmt.Errorf("network %s: bridge %s used by another network", n.Name, n.Bridge)
+		case len(n.Bridge) >= unix.IFNAMSIZ:
+			return fmt.Errorf("network %s: bridge name %q longer than %d bytes", n.Name, n.Bridge, unix.IFNAMSIZ-1)
 		}
-		nets[n.Name] = true
+		nets[n.Name], bridges[n.Bridge] = true, true
 	}
 	veths := map[string]bool{}
+	type published struct {
+		Port
+		owner string
+	}
+	var ports []published
 	for _, e := range s.Endpoints {
 		switch {
 		case !nets[e.Network]:
 			return fmt.Errorf("endpoint %s: unknown network %q", e.ContainerID, e.Network)
 		case e.HostVeth == "" || veths[e.HostVeth]:
 			return fmt.Errorf("endpoint %s: host veth %q missing or used twice", e.ContainerID, e.HostVeth)
+		case len(e.HostVeth) >= unix.IFNAMSIZ:
+			return fmt.Errorf("endpoint %s: host veth name %q longer than %d bytes", e.ContainerID, e.HostVeth, unix.IFNAMSIZ-1)
 		case !e.Addr.Is4():
 			return fmt.Errorf("endpoint %s: address %s: only IPv4 container addresses are supported", e.ContainerID, e.Addr)
 		}
@@ -241,10 +252,20 @@ func validate(s State) error {
 				return fmt.Errorf("endpoint %s: published port %d on %s: only IPv4 host addresses are supported",
 					e.ContainerID, p.HostPort, p.HostIP)
 			}
+			// Two DNAT rules for one host port: the first would win
+			// silently, so the second container would never be reached.
+			for _, q := range ports {
+				if q.HostPort == p.HostPort && q.Proto == p.Proto && (anyAddr(q.HostIP) || anyAddr(p.HostIP) || q.HostIP == p.HostIP) {
+					return fmt.Errorf("endpoint %s: host port %d/%s is already published by %s", e.ContainerID, p.HostPort, p.Proto, q.owner)
+				}
+			}
+			ports = append(ports, published{p, e.ContainerID})
 		}
 	}
 	return nil
 }
+
+func anyAddr(a netip.Addr) bool { return !a.IsValid() || a.IsUnspecified() }
 
 type builder struct {
 	conn   *nftables.Conn
@@ -410,7 +431,7 @@ func (b *builder) inet() {
 		}
 		for _, p := range e.Ports {
 			to := localDest()
-			if p.HostIP.IsValid() && !p.HostIP.IsUnspecified() {
+			if !anyAddr(p.HostIP) {
 				to = addrIs(dst, p.HostIP)
 			}
 			publish := append(all(family(e.Addr), to, l4(p.Proto), dport(p.HostPort)), dnatTo(e.Addr, p.ContainerPort)...)
@@ -494,6 +515,9 @@ func (b *builder) bridge() {
 		port := "port-" + e.HostVeth
 		ports = append(ports, mapping{[]byte(e.HostVeth), goTo(port)})
 		ll, nh := expr.PayloadBaseLLHeader, expr.PayloadBaseNetworkHeader
+		// The common case first, in one rule: IPv4 from the container's
+		// own MAC and address. Every frame passes here.
+		b.rule(port, then(all(payloadIs(ll, 6, mac), etherType(expr.CmpOpEq, etherTypeIPv4), payloadIs(nh, 12, e.Addr.AsSlice())), accept))
 		b.rule(port, then(payloadNot(ll, 6, mac), drop))
 		b.rule(port, then(all(etherType(expr.CmpOpNeq, etherTypeIPv4), etherType(expr.CmpOpNeq, etherTypeARP)), drop))
 		b.rule(port, then(all(etherType(expr.CmpOpEq, etherTypeIPv4), payloadNot(nh, 12, e.Addr.AsSlice())), drop))

@@ -241,6 +241,11 @@ func TestValidate(t *testing.T) {
 	}{
 		{"network twice", func(s *State) { s.Networks = append(s.Networks, n) }, "listed twice"},
 		{"network without bridge", func(s *State) { s.Networks[0].Bridge = "" }, "needs a name, a bridge"},
+		{"bridge twice", func(s *State) {
+			s.Networks = append(s.Networks, Network{Name: "b", Bridge: "wa0", Subnet: netip.MustParsePrefix("10.89.0.0/24")})
+		}, "bridge wa0 used by another network"},
+		{"bridge name too long", func(s *State) { s.Networks[0].Bridge = "ward-bridge-0123" }, "longer than 15 bytes"},
+		{"veth name too long", func(s *State) { s.Endpoints[0].HostVeth = "wv0123456789abcd" }, "longer than 15 bytes"},
 		{"unknown network", func(s *State) { s.Endpoints[0].Network = "b" }, `unknown network "b"`},
 		{"veth twice", func(s *State) { s.Endpoints = append(s.Endpoints, e) }, "used twice"},
 		{"IPv6 endpoint", func(s *State) { s.Endpoints[0].Addr = netip.MustParseAddr("fd00::2") }, "only IPv4"},
@@ -249,6 +254,11 @@ func TestValidate(t *testing.T) {
 		}, `peer "web" not resolved`},
 		{"port 0", func(s *State) { s.Endpoints[0].Ports = []Port{{HostPort: 0, ContainerPort: 80, Proto: "tcp"}} }, "published port 0:80/tcp"},
 		{"bad proto", func(s *State) { s.Endpoints[0].Ports = []Port{{HostPort: 1, ContainerPort: 80, Proto: "sctp"}} }, "tcp or udp"},
+		{"host port published twice", func(s *State) {
+			s.Endpoints[0].Ports = []Port{{HostPort: 8080, ContainerPort: 80, Proto: "tcp"}}
+			s.Endpoints = append(s.Endpoints, Endpoint{ContainerID: "d", Network: "a", HostVeth: "wvd", Addr: netip.MustParseAddr("10.88.0.3"),
+				Ports: []Port{{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: 8080, ContainerPort: 81, Proto: "tcp"}}})
+		}, "host port 8080/tcp is already published by c"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -259,7 +269,11 @@ func TestValidate(t *testing.T) {
 			}
 		})
 	}
-	if err := validate(State{Networks: []Network{n}, Endpoints: []Endpoint{e}}); err != nil {
+	good := State{Networks: []Network{n}, Endpoints: []Endpoint{e, {ContainerID: "d", Network: "a", HostVeth: "wvd", Addr: netip.MustParseAddr("10.88.0.3")}}}
+	// One host port, two protocols or two host addresses: no conflict.
+	good.Endpoints[0].Ports = []Port{{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: 8080, ContainerPort: 80, Proto: "tcp"}}
+	good.Endpoints[1].Ports = []Port{{HostIP: netip.MustParseAddr("127.0.0.2"), HostPort: 8080, ContainerPort: 80, Proto: "tcp"}, {HostPort: 8080, ContainerPort: 80, Proto: "udp"}}
+	if err := validate(good); err != nil {
 		t.Errorf("validate a good state: %v", err)
 	}
 }
@@ -297,7 +311,8 @@ func TestApplyLargeState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(rules, "port-wvc999:"); n != 5 {
-		t.Errorf("the last endpoint has %d anti-spoofing rules, want 5", n)
+	first, last := strings.Count(rules, "port-wvc0:"), strings.Count(rules, "port-wvc999:")
+	if first == 0 || last != first {
+		t.Errorf("anti-spoofing rules: %d for the first endpoint, %d for the last; want the same, not 0", first, last)
 	}
 }
