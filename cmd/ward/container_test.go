@@ -62,7 +62,7 @@ func sharedBinaries(t testing.TB) string {
 		if binDir, binErr = os.MkdirTemp("", "ward-bin-"); binErr != nil {
 			return
 		}
-		for _, name := range []string{"ward", "ward-runtime", "ward-monitor"} {
+		for _, name := range []string{"ward", "ward-runtime", "ward-monitor", "ward-audit"} {
 			if _, binErr = testutil.BuildBinary(binDir, name); binErr != nil {
 				return
 			}
