@@ -20,22 +20,35 @@ import (
 
 // newAuditCommand is verb, run by ward-audit.
 func newAuditCommand(verb, short string) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:                verb,
 		Short:              short,
 		DisableFlagParsing: true, // ward-audit parses them, --help included
 		RunE: func(_ *cobra.Command, args []string) error {
-			bin, err := findAudit()
-			if err != nil {
-				return fmt.Errorf("%s: %w", verb, err)
-			}
-			argv := append([]string{bin, verb}, args...)
-			if err := syscall.Exec(bin, argv, os.Environ()); err != nil {
-				return fmt.Errorf("%s: run %s: %w", verb, bin, err)
-			}
-			return nil // not reached: Exec replaced ward
+			return execAudit(verb, args)
 		},
 	}
+	// `ward help VERB` shows the verb's own help.
+	cmd.SetHelpFunc(func(c *cobra.Command, _ []string) {
+		if err := execAudit(verb, []string{"--help"}); err != nil {
+			fmt.Fprintln(c.ErrOrStderr(), "ward: "+err.Error())
+		}
+	})
+	return cmd
+}
+
+// execAudit replaces ward with `ward-audit VERB ARGS...`; it returns only
+// when that cannot be done.
+func execAudit(verb string, args []string) error {
+	bin, err := findAudit()
+	if err != nil {
+		return fmt.Errorf("%s: %w", verb, err)
+	}
+	argv := append([]string{bin, verb}, args...)
+	if err := syscall.Exec(bin, argv, os.Environ()); err != nil {
+		return fmt.Errorf("%s: run %s: %w", verb, bin, err)
+	}
+	return nil // not reached: Exec replaced ward
 }
 
 // findAudit finds ward-audit beside ward's own binary, then on PATH.

@@ -39,6 +39,7 @@ func TestAuditVerbsPassedOn(t *testing.T) {
 		{"check's own exit status", bins, []string{"check", "--fail-on", "info", dockerfile}, 1, "WD"},
 		{"check's usage error", bins, []string{"check", filepath.Join(root, "missing")}, 2, "missing"},
 		{"help of the verb", bins, []string{"check", "--help"}, 0, "ward check reads"},
+		{"ward help VERB", bins, []string{"help", "scan"}, 0, "--fail-on"},
 		{"global --root before the verb", bins, []string{"--root", root, "db", "status"}, 125, filepath.Join(root, "vulndb")},
 		{"without ward-audit", alone, []string{"check", dockerfile}, 125, "ward-audit is neither beside ward nor on PATH"},
 	} {
