@@ -10,6 +10,7 @@ import (
 )
 
 func main() {
+	closeOnExecInherited()
 	root := &cobra.Command{
 		Use:           "ward",
 		Short:         "A least-privilege container engine",
