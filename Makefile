@@ -12,6 +12,7 @@ build:
 	$(GO) build -o $(BIN)/ward-runtime ./cmd/ward-runtime
 	$(GO) build -o $(BIN)/ward ./cmd/ward
 	$(GO) build -o $(BIN)/ward-monitor ./cmd/ward-monitor
+	$(GO) build -o $(BIN)/ward-audit ./cmd/ward-audit
 
 # What the tests and the demo need from Debian.
 deps:

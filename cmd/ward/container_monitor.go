@@ -67,6 +67,11 @@ func startMonitor(c *engine.Container, rt string) error {
 	}
 	cmd := exec.Command(argv[0], append(args, c.ID)...)
 	cmd.Stdout, cmd.Stderr = logf, logf
+	// The monitor lives as long as the container: a small heap, collected
+	// early, and one thread running Go code. In its environment these
+	// take effect before its first instruction (runtime/debug would link
+	// fmt and reflect into it); it does not pass them on.
+	cmd.Env = append(os.Environ(), monitor.GoSettings...)
 	cmd.ExtraFiles = []*os.File{w}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	cmd.Dir = "/"

@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -63,7 +62,7 @@ func sharedBinaries(t testing.TB) string {
 		if binDir, binErr = os.MkdirTemp("", "ward-bin-"); binErr != nil {
 			return
 		}
-		for _, name := range []string{"ward", "ward-runtime", "ward-monitor"} {
+		for _, name := range []string{"ward", "ward-runtime", "ward-monitor", "ward-audit"} {
 			if _, binErr = testutil.BuildBinary(binDir, name); binErr != nil {
 				return
 			}
@@ -552,65 +551,6 @@ func TestConcurrentRuns(t *testing.T) {
 	}
 	if ps := w.must(t, "ps", "-aq"); len(strings.Fields(ps)) != 1 {
 		t.Errorf("ps -aq = %q, want the one container named same", ps)
-	}
-}
-
-// BenchmarkRunRm measures `ward run --rm busybox true`, the whole cycle
-// of a short-lived container: record, snapshot, bundle, runtime create and
-// start, wait, delete, removal.
-func BenchmarkRunRm(b *testing.B) {
-	testutil.RequireRoot(b)
-	testutil.RequireStaticBusybox(b)
-	bins := sharedBinaries(b)
-	dir := b.TempDir()
-	bin, root := filepath.Join(bins, "ward"), filepath.Join(dir, "root")
-	tarPath := filepath.Join(dir, "busybox.tar")
-	writeTar(b, busyboxDir(b), tarPath)
-	if out, err := exec.Command(bin, "--root", root, "import", tarPath, "busybox").CombinedOutput(); err != nil {
-		b.Fatalf("import: %v: %s", err, out)
-	}
-	b.ResetTimer()
-	for b.Loop() {
-		if out, err := exec.Command(bin, "--root", root, "run", "--rm", "busybox", "true").CombinedOutput(); err != nil {
-			b.Fatalf("run: %v: %s", err, out)
-		}
-	}
-}
-
-// BenchmarkRuntimeRun is BenchmarkRunRm's peer: `ward-runtime run` of
-// the very bundle ward makes for busybox true (same spec: namespaces,
-// seccomp, mounts), over a snapshot already mounted, so it measures the
-// part of ward run that is the runtime's.
-func BenchmarkRuntimeRun(b *testing.B) {
-	testutil.RequireRoot(b)
-	testutil.RequireStaticBusybox(b)
-	bins := sharedBinaries(b)
-	dir := b.TempDir()
-	bin, root := filepath.Join(bins, "ward"), filepath.Join(dir, "root")
-	tarPath := filepath.Join(dir, "busybox.tar")
-	writeTar(b, busyboxDir(b), tarPath)
-	for _, args := range [][]string{{"import", tarPath, "busybox"}, {"run", "--name", "bundle", "busybox", "true"}} {
-		if out, err := exec.Command(bin, append([]string{"--root", root}, args...)...).CombinedOutput(); err != nil {
-			b.Fatalf("ward %v: %v: %s", args, err, out)
-		}
-	}
-	b.Cleanup(func() { exec.Command(bin, "--root", root, "rm", "bundle").Run() })
-	var rec []struct {
-		ID string `json:"Id"`
-	}
-	out, err := exec.Command(bin, "--root", root, "inspect", "bundle").Output()
-	if err != nil || json.Unmarshal(out, &rec) != nil || len(rec) != 1 {
-		b.Fatalf("inspect: %v %s", err, out)
-	}
-	bundle := filepath.Join(root, "containers", rec[0].ID, "bundle")
-	rt, state := filepath.Join(bins, "ward-runtime"), filepath.Join(dir, "state")
-	i := 0
-	for b.Loop() {
-		i++
-		cmd := exec.Command(rt, "--root", state, "run", "--bundle", bundle, "bench"+strconv.Itoa(i))
-		if out, err := cmd.CombinedOutput(); err != nil {
-			b.Fatalf("run: %v: %s", err, out)
-		}
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 )
 
 func main() {
+	closeOnExecInherited()
 	root := &cobra.Command{
 		Use:           "ward",
 		Short:         "A least-privilege container engine",
@@ -26,16 +27,19 @@ func main() {
 	}
 	// Every verb is listed here, so a reader sees what the CLI offers.
 	root.AddCommand(
-		newCheckCommand(),
-		newSBOMCommand(),
-		newScanCommand(),
-		newDBCommand(),
+		// The audit verbs run in ward-audit (audit.go says why).
+		newAuditCommand("check", "Audit Dockerfiles, compose files, Kubernetes manifests, OCI config.json and inspect output against the checklist"),
+		newAuditCommand("sbom", "List the packages installed in a root filesystem or image archive"),
+		newAuditCommand("scan", "Report known vulnerabilities of the packages in a root filesystem or image archive"),
+		newAuditCommand("db", "Manage the offline vulnerability database (OSV records)"),
 		newNetworkCommand(),
 	)
 	root.AddCommand(newImageCommands()...)
 	root.AddCommand(newContainerCommands()...)
 	if err := root.Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "ward: "+err.Error())
+		if msg := err.Error(); msg != "" { // empty: ward-audit said it
+			fmt.Fprintln(os.Stderr, "ward: "+msg)
+		}
 		os.Exit(exitCode(err))
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -62,5 +63,44 @@ func TestStartRemountsRoot(t *testing.T) {
 	w.must(t, "rm", id)
 	if left := w.leftovers(t); len(left) != 0 {
 		t.Errorf("left behind: %v", left)
+	}
+}
+
+// TestNoInheritedDescriptors: descriptors open in the program that runs
+// ward reach neither a foreground nor a detached container.
+func TestNoInheritedDescriptors(t *testing.T) {
+	w := newWardEnv(t)
+	leak, err := os.Open("/etc/hostname")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer leak.Close()
+	// The container lists its descriptors other than 0, 1, 2 and the
+	// one ls opens to read the directory.
+	script := `for f in /proc/self/fd/*; do n=${f##*/}; [ "$n" -gt 2 ] && [ -e "$f" ] && echo "$n -> $(readlink $f)"; done; true`
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"foreground", []string{"run", "--rm", "busybox", "sh", "-c", script}},
+		{"detached", []string{"run", "-d", "busybox", "sh", "-c", script}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command(w.bin, append([]string{"--root", w.root}, tc.args...)...)
+			// fds 3 to 9 in ward (a runtime may reuse the low ones itself)
+			cmd.ExtraFiles = []*os.File{leak, leak, leak, leak, leak, leak, leak}
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("ward %v: %v", tc.args, err)
+			}
+			if tc.name == "detached" {
+				id := strings.TrimSpace(string(out))
+				out = []byte(w.must(t, "logs", "-f", id))
+				w.must(t, "rm", id)
+			}
+			if strings.Contains(string(out), "hostname") {
+				t.Errorf("the container holds ward's inherited descriptor:\n%s", out)
+			}
+		})
 	}
 }

@@ -32,6 +32,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -51,6 +52,22 @@ type Config struct {
 	// output the monitor copies there from the pty.
 	Log string
 	Tty bool
+}
+
+// GoSettings are the Go runtime's settings for a monitor, set in its
+// environment by the ward that starts it and left out of the environment
+// of the processes it starts.
+var GoSettings = []string{"GOMAXPROCS=1", "GOGC=20", "GOMEMLIMIT=4MiB"}
+
+// childEnv is the monitor's environment without GoSettings.
+func childEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !slices.Contains(GoSettings, kv) {
+			env = append(env, kv)
+		}
+	}
+	return env
 }
 
 // Error is a container that could not start, with the status the
@@ -177,7 +194,7 @@ func runWard(cfg Config, out *os.File, args ...string) error {
 	}
 	defer null.Close()
 	p, err := os.StartProcess(cfg.Ward, append([]string{cfg.Ward}, args...), &os.ProcAttr{
-		Dir: "/", Files: []*os.File{null, out, os.Stderr},
+		Dir: "/", Env: childEnv(), Files: []*os.File{null, out, os.Stderr},
 	})
 	if err != nil {
 		return err

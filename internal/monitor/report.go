@@ -7,13 +7,22 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // Reporter writes the monitor's one line to the ward that started it.
 type Reporter struct{ f *os.File }
 
 // NewReporter reports on f (fd 3 in the monitor); nil reports nothing.
-func NewReporter(f *os.File) *Reporter { return &Reporter{f: f} }
+// f is made close-on-exec: the processes the monitor starts, and the
+// container, must not hold the starting ward's pipe.
+func NewReporter(f *os.File) *Reporter {
+	if f != nil {
+		unix.CloseOnExec(int(f.Fd()))
+	}
+	return &Reporter{f: f}
+}
 
 // Started says the container runs, and closes the pipe.
 func (r *Reporter) Started() { r.line("started") }

@@ -14,7 +14,7 @@ import (
 // after a reboot, or was unmounted by hand), and returns the rootfs
 // directory. The container's own writes, in upper/, are kept.
 func (s *Snapshotter) Mount(containerID string) (string, error) {
-	if !validID.MatchString(containerID) {
+	if !validID(containerID) {
 		return "", fmt.Errorf("snapshot: invalid container ID %q", containerID)
 	}
 	dir := filepath.Join(s.snapshotsDir, containerID)
@@ -36,7 +36,7 @@ func (s *Snapshotter) Mount(containerID string) (string, error) {
 	}
 	var lower []string
 	for _, h := range rec.Layers {
-		if !validID.MatchString(h.Hex) {
+		if !validID(h.Hex) {
 			return "", fmt.Errorf("snapshot %s: invalid layer chain ID %q", containerID, h.Hex)
 		}
 		l := filepath.Join(s.layersDir, h.Hex)

@@ -4,30 +4,80 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/spf13/cobra"
-
 	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/testutil"
 )
 
-// runCmd executes ward run with args, returning stdout, stderr and error.
+// wardBinaries builds ward and ward-audit once for the package's tests:
+// ward run's policy flags exec ward-audit beside ward, so the agreement
+// is tested through the binaries users run.
+var (
+	wardOnce sync.Once
+	wardDir  string
+	wardErr  error
+)
+
+func wardBinary(t *testing.T) string {
+	t.Helper()
+	wardOnce.Do(func() {
+		if wardDir, wardErr = os.MkdirTemp("", "ward-audit-bin-"); wardErr != nil {
+			return
+		}
+		for _, name := range []string{"ward", "ward-audit"} {
+			if _, wardErr = testutil.BuildBinary(wardDir, name); wardErr != nil {
+				return
+			}
+		}
+	})
+	if wardErr != nil {
+		t.Fatal(wardErr)
+	}
+	return filepath.Join(wardDir, "ward")
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if wardDir != "" {
+		os.RemoveAll(wardDir)
+	}
+	os.Exit(code)
+}
+
+// wardExit is a ward command's non-zero exit: its status and stderr.
+type wardExit struct {
+	code   int
+	stderr string
+}
+
+func (e *wardExit) Error() string { return e.stderr }
+func (e *wardExit) ExitCode() int { return e.code }
+
+// runCmd executes `ward run ARGS` (the binary, with $WARD_ROOT and
+// $WARD_CONFIG as the test set them), returning stdout, stderr and, when
+// it exits non-zero, a *wardExit.
 func runCmd(t *testing.T, args ...string) (string, string, error) {
 	t.Helper()
+	cmd := exec.Command(wardBinary(t), append([]string{"run"}, args...)...)
+	cmd.Env = append(os.Environ(), "WARD_DEFAULT_NETWORK=none")
 	var out, errOut bytes.Buffer
-	cmd := newRunCommand()
-	cmd.SetOut(&out)
-	cmd.SetErr(&errOut)
-	cmd.SetArgs(args)
-	cmd.SilenceUsage, cmd.SilenceErrors = true, true
-	err := cmd.Execute()
-	return out.String(), errOut.String(), err
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
+		return out.String(), errOut.String(), &wardExit{code: ee.ExitCode(), stderr: errOut.String()}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errOut.String(), nil
 }
 
 // findingKeys reads a ward check JSON report into sorted "RULE message" keys.
@@ -51,10 +101,11 @@ func findingKeys(t *testing.T, data string) []string {
 	return keys
 }
 
-// refusedKeys reads ward run's refusal into the same keys.
+// refusedKeys reads ward run's refusal (on stderr, after its first line)
+// into the same keys.
 func refusedKeys(err error) []string {
 	keys := []string{}
-	for _, l := range strings.Split(err.Error(), "\n")[1:] {
+	for _, l := range strings.Split(strings.TrimSpace(err.Error()), "\n")[1:] {
 		l = strings.TrimSpace(l)
 		rule, rest, _ := strings.Cut(l, " ")
 		_, rest, _ = strings.Cut(rest, ": ") // severity
@@ -66,7 +117,7 @@ func refusedKeys(err error) []string {
 }
 
 func exitStatus(err error) int {
-	var ec exitCoder
+	var ec interface{ ExitCode() int }
 	if errors.As(err, &ec) {
 		return ec.ExitCode()
 	}
@@ -182,21 +233,12 @@ func TestRunPolicyAgreesWithCheck(t *testing.T) {
 	}
 }
 
-// policyGate parses a ward run command line and runs the policy gate
-// createContainer runs before it creates anything.
+// policyGate runs the gate ward run passes before it creates anything,
+// without running: a dry run exits 0 exactly when the gate lets it by.
 func policyGate(t *testing.T, args []string) error {
 	t.Helper()
-	var f runFlags
-	cmd := &cobra.Command{Use: "run"}
-	f.register(cmd)
-	if err := cmd.ParseFlags(args); err != nil {
-		t.Fatal(err)
-	}
-	req, err := f.request(cmd, cmd.Flags().Args())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f.policy.enforce(req, io.Discard)
+	_, _, err := runCmd(t, append([]string{"--dry-run", "--format", "inspect"}, args...)...)
+	return err
 }
 
 // checkJSONRaw runs ward check --format json and returns its raw output.

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wardproject/ward/internal/audit"
+	"github.com/wardproject/ward/internal/audit/rules"
+	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/image/store"
+	"github.com/wardproject/ward/internal/imageworkload"
+	"github.com/wardproject/ward/internal/policy"
+	"github.com/wardproject/ward/internal/scan/matcher"
+	"github.com/wardproject/ward/internal/scan/vulndb"
+	"github.com/wardproject/ward/internal/workload"
+)
+
+// The judge protocol: `ward run --policy P` (and --fail-on-vuln, and
+// --dry-run) builds the record it would create, the JSON `ward inspect`
+// prints, and passes it on standard input to `ward-audit judge-run`. The
+// judge reads it with ward check's inspect reader, so check and run
+// cannot disagree, and answers with its exit status: 0 to go ahead, 125
+// when the policy refuses (the refusal on stderr), as `ward run` exits.
+
+type judgeFlags struct {
+	policy     string
+	failOnVuln string
+	dryRun     bool
+	everyRule  bool
+	format     string
+}
+
+// newJudgeCommand is ward run's policy check; hidden, ward runs it.
+func newJudgeCommand() *cobra.Command {
+	var f judgeFlags
+	cmd := &cobra.Command{
+		Use:    "judge-run",
+		Short:  "Judge the container record on stdin against a run policy (used by ward run)",
+		Hidden: true,
+		Args:   cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return judgeRun(cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.policy, "policy", policy.DefaultProfile, "run policy")
+	fl.StringVar(&f.failOnVuln, "fail-on-vuln", "", "refuse images with vulnerabilities at or above this severity")
+	fl.BoolVar(&f.dryRun, "dry-run", false, "print ward check's report of the record")
+	fl.BoolVar(&f.everyRule, "every-rule", false, "with --dry-run: report every rule, not only the policy's")
+	fl.StringVar(&f.format, "format", "text", "--dry-run report format: "+strings.Join(audit.Formats, ", "))
+	return cmd
+}
+
+func judgeRun(stdin io.Reader, stdout, stderr io.Writer, f judgeFlags) error {
+	fail := func(err error) error { return &engine.ExitError{Code: 125, Err: err} }
+	prof, err := policy.Lookup(f.policy)
+	if err != nil {
+		return fail(fmt.Errorf("--policy: %w", err))
+	}
+	if f.failOnVuln != "" {
+		sev, err := audit.ParseSeverity(f.failOnVuln)
+		if err != nil {
+			return fail(fmt.Errorf("--fail-on-vuln: %w", err))
+		}
+		prof = prof.WithFailOnVuln(sev)
+	}
+	if f.dryRun && !contains(audit.Formats, f.format) {
+		return fail(fmt.Errorf("--format %q: want inspect or %s", f.format, strings.Join(audit.Formats, ", ")))
+	}
+	var c engine.Container
+	if err := json.NewDecoder(stdin).Decode(&c); err != nil {
+		return fail(fmt.Errorf("container record on stdin: %w", err))
+	}
+
+	// Scan the image when a gate asks, or when a dry run reports every
+	// rule and a database is loaded.
+	var db matcher.AdvisorySource
+	if prof.FailOnVuln != nil || (f.dryRun && f.everyRule) {
+		opened, err := vulndb.OpenReadOnly(vulnDBDir())
+		switch {
+		case err != nil && prof.FailOnVuln != nil:
+			// A gate that cannot be checked refuses rather than passes.
+			return fail(fmt.Errorf("--fail-on-vuln %s cannot be checked: %w", prof.FailOnVuln, err))
+		case err != nil:
+			fmt.Fprintf(stderr, "ward: info: image-scan not checked: %v\n", err)
+		default:
+			defer opened.Close()
+			db = opened
+		}
+	}
+	var images *store.Store
+	if db != nil {
+		if images, err = openImageStore(); err != nil {
+			return fail(err)
+		}
+	}
+	w, err := runWorkload(images, &c, db)
+	if err != nil {
+		return fail(err)
+	}
+	if f.dryRun {
+		opts := audit.Options{Rules: rules.All(), Extra: []workload.Input{{File: w.File, Kind: workload.KindInspect, Workloads: []workload.Workload{w}}}}
+		if !f.everyRule {
+			opts.Rules, opts.MinVulnSeverity = prof.RuleSet(), prof.Settings().MinVulnSeverity
+		}
+		rep, err := audit.Check(nil, opts)
+		if err != nil {
+			return fail(err)
+		}
+		if err := audit.Write(stdout, f.format, rep, opts.Rules, false); err != nil {
+			return fail(err)
+		}
+	}
+	if fs := policy.Evaluate(prof, w); len(fs) > 0 {
+		return refusal(prof, fs)
+	}
+	return nil
+}
+
+// runWorkload is the one way a container record becomes a workload, for
+// `ward run --policy`, `ward run --dry-run` and `ward check --container`:
+// the record (flags merged with the image config, in `ward inspect`'s
+// JSON) read by ward check's inspect reader. With db and images set, the
+// image's known vulnerabilities are added from db.
+func runWorkload(images *store.Store, c *engine.Container, db matcher.AdvisorySource) (workload.Workload, error) {
+	file := "container/" + c.ShortName()
+	if c.ShortName() == "" {
+		file = "ward run"
+	}
+	data, err := json.Marshal([]*engine.Container{c})
+	if err != nil {
+		return workload.Workload{}, err
+	}
+	ws, err := workload.ReadInspect(file, data)
+	if err != nil {
+		return workload.Workload{}, err
+	}
+	w := ws[0]
+	w.File = file
+	if c.ShortName() == "" {
+		w.Resource = "container of " + c.Config.Image // a preview has no name yet
+	}
+	forgetLines(&w)
+	if db != nil && images != nil && c.Image != "" {
+		img, err := imageworkload.FromStore(images, c.Image)
+		if errors.Is(err, store.ErrNotFound) {
+			return w, nil // the image is gone: nothing to scan
+		}
+		if err != nil {
+			return w, fmt.Errorf("image %s: %w", c.Config.Image, err)
+		}
+		defer img.Close()
+		if w.Content, err = imageworkload.Inspect(img.Source, c.Config.Image, db); err != nil {
+			return w, fmt.Errorf("image %s: %w", c.Config.Image, err)
+		}
+	}
+	return w, nil
+}
+
+// refusal is `ward run`'s answer when the policy forbids a command line:
+// exit 125, nothing created, one line per violated rule with its fix.
+func refusal(prof policy.Profile, fs []audit.Finding) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "refused by policy %s (%s); nothing was created:", prof.Name, audit.Count(len(fs), "violation"))
+	for _, f := range fs {
+		fmt.Fprintf(&b, "\n  %s %s: %s. Fix: %s", f.Rule, f.Severity, f.Message, f.Fix)
+	}
+	return &engine.ExitError{Code: 125, Err: fmt.Errorf("%s", b.String())}
+}
+
+// openImageStore opens ward's image store for reading what is there.
+func openImageStore() (*store.Store, error) {
+	return store.Open(filepath.Join(wardRoot(), "images"))
+}
