@@ -45,13 +45,18 @@ func Run() {
 	if err != nil {
 		fail(err)
 	}
-	// Nothing of ours may reach the user's program.
+	// Nothing of ours may reach the user's program, nor any descriptor the
+	// runtime's caller left open without close-on-exec (runc's rule): the
+	// preserved ones sit at 3..syncFD-1, ours and any strays from syncFD on.
 	unix.CloseOnExec(syncFD)
 	fifoFD, fifoErr := strconv.Atoi(os.Getenv(FifoFDEnv))
 	for _, env := range []string{FifoFDEnv, ExeFDEnv, ConsoleFDEnv} {
 		if fd, err := strconv.Atoi(os.Getenv(env)); err == nil {
 			unix.CloseOnExec(fd)
 		}
+	}
+	if err := closeOnExecFrom(syncFD); err != nil {
+		fail(err)
 	}
 	if err := ch.enc.Encode(Message{Type: "ready"}); err != nil {
 		os.Exit(1)
@@ -431,4 +436,23 @@ func applyAppArmorOnExec(prof string) error {
 		}
 	}
 	return fmt.Errorf("apply AppArmor profile %q: no AppArmor attribute file in /proc", prof)
+}
+
+// closeOnExecFrom marks every descriptor from first on close-on-exec.
+func closeOnExecFrom(first int) error {
+	err := unix.CloseRange(uint(first), ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
+	if err == nil {
+		return nil
+	}
+	// Kernels before 5.11: walk the open descriptors.
+	entries, rerr := os.ReadDir("/proc/self/fd")
+	if rerr != nil {
+		return fmt.Errorf("close inherited descriptors: %w (close_range: %v)", rerr, err)
+	}
+	for _, e := range entries {
+		if fd, err := strconv.Atoi(e.Name()); err == nil && fd >= first {
+			unix.CloseOnExec(fd)
+		}
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -282,6 +283,23 @@ func TestRunExitStatusAndPreservedFDs(t *testing.T) {
 			pr.Close()
 			if err != nil || string(out) != "through-fd-3\n" {
 				t.Errorf("--preserve-fds 1: %q, %v", out, err)
+			}
+
+			// Descriptors the caller left open beyond those preserved never
+			// reach the container: with two inherited and one preserved,
+			// the container has 0-2, fd 3 and the one ls opens.
+			pr2, pw2, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer pr2.Close()
+			defer pw2.Close()
+			dir = testutil.Bundle(t, []string{"ls", "/proc/self/fd"}, nil)
+			c = r.command("run", "--preserve-fds", "1", "--bundle", dir, containerID(t))
+			c.ExtraFiles = []*os.File{pr2, pw2}
+			out, err = c.Output()
+			if got := strings.Fields(string(out)); err != nil || !slices.Equal(got, []string{"0", "1", "2", "3", "4"}) {
+				t.Errorf("descriptors inside with 2 inherited, 1 preserved: %v (%v), want 0 1 2 3 4", got, err)
 			}
 		})
 	}
