@@ -34,6 +34,10 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	// The peers run with no network (docker run --network none); and no
+	// benchmark here touches the machine's network: test/network measures
+	// bridges inside namespaces of its own.
+	os.Setenv("WARD_DEFAULT_NETWORK", "none")
 	code := m.Run()
 	if binDir != "" {
 		os.RemoveAll(binDir)
