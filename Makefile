@@ -33,8 +33,11 @@ unit:
 	$(GO) test -count=1 ./internal/...
 
 # ward-runtime against runc, same bundle, same run; figures go to BENCHMARKS.md.
+# ward-runtime against runc, ward against docker (run, import, monitor
+# memory), bridges against none and bare veths (inside test namespaces).
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchtime 50x ./test/bench
+	$(GO) test -run '^$$' -bench . -benchtime 30x ./test/network
 
 conformance: deps
 	CONFORMANCE_OPTIONAL_FIXES=1 scripts/conformance.sh --compare
