@@ -4,10 +4,14 @@
 // whose own policy is unrestricted.
 
 // Package firewall writes ward's nftables tables from a declared State:
-// the whole desired state goes in, ward's own tables come out replaced in
-// one netlink batch, which the kernel applies atomically. There is no
-// incremental add or remove to get wrong, a crash cannot leave half a
-// rule set, and Apply with the same State twice changes nothing.
+// the whole desired state goes in, ward's own tables come out matching it after
+// one netlink batch, which the kernel applies atomically: a crash cannot
+// leave half a rule set, and Apply with the same State twice changes
+// nothing. When the new State only adds containers to what the tables
+// already hold, the batch only adds their rules (state.go): the same rule
+// set a rebuild would write, without the kernel's grace period that any
+// batch deleting something waits for (~11.5 ms, most of a container's
+// start on a bridge otherwise).
 //
 // Apply works on the network namespace of the calling thread: the engine's
 // host namespace, or a test's namespace entered with netns.Do. It never
@@ -84,6 +88,7 @@ import (
 	"github.com/google/nftables"
 	"github.com/google/nftables/binaryutil"
 	"github.com/google/nftables/expr"
+	"github.com/google/nftables/userdata"
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 
@@ -135,13 +140,31 @@ var (
 // Tables names ward's tables as nft(8) lists them.
 func Tables() []string { return []string{"inet " + tableName, "bridge " + tableName} }
 
-// Apply replaces ward's tables with ones that enforce s, in one atomic
-// batch; an empty State deletes them. s is checked first, so bad input
-// leaves the tables as they were.
+// Apply makes ward's tables enforce s, atomically; an empty State deletes
+// them. s is checked first, so bad input leaves the tables as they were.
+// The result depends on s as a set, not on the order of its lists, and
+// Apply with the same State twice changes nothing. When s only adds
+// endpoints to what is installed, the batch only adds (see incremental.go):
+// a batch that deletes anything waits for a kernel RCU grace period.
 func Apply(s State) error {
+	_, err := apply(s)
+	return err
+}
+
+// A mode says how apply brought the tables to the desired state.
+type mode int
+
+const (
+	unchanged   mode = iota // already installed: nothing sent
+	incremental             // a batch that only adds
+	rebuilt                 // the tables deleted and written again
+)
+
+func apply(s State) (mode, error) {
 	if err := validate(s); err != nil {
-		return fmt.Errorf("firewall: %w", err)
+		return rebuilt, fmt.Errorf("firewall: %w", err)
 	}
+	s = canonical(s)
 	// The socket is made for the calling thread's namespace by file, and
 	// used from a goroutine of its own: a caller inside netns.Do is locked
 	// to its thread, and every one of the batch's thousands of netlink
@@ -149,33 +172,63 @@ func Apply(s State) error {
 	// times slower, measured).
 	ns, err := os.Open("/proc/thread-self/ns/net")
 	if err != nil {
-		return fmt.Errorf("firewall: %w", err)
+		return rebuilt, fmt.Errorf("firewall: %w", err)
 	}
 	defer ns.Close()
 	conn, err := nftables.New(nftables.WithNetNSFd(int(ns.Fd())), nftables.WithSockOptions(largeBuffers))
 	if err != nil {
-		return fmt.Errorf("firewall: %w", err)
+		return rebuilt, fmt.Errorf("firewall: %w", err)
 	}
+	m, in := rebuilt, installed{}
+	if len(s.Networks) > 0 || len(s.Endpoints) > 0 {
+		m, in = plan(conn, s)
+	}
+	switch m {
+	case unchanged:
+		return m, nil
+	case incremental:
+		if err := addEndpoints(conn, s, in); err != nil {
+			return m, fmt.Errorf("firewall: %w", err)
+		}
+	case rebuilt:
+		if err := rebuild(conn, s); err != nil {
+			return m, fmt.Errorf("firewall: %w", err)
+		}
+	}
+	if testBatchHook != nil {
+		testBatchHook(conn)
+	}
+	flushed := make(chan error, 1)
+	go func() { flushed <- conn.Flush() }()
+	if err := <-flushed; err != nil {
+		return m, fmt.Errorf("firewall: apply nftables batch: %w", err)
+	}
+	return m, nil
+}
+
+// testBatchHook, set only by tests, adds to the batch before it is sent
+// (to make one fail).
+var testBatchHook func(*nftables.Conn)
+
+// rebuild queues the deletion of ward's tables and, unless s is empty,
+// the whole rule set for s.
+func rebuild(conn *nftables.Conn, s State) error {
 	for _, t := range []*nftables.Table{inetTable, bridgeTable} {
 		// Adding before deleting makes the delete valid whether or not
 		// the table exists; the batch is one transaction.
 		conn.AddTable(t)
 		conn.DelTable(t)
 	}
-	if len(s.Networks) > 0 || len(s.Endpoints) > 0 {
-		b := &builder{conn: conn, s: s}
-		b.inet()
-		b.bridge()
-		if b.err != nil {
-			return fmt.Errorf("firewall: %w", b.err)
-		}
+	if len(s.Networks) == 0 && len(s.Endpoints) == 0 {
+		return nil
 	}
-	flushed := make(chan error, 1)
-	go func() { flushed <- conn.Flush() }()
-	if err := <-flushed; err != nil {
-		return fmt.Errorf("firewall: apply nftables batch: %w", err)
+	b := newBuilder(conn, s)
+	b.inet()
+	b.bridge()
+	for _, e := range s.Endpoints {
+		b.endpoint(e)
 	}
-	return nil
+	return b.err
 }
 
 // batchBuffer bounds the netlink batch (and its acknowledgements) one Apply
@@ -218,7 +271,7 @@ func validate(s State) error {
 		}
 		nets[n.Name], bridges[n.Bridge] = true, true
 	}
-	veths := map[string]bool{}
+	veths, addrs := map[string]bool{}, map[netip.Addr]string{}
 	type published struct {
 		Port
 		owner string
@@ -235,7 +288,12 @@ func validate(s State) error {
 		case !e.Addr.Is4():
 			return fmt.Errorf("endpoint %s: address %s: only IPv4 container addresses are supported", e.ContainerID, e.Addr)
 		}
-		veths[e.HostVeth] = true
+		// The dispatch maps are keyed by address: one address, one
+		// container.
+		if other, ok := addrs[e.Addr]; ok {
+			return fmt.Errorf("endpoint %s: address %s already belongs to %s", e.ContainerID, e.Addr, other)
+		}
+		veths[e.HostVeth], addrs[e.Addr] = true, e.ContainerID
 		for _, p := range []netpolicy.Policy{e.Egress, e.Ingress} {
 			for _, r := range p.Rules {
 				if !r.Prefix.IsValid() {
@@ -271,28 +329,48 @@ type builder struct {
 	conn   *nftables.Conn
 	s      State
 	table  *nftables.Table
-	chains map[string]*nftables.Chain
-	maps   int
+	chains map[*nftables.Table]map[string]*nftables.Chain
 	err    error
+	// natBefore, in an incremental batch, names the rule a new
+	// endpoint's NAT rule must go before (0: at the end of the chain).
+	natBefore func(chain, owner string) uint64
+}
+
+func newBuilder(conn *nftables.Conn, s State) *builder {
+	return &builder{conn: conn, s: s, chains: map[*nftables.Table]map[string]*nftables.Chain{
+		inetTable: {}, bridgeTable: {},
+	}}
 }
 
 func (b *builder) chain(name string) *nftables.Chain {
-	if c, ok := b.chains[name]; ok {
+	if c, ok := b.chains[b.table][name]; ok {
 		return c
 	}
 	c := b.conn.AddChain(&nftables.Chain{Name: name, Table: b.table})
-	b.chains[name] = c
+	b.chains[b.table][name] = c
 	return c
 }
 
+// existing records a chain the kernel already has, for rules that name it
+// in an incremental batch.
+func (b *builder) existing(t *nftables.Table, names ...string) {
+	for _, name := range names {
+		b.chains[t][name] = &nftables.Chain{Name: name, Table: t}
+	}
+}
+
 func (b *builder) base(name string, typ nftables.ChainType, hook *nftables.ChainHook, prio int32) {
-	b.chains[name] = b.conn.AddChain(&nftables.Chain{
+	b.chains[b.table][name] = b.conn.AddChain(&nftables.Chain{
 		Name: name, Table: b.table, Type: typ, Hooknum: hook,
 		Priority: nftables.ChainPriorityRef(nftables.ChainPriority(prio)), Policy: ptr(nftables.ChainPolicyAccept),
 	})
 }
 
-func (b *builder) rule(chain string, exprs []expr.Any) {
+func (b *builder) rule(chain string, exprs []expr.Any) { b.conn.AddRule(b.commented(chain, "", exprs)) }
+
+// commented adds a rule that carries a comment (rule userdata, which
+// nft(8) prints as the rule's comment).
+func (b *builder) commented(chain, comment string, exprs []expr.Any) *nftables.Rule {
 	c := b.chain(chain)
 	// A jump or goto must name a chain the batch has already made.
 	for _, e := range exprs {
@@ -300,44 +378,71 @@ func (b *builder) rule(chain string, exprs []expr.Any) {
 			b.chain(v.Chain)
 		}
 	}
-	b.conn.AddRule(&nftables.Rule{Table: b.table, Chain: c, Exprs: exprs})
+	r := &nftables.Rule{Table: b.table, Chain: c, Exprs: exprs}
+	if comment != "" {
+		r.UserData = userdata.AppendString(nil, userdata.TypeComment, comment)
+	}
+	return r
 }
 
-// A mapping is one element of a verdict map.
-type mapping struct {
-	key     []byte
-	verdict expr.Any
+// natRule adds a published port's rule, commented with its owner's host
+// veth so that an incremental batch can find where the next one goes:
+// NAT chains keep endpoints' rules in the order of their host veths,
+// whatever order they were added in.
+func (b *builder) natRule(chain, owner string, exprs []expr.Any) {
+	r := b.commented(chain, owner, exprs)
+	if b.natBefore != nil {
+		if h := b.natBefore(chain, owner); h != 0 {
+			r.Position = h
+			b.conn.InsertRule(r) // without NLM_F_APPEND: before rule h
+			return
+		}
+	}
+	b.conn.AddRule(r)
 }
 
-// vmap makes an anonymous verdict map and a rule body that looks up the
-// key load put in register 1: `load vmap { key : verdict, ... }`.
-func (b *builder) vmap(load match, keyType nftables.SetDatatype, ms []mapping) []expr.Any {
-	set := &nftables.Set{Table: b.table, Anonymous: true, Constant: true, IsMap: true,
-		KeyType: keyType, DataType: nftables.TypeVerdict}
-	if keyType == nftables.TypeIFName {
-		// Interface names are strings, kept in host byte order; the
-		// library marks anonymous maps big-endian, which nft(8) would
-		// print as empty names. A named map can say so.
-		b.maps++
-		set = &nftables.Set{Table: b.table, Name: fmt.Sprintf("ifmap%d", b.maps), IsMap: true,
-			KeyType: keyType, DataType: nftables.TypeVerdict, KeyByteOrder: binaryutil.NativeEndian}
+// The dispatch maps are named, so that an incremental batch can add a
+// container to them: anonymous sets are constant.
+const (
+	egressMap  = "egress-by-addr"  // inet: container address -> accept or goto eg-VETH
+	ingressMap = "ingress-by-addr" // inet: container address -> accept or goto in-VETH
+	portMap    = "port-by-iif"     // bridge: host veth -> goto port-VETH
+)
+
+func dispatchMap(name string) *nftables.Set {
+	if name == portMap {
+		// Interface names are strings, kept in host byte order, which
+		// a named map can say (nft(8) prints them as names then).
+		return &nftables.Set{Table: bridgeTable, Name: name, IsMap: true, KeyType: nftables.TypeIFName,
+			DataType: nftables.TypeVerdict, KeyByteOrder: binaryutil.NativeEndian}
 	}
-	elems := make([]nftables.SetElement, len(ms))
-	for i, m := range ms {
-		v := m.verdict.(*expr.Verdict)
-		if v.Chain != "" {
-			b.chain(v.Chain) // the map may only name chains that exist
-		}
-		key := m.key
-		if keyType == nftables.TypeIFName {
-			key = ifname(string(key))
-		}
-		elems[i] = nftables.SetElement{Key: key, VerdictData: v}
-	}
-	if err := b.conn.AddSet(set, elems); err != nil {
+	return &nftables.Set{Table: inetTable, Name: name, IsMap: true, KeyType: nftables.TypeIPAddr, DataType: nftables.TypeVerdict}
+}
+
+// lookup makes a dispatch map and returns a rule body that looks up the
+// key load put in register 1: `load vmap @name`.
+func (b *builder) lookup(load match, name string) []expr.Any {
+	set := dispatchMap(name)
+	if err := b.conn.AddSet(set, nil); err != nil {
 		b.err = errors.Join(b.err, err)
 	}
 	return append(append(match{}, load...), &expr.Lookup{SourceRegister: 1, DestRegister: 0, IsDestRegSet: true, SetName: set.Name, SetID: set.ID})
+}
+
+// element adds one key to a dispatch map; comment, on the bridge map,
+// records what the endpoint's rules were made from.
+func (b *builder) element(name string, key []byte, verdict expr.Any, comment string) {
+	v := verdict.(*expr.Verdict)
+	if v.Chain != "" {
+		b.chain(v.Chain) // the map may only name chains that exist
+	}
+	if name == portMap {
+		key = ifname(string(key))
+	}
+	el := nftables.SetElement{Key: key, VerdictData: v, Comment: comment}
+	if err := b.conn.SetAddElements(dispatchMap(name), []nftables.SetElement{el}); err != nil {
+		b.err = errors.Join(b.err, err)
+	}
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -360,8 +465,11 @@ func (b *builder) network(name string) Network {
 	return Network{}
 }
 
+// inet writes the inet table's chains and the rules of each network; the
+// endpoints' own come from endpoint.
 func (b *builder) inet() {
-	b.table, b.chains = b.conn.AddTable(inetTable), map[string]*nftables.Chain{}
+	b.table = inetTable
+	b.conn.AddTable(inetTable)
 	// Egress is judged at prerouting, before DNAT (-100) rewrites the
 	// destination: a policy speaks of what the container dialed.
 	b.base("prerouting", nftables.ChainTypeFilter, nftables.ChainHookPrerouting, -150)
@@ -411,44 +519,46 @@ func (b *builder) inet() {
 	}
 
 	// Dispatch by address through verdict maps: one hash lookup per new
-	// connection however many containers there are.
-	var egressMap, ingressMap []mapping
-	for _, e := range b.s.Endpoints {
-		n := b.network(e.Network)
-		eg, in := effective(e.Egress, n.Egress), effective(e.Ingress, n.Ingress)
-		key := e.Addr.AsSlice()
-		if eg.Restricted {
-			egressMap = append(egressMap, mapping{key, goTo("eg-" + e.HostVeth)})
-			b.egressChain("eg-"+e.HostVeth, eg, e.DNS)
-		} else {
-			egressMap = append(egressMap, mapping{key, accept})
-		}
-		if in.Restricted {
-			ingressMap = append(ingressMap, mapping{key, goTo("in-" + e.HostVeth)})
-			b.ingressChain("in-"+e.HostVeth, in, e.Ports)
-		} else {
-			ingressMap = append(ingressMap, mapping{key, accept})
-		}
-		for _, p := range e.Ports {
-			to := localDest()
-			if !anyAddr(p.HostIP) {
-				to = addrIs(dst, p.HostIP)
-			}
-			publish := append(all(family(e.Addr), to, l4(p.Proto), dport(p.HostPort)), dnatTo(e.Addr, p.ContainerPort)...)
-			b.rule("prerouting-nat", publish)
-			b.rule("output-nat", publish)
-			hairpin := all(oif(n.Bridge), addrIs(src, e.Addr), addrIs(dst, e.Addr), l4(p.Proto), dport(p.ContainerPort))
-			b.rule("postrouting-nat", then(hairpin, &expr.Masq{}))
-		}
-	}
-	if len(b.s.Endpoints) > 0 {
-		ipv4 := family(netip.IPv4Unspecified())
-		b.rule("egress", b.vmap(append(ipv4, loadAddr(src)), nftables.TypeIPAddr, egressMap))
-		b.rule("ingress", b.vmap(append(ipv4, loadAddr(dst)), nftables.TypeIPAddr, ingressMap))
-	}
+	// connection however many containers there are. The egress lookup
+	// carries the digest of what the tables were made from (state.go).
+	ipv4 := family(netip.IPv4Unspecified())
+	b.conn.AddRule(b.commented("egress", stateComment(b.s), b.lookup(append(ipv4, loadAddr(src)), egressMap)))
+	b.rule("ingress", b.lookup(append(ipv4, loadAddr(dst)), ingressMap))
 	// A source on a ward bridge that no endpoint owns is not trusted.
 	b.rule("egress", []expr.Any{drop})
 	b.rule("ingress", []expr.Any{drop})
+}
+
+// endpoint writes one container's chains, map elements and NAT rules in
+// both tables: only additions, so that an incremental batch can use it.
+func (b *builder) endpoint(e Endpoint) {
+	b.table = inetTable
+	n := b.network(e.Network)
+	eg, in := effective(e.Egress, n.Egress), effective(e.Ingress, n.Ingress)
+	key := e.Addr.AsSlice()
+	egVerdict, inVerdict := expr.Any(accept), expr.Any(accept)
+	if eg.Restricted {
+		egVerdict = goTo("eg-" + e.HostVeth)
+		b.egressChain("eg-"+e.HostVeth, eg, e.DNS)
+	}
+	if in.Restricted {
+		inVerdict = goTo("in-" + e.HostVeth)
+		b.ingressChain("in-"+e.HostVeth, in, e.Ports)
+	}
+	b.element(egressMap, key, egVerdict, "")
+	b.element(ingressMap, key, inVerdict, "")
+	for _, p := range e.Ports {
+		to := localDest()
+		if !anyAddr(p.HostIP) {
+			to = addrIs(dst, p.HostIP)
+		}
+		publish := append(all(family(e.Addr), to, l4(p.Proto), dport(p.HostPort)), dnatTo(e.Addr, p.ContainerPort)...)
+		b.natRule("prerouting-nat", e.HostVeth, publish)
+		b.natRule("output-nat", e.HostVeth, publish)
+		hairpin := all(oif(n.Bridge), addrIs(src, e.Addr), addrIs(dst, e.Addr), l4(p.Proto), dport(p.ContainerPort))
+		b.natRule("postrouting-nat", e.HostVeth, then(hairpin, &expr.Masq{}))
+	}
+	b.antiSpoofing(e)
 }
 
 // egressChain: allowed destinations return to the caller, the rest drops.
@@ -500,33 +610,40 @@ func ruleMatches(s side, r netpolicy.Rule) []match {
 	return []match{all(peer, l4("tcp"), dport(r.Port)), all(peer, l4("udp"), dport(r.Port))}
 }
 
-// bridge writes the anti-spoofing table: per host veth port, only the
-// container's own MAC, and only IPv4 and ARP from its own address.
+// bridge writes the anti-spoofing table's base chain; antiSpoofing adds
+// each container's port chain.
 func (b *builder) bridge() {
-	b.table, b.chains = b.conn.AddTable(bridgeTable), map[string]*nftables.Chain{}
+	b.table = bridgeTable
+	b.conn.AddTable(bridgeTable)
 	// Before br_netfilter (priority 0) hands the frame to the inet hooks.
 	b.base("prerouting", nftables.ChainTypeFilter, nftables.ChainHookPrerouting, -200)
-	var ports []mapping
-	for _, e := range b.s.Endpoints {
-		mac := e.MAC
-		if mac == nil {
-			mac = link.MACFor(e.Addr)
-		}
-		port := "port-" + e.HostVeth
-		ports = append(ports, mapping{[]byte(e.HostVeth), goTo(port)})
-		ll, nh := expr.PayloadBaseLLHeader, expr.PayloadBaseNetworkHeader
-		// The common case first, in one rule: IPv4 from the container's
-		// own MAC and address. Every frame passes here.
-		b.rule(port, then(all(payloadIs(ll, 6, mac), etherType(expr.CmpOpEq, etherTypeIPv4), payloadIs(nh, 12, e.Addr.AsSlice())), accept))
-		b.rule(port, then(payloadNot(ll, 6, mac), drop))
-		b.rule(port, then(all(etherType(expr.CmpOpNeq, etherTypeIPv4), etherType(expr.CmpOpNeq, etherTypeARP)), drop))
-		b.rule(port, then(all(etherType(expr.CmpOpEq, etherTypeIPv4), payloadNot(nh, 12, e.Addr.AsSlice())), drop))
-		b.rule(port, then(all(etherType(expr.CmpOpEq, etherTypeARP), payloadNot(nh, 8, mac)), drop))
-		b.rule(port, then(all(etherType(expr.CmpOpEq, etherTypeARP), payloadNot(nh, 14, e.Addr.AsSlice())), drop))
+	// One lookup by input port per frame, not five rules per container.
+	load := match{&expr.Meta{Key: expr.MetaKeyIIFNAME, Register: 1}}
+	b.conn.AddRule(b.commented("prerouting", stateComment(b.s), b.lookup(load, portMap)))
+}
+
+// antiSpoofing: per host veth port, only the container's own MAC, and only
+// IPv4 and ARP from its own address. Its element in the port map carries
+// the digest of the endpoint (state.go).
+func (b *builder) antiSpoofing(e Endpoint) {
+	b.table = bridgeTable
+	mac := macOf(e)
+	port := "port-" + e.HostVeth
+	ll, nh := expr.PayloadBaseLLHeader, expr.PayloadBaseNetworkHeader
+	// The common case first, in one rule: IPv4 from the container's
+	// own MAC and address. Every frame passes here.
+	b.rule(port, then(all(payloadIs(ll, 6, mac), etherType(expr.CmpOpEq, etherTypeIPv4), payloadIs(nh, 12, e.Addr.AsSlice())), accept))
+	b.rule(port, then(payloadNot(ll, 6, mac), drop))
+	b.rule(port, then(all(etherType(expr.CmpOpNeq, etherTypeIPv4), etherType(expr.CmpOpNeq, etherTypeARP)), drop))
+	b.rule(port, then(all(etherType(expr.CmpOpEq, etherTypeIPv4), payloadNot(nh, 12, e.Addr.AsSlice())), drop))
+	b.rule(port, then(all(etherType(expr.CmpOpEq, etherTypeARP), payloadNot(nh, 8, mac)), drop))
+	b.rule(port, then(all(etherType(expr.CmpOpEq, etherTypeARP), payloadNot(nh, 14, e.Addr.AsSlice())), drop))
+	b.element(portMap, []byte(e.HostVeth), goTo(port), endpointDigest(e))
+}
+
+func macOf(e Endpoint) net.HardwareAddr {
+	if e.MAC == nil {
+		return link.MACFor(e.Addr)
 	}
-	if len(ports) > 0 {
-		// One lookup by input port per frame, not five rules per container.
-		load := match{&expr.Meta{Key: expr.MetaKeyIIFNAME, Register: 1}}
-		b.rule("prerouting", b.vmap(load, nftables.TypeIFName, ports))
-	}
+	return e.MAC
 }
