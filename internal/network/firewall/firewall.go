@@ -175,10 +175,13 @@ func apply(s State) (mode, error) {
 		return rebuilt, fmt.Errorf("firewall: %w", err)
 	}
 	defer ns.Close()
-	conn, err := nftables.New(nftables.WithNetNSFd(int(ns.Fd())), nftables.WithSockOptions(largeBuffers))
+	// One socket for the reads and the batch: each new one costs a
+	// trip into the namespace.
+	conn, err := nftables.New(nftables.AsLasting(), nftables.WithNetNSFd(int(ns.Fd())), nftables.WithSockOptions(largeBuffers))
 	if err != nil {
 		return rebuilt, fmt.Errorf("firewall: %w", err)
 	}
+	defer conn.CloseLasting()
 	m, in := rebuilt, installed{}
 	if len(s.Networks) > 0 || len(s.Endpoints) > 0 {
 		m, in = plan(conn, s)
@@ -187,7 +190,7 @@ func apply(s State) (mode, error) {
 	case unchanged:
 		return m, nil
 	case incremental:
-		if err := addEndpoints(conn, s, in); err != nil {
+		if err := addEndpoints(conn, int(ns.Fd()), s, in); err != nil {
 			return m, fmt.Errorf("firewall: %w", err)
 		}
 	case rebuilt:
