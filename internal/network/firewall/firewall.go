@@ -61,13 +61,20 @@
 //	                         sources and the container's published ports
 //	                         (publishing is itself an allow) accept, the
 //	                         rest is dropped
-//	prerouting-nat,          published ports: DNAT from any local address
-//	output-nat               (fib daddr type local) or the given host IP
+//	prerouting-nat,          published ports: DNAT through two maps, from
+//	output-nat               any local address (fib daddr type local) or
+//	                         from the given host IP
 //	postrouting-nat          masquerade the subnet out of other links
 //	                         (not for --internal), loopback sources out of
 //	                         the bridge (127.0.0.1 publishing, with
 //	                         route_localnet), and a container reaching its
-//	                         own published port (hairpin)
+//	                         own published port (hairpin, a set)
+//
+// Everything a container brings is a chain of its own or an element of a
+// named map or set (egress-by-addr, ingress-by-addr, dnat-any, dnat-addr,
+// hairpin; port-by-iif in the bridge table), never a rule in a shared
+// chain, so adding a container to installed tables is a batch that only
+// adds (state.go).
 //
 // Egress is judged in prerouting, before DNAT rewrites the destination:
 // a policy speaks of what the container dialed, so allowing a published
@@ -79,6 +86,7 @@
 package firewall
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -190,7 +198,7 @@ func apply(s State) (mode, error) {
 	case unchanged:
 		return m, nil
 	case incremental:
-		if err := addEndpoints(conn, int(ns.Fd()), s, in); err != nil {
+		if err := addEndpoints(conn, s, in); err != nil {
 			return m, fmt.Errorf("firewall: %w", err)
 		}
 	case rebuilt:
@@ -334,9 +342,6 @@ type builder struct {
 	table  *nftables.Table
 	chains map[*nftables.Table]map[string]*nftables.Chain
 	err    error
-	// natBefore, in an incremental batch, names the rule a new
-	// endpoint's NAT rule must go before (0: at the end of the chain).
-	natBefore func(chain, owner string) uint64
 }
 
 func newBuilder(conn *nftables.Conn, s State) *builder {
@@ -388,49 +393,82 @@ func (b *builder) commented(chain, comment string, exprs []expr.Any) *nftables.R
 	return r
 }
 
-// natRule adds a published port's rule, commented with its owner's host
-// veth so that an incremental batch can find where the next one goes:
-// NAT chains keep endpoints' rules in the order of their host veths,
-// whatever order they were added in.
-func (b *builder) natRule(chain, owner string, exprs []expr.Any) {
-	r := b.commented(chain, owner, exprs)
-	if b.natBefore != nil {
-		if h := b.natBefore(chain, owner); h != 0 {
-			r.Position = h
-			b.conn.InsertRule(r) // without NLM_F_APPEND: before rule h
-			return
-		}
-	}
-	b.conn.AddRule(r)
-}
-
 // The dispatch maps are named, so that an incremental batch can add a
-// container to them: anonymous sets are constant.
+// container to them: anonymous sets are constant. Published ports are
+// maps too, rather than rules in base chains, so that a container's
+// ports are elements that any batch can add, in no particular order.
 const (
 	egressMap  = "egress-by-addr"  // inet: container address -> accept or goto eg-VETH
 	ingressMap = "ingress-by-addr" // inet: container address -> accept or goto in-VETH
 	portMap    = "port-by-iif"     // bridge: host veth -> goto port-VETH
+	dnatAny    = "dnat-any"        // inet: proto . host port -> container address . port
+	dnatAddr   = "dnat-addr"       // inet: host address . proto . host port -> container address . port
+	hairpinSet = "hairpin"         // inet: container address . same . proto . container port
+)
+
+var (
+	protoPort = nftables.MustConcatSetType(nftables.TypeInetProto, nftables.TypeInetService)
+	addrPort  = nftables.MustConcatSetType(nftables.TypeIPAddr, nftables.TypeInetService)
 )
 
 func dispatchMap(name string) *nftables.Set {
-	if name == portMap {
+	switch name {
+	case portMap:
 		// Interface names are strings, kept in host byte order, which
 		// a named map can say (nft(8) prints them as names then).
 		return &nftables.Set{Table: bridgeTable, Name: name, IsMap: true, KeyType: nftables.TypeIFName,
 			DataType: nftables.TypeVerdict, KeyByteOrder: binaryutil.NativeEndian}
+	case dnatAny:
+		return &nftables.Set{Table: inetTable, Name: name, IsMap: true, Concatenation: true, KeyType: protoPort, DataType: addrPort}
+	case dnatAddr:
+		return &nftables.Set{Table: inetTable, Name: name, IsMap: true, Concatenation: true,
+			KeyType: nftables.MustConcatSetType(nftables.TypeIPAddr, nftables.TypeInetProto, nftables.TypeInetService), DataType: addrPort}
+	case hairpinSet:
+		return &nftables.Set{Table: inetTable, Name: name, Concatenation: true,
+			KeyType: nftables.MustConcatSetType(nftables.TypeIPAddr, nftables.TypeIPAddr, nftables.TypeInetProto, nftables.TypeInetService)}
 	}
 	return &nftables.Set{Table: inetTable, Name: name, IsMap: true, KeyType: nftables.TypeIPAddr, DataType: nftables.TypeVerdict}
 }
 
-// lookup makes a dispatch map and returns a rule body that looks up the
-// key load put in register 1: `load vmap @name`.
-func (b *builder) lookup(load match, name string) []expr.Any {
+// lookup makes a named set or map and returns a rule body that looks up
+// the key loads put in registers 1, 9, 10... (`load . load vmap @name`);
+// a map's value goes to register 1 (and 9) unless it is a verdict.
+func (b *builder) lookup(loads []expr.Any, name string) []expr.Any {
 	set := dispatchMap(name)
 	if err := b.conn.AddSet(set, nil); err != nil {
 		b.err = errors.Join(b.err, err)
 	}
-	return append(append(match{}, load...), &expr.Lookup{SourceRegister: 1, DestRegister: 0, IsDestRegSet: true, SetName: set.Name, SetID: set.ID})
+	l := &expr.Lookup{SourceRegister: 1, SetName: set.Name, SetID: set.ID}
+	if set.IsMap {
+		l.IsDestRegSet = true
+		if set.DataType != nftables.TypeVerdict {
+			l.DestRegister = 1
+		}
+	}
+	return append(append([]expr.Any{}, loads...), l)
 }
+
+// concatRegs places the loads of a concatenation: the first in register
+// 1, the next ones in the following 32-bit registers (NFT_REG32_01 = 9...),
+// as nft(8) does; each field takes whole registers of 4 bytes.
+func concatRegs(loads ...expr.Any) []expr.Any {
+	for i, l := range loads {
+		reg := uint32(1)
+		if i > 0 {
+			reg = uint32(8 + i)
+		}
+		switch l := l.(type) {
+		case *expr.Meta:
+			l.Register = reg
+		case *expr.Payload:
+			l.DestRegister = reg
+		}
+	}
+	return loads
+}
+
+// pad4 is a concatenation's field: padded with zeros to 4 bytes.
+func pad4(b []byte) []byte { return append(b, make([]byte, 4-len(b)%4)[:(4-len(b)%4)%4]...) }
 
 // element adds one key to a dispatch map; comment, on the bridge map,
 // records what the endpoint's rules were made from.
@@ -442,8 +480,14 @@ func (b *builder) element(name string, key []byte, verdict expr.Any, comment str
 	if name == portMap {
 		key = ifname(string(key))
 	}
-	el := nftables.SetElement{Key: key, VerdictData: v, Comment: comment}
-	if err := b.conn.SetAddElements(dispatchMap(name), []nftables.SetElement{el}); err != nil {
+	b.elements(name, nftables.SetElement{Key: key, VerdictData: v, Comment: comment})
+}
+
+func (b *builder) elements(name string, els ...nftables.SetElement) {
+	if len(els) == 0 {
+		return
+	}
+	if err := b.conn.SetAddElements(dispatchMap(name), els); err != nil {
 		b.err = errors.Join(b.err, err)
 	}
 }
@@ -527,6 +571,22 @@ func (b *builder) inet() {
 	ipv4 := family(netip.IPv4Unspecified())
 	b.conn.AddRule(b.commented("egress", stateComment(b.s), b.lookup(append(ipv4, loadAddr(src)), egressMap)))
 	b.rule("ingress", b.lookup(append(ipv4, loadAddr(dst)), ingressMap))
+
+	// Published ports, through maps: `dnat ip to ip daddr . meta l4proto
+	// . th dport map @dnat-addr` for ports bound to one host address,
+	// `fib daddr type local dnat ip to meta l4proto . th dport map
+	// @dnat-any` for the others (validate keeps them from overlapping,
+	// so their order does not matter), and masquerade for a container
+	// reaching its own published port (`ip saddr . ip daddr . meta l4proto
+	// . th dport @hairpin`), which the reply would otherwise bypass.
+	l4proto := func() expr.Any { return &expr.Meta{Key: expr.MetaKeyL4PROTO} }
+	thDport := func() expr.Any { return &expr.Payload{Base: expr.PayloadBaseTransportHeader, Offset: 2, Len: 2} }
+	nat := &expr.NAT{Type: expr.NATTypeDestNAT, Family: unix.NFPROTO_IPV4, RegAddrMin: 1, RegProtoMin: 9, Specified: true}
+	for _, chain := range []string{"prerouting-nat", "output-nat"} {
+		b.rule(chain, then(append(ipv4, b.lookup(concatRegs(loadAddr(dst), l4proto(), thDport()), dnatAddr)...), nat))
+		b.rule(chain, then(append(all(ipv4, localDest()), b.lookup(concatRegs(l4proto(), thDport()), dnatAny)...), nat))
+	}
+	b.rule("postrouting-nat", then(append(ipv4, b.lookup(concatRegs(loadAddr(src), loadAddr(dst), l4proto(), thDport()), hairpinSet)...), &expr.Masq{}))
 	// A source on a ward bridge that no endpoint owns is not trusted.
 	b.rule("egress", []expr.Any{drop})
 	b.rule("ingress", []expr.Any{drop})
@@ -550,17 +610,29 @@ func (b *builder) endpoint(e Endpoint) {
 	}
 	b.element(egressMap, key, egVerdict, "")
 	b.element(ingressMap, key, inVerdict, "")
+	var any, addr, hairpin []nftables.SetElement
+	seen := map[string]bool{}
 	for _, p := range e.Ports {
-		to := localDest()
-		if !anyAddr(p.HostIP) {
-			to = addrIs(dst, p.HostIP)
+		proto := byte(unix.IPPROTO_TCP)
+		if p.Proto == "udp" {
+			proto = unix.IPPROTO_UDP
 		}
-		publish := append(all(family(e.Addr), to, l4(p.Proto), dport(p.HostPort)), dnatTo(e.Addr, p.ContainerPort)...)
-		b.natRule("prerouting-nat", e.HostVeth, publish)
-		b.natRule("output-nat", e.HostVeth, publish)
-		hairpin := all(oif(n.Bridge), addrIs(src, e.Addr), addrIs(dst, e.Addr), l4(p.Proto), dport(p.ContainerPort))
-		b.natRule("postrouting-nat", e.HostVeth, then(hairpin, &expr.Masq{}))
+		to := append(e.Addr.AsSlice(), pad4(binary.BigEndian.AppendUint16(nil, p.ContainerPort))...)
+		published := append(pad4([]byte{proto}), pad4(binary.BigEndian.AppendUint16(nil, p.HostPort))...)
+		if anyAddr(p.HostIP) {
+			any = append(any, nftables.SetElement{Key: published, Val: to})
+		} else {
+			addr = append(addr, nftables.SetElement{Key: append(p.HostIP.AsSlice(), published...), Val: to})
+		}
+		self := append(append(e.Addr.AsSlice(), e.Addr.AsSlice()...), append(pad4([]byte{proto}), pad4(binary.BigEndian.AppendUint16(nil, p.ContainerPort))...)...)
+		if !seen[string(self)] { // two host ports to one container port
+			seen[string(self)] = true
+			hairpin = append(hairpin, nftables.SetElement{Key: self})
+		}
 	}
+	b.elements(dnatAny, any...)
+	b.elements(dnatAddr, addr...)
+	b.elements(hairpinSet, hairpin...)
 	b.antiSpoofing(e)
 }
 

@@ -23,12 +23,12 @@ var rulesNets = []Network{
 	{Name: "i", Bridge: "wi0", Subnet: netip.MustParsePrefix("10.90.0.0/24"), Gateway: netip.MustParseAddr("10.90.0.1"), Internal: true},
 }
 
-// rulesEndpoint is container name ("a2": network a, address .2, host veth
+// rulesEndpoint is container name ("a2": network a, address .3, host veth
 // wva2), restricted both ways and publishing a port unless plain.
 func rulesEndpoint(t *testing.T, name string, plain bool) Endpoint {
 	subnet := map[byte]byte{'a': 88, 'b': 89, 'i': 90}[name[0]]
 	e := Endpoint{ContainerID: name, Network: name[:1], HostVeth: "wv" + name,
-		Addr: netip.AddrFrom4([4]byte{10, subnet, 0, name[1] - '0'})}
+		Addr: netip.AddrFrom4([4]byte{10, subnet, 0, name[1] - '0' + 1})}
 	if !plain {
 		e.Egress = mustParse(t, netpolicy.ParseEgress, []string{"allow=dns,10.0.0.0/8:443/tcp"})
 		e.Ingress = mustParse(t, netpolicy.ParseIngress, []string{"allow=10.88.0.0/24:80"})
@@ -206,7 +206,7 @@ func tables(t *testing.T, ns string) string {
 		if err != nil {
 			return err
 		}
-		for _, name := range []string{egressMap, ingressMap, portMap} {
+		for _, name := range []string{egressMap, ingressMap, portMap, dnatAny, dnatAddr, hairpinSet} {
 			elems, err := conn.GetSetElements(dispatchMap(name))
 			if err != nil {
 				return fmt.Errorf("map %s: %w", name, err)

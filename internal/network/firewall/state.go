@@ -2,17 +2,13 @@ package firewall
 
 import (
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/google/nftables"
 	"github.com/google/nftables/userdata"
-	"github.com/mdlayher/netlink"
-	"golang.org/x/sys/unix"
 )
 
 // What is installed, and how Apply adds to it.
@@ -40,7 +36,7 @@ import (
 // ruleFormat names the rules this package writes for a State: change it
 // when they change, so that tables written by another version are rebuilt
 // rather than added to.
-const ruleFormat = "ward-firewall/2"
+const ruleFormat = "ward-firewall/3"
 
 // canonical sorts s's lists, so that the rules depend on s as a set:
 // networks by name, endpoints by host veth, the order an incremental
@@ -131,98 +127,14 @@ func plan(conn *nftables.Conn, s State) (mode, installed) {
 // addEndpoints queues, for each endpoint of s that is not installed, what
 // a rebuild would write for it, and nothing else: no table, chain or rule
 // that exists is touched, so the batch deletes nothing.
-func addEndpoints(conn *nftables.Conn, nsFd int, s State, in installed) error {
+func addEndpoints(conn *nftables.Conn, s State, in installed) error {
 	b := newBuilder(conn, s)
 	b.existing(inetTable, "prerouting", "forward", "output", "prerouting-nat", "output-nat", "postrouting-nat", "egress", "ingress")
 	b.existing(bridgeTable, "prerouting")
-	var added []Endpoint
-	ports := false
 	for _, e := range s.Endpoints {
 		if _, ok := in.endpoints[e.HostVeth]; !ok {
-			added = append(added, e)
-			ports = ports || len(e.Ports) > 0
+			b.endpoint(e)
 		}
-	}
-	if ports {
-		before, err := natPositions(nsFd)
-		if err != nil {
-			return err
-		}
-		b.natBefore = before
-	}
-	for _, e := range added {
-		b.endpoint(e)
 	}
 	return b.err
-}
-
-// natPositions reads the NAT chains' endpoint rules (commented with their
-// owner's host veth) and returns where a new owner's rule goes: before
-// the first rule of an owner that sorts after it, as a rebuild would
-// place it; 0 means at the end. Rules without an owner (the networks')
-// come first in their chains.
-func natPositions(nsFd int) (func(chain, owner string) uint64, error) {
-	// A dump of its own, read for handles and comments only: decoding
-	// every expression (nftables.GetRules) costs ~30 µs a rule.
-	c, err := netlink.Dial(unix.NETLINK_NETFILTER, &netlink.Config{NetNS: nsFd})
-	if err != nil {
-		return nil, fmt.Errorf("read nat rules: %w", err)
-	}
-	defer c.Close()
-	type owned struct {
-		handle uint64
-		owner  string
-	}
-	chains := map[string][]owned{}
-	for _, name := range []string{"prerouting-nat", "output-nat", "postrouting-nat"} {
-		req, err := netlink.MarshalAttributes([]netlink.Attribute{
-			{Type: unix.NFTA_RULE_TABLE, Data: []byte(tableName + "\x00")},
-			{Type: unix.NFTA_RULE_CHAIN, Data: []byte(name + "\x00")},
-		})
-		if err != nil {
-			return nil, err
-		}
-		msgs, err := c.Execute(netlink.Message{
-			Header: netlink.Header{
-				Type:  netlink.HeaderType(unix.NFNL_SUBSYS_NFTABLES<<8 | unix.NFT_MSG_GETRULE),
-				Flags: netlink.Request | netlink.Dump,
-			},
-			Data: append([]byte{unix.NFPROTO_INET, unix.NFNETLINK_V0, 0, 0}, req...),
-		})
-		if err != nil {
-			return nil, fmt.Errorf("read chain %s: %w", name, err)
-		}
-		for _, m := range msgs {
-			if len(m.Data) < 4 {
-				continue
-			}
-			ad, err := netlink.NewAttributeDecoder(m.Data[4:])
-			if err != nil {
-				return nil, err
-			}
-			var r owned
-			for ad.Next() {
-				switch ad.Type() {
-				case unix.NFTA_RULE_HANDLE:
-					r.handle = binary.BigEndian.Uint64(ad.Bytes())
-				case unix.NFTA_RULE_USERDATA:
-					r.owner, _ = userdata.GetString(ad.Bytes(), userdata.TypeComment)
-				}
-			}
-			if err := ad.Err(); err != nil {
-				return nil, err
-			}
-			if r.owner != "" {
-				chains[name] = append(chains[name], r)
-			}
-		}
-	}
-	return func(chain, owner string) uint64 {
-		for _, r := range chains[chain] {
-			if r.owner > owner {
-				return r.handle
-			}
-		}
-		return 0
-	}, nil
 }
