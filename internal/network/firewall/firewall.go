@@ -193,6 +193,8 @@ func apply(s State) (mode, error) {
 	m, in := rebuilt, installed{}
 	if len(s.Networks) > 0 || len(s.Endpoints) > 0 {
 		m, in = plan(conn, s)
+	} else if !present(conn) {
+		m = unchanged // nothing to delete: spare the grace period
 	}
 	switch m {
 	case unchanged:

@@ -138,3 +138,17 @@ func addEndpoints(conn *nftables.Conn, s State, in installed) error {
 	}
 	return b.err
 }
+
+// present says whether either of ward's tables exists (or cannot tell).
+func present(conn *nftables.Conn) bool {
+	tables, err := conn.ListTables()
+	if err != nil {
+		return true
+	}
+	for _, t := range tables {
+		if t.Name == tableName && (t.Family == inetTable.Family || t.Family == bridgeTable.Family) {
+			return true
+		}
+	}
+	return false
+}
