@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/vishvananda/netlink"
@@ -159,24 +160,52 @@ func manyEndpoints(n int) State {
 	return s
 }
 
-// BenchmarkApply measures one Apply of the whole state, as the engine does
-// on every container start and removal.
+// BenchmarkApply measures one Apply as the engine calls it, with the
+// whole state: "add" with n endpoints installed and one more in the new
+// state (a container start: a batch that only adds), "rebuild" with one
+// endpoint's policy changed (a removal or change: the tables are replaced),
+// and "unchanged" with the state installed (nothing is sent).
 func BenchmarkApply(b *testing.B) {
 	for _, n := range []int{1, 10, 100, 1000} {
-		b.Run(fmt.Sprint(n, "endpoints"), func(b *testing.B) {
-			host := nettest.Namespace(b)
-			s := manyEndpoints(n)
-			err := netns.Do(host, func() error {
-				for range b.N {
-					if err := Apply(s); err != nil {
-						return err
+		s := manyEndpoints(n + 1)
+		installed := s
+		installed.Endpoints = s.Endpoints[:n]
+		changed := s
+		changed.Endpoints = slices.Clone(s.Endpoints)
+		changed.Endpoints[0].Ingress = netpolicy.Policy{Restricted: true}
+		cases := []struct {
+			name   string
+			before State // applied, untimed, before each timed Apply of s
+			want   mode
+		}{
+			{"add", installed, incremental},
+			{"rebuild", changed, rebuilt},
+			{"unchanged", s, unchanged},
+		}
+		for _, c := range cases {
+			b.Run(fmt.Sprint(c.name, "/", n, "endpoints"), func(b *testing.B) {
+				host := nettest.Namespace(b)
+				err := netns.Do(host, func() error {
+					for range b.N {
+						b.StopTimer()
+						if err := Apply(c.before); err != nil {
+							return err
+						}
+						b.StartTimer()
+						m, err := apply(s)
+						if err != nil {
+							return err
+						}
+						if m != c.want {
+							return fmt.Errorf("mode %d, want %d", m, c.want)
+						}
 					}
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
 				}
-				return nil
 			})
-			if err != nil {
-				b.Fatal(err)
-			}
-		})
+		}
 	}
 }

@@ -173,19 +173,6 @@ func localDest() match {
 	}
 }
 
-// dnatTo: dnat ip to ADDR:PORT
-func dnatTo(a netip.Addr, port uint16) []expr.Any {
-	fam := uint32(unix.NFPROTO_IPV4)
-	if a.Is6() {
-		fam = unix.NFPROTO_IPV6
-	}
-	return []expr.Any{
-		&expr.Immediate{Register: 1, Data: a.AsSlice()},
-		&expr.Immediate{Register: 2, Data: binaryutil.BigEndian.PutUint16(port)},
-		&expr.NAT{Type: expr.NATTypeDestNAT, Family: fam, RegAddrMin: 1, RegProtoMin: 2, Specified: true},
-	}
-}
-
 // Bridge family, at the link layer.
 
 const (

@@ -4,10 +4,14 @@
 // whose own policy is unrestricted.
 
 // Package firewall writes ward's nftables tables from a declared State:
-// the whole desired state goes in, ward's own tables come out replaced in
-// one netlink batch, which the kernel applies atomically. There is no
-// incremental add or remove to get wrong, a crash cannot leave half a
-// rule set, and Apply with the same State twice changes nothing.
+// the whole desired state goes in, ward's own tables come out matching it after
+// one netlink batch, which the kernel applies atomically: a crash cannot
+// leave half a rule set, and Apply with the same State twice changes
+// nothing. When the new State only adds containers to what the tables
+// already hold, the batch only adds their rules (state.go): the same rule
+// set a rebuild would write, without the kernel's grace period that any
+// batch deleting something waits for (~11.5 ms, most of a container's
+// start on a bridge otherwise).
 //
 // Apply works on the network namespace of the calling thread: the engine's
 // host namespace, or a test's namespace entered with netns.Do. It never
@@ -57,13 +61,20 @@
 //	                         sources and the container's published ports
 //	                         (publishing is itself an allow) accept, the
 //	                         rest is dropped
-//	prerouting-nat,          published ports: DNAT from any local address
-//	output-nat               (fib daddr type local) or the given host IP
+//	prerouting-nat,          published ports: DNAT through two maps, from
+//	output-nat               any local address (fib daddr type local) or
+//	                         from the given host IP
 //	postrouting-nat          masquerade the subnet out of other links
 //	                         (not for --internal), loopback sources out of
 //	                         the bridge (127.0.0.1 publishing, with
 //	                         route_localnet), and a container reaching its
-//	                         own published port (hairpin)
+//	                         own published port (hairpin, a set)
+//
+// Everything a container brings is a chain of its own or an element of a
+// named map or set (egress-by-addr, ingress-by-addr, dnat-any, dnat-addr,
+// hairpin; port-by-iif in the bridge table), never a rule in a shared
+// chain, so adding a container to installed tables is a batch that only
+// adds (state.go).
 //
 // Egress is judged in prerouting, before DNAT rewrites the destination:
 // a policy speaks of what the container dialed, so allowing a published
@@ -75,6 +86,7 @@
 package firewall
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -84,6 +96,7 @@ import (
 	"github.com/google/nftables"
 	"github.com/google/nftables/binaryutil"
 	"github.com/google/nftables/expr"
+	"github.com/google/nftables/userdata"
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 
@@ -135,13 +148,31 @@ var (
 // Tables names ward's tables as nft(8) lists them.
 func Tables() []string { return []string{"inet " + tableName, "bridge " + tableName} }
 
-// Apply replaces ward's tables with ones that enforce s, in one atomic
-// batch; an empty State deletes them. s is checked first, so bad input
-// leaves the tables as they were.
+// Apply makes ward's tables enforce s, atomically; an empty State deletes
+// them. s is checked first, so bad input leaves the tables as they were.
+// The result depends on s as a set, not on the order of its lists, and
+// Apply with the same State twice changes nothing. When s only adds
+// endpoints to what is installed, the batch only adds (see incremental.go):
+// a batch that deletes anything waits for a kernel RCU grace period.
 func Apply(s State) error {
+	_, err := apply(s)
+	return err
+}
+
+// A mode says how apply brought the tables to the desired state.
+type mode int
+
+const (
+	unchanged   mode = iota // already installed: nothing sent
+	incremental             // a batch that only adds
+	rebuilt                 // the tables deleted and written again
+)
+
+func apply(s State) (mode, error) {
 	if err := validate(s); err != nil {
-		return fmt.Errorf("firewall: %w", err)
+		return rebuilt, fmt.Errorf("firewall: %w", err)
 	}
+	s = canonical(s)
 	// The socket is made for the calling thread's namespace by file, and
 	// used from a goroutine of its own: a caller inside netns.Do is locked
 	// to its thread, and every one of the batch's thousands of netlink
@@ -149,33 +180,68 @@ func Apply(s State) error {
 	// times slower, measured).
 	ns, err := os.Open("/proc/thread-self/ns/net")
 	if err != nil {
-		return fmt.Errorf("firewall: %w", err)
+		return rebuilt, fmt.Errorf("firewall: %w", err)
 	}
 	defer ns.Close()
-	conn, err := nftables.New(nftables.WithNetNSFd(int(ns.Fd())), nftables.WithSockOptions(largeBuffers))
+	// One socket for the reads and the batch: each new one costs a
+	// trip into the namespace.
+	conn, err := nftables.New(nftables.AsLasting(), nftables.WithNetNSFd(int(ns.Fd())), nftables.WithSockOptions(largeBuffers))
 	if err != nil {
-		return fmt.Errorf("firewall: %w", err)
+		return rebuilt, fmt.Errorf("firewall: %w", err)
 	}
+	defer conn.CloseLasting()
+	m, in := rebuilt, installed{}
+	if len(s.Networks) > 0 || len(s.Endpoints) > 0 {
+		m, in = plan(conn, s)
+	} else if !present(conn) {
+		m = unchanged // nothing to delete: spare the grace period
+	}
+	switch m {
+	case unchanged:
+		return m, nil
+	case incremental:
+		if err := addEndpoints(conn, s, in); err != nil {
+			return m, fmt.Errorf("firewall: %w", err)
+		}
+	case rebuilt:
+		if err := rebuild(conn, s); err != nil {
+			return m, fmt.Errorf("firewall: %w", err)
+		}
+	}
+	if testBatchHook != nil {
+		testBatchHook(conn)
+	}
+	flushed := make(chan error, 1)
+	go func() { flushed <- conn.Flush() }()
+	if err := <-flushed; err != nil {
+		return m, fmt.Errorf("firewall: apply nftables batch: %w", err)
+	}
+	return m, nil
+}
+
+// testBatchHook, set only by tests, adds to the batch before it is sent
+// (to make one fail).
+var testBatchHook func(*nftables.Conn)
+
+// rebuild queues the deletion of ward's tables and, unless s is empty,
+// the whole rule set for s.
+func rebuild(conn *nftables.Conn, s State) error {
 	for _, t := range []*nftables.Table{inetTable, bridgeTable} {
 		// Adding before deleting makes the delete valid whether or not
 		// the table exists; the batch is one transaction.
 		conn.AddTable(t)
 		conn.DelTable(t)
 	}
-	if len(s.Networks) > 0 || len(s.Endpoints) > 0 {
-		b := &builder{conn: conn, s: s}
-		b.inet()
-		b.bridge()
-		if b.err != nil {
-			return fmt.Errorf("firewall: %w", b.err)
-		}
+	if len(s.Networks) == 0 && len(s.Endpoints) == 0 {
+		return nil
 	}
-	flushed := make(chan error, 1)
-	go func() { flushed <- conn.Flush() }()
-	if err := <-flushed; err != nil {
-		return fmt.Errorf("firewall: apply nftables batch: %w", err)
+	b := newBuilder(conn, s)
+	b.inet()
+	b.bridge()
+	for _, e := range s.Endpoints {
+		b.endpoint(e)
 	}
-	return nil
+	return b.err
 }
 
 // batchBuffer bounds the netlink batch (and its acknowledgements) one Apply
@@ -218,7 +284,7 @@ func validate(s State) error {
 		}
 		nets[n.Name], bridges[n.Bridge] = true, true
 	}
-	veths := map[string]bool{}
+	veths, addrs := map[string]bool{}, map[netip.Addr]string{}
 	type published struct {
 		Port
 		owner string
@@ -235,7 +301,12 @@ func validate(s State) error {
 		case !e.Addr.Is4():
 			return fmt.Errorf("endpoint %s: address %s: only IPv4 container addresses are supported", e.ContainerID, e.Addr)
 		}
-		veths[e.HostVeth] = true
+		// The dispatch maps are keyed by address: one address, one
+		// container.
+		if other, ok := addrs[e.Addr]; ok {
+			return fmt.Errorf("endpoint %s: address %s already belongs to %s", e.ContainerID, e.Addr, other)
+		}
+		veths[e.HostVeth], addrs[e.Addr] = true, e.ContainerID
 		for _, p := range []netpolicy.Policy{e.Egress, e.Ingress} {
 			for _, r := range p.Rules {
 				if !r.Prefix.IsValid() {
@@ -271,28 +342,45 @@ type builder struct {
 	conn   *nftables.Conn
 	s      State
 	table  *nftables.Table
-	chains map[string]*nftables.Chain
-	maps   int
+	chains map[*nftables.Table]map[string]*nftables.Chain
 	err    error
 }
 
+func newBuilder(conn *nftables.Conn, s State) *builder {
+	return &builder{conn: conn, s: s, chains: map[*nftables.Table]map[string]*nftables.Chain{
+		inetTable: {}, bridgeTable: {},
+	}}
+}
+
 func (b *builder) chain(name string) *nftables.Chain {
-	if c, ok := b.chains[name]; ok {
+	if c, ok := b.chains[b.table][name]; ok {
 		return c
 	}
 	c := b.conn.AddChain(&nftables.Chain{Name: name, Table: b.table})
-	b.chains[name] = c
+	b.chains[b.table][name] = c
 	return c
 }
 
+// existing records a chain the kernel already has, for rules that name it
+// in an incremental batch.
+func (b *builder) existing(t *nftables.Table, names ...string) {
+	for _, name := range names {
+		b.chains[t][name] = &nftables.Chain{Name: name, Table: t}
+	}
+}
+
 func (b *builder) base(name string, typ nftables.ChainType, hook *nftables.ChainHook, prio int32) {
-	b.chains[name] = b.conn.AddChain(&nftables.Chain{
+	b.chains[b.table][name] = b.conn.AddChain(&nftables.Chain{
 		Name: name, Table: b.table, Type: typ, Hooknum: hook,
 		Priority: nftables.ChainPriorityRef(nftables.ChainPriority(prio)), Policy: ptr(nftables.ChainPolicyAccept),
 	})
 }
 
-func (b *builder) rule(chain string, exprs []expr.Any) {
+func (b *builder) rule(chain string, exprs []expr.Any) { b.conn.AddRule(b.commented(chain, "", exprs)) }
+
+// commented adds a rule that carries a comment (rule userdata, which
+// nft(8) prints as the rule's comment).
+func (b *builder) commented(chain, comment string, exprs []expr.Any) *nftables.Rule {
 	c := b.chain(chain)
 	// A jump or goto must name a chain the batch has already made.
 	for _, e := range exprs {
@@ -300,44 +388,110 @@ func (b *builder) rule(chain string, exprs []expr.Any) {
 			b.chain(v.Chain)
 		}
 	}
-	b.conn.AddRule(&nftables.Rule{Table: b.table, Chain: c, Exprs: exprs})
+	r := &nftables.Rule{Table: b.table, Chain: c, Exprs: exprs}
+	if comment != "" {
+		r.UserData = userdata.AppendString(nil, userdata.TypeComment, comment)
+	}
+	return r
 }
 
-// A mapping is one element of a verdict map.
-type mapping struct {
-	key     []byte
-	verdict expr.Any
+// The dispatch maps are named, so that an incremental batch can add a
+// container to them: anonymous sets are constant. Published ports are
+// maps too, rather than rules in base chains, so that a container's
+// ports are elements that any batch can add, in no particular order.
+const (
+	egressMap  = "egress-by-addr"  // inet: container address -> accept or goto eg-VETH
+	ingressMap = "ingress-by-addr" // inet: container address -> accept or goto in-VETH
+	portMap    = "port-by-iif"     // bridge: host veth -> goto port-VETH
+	dnatAny    = "dnat-any"        // inet: proto . host port -> container address . port
+	dnatAddr   = "dnat-addr"       // inet: host address . proto . host port -> container address . port
+	hairpinSet = "hairpin"         // inet: container address . same . proto . container port
+)
+
+var (
+	protoPort = nftables.MustConcatSetType(nftables.TypeInetProto, nftables.TypeInetService)
+	addrPort  = nftables.MustConcatSetType(nftables.TypeIPAddr, nftables.TypeInetService)
+)
+
+func dispatchMap(name string) *nftables.Set {
+	switch name {
+	case portMap:
+		// Interface names are strings, kept in host byte order, which
+		// a named map can say (nft(8) prints them as names then).
+		return &nftables.Set{Table: bridgeTable, Name: name, IsMap: true, KeyType: nftables.TypeIFName,
+			DataType: nftables.TypeVerdict, KeyByteOrder: binaryutil.NativeEndian}
+	case dnatAny:
+		return &nftables.Set{Table: inetTable, Name: name, IsMap: true, Concatenation: true, KeyType: protoPort, DataType: addrPort}
+	case dnatAddr:
+		return &nftables.Set{Table: inetTable, Name: name, IsMap: true, Concatenation: true,
+			KeyType: nftables.MustConcatSetType(nftables.TypeIPAddr, nftables.TypeInetProto, nftables.TypeInetService), DataType: addrPort}
+	case hairpinSet:
+		return &nftables.Set{Table: inetTable, Name: name, Concatenation: true,
+			KeyType: nftables.MustConcatSetType(nftables.TypeIPAddr, nftables.TypeIPAddr, nftables.TypeInetProto, nftables.TypeInetService)}
+	}
+	return &nftables.Set{Table: inetTable, Name: name, IsMap: true, KeyType: nftables.TypeIPAddr, DataType: nftables.TypeVerdict}
 }
 
-// vmap makes an anonymous verdict map and a rule body that looks up the
-// key load put in register 1: `load vmap { key : verdict, ... }`.
-func (b *builder) vmap(load match, keyType nftables.SetDatatype, ms []mapping) []expr.Any {
-	set := &nftables.Set{Table: b.table, Anonymous: true, Constant: true, IsMap: true,
-		KeyType: keyType, DataType: nftables.TypeVerdict}
-	if keyType == nftables.TypeIFName {
-		// Interface names are strings, kept in host byte order; the
-		// library marks anonymous maps big-endian, which nft(8) would
-		// print as empty names. A named map can say so.
-		b.maps++
-		set = &nftables.Set{Table: b.table, Name: fmt.Sprintf("ifmap%d", b.maps), IsMap: true,
-			KeyType: keyType, DataType: nftables.TypeVerdict, KeyByteOrder: binaryutil.NativeEndian}
-	}
-	elems := make([]nftables.SetElement, len(ms))
-	for i, m := range ms {
-		v := m.verdict.(*expr.Verdict)
-		if v.Chain != "" {
-			b.chain(v.Chain) // the map may only name chains that exist
-		}
-		key := m.key
-		if keyType == nftables.TypeIFName {
-			key = ifname(string(key))
-		}
-		elems[i] = nftables.SetElement{Key: key, VerdictData: v}
-	}
-	if err := b.conn.AddSet(set, elems); err != nil {
+// lookup makes a named set or map and returns a rule body that looks up
+// the key loads put in registers 1, 9, 10... (`load . load vmap @name`);
+// a map's value goes to register 1 (and 9) unless it is a verdict.
+func (b *builder) lookup(loads []expr.Any, name string) []expr.Any {
+	set := dispatchMap(name)
+	if err := b.conn.AddSet(set, nil); err != nil {
 		b.err = errors.Join(b.err, err)
 	}
-	return append(append(match{}, load...), &expr.Lookup{SourceRegister: 1, DestRegister: 0, IsDestRegSet: true, SetName: set.Name, SetID: set.ID})
+	l := &expr.Lookup{SourceRegister: 1, SetName: set.Name, SetID: set.ID}
+	if set.IsMap {
+		l.IsDestRegSet = true
+		if set.DataType != nftables.TypeVerdict {
+			l.DestRegister = 1
+		}
+	}
+	return append(append([]expr.Any{}, loads...), l)
+}
+
+// concatRegs places the loads of a concatenation: the first in register
+// 1, the next ones in the following 32-bit registers (NFT_REG32_01 = 9...),
+// as nft(8) does; each field takes whole registers of 4 bytes.
+func concatRegs(loads ...expr.Any) []expr.Any {
+	for i, l := range loads {
+		reg := uint32(1)
+		if i > 0 {
+			reg = uint32(8 + i)
+		}
+		switch l := l.(type) {
+		case *expr.Meta:
+			l.Register = reg
+		case *expr.Payload:
+			l.DestRegister = reg
+		}
+	}
+	return loads
+}
+
+// pad4 is a concatenation's field: padded with zeros to 4 bytes.
+func pad4(b []byte) []byte { return append(b, make([]byte, 4-len(b)%4)[:(4-len(b)%4)%4]...) }
+
+// element adds one key to a dispatch map; comment, on the bridge map,
+// records what the endpoint's rules were made from.
+func (b *builder) element(name string, key []byte, verdict expr.Any, comment string) {
+	v := verdict.(*expr.Verdict)
+	if v.Chain != "" {
+		b.chain(v.Chain) // the map may only name chains that exist
+	}
+	if name == portMap {
+		key = ifname(string(key))
+	}
+	b.elements(name, nftables.SetElement{Key: key, VerdictData: v, Comment: comment})
+}
+
+func (b *builder) elements(name string, els ...nftables.SetElement) {
+	if len(els) == 0 {
+		return
+	}
+	if err := b.conn.SetAddElements(dispatchMap(name), els); err != nil {
+		b.err = errors.Join(b.err, err)
+	}
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -360,8 +514,11 @@ func (b *builder) network(name string) Network {
 	return Network{}
 }
 
+// inet writes the inet table's chains and the rules of each network; the
+// endpoints' own come from endpoint.
 func (b *builder) inet() {
-	b.table, b.chains = b.conn.AddTable(inetTable), map[string]*nftables.Chain{}
+	b.table = inetTable
+	b.conn.AddTable(inetTable)
 	// Egress is judged at prerouting, before DNAT (-100) rewrites the
 	// destination: a policy speaks of what the container dialed.
 	b.base("prerouting", nftables.ChainTypeFilter, nftables.ChainHookPrerouting, -150)
@@ -411,44 +568,74 @@ func (b *builder) inet() {
 	}
 
 	// Dispatch by address through verdict maps: one hash lookup per new
-	// connection however many containers there are.
-	var egressMap, ingressMap []mapping
-	for _, e := range b.s.Endpoints {
-		n := b.network(e.Network)
-		eg, in := effective(e.Egress, n.Egress), effective(e.Ingress, n.Ingress)
-		key := e.Addr.AsSlice()
-		if eg.Restricted {
-			egressMap = append(egressMap, mapping{key, goTo("eg-" + e.HostVeth)})
-			b.egressChain("eg-"+e.HostVeth, eg, e.DNS)
-		} else {
-			egressMap = append(egressMap, mapping{key, accept})
-		}
-		if in.Restricted {
-			ingressMap = append(ingressMap, mapping{key, goTo("in-" + e.HostVeth)})
-			b.ingressChain("in-"+e.HostVeth, in, e.Ports)
-		} else {
-			ingressMap = append(ingressMap, mapping{key, accept})
-		}
-		for _, p := range e.Ports {
-			to := localDest()
-			if !anyAddr(p.HostIP) {
-				to = addrIs(dst, p.HostIP)
-			}
-			publish := append(all(family(e.Addr), to, l4(p.Proto), dport(p.HostPort)), dnatTo(e.Addr, p.ContainerPort)...)
-			b.rule("prerouting-nat", publish)
-			b.rule("output-nat", publish)
-			hairpin := all(oif(n.Bridge), addrIs(src, e.Addr), addrIs(dst, e.Addr), l4(p.Proto), dport(p.ContainerPort))
-			b.rule("postrouting-nat", then(hairpin, &expr.Masq{}))
-		}
+	// connection however many containers there are. The egress lookup
+	// carries the digest of what the tables were made from (state.go).
+	ipv4 := family(netip.IPv4Unspecified())
+	b.conn.AddRule(b.commented("egress", stateComment(b.s), b.lookup(append(ipv4, loadAddr(src)), egressMap)))
+	b.rule("ingress", b.lookup(append(ipv4, loadAddr(dst)), ingressMap))
+
+	// Published ports, through maps: `dnat ip to ip daddr . meta l4proto
+	// . th dport map @dnat-addr` for ports bound to one host address,
+	// `fib daddr type local dnat ip to meta l4proto . th dport map
+	// @dnat-any` for the others (validate keeps them from overlapping,
+	// so their order does not matter), and masquerade for a container
+	// reaching its own published port (`ip saddr . ip daddr . meta l4proto
+	// . th dport @hairpin`), which the reply would otherwise bypass.
+	l4proto := func() expr.Any { return &expr.Meta{Key: expr.MetaKeyL4PROTO} }
+	thDport := func() expr.Any { return &expr.Payload{Base: expr.PayloadBaseTransportHeader, Offset: 2, Len: 2} }
+	nat := &expr.NAT{Type: expr.NATTypeDestNAT, Family: unix.NFPROTO_IPV4, RegAddrMin: 1, RegProtoMin: 9, Specified: true}
+	for _, chain := range []string{"prerouting-nat", "output-nat"} {
+		b.rule(chain, then(append(ipv4, b.lookup(concatRegs(loadAddr(dst), l4proto(), thDport()), dnatAddr)...), nat))
+		b.rule(chain, then(append(all(ipv4, localDest()), b.lookup(concatRegs(l4proto(), thDport()), dnatAny)...), nat))
 	}
-	if len(b.s.Endpoints) > 0 {
-		ipv4 := family(netip.IPv4Unspecified())
-		b.rule("egress", b.vmap(append(ipv4, loadAddr(src)), nftables.TypeIPAddr, egressMap))
-		b.rule("ingress", b.vmap(append(ipv4, loadAddr(dst)), nftables.TypeIPAddr, ingressMap))
-	}
+	b.rule("postrouting-nat", then(append(ipv4, b.lookup(concatRegs(loadAddr(src), loadAddr(dst), l4proto(), thDport()), hairpinSet)...), &expr.Masq{}))
 	// A source on a ward bridge that no endpoint owns is not trusted.
 	b.rule("egress", []expr.Any{drop})
 	b.rule("ingress", []expr.Any{drop})
+}
+
+// endpoint writes one container's chains, map elements and NAT rules in
+// both tables: only additions, so that an incremental batch can use it.
+func (b *builder) endpoint(e Endpoint) {
+	b.table = inetTable
+	n := b.network(e.Network)
+	eg, in := effective(e.Egress, n.Egress), effective(e.Ingress, n.Ingress)
+	key := e.Addr.AsSlice()
+	egVerdict, inVerdict := expr.Any(accept), expr.Any(accept)
+	if eg.Restricted {
+		egVerdict = goTo("eg-" + e.HostVeth)
+		b.egressChain("eg-"+e.HostVeth, eg, e.DNS)
+	}
+	if in.Restricted {
+		inVerdict = goTo("in-" + e.HostVeth)
+		b.ingressChain("in-"+e.HostVeth, in, e.Ports)
+	}
+	b.element(egressMap, key, egVerdict, "")
+	b.element(ingressMap, key, inVerdict, "")
+	var any, addr, hairpin []nftables.SetElement
+	seen := map[string]bool{}
+	for _, p := range e.Ports {
+		proto := byte(unix.IPPROTO_TCP)
+		if p.Proto == "udp" {
+			proto = unix.IPPROTO_UDP
+		}
+		to := append(e.Addr.AsSlice(), pad4(binary.BigEndian.AppendUint16(nil, p.ContainerPort))...)
+		published := append(pad4([]byte{proto}), pad4(binary.BigEndian.AppendUint16(nil, p.HostPort))...)
+		if anyAddr(p.HostIP) {
+			any = append(any, nftables.SetElement{Key: published, Val: to})
+		} else {
+			addr = append(addr, nftables.SetElement{Key: append(p.HostIP.AsSlice(), published...), Val: to})
+		}
+		self := append(append(e.Addr.AsSlice(), e.Addr.AsSlice()...), append(pad4([]byte{proto}), pad4(binary.BigEndian.AppendUint16(nil, p.ContainerPort))...)...)
+		if !seen[string(self)] { // two host ports to one container port
+			seen[string(self)] = true
+			hairpin = append(hairpin, nftables.SetElement{Key: self})
+		}
+	}
+	b.elements(dnatAny, any...)
+	b.elements(dnatAddr, addr...)
+	b.elements(hairpinSet, hairpin...)
+	b.antiSpoofing(e)
 }
 
 // egressChain: allowed destinations return to the caller, the rest drops.
@@ -500,33 +687,40 @@ func ruleMatches(s side, r netpolicy.Rule) []match {
 	return []match{all(peer, l4("tcp"), dport(r.Port)), all(peer, l4("udp"), dport(r.Port))}
 }
 
-// bridge writes the anti-spoofing table: per host veth port, only the
-// container's own MAC, and only IPv4 and ARP from its own address.
+// bridge writes the anti-spoofing table's base chain; antiSpoofing adds
+// each container's port chain.
 func (b *builder) bridge() {
-	b.table, b.chains = b.conn.AddTable(bridgeTable), map[string]*nftables.Chain{}
+	b.table = bridgeTable
+	b.conn.AddTable(bridgeTable)
 	// Before br_netfilter (priority 0) hands the frame to the inet hooks.
 	b.base("prerouting", nftables.ChainTypeFilter, nftables.ChainHookPrerouting, -200)
-	var ports []mapping
-	for _, e := range b.s.Endpoints {
-		mac := e.MAC
-		if mac == nil {
-			mac = link.MACFor(e.Addr)
-		}
-		port := "port-" + e.HostVeth
-		ports = append(ports, mapping{[]byte(e.HostVeth), goTo(port)})
-		ll, nh := expr.PayloadBaseLLHeader, expr.PayloadBaseNetworkHeader
-		// The common case first, in one rule: IPv4 from the container's
-		// own MAC and address. Every frame passes here.
-		b.rule(port, then(all(payloadIs(ll, 6, mac), etherType(expr.CmpOpEq, etherTypeIPv4), payloadIs(nh, 12, e.Addr.AsSlice())), accept))
-		b.rule(port, then(payloadNot(ll, 6, mac), drop))
-		b.rule(port, then(all(etherType(expr.CmpOpNeq, etherTypeIPv4), etherType(expr.CmpOpNeq, etherTypeARP)), drop))
-		b.rule(port, then(all(etherType(expr.CmpOpEq, etherTypeIPv4), payloadNot(nh, 12, e.Addr.AsSlice())), drop))
-		b.rule(port, then(all(etherType(expr.CmpOpEq, etherTypeARP), payloadNot(nh, 8, mac)), drop))
-		b.rule(port, then(all(etherType(expr.CmpOpEq, etherTypeARP), payloadNot(nh, 14, e.Addr.AsSlice())), drop))
+	// One lookup by input port per frame, not five rules per container.
+	load := match{&expr.Meta{Key: expr.MetaKeyIIFNAME, Register: 1}}
+	b.conn.AddRule(b.commented("prerouting", stateComment(b.s), b.lookup(load, portMap)))
+}
+
+// antiSpoofing: per host veth port, only the container's own MAC, and only
+// IPv4 and ARP from its own address. Its element in the port map carries
+// the digest of the endpoint (state.go).
+func (b *builder) antiSpoofing(e Endpoint) {
+	b.table = bridgeTable
+	mac := macOf(e)
+	port := "port-" + e.HostVeth
+	ll, nh := expr.PayloadBaseLLHeader, expr.PayloadBaseNetworkHeader
+	// The common case first, in one rule: IPv4 from the container's
+	// own MAC and address. Every frame passes here.
+	b.rule(port, then(all(payloadIs(ll, 6, mac), etherType(expr.CmpOpEq, etherTypeIPv4), payloadIs(nh, 12, e.Addr.AsSlice())), accept))
+	b.rule(port, then(payloadNot(ll, 6, mac), drop))
+	b.rule(port, then(all(etherType(expr.CmpOpNeq, etherTypeIPv4), etherType(expr.CmpOpNeq, etherTypeARP)), drop))
+	b.rule(port, then(all(etherType(expr.CmpOpEq, etherTypeIPv4), payloadNot(nh, 12, e.Addr.AsSlice())), drop))
+	b.rule(port, then(all(etherType(expr.CmpOpEq, etherTypeARP), payloadNot(nh, 8, mac)), drop))
+	b.rule(port, then(all(etherType(expr.CmpOpEq, etherTypeARP), payloadNot(nh, 14, e.Addr.AsSlice())), drop))
+	b.element(portMap, []byte(e.HostVeth), goTo(port), endpointDigest(e))
+}
+
+func macOf(e Endpoint) net.HardwareAddr {
+	if e.MAC == nil {
+		return link.MACFor(e.Addr)
 	}
-	if len(ports) > 0 {
-		// One lookup by input port per frame, not five rules per container.
-		load := match{&expr.Meta{Key: expr.MetaKeyIIFNAME, Register: 1}}
-		b.rule("prerouting", b.vmap(load, nftables.TypeIFName, ports))
-	}
+	return e.MAC
 }

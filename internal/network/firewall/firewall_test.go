@@ -248,6 +248,9 @@ func TestValidate(t *testing.T) {
 		{"veth name too long", func(s *State) { s.Endpoints[0].HostVeth = "wv0123456789abcd" }, "longer than 15 bytes"},
 		{"unknown network", func(s *State) { s.Endpoints[0].Network = "b" }, `unknown network "b"`},
 		{"veth twice", func(s *State) { s.Endpoints = append(s.Endpoints, e) }, "used twice"},
+		{"address twice", func(s *State) {
+			s.Endpoints = append(s.Endpoints, Endpoint{ContainerID: "d", Network: "a", HostVeth: "wvd", Addr: e.Addr})
+		}, "address 10.88.0.2 already belongs to c"},
 		{"IPv6 endpoint", func(s *State) { s.Endpoints[0].Addr = netip.MustParseAddr("fd00::2") }, "only IPv4"},
 		{"unresolved peer", func(s *State) {
 			s.Endpoints[0].Ingress = netpolicy.Policy{Restricted: true, Rules: []netpolicy.Rule{{Peer: "web"}}}

@@ -63,7 +63,7 @@ func dumpRules(name string) (string, error) {
 			return "", err
 		}
 		var table, chain string
-		var exprs []byte
+		var exprs, udata []byte
 		for ad.Next() {
 			switch ad.Type() {
 			case unix.NFTA_RULE_TABLE:
@@ -72,10 +72,12 @@ func dumpRules(name string) (string, error) {
 				chain = ad.String()
 			case unix.NFTA_RULE_EXPRESSIONS:
 				exprs = ad.Bytes()
+			case unix.NFTA_RULE_USERDATA:
+				udata = ad.Bytes()
 			}
 		}
 		if table == name {
-			lines = append(lines, fmt.Sprintf("%s %s %s: %x", familyName(m.Data[0]), table, chain, exprs))
+			lines = append(lines, fmt.Sprintf("%s %s %s: %x %q", familyName(m.Data[0]), table, chain, exprs, udata))
 		}
 	}
 	return strings.Join(lines, "\n"), nil
