@@ -139,7 +139,7 @@ func sharedBinaries(t *testing.T) string {
 		if binDir, binErr = os.MkdirTemp("", "ward-dockerdiff-bin-"); binErr != nil {
 			return
 		}
-		for _, name := range []string{"ward", "ward-runtime"} {
+		for _, name := range []string{"ward", "ward-runtime", "ward-monitor"} {
 			if _, binErr = testutil.BuildBinary(binDir, name); binErr != nil {
 				return
 			}

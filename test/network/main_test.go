@@ -54,7 +54,8 @@ func TestMain(m *testing.M) {
 }
 
 func buildBinaries(dir string) error {
-	for _, name := range []string{"ward", "ward-runtime"} {
+	// All that `make build` ships: ward finds the others beside itself.
+	for _, name := range []string{"ward", "ward-runtime", "ward-monitor", "ward-audit"} {
 		if _, err := testutil.BuildBinary(dir, name); err != nil {
 			return err
 		}
