@@ -27,7 +27,7 @@ type output struct {
 
 // copyBuffer is the size of each pipe's copy buffer: a pipe holds 64 KiB,
 // and the monitor's memory is what it lives on.
-const copyBuffer = 16 << 10
+const copyBuffer = 8 << 10
 
 // openOutput opens the container's log for appending and makes the pipes.
 func openOutput(logPath string) (*output, error) {
