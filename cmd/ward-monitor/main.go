@@ -3,7 +3,7 @@
 // container, so it is kept small: see internal/monitor for what it does
 // and its protocol with ward.
 //
-//	ward-monitor --root ROOT --ward WARD [--runtime RUNTIME] [--tty --log LOG] ID
+//	ward-monitor --root ROOT --ward WARD [--runtime RUNTIME] --log LOG [--tty] ID
 package main
 
 import (
@@ -13,7 +13,7 @@ import (
 	"github.com/wardproject/ward/internal/monitor"
 )
 
-const usage = "usage: ward-monitor --root ROOT --ward WARD [--runtime RUNTIME] [--tty --log LOG] ID\n"
+const usage = "usage: ward-monitor --root ROOT --ward WARD [--runtime RUNTIME] --log LOG [--tty] ID\n"
 
 func main() {
 	// One container's supervision needs one thread running Go code.
@@ -51,5 +51,5 @@ func parseArgs(args []string) (monitor.Config, bool) {
 			return cfg, false
 		}
 	}
-	return cfg, cfg.ID != "" && cfg.Root != "" && cfg.Ward != "" && (!cfg.Tty || cfg.Log != "")
+	return cfg, cfg.ID != "" && cfg.Root != "" && cfg.Ward != "" && cfg.Log != ""
 }

@@ -13,8 +13,10 @@ func TestParseArgs(t *testing.T) {
 		want   monitor.Config
 		wantOK bool
 	}{
-		{"plain", []string{"--root", "/r", "--ward", "/bin/ward", "abc"},
-			monitor.Config{Root: "/r", Ward: "/bin/ward", ID: "abc"}, true},
+		{"plain", []string{"--root", "/r", "--ward", "/bin/ward", "--log", "/l", "abc"},
+			monitor.Config{Root: "/r", Ward: "/bin/ward", Log: "/l", ID: "abc"}, true},
+		{"no log", []string{"--root", "/r", "--ward", "/bin/ward", "abc"},
+			monitor.Config{Root: "/r", Ward: "/bin/ward", ID: "abc"}, false},
 		{"terminal and runtime", []string{"--root", "/r", "--ward", "/w", "--runtime", "/rt", "--tty", "--log", "/l", "abc"},
 			monitor.Config{Root: "/r", Ward: "/w", Runtime: "/rt", Tty: true, Log: "/l", ID: "abc"}, true},
 		{"no ID", []string{"--root", "/r", "--ward", "/w"}, monitor.Config{Root: "/r", Ward: "/w"}, false},

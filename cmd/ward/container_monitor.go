@@ -62,8 +62,9 @@ func startMonitor(c *engine.Container, rt string) error {
 	defer logf.Close()
 	argv := findMonitor(self)
 	args := append(argv[1:], "--root", root, "--ward", self, "--runtime", rt)
+	args = append(args, "--log", c.LogPath)
 	if c.Config.Tty {
-		args = append(args, "--tty", "--log", c.LogPath)
+		args = append(args, "--tty")
 	}
 	cmd := exec.Command(argv[0], append(args, c.ID)...)
 	cmd.Stdout, cmd.Stderr = logf, logf
@@ -111,16 +112,17 @@ func newMonitorCommands() []*cobra.Command {
 	mon.Flags().StringVar(&cfg.Ward, "ward", "", "the ward binary")
 	mon.Flags().StringVar(&cfg.Runtime, "runtime", "", "the runtime binary")
 	mon.Flags().BoolVar(&cfg.Tty, "tty", false, "the container has a terminal")
-	mon.Flags().StringVar(&cfg.Log, "log", "", "the container's log, for a terminal's output")
+	mon.Flags().StringVar(&cfg.Log, "log", "", "the container's log, where the monitor copies its output")
 
 	var runtimePath, consoleSocket string
+	stdoutFD, stderrFD := -1, -1
 	start := &cobra.Command{
 		Use:    "container-start ID",
 		Short:  "Start a detached container for its monitor, printing its init's pid (internal)",
 		Hidden: true,
 		Args:   cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			pid, err := monitorStart(args[0], runtimePath, consoleSocket)
+			pid, err := monitorStart(args[0], runtimePath, consoleSocket, stdoutFD, stderrFD)
 			if err != nil {
 				// The monitor passes the line on; ward's own message would
 				// land in the monitor's log only.
@@ -133,6 +135,8 @@ func newMonitorCommands() []*cobra.Command {
 	}
 	start.Flags().StringVar(&runtimePath, "runtime", "", "the runtime binary")
 	start.Flags().StringVar(&consoleSocket, "console-socket", "", "where the runtime sends a terminal's master")
+	start.Flags().IntVar(&stdoutFD, "stdout-fd", -1, "the inherited descriptor that is the container's stdout (the write end of the monitor's pipe)")
+	start.Flags().IntVar(&stderrFD, "stderr-fd", -1, "the inherited descriptor that is the container's stderr")
 
 	exited := &cobra.Command{
 		Use:    "container-exited ID STATUS",
@@ -154,9 +158,12 @@ func newMonitorCommands() []*cobra.Command {
 	return []*cobra.Command{mon, start, exited}
 }
 
-// monitorStart is `ward container-start`: the container's process gets
-// /dev/null as stdin and its log as stdout and stderr.
-func monitorStart(id, runtimePath, consoleSocket string) (int, error) {
+// monitorStart is `ward container-start`: without a terminal the
+// container's process gets /dev/null as stdin and, as stdout and stderr,
+// the write ends of the pipes the monitor copies to the log, inherited
+// as stdoutFD and stderrFD. It never gets the log itself, which it could
+// truncate or rewrite.
+func monitorStart(id, runtimePath, consoleSocket string, stdoutFD, stderrFD int) (int, error) {
 	e, c, err := openContainer(id)
 	if err == nil && runtimePath != "" {
 		e, err = openEngine(runtimePath)
@@ -171,12 +178,13 @@ func monitorStart(id, runtimePath, consoleSocket string) (int, error) {
 			return 0, &engine.ExitError{Code: 125, Err: err}
 		}
 		defer null.Close()
-		logf, err := os.OpenFile(c.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-		if err != nil {
-			return 0, &engine.ExitError{Code: 125, Err: err}
+		if stdoutFD < 3 || stderrFD < 3 {
+			return 0, &engine.ExitError{Code: 125, Err: fmt.Errorf("container %s: container-start needs --stdout-fd and --stderr-fd (3 and up) or --console-socket", id)}
 		}
-		defer logf.Close()
-		stdio = engine.Stdio{Stdin: null, Stdout: logf, Stderr: logf}
+		stdout, stderr := os.NewFile(uintptr(stdoutFD), "stdout"), os.NewFile(uintptr(stderrFD), "stderr")
+		defer stdout.Close()
+		defer stderr.Close()
+		stdio = engine.Stdio{Stdin: null, Stdout: stdout, Stderr: stderr}
 	}
 	return e.StartDetached(context.Background(), c.ID, stdio, consoleSocket)
 }

@@ -6,21 +6,29 @@
 // short-lived ward processes it starts (`ward container-start` and
 // `ward container-exited`, internal verbs); the monitor holds the
 // container's monitor lock, is the subreaper that reaps the container's
-// init and orphans, and copies a terminal container's output to its log.
+// init and orphans, and copies the container's output to its log: from
+// the read ends of its stdout and stderr pipes (output.go), or from a
+// terminal container's pty.
 //
 // The protocol, with the starting ward holding the read end of a pipe
 // whose write end is the monitor's fd 3:
 //
 //	starting ward           monitor                       ward container-start
 //	  fork+exec (setsid) -->  monitor lock, subreaper,
-//	                          [console socket] ---------->  runtime run --detach
+//	                          output pipes' write ends
+//	                          as fds 3, 4 (or a console
+//	                          socket) ------------------>  runtime run --detach
 //	                                                        (or create, start),
+//	                                                        the write ends as
+//	                                                        stdout and stderr
 //	                          <-- stdout: "started PID" ---  record "running"
 //	                              or "error CODE MSG"       (failure: recorded,
 //	  read fd 3 <-----------  "started" or the error line    cleaned up)
-//	  print ID, exit          reap until the init exits
-//	                          [copy the pty to the log]   ward container-exited
-//	                          ------------------------->    record the status,
+//	  print ID, exit          copy the pipes (or the pty)
+//	                          to the log, reap until the
+//	                          init exits, drain the pipes
+//	                          ------------------------->  ward container-exited
+//	                                                        record the status,
 //	                                                        runtime delete, --rm
 //
 // EOF on fd 3 without a line means the monitor died: the starting ward
@@ -48,8 +56,8 @@ type Config struct {
 	// Runtime is the runtime binary, passed on to ward; empty means the
 	// one the container was created with.
 	Runtime string
-	// Log is the container's log; set for a terminal container, whose
-	// output the monitor copies there from the pty.
+	// Log is the container's log, where the monitor copies the
+	// container's output from its pipes or its terminal's pty.
 	Log string
 	Tty bool
 }
@@ -121,9 +129,26 @@ func run(cfg Config, report *Reporter) error {
 		masterc = make(chan *os.File, 1)
 		go func() { masterc <- sock.receive() }()
 	}
-	pid, err := startContainer(cfg, append(args, cfg.ID))
+	var out *output
+	var outFiles []*os.File
+	if !cfg.Tty {
+		if out, err = openOutput(cfg.Log); err != nil {
+			return &Error{Code: 125, Msg: "container " + cfg.ID + ": " + err.Error()}
+		}
+		out.start()
+		// ward container-start gets the write ends as its fds 3 and 4.
+		args = append(args, "--stdout-fd", "3", "--stderr-fd", "4")
+		outFiles = out.write[:]
+	}
+	pid, err := startContainer(cfg, append(args, cfg.ID), outFiles...)
 	if err != nil {
+		if out != nil {
+			out.finish(drainGrace)
+		}
 		return err
+	}
+	if out != nil {
+		out.closeWrite()
 	}
 	report.Started()
 
@@ -146,6 +171,11 @@ func run(cfg Config, report *Reporter) error {
 		}()
 	}
 	status := reapUntil(pid)
+	if out != nil {
+		// All the output before the end: `ward logs` right after it shows
+		// the last lines.
+		out.finish(drainGrace)
+	}
 	if copied != nil {
 		select { // the last output, while someone still holds the slave
 		case <-copied:
@@ -158,15 +188,19 @@ func run(cfg Config, report *Reporter) error {
 	return runWard(cfg, os.Stderr, "--root", cfg.Root, "container-exited", cfg.ID, strconv.Itoa(status))
 }
 
-// startContainer runs `ward container-start` and returns the init's pid
-// from its one line.
-func startContainer(cfg Config, args []string) (int, error) {
+// drainGrace is how long the monitor waits, once the init has exited,
+// for the container's output pipes to reach end of file.
+const drainGrace = 2 * time.Second
+
+// startContainer runs `ward container-start`, with extra as its fds from
+// 3 up, and returns the init's pid from its one line.
+func startContainer(cfg Config, args []string, extra ...*os.File) (int, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return 0, &Error{Code: 125, Msg: err.Error()}
 	}
 	defer r.Close()
-	err = runWard(cfg, w, args...)
+	err = runWardFiles(cfg, w, extra, args...)
 	w.Close()
 	out, _ := io.ReadAll(r)
 	line := strings.TrimSpace(string(out))
@@ -188,13 +222,18 @@ func startContainer(cfg Config, args []string) (int, error) {
 // runWard runs ward with args, its stdout on out, its stderr on the
 // monitor's (the monitor's log), and waits for it.
 func runWard(cfg Config, out *os.File, args ...string) error {
+	return runWardFiles(cfg, out, nil, args...)
+}
+
+// runWardFiles is runWard with extra as ward's fds from 3 up.
+func runWardFiles(cfg Config, out *os.File, extra []*os.File, args ...string) error {
 	null, err := os.Open(os.DevNull)
 	if err != nil {
 		return err
 	}
 	defer null.Close()
 	p, err := os.StartProcess(cfg.Ward, append([]string{cfg.Ward}, args...), &os.ProcAttr{
-		Dir: "/", Env: childEnv(), Files: []*os.File{null, out, os.Stderr},
+		Dir: "/", Env: childEnv(), Files: append([]*os.File{null, out, os.Stderr}, extra...),
 	})
 	if err != nil {
 		return err

@@ -63,7 +63,7 @@ func flagSets(volume, testdata string) []agreeCase {
 		{name: "env file", flags: []string{"--env-file", envFile}},
 		{name: "entrypoint", flags: []string{"--entrypoint", "/bin/sh"}},
 		// What the standard streams are: a terminal, a pipe kept open, or,
-		// detached, what the engine's log keeper gives.
+		// detached, the pipes the engine's log keeper (shim, monitor) reads.
 		{name: "terminal", flags: []string{"-t"}},
 		{name: "interactive", flags: []string{"-i"}},
 		{name: "detached", flags: []string{"-d"}},

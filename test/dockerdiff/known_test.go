@@ -37,11 +37,6 @@ var caseDifferences = []caseDifference{
 	{"tmpfs with options", knownDifference{"dir /tmp: 1777 0:0", "dir /tmp: 1770 0:0", tmpfsModeWhy}},
 	{"tmpfs with options as named user", knownDifference{"write /tmp: ok", "write /tmp: fails", tmpfsModeWhy}},
 	{"tmpfs with options as named user", knownDifference{"chmod: ok", "chmod: fails", tmpfsModeWhy}},
-
-	// Detached, Docker's shim relays the output through pipes; ward's
-	// monitor gives the container its log file as stdout and stderr.
-	{"detached", knownDifference{"fd 1: pipe", "fd 1: file", logWhy}},
-	{"detached", knownDifference{"fd 2: pipe", "fd 2: file", logWhy}},
 }
 
 // knownFor returns the known differences that apply to the test named
@@ -81,7 +76,4 @@ func capAllDifference(hostBounding uint64) *knownDifference {
 	}
 }
 
-const (
-	tmpfsModeWhy = "ward keeps an explicit --tmpfs mode=, runc 1.1 replaces it with the covered directory's mode"
-	logWhy       = "a detached container writes to its log file under ward, to pipes under Docker"
-)
+const tmpfsModeWhy = "ward keeps an explicit --tmpfs mode=, runc 1.1 replaces it with the covered directory's mode"
