@@ -12,23 +12,24 @@ bin=$(readlink -f "${1:-bin}")
 [ -d "$bin" ] || bin=$(dirname "$bin") # an older spelling passed bin/ward-runtime
 ward="$bin/ward"
 runtime="$bin/ward-runtime"
-work=${WARD_DEMO_DIR:-/tmp/ward-demo}
+# A directory of its own each run, so nothing an earlier run left (or
+# another demo running now) is in the way; removed at the end.
+work=$(mktemp -d "${WARD_DEMO_DIR:-/tmp}/ward-demo.XXXXXX")
 export WARD_ROOT="$work/ward"
 
 cleanup() {
-	# Leave nothing behind: containers, their mounts, the store.
-	[ -x "$ward" ] && "$ward" rm -f demo-web demo-db >/dev/null 2>&1 || true
-	[ -x "$ward" ] && "$ward" network rm demo-net >/dev/null 2>&1 || true
+	# Leave nothing behind: containers (their mounts with them), the
+	# networks, the runtime's state, then the directory.
+	for id in $("$ward" ps -aq 2>/dev/null); do "$ward" rm -f "$id" >/dev/null 2>&1 || true; done
+	"$ward" network rm demo-net >/dev/null 2>&1 || true
 	"$runtime" --root "$work/state" delete --force demo2 >/dev/null 2>&1 || true
+	if grep -q " $work/" /proc/self/mounts; then
+		echo "demo: something under $work is still mounted; left in place" >&2
+		return
+	fi
+	rm -rf "$work"
 }
 trap cleanup EXIT
-cleanup
-if [ -d "$work" ]; then
-	# A store left by an earlier run: drop its containers first, so no
-	# overlay stays mounted under what is removed.
-	for id in $("$ward" ps -aq 2>/dev/null); do "$ward" rm -f "$id" >/dev/null 2>&1 || true; done
-	rm -rf "$work"
-fi
 mkdir -p "$work/deb" "$work/rootfs/bin"
 
 cd "$work/deb"
@@ -58,6 +59,7 @@ chown 1 /tmp 2>/dev/null && echo "  chown: allowed" || echo "  chown: refused"
 SCRIPT
 tar -C "$rootfs" -cf "$work/busybox.tar" .
 "$ward" import "$work/busybox.tar" busybox:demo >/dev/null
+cp "$work/busybox.tar" "$bin/busybox.tar" # kept for the README's walkthrough
 echo "== ward images (built from Debian's busybox-static)"
 "$ward" images
 
