@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardproject/ward/internal/linux/console"
 	"github.com/wardproject/ward/internal/testutil"
 )
 
@@ -451,24 +452,46 @@ func TestInspectSecurityFields(t *testing.T) {
 // ward's exit status is the container's.
 func TestTerminal(t *testing.T) {
 	w := newWardEnv(t)
-	script := testutil.RequireTool(t, "script")
-	ward := w.bin + " --root " + w.root
-	underScript := func(t *testing.T, command string) (string, int) {
+	// ward runs with a pty of 30 rows and 100 columns as its controlling
+	// terminal and stdio, as from a user's terminal.
+	onTerminal := func(t *testing.T, args ...string) (string, int) {
 		t.Helper()
-		cmd := exec.Command(script, "-qec", "stty rows 30 cols 100; "+command, "/dev/null")
-		out, err := cmd.Output() // stdin is /dev/null
-		var ee *exec.ExitError
-		if err != nil && !errors.As(err, &ee) {
+		master, slavePath, err := console.OpenPty()
+		if err != nil {
 			t.Fatal(err)
 		}
-		return string(out), cmd.ProcessState.ExitCode()
+		defer master.Close()
+		if err := console.SetSize(master, 30, 100); err != nil {
+			t.Fatal(err)
+		}
+		slave, err := os.OpenFile(slavePath, os.O_RDWR|syscall.O_NOCTTY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(w.bin, append([]string{"--root", w.root}, args...)...)
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		slave.Close()
+		var out bytes.Buffer
+		copied := make(chan struct{})
+		go func() { io.Copy(&out, master); close(copied) }() // EIO once every slave is closed
+		cmd.Wait()
+		select {
+		case <-copied:
+		case <-time.After(5 * time.Second):
+			t.Error("the terminal's output did not end")
+		}
+		return out.String(), cmd.ProcessState.ExitCode()
 	}
-	out, code := underScript(t, ward+` run --rm -it busybox sh -c 'tty; stty size; exit 5'`)
+	out, code := onTerminal(t, "run", "--rm", "-it", "busybox", "sh", "-c", "tty; stty size; exit 5")
 	if code != 5 || !strings.Contains(out, "/dev/pts/0") || !strings.Contains(out, "30 100") {
 		t.Errorf("run -it: exit %d, output %q; want 5, a pty of 30 rows and 100 columns", code, out)
 	}
 	w.must(t, "run", "-d", "--name", "tty1", "busybox", "sleep", "100")
-	out, code = underScript(t, ward+` exec -it tty1 sh -c 'tty; stty size'`)
+	out, code = onTerminal(t, "exec", "-it", "tty1", "sh", "-c", "tty; stty size")
 	if code != 0 || !regexp.MustCompile(`/dev/pts/\d+`).MatchString(out) || !strings.Contains(out, "30 100") {
 		t.Errorf("exec -it: exit %d, output %q", code, out)
 	}

@@ -13,6 +13,7 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
+	"golang.org/x/term"
 
 	"github.com/wardproject/ward/internal/ociruntime"
 	"github.com/wardproject/ward/internal/runspec"
@@ -108,6 +109,13 @@ func (e *Engine) Exec(ctx context.Context, c *Container, req ExecRequest, stdio 
 	p := *spec.Process
 	p.Args, p.Terminal = req.Args, req.Tty
 	p.ConsoleSize = nil
+	if req.Tty && stdio.Stdin != nil {
+		// The runtime sizes the pty before the process runs: set after
+		// the start, a quick `stty size` could see none.
+		if w, h, err := term.GetSize(int(stdio.Stdin.Fd())); err == nil && w > 0 && h > 0 {
+			p.ConsoleSize = &specs.Box{Height: uint(h), Width: uint(w)}
+		}
+	}
 	p.Env = append(append([]string(nil), p.Env...), req.Env...)
 	if req.Workdir != "" {
 		p.Cwd = req.Workdir
