@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -17,38 +16,16 @@ import (
 	"github.com/wardproject/ward/internal/testutil"
 )
 
-// wardBinaries builds ward and ward-audit once for the package's tests:
+// wardBins are ward and ward-audit, built once for the package's tests:
 // ward run's policy flags exec ward-audit beside ward, so the agreement
 // is tested through the binaries users run.
-var (
-	wardOnce sync.Once
-	wardDir  string
-	wardErr  error
-)
+var wardBins = testutil.NewBinaries("ward", "ward-audit")
 
-func wardBinary(t *testing.T) string {
-	t.Helper()
-	wardOnce.Do(func() {
-		if wardDir, wardErr = os.MkdirTemp("", "ward-audit-bin-"); wardErr != nil {
-			return
-		}
-		for _, name := range []string{"ward", "ward-audit"} {
-			if _, wardErr = testutil.BuildBinary(wardDir, name); wardErr != nil {
-				return
-			}
-		}
-	})
-	if wardErr != nil {
-		t.Fatal(wardErr)
-	}
-	return filepath.Join(wardDir, "ward")
-}
+func wardBinary(t *testing.T) string { return filepath.Join(wardBins.Dir(t), "ward") }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if wardDir != "" {
-		os.RemoveAll(wardDir)
-	}
+	wardBins.Remove()
 	os.Exit(code)
 }
 

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -49,40 +48,18 @@ func newWardEnv(t *testing.T) *wardEnv {
 	return w
 }
 
-// The ward and ward-runtime binaries are built once for the package's
-// tests and benchmarks, into a directory TestMain removes.
-var (
-	binOnce sync.Once
-	binDir  string
-	binErr  error
-)
+// wardBins are every binary `make build` ships, built once for the
+// package's tests into a directory TestMain removes.
+var wardBins = testutil.NewBinaries("ward", "ward-runtime", "ward-monitor", "ward-audit")
 
-func sharedBinaries(t testing.TB) string {
-	t.Helper()
-	binOnce.Do(func() {
-		if binDir, binErr = os.MkdirTemp("", "ward-bin-"); binErr != nil {
-			return
-		}
-		for _, name := range []string{"ward", "ward-runtime", "ward-monitor", "ward-audit"} {
-			if _, binErr = testutil.BuildBinary(binDir, name); binErr != nil {
-				return
-			}
-		}
-	})
-	if binErr != nil {
-		t.Fatal(binErr)
-	}
-	return binDir
-}
+func sharedBinaries(t testing.TB) string { return wardBins.Dir(t) }
 
 func TestMain(m *testing.M) {
 	// These tests run ward on the machine's own network: no bridge, no
 	// firewall tables (test/network runs the bridge inside a namespace).
 	os.Setenv("WARD_DEFAULT_NETWORK", "none")
 	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
+	wardBins.Remove()
 	os.Exit(code)
 }
 

@@ -2,13 +2,10 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/wardproject/ward/internal/ociruntime"
 )
@@ -36,17 +33,9 @@ func (e *Engine) StartDetached(ctx context.Context, id string, stdio Stdio, cons
 	}
 	pid, err := e.runDetached(ctx, c, stdio, consoleSocket)
 	if err != nil {
-		c.State.Error = err.Error()
-		if ee := (*ExitError)(nil); errors.As(err, &ee) {
-			c.State.ExitCode = ee.Code
-		}
-		e.Records.Save(c)
-		e.finish(c)
-		return 0, err
+		return 0, e.failedStart(c, err)
 	}
-	c.State = State{Status: StatusRunning, Running: true, Pid: pid, StartedAt: time.Now().UTC()}
-	if err := e.Records.Save(c); err != nil {
-		e.Runtime.Kill(ctx, c.ID, unix.SIGKILL, true)
+	if err := e.markRunning(ctx, c, pid); err != nil {
 		return 0, &ExitError{Code: 125, Err: err}
 	}
 	return pid, nil

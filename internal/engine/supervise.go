@@ -101,18 +101,9 @@ func (e *Engine) Supervise(ctx context.Context, id string, stdio Stdio, started 
 	}
 	if err != nil {
 		waitDone(teed) // the runtime's own message, on its way to stderr
-		c.State.Error = err.Error()
-		if ee := (*ExitError)(nil); errors.As(err, &ee) {
-			c.State.ExitCode = ee.Code
-		}
-		e.Records.Save(c)
-		e.finish(c)
-		return 0, err
+		return 0, e.failedStart(c, err)
 	}
-	c.State = State{Status: StatusRunning, Running: true, Pid: pid, StartedAt: time.Now().UTC()}
-	if err := e.Records.Save(c); err != nil {
-		e.Runtime.Kill(ctx, c.ID, unix.SIGKILL, true)
-	}
+	e.markRunning(ctx, c, pid) // a failure killed it: the wait below ends at once
 	if started != nil {
 		started(pid)
 	}
@@ -133,6 +124,29 @@ func (e *Engine) Supervise(ctx context.Context, id string, stdio Stdio, started 
 	saveErr := e.Records.Save(c)
 	e.finish(c)
 	return status, saveErr
+}
+
+// failedStart records why a container did not start (and the exit
+// status ward gives for it), cleans up as after an exit, and returns err.
+func (e *Engine) failedStart(c *Container, err error) error {
+	c.State.Error = err.Error()
+	if ee := (*ExitError)(nil); errors.As(err, &ee) {
+		c.State.ExitCode = ee.Code
+	}
+	e.Records.Save(c)
+	e.finish(c)
+	return err
+}
+
+// markRunning records c running as pid; when that cannot be recorded the
+// container is killed rather than left running unknown to ward.
+func (e *Engine) markRunning(ctx context.Context, c *Container, pid int) error {
+	c.State = State{Status: StatusRunning, Running: true, Pid: pid, StartedAt: time.Now().UTC()}
+	if err := e.Records.Save(c); err != nil {
+		e.Runtime.Kill(ctx, c.ID, unix.SIGKILL, true)
+		return err
+	}
+	return nil
 }
 
 // finish deletes the runtime's state of a stopped container and, for

@@ -16,7 +16,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,11 +26,8 @@ import (
 
 // The ward binaries are built once, side by side as they are installed,
 // into a directory TestMain removes.
-var (
-	binOnce sync.Once
-	binDir  string
-	binErr  error
-)
+// wardBins are ward and its companions, built once for the benchmarks.
+var wardBins = testutil.NewBinaries("ward", "ward-runtime", "ward-monitor")
 
 func TestMain(m *testing.M) {
 	// The peers run with no network (docker run --network none); and no
@@ -39,29 +35,11 @@ func TestMain(m *testing.M) {
 	// bridges inside namespaces of its own.
 	os.Setenv("WARD_DEFAULT_NETWORK", "none")
 	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
+	wardBins.Remove()
 	os.Exit(code)
 }
 
-func wardBinaries(b *testing.B) string {
-	b.Helper()
-	binOnce.Do(func() {
-		if binDir, binErr = os.MkdirTemp("", "ward-bench-bin-"); binErr != nil {
-			return
-		}
-		for _, name := range []string{"ward", "ward-runtime", "ward-monitor"} {
-			if _, binErr = testutil.BuildBinary(binDir, name); binErr != nil {
-				return
-			}
-		}
-	})
-	if binErr != nil {
-		b.Fatal(binErr)
-	}
-	return binDir
-}
+func wardBinaries(b *testing.B) string { return wardBins.Dir(b) }
 
 // wardRoot is a ward root in a temporary directory holding the busybox
 // image (Debian's busybox-static, imported from a rootfs tarball, which

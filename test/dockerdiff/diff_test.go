@@ -131,25 +131,11 @@ func setUp(t *testing.T) engines {
 	return e
 }
 
-// sharedBinaries builds ward and ward-runtime, side by side as ward
-// expects, once per test binary into a directory TestMain removes.
-func sharedBinaries(t *testing.T) string {
-	t.Helper()
-	binOnce.Do(func() {
-		if binDir, binErr = os.MkdirTemp("", "ward-dockerdiff-bin-"); binErr != nil {
-			return
-		}
-		for _, name := range []string{"ward", "ward-runtime", "ward-monitor"} {
-			if _, binErr = testutil.BuildBinary(binDir, name); binErr != nil {
-				return
-			}
-		}
-	})
-	if binErr != nil {
-		t.Fatal(binErr)
-	}
-	return binDir
-}
+// wardBins are ward, ward-runtime and ward-monitor, side by side as ward
+// expects, built once per test binary; TestMain removes them.
+var wardBins = testutil.NewBinaries("ward", "ward-runtime", "ward-monitor")
+
+func sharedBinaries(t *testing.T) string { return wardBins.Dir(t) }
 
 // startDockerd starts dockerd with everything under work: data root, exec
 // root (where it starts its own containerd), pid file, socket and an empty

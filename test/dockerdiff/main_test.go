@@ -12,21 +12,11 @@ package dockerdiff
 
 import (
 	"os"
-	"sync"
 	"testing"
-)
-
-var (
-	binOnce sync.Once
-	// binDir holds ward and ward-runtime built for this test binary.
-	binDir string
-	binErr error
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
+	wardBins.Remove()
 	os.Exit(code)
 }
