@@ -69,7 +69,7 @@ func TestCheckContainers(t *testing.T) {
 		t.Errorf("both containers, scanned: %v", got)
 	}
 	_, err = run(t, newCheckCommand(), "--container", "nothing")
-	var ec exitCoder
+	var ec interface{ ExitCode() int }
 	if !errors.As(err, &ec) || ec.ExitCode() != 2 {
 		t.Errorf("unknown container: %v, want exit 2", err)
 	}

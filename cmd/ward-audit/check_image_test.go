@@ -101,7 +101,7 @@ func TestCheckStoredImage(t *testing.T) {
 
 	// An unknown name is an input error (exit 2), like a missing file.
 	_, _, err = checkJSON(t, "example.com/nothing:1")
-	var ec exitCoder
+	var ec interface{ ExitCode() int }
 	if !errors.As(err, &ec) || ec.ExitCode() != 2 {
 		t.Errorf("unknown image: %v, want exit 2", err)
 	}

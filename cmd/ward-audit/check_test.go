@@ -23,7 +23,7 @@ func exitOf(t *testing.T, args ...string) (int, string) {
 	if err == nil {
 		return 0, out.String()
 	}
-	var ec exitCoder
+	var ec interface{ ExitCode() int }
 	if !errors.As(err, &ec) {
 		t.Fatalf("error without exit code: %v", err)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"sort"
 	"text/tabwriter"
@@ -14,17 +13,13 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/scan/vulndb"
 )
 
 // wardRoot is ward's state directory: WARD_ROOT (which the global --root
 // flag sets), defaulting to /var/lib/ward.
-func wardRoot() string {
-	if r := os.Getenv("WARD_ROOT"); r != "" {
-		return r
-	}
-	return "/var/lib/ward"
-}
+func wardRoot() string { return cli.WardRoot() }
 
 // vulnDBDir is where the vulnerability database lives inside ward's root.
 func vulnDBDir() string { return filepath.Join(wardRoot(), "vulndb") }

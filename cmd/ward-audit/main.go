@@ -6,27 +6,10 @@
 // `ward run`.
 package main
 
-import (
-	"fmt"
-	"os"
-
-	"github.com/spf13/cobra"
-)
+import "github.com/wardproject/ward/internal/cli"
 
 func main() {
-	root := &cobra.Command{
-		Use:           "ward",
-		Short:         "A least-privilege container engine: the audit verbs",
-		SilenceUsage:  true,
-		SilenceErrors: true,
-	}
-	var rootDir string
-	root.PersistentFlags().StringVar(&rootDir, "root", "", "directory of everything ward keeps (default $WARD_ROOT, else /var/lib/ward)")
-	root.PersistentPreRun = func(*cobra.Command, []string) {
-		if rootDir != "" {
-			os.Setenv("WARD_ROOT", rootDir)
-		}
-	}
+	root := cli.Root("ward", "A least-privilege container engine: the audit verbs")
 	// The verbs ward passes on, listed as ward's main.go lists its own.
 	root.AddCommand(
 		newCheckCommand(),
@@ -35,19 +18,5 @@ func main() {
 		newDBCommand(),
 		newJudgeCommand(), // ward run --policy, --dry-run
 	)
-	if err := root.Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "ward: "+err.Error())
-		os.Exit(exitCode(err))
-	}
-}
-
-// exitCoder lets a command choose its exit status (e.g. `ward check` exits 1
-// when it finds something at or above --fail-on).
-type exitCoder interface{ ExitCode() int }
-
-func exitCode(err error) int {
-	if ec, ok := err.(exitCoder); ok {
-		return ec.ExitCode()
-	}
-	return 125 // like docker: the engine itself failed
+	cli.Run(root)
 }

@@ -92,7 +92,7 @@ func TestDBAndScanCommands(t *testing.T) {
 	}
 
 	_, err = run(t, newScanCommand(), root, "--fail-on", "critical")
-	var ec exitCoder
+	var ec interface{ ExitCode() int }
 	if !errors.As(err, &ec) || ec.ExitCode() != 1 {
 		t.Errorf("--fail-on critical: %v, want exit code 1", err)
 	}

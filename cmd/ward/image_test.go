@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/registry"
 	"github.com/spf13/cobra"
 
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/testutil"
 )
 
@@ -117,8 +118,8 @@ func TestImageVerbs(t *testing.T) {
 			t.Errorf("inspect = %+v", got)
 		}
 		out, err := ward(t, root, nil, "image", "inspect", "absent:1")
-		if err == nil || exitCode(err) != 1 || strings.TrimSpace(out) != "[]" {
-			t.Errorf("inspect of an absent image: out %q, err %v (exit %d), want [] and exit 1", out, err, exitCode(err))
+		if err == nil || cli.ExitCode(err) != 1 || strings.TrimSpace(out) != "[]" {
+			t.Errorf("inspect of an absent image: out %q, err %v (exit %d), want [] and exit 1", out, err, cli.ExitCode(err))
 		}
 	})
 	t.Run("tag and rmi", func(t *testing.T) {
@@ -135,7 +136,7 @@ func TestImageVerbs(t *testing.T) {
 		if out := mustWard(t, root, "rmi", "other"); !strings.Contains(out, "Deleted: "+id2) {
 			t.Errorf("rmi of the last tag: %q", out)
 		}
-		if _, err := ward(t, root, nil, "image", "inspect", id2); exitCode(err) != 1 {
+		if _, err := ward(t, root, nil, "image", "inspect", id2); cli.ExitCode(err) != 1 {
 			t.Errorf("removed image still inspects: %v", err)
 		}
 	})
@@ -201,7 +202,7 @@ func TestPullPush(t *testing.T) {
 	if got.ID != id || len(got.RepoDigests) != 1 || !strings.HasPrefix(got.RepoDigests[0], host+"/team/app@sha256:") {
 		t.Errorf("pulled image: %+v", got)
 	}
-	if _, err := ward(t, dst, nil, "pull", host+"/team/absent:v1"); err == nil || exitCode(err) != 1 {
+	if _, err := ward(t, dst, nil, "pull", host+"/team/absent:v1"); err == nil || cli.ExitCode(err) != 1 {
 		t.Errorf("pull of an absent image: %v", err)
 	}
 	t.Setenv("DOCKER_CONFIG", t.TempDir())

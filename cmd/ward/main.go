@@ -3,28 +3,12 @@
 package main
 
 import (
-	"fmt"
-	"os"
-
-	"github.com/spf13/cobra"
+	"github.com/wardproject/ward/internal/cli"
 )
 
 func main() {
 	closeOnExecInherited()
-	root := &cobra.Command{
-		Use:           "ward",
-		Short:         "A least-privilege container engine",
-		SilenceUsage:  true,
-		SilenceErrors: true,
-	}
-	var rootDir string
-	root.PersistentFlags().StringVar(&rootDir, "root", "", "directory of everything ward keeps (default $WARD_ROOT, else /var/lib/ward)")
-	root.PersistentPreRun = func(*cobra.Command, []string) {
-		// The flag wins over the environment; commands read wardRoot().
-		if rootDir != "" {
-			os.Setenv("WARD_ROOT", rootDir)
-		}
-	}
+	root := cli.Root("ward", "A least-privilege container engine")
 	// Every verb is listed here, so a reader sees what the CLI offers.
 	root.AddCommand(
 		// The audit verbs run in ward-audit (audit.go says why).
@@ -36,23 +20,5 @@ func main() {
 	)
 	root.AddCommand(newImageCommands()...)
 	root.AddCommand(newContainerCommands()...)
-	if err := root.Execute(); err != nil {
-		if msg := err.Error(); msg != "" { // empty: ward-audit said it
-			fmt.Fprintln(os.Stderr, "ward: "+msg)
-		}
-		os.Exit(exitCode(err))
-	}
+	cli.Run(root)
 }
-
-// exitCoder lets a command choose its exit status (e.g. `ward check` exits 1
-// when it finds something at or above --fail-on).
-type exitCoder interface{ ExitCode() int }
-
-func exitCode(err error) int {
-	if ec, ok := err.(exitCoder); ok {
-		return ec.ExitCode()
-	}
-	return 125 // like docker: the engine itself failed
-}
-
-func errNotYet(verb string) error { return fmt.Errorf("%s: not available in this build", verb) }

@@ -1,12 +1,7 @@
 package main
 
-import "os"
+import "github.com/wardproject/ward/internal/cli"
 
-// wardRoot is ward's state directory: WARD_ROOT (which the global --root
-// flag sets), defaulting to /var/lib/ward.
-func wardRoot() string {
-	if r := os.Getenv("WARD_ROOT"); r != "" {
-		return r
-	}
-	return "/var/lib/ward"
-}
+// wardRoot is ward's state directory (the global --root flag, else
+// $WARD_ROOT, else /var/lib/ward).
+func wardRoot() string { return cli.WardRoot() }

@@ -1,0 +1,64 @@
+// Package cli is what ward and ward-audit share of a command line: the
+// root command with the global --root flag, where ward keeps its state,
+// and how an error becomes a message and an exit status (Docker's
+// conventions: 125 when ward itself fails, or the status a command chose).
+package cli
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// DefaultRoot is ward's state directory when neither --root nor WARD_ROOT
+// names one.
+const DefaultRoot = "/var/lib/ward"
+
+// Root returns ward's root command: errors and usage are printed by Run,
+// and the global --root flag sets WARD_ROOT, which WardRoot reads (so the
+// processes ward starts see the same root).
+func Root(use, short string) *cobra.Command {
+	root := &cobra.Command{Use: use, Short: short, SilenceUsage: true, SilenceErrors: true}
+	var dir string
+	root.PersistentFlags().StringVar(&dir, "root", "", "directory of everything ward keeps (default $WARD_ROOT, else "+DefaultRoot+")")
+	root.PersistentPreRun = func(*cobra.Command, []string) {
+		if dir != "" {
+			os.Setenv("WARD_ROOT", dir)
+		}
+	}
+	return root
+}
+
+// WardRoot is ward's state directory: WARD_ROOT, else DefaultRoot.
+func WardRoot() string {
+	if r := os.Getenv("WARD_ROOT"); r != "" {
+		return r
+	}
+	return DefaultRoot
+}
+
+// Run executes root and exits: 0, or the error's message ("ward: ..."; an
+// empty message was printed already, by a process ward ran) and status.
+func Run(root *cobra.Command) {
+	err := root.Execute()
+	if err == nil {
+		os.Exit(0)
+	}
+	if msg := err.Error(); msg != "" {
+		fmt.Fprintln(os.Stderr, "ward: "+msg)
+	}
+	os.Exit(ExitCode(err))
+}
+
+// ExitCode is the status a command chose through an ExitCode() method
+// (e.g. `ward check` exits 1 when it finds something at or above
+// --fail-on), else 125, as docker's when the engine itself fails.
+// Only the error itself is asked, not what it wraps: a wrapped
+// *exec.ExitError of some helper process must not become ward's status.
+func ExitCode(err error) int {
+	if ec, ok := err.(interface{ ExitCode() int }); ok {
+		return ec.ExitCode()
+	}
+	return 125
+}
