@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
-	"syscall"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -26,10 +28,17 @@ type sample struct {
 }
 
 func runOnce(b *testing.B, bin, root string, args ...string) sample {
-	cmd := exec.Command(bin, append([]string{"--root", root}, args...)...)
+	// GNU time forks the runtime from its own small process and reports
+	// the runtime's peak RSS (and its reaped descendants'): a child forked
+	// straight from this test process would start from this process's own
+	// high-water mark, which Linux carries over into the child through exec.
+	timeTool := testutil.RequireTool(b, "time")
+	dir := b.TempDir()
+	rssFile := filepath.Join(dir, "rss")
+	cmd := exec.Command(timeTool, append([]string{"-f", "%M", "-o", rssFile, bin, "--root", root}, args...)...)
 	// A file, not a pipe: after create the container's init holds its
 	// stdio open, and a pipe would never reach EOF.
-	out, err := os.CreateTemp(b.TempDir(), "out")
+	out, err := os.CreateTemp(dir, "out")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -42,8 +51,15 @@ func runOnce(b *testing.B, bin, root string, args ...string) sample {
 		msg, _ := os.ReadFile(out.Name())
 		b.Fatalf("%s %v: %v\n%s", bin, args, err, msg)
 	}
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return sample{wall: wall, maxRSS: ru.Maxrss}
+	data, err := os.ReadFile(rssFile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	kib, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
+	if err != nil {
+		b.Fatalf("time's report %q: %v", data, err)
+	}
+	return sample{wall: wall, maxRSS: kib}
 }
 
 func median(d []time.Duration) time.Duration {
