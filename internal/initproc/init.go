@@ -41,22 +41,25 @@ func Run() {
 	if err := ch.dec.Decode(&cfg); err != nil {
 		fail(fmt.Errorf("read init config: %w", err))
 	}
+	// No descriptor the runtime's caller left open without close-on-exec
+	// may reach the user's program (runc's rule): the preserved ones sit
+	// at 3..syncFD-1, ours and any strays from syncFD on. Marked now,
+	// while /proc is the host's and before a seccomp filter (which may
+	// not list close_range) is loaded.
+	if err := closeOnExecFrom(syncFD); err != nil {
+		fail(err)
+	}
 	path, filter, err := setup(&cfg, ch)
 	if err != nil {
 		fail(err)
 	}
-	// Nothing of ours may reach the user's program, nor any descriptor the
-	// runtime's caller left open without close-on-exec (runc's rule): the
-	// preserved ones sit at 3..syncFD-1, ours and any strays from syncFD on.
+	// Nothing of ours may reach the user's program.
 	unix.CloseOnExec(syncFD)
 	fifoFD, fifoErr := strconv.Atoi(os.Getenv(FifoFDEnv))
 	for _, env := range []string{FifoFDEnv, ExeFDEnv, ConsoleFDEnv} {
 		if fd, err := strconv.Atoi(os.Getenv(env)); err == nil {
 			unix.CloseOnExec(fd)
 		}
-	}
-	if err := closeOnExecFrom(syncFD); err != nil {
-		fail(err)
 	}
 	if err := ch.enc.Encode(Message{Type: "ready"}); err != nil {
 		os.Exit(1)
