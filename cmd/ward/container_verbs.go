@@ -133,6 +133,17 @@ func newRmCommand() *cobra.Command {
 		Args:  cobra.MinimumNArgs(1),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
 			return eachContainer(args, func(e *engine.Engine, c *engine.Container) error {
+				if c.State.Status != engine.StatusRunning && e.Records.Monitored(c.ID) {
+					// Exited, and its monitor is recording the end: wait
+					// for it rather than refuse a stopped container.
+					if e.WaitStopped(c.ID, 5*time.Second) {
+						if c2, err := e.Records.Load(c.ID); err == nil {
+							c = c2
+						} else if errors.Is(err, engine.ErrNotFound) {
+							return nil // --rm removed it
+						}
+					}
+				}
 				if c.State.Status == engine.StatusRunning || e.Records.Monitored(c.ID) {
 					if !force {
 						return fmt.Errorf("%w: you cannot remove a running container %s; stop it first or use rm -f", engine.ErrConflict, c.ID)

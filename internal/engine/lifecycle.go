@@ -37,6 +37,9 @@ func (e *Engine) Kill(ctx context.Context, c *Container, sig syscall.Signal) err
 // returns once the exit is recorded.
 func (e *Engine) Stop(ctx context.Context, c *Container, timeout time.Duration) error {
 	if !c.State.Status.CanKill() {
+		// Exited on its own; its monitor may still be recording the end,
+		// which stop's caller expects to find done.
+		e.WaitStopped(c.ID, timeout+10*time.Second)
 		return nil
 	}
 	if err := e.Runtime.Kill(ctx, c.ID, unix.SIGTERM, false); err == nil {
@@ -57,11 +60,14 @@ func (e *Engine) Stop(ctx context.Context, c *Container, timeout time.Duration) 
 func (e *Engine) WaitStopped(id string, timeout time.Duration) bool {
 	deadline := time.Now().Add(timeout)
 	for {
+		monitored := e.Records.Monitored(id)
+		// The record is read after the lock: read before, it could be the
+		// monitor's last "running" and the exit it then recorded lost.
 		c, err := e.Records.Load(id)
 		if errors.Is(err, ErrNotFound) {
 			return true // removed by --rm
 		}
-		if err == nil && !e.Records.Monitored(id) {
+		if err == nil && !monitored {
 			if c.State.Status != StatusRunning {
 				return true
 			}
