@@ -154,7 +154,8 @@ func probeArgs(cfg *specs.LinuxSeccomp, name string) [][]uint64 {
 }
 
 // differsFromLibseccomp lists the test profiles on which ward deliberately
-// differs from libseccomp, and why.
+// differs from libseccomp, and why; they are left out of the comparison,
+// and TestCompile holds ward to its own documented behaviour on them.
 var differsFromLibseccomp = map[string]string{
 	"overlap.json": "overlapping conditional rules with different actions: ward takes the first listed, " +
 		"libseccomp orders them by its rule tree (argument index, operator)",
@@ -177,15 +178,15 @@ func TestAgainstLibseccomp(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range files {
+		if _, ok := differsFromLibseccomp[filepath.Base(f)]; ok {
+			continue // ward's own behaviour there is TestCompile's
+		}
 		profiles[filepath.Base(f)] = func() (*specs.LinuxSeccomp, error) {
 			return loadProfile(t, filepath.Join("profiles", filepath.Base(f))), nil
 		}
 	}
 	for name, get := range profiles {
 		t.Run(name, func(t *testing.T) {
-			if why, ok := differsFromLibseccomp[name]; ok {
-				t.Skip(why)
-			}
 			cfg, err := get()
 			if err != nil {
 				t.Fatal(err)

@@ -267,7 +267,7 @@ func TestConcurrentAllocation(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			cmd := exec.Command(os.Args[0], "-test.run=^TestHelperAllocate$")
+			cmd := exec.Command(os.Args[0])
 			cmd.Env = append(os.Environ(), "STORE_HELPER_DIR="+dir, fmt.Sprintf("STORE_HELPER_PREFIX=p%d", p), "STORE_HELPER_N="+strconv.Itoa(each))
 			if out, err := cmd.CombinedOutput(); err != nil {
 				errc <- fmt.Errorf("helper process %d: %v: %s", p, err, out)
@@ -314,16 +314,18 @@ func allocateMany(dir, prefix string, n int) error {
 	return nil
 }
 
-// TestHelperAllocate is TestConcurrentAllocation's other process.
-func TestHelperAllocate(t *testing.T) {
-	dir := os.Getenv("STORE_HELPER_DIR")
-	if dir == "" {
-		t.Skip("helper process of TestConcurrentAllocation")
+// TestMain runs as TestConcurrentAllocation's other processes when
+// STORE_HELPER_DIR is set: they allocate and exit, running no test.
+func TestMain(m *testing.M) {
+	if dir := os.Getenv("STORE_HELPER_DIR"); dir != "" {
+		n, _ := strconv.Atoi(os.Getenv("STORE_HELPER_N"))
+		if err := allocateMany(dir, os.Getenv("STORE_HELPER_PREFIX"), n); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
 	}
-	n, _ := strconv.Atoi(os.Getenv("STORE_HELPER_N"))
-	if err := allocateMany(dir, os.Getenv("STORE_HELPER_PREFIX"), n); err != nil {
-		t.Fatal(err)
-	}
+	os.Exit(m.Run())
 }
 
 func TestEnsureDefault(t *testing.T) {
