@@ -103,36 +103,19 @@ type docker struct {
 // not installed.
 func startDocker(b *testing.B) *docker {
 	b.Helper()
-	dockerd, err := exec.LookPath("dockerd")
-	if err != nil {
+	if _, err := exec.LookPath("dockerd"); err != nil {
 		b.Log("docker: dockerd is not installed (apt-get install docker.io): no docker figures")
 		return nil
 	}
-	client := "/usr/bin/docker" // Debian's client matches Debian's daemon
-	if _, err := os.Stat(client); err != nil {
-		if client, err = exec.LookPath("docker"); err != nil {
-			b.Log("docker: the docker client is not installed (apt-get install docker.io): no docker figures")
-			return nil
-		}
+	client := testdaemon.DockerClient()
+	if client == "" {
+		b.Log("docker: the docker client is not installed (apt-get install docker.io): no docker figures")
+		return nil
 	}
 	work := testdaemon.WorkDir(b, "wbd-")
 	cgroupParent := fmt.Sprintf("ward-bench-%d", os.Getpid())
 	testdaemon.CleanupCgroups(b, cgroupParent)
-	config := filepath.Join(work, "daemon.json")
-	if err := os.WriteFile(config, []byte("{}\n"), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	socket := filepath.Join(work, "docker.sock")
-	testdaemon.Start(b, "dockerd", filepath.Join(work, "dockerd.log"), socket, dockerd,
-		"--config-file", config,
-		"--data-root", filepath.Join(work, "data"),
-		"--exec-root", filepath.Join(work, "exec"),
-		"--pidfile", filepath.Join(work, "docker.pid"),
-		"--host", "unix://"+socket,
-		"--iptables=false", "--ip6tables=false", "--ip-masq=false", "--bridge=none",
-		"--userland-proxy=false", "--storage-driver=overlay2",
-		"--cgroup-parent", cgroupParent,
-	)
+	socket := testdaemon.StartDockerd(b, work, "--cgroup-parent", cgroupParent)
 	return &docker{client: client, socket: socket}
 }
 

@@ -106,7 +106,7 @@ func setUp(t *testing.T) engines {
 	// removed at the end, instead of the /docker a system Docker uses.
 	cgroupParent := filepath.Base(work)
 	testdaemon.CleanupCgroups(t, cgroupParent)
-	socket := startDockerd(t, work, "/"+cgroupParent)
+	socket := testdaemon.StartDockerd(t, work, "--cgroup-parent", "/"+cgroupParent)
 	e := engines{
 		docker: []string{client, "-H", "unix://" + socket},
 		ward:   []string{filepath.Join(bins, "ward"), "--root", filepath.Join(work, "ward")},
@@ -137,42 +137,14 @@ var wardBins = testutil.NewBinaries("ward", "ward-runtime", "ward-monitor")
 
 func sharedBinaries(t *testing.T) string { return wardBins.Dir(t) }
 
-// startDockerd starts dockerd with everything under work: data root, exec
-// root (where it starts its own containerd), pid file, socket and an empty
-// config file. No iptables, no bridge: containers use --network none.
-func startDockerd(t *testing.T, work, cgroupParent string) string {
-	t.Helper()
-	bin, _ := exec.LookPath("dockerd")
-	config := filepath.Join(work, "daemon.json")
-	if err := os.WriteFile(config, []byte("{}\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	socket := filepath.Join(work, "docker.sock")
-	testdaemon.Start(t, "dockerd", filepath.Join(work, "dockerd.log"), socket, bin,
-		"--config-file", config,
-		"--data-root", filepath.Join(work, "data"),
-		"--exec-root", filepath.Join(work, "exec"),
-		"--pidfile", filepath.Join(work, "docker.pid"),
-		"--host", "unix://"+socket,
-		"--iptables=false", "--ip6tables=false", "--ip-masq=false", "--bridge=none",
-		"--userland-proxy=false", "--storage-driver=overlay2",
-		"--cgroup-parent", cgroupParent,
-	)
-	return socket
-}
-
-// dockerClient prefers Debian's client, which matches Debian's daemon:
-// another docker earlier on PATH may be a newer version.
+// dockerClient is Debian's docker client (testdaemon.DockerClient).
 func dockerClient(t *testing.T) string {
 	t.Helper()
-	if _, err := os.Stat("/usr/bin/docker"); err == nil {
-		return "/usr/bin/docker"
-	}
-	p, err := exec.LookPath("docker")
-	if err != nil {
+	client := testdaemon.DockerClient()
+	if client == "" {
 		t.Skip("skipped: the docker client is not installed (apt-get install docker.io)")
 	}
-	return p
+	return client
 }
 
 func TestDockerAndWardAgree(t *testing.T) {

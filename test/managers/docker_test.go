@@ -26,48 +26,20 @@ func (d *dockerd) docker(args ...string) result {
 	return run(d.env, append([]string{d.client, "-H", "unix://" + d.socket}, args...)...)
 }
 
-// startDockerd starts dockerd with everything under work: data root, exec
-// root (where it starts its own containerd), pid file, socket and an empty
-// config file, so a system Docker is neither read nor touched. No
-// iptables, no bridge: containers use --network none.
+// startDockerd starts a dockerd of the test's own (testdaemon.StartDockerd)
+// that knows the runtimes under test.
 func startDockerd(t *testing.T, work string, rts []runtimeUnderTest) *dockerd {
 	t.Helper()
-	bin, _ := exec.LookPath("dockerd")
-	client := dockerClient(t)
-	config := filepath.Join(work, "daemon.json")
-	if err := os.WriteFile(config, []byte("{}\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	d := &dockerd{client: client, socket: filepath.Join(work, "docker.sock"),
-		env: []string{"DOCKER_CONFIG=" + filepath.Join(work, "client")}}
-	argv := []string{bin,
-		"--config-file", config,
-		"--data-root", filepath.Join(work, "data"),
-		"--exec-root", filepath.Join(work, "exec"),
-		"--pidfile", filepath.Join(work, "docker.pid"),
-		"--host", "unix://" + d.socket,
-		"--iptables=false", "--ip6tables=false", "--ip-masq=false", "--bridge=none",
-		"--userland-proxy=false", "--storage-driver=overlay2",
-	}
-	for _, rt := range rts {
-		argv = append(argv, "--add-runtime", rt.name+"="+rt.bin)
-	}
-	testdaemon.Start(t, "dockerd", filepath.Join(work, "dockerd.log"), d.socket, argv...)
-	return d
-}
-
-// dockerClient prefers Debian's client, which matches Debian's daemon:
-// another docker earlier on PATH may be a different version.
-func dockerClient(t *testing.T) string {
-	t.Helper()
-	if _, err := os.Stat("/usr/bin/docker"); err == nil {
-		return "/usr/bin/docker"
-	}
-	p, err := exec.LookPath("docker")
-	if err != nil {
+	client := testdaemon.DockerClient()
+	if client == "" {
 		t.Skip("skipped: the docker client is not installed (apt-get install docker.io)")
 	}
-	return p
+	var extra []string
+	for _, rt := range rts {
+		extra = append(extra, "--add-runtime", rt.name+"="+rt.bin)
+	}
+	return &dockerd{client: client, socket: testdaemon.StartDockerd(t, work, extra...),
+		env: []string{"DOCKER_CONFIG=" + filepath.Join(work, "client")}}
 }
 
 func TestDockerDrivesRuntime(t *testing.T) {
