@@ -1,16 +1,10 @@
 package snapshot
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"testing"
 
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/moby/sys/mountinfo"
 	"golang.org/x/sys/unix"
 
@@ -23,25 +17,9 @@ import (
 func TestMountAgain(t *testing.T) {
 	testutil.RequireRoot(t)
 	st, sn, root := setup(t)
-	var layers []v1.Layer
-	for _, data := range [][]byte{
+	rec := storeImage(t, st,
 		layerTar(t, "etc/", "", "etc/os", "base", "etc/keep", "base"),
-		layerTar(t, "etc/", "", "etc/os", "top"),
-	} {
-		l, err := tarball.LayerFromReader(bytes.NewReader(data))
-		if err != nil {
-			t.Fatal(err)
-		}
-		layers = append(layers, l)
-	}
-	img, err := mutate.AppendLayers(empty.Image, layers...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec, err := st.Write(context.Background(), img, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+		layerTar(t, "etc/", "", "etc/os", "top"))
 	rootfs, err := sn.Prepare("again", rec.ID.String())
 	if err != nil {
 		t.Fatal(err)

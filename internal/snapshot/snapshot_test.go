@@ -203,25 +203,9 @@ func TestPrepareBusybox(t *testing.T) {
 func TestWhiteouts(t *testing.T) {
 	testutil.RequireRoot(t)
 	st, sn, _ := setup(t)
-	var layers []v1.Layer
-	for _, data := range [][]byte{
+	rec := storeImage(t, st,
 		layerTar(t, "etc/", "", "etc/passwd", "root", "etc/hosts", "hosts", "var/", "", "var/old", "old", "var/keep", "k"),
-		layerTar(t, "etc/", "", "etc/.wh.passwd", "", "var/", "", "var/.wh..wh..opq", "", "var/new", "new"),
-	} {
-		l, err := tarball.LayerFromReader(bytes.NewReader(data))
-		if err != nil {
-			t.Fatal(err)
-		}
-		layers = append(layers, l)
-	}
-	img, err := mutate.AppendLayers(empty.Image, layers...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec, err := st.Write(context.Background(), img, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+		layerTar(t, "etc/", "", "etc/.wh.passwd", "", "var/", "", "var/.wh..wh..opq", "", "var/new", "new"))
 	rootfs, err := sn.Prepare("w", rec.ID.String())
 	if err != nil {
 		t.Fatal(err)
@@ -290,22 +274,11 @@ func TestManyLayers(t *testing.T) {
 	testutil.RequireRoot(t)
 	st, sn, _ := setup(t)
 	const n = 60
-	var layers []v1.Layer
+	var tars [][]byte
 	for i := range n {
-		l, err := tarball.LayerFromReader(bytes.NewReader(layerTar(t, fmt.Sprintf("l%02d", i), "x", "top", fmt.Sprint(i))))
-		if err != nil {
-			t.Fatal(err)
-		}
-		layers = append(layers, l)
+		tars = append(tars, layerTar(t, fmt.Sprintf("l%02d", i), "x", "top", fmt.Sprint(i)))
 	}
-	img, err := mutate.AppendLayers(empty.Image, layers...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec, err := st.Write(context.Background(), img, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec := storeImage(t, st, tars...)
 	rootfs, err := sn.Prepare("many", rec.ID.String())
 	if err != nil {
 		t.Fatal(err)
@@ -324,4 +297,26 @@ func TestManyLayers(t *testing.T) {
 	if data, _ := os.ReadFile(filepath.Join(rootfs, "top")); string(data) != fmt.Sprint(n-1) {
 		t.Errorf("top = %q, want the last layer's %d", data, n-1)
 	}
+}
+
+// storeImage writes an image of the given layer tars, lowest first, into st.
+func storeImage(t *testing.T, st *store.Store, tars ...[]byte) *image.Image {
+	t.Helper()
+	var layers []v1.Layer
+	for _, data := range tars {
+		l, err := tarball.LayerFromReader(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		layers = append(layers, l)
+	}
+	img, err := mutate.AppendLayers(empty.Image, layers...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := st.Write(context.Background(), img, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
 }
