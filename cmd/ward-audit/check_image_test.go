@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
@@ -20,21 +19,15 @@ import (
 // findings (with their severities), its standard error and its error.
 func checkJSON(t *testing.T, args ...string) (map[string][]string, string, error) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	cmd := newCheckCommand()
-	cmd.SetOut(&out)
-	cmd.SetErr(&errOut)
-	cmd.SetArgs(append([]string{"--format", "json"}, args...))
-	cmd.SilenceUsage, cmd.SilenceErrors = true, true
-	err := cmd.Execute()
+	out, errOut, err := checkJSONRaw(t, args...)
 	var rep struct {
 		Findings []struct {
 			Rule, Severity, Message, Fix, File string
 		}
 		Errors []string
 	}
-	if jerr := json.Unmarshal(out.Bytes(), &rep); jerr != nil {
-		t.Fatalf("ward check %v: %v (%v)\n%s%s", args, jerr, err, out.String(), errOut.String())
+	if jerr := json.Unmarshal([]byte(out), &rep); jerr != nil {
+		t.Fatalf("ward check %v: %v (%v)\n%s%s", args, jerr, err, out, errOut)
 	}
 	got := map[string][]string{}
 	for _, f := range rep.Findings {
@@ -43,7 +36,7 @@ func checkJSON(t *testing.T, args ...string) (map[string][]string, string, error
 		}
 		got[f.Rule] = append(got[f.Rule], f.Severity)
 	}
-	return got, errOut.String() + strings.Join(rep.Errors, "\n"), err
+	return got, errOut + strings.Join(rep.Errors, "\n"), err
 }
 
 func TestCheckStoredImage(t *testing.T) {
