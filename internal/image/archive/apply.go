@@ -250,14 +250,11 @@ func (a *applier) dropCache() {
 }
 
 func (a *applier) entry(tr *tar.Reader, hdr *tar.Header) error {
-	rel, err := relPath(hdr.Name)
+	rel, err := checkHeader(hdr, a.opts)
 	if err != nil {
 		return err
 	}
 	if rel == "." {
-		if hdr.Typeflag != tar.TypeDir {
-			return fmt.Errorf("the layer root must be a directory")
-		}
 		return a.meta(a.rootFD, ".", rel, hdr)
 	}
 	base := filepath.Base(rel)

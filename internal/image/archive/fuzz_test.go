@@ -11,7 +11,8 @@ import (
 
 // FuzzApply unpacks layers built from the fuzzer's bytes into a directory
 // beside a decoy tree, and checks that nothing of the decoy changed: no
-// byte, mode, owner, time or xattr, and no new entry beside the layer.
+// byte, mode, owner, time or xattr, and no new entry beside the layer; and
+// that Check, run when a layer comes in, accepts every layer Apply does.
 //
 // Each entry takes three bytes: its type, its name and its link, the names
 // drawn from a table of what hostile layers use (.., absolute paths to the
@@ -44,6 +45,9 @@ func FuzzApply(f *testing.F) {
 		layer := filepath.Join(tmp, "layer")
 		data := fuzzTar(t, prog, decoy)
 		_, err := Apply(bytes.NewReader(data), layer, Options{})
+		if _, cerr := Check(bytes.NewReader(data), Options{}); err == nil && cerr != nil {
+			t.Errorf("Check refuses a layer Apply accepts: %v", cerr)
+		}
 		if after := treeState(t, decoy); after != before {
 			t.Fatalf("decoy changed by %v:\nbefore %s\nafter  %s", prog, before, after)
 		}
