@@ -327,6 +327,43 @@ func (s *Store) Delete(id v1.Hash) error {
 	return s.collect(live)
 }
 
+// Collect removes the blobs no image references, the temporary files of
+// writes that never finished, and what the store remembers of them. It
+// waits for writes in progress (they hold the lock shared), so a blob one
+// of them wrote and is about to record is never taken. A failed write
+// calls it so that nothing of a refused image stays; prune calls it too.
+func (s *Store) Collect() error {
+	unlock, err := s.lock(unix.LOCK_EX)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	var live map[string]bool
+	err = s.update(func(tx *bolt.Tx) error {
+		if live, err = liveBlobs(tx); err != nil {
+			return err
+		}
+		blobs := tx.Bucket(bucketBlobs)
+		var gone [][]byte
+		blobs.ForEach(func(k, _ []byte) error {
+			if !live[string(k)] {
+				gone = append(gone, slices.Clone(k))
+			}
+			return nil
+		})
+		for _, k := range gone {
+			if err := blobs.Delete(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return s.collect(live)
+}
+
 // liveBlobs lists every blob some image references.
 func liveBlobs(tx *bolt.Tx) (map[string]bool, error) {
 	live := map[string]bool{}
