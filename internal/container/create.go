@@ -86,18 +86,23 @@ func Create(o CreateOptions) (st *State, cmd *exec.Cmd, err error) {
 		}
 		return nil, nil, fmt.Errorf("create state directory %s: %w", dir, err)
 	}
+	// What the cleanup needs is kept apart from the named results: a
+	// `return nil, nil, err` sets cmd to nil before deferred calls run.
 	cgApplied := false
+	var initProc *os.Process
 	defer func() {
-		if err != nil {
-			if cmd != nil && cmd.Process != nil {
-				_ = cmd.Process.Kill()
-				_, _ = cmd.Process.Wait()
-			}
-			if cgApplied {
-				_ = cg.Destroy()
-			}
-			os.RemoveAll(dir)
+		if err == nil {
+			return
 		}
+		if initProc != nil {
+			_ = initProc.Kill()
+			_, _ = initProc.Wait()
+		}
+		if cgApplied {
+			killCgroup(cg)
+			_ = cg.Destroy()
+		}
+		os.RemoveAll(dir)
 	}()
 
 	fifoPath := filepath.Join(dir, fifoName)
@@ -130,7 +135,7 @@ func Create(o CreateOptions) (st *State, cmd *exec.Cmd, err error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("container %s: %w", o.ID, err)
 	}
-	cmd = p.cmd
+	cmd, initProc = p.cmd, p.cmd.Process
 
 	// The init waits for its config, so it is in its cgroup before it
 	// does anything (its cgroup namespace is rooted there). Limits other
@@ -207,6 +212,23 @@ func Create(o CreateOptions) (st *State, cmd *exec.Cmd, err error) {
 		}
 	}
 	return st, cmd, nil
+}
+
+// killCgroup kills whatever a failed create left in the container's
+// cgroup (the init is already killed; anything it started goes too), so
+// that the cgroup can be removed.
+func killCgroup(cg *cgroup.Manager) {
+	_ = cg.Thaw()
+	for range 50 {
+		pids, err := cg.Pids()
+		if err != nil || len(pids) == 0 {
+			return
+		}
+		for _, pid := range pids {
+			_ = unix.Kill(pid, unix.SIGKILL)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
 }
 
 // checkSupported refuses, before anything is made, what this runtime
