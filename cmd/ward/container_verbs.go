@@ -260,7 +260,10 @@ func newInspectCommand() *cobra.Command {
 			var errs []error
 			for _, what := range args {
 				c, err := records.Find(what)
-				if err != nil {
+				if err == nil {
+					c, err = truthful(records, c)
+				}
+				if err != nil || c == nil {
 					errs = append(errs, fmt.Errorf("no such object: %s", what))
 					continue
 				}
@@ -301,6 +304,14 @@ func newPsCommand() *cobra.Command {
 				fmt.Fprintln(tw, "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES")
 			}
 			for _, c := range list {
+				// The status shown is the true one (a record its killed
+				// supervisor left "running" is brought up to date).
+				if c, err = truthful(records, c); err != nil {
+					return err
+				}
+				if c == nil {
+					continue // a --rm container that had exited unwatched
+				}
 				if !all && c.State.Status != engine.StatusRunning {
 					continue
 				}

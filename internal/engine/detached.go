@@ -42,7 +42,7 @@ func (e *Engine) StartDetached(ctx context.Context, id string, stdio Stdio, cons
 }
 
 func (e *Engine) runDetached(ctx context.Context, c *Container, stdio Stdio, consoleSocket string) (int, error) {
-	if !c.State.StartedAt.IsZero() || c.State.Error != "" {
+	if !c.State.StartedAt.IsZero() || c.State.Error != "" || e.runtimeHasState(c.ID) {
 		e.Runtime.Delete(ctx, c.ID, true) // leftovers of an earlier run
 	}
 	if err := e.ensureNetwork(c); err != nil { // gone after a reboot

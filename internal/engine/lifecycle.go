@@ -71,12 +71,10 @@ func (e *Engine) WaitStopped(id string, timeout time.Duration) bool {
 			if c.State.Status != StatusRunning {
 				return true
 			}
-			if c.State.Pid == 0 || unix.Kill(c.State.Pid, 0) == unix.ESRCH {
-				// Nobody watched it die: its status is lost.
-				c.State = State{Status: StatusExited, ExitCode: 255, StartedAt: c.State.StartedAt, FinishedAt: time.Now().UTC(),
-					Error: "the container's monitor exited before the container"}
-				e.Records.Save(c)
-				e.Runtime.Delete(context.Background(), id, true)
+			if e.Stale(c) {
+				// Nobody watched it die: its status is lost, and what its
+				// supervisor would have cleaned up is cleaned up here.
+				e.Refresh(c)
 				return true
 			}
 		}

@@ -190,7 +190,7 @@ func (e *Engine) warn(msg string) {
 // createAndStart has the runtime create and start the container and
 // returns its init's pid, and the pty master when it has a terminal.
 func (e *Engine) createAndStart(ctx context.Context, c *Container, stdio Stdio) (int, *os.File, error) {
-	if !c.State.StartedAt.IsZero() || c.State.Error != "" {
+	if !c.State.StartedAt.IsZero() || c.State.Error != "" || e.runtimeHasState(c.ID) {
 		// Leftovers of an earlier run (a monitor killed before its
 		// delete); a container never run has none, and skipping the
 		// call saves a runtime start on every `ward run`.
