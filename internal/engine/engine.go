@@ -142,6 +142,9 @@ func (e *Engine) Create(req CreateRequest) (_ *Container, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkBindSources(spec); err != nil {
+		return nil, err
+	}
 	if e.Warn != nil && (o.Privileged || slices.ContainsFunc(o.CapAdd, func(s string) bool { return strings.EqualFold(s, "all") })) {
 		if missing := o.Host.Unavailable(); len(missing) > 0 {
 			e.Warn(fmt.Sprintf("this host cannot grant %s; the container runs without them", strings.Join(missing, ", ")))
