@@ -81,10 +81,16 @@ func (f *runFlags) request(cmd *cobra.Command, args []string) (engine.CreateRequ
 	var env []string
 	for _, path := range f.envFiles {
 		vars, err := readEnvFile(path)
+		if err == nil {
+			err = runspec.CheckEnv(vars, "--env-file "+path)
+		}
 		if err != nil {
 			return engine.CreateRequest{}, err
 		}
 		env = append(env, vars...)
+	}
+	if err := runspec.CheckEnv(o.Env, "-e"); err != nil {
+		return engine.CreateRequest{}, err
 	}
 	o.Env = expandEnv(append(env, o.Env...))
 	for _, m := range f.mounts {

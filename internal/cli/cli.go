@@ -7,6 +7,7 @@ package cli
 import (
 	"fmt"
 	"os"
+	"regexp"
 
 	"github.com/spf13/cobra"
 )
@@ -46,7 +47,7 @@ func Run(root *cobra.Command) {
 		os.Exit(0)
 	}
 	if msg := err.Error(); msg != "" {
-		fmt.Fprintln(os.Stderr, "ward: "+msg)
+		fmt.Fprintln(os.Stderr, "ward: "+plainNumbers(msg))
 	}
 	os.Exit(ExitCode(err))
 }
@@ -61,4 +62,20 @@ func ExitCode(err error) int {
 		return ec.ExitCode()
 	}
 	return 125
+}
+
+// goNumError is how Go's strconv describes a bad number inside messages
+// ward cannot type (pflag's "invalid argument ... for --flag" wraps it as
+// text): shown to users, it names Go internals instead of the problem.
+var goNumError = regexp.MustCompile(`strconv\.Parse\w+: parsing "((?:[^"\\]|\\.)*)": (invalid syntax|value out of range)`)
+
+// plainNumbers rewrites strconv's wording into plain words.
+func plainNumbers(msg string) string {
+	return goNumError.ReplaceAllStringFunc(msg, func(m string) string {
+		sub := goNumError.FindStringSubmatch(m)
+		if sub[2] == "value out of range" {
+			return fmt.Sprintf("%q is out of range", sub[1])
+		}
+		return fmt.Sprintf("%q is not a number", sub[1])
+	})
 }

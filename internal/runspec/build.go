@@ -86,15 +86,18 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 		cwd = "/"
 	}
 	if !path.IsAbs(cwd) {
-		return nil, fmt.Errorf("-w %q: the working directory must be an absolute path", cwd)
+		return nil, fmt.Errorf("%s %q: the working directory must be an absolute path", flagOrImage(o.Workdir, "-w", "WorkingDir"), cwd)
 	}
 
 	userSpec := o.User
 	if userSpec == "" {
 		userSpec = o.Image.User
 	}
-	usr, err := ResolveUser(rootfs, userSpec)
+	usr, err := resolveUser(rootfs, userSpec, flagOrImage(o.User, "--user", "User"))
 	if err != nil {
+		return nil, err
+	}
+	if err := CheckEnv(o.Image.Env, "the image's config Env"); err != nil {
 		return nil, err
 	}
 	caps, err := Capabilities(o.CapAdd, o.CapDrop, o.Privileged, host)

@@ -16,17 +16,23 @@ import (
 // gid 0; an unknown name is an error. Both files are opened inside rootfs
 // with symlinks resolved within it.
 func ResolveUser(rootfs, spec string) (specs.User, error) {
+	return resolveUser(rootfs, spec, "--user")
+}
+
+// resolveUser is ResolveUser naming where spec came from in its errors
+// (--user, or the image's config): an error names only what the user gave.
+func resolveUser(rootfs, spec, from string) (specs.User, error) {
 	passwd, err := securejoin.SecureJoin(rootfs, "/etc/passwd")
 	if err != nil {
-		return specs.User{}, fmt.Errorf("--user %q: resolve /etc/passwd in %s: %w", spec, rootfs, err)
+		return specs.User{}, fmt.Errorf("%s %q: resolve /etc/passwd in %s: %w", from, spec, rootfs, err)
 	}
 	group, err := securejoin.SecureJoin(rootfs, "/etc/group")
 	if err != nil {
-		return specs.User{}, fmt.Errorf("--user %q: resolve /etc/group in %s: %w", spec, rootfs, err)
+		return specs.User{}, fmt.Errorf("%s %q: resolve /etc/group in %s: %w", from, spec, rootfs, err)
 	}
 	u, err := user.GetExecUserPath(spec, nil, passwd, group)
 	if err != nil {
-		return specs.User{}, fmt.Errorf("--user %q: %w", spec, err)
+		return specs.User{}, fmt.Errorf("%s %q: %w", from, spec, err)
 	}
 	// Docker lists the primary gid among the supplementary groups too
 	// (its recorded specs: [0] for root, [1001, 1002] for user 1001).

@@ -205,13 +205,17 @@ func (s *Store) Get(what string) (*image.Image, error) {
 // resolve turns what a user typed into an image ID. References win over
 // ID prefixes, as in docker.
 func resolve(tx *bolt.Tx, what string) (v1.Hash, error) {
-	if ref, err := image.ParseReference(what); err == nil {
+	ref, refErr := image.ParseReference(what)
+	if refErr == nil {
 		if v := tx.Bucket(bucketRefs).Get([]byte(ref.Name())); v != nil {
 			return v1.NewHash(string(v))
 		}
 	}
 	prefix := strings.TrimPrefix(what, "sha256:")
-	if isHex(prefix) && prefix != "" {
+	if refErr != nil && !(isHex(prefix) && prefix != "" && len(prefix) <= 64) {
+		return v1.Hash{}, refErr // neither a reference nor an ID
+	}
+	if isHex(prefix) && prefix != "" && len(prefix) <= 64 {
 		var found []string
 		c := tx.Bucket(bucketImages).Cursor()
 		p := []byte("sha256:" + prefix)
