@@ -132,7 +132,24 @@ func newRmCommand() *cobra.Command {
 		Short: "Remove containers",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			return eachContainer(args, func(e *engine.Engine, c *engine.Container) error {
+			// A full ID with traces and no record (left by a killed ward)
+			// is removed as `ward system prune` would remove it.
+			var rest []string
+			var orphanErrs []error
+			for _, what := range args {
+				switch found, err := removeOrphan(what); {
+				case err != nil:
+					orphanErrs = append(orphanErrs, err)
+				case found:
+					fmt.Println(what)
+				default:
+					rest = append(rest, what)
+				}
+			}
+			if len(rest) == 0 {
+				return errors.Join(orphanErrs...)
+			}
+			return errors.Join(append(orphanErrs, eachContainer(rest, func(e *engine.Engine, c *engine.Container) error {
 				if c.State.Status != engine.StatusRunning && e.Records.Monitored(c.ID) {
 					// Exited, and its monitor is recording the end: wait
 					// for it rather than refuse a stopped container.
@@ -159,7 +176,7 @@ func newRmCommand() *cobra.Command {
 					}
 				}
 				return e.Remove(c)
-			})
+			}))...)
 		}),
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "kill a running container first")

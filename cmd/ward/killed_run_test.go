@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,7 +20,9 @@ func (w *wardEnv) startForeground(t *testing.T, args ...string) (*exec.Cmd, stri
 		t.Fatal(err)
 	}
 	defer out.Close()
-	cmd := exec.Command(w.bin, append([]string{"--root", w.root, "run"}, args...)...)
+	fgSeq++
+	name := fmt.Sprintf("fg%d", fgSeq)
+	cmd := exec.Command(w.bin, append([]string{"--root", w.root, "run", "--name", name}, args...)...)
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -27,14 +30,16 @@ func (w *wardEnv) startForeground(t *testing.T, args ...string) (*exec.Cmd, stri
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		if short := strings.TrimSpace(w.must(t, "ps", "-q")); short != "" {
-			return cmd, w.inspect(t, short).ID
+		if out, _, code := w.run(t, nil, "inspect", name); code == 0 && strings.Contains(out, `"Running": true`) {
+			return cmd, w.inspect(t, name).ID
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatal("the container never showed as running")
 	return nil, ""
 }
+
+var fgSeq int
 
 // cgroupsOf lists the container's cgroup directories that exist.
 func cgroupsOf(id string) []string {

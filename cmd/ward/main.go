@@ -20,5 +20,6 @@ func main() {
 	)
 	root.AddCommand(newImageCommands()...)
 	root.AddCommand(newContainerCommands()...)
+	root.AddCommand(newSystemCommand())
 	cli.Run(root)
 }
