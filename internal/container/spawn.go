@@ -231,6 +231,8 @@ func startJoined(cmd *exec.Cmd, joins []specs.LinuxNamespace) error {
 	if len(joins) == 0 {
 		return cmd.Start()
 	}
+	// Born into namespaces others already live in: see argv.go.
+	defer hideArgs()()
 	errc := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
