@@ -80,6 +80,17 @@ func TestKilledForegroundRun(t *testing.T) {
 			t.Errorf("left after ps: %v", left)
 		}
 	})
+	t.Run("process exited: a later run takes its name", func(t *testing.T) {
+		cmd, id := w.startForeground(t, "--rm", "busybox", "sleep", "1")
+		name := fmt.Sprintf("fg%d", fgSeq)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		time.Sleep(1500 * time.Millisecond)
+		w.must(t, "run", "--rm", "--name", name, "busybox", "true")
+		if left := append(w.leftovers(t), cgroupsOf(id)...); len(left) > 0 {
+			t.Errorf("left after the second run: %v", left)
+		}
+	})
 	t.Run("without --rm: exited, and start works again", func(t *testing.T) {
 		cmd, id := w.startForeground(t, "busybox", "sleep", "1")
 		cmd.Process.Signal(syscall.SIGKILL)

@@ -118,7 +118,14 @@ func (e *Engine) Create(req CreateRequest) (_ *Container, err error) {
 		return c, nil
 	}
 	if err := e.Records.Add(c, req.Name); err != nil {
-		return nil, err
+		// The name may belong to a --rm container whose supervisor was
+		// killed: once brought up to date it is gone, and the name free.
+		if !errors.Is(err, ErrConflict) || !e.freedName(req.Name) {
+			return nil, err
+		}
+		if err := e.Records.Add(c, req.Name); err != nil {
+			return nil, err
+		}
 	}
 	defer func() {
 		if err != nil {

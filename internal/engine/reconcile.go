@@ -108,3 +108,17 @@ func (e *Engine) runtimeHasState(id string) bool {
 	_, err := os.Stat(filepath.Join(e.RuntimeRoot(), id))
 	return err == nil
 }
+
+// freedName brings the container holding name up to date and tells
+// whether that removed it (a --rm container that died unwatched).
+func (e *Engine) freedName(name string) bool {
+	if name == "" {
+		return false
+	}
+	c, err := e.Records.Find(name)
+	if err != nil {
+		return false
+	}
+	c, err = e.Refresh(c)
+	return err == nil && c == nil
+}

@@ -24,6 +24,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/moby/sys/mountinfo"
@@ -292,7 +293,17 @@ func (s *Snapshotter) Remove(containerID string) error {
 			}
 		}
 	}
-	if err := os.RemoveAll(dir); err != nil {
+	// A runtime still finishing a create that its killed caller started
+	// may write into the upper directory (through the container's own
+	// mount of it) while it goes: try again while entries keep appearing.
+	var err error
+	for range 20 {
+		if err = os.RemoveAll(dir); err == nil || !errors.Is(err, unix.ENOTEMPTY) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil {
 		return fmt.Errorf("snapshot %s: %w", containerID, err)
 	}
 	return nil
