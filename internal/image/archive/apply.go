@@ -29,6 +29,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
 	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
@@ -284,12 +285,27 @@ func (a *applier) entry(tr *tar.Reader, hdr *tar.Header) error {
 			return fmt.Errorf("file of %d bytes exceeds the layer limit of %d bytes", hdr.Size, a.opts.MaxBytes)
 		}
 		a.stats.Bytes += hdr.Size
-		if parent, err = a.replace(rel, parent, base); err != nil {
-			return err
+		// Created with O_EXCL first: a name met again (rare) is cleared
+		// and created again, so the common case costs no lookup before.
+		f, err := createFile(parent, base)
+		if errors.Is(err, unix.EEXIST) {
+			if parent, err = a.replace(rel, parent, base); err != nil {
+				return err
+			}
+			f, err = createFile(parent, base)
 		}
-		if err := a.writeFile(parent, base, tr, hdr.Size); err != nil {
-			return err
+		if err != nil {
+			return fmt.Errorf("create: %w", err)
 		}
+		// Data and metadata through the open descriptor: no path again.
+		err = a.writeFile(f, tr, hdr.Size)
+		if err == nil {
+			err = a.metaFile(f, hdr)
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return err
 	case tar.TypeSymlink:
 		// The link's text is interpreted inside the container; it is never
 		// followed while unpacking, since parents are resolved in the root.
@@ -557,6 +573,45 @@ func (a *applier) meta(dirFD int, name, rel string, hdr *tar.Header) error {
 		return nil
 	}
 	return setTimes(dirFD, name, atime, hdr.ModTime)
+}
+
+// metaFile is meta for a regular file the applier holds open: owner,
+// mode, xattrs and times through the descriptor, in meta's order.
+func (a *applier) metaFile(f *os.File, hdr *tar.Header) error {
+	fd := int(f.Fd())
+	if a.asRoot {
+		if err := unix.Fchown(fd, hdr.Uid, hdr.Gid); err != nil {
+			return fmt.Errorf("chown: %w", err)
+		}
+	}
+	if err := unix.Fchmod(fd, uint32(hdr.Mode&0o7777)); err != nil {
+		return fmt.Errorf("chmod: %w", err)
+	}
+	for k, v := range hdr.PAXRecords {
+		xname, ok := strings.CutPrefix(k, "SCHILY.xattr.")
+		if !ok || strings.HasPrefix(xname, "trusted.overlay.") {
+			continue
+		}
+		if err := unix.Fsetxattr(fd, xname, []byte(v), 0); err != nil {
+			if errors.Is(err, unix.ENOTSUP) && xname != "security.capability" {
+				continue
+			}
+			return fmt.Errorf("xattr %s: %w", xname, err)
+		}
+	}
+	if hdr.ModTime.IsZero() {
+		return nil
+	}
+	atime := hdr.AccessTime
+	if atime.IsZero() {
+		atime = hdr.ModTime
+	}
+	// utimensat(fd, NULL, ...) sets the times of fd itself.
+	ts := [2]unix.Timespec{unix.NsecToTimespec(atime.UnixNano()), unix.NsecToTimespec(hdr.ModTime.UnixNano())}
+	if _, _, errno := unix.Syscall6(unix.SYS_UTIMENSAT, uintptr(fd), 0, uintptr(unsafe.Pointer(&ts[0])), 0, 0, 0); errno != 0 {
+		return fmt.Errorf("times of %s: %w", f.Name(), errno)
+	}
+	return nil
 }
 
 // chmodNoFollow changes a mode without following a symlink in name:

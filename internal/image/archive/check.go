@@ -128,8 +128,20 @@ func Check(r io.Reader, opts Options) (int64, error) {
 		}
 		files[rel] = hdr.Typeflag == tar.TypeDir
 		delete(links, rel)
+		if b := filepath.Base(rel); strings.HasPrefix(b, WhiteoutPrefix) && b != WhiteoutOpaque && !strings.HasPrefix(b, whiteoutMeta) {
+			// Apply makes the whiteout a 0/0 device under the plain name.
+			hidden := filepath.Join(filepath.Dir(rel), strings.TrimPrefix(b, WhiteoutPrefix))
+			files[hidden] = false
+			delete(links, hidden)
+		}
 		if hdr.Typeflag == tar.TypeSymlink {
 			links[rel] = true
+		}
+		if hdr.Typeflag == tar.TypeLink {
+			// A hard link to a symlink is that symlink (linkat does not follow).
+			if target, err := relPath(hdr.Linkname); err == nil && links[target] {
+				links[rel] = true
+			}
 		}
 	}
 	if _, err := io.Copy(io.Discard, cr); err != nil {

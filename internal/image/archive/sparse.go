@@ -58,19 +58,19 @@ func (g *spaceGuard) take(n int64) error {
 	return nil
 }
 
-// writeFile creates name beneath dirFD (never through a symlink, never over
-// an existing entry) and writes size bytes of r to it, leaving blocks of
-// zeros as holes.
-func (a *applier) writeFile(dirFD int, name string, r io.Reader, size int64) error {
+// createFile creates name beneath dirFD, never through a symlink and
+// never over an existing entry (EEXIST then).
+func createFile(dirFD int, name string) (*os.File, error) {
 	fd, err := unix.Openat(dirFD, name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
 	if err != nil {
-		return fmt.Errorf("create: %w", err)
+		return nil, err
 	}
-	f := os.NewFile(uintptr(fd), name)
+	return os.NewFile(uintptr(fd), name), nil
+}
+
+// writeFile writes size bytes of r to f, leaving blocks of zeros as holes.
+func (a *applier) writeFile(f *os.File, r io.Reader, size int64) error {
 	n, err := a.copySparse(f, r, size)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
 	if err != nil {
 		if errors.Is(err, io.EOF) {
 			err = io.ErrUnexpectedEOF
