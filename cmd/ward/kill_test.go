@@ -70,14 +70,20 @@ func TestKillAnywhere(t *testing.T) {
 	}
 	kills, found := 0, 0
 	perOp := map[string]int{}
-	for attempt := 0; kills < want && attempt < want*4; attempt++ {
+	for attempt := 0; kills < want && attempt < want*10; attempt++ {
 		op := ops[rng.IntN(len(ops))]
 		cmd := exec.Command(w.bin, append([]string{"--root", w.root}, op.args()...)...)
 		cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(time.Duration(rng.IntN(400)) * time.Millisecond)
+		// Most verbs take tens of milliseconds on a quiet machine and
+		// several times that on a loaded one: mostly short delays, some long.
+		delay := rng.IntN(120)
+		if rng.IntN(4) == 0 {
+			delay = rng.IntN(400)
+		}
+		time.Sleep(time.Duration(delay) * time.Millisecond)
 		cmd.Process.Signal(syscall.SIGKILL)
 		cmd.Wait()
 		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
@@ -93,7 +99,7 @@ func TestKillAnywhere(t *testing.T) {
 	w.assertStoreWhole(t)
 	t.Logf("kills: %d %v; leftovers found by prune: %d; leftovers after cleanup: 0", kills, perOp, found)
 	if kills < want {
-		t.Errorf("only %d kills landed in %d attempts", kills, want*4)
+		t.Errorf("only %d kills landed in %d attempts", kills, want*10)
 	}
 }
 
