@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -17,9 +16,12 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/wardproject/ward/internal/filter"
+	"github.com/wardproject/ward/internal/format"
 	"github.com/wardproject/ward/internal/image"
 	"github.com/wardproject/ward/internal/image/registry"
 	"github.com/wardproject/ward/internal/image/store"
+	"github.com/wardproject/ward/internal/listing"
 	"github.com/wardproject/ward/internal/snapshot"
 )
 
@@ -277,12 +279,22 @@ func newSaveCommand() *cobra.Command {
 
 func newImagesCommand() *cobra.Command {
 	var quiet, noTrunc, digests bool
+	var tmplText string
+	var filters []string
 	cmd := &cobra.Command{
-		Use:   "images [REPOSITORY[:TAG]]",
+		Use:   "images [-q] [--no-trunc] [--digests] [--filter KEY=VALUE] [--format TEMPLATE|json] [REPOSITORY[:TAG]]",
 		Short: "List images",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: imageRunE(func(cmd *cobra.Command, args []string) error {
+			fargs, err := filter.Parse(filters, listing.ImageFilters...)
+			if err != nil {
+				return err
+			}
 			s, err := openImageStore()
+			if err != nil {
+				return err
+			}
+			f, err := listing.NewImageFilter(fargs, s.Get)
 			if err != nil {
 				return err
 			}
@@ -294,53 +306,53 @@ func newImagesCommand() *cobra.Command {
 			if quiet {
 				seen := map[v1.Hash]bool{}
 				for _, img := range imgs {
-					if !seen[img.ID] && matchesFilter(img, args) {
+					if !seen[img.ID] && matchesFilter(img, args) && matchesImageFilter(s, f, img) {
 						seen[img.ID] = true
 						fmt.Fprintln(out, displayID(img, noTrunc))
 					}
 				}
 				return nil
 			}
-			tw := tabwriter.NewWriter(out, 0, 4, 3, ' ', 0)
-			if digests {
-				fmt.Fprintln(tw, "REPOSITORY\tTAG\tDIGEST\tIMAGE ID\tCREATED\tSIZE")
-			} else {
-				fmt.Fprintln(tw, "REPOSITORY\tTAG\tIMAGE ID\tCREATED\tSIZE")
+			if tmplText == "" {
+				tmplText = listing.DefaultImageFormat(digests)
 			}
+			w, err := format.New(out, tmplText, listing.ImageHeaders)
+			if err != nil {
+				return err
+			}
+			now := time.Now()
 			for _, img := range imgs {
-				if !matchesFilter(img, args) {
+				if !matchesFilter(img, args) || !matchesImageFilter(s, f, img) {
 					continue
 				}
-				tags := img.RepoTags
-				if len(tags) == 0 {
-					tags = []string{""}
-				}
-				for _, t := range tags {
-					repo, tag := "<none>", "<none>"
-					if t != "" {
-						repo, tag = image.SplitFamiliar(t)
+				keep := func(tag string) bool { return f.KeepTag(tag) && matchesFilter(&image.Image{RepoTags: []string{tag}}, args) }
+				for _, row := range listing.ImageRows(img, noTrunc, now, keep) {
+					if err := w.Write(row); err != nil {
+						return err
 					}
-					created := humanAgo(img.Created)
-					if digests {
-						dg := "<none>"
-						for _, d := range img.RepoDigests {
-							if r, x := image.SplitFamiliar(d); r == repo || t == "" {
-								dg = x
-							}
-						}
-						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", repo, tag, dg, displayID(img, noTrunc), created, humanSize(img.Size))
-						continue
-					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", repo, tag, displayID(img, noTrunc), created, humanSize(img.Size))
 				}
 			}
-			return tw.Flush()
+			return w.Flush()
 		}),
 	}
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "only show image IDs")
 	cmd.Flags().BoolVar(&noTrunc, "no-trunc", false, "show full image IDs")
 	cmd.Flags().BoolVar(&digests, "digests", false, "show digests")
+	cmd.Flags().StringArrayVarP(&filters, "filter", "f", nil, "filter: reference, dangling, label, before, since")
+	cmd.Flags().StringVar(&tmplText, "format", "", "a Go template (Docker's fields and functions, table), or json")
 	return cmd
+}
+
+// matchesImageFilter applies --filter, reading the image's labels only
+// when a label filter asks.
+func matchesImageFilter(s *store.Store, f *listing.ImageFilter, img *image.Image) bool {
+	var labels map[string]string
+	if f.NeedsLabels() {
+		if cfg, err := s.ConfigFile(img); err == nil {
+			labels = cfg.Config.Labels
+		}
+	}
+	return f.Match(img, labels)
 }
 
 func displayID(img *image.Image, noTrunc bool) string {
@@ -363,35 +375,6 @@ func matchesFilter(img *image.Image, args []string) bool {
 		}
 	}
 	return false
-}
-
-// humanAgo prints a creation time as docker does ("2 days ago").
-func humanAgo(t time.Time) string {
-	if t.IsZero() {
-		return "N/A"
-	}
-	d := time.Since(t)
-	plural := func(n int, unit string) string {
-		if n == 1 {
-			return fmt.Sprintf("1 %s ago", unit)
-		}
-		return fmt.Sprintf("%d %ss ago", n, unit)
-	}
-	switch {
-	case d < time.Minute:
-		return "Less than a minute ago"
-	case d < time.Hour:
-		return plural(int(d.Minutes()), "minute")
-	case d < 48*time.Hour:
-		return plural(int(d.Hours()), "hour")
-	case d < 14*24*time.Hour:
-		return plural(int(d.Hours()/24), "day")
-	case d < 60*24*time.Hour:
-		return plural(int(d.Hours()/24/7), "week")
-	case d < 2*365*24*time.Hour:
-		return plural(int(d.Hours()/24/30), "month")
-	}
-	return plural(int(d.Hours()/24/365), "year")
 }
 
 func newRmiCommand() *cobra.Command {

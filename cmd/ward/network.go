@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -11,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/format"
 	"github.com/wardproject/ward/internal/network/store"
 )
 
@@ -203,23 +203,26 @@ func newNetworkLsCommand() *cobra.Command {
 }
 
 func newNetworkInspectCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:   "inspect NETWORK...",
+	var tmplText string
+	cmd := &cobra.Command{
+		Use:   "inspect [-f FORMAT] NETWORK...",
 		Short: "Print networks as a JSON array, as docker network inspect does",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+			tmpl, err := format.TemplateOf(tmplText)
+			if err != nil {
+				return err
+			}
 			views, err := networkViews(args)
-			if views == nil {
-				views = []networkView{}
+			var errs []error
+			if err != nil {
+				errs = append(errs, err)
 			}
-			data, jerr := json.MarshalIndent(views, "", "    ")
-			if jerr != nil {
-				return jerr
-			}
-			fmt.Println(string(data))
-			return err
+			return printInspected(os.Stdout, tmpl, views, errs)
 		}),
 	}
+	cmd.Flags().StringVarP(&tmplText, "format", "f", "", "print each network through a Go template (Docker's functions), or json")
+	return cmd
 }
 
 func newNetworkRmCommand() *cobra.Command {

@@ -158,7 +158,7 @@ func (w *Writer) Write(v any) error {
 	w.rows++
 	var buf bytes.Buffer
 	if err := w.tmpl.Execute(&buf, v); err != nil {
-		return fmt.Errorf("template: %w", err)
+		return err // text/template's errors start with "template:"
 	}
 	buf.WriteByte('\n')
 	if w.table != nil {
@@ -229,7 +229,7 @@ func Inspect(out io.Writer, tmpl *template.Template, v any) error {
 	if err := try(strict.Option("missingkey=error"), raw); err != nil {
 		if err := try(tmpl, v); err != nil {
 			if err := try(tmpl, raw); err != nil {
-				return fmt.Errorf("template: %w", err)
+				return err
 			}
 		}
 	}
