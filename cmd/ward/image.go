@@ -325,7 +325,9 @@ func newImagesCommand() *cobra.Command {
 				if !matchesFilter(img, args) || !matchesImageFilter(s, f, img) {
 					continue
 				}
-				keep := func(tag string) bool { return f.KeepTag(tag) && matchesFilter(&image.Image{RepoTags: []string{tag}}, args) }
+				keep := func(tag string) bool {
+					return f.KeepTag(tag) && matchesFilter(&image.Image{RepoTags: []string{tag}}, args)
+				}
 				for _, row := range listing.ImageRows(img, noTrunc, now, keep) {
 					if err := w.Write(row); err != nil {
 						return err
