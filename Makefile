@@ -3,16 +3,20 @@
 export PATH := /usr/local/go/bin:$(PATH)
 GO ?= go
 BIN := bin
+# Every binary reports this version (internal/version); a build without
+# it names its revision.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
+LDFLAGS := -X github.com/wardproject/ward/internal/version.Version=$(VERSION)
 
 .PHONY: all build deps demo test unit bench conformance managers vet clean
 
 all: build
 
 build:
-	$(GO) build -o $(BIN)/ward-runtime ./cmd/ward-runtime
-	$(GO) build -o $(BIN)/ward ./cmd/ward
-	$(GO) build -o $(BIN)/ward-monitor ./cmd/ward-monitor
-	$(GO) build -o $(BIN)/ward-audit ./cmd/ward-audit
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ward-runtime ./cmd/ward-runtime
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ward ./cmd/ward
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ward-monitor ./cmd/ward-monitor
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ward-audit ./cmd/ward-audit
 
 # What the tests and the demo need from Debian.
 deps:

@@ -99,3 +99,26 @@ func TestFormatsAndFilters(t *testing.T) {
 		})
 	}
 }
+
+// TestVersion: `ward version` in docker version's layout, its --format,
+// and --version on one line, all naming the same build.
+func TestVersion(t *testing.T) {
+	w := &wardEnv{bin: filepath.Join(sharedBinaries(t), "ward"), root: t.TempDir()}
+	v := strings.TrimSpace(w.must(t, "version", "--format", "{{.Client.Version}}"))
+	commit := strings.TrimSpace(w.must(t, "version", "-f", "{{.Client.GitCommit}}"))
+	if v == "" || commit == "" {
+		t.Fatalf("version %q, commit %q", v, commit)
+	}
+	if got, want := w.must(t, "--version"), "ward version "+v+", build "+commit+"\n"; got != want {
+		t.Errorf("--version = %q, want %q", got, want)
+	}
+	full := w.must(t, "version")
+	for _, want := range []string{"Client:\n", " Version:           " + v + "\n", " Go version:        go", " OS/Arch:           linux/"} {
+		if !strings.Contains(full, want) {
+			t.Errorf("version lacks %q:\n%s", want, full)
+		}
+	}
+	if _, errOut, code := w.run(t, nil, "version", "--format", "{{.Nope"); code != 1 || !strings.Contains(errOut, "template") {
+		t.Errorf("bad template: exit %d, %q", code, errOut)
+	}
+}

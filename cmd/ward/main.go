@@ -17,7 +17,9 @@ func main() {
 		newAuditCommand("scan", "Report known vulnerabilities of the packages in a root filesystem or image archive"),
 		newAuditCommand("db", "Manage the offline vulnerability database (OSV records)"),
 		newNetworkCommand(),
+		newVersionCommand(),
 	)
+	setVersionFlag(root)
 	root.AddCommand(newImageCommands()...)
 	root.AddCommand(newContainerCommands()...)
 	cli.Run(root)
