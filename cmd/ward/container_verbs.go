@@ -123,7 +123,7 @@ func eachContainer(args []string, fn func(*engine.Engine, *engine.Container) err
 }
 
 func newRmCommand() *cobra.Command {
-	var force bool
+	var force, volumes bool
 	cmd := &cobra.Command{
 		Use:   "rm [-f] CONTAINER...",
 		Short: "Remove containers",
@@ -155,11 +155,18 @@ func newRmCommand() *cobra.Command {
 						return nil // --rm removed it
 					}
 				}
-				return e.Remove(c)
+				if err := e.Remove(c); err != nil {
+					return err
+				}
+				if volumes {
+					return e.RemoveAnonymousVolumes(c)
+				}
+				return nil
 			})
 		}),
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "kill a running container first")
+	cmd.Flags().BoolVarP(&volumes, "volumes", "v", false, "remove the container's anonymous volumes too")
 	return cmd
 }
 

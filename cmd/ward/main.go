@@ -18,6 +18,7 @@ func main() {
 		newAuditCommand("db", "Manage the offline vulnerability database (OSV records)"),
 		newNetworkCommand(),
 		newVersionCommand(),
+		newVolumeCommand(),
 	)
 	setVersionFlag(root)
 	root.AddCommand(newImageCommands()...)

@@ -88,6 +88,10 @@ func (f *runFlags) request(cmd *cobra.Command, args []string) (engine.CreateRequ
 	}
 	o.Env = expandEnv(append(env, o.Env...))
 	for _, m := range f.mounts {
+		if !engine.IsBindMount(m) {
+			o.Mounts = append(o.Mounts, m) // volumes (engine) and tmpfs (runspec)
+			continue
+		}
 		v, err := engine.MountToVolume(m)
 		if err != nil {
 			return engine.CreateRequest{}, err

@@ -201,3 +201,24 @@ func pipe(write func(io.Writer) error, read func(io.Reader) error) error {
 	}
 	return rerr
 }
+
+// CopyTree copies the directory src, inside from, into the host
+// directory dst with owners and modes kept (the directory's own
+// included): how an image's content fills a new volume. A src that does
+// not exist, or is not a directory, copies nothing.
+func CopyTree(from *Root, src, dst string) error {
+	info, err := from.Stat(src)
+	if err != nil || !info.Exists || !info.IsDir {
+		return err
+	}
+	into, err := OpenRoot(dst)
+	if err != nil {
+		return err
+	}
+	defer into.Close()
+	return pipe(func(w io.Writer) error {
+		return Archive(from, src, w, ArchiveOptions{Name: ".", FollowSource: true})
+	}, func(r io.Reader) error {
+		return Extract(into, "/", r, ExtractOptions{KeepOwners: true, ApplyToDir: true})
+	})
+}

@@ -19,6 +19,9 @@ type ExtractOptions struct {
 	KeepOwners bool
 	SetOwner   bool
 	UID, GID   int
+	// ApplyToDir gives the destination directory itself the owner and
+	// mode of the archive's "." entry.
+	ApplyToDir bool
 }
 
 // Extract unpacks a tar stream into the directory dir, resolved inside
@@ -46,6 +49,11 @@ func Extract(r *Root, dir string, rd io.Reader, o ExtractOptions) error {
 		}
 		name := rel(hdr.Name)
 		if name == "." {
+			if o.ApplyToDir && hdr.Typeflag == tar.TypeDir {
+				if err := applyToDir(r, dir, hdr, o); err != nil {
+					return err
+				}
+			}
 			continue // the destination itself
 		}
 		full := path.Join("/", dir, name)
@@ -66,6 +74,15 @@ func Extract(r *Root, dir string, rd io.Reader, o ExtractOptions) error {
 		unix.Close(pfd)
 	}
 	return nil
+}
+
+func applyToDir(r *Root, dir string, hdr *tar.Header, o ExtractOptions) error {
+	fd, err := r.open(dir, unix.O_RDONLY|unix.O_DIRECTORY, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	return ownAndMode(fd, dir, o.KeepOwners, hdr.Uid, hdr.Gid, uint32(hdr.Mode&0o7777))
 }
 
 func times(hdr *tar.Header) []unix.Timespec {

@@ -51,7 +51,9 @@ type Container struct {
 	Driver     string
 	Platform   string
 	HostConfig HostConfig
-	Config     Config
+	// Mounts are the -v and --mount binds and volumes (see volumes.go).
+	Mounts []MountPoint
+	Config Config
 	// NetworkSettings: see network.go.
 	NetworkSettings *NetworkSettings `json:",omitempty"`
 }

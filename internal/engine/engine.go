@@ -66,16 +66,25 @@ func (e *Engine) Create(req CreateRequest) (_ *Container, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("image %s: %w", req.Image, err)
 	}
-	hc, err := hostConfig(req)
+	// Named volumes become binds of their mountpoints before anything
+	// reads the mounts; the record keeps -v as the user gave it.
+	o := req.Run
+	volumes, mountPoints, err := e.attachVolumes(&o)
 	if err != nil {
 		return nil, err
 	}
+	withBinds := req
+	withBinds.Run = o
+	hc, err := hostConfig(withBinds)
+	if err != nil {
+		return nil, err
+	}
+	hc.Binds = req.Run.Volumes
 	hc.Runtime = e.RuntimePath
 	plan, err := planNetwork(req.Run.Network, req.Net, cfg.Config, e.Warn)
 	if err != nil {
 		return nil, err
 	}
-	o := req.Run
 	o.Image = cfg.Config
 	if o.Host == nil {
 		if o.Host, err = runspec.ProbeHost(); err != nil {
@@ -91,6 +100,7 @@ func (e *Engine) Create(req CreateRequest) (_ *Container, err error) {
 		Driver:     "overlay2",
 		Platform:   "linux",
 		HostConfig: hc,
+		Mounts:     mountPoints,
 		Config: Config{
 			User:       firstNonEmpty(o.User, cfg.Config.User),
 			Tty:        o.TTY,
@@ -125,11 +135,18 @@ func (e *Engine) Create(req CreateRequest) (_ *Container, err error) {
 			e.releaseNetwork(c.ID)
 			e.Snapshots.Remove(c.ID)
 			e.Records.Delete(c.ID)
+			e.removeNewVolumes(volumes)
 		}
 	}()
+	if err := e.makeVolumes(volumes); err != nil {
+		return nil, err
+	}
 
 	rootfs, err := e.Snapshots.Prepare(c.ID, img.ID.String())
 	if err != nil {
+		return nil, err
+	}
+	if err := e.populateVolumes(rootfs, volumes); err != nil {
 		return nil, err
 	}
 	if o.NetworkFiles, err = writeNetworkFiles(e.Records.Dir(c.ID), c.ID, o); err != nil {

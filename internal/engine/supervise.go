@@ -176,6 +176,9 @@ func (e *Engine) finish(c *Container) {
 	if snapErr == nil {
 		snapErr = e.Records.Delete(c.ID)
 	}
+	if snapErr == nil {
+		snapErr = e.RemoveAnonymousVolumes(c) // as docker run --rm
+	}
 	if snapErr != nil {
 		e.warn(snapErr.Error())
 	}

@@ -126,10 +126,16 @@ func writableSize(root, id string) (int64, bool) {
 
 type mount struct{ name, source, destination string }
 
-// mountsOf reads the container's -v mounts from its record (HOST:DEST
-// or NAME:DEST, with options).
+// mountsOf reads the container's -v and --mount mounts from its record
+// (Mounts, else the -v flags of a record made before it had Mounts).
 func mountsOf(c *engine.Container) []mount {
 	var out []mount
+	if len(c.Mounts) > 0 {
+		for _, m := range c.Mounts {
+			out = append(out, mount{name: m.Name, source: m.Source, destination: m.Destination})
+		}
+		return out
+	}
 	for _, b := range c.HostConfig.Binds {
 		parts := strings.Split(b, ":")
 		if len(parts) < 2 {
