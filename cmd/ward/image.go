@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -465,54 +466,69 @@ func newPullCommand() *cobra.Command {
 		Short: "Pull an image from a registry (credentials from the Docker config file)",
 		Args:  cobra.ExactArgs(1),
 		RunE: imageRunE(func(cmd *cobra.Command, args []string) error {
-			ref, err := image.ParseReference(args[0])
+			var progress io.Writer = os.Stderr
+			if quiet {
+				progress = nil
+			}
+			ref, err := pullImage(cmd.Context(), args[0], platform, progress, cmd.OutOrStdout())
 			if err != nil {
 				return err
 			}
-			plat := store.Platform()
-			if platform != "" {
-				p, err := v1.ParsePlatform(platform)
-				if err != nil {
-					return fmt.Errorf("--platform: %w", err)
-				}
-				plat = *p
-			}
-			s, err := openImageStore()
-			if err != nil {
-				return err
-			}
-			img, err := registry.Pull(cmd.Context(), ref, plat, registry.Options{})
-			if err != nil {
-				return err
-			}
-			digest, err := img.Digest()
-			if err != nil {
-				return fmt.Errorf("pull %s: %w", ref, err)
-			}
-			refs := []name.Reference{ref}
-			if d, err := name.NewDigest(ref.Context().Name() + "@" + digest.String()); err == nil {
-				refs = append(refs, d)
-			}
-			var bar *progressBar
-			if !quiet {
-				bar = newProgressBar(os.Stderr, "pulling "+image.Familiar(ref.Name()))
-			}
-			_, err = s.Write(cmd.Context(), img, refs, bar.progress())
-			bar.finish()
-			if err != nil {
-				return fmt.Errorf("pull %s: %w", image.Familiar(ref.Name()), err)
-			}
-			out := cmd.OutOrStdout()
-			if !quiet {
-				fmt.Fprintf(out, "Digest: %s\nStatus: Downloaded image for %s\n", digest, image.Familiar(ref.Name()))
-			}
-			fmt.Fprintln(out, ref.Name())
+			fmt.Fprintln(cmd.OutOrStdout(), ref)
 			return nil
 		}),
 	}
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print only the reference")
 	cmd.Flags().StringVar(&platform, "platform", "", "OS/ARCH[/VARIANT] to pull from a multi-platform image")
 	return cmd
+}
+
+// pullImage pulls an image into the store: `ward pull`, and `ward run`'s
+// pull of a missing image. The progress bar goes to progress and the
+// Digest and Status lines to status (neither when progress is nil). It
+// returns the reference pulled, in full.
+func pullImage(ctx context.Context, what, platform string, progress, status io.Writer) (string, error) {
+	ref, err := image.ParseReference(what)
+	if err != nil {
+		return "", err
+	}
+	plat := store.Platform()
+	if platform != "" {
+		p, err := v1.ParsePlatform(platform)
+		if err != nil {
+			return "", fmt.Errorf("--platform: %w", err)
+		}
+		plat = *p
+	}
+	s, err := openImageStore()
+	if err != nil {
+		return "", err
+	}
+	img, err := registry.Pull(ctx, ref, plat, registry.Options{})
+	if err != nil {
+		return "", err
+	}
+	digest, err := img.Digest()
+	if err != nil {
+		return "", fmt.Errorf("pull %s: %w", ref, err)
+	}
+	refs := []name.Reference{ref}
+	if d, err := name.NewDigest(ref.Context().Name() + "@" + digest.String()); err == nil {
+		refs = append(refs, d)
+	}
+	var bar *progressBar
+	if progress != nil {
+		bar = newProgressBar(progress, "pulling "+image.Familiar(ref.Name()))
+	}
+	_, err = s.Write(ctx, img, refs, bar.progress())
+	bar.finish()
+	if err != nil {
+		return "", fmt.Errorf("pull %s: %w", image.Familiar(ref.Name()), err)
+	}
+	if progress != nil {
+		fmt.Fprintf(status, "Digest: %s\nStatus: Downloaded image for %s\n", digest, image.Familiar(ref.Name()))
+	}
+	return ref.Name(), nil
 }
 
 func newPushCommand() *cobra.Command {
