@@ -1,9 +1,14 @@
 package main
 
 import (
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+
+	"github.com/wardproject/ward/internal/testutil"
 )
 
 // TestFormatsAndFilters runs Docker users' --format templates and
@@ -120,5 +125,38 @@ func TestVersion(t *testing.T) {
 	}
 	if _, errOut, code := w.run(t, nil, "version", "--format", "{{.Nope"); code != 1 || !strings.Contains(errOut, "template") {
 		t.Errorf("bad template: exit %d, %q", code, errOut)
+	}
+}
+
+// TestNotRoot: a user other than root gets one line saying ward needs
+// root, not a raw "permission denied" from deep inside.
+func TestNotRoot(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir, err := os.MkdirTemp("", "ward-notroot-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	os.Chmod(dir, 0o755)
+	bin := filepath.Join(dir, "ward")
+	data, err := os.ReadFile(filepath.Join(sharedBinaries(t), "ward"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(dir, "root")
+	os.Mkdir(root, 0o700)
+	for _, args := range [][]string{{"ps"}, {"images"}, {"volume", "ls"}, {"run", "busybox"}} {
+		cmd := exec.Command(bin, append([]string{"--root", root}, args...)...)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		cmd.Run()
+		msg := stderr.String()
+		if cmd.ProcessState.ExitCode() == 0 || !strings.Contains(msg, "ward needs root privileges (run it with sudo)") || strings.Count(msg, "\n") != 1 {
+			t.Errorf("%v as nobody: exit %d, %q", args, cmd.ProcessState.ExitCode(), msg)
+		}
 	}
 }
