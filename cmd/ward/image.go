@@ -96,6 +96,7 @@ func newImageCommands() []*cobra.Command {
 		withName(newRmiCommand(), "rm", "remove"),
 		newTagCommand(), newPullCommand(), newPushCommand(),
 		newImportCommand(), newLoadCommand(), newSaveCommand(),
+		newImagePruneCommand(),
 	)
 	return []*cobra.Command{
 		group,

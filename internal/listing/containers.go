@@ -92,7 +92,7 @@ func NewContainerRow(c *engine.Container, o RowOptions) ContainerRow {
 	row.Mounts = strings.Join(mounts, ",")
 	row.Networks = strings.Join(networksOf(c), ",")
 	if o.Size {
-		rw, ok := writableSize(o.Root, c.ID)
+		rw, ok := WritableSize(o.Root, c.ID)
 		virtual := rw
 		if o.ImageSize != nil {
 			virtual += o.ImageSize(c.Image)
@@ -106,9 +106,9 @@ func NewContainerRow(c *engine.Container, o RowOptions) ContainerRow {
 	return ContainerRow{Row: row, State: string(row.State), labels: c.Config.Labels}
 }
 
-// writableSize adds up the regular files of a container's writable
-// layer.
-func writableSize(root, id string) (int64, bool) {
+// WritableSize adds up the regular files of a container's writable
+// layer under ward's root.
+func WritableSize(root, id string) (int64, bool) {
 	var n int64
 	err := filepath.WalkDir(filepath.Join(root, "snapshots", id, "upper"), func(_ string, d fs.DirEntry, err error) error {
 		if err != nil {

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"archive/tar"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestMoreVerbs: wait, top, export, port, container prune and image
+// prune on real containers.
+func TestMoreVerbs(t *testing.T) {
+	w := newWardEnv(t)
+	w.must(t, "run", "-d", "--name", "waiter", "busybox", "sh", "-c", "echo made > /made; sleep 1; exit 5")
+	if got := w.must(t, "wait", "waiter"); got != "5\n" {
+		t.Errorf("wait: %q", got)
+	}
+	w.must(t, "create", "--name", "fresh", "busybox", "true")
+	if got := w.must(t, "container", "wait", "fresh"); got != "0\n" {
+		t.Errorf("wait of a created container: %q", got)
+	}
+
+	w.must(t, "run", "-d", "--name", "sleeper", "busybox", "sh", "-c", "sleep 1000")
+	top := w.must(t, "top", "sleeper")
+	lines := strings.Split(strings.TrimSpace(top), "\n")
+	if len(lines) < 2 || !strings.HasPrefix(lines[0], "UID") || !strings.Contains(top, "sleep 1000") {
+		t.Errorf("top:\n%s", top)
+	}
+	if got := w.must(t, "top", "sleeper", "-o", "pid,comm"); !strings.Contains(got, "sleep") || !strings.HasPrefix(got, "PID") {
+		t.Errorf("top -o pid,comm:\n%s", got)
+	}
+	if _, errOut, code := w.run(t, nil, "top", "fresh"); code != 1 || !strings.Contains(errOut, "not running") {
+		t.Errorf("top of a created container: exit %d, %q", code, errOut)
+	}
+	if got := w.must(t, "port", "sleeper"); got != "" {
+		t.Errorf("port with no ports: %q", got)
+	}
+	if _, errOut, code := w.run(t, nil, "port", "sleeper", "80"); code != 1 || !strings.Contains(errOut, "80/tcp") {
+		t.Errorf("port 80: exit %d, %q", code, errOut)
+	}
+
+	// export: the container's files, its own changes included.
+	out := filepath.Join(t.TempDir(), "waiter.tar")
+	w.must(t, "export", "-o", out, "waiter")
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]string{}
+	tr := tar.NewReader(f)
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			break
+		}
+		body, _ := io.ReadAll(tr)
+		names[h.Name] = string(body)
+	}
+	f.Close()
+	if names["made"] != "made\n" || names["etc/passwd"] == "" {
+		t.Errorf("export holds %d entries; made=%q", len(names), names["made"])
+	}
+
+	// container prune removes what is stopped, not what runs.
+	got := w.must(t, "container", "prune", "-f")
+	if !strings.HasPrefix(got, "Deleted Containers:\n") || strings.Count(got, "\n") != 5 {
+		t.Errorf("container prune:\n%s", got)
+	}
+	if ps := w.must(t, "ps", "-a", "--format", "{{.Names}}"); ps != "sleeper\n" {
+		t.Errorf("after prune: %q", ps)
+	}
+	// Answering no prunes nothing.
+	w.must(t, "create", "--name", "kept", "busybox", "true")
+	if out, _, _ := w.run(t, strings.NewReader("n\n"), "container", "prune"); out != "" {
+		t.Errorf("prune answered no printed %q", out)
+	}
+	w.must(t, "rm", "kept")
+
+	// image prune: dangling images go; -a takes the unused ones too, never
+	// one a container uses.
+	tarPath := filepath.Join(t.TempDir(), "b.tar")
+	writeTar(t, busyboxDir(t), tarPath)
+	w.must(t, "import", "--change", "LABEL x=1", tarPath) // no tag: dangling
+	w.must(t, "import", "--change", "LABEL x=2", tarPath, "spare:v1")
+	if got := w.must(t, "image", "prune", "-f"); !strings.Contains(got, "deleted: sha256:") || strings.Contains(got, "spare") {
+		t.Errorf("image prune:\n%s", got)
+	}
+	if got := w.must(t, "image", "prune", "-a", "-f"); !strings.Contains(got, "untagged: spare:v1") || strings.Contains(got, "busybox") {
+		t.Errorf("image prune -a:\n%s", got)
+	}
+	if got := w.must(t, "images", "--format", "{{.Repository}}"); got != "busybox\n" {
+		t.Errorf("images after prune: %q", got)
+	}
+	w.must(t, "rm", "-f", "sleeper")
+	if left := w.leftovers(t); len(left) > 0 {
+		t.Errorf("left %v", left)
+	}
+}
