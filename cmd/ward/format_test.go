@@ -45,7 +45,8 @@ func TestFormatsAndFilters(t *testing.T) {
 		{[]string{"ps", "-a", "--filter", "ancestor=labeled:v1", "--format", "{{.Names}} {{.Image}}"}, "db labeled:v1\n"},
 		{[]string{"ps", "-a", "--filter", "ancestor=busybox", "--format", "{{.Names}}"}, "cache\nweb\n"},
 		{[]string{"ps", "-a", "--filter", "before=db", "--format", "{{.Names}}"}, "web\n"},
-		{[]string{"ps", "--filter", "since=web", "--format", "{{.Names}}"}, "cache\ndb\n"},
+		{[]string{"ps", "-a", "--filter", "since=web", "--format", "{{.Names}}"}, "cache\ndb\n"},
+		{[]string{"ps", "--filter", "since=web", "--format", "{{.Names}}"}, ""}, // since does not imply -a, as in Docker
 		{[]string{"ps", "-a", "--filter", "id=" + webID[:8], "--format", "{{.ID}}"}, webID[:12] + "\n"},
 		{[]string{"ps", "-a", "--filter", "id=" + webID[:8], "--no-trunc", "--format", "{{.ID}}"}, webID + "\n"},
 		{[]string{"ps", "-a", "--filter", "health=none", "--filter", "name=web", "-q"}, webID[:12] + "\n"},

@@ -78,7 +78,7 @@ func newVolumeCreateCommand() *cobra.Command {
 			} else {
 				name = args[0]
 			}
-			v, _, err := vols.Create(name, parseLabels(labels), anonymous)
+			v, _, err := vols.CreateExplicit(name, parseLabels(labels), anonymous)
 			if err != nil {
 				return err
 			}

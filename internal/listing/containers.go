@@ -65,9 +65,9 @@ type RowOptions struct {
 // NewContainerRow makes a container's row.
 func NewContainerRow(c *engine.Container, o RowOptions) ContainerRow {
 	row := engine.PsRow(c, o.Now)
+	row.Command = strconv.Quote(commandOf(c, !o.NoTrunc))
 	if o.NoTrunc {
 		row.ID = c.ID
-		row.Command = strconv.Quote(strings.Join(append([]string{c.Path}, c.Args...), " "))
 	}
 	keys := make([]string, 0, len(c.Config.Labels))
 	for k := range c.Config.Labels {
@@ -104,6 +104,24 @@ func NewContainerRow(c *engine.Container, o RowOptions) ContainerRow {
 		}
 	}
 	return ContainerRow{Row: row, State: string(row.State), labels: c.Config.Labels}
+}
+
+// commandOf is a container's command as docker ps shows it: arguments
+// with spaces in single quotes, and cut to 20 characters unless
+// --no-trunc.
+func commandOf(c *engine.Container, trunc bool) string {
+	parts := []string{c.Path}
+	for _, a := range c.Args {
+		if strings.Contains(a, " ") {
+			a = "'" + a + "'"
+		}
+		parts = append(parts, a)
+	}
+	cmd := strings.Join(parts, " ")
+	if r := []rune(cmd); trunc && len(r) > 20 {
+		cmd = string(r[:19]) + "…"
+	}
+	return cmd
 }
 
 // WritableSize adds up the regular files of a container's writable
@@ -234,10 +252,8 @@ func NewContainerFilter(args filter.Args, list []*engine.Container, imageID func
 }
 
 // ImpliesAll tells whether the filters list stopped containers without
-// -a, as Docker's status, before and since do.
-func (f *ContainerFilter) ImpliesAll() bool {
-	return f.args.Has("status") || f.args.Has("before") || f.args.Has("since")
-}
+// -a, as Docker's status filter does (before and since do not).
+func (f *ContainerFilter) ImpliesAll() bool { return f.args.Has("status") }
 
 // Match tells whether a container passes every filter.
 func (f *ContainerFilter) Match(c *engine.Container) bool {

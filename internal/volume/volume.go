@@ -47,6 +47,9 @@ type record struct {
 	Created   time.Time         `json:"created"`
 	Labels    map[string]string `json:"labels,omitempty"`
 	Anonymous bool              `json:"anonymous,omitempty"`
+	// Explicit marks a volume `ward volume create` made: Docker shows its
+	// Labels and Options as {}, a container's implicit volume's as null.
+	Explicit bool `json:"explicit,omitempty"`
 }
 
 // Store is the volumes under one directory (ROOT/volumes).
@@ -84,6 +87,15 @@ func NewAnonymousName() string {
 // Create makes a volume, or returns the existing one of that name (as
 // docker volume create does); created tells which.
 func (s *Store) Create(name string, labels map[string]string, anonymous bool) (v *Volume, created bool, err error) {
+	return s.create(name, labels, anonymous, false)
+}
+
+// CreateExplicit is Create for `ward volume create`.
+func (s *Store) CreateExplicit(name string, labels map[string]string, anonymous bool) (*Volume, bool, error) {
+	return s.create(name, labels, anonymous, true)
+}
+
+func (s *Store) create(name string, labels map[string]string, anonymous, explicit bool) (v *Volume, created bool, err error) {
 	if err := ValidName(name); err != nil {
 		return nil, false, err
 	}
@@ -95,7 +107,7 @@ func (s *Store) Create(name string, labels map[string]string, anonymous bool) (v
 		}
 		return nil, false, fmt.Errorf("create volume %s: %w", name, err)
 	}
-	rec := record{Created: time.Now().UTC(), Labels: labels, Anonymous: anonymous}
+	rec := record{Created: time.Now().UTC(), Labels: labels, Anonymous: anonymous, Explicit: explicit}
 	data, err := json.Marshal(rec)
 	if err == nil {
 		err = os.Mkdir(filepath.Join(dir, "_data"), 0o755)
@@ -116,13 +128,16 @@ func (s *Store) Create(name string, labels map[string]string, anonymous bool) (v
 }
 
 func (s *Store) view(name string, rec record) *Volume {
-	labels := rec.Labels
-	if labels == nil {
-		labels = map[string]string{}
+	labels, options := rec.Labels, map[string]string(nil)
+	if rec.Explicit {
+		options = map[string]string{}
+		if labels == nil {
+			labels = map[string]string{}
+		}
 	}
 	return &Volume{
 		CreatedAt: rec.Created.Local().Format(time.RFC3339), Driver: "local", Labels: labels,
-		Mountpoint: s.Mountpoint(name), Name: name, Options: map[string]string{}, Scope: "local", Anonymous: rec.Anonymous,
+		Mountpoint: s.Mountpoint(name), Name: name, Options: options, Scope: "local", Anonymous: rec.Anonymous,
 	}
 }
 
