@@ -64,6 +64,10 @@ func TestFormatsAndFilters(t *testing.T) {
 		{[]string{"images", "--filter", "dangling=true", "-q"}, ""},
 		{[]string{"images", "--format", `table {{.Repository}}\t{{.Tag}}`, "busybox"}, "REPOSITORY   TAG\nbusybox      latest\n"},
 		{[]string{"network", "inspect", "-f", "{{.Name}} {{.Driver}}", "none", "host"}, "none null\nhost host\n"},
+		{[]string{"network", "ls", "--filter", "type=builtin", "--format", "{{.Name}} {{.Driver}} {{.Scope}}"}, "bridge bridge local\nhost host local\nnone null local\n"},
+		{[]string{"network", "ls", "--filter", "name=no", "-q"}, "none\n"},
+		{[]string{"network", "ls", "--filter", "driver=null", "--format", "table {{.Name}}\t{{.Driver}}"}, "NAME      DRIVER\nnone      null\n"},
+		{[]string{"network", "ls", "--filter", "type=custom", "-q"}, ""},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			if got := w.must(t, tc.args...); got != tc.want {

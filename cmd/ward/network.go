@@ -4,13 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/filter"
 	"github.com/wardproject/ward/internal/format"
+	"github.com/wardproject/ward/internal/listing"
 	"github.com/wardproject/ward/internal/network/store"
 )
 
@@ -166,39 +167,62 @@ func policyFlagsText(flags []string) string {
 }
 
 func newNetworkLsCommand() *cobra.Command {
-	var quiet bool
+	var quiet, noTrunc bool
+	var tmplText string
+	var filters []string
 	cmd := &cobra.Command{
-		Use:     "ls [-q]",
+		Use:     "ls [-q] [--no-trunc] [--filter KEY=VALUE] [--format TEMPLATE|json]",
 		Aliases: []string{"list"},
 		Short:   "List networks",
 		Args:    cobra.NoArgs,
 		RunE: containerRunE(func(_ *cobra.Command, _ []string) error {
+			args, err := filter.Parse(filters, listing.NetworkFilters...)
+			if err != nil {
+				return err
+			}
 			views, err := networkViews(nil)
 			if err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(os.Stdout, 0, 8, 3, ' ', 0)
-			if !quiet {
-				fmt.Fprintln(tw, "NETWORK ID\tNAME\tDRIVER\tSUBNET\tEGRESS")
+			if tmplText == "" {
+				tmplText = listing.DefaultNetworkFormat
+			}
+			if quiet {
+				tmplText = "{{.Name}}"
+			}
+			w, err := format.New(os.Stdout, tmplText, listing.NetworkHeaders)
+			if err != nil {
+				return err
 			}
 			for _, v := range views {
 				id, subnet := v.ID, ""
-				if len(id) > 12 {
+				if len(id) > 12 && !noTrunc {
 					id = id[:12]
 				}
 				if len(v.IPAM.Config) > 0 {
 					subnet = v.IPAM.Config[0]["Subnet"]
 				}
-				if quiet {
-					fmt.Println(v.Name)
+				created := ""
+				if !v.Created.IsZero() {
+					created = v.Created.Local().Format("2006-01-02 15:04:05.999999999 -0700 MST")
+				}
+				row := listing.NetworkRow{ID: id, Name: v.Name, Driver: v.Driver, Scope: v.Scope, IPv6: "false",
+					Internal: fmt.Sprint(v.Internal), CreatedAt: created, Subnet: subnet, Egress: v.Policy.Egress,
+					Builtin: v.Name == store.DefaultNetwork || v.Name == "host" || v.Name == "none"}
+				if !listing.NetworkMatch(args, row, v.ID) {
 					continue
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", id, v.Name, v.Driver, subnet, v.Policy.Egress)
+				if err := w.Write(row); err != nil {
+					return err
+				}
 			}
-			return tw.Flush()
+			return w.Flush()
 		}),
 	}
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print names only")
+	cmd.Flags().BoolVar(&noTrunc, "no-trunc", false, "show full network IDs")
+	cmd.Flags().StringArrayVarP(&filters, "filter", "f", nil, "filter: driver, id, label, name, scope, type (builtin|custom)")
+	cmd.Flags().StringVar(&tmplText, "format", "", "a Go template (Docker's fields and functions, table), or json")
 	return cmd
 }
 
