@@ -23,5 +23,6 @@ func main() {
 	setVersionFlag(root)
 	root.AddCommand(newImageCommands()...)
 	root.AddCommand(newContainerCommands()...)
+	addSystemCommands(root)
 	cli.Run(root)
 }

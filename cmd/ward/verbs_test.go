@@ -63,6 +63,13 @@ func TestMoreVerbs(t *testing.T) {
 		t.Errorf("export holds %d entries; made=%q", len(names), names["made"])
 	}
 
+	if got := w.must(t, "system", "df", "--format", "{{.Type}} {{.TotalCount}} {{.Active}}"); got != "Images 1 1\nContainers 3 1\nLocal Volumes 0 0\nBuild Cache 0 0\n" {
+		t.Errorf("system df: %q", got)
+	}
+	if got := w.must(t, "system", "df"); !strings.HasPrefix(got, "TYPE            TOTAL     ACTIVE    SIZE      RECLAIMABLE\nImages          1         1         ") {
+		t.Errorf("system df:\n%s", got)
+	}
+
 	// container prune removes what is stopped, not what runs.
 	got := w.must(t, "container", "prune", "-f")
 	if !strings.HasPrefix(got, "Deleted Containers:\n") || strings.Count(got, "\n") != 5 {

@@ -33,6 +33,7 @@ func habits() []habitStep {
 		{args: []string{"run", none, "--name", "hab-b", image, "sh", "-c", "exit 3"}, codeOnly: true},
 		{args: []string{"create", none, "--name", "hab-c", "-v", "hab-vol:/data", image, "true"}, codeOnly: true},
 		{args: []string{"ps", "-a", "--format", "{{.Names}} {{.Image}} {{.State}}"}},
+		{args: []string{"system", "df", "--format", "{{.Type}} {{.TotalCount}} {{.Active}}"}},
 		{args: []string{"ps", "--format", "{{.Names}}"}},
 		{args: []string{"ps", "-a", "--filter", "name=hab-b", "--format", "{{.Names}} {{truncate .Status 10}} {{.Command}}"}},
 		{args: []string{"ps", "-a", "--filter", "name=^/hab-(a|c)$", "--format", "{{.Names}}"}},
@@ -66,6 +67,8 @@ func habits() []habitStep {
 		{args: []string{"images", "--format", "table {{.Repository}}\t{{.Tag}}", "ward.test/busybox"}},
 		{args: []string{"images", "--filter", "dangling=maybe"}, codeOnly: true},
 		{args: []string{"network", "inspect", "-f", "{{.Name}} {{.Driver}} {{.Scope}}", "none", "host"}},
+		{args: []string{"network", "ls", "--filter", "name=none", "--format", "{{.Name}} {{.Driver}} {{.Scope}} {{.IPv6}} {{.Internal}}"}},
+		{args: []string{"network", "ls", "--filter", "driver=host", "--format", "table {{.Name}}\t{{.Driver}}"}},
 		// Volumes.
 		{args: []string{"volume", "create", "hab-named"}},
 		{args: []string{"volume", "create", "hab-named"}},
