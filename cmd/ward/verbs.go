@@ -24,7 +24,7 @@ import (
 
 // newMoreContainerCommands are docker's other everyday container verbs.
 func newMoreContainerCommands() []*cobra.Command {
-	return []*cobra.Command{newWaitCommand(), newPortCommand(), newExportCommand(), newTopCommand()}
+	return []*cobra.Command{newWaitCommand(), newPortCommand(), newExportCommand(), newTopCommand(), newDiffCommand()}
 }
 
 func newWaitCommand() *cobra.Command {
@@ -273,4 +273,26 @@ func parseUntil(v string) (time.Time, error) {
 		return time.Unix(sec, 0), nil
 	}
 	return time.Time{}, fmt.Errorf("invalid filter 'until=%s'", v)
+}
+
+func newDiffCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "diff CONTAINER",
+		Short: "List the files a container added (A), changed (C) or deleted (D)",
+		Args:  cobra.ExactArgs(1),
+		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+			e, c, err := openContainer(args[0])
+			if err != nil {
+				return err
+			}
+			changes, err := e.Diff(c)
+			if err != nil {
+				return err
+			}
+			for _, ch := range changes {
+				fmt.Println(ch.Kind, ch.Path)
+			}
+			return nil
+		}),
+	}
 }

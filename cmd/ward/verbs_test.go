@@ -17,6 +17,9 @@ func TestMoreVerbs(t *testing.T) {
 	if got := w.must(t, "wait", "waiter"); got != "5\n" {
 		t.Errorf("wait: %q", got)
 	}
+	if got := w.must(t, "diff", "waiter"); got != "A /made\n" {
+		t.Errorf("diff: %q", got)
+	}
 	w.must(t, "create", "--name", "fresh", "busybox", "true")
 	if got := w.must(t, "container", "wait", "fresh"); got != "0\n" {
 		t.Errorf("wait of a created container: %q", got)

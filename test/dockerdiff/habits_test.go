@@ -94,6 +94,10 @@ func habits() []habitStep {
 		{args: []string{"cp", "hab-a:/nosuch", "{DIR}"}, codeOnly: true},
 		{args: []string{"cp", "{FILE}", "hab-a:/nodir/x"}, codeOnly: true},
 		{args: []string{"cp", "nosuch:/x", "{DIR}"}, codeOnly: true},
+		// diff of a container's own changes.
+		{args: []string{"run", none, "--name", "hab-d", image, "sh", "-c", "echo x > /tmp/new; rm /etc/group; mkdir -p /root/a/b"}},
+		{args: []string{"diff", "hab-d"}, sorted: true}, // Docker lists in the order it reads directories
+		{args: []string{"diff", "nosuch"}, codeOnly: true},
 		// prune (IDs and sizes normalized).
 		{args: []string{"container", "prune", "-f"}},
 		{args: []string{"ps", "-a", "--format", "{{.Names}}"}},
