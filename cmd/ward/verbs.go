@@ -24,7 +24,7 @@ import (
 
 // newMoreContainerCommands are docker's other everyday container verbs.
 func newMoreContainerCommands() []*cobra.Command {
-	return []*cobra.Command{newWaitCommand(), newPortCommand(), newExportCommand(), newTopCommand(), newDiffCommand()}
+	return []*cobra.Command{newWaitCommand(), newPortCommand(), newExportCommand(), newTopCommand(), newDiffCommand(), newStatsCommand()}
 }
 
 func newWaitCommand() *cobra.Command {

@@ -37,6 +37,15 @@ func TestMoreVerbs(t *testing.T) {
 	if _, errOut, code := w.run(t, nil, "top", "fresh"); code != 1 || !strings.Contains(errOut, "not running") {
 		t.Errorf("top of a created container: exit %d, %q", code, errOut)
 	}
+	w.must(t, "run", "-d", "--name", "busy", "--memory", "64m", "busybox", "sh", "-c", "while :; do :; done")
+	st := w.must(t, "stats", "--no-stream", "--format", "{{.Container}} {{.Name}} {{.PIDs}} {{.MemUsage}} {{.CPUPerc}}", "busy")
+	if f := strings.Fields(st); len(f) != 7 || f[0] != "busy" || f[1] != "busy" || f[2] != "1" || f[5] != "64MiB" || f[6] == "0.00%" {
+		t.Errorf("stats of a busy container: %q", st)
+	}
+	if got := w.must(t, "stats", "--no-stream"); !strings.HasPrefix(got, "CONTAINER ID   NAME ") || !strings.Contains(got, "sleeper") || !strings.Contains(got, "busy") {
+		t.Errorf("stats --no-stream:\n%s", got)
+	}
+	w.must(t, "rm", "-f", "busy")
 	if got := w.must(t, "port", "sleeper"); got != "" {
 		t.Errorf("port with no ports: %q", got)
 	}
