@@ -24,7 +24,7 @@ import (
 
 // newMoreContainerCommands are docker's other everyday container verbs.
 func newMoreContainerCommands() []*cobra.Command {
-	return []*cobra.Command{newWaitCommand(), newPortCommand(), newExportCommand(), newTopCommand(), newDiffCommand(), newStatsCommand()}
+	return []*cobra.Command{newWaitCommand(), newPortCommand(), newExportCommand(), newTopCommand(), newDiffCommand(), newStatsCommand(), newRenameCommand()}
 }
 
 func newWaitCommand() *cobra.Command {
@@ -293,6 +293,21 @@ func newDiffCommand() *cobra.Command {
 				fmt.Println(ch.Kind, ch.Path)
 			}
 			return nil
+		}),
+	}
+}
+
+func newRenameCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "rename CONTAINER NEW_NAME",
+		Short: "Rename a container",
+		Args:  cobra.ExactArgs(2),
+		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+			records, err := engine.OpenRecords(filepath.Join(wardRoot(), "containers"))
+			if err != nil {
+				return err
+			}
+			return records.Rename(args[0], args[1])
 		}),
 	}
 }

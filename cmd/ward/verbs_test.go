@@ -46,6 +46,21 @@ func TestMoreVerbs(t *testing.T) {
 		t.Errorf("stats --no-stream:\n%s", got)
 	}
 	w.must(t, "rm", "-f", "busy")
+	// rename, running: the new name outlives the container's end.
+	w.must(t, "run", "-d", "--name", "old-name", "busybox", "sleep", "1")
+	w.must(t, "rename", "old-name", "new-name")
+	for _, tc := range []struct{ args []string }{{[]string{"rename", "new-name", "sleeper"}}, {[]string{"rename", "new-name", "bad/name"}}, {[]string{"rename", "nosuch", "x1"}}} {
+		if _, _, code := w.run(t, nil, tc.args...); code != 1 {
+			t.Errorf("%v: exit %d, want 1", tc.args, code)
+		}
+	}
+	if got := w.must(t, "wait", "new-name"); got != "0\n" {
+		t.Errorf("wait after rename: %q", got)
+	}
+	if got := w.must(t, "inspect", "-f", "{{.Name}} {{.State.Status}}", "new-name"); got != "/new-name exited\n" {
+		t.Errorf("after its end: %q", got)
+	}
+	w.must(t, "rm", "new-name")
 	if got := w.must(t, "port", "sleeper"); got != "" {
 		t.Errorf("port with no ports: %q", got)
 	}

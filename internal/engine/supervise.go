@@ -121,6 +121,9 @@ func (e *Engine) Supervise(ctx context.Context, id string, stdio Stdio, started 
 	}
 	c.State.Status, c.State.Running, c.State.Pid = StatusExited, false, 0
 	c.State.ExitCode, c.State.FinishedAt = status, time.Now().UTC()
+	if now, err := e.Records.Load(id); err == nil {
+		c.Name = now.Name // ward rename while it ran
+	}
 	saveErr := e.Records.Save(c)
 	e.finish(c)
 	return status, saveErr
