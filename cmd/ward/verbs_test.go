@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wardproject/ward/internal/testutil"
 )
 
 // TestMoreVerbs: wait, top, export, port, container prune and image
@@ -26,6 +28,7 @@ func TestMoreVerbs(t *testing.T) {
 	}
 
 	w.must(t, "run", "-d", "--name", "sleeper", "busybox", "sh", "-c", "sleep 1000")
+	testutil.RequireTool(t, "ps") // ward top runs the host's ps, as dockerd does
 	top := w.must(t, "top", "sleeper")
 	lines := strings.Split(strings.TrimSpace(top), "\n")
 	if len(lines) < 2 || !strings.HasPrefix(lines[0], "UID") || !strings.Contains(top, "sleep 1000") {
