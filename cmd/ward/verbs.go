@@ -24,7 +24,7 @@ import (
 
 // newMoreContainerCommands are docker's other everyday container verbs.
 func newMoreContainerCommands() []*cobra.Command {
-	return []*cobra.Command{newWaitCommand(), newPortCommand(), newExportCommand(), newTopCommand(), newDiffCommand(), newStatsCommand(), newRenameCommand()}
+	return []*cobra.Command{newWaitCommand(), newPortCommand(), newExportCommand(), newTopCommand(), newDiffCommand(), newStatsCommand(), newRenameCommand(), newPauseCommand(), newUnpauseCommand()}
 }
 
 func newWaitCommand() *cobra.Command {
@@ -308,6 +308,32 @@ func newRenameCommand() *cobra.Command {
 				return err
 			}
 			return records.Rename(args[0], args[1])
+		}),
+	}
+}
+
+func newPauseCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "pause CONTAINER...",
+		Short: "Freeze every process of running containers",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+			return eachContainer(args, func(e *engine.Engine, c *engine.Container) error {
+				return e.Pause(context.Background(), c)
+			})
+		}),
+	}
+}
+
+func newUnpauseCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "unpause CONTAINER...",
+		Short: "Thaw paused containers",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+			return eachContainer(args, func(e *engine.Engine, c *engine.Container) error {
+				return e.Unpause(context.Background(), c)
+			})
 		}),
 	}
 }

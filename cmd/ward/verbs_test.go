@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wardproject/ward/internal/testutil"
 )
@@ -49,6 +50,42 @@ func TestMoreVerbs(t *testing.T) {
 		t.Errorf("stats --no-stream:\n%s", got)
 	}
 	w.must(t, "rm", "-f", "busy")
+	// pause freezes, unpause thaws, stop ends a paused container.
+	w.must(t, "run", "-d", "--name", "counter", "busybox", "sh", "-c", "i=0; while :; do i=$((i+1)); echo $i > /tmp/c; sleep 0.05; done")
+	count := func() string {
+		out := filepath.Join(t.TempDir(), "c")
+		w.must(t, "cp", "counter:/tmp/c", out)
+		data, _ := os.ReadFile(out)
+		return string(data)
+	}
+	time.Sleep(300 * time.Millisecond)
+	w.must(t, "pause", "counter")
+	frozen := count()
+	time.Sleep(300 * time.Millisecond)
+	if again := count(); again != frozen {
+		t.Errorf("paused container counted on: %q then %q", frozen, again)
+	}
+	if got := w.must(t, "ps", "--filter", "status=paused", "--format", "{{.Names}} {{.State}} {{.Status}}"); !strings.HasPrefix(got, "counter paused Up ") || !strings.HasSuffix(got, " (Paused)\n") {
+		t.Errorf("ps of a paused container: %q", got)
+	}
+	if _, _, code := w.run(t, nil, "pause", "counter"); code != 1 {
+		t.Errorf("pause of a paused container: exit %d", code)
+	}
+	w.must(t, "unpause", "counter")
+	time.Sleep(300 * time.Millisecond)
+	if thawed := count(); thawed == frozen {
+		t.Errorf("unpaused container did not count on: %q", thawed)
+	}
+	if _, _, code := w.run(t, nil, "unpause", "counter"); code != 1 {
+		t.Errorf("unpause of a running container: exit %d", code)
+	}
+	w.must(t, "pause", "counter")
+	w.must(t, "stop", "-t", "1", "counter")
+	if got := w.must(t, "inspect", "-f", "{{.State.Status}} {{.State.Paused}}", "counter"); got != "exited false\n" {
+		t.Errorf("stop of a paused container: %q", got)
+	}
+	w.must(t, "rm", "counter")
+
 	// rename, running: the new name outlives the container's end.
 	w.must(t, "run", "-d", "--name", "old-name", "busybox", "sleep", "1")
 	w.must(t, "rename", "old-name", "new-name")

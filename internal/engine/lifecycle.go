@@ -30,6 +30,7 @@ func (e *Engine) Kill(ctx context.Context, c *Container, sig syscall.Signal) err
 	if err := e.Runtime.Kill(ctx, c.ID, sig, false); err != nil {
 		return fmt.Errorf("kill container %s: %w", c.ShortName(), err)
 	}
+	e.thawAfterSignal(ctx, c)
 	return nil
 }
 
@@ -43,6 +44,7 @@ func (e *Engine) Stop(ctx context.Context, c *Container, timeout time.Duration) 
 		return nil
 	}
 	if err := e.Runtime.Kill(ctx, c.ID, unix.SIGTERM, false); err == nil {
+		e.thawAfterSignal(ctx, c)
 		if e.WaitStopped(c.ID, timeout) {
 			return nil
 		}

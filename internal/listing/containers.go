@@ -103,7 +103,19 @@ func NewContainerRow(c *engine.Container, o RowOptions) ContainerRow {
 			row.Size = "N/A" // the snapshot could not be read: no figure rather than a wrong one
 		}
 	}
-	return ContainerRow{Row: row, State: string(row.State), labels: c.Config.Labels}
+	if c.State.Paused && c.State.Status == engine.StatusRunning {
+		row.Status += " (Paused)"
+	}
+	return ContainerRow{Row: row, State: stateOf(c), labels: c.Config.Labels}
+}
+
+// stateOf is the container's state as docker ps names it: paused is a
+// state of its own there.
+func stateOf(c *engine.Container) string {
+	if c.State.Paused && c.State.Status == engine.StatusRunning {
+		return "paused"
+	}
+	return string(c.State.Status)
 }
 
 // commandOf is a container's command as docker ps shows it: arguments
@@ -264,7 +276,7 @@ func (f *ContainerFilter) Match(c *engine.Container) bool {
 	if len(f.names) > 0 && !slices.ContainsFunc(f.names, func(re *regexp.Regexp) bool { return re.MatchString(c.Name) || re.MatchString(c.ShortName()) }) {
 		return false
 	}
-	if !a.Labels("label", c.Config.Labels) || !a.Is("status", string(c.State.Status)) {
+	if !a.Labels("label", c.Config.Labels) || !a.Is("status", stateOf(c)) {
 		return false
 	}
 	if len(f.exited) > 0 && (c.State.Status != engine.StatusExited || !slices.Contains(f.exited, c.State.ExitCode)) {
