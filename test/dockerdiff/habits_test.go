@@ -94,6 +94,21 @@ func habits() []habitStep {
 		{args: []string{"cp", "hab-a:/nosuch", "{DIR}"}, codeOnly: true},
 		{args: []string{"cp", "{FILE}", "hab-a:/nodir/x"}, codeOnly: true},
 		{args: []string{"cp", "nosuch:/x", "{DIR}"}, codeOnly: true},
+		// pause, rename, wait, top.
+		{args: []string{"run", "-d", none, "--name", "hab-p", image, "sleep", "100"}},
+		{args: []string{"pause", "hab-p"}},
+		{args: []string{"pause", "hab-p"}, codeOnly: true},
+		{args: []string{"ps", "--filter", "status=paused", "--format", "{{.Names}} {{.State}} {{.Status | printf \"%.2s\"}}"}},
+		{args: []string{"inspect", "-f", "{{.State.Paused}} {{.State.Running}}", "hab-p"}},
+		{args: []string{"unpause", "hab-p"}},
+		{args: []string{"unpause", "hab-p"}, codeOnly: true},
+		{args: []string{"rename", "hab-p", "hab-q"}},
+		{args: []string{"rename", "hab-q", "hab-a"}, codeOnly: true},
+		{args: []string{"top", "hab-q", "-o", "comm,args"}},
+		{args: []string{"port", "hab-q"}},
+		{args: []string{"kill", "hab-q"}},
+		{args: []string{"wait", "hab-q"}},
+		{args: []string{"rm", "hab-q"}},
 		// diff of a container's own changes.
 		{args: []string{"run", none, "--name", "hab-d", image, "sh", "-c", "echo x > /tmp/new; rm /etc/group; mkdir -p /root/a/b"}},
 		{args: []string{"diff", "hab-d"}, sorted: true}, // Docker lists in the order it reads directories
