@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/wardproject/ward/internal/events"
 	"github.com/wardproject/ward/internal/filter"
 	"github.com/wardproject/ward/internal/format"
 	"github.com/wardproject/ward/internal/image"
@@ -437,6 +438,7 @@ func removeImage(out io.Writer, s *store.Store, what string, force bool) error {
 		fmt.Fprintf(out, "Untagged: %s\n", image.Familiar(t))
 	}
 	fmt.Fprintf(out, "Deleted: %s\n", img.ID)
+	events.Append(wardRoot(), "image", "delete", img.ID.String(), map[string]string{"name": img.ID.String()})
 	return nil
 }
 
@@ -529,6 +531,7 @@ func pullImage(ctx context.Context, what, platform string, progress, status io.W
 	if progress != nil {
 		fmt.Fprintf(status, "Digest: %s\nStatus: Downloaded image for %s\n", digest, image.Familiar(ref.Name()))
 	}
+	events.Append(wardRoot(), "image", "pull", image.Familiar(ref.Name()), map[string]string{"name": image.Familiar(ref.Name())})
 	return ref.Name(), nil
 }
 

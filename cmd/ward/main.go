@@ -19,6 +19,7 @@ func main() {
 		newNetworkCommand(),
 		newVersionCommand(),
 		newVolumeCommand(),
+		newEventsCommand(),
 	)
 	setVersionFlag(root)
 	root.AddCommand(newImageCommands()...)

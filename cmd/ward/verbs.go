@@ -18,6 +18,7 @@ import (
 
 	"github.com/wardproject/ward/internal/cp"
 	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/events"
 	"github.com/wardproject/ward/internal/filter"
 	"github.com/wardproject/ward/internal/listing"
 )
@@ -307,7 +308,16 @@ func newRenameCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return records.Rename(args[0], args[1])
+			c, err := records.Find(args[0])
+			if err != nil {
+				return err
+			}
+			if err := records.Rename(c.ID, args[1]); err != nil {
+				return err
+			}
+			events.Append(wardRoot(), "container", "rename", c.ID, map[string]string{
+				"image": c.Config.Image, "name": strings.TrimPrefix(args[1], "/"), "oldName": c.Name})
+			return nil
 		}),
 	}
 }

@@ -78,9 +78,12 @@ func newVolumeCreateCommand() *cobra.Command {
 			} else {
 				name = args[0]
 			}
-			v, _, err := vols.CreateExplicit(name, parseLabels(labels), anonymous)
+			v, created, err := vols.CreateExplicit(name, parseLabels(labels), anonymous)
 			if err != nil {
 				return err
+			}
+			if created {
+				engine.VolumeEvent(wardRoot(), "create", v.Name, nil)
 			}
 			fmt.Println(v.Name)
 			return nil
@@ -207,6 +210,7 @@ func newVolumeRmCommand() *cobra.Command {
 					errs = append(errs, err)
 					continue
 				}
+				engine.VolumeEvent(wardRoot(), "destroy", name, nil)
 				fmt.Println(name)
 			}
 			return errors.Join(errs...)
@@ -253,6 +257,7 @@ func newVolumePruneCommand() *cobra.Command {
 				if err := vols.Remove(v.Name, nil); err != nil {
 					return err
 				}
+				engine.VolumeEvent(wardRoot(), "destroy", v.Name, nil)
 				deleted = append(deleted, v.Name)
 				reclaimed += size
 			}

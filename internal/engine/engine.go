@@ -172,6 +172,7 @@ func (e *Engine) Create(req CreateRequest) (_ *Container, err error) {
 	if err := e.Records.Save(c); err != nil {
 		return nil, err
 	}
+	e.event("create", c, nil)
 	return c, nil
 }
 
@@ -335,5 +336,9 @@ func (e *Engine) Remove(c *Container) error {
 	if err := e.Snapshots.Remove(c.ID); err != nil {
 		return err
 	}
-	return e.Records.Delete(c.ID)
+	if err := e.Records.Delete(c.ID); err != nil {
+		return err
+	}
+	e.event("destroy", c, nil)
+	return nil
 }

@@ -18,6 +18,7 @@ func (e *Engine) Pause(ctx context.Context, c *Container) error {
 	if err := e.Runtime.Pause(ctx, c.ID); err != nil {
 		return fmt.Errorf("pause container %s: %w", c.ShortName(), err)
 	}
+	e.event("pause", c, nil)
 	return e.setPaused(c.ID, true)
 }
 
@@ -29,6 +30,7 @@ func (e *Engine) Unpause(ctx context.Context, c *Container) error {
 	if err := e.Runtime.Resume(ctx, c.ID); err != nil {
 		return fmt.Errorf("unpause container %s: %w", c.ShortName(), err)
 	}
+	e.event("unpause", c, nil)
 	return e.setPaused(c.ID, false)
 }
 

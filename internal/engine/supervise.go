@@ -125,6 +125,7 @@ func (e *Engine) Supervise(ctx context.Context, id string, stdio Stdio, started 
 		c.Name = now.Name // ward rename while it ran
 	}
 	saveErr := e.Records.Save(c)
+	e.event("die", c, map[string]string{"exitCode": strconv.Itoa(status)})
 	e.finish(c)
 	return status, saveErr
 }
@@ -149,6 +150,7 @@ func (e *Engine) markRunning(ctx context.Context, c *Container, pid int) error {
 		e.Runtime.Kill(ctx, c.ID, unix.SIGKILL, true)
 		return err
 	}
+	e.event("start", c, nil)
 	return nil
 }
 

@@ -204,6 +204,9 @@ func (e *Engine) makeVolumes(uses []volumeUse) error {
 		if _, uses[i].created, err = vols.Create(uses[i].name, labels, uses[i].anonymous); err != nil {
 			return err
 		}
+		if uses[i].created {
+			VolumeEvent(e.Root, "create", uses[i].name, nil)
+		}
 	}
 	return nil
 }
@@ -288,6 +291,7 @@ func (e *Engine) RemoveAnonymousVolumes(c *Container) error {
 		if err := vols.Remove(m.Name, without(users, c.ID)); err != nil {
 			return err
 		}
+		VolumeEvent(e.Root, "destroy", m.Name, nil)
 	}
 	return nil
 }
