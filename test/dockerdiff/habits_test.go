@@ -109,6 +109,14 @@ func habits() []habitStep {
 		{args: []string{"kill", "hab-q"}},
 		{args: []string{"wait", "hab-q"}},
 		{args: []string{"rm", "hab-q"}},
+		// events of one container, from the journal (ward) or dockerd.
+		{args: []string{"run", "-d", none, "--name", "hab-e", image, "sleep", "100"}},
+		{args: []string{"kill", "hab-e"}},
+		{args: []string{"wait", "hab-e"}},
+		{args: []string{"rm", "hab-e"}},
+		{args: []string{"events", "--since", "5m", "--until", "0s", "--filter", "container=hab-e", "--format",
+			"{{.Type}} {{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.image}} {{.Actor.Attributes.exitCode}} {{.Actor.Attributes.signal}}"}},
+		{args: []string{"events", "--since", "5m", "--until", "0s", "--filter", "container=hab-e", "--filter", "event=die", "--format", "{{.Status}} {{.From}} {{.Scope}}"}},
 		// diff of a container's own changes.
 		{args: []string{"run", none, "--name", "hab-d", image, "sh", "-c", "echo x > /tmp/new; rm /etc/group; mkdir -p /root/a/b"}},
 		{args: []string{"diff", "hab-d"}, sorted: true}, // Docker lists in the order it reads directories
