@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -19,7 +20,7 @@ import (
 func newNetworkCommand() *cobra.Command {
 	group := &cobra.Command{Use: "network", Short: "Manage networks and their default policies"}
 	group.AddCommand(newNetworkCreateCommand(), newNetworkLsCommand(), newNetworkInspectCommand(),
-		newNetworkRmCommand(), newNetworkConnectCommand(), newNetworkDisconnectCommand())
+		newNetworkRmCommand(), newNetworkConnectCommand(), newNetworkDisconnectCommand(), newNetworkPruneCommand())
 	return group
 }
 
@@ -297,4 +298,68 @@ func newNetworkDisconnectCommand() *cobra.Command {
 			return e.Disconnect(c, args[0])
 		}),
 	}
+}
+
+// newNetworkPruneCommand is `ward network prune`: every network of the
+// user's that no container record names is removed.
+func newNetworkPruneCommand() *cobra.Command {
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "prune [-f]",
+		Short: "Remove every custom network no container uses",
+		Args:  cobra.NoArgs,
+		RunE: containerRunE(func(cmd *cobra.Command, _ []string) error {
+			if !force && !confirm(cmd.InOrStdin(), "WARNING! This will remove all custom networks not used by at least one container.") {
+				return nil
+			}
+			views, err := networkViews(nil)
+			if err != nil {
+				return err
+			}
+			used := map[string]bool{}
+			if dir := filepath.Join(wardRoot(), "containers"); exists(dir) {
+				records, err := engine.OpenRecords(dir)
+				if err != nil {
+					return err
+				}
+				list, err := records.List()
+				if err != nil {
+					return err
+				}
+				for _, c := range list {
+					used[c.HostConfig.NetworkMode] = true
+					if c.NetworkSettings != nil {
+						for n := range c.NetworkSettings.Networks {
+							used[n] = true
+						}
+					}
+				}
+			}
+			var deleted []string
+			var errs []error
+			for _, v := range views {
+				builtin := v.Name == store.DefaultNetwork || v.Name == "host" || v.Name == "none"
+				if builtin || used[v.Name] || len(v.Containers) > 0 {
+					continue
+				}
+				if err := engine.RemoveNetwork(wardRoot(), v.Name); err != nil {
+					if !errors.Is(err, engine.ErrConflict) {
+						errs = append(errs, err)
+					}
+					continue
+				}
+				deleted = append(deleted, v.Name)
+			}
+			if len(deleted) > 0 {
+				fmt.Println("Deleted Networks:")
+				for _, d := range deleted {
+					fmt.Println(d)
+				}
+				fmt.Println()
+			}
+			return errors.Join(errs...)
+		}),
+	}
+	cmd.Flags().BoolVarP(&force, "force", "f", false, "do not ask for confirmation")
+	return cmd
 }
