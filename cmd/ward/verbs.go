@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/docker/go-units"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
@@ -25,7 +26,7 @@ import (
 
 // newMoreContainerCommands are docker's other everyday container verbs.
 func newMoreContainerCommands() []*cobra.Command {
-	return []*cobra.Command{newWaitCommand(), newPortCommand(), newExportCommand(), newTopCommand(), newDiffCommand(), newStatsCommand(), newRenameCommand(), newPauseCommand(), newUnpauseCommand()}
+	return []*cobra.Command{newWaitCommand(), newPortCommand(), newExportCommand(), newTopCommand(), newDiffCommand(), newStatsCommand(), newRenameCommand(), newPauseCommand(), newUnpauseCommand(), newCommitCommand()}
 }
 
 func newWaitCommand() *cobra.Command {
@@ -346,4 +347,42 @@ func newUnpauseCommand() *cobra.Command {
 			})
 		}),
 	}
+}
+
+func newCommitCommand() *cobra.Command {
+	var o engine.CommitOptions
+	var changes []string
+	cmd := &cobra.Command{
+		Use:   "commit [-a AUTHOR] [-m MESSAGE] [-c CHANGE] [-p] CONTAINER [REPOSITORY[:TAG]]",
+		Short: "Make an image of a container's changes",
+		Args:  cobra.RangeArgs(1, 2),
+		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+			if len(args) == 2 {
+				o.Ref = args[1]
+			}
+			o.Change = func(c *v1.Config) error {
+				for _, ch := range changes {
+					if err := applyChange(c, ch); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+			e, c, err := openContainer(args[0])
+			if err != nil {
+				return err
+			}
+			img, err := e.Commit(context.Background(), c, o)
+			if err != nil {
+				return err
+			}
+			fmt.Println(img.ID)
+			return nil
+		}),
+	}
+	cmd.Flags().StringVarP(&o.Author, "author", "a", "", "the image's author")
+	cmd.Flags().StringVarP(&o.Message, "message", "m", "", "a commit message")
+	cmd.Flags().StringArrayVarP(&changes, "change", "c", nil, "a Dockerfile instruction (CMD, ENTRYPOINT, ENV, USER, WORKDIR, EXPOSE, LABEL)")
+	cmd.Flags().BoolVarP(&o.Pause, "pause", "p", true, "pause a running container while it is committed")
+	return cmd
 }

@@ -137,6 +137,24 @@ func TestMoreVerbs(t *testing.T) {
 		t.Errorf("system df:\n%s", got)
 	}
 
+	// commit: the container's changes, deletions included, and --change.
+	w.must(t, "run", "--name", "changer", "busybox", "sh", "-c", "echo made > /made; rm /etc/group; mkdir -p /d/e")
+	id := strings.TrimSpace(w.must(t, "commit", "-m", "msg", "-c", `CMD ["cat", "/made"]`, "changer", "committed:v1"))
+	if !strings.HasPrefix(id, "sha256:") {
+		t.Errorf("commit printed %q", id)
+	}
+	if got := w.must(t, "run", "--rm", "committed:v1"); got != "made\n" {
+		t.Errorf("the committed image's CMD printed %q", got)
+	}
+	if got, _, _ := w.run(t, nil, "run", "--rm", "committed:v1", "sh", "-c", "ls /etc/group 2>&1; ls -d /d/e; ls /etc/hostname /etc/hosts >/dev/null && echo mounts"); !strings.Contains(got, "No such file") || !strings.Contains(got, "/d/e") {
+		t.Errorf("the committed image's files: %q", got)
+	}
+	if got := w.must(t, "image", "inspect", "-f", "{{len .RootFS.Layers}} {{json .Config.Cmd}}", "committed:v1"); got != "2 [\"cat\",\"/made\"]\n" {
+		t.Errorf("committed image: %q", got)
+	}
+	w.must(t, "rm", "changer")
+	w.must(t, "rmi", "committed:v1")
+
 	// container prune removes what is stopped, not what runs.
 	got := w.must(t, "container", "prune", "-f")
 	if !strings.HasPrefix(got, "Deleted Containers:\n") || strings.Count(got, "\n") != 5 {

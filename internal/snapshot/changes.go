@@ -1,12 +1,16 @@
 package snapshot
 
 import (
+	"archive/tar"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -83,4 +87,77 @@ func inLayers(lower []string, p string) bool {
 		}
 	}
 	return false
+}
+
+// WriteDiff writes a container's writable layer to w as an image layer
+// tar: overlayfs whiteouts become ".wh." entries and an opaque directory
+// gets ".wh..wh..opq", the OCI layer format `ward commit` stores. Paths
+// keep refuses ("/etc/hostname") are left out.
+func (s *Snapshotter) WriteDiff(containerID string, w io.Writer, keep func(path string) bool) error {
+	if !validID(containerID) {
+		return fmt.Errorf("snapshot: invalid container ID %q", containerID)
+	}
+	upper := filepath.Join(s.snapshotsDir, containerID, "upper")
+	tw := tar.NewWriter(w)
+	err := filepath.WalkDir(upper, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || p == upper {
+			return err
+		}
+		rel := filepath.ToSlash(p[len(upper)+1:])
+		if keep != nil && !keep("/"+rel) {
+			return nil
+		}
+		var st unix.Stat_t
+		if err := unix.Lstat(p, &st); err != nil {
+			return err
+		}
+		if isWhiteout(&st) {
+			return tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: path.Join(path.Dir(rel), ".wh."+path.Base(rel)), Mode: 0o600,
+				ModTime: time.Unix(st.Mtim.Sec, st.Mtim.Nsec)})
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		link := ""
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			if link, err = os.Readlink(p); err != nil {
+				return err
+			}
+		}
+		hdr, err := tar.FileInfoHeader(fi, link)
+		if err != nil {
+			return nil // a socket: not kept in layers
+		}
+		hdr.Name, hdr.Uname, hdr.Gname = rel, "", ""
+		hdr.Format = tar.FormatPAX
+		if fi.IsDir() {
+			hdr.Name += "/"
+		}
+		if err := tw.WriteHeader(hdr); err != nil {
+			return err
+		}
+		if fi.IsDir() {
+			buf := make([]byte, 2)
+			if n, _ := unix.Lgetxattr(p, "trusted.overlay.opaque", buf); n == 1 && buf[0] == 'y' {
+				return tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: rel + "/.wh..wh..opq", Mode: 0o600, ModTime: hdr.ModTime})
+			}
+			return nil
+		}
+		if fi.Mode().IsRegular() {
+			f, err := os.Open(p)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			if _, err := io.CopyN(tw, f, hdr.Size); err != nil {
+				return fmt.Errorf("%s: %w", rel, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("snapshot %s: %w", containerID, err)
+	}
+	return tw.Close()
 }
