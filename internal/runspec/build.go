@@ -93,7 +93,11 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 	if userSpec == "" {
 		userSpec = o.Image.User
 	}
-	usr, err := ResolveUser(rootfs, userSpec)
+	files := o.Files
+	if files == nil {
+		files = RootfsFiles(rootfs)
+	}
+	usr, err := ResolveUserFiles(files, userSpec)
 	if err != nil {
 		return nil, err
 	}
