@@ -147,11 +147,10 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 	c.NetworkSettings, c.HostConfig.PortBindings = e.previewNetwork(plan) // the real ones once made
 	if req.DryRun {
 		c.Name = "/" + req.Name
-		spec, err := e.previewSpec(c, o, img.ID.String(), plan)
+		spec, err := e.previewSpec(c, o, img.ID.String(), plan, seccompFile)
 		if err != nil {
 			return nil, nil, err
 		}
-		recordSecurity(c, spec, seccompFile, o.NetworkFiles)
 		return c, spec, nil
 	}
 	if err := e.Records.Add(c, req.Name); err != nil {
@@ -200,7 +199,7 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 // nothing: --user is resolved against the image's layers, and the paths
 // of the rootfs, the network files and a joined network namespace are
 // those the real create would use.
-func (e *Engine) previewSpec(c *Container, o runspec.Options, imageID string, plan netPlan) (*specs.Spec, error) {
+func (e *Engine) previewSpec(c *Container, o runspec.Options, imageID string, plan netPlan, seccompFile string) (*specs.Spec, error) {
 	src, err := e.Images.Source(imageID)
 	if err != nil {
 		return nil, fmt.Errorf("image %s: %w", c.Config.Image, err)
@@ -237,6 +236,7 @@ func (e *Engine) previewSpec(c *Container, o runspec.Options, imageID string, pl
 	}
 	c.Path, c.Args = spec.Process.Args[0], spec.Process.Args[1:]
 	c.Config.Hostname = spec.Hostname
+	recordSecurity(c, spec, seccompFile, o.NetworkFiles)
 	return spec, nil
 }
 
