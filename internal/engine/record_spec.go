@@ -88,18 +88,20 @@ func recordSecurity(c *Container, s *specs.Spec, seccompFile string, own runspec
 	}
 }
 
-// capabilityDelta writes a capability set as Docker's flags would: the
-// default set minus CapDrop plus CapAdd, or, when none of the defaults is
-// left, CapDrop ALL and CapAdd the whole set. Read back by any inspect
-// reader (defaults, drops, then adds) it gives the set again.
+// capabilityDelta writes a capability set as Docker's flags would: when
+// fewer than half of the defaults are left, CapDrop ALL and CapAdd the
+// whole set; otherwise the defaults missing as CapDrop and what is beyond
+// them as CapAdd. Read back by any inspect reader (defaults, drops, then
+// adds) it gives the set again; ward check's OCI reader uses the same
+// rule to tell "ALL dropped", so both word their findings alike.
 func capabilityDelta(held []string) (add, drop []string) {
-	keep := false
+	kept := 0
 	for _, c := range runspec.DefaultCapabilities {
 		if slices.Contains(held, c) {
-			keep = true
+			kept++
 		}
 	}
-	if !keep {
+	if 2*kept < len(runspec.DefaultCapabilities) {
 		drop = []string{"ALL"}
 		add = slices.Clone(held)
 		slices.Sort(add)

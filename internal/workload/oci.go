@@ -65,15 +65,21 @@ func ReadOCIConfig(file string, data []byte) ([]Workload, error) {
 			w.Env = append(w.Env, EnvVar{Name: k, Value: v, Line: pos.nth("env", i)})
 		}
 	}
-	// Written as Docker's flags would say it: the defaults minus what is
-	// missing plus what is beyond them, or ALL dropped when none of the
-	// defaults is left (what an inspect record of the same set reads as).
+	// Read as Docker's flags would say it, and as ward records it: ALL
+	// dropped and the whole set added when fewer than half of the
+	// defaults are left, else the capabilities beyond the defaults added.
+	kept := 0
+	for _, c := range DefaultCapabilities {
+		if slices.Contains(w.Capabilities, c) {
+			kept++
+		}
+	}
+	w.DropAll = 2*kept < len(DefaultCapabilities)
 	for _, c := range w.Capabilities {
-		if !slices.Contains(DefaultCapabilities, c) {
+		if w.DropAll || !slices.Contains(DefaultCapabilities, c) {
 			w.CapAdd = append(w.CapAdd, c)
 		}
 	}
-	w.DropAll = !slices.ContainsFunc(w.Capabilities, func(c string) bool { return slices.Contains(DefaultCapabilities, c) })
 	if s.Root != nil {
 		w.ReadOnlyRootfs = s.Root.Readonly
 		w.setLine(FieldReadOnly, pos.line("root"))
