@@ -6,8 +6,6 @@ import (
 
 	mobyseccomp "github.com/moby/profiles/seccomp"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
-
-	"github.com/wardproject/ward/internal/linux/seccomp"
 )
 
 // DefaultPath is Docker's PATH for Linux containers.
@@ -167,7 +165,7 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 	s.Linux.ReadonlyPaths = append([]string(nil), ReadonlyPaths...)
 	switch sec.Seccomp {
 	case "":
-		if s.Linux.Seccomp, err = seccomp.DockerDefault(caps); err != nil {
+		if s.Linux.Seccomp, err = DockerSeccomp(caps); err != nil {
 			return nil, err
 		}
 	case "unconfined":
