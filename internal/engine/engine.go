@@ -13,10 +13,11 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
-	"github.com/wardproject/ward/internal/image/imagefiles"
 	"github.com/wardproject/ward/internal/image/store"
+	"github.com/wardproject/ward/internal/imagefiles"
 	"github.com/wardproject/ward/internal/ociruntime"
 	"github.com/wardproject/ward/internal/runspec"
+	"github.com/wardproject/ward/internal/scan/source/stored"
 	"github.com/wardproject/ward/internal/snapshot"
 )
 
@@ -200,7 +201,7 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 // of the rootfs, the network files and a joined network namespace are
 // those the real create would use.
 func (e *Engine) previewSpec(c *Container, o runspec.Options, imageID string, plan netPlan, seccompFile string) (*specs.Spec, error) {
-	src, err := e.Images.Source(imageID)
+	src, err := stored.Open(e.Images, imageID)
 	if err != nil {
 		return nil, fmt.Errorf("image %s: %w", c.Config.Image, err)
 	}
