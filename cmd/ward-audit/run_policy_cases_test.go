@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -28,6 +30,21 @@ func TestRunPolicyIssue11Cases(t *testing.T) {
 		if exitStatus(err) != 125 || !slices.Equal(ruleIDs(refusedKeys(err)), []string{"WD100"}) {
 			t.Errorf("%s: %v, want a refusal for WD100 alone", l, err)
 		}
+	}
+
+	// ward create judges the same way, and makes nothing when it refuses.
+	create := exec.Command(wardBinary(t), "create", "--runtime", "/bin/true", "--policy", "restricted", "--user", "toor",
+		"--cap-drop", "ALL", "--read-only", "--security-opt", "no-new-privileges", appImage)
+	create.Env = append(os.Environ(), "WARD_DEFAULT_NETWORK=none")
+	if out, err := create.CombinedOutput(); exitStatus(err) != 125 || !strings.Contains(string(out), "WD100") {
+		t.Errorf("create --policy restricted --user toor: %v\n%s", err, out)
+	}
+	records, err := engine.OpenRecords(filepath.Join(wardRoot(), "containers"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := records.List(); len(list) > 0 {
+		t.Errorf("refusals left %d containers", len(list))
 	}
 
 	// Every spelling of no-new-privileges Docker accepts sets the flag,
