@@ -54,17 +54,17 @@ type node struct {
 // directory or a dangling link is left out (ReadFile says not found).
 func Read(src source.Source, names ...string) (*Files, error) {
 	layers := src.Layers()
-	tree := map[string]node{}
+	tree := newMerged()
 	// Contents of files whose base name is wanted, kept while walking so
 	// that the usual case (no links) needs one pass.
 	bases := map[string]bool{}
 	for _, n := range names {
 		bases[path.Base(n)] = true
 	}
-	kept := map[string][]byte{}
+	kept := map[string][]byte{} // the content of the last regular file written at a path
 	for i, l := range layers {
 		err := l.Walk(func(e source.Entry) error {
-			apply(tree, kept, i, e)
+			tree.apply(i, e)
 			if e.Open != nil && e.Mode.IsRegular() && e.Linkname == "" && bases[path.Base(e.Path)] {
 				data, err := readEntry(e)
 				if err != nil {
@@ -101,7 +101,7 @@ func Read(src source.Source, names ...string) (*Files, error) {
 	for i, l := range layers {
 		err := l.Walk(func(e source.Entry) error {
 			asked, ok := missing[e.Path]
-			if !ok || tree[e.Path].layer != i || e.Open == nil {
+			if !ok || tree.nodes[e.Path].layer != i || e.Open == nil {
 				return nil
 			}
 			data, err := readEntry(e)
@@ -120,33 +120,58 @@ func Read(src source.Source, names ...string) (*Files, error) {
 	return out, nil
 }
 
-// apply records entry e of layer i in the merged tree, as overlayfs
-// would show it: a whiteout deletes the path and what is below it, an
-// opaque directory hides what lower layers put below it, a new entry
-// replaces the old one (and, if it is not a directory, what was below).
-func apply(tree map[string]node, kept map[string][]byte, i int, e source.Entry) {
-	drop := func(p string, self bool) {
-		prefix := p + "/"
-		for k, n := range tree {
-			if n.layer < i && (self && k == p || strings.HasPrefix(k, prefix)) {
-				delete(tree, k)
-				delete(kept, k)
-			}
-		}
-	}
+// merged is the union of the layers walked so far: for every path, the
+// layer that last wrote it, and the layers that hid what lower layers
+// put at or below a path (whiteouts, opaque directories, a directory
+// replaced by a file). An entry is visible when nothing at or above its
+// path hid it after it was written, so applying a layer never scans the
+// whole tree and a hostile image full of whiteouts costs no more than
+// its entries.
+type merged struct {
+	nodes map[string]node
+	self  map[string]int // whiteout of the path itself (and below), by layer
+	below map[string]int // what is below the path hidden (opaque, replaced, whiteout), by layer
+}
+
+func newMerged() *merged {
+	return &merged{nodes: map[string]node{}, self: map[string]int{}, below: map[string]int{}}
+}
+
+// apply records entry e of layer i, as overlayfs would show it.
+func (m *merged) apply(i int, e source.Entry) {
 	switch {
 	case e.Whiteout:
-		drop(e.Path, true)
+		m.self[e.Path], m.below[e.Path] = i, i
 		return
 	case e.Opaque:
-		drop(e.Path, false)
+		m.below[e.Path] = i
 		return
 	}
-	if old, ok := tree[e.Path]; ok && old.mode.IsDir() && !e.Mode.IsDir() {
-		drop(e.Path, false)
+	if !e.Mode.IsDir() {
+		m.below[e.Path] = i // a file or link hides a lower directory's content
 	}
-	delete(kept, e.Path)
-	tree[e.Path] = node{layer: i, mode: e.Mode, linkname: e.Linkname}
+	m.nodes[e.Path] = node{layer: i, mode: e.Mode, linkname: e.Linkname}
+}
+
+// lookup returns the visible entry at p.
+func (m *merged) lookup(p string) (node, bool) {
+	n, ok := m.nodes[p]
+	if !ok {
+		return node{}, false
+	}
+	if l, ok := m.self[p]; ok && l > n.layer {
+		return node{}, false
+	}
+	for a := parent(p); ; a = parent(a) {
+		if a != "" {
+			if l, ok := m.below[a]; ok && l > n.layer {
+				return node{}, false
+			}
+		}
+		if a == "" {
+			return n, true
+		}
+	}
 }
 
 func readEntry(e source.Entry) ([]byte, error) {
@@ -168,7 +193,7 @@ func readEntry(e source.Entry) ([]byte, error) {
 // resolve follows p (relative to the root, cleaned) through symlinks in
 // every component and a final hard link, within the image; it returns the
 // path of the regular file it names.
-func resolve(tree map[string]node, p string) (string, bool) {
+func resolve(tree *merged, p string) (string, bool) {
 	links := 0
 	rest := strings.Split(p, "/")
 	cur := "" // resolved so far, relative to the root
@@ -183,7 +208,7 @@ func resolve(tree map[string]node, p string) (string, bool) {
 			continue
 		}
 		next := join(cur, c)
-		n, ok := tree[next]
+		n, ok := tree.lookup(next)
 		if ok && n.mode&fs.ModeSymlink != 0 {
 			if links++; links > maxLinks {
 				return "", false
@@ -200,13 +225,13 @@ func resolve(tree map[string]node, p string) (string, bool) {
 		// decides.
 		cur = next
 	}
-	n, ok := tree[cur]
+	n, ok := tree.lookup(cur)
 	if !ok {
 		return "", false
 	}
 	if n.mode.IsRegular() && n.linkname != "" { // a hard link: its target's content
 		target := source.CleanPath(n.linkname)
-		if t, ok := tree[target]; !ok || !t.mode.IsRegular() || t.linkname != "" {
+		if t, ok := tree.lookup(target); !ok || !t.mode.IsRegular() || t.linkname != "" {
 			return "", false
 		}
 		return target, true

@@ -85,6 +85,10 @@ func TestRead(t *testing.T) {
 		{"symlink loop", fakeSource{{{path: "etc/passwd", symlink: "passwd2"}, {path: "etc/passwd2", symlink: "passwd"}}}, ""},
 		{"hard link", fakeSource{{{path: "usr/share/pw", content: passwd}, {path: "etc/passwd", hardlink: "usr/share/pw"}}}, passwd},
 		{"a directory", fakeSource{{{path: "etc/passwd", dir: true}}}, ""},
+		{"opaque directory with the file again", fakeSource{{{path: "etc/passwd", content: "old"}}, {{path: "etc/.wh..wh..opq"}, {path: "etc/passwd", content: passwd}}}, passwd},
+		{"directory whited out, then made again", fakeSource{{{path: "etc/passwd", content: "old"}}, {{path: ".wh.etc"}}, {{path: "etc", dir: true}, {path: "etc/group", content: "g"}}}, ""},
+		{"directory whited out, made again with the file", fakeSource{{{path: "etc/passwd", content: "old"}}, {{path: ".wh.etc"}}, {{path: "etc/passwd", content: passwd}}}, passwd},
+		{"directory replaced by a file", fakeSource{{{path: "etc/passwd", content: passwd}}, {{path: "etc", content: "not a directory"}}}, ""},
 		{"file replaced by a symlink in an upper layer", fakeSource{{{path: "etc/passwd", content: "old"}, {path: "x/pw", content: passwd}}, {{path: "etc/passwd", symlink: "/x/pw"}}}, passwd},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
