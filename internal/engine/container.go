@@ -19,6 +19,8 @@ package engine
 import (
 	"strings"
 	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
 // Status is a container's state as Docker names it.
@@ -51,8 +53,9 @@ type Container struct {
 	Driver     string
 	Platform   string
 	HostConfig HostConfig
-	// Mounts are the -v and --mount binds and volumes (see volumes.go).
-	Mounts []MountPoint
+	// Mounts are the host paths the container sees (-v, --mount), as
+	// docker inspect lists them; see record_spec.go.
+	Mounts []MountPoint `json:",omitempty"`
 	Config Config
 	// NetworkSettings: see network.go.
 	NetworkSettings *NetworkSettings `json:",omitempty"`
@@ -88,6 +91,8 @@ type Config struct {
 	WorkingDir string
 	Entrypoint []string
 	Labels     map[string]string
+	// Healthcheck is the image's HEALTHCHECK, as Docker records it.
+	Healthcheck *v1.HealthConfig `json:",omitempty"`
 }
 
 // HostConfig is the part of the record that describes privileges,

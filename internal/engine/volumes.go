@@ -12,19 +12,6 @@ import (
 	"github.com/wardproject/ward/internal/volume"
 )
 
-// MountPoint is one of a container's -v and --mount mounts, as docker
-// inspect's Mounts lists them.
-type MountPoint struct {
-	Type        string // bind or volume
-	Name        string `json:",omitempty"`
-	Source      string
-	Destination string
-	Driver      string `json:",omitempty"`
-	Mode        string
-	RW          bool
-	Propagation string
-}
-
 // Volumes opens the store of named volumes under ward's root.
 func (e *Engine) Volumes() (*volume.Store, error) {
 	return volume.Open(filepath.Join(e.Root, "volumes"))
@@ -37,20 +24,19 @@ type volumeUse struct {
 	created           bool // made by this create (removed if it fails)
 	labels            map[string]string
 	anonymous         bool
+	mountFlag         bool // from --mount rather than -v
 }
 
 // attachVolumes rewrites o's named and anonymous volumes (-v NAME:/p,
 // -v /p, --mount type=volume) as binds of their mountpoints, which is
-// what the spec and everything judging it see, and lists the container's
-// mounts for its record. Volumes are made only by makeVolumes: a dry run
-// creates nothing.
-func (e *Engine) attachVolumes(o *runspec.Options) ([]volumeUse, []MountPoint, error) {
+// what the spec and everything judging it see. Volumes are made only by
+// makeVolumes: a dry run creates nothing.
+func (e *Engine) attachVolumes(o *runspec.Options) ([]volumeUse, error) {
 	vols, err := e.Volumes()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var uses []volumeUse
-	var points []MountPoint
 	var binds []string
 	for _, v := range o.Volumes {
 		parts := strings.Split(v, ":")
@@ -58,21 +44,13 @@ func (e *Engine) attachVolumes(o *runspec.Options) ([]volumeUse, []MountPoint, e
 		if len(parts) == 1 && path.IsAbs(v) {
 			parts, anonymous = []string{volume.NewAnonymousName(), v}, true
 		} else if len(parts) < 2 || src == "" || path.IsAbs(src) {
-			if len(parts) >= 2 && path.IsAbs(src) {
-				m, err := runspec.ParseVolume(v)
-				if err == nil {
-					points = append(points, MountPoint{Type: "bind", Source: m.Source, Destination: m.Destination,
-						Mode: modeOf(parts), RW: m.Writable, Propagation: m.Propagation})
-				}
-			}
 			binds = append(binds, v) // a bind, or an error runspec names
 			continue
 		}
 		use := volumeUse{name: parts[0], destination: parts[1], copyUp: true, anonymous: anonymous}
 		if err := volume.ValidName(use.name); err != nil {
-			return nil, nil, fmt.Errorf("-v %q: %w", v, err)
+			return nil, fmt.Errorf("-v %q: %w", v, err)
 		}
-		rw := true
 		if len(parts) == 3 {
 			var keep []string
 			for _, opt := range strings.Split(parts[2], ",") {
@@ -80,8 +58,6 @@ func (e *Engine) attachVolumes(o *runspec.Options) ([]volumeUse, []MountPoint, e
 				case "nocopy":
 					use.copyUp = false
 					continue
-				case "ro":
-					rw = false
 				}
 				keep = append(keep, opt)
 			}
@@ -93,14 +69,12 @@ func (e *Engine) attachVolumes(o *runspec.Options) ([]volumeUse, []MountPoint, e
 		mp := vols.Mountpoint(use.name)
 		binds = append(binds, strings.Join(append([]string{mp}, parts[1:]...), ":"))
 		uses = append(uses, use)
-		points = append(points, MountPoint{Type: "volume", Name: use.name, Source: mp, Destination: path.Clean(use.destination),
-			Driver: "local", Mode: modeOf(parts), RW: rw})
 	}
 	var mounts []string
 	for _, m := range o.Mounts {
 		use, rw, isVolume, err := parseVolumeMount(m)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if !isVolume {
 			mounts = append(mounts, m)
@@ -112,19 +86,31 @@ func (e *Engine) attachVolumes(o *runspec.Options) ([]volumeUse, []MountPoint, e
 			bind += ":ro"
 		}
 		binds = append(binds, bind)
+		use.mountFlag = true
 		uses = append(uses, use)
-		points = append(points, MountPoint{Type: "volume", Name: use.name, Source: mp, Destination: path.Clean(use.destination),
-			Driver: "local", Mode: "z", RW: rw})
 	}
 	o.Volumes, o.Mounts = binds, mounts
-	return uses, points, nil
+	return uses, nil
 }
 
-func modeOf(parts []string) string {
-	if len(parts) > 2 {
-		return parts[2]
+// labelVolumeMounts marks the record's mounts (read from the spec) that
+// are volumes' mountpoints as docker inspect shows volumes: type volume,
+// the volume's name, driver local.
+func (e *Engine) labelVolumeMounts(c *Container, uses []volumeUse) {
+	vols, err := e.Volumes()
+	if err != nil {
+		return
 	}
-	return ""
+	for i, m := range c.Mounts {
+		for _, u := range uses {
+			if m.Source == vols.Mountpoint(u.name) && m.Destination == path.Clean(u.destination) {
+				c.Mounts[i].Type, c.Mounts[i].Name, c.Mounts[i].Driver = "volume", u.name, "local"
+				if u.mountFlag {
+					c.Mounts[i].Mode = "z" // Docker's for --mount type=volume
+				}
+			}
+		}
+	}
 }
 
 // parseVolumeMount reads a --mount of type volume (Docker's default
