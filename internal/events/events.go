@@ -39,8 +39,13 @@ type Actor struct {
 	Attributes map[string]string
 }
 
-// File is the journal's name under ward's root.
+// File is the journal's name under ward's root; when it passes MaxSize
+// it becomes File+".1" (replacing the one before), so the journal holds
+// between MaxSize and twice as much of the latest events.
 const File = "events.jsonl"
+
+// MaxSize is the size at which the journal is rotated.
+var MaxSize int64 = 8 << 20
 
 // Append records an event now. A journal that cannot be written is not
 // the caller's failure: the error is returned for a warning.
@@ -56,15 +61,40 @@ func Append(root, typ, action, id string, attrs map[string]string) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.OpenFile(filepath.Join(root, File), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	path := filepath.Join(root, File)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return fmt.Errorf("events journal: %w", err)
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Size() >= MaxSize {
+		// A writer racing this one may append to the rotated file: its
+		// line is kept there, not lost.
+		os.Rename(path, path+".1")
+	}
 	if _, err := f.Write(append(data, '\n')); err != nil {
 		return fmt.Errorf("events journal: %w", err)
 	}
 	return nil
+}
+
+// readAll sends a rotated journal's events in [since, until].
+func readAll(r io.Reader, since, until time.Time, fn func(Event) error) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		var ev Event
+		if json.Unmarshal(sc.Bytes(), &ev) != nil {
+			continue
+		}
+		t := time.Unix(0, ev.TimeNano)
+		if (until.IsZero() || !t.After(until)) && (since.IsZero() || !t.Before(since)) {
+			if err := fn(ev); err != nil {
+				return err
+			}
+		}
+	}
+	return sc.Err()
 }
 
 // Text is an event as docker events prints it: time, type, action, the
@@ -91,6 +121,13 @@ func (e Event) Text() string {
 // passes.
 func Read(ctx context.Context, root string, since, until time.Time, follow bool, fn func(Event) error) error {
 	path := filepath.Join(root, File)
+	if old, err := os.Open(path + ".1"); err == nil {
+		err := readAll(old, since, until, fn)
+		old.Close()
+		if err != nil {
+			return err
+		}
+	}
 	f, err := os.Open(path)
 	for errors.Is(err, os.ErrNotExist) && follow {
 		select {
