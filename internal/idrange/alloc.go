@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	bolt "go.etcd.io/bbolt"
+	"golang.org/x/sys/unix"
 )
 
 // ErrExhausted is returned when the pool has no free range of the size
@@ -40,6 +42,7 @@ var bucketRanges = []byte("ranges") // container ID -> Range (JSON)
 // Allocator records which container holds which range.
 type Allocator struct {
 	db    *bolt.DB
+	lock  *os.File
 	files Files
 	// Added names the files EnsurePool extended when this allocator was
 	// opened, for the notice ward prints once.
@@ -50,16 +53,30 @@ type Allocator struct {
 // the pool exists in files. The database stays locked against other
 // ward processes until Close, so keep it open only for one change.
 func Open(path string, files Files) (*Allocator, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 30 * time.Second})
+	// bbolt polls its lock every 50 ms; a blocking flock on a file of our
+	// own first lets concurrent wards queue in the kernel instead.
+	lock, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("id range database %s: %w", path, err)
 	}
-	a := &Allocator{db: db, files: files}
-	return a, nil
+	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX); err != nil {
+		lock.Close()
+		return nil, fmt.Errorf("id range database %s: %w", path, err)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 30 * time.Second})
+	if err != nil {
+		lock.Close()
+		return nil, fmt.Errorf("id range database %s: %w", path, err)
+	}
+	return &Allocator{db: db, lock: lock, files: files}, nil
 }
 
 // Close releases the database and its lock.
-func (a *Allocator) Close() error { return a.db.Close() }
+func (a *Allocator) Close() error {
+	err := a.db.Close()
+	a.lock.Close()
+	return err
+}
 
 // pool reads (and once adds) ward's pool; it runs under the database's
 // lock so two wards do not both add it.
