@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -91,8 +92,19 @@ func spawn(o spawnOptions) (*initProcess, error) {
 	if o.console != nil {
 		fdEnv(initproc.ConsoleFDEnv, o.console)
 	}
+	path := "/proc/self/fd/" + strconv.Itoa(exeFD)
+	if o.plan.newUser && !o.sealedBinary {
+		// Becoming the namespace's root changes the child's uid before it
+		// execs, which makes it undumpable: its /proc/self/fd then belongs
+		// to the host's root, and a root mapped to another host uid cannot
+		// exec through it. Such a root execs our binary by its path when
+		// it can walk to it.
+		if p, ok := reachableByOthers(); ok && !mapsHostRoot(o.uidMappings) {
+			path = p
+		}
+	}
 	cmd := &exec.Cmd{
-		Path:        "/proc/self/fd/" + strconv.Itoa(exeFD),
+		Path:        path,
 		Args:        []string{"ward-runtime", "init"},
 		Dir:         o.dir,
 		Stdin:       o.stdin,
@@ -258,6 +270,39 @@ func idMaps(m []specs.LinuxIDMapping) []syscall.SysProcIDMap {
 		out[i] = syscall.SysProcIDMap{ContainerID: int(e.ContainerID), HostID: int(e.HostID), Size: int(e.Size)}
 	}
 	return out
+}
+
+// reachableByOthers returns our binary's path when every directory on it
+// lets others pass and the file lets others execute it: what a user
+// namespace's root, mapped to an unprivileged host uid, needs.
+func reachableByOthers() (string, bool) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", false
+	}
+	fi, err := os.Stat(self)
+	if err != nil || fi.Mode().Perm()&0o001 == 0 {
+		return "", false
+	}
+	for d := filepath.Dir(self); ; d = filepath.Dir(d) {
+		if fi, err := os.Stat(d); err != nil || fi.Mode().Perm()&0o001 == 0 {
+			return "", false
+		}
+		if d == "/" {
+			return self, true
+		}
+	}
+}
+
+// mapsHostRoot tells whether a mapping gives the namespace's root the
+// host's uid 0 (whose /proc/self/fd stays its own).
+func mapsHostRoot(m []specs.LinuxIDMapping) bool {
+	for _, e := range m {
+		if e.ContainerID == 0 && e.HostID == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func openOwnBinary() (*os.File, error) {

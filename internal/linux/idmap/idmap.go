@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"syscall"
@@ -27,8 +28,26 @@ import (
 // its execve, before it runs a single instruction of the program, so
 // nothing runs inside it; the child is killed once its namespace is open.
 func UsernsFD(uidMappings, gidMappings []specs.LinuxIDMapping) (*os.File, error) {
+	user, _, err := namespaces(uidMappings, gidMappings, false)
+	return user, err
+}
+
+// UsernsAndNetnsFD returns a new user namespace with the given mappings
+// and a new network namespace it owns, made the way UsernsFD makes its
+// one. A container in that user namespace can then mount sysfs and set
+// net.* sysctls in that network namespace, which it could not do in one
+// the host's user namespace owns.
+func UsernsAndNetnsFD(uidMappings, gidMappings []specs.LinuxIDMapping) (user, net *os.File, err error) {
+	return namespaces(uidMappings, gidMappings, true)
+}
+
+func namespaces(uidMappings, gidMappings []specs.LinuxIDMapping, withNet bool) (user, net *os.File, err error) {
 	if len(uidMappings) == 0 || len(gidMappings) == 0 {
-		return nil, errors.New("user namespace: no uid or gid mapping")
+		return nil, nil, errors.New("user namespace: no uid or gid mapping")
+	}
+	flags := uintptr(syscall.CLONE_NEWUSER)
+	if withNet {
+		flags |= syscall.CLONE_NEWNET
 	}
 	// Ptrace makes the tracer the calling thread: keep it for the child's
 	// whole life, so the thread is still its tracer when it is killed.
@@ -38,25 +57,33 @@ func UsernsFD(uidMappings, gidMappings []specs.LinuxIDMapping) (*os.File, error)
 		Path: "/proc/self/exe",
 		Args: []string{"ward-idmap-userns"},
 		SysProcAttr: &syscall.SysProcAttr{
-			Cloneflags:  syscall.CLONE_NEWUSER,
+			Cloneflags:  flags,
 			UidMappings: sysMaps(uidMappings),
 			GidMappings: sysMaps(gidMappings),
-			Ptrace:      true,
-			Pdeathsig:   syscall.SIGKILL,
+			// A container that joins the namespace sets its groups.
+			GidMappingsEnableSetgroups: true,
+			Ptrace:                     true,
+			Pdeathsig:                  syscall.SIGKILL,
 		},
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("user namespace for an idmapped mount: %w", err)
+		return nil, nil, fmt.Errorf("user namespace: %w", err)
 	}
 	defer func() {
 		cmd.Process.Kill()
 		cmd.Wait()
 	}()
-	f, err := os.Open("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/ns/user")
-	if err != nil {
-		return nil, fmt.Errorf("user namespace for an idmapped mount: %w", err)
+	proc := "/proc/" + strconv.Itoa(cmd.Process.Pid) + "/ns/"
+	if user, err = os.Open(proc + "user"); err != nil {
+		return nil, nil, fmt.Errorf("user namespace: %w", err)
 	}
-	return f, nil
+	if withNet {
+		if net, err = os.Open(proc + "net"); err != nil {
+			user.Close()
+			return nil, nil, fmt.Errorf("network namespace: %w", err)
+		}
+	}
+	return user, net, nil
 }
 
 func sysMaps(m []specs.LinuxIDMapping) []syscall.SysProcIDMap {
@@ -99,4 +126,34 @@ func HostID(m []specs.LinuxIDMapping, id uint32) (uint32, bool) {
 		}
 	}
 	return 0, false
+}
+
+// Bind keeps the namespace ns refers to alive at path (a new file, its
+// directory made 0700 when missing), as `ip netns add` does, so a spec
+// can join it by path after ns is closed.
+func Bind(ns *os.File, path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("bind namespace at %s: %w", path, err)
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE|os.O_EXCL, 0o444)
+	if err != nil {
+		return fmt.Errorf("bind namespace at %s: %w", path, err)
+	}
+	f.Close()
+	if err := unix.Mount("/proc/self/fd/"+strconv.Itoa(int(ns.Fd())), path, "", unix.MS_BIND, ""); err != nil {
+		os.Remove(path)
+		return fmt.Errorf("bind namespace at %s: %w", path, err)
+	}
+	return nil
+}
+
+// Unbind undoes Bind; a path already gone is fine.
+func Unbind(path string) error {
+	if err := unix.Unmount(path, unix.MNT_DETACH); err != nil && !errors.Is(err, unix.EINVAL) && !errors.Is(err, unix.ENOENT) {
+		return fmt.Errorf("unbind namespace at %s: %w", path, err)
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("unbind namespace at %s: %w", path, err)
+	}
+	return nil
 }
