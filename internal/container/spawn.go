@@ -117,6 +117,17 @@ func spawn(o spawnOptions) (*initProcess, error) {
 	if len(o.plan.constructorJoins) > 0 {
 		cmd.Env = append(cmd.Env, nsenter.Env+"="+strings.Join(o.plan.constructorJoins, ","))
 	}
+	if o.plan.constructorUnshare != 0 {
+		cmd.Env = append(cmd.Env, nsenter.UnshareEnv+"="+strconv.FormatUint(uint64(o.plan.constructorUnshare), 10))
+		if o.plan.constructorUnshare&unix.CLONE_NEWPID != 0 {
+			// The init is the constructor's child: adopt it when its
+			// parent exits.
+			if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+				parentSock.Close()
+				return nil, fmt.Errorf("become a child subreaper: %w", err)
+			}
+		}
+	}
 	if o.plan.newUser {
 		cmd.SysProcAttr.UidMappings = idMaps(o.uidMappings)
 		cmd.SysProcAttr.GidMappings = idMaps(o.gidMappings)
@@ -129,7 +140,54 @@ func spawn(o spawnOptions) (*initProcess, error) {
 		parentSock.Close()
 		return nil, fmt.Errorf("start init: %w", err)
 	}
+	if o.plan.constructorUnshare&unix.CLONE_NEWPID != 0 {
+		if err := adoptForked(cmd, parentSock); err != nil {
+			parentSock.Close()
+			return nil, fmt.Errorf("start init: %w", err)
+		}
+	}
 	return &initProcess{cmd: cmd, sock: parentSock}, nil
+}
+
+// adoptForked reads the pid of the init the nsenter constructor forked
+// into its new pid namespace, reaps the process that forked it, and makes
+// cmd.Process the init. The line is read byte by byte: what follows on
+// the socket belongs to configure.
+func adoptForked(cmd *exec.Cmd, sock *os.File) error {
+	var line []byte
+	b := make([]byte, 1)
+	for len(line) < 4096 {
+		n, err := sock.Read(b)
+		if n == 0 || err != nil {
+			break
+		}
+		if b[0] == '\n' {
+			break
+		}
+		line = append(line, b[0])
+	}
+	var msg struct {
+		Type string `json:"type"`
+		Msg  string `json:"msg"`
+		Pid  int    `json:"pid"`
+	}
+	jerr := json.Unmarshal(line, &msg)
+	ps, werr := cmd.Process.Wait()
+	switch {
+	case jerr == nil && msg.Type == "error":
+		return errors.New(msg.Msg)
+	case jerr != nil || msg.Type != "pid" || msg.Pid <= 0:
+		if werr == nil {
+			return fmt.Errorf("the init's parent exited without its pid (%s)", ps)
+		}
+		return errors.New("the init's parent exited without its pid")
+	}
+	proc, err := os.FindProcess(msg.Pid)
+	if err != nil {
+		return err
+	}
+	cmd.Process = proc
+	return nil
 }
 
 // configure sends the init its config and waits for "ready", running the
@@ -197,9 +255,13 @@ type nsPlan struct {
 	cloneFlags       uintptr
 	threadJoins      []specs.LinuxNamespace
 	constructorJoins []string
-	unshareCgroup    bool
-	newUser, newNet  bool
-	ownPidNS         bool
+	// constructorUnshare are the new namespaces the constructor makes
+	// after joining a user namespace, so that they belong to it.
+	constructorUnshare uintptr
+	joinedUser         bool
+	unshareCgroup      bool
+	newUser, newNet    bool
+	ownPidNS           bool
 }
 
 func planNamespaces(namespaces []specs.LinuxNamespace) nsPlan {
@@ -231,6 +293,10 @@ func planNamespaces(namespaces []specs.LinuxNamespace) nsPlan {
 		if j != "" {
 			p.constructorJoins = append(p.constructorJoins, j)
 		}
+	}
+	if user != "" {
+		p.joinedUser = true
+		p.constructorUnshare, p.cloneFlags = p.cloneFlags, 0
 	}
 	return p
 }

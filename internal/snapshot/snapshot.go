@@ -58,6 +58,10 @@ func New(layersDir, snapshotsDir string, src LayerSource) (*Snapshotter, error) 
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, fmt.Errorf("snapshot directory: %w", err)
 		}
+		// 0711, which PrepareMapped sets, is kept: mapped roots pass.
+		if fi, err := os.Stat(d); err == nil && fi.Mode().Perm() == 0o711 && d == snapshotsDir {
+			continue
+		}
 		if err := os.Chmod(d, 0o700); err != nil {
 			return nil, fmt.Errorf("snapshot directory: %w", err)
 		}
