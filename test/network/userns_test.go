@@ -1,0 +1,83 @@
+package network
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wardproject/ward/internal/idrange"
+	"github.com/wardproject/ward/internal/network/nettest"
+)
+
+// restoreSubIDFiles puts /etc/subuid and /etc/subgid back as they were
+// when the test ends: ward adds its pool to them.
+func restoreSubIDFiles(t *testing.T) {
+	for _, path := range []string{idrange.HostFiles.SubUID, idrange.HostFiles.SubGID} {
+		old, err := os.ReadFile(path)
+		existed := err == nil
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			if !existed {
+				os.Remove(path)
+			} else if err := os.WriteFile(path, old, 0o644); err != nil {
+				t.Errorf("restoring %s: %v", path, err)
+			}
+		})
+	}
+}
+
+// passable lets a mapped root walk from / to each path (o+x), as it must
+// to reach its rootfs under ward's root and the probe it bind-mounts.
+func passable(t *testing.T, paths ...string) {
+	for _, p := range paths {
+		// Up to the temporary directory, which is left as it is.
+		for d := p; d != "/" && d != os.TempDir(); d = filepath.Dir(d) {
+			fi, err := os.Stat(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fi.Mode().Perm()&0o001 == 0 {
+				if err := os.Chmod(d, fi.Mode()&os.ModePerm|0o011); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+}
+
+// TestUsernsNetwork: a container whose root is an unprivileged host uid
+// on the default bridge serves a published port, reaches the outside,
+// and is held by its egress policy, as any other container.
+func TestUsernsNetwork(t *testing.T) {
+	w := newWorld(t)
+	restoreSubIDFiles(t)
+	passable(t, w.root, bins.probeDir)
+	auto := []string{"--userns", "auto"}
+	w.serve("web", append(auto, "-p", "8080:80"), "tcp", 80)
+	if uidMap := w.must("exec", "web", "cat", "/proc/self/uid_map"); strings.Fields(uidMap)[1] == "0" {
+		t.Fatalf("web runs as the host's root: uid_map %q", uidMap)
+	}
+	hostAddr := "198.18.0.1"
+	if _, err := nettest.Probe(w.outside, "tcp", hostAddr+":8080", 1500*time.Millisecond); err != nil {
+		t.Errorf("from the outside, the published port %s:8080: %v", hostAddr, err)
+	}
+	echo := w.echoOutside("tcp")
+	if got := w.dial(auto, "tcp "+echo); got["tcp "+echo] != "ok" {
+		t.Errorf("--userns auto, no policy, to the outside: %v", got)
+	}
+	if got := w.dial(append(auto, "--egress", "deny-all"), "tcp "+echo); got["tcp "+echo] == "ok" {
+		t.Errorf("--userns auto --egress deny-all reached the outside: %v", got)
+	}
+	if got := w.dial(auto, "tcp "+hostAddr+":8080"); got["tcp "+hostAddr+":8080"] != "ok" {
+		t.Errorf("one --userns auto container to another's published port: %v", got)
+	}
+	w.must("rm", "-f", "web")
+	if left, _ := os.ReadDir(filepath.Join(w.root, "userns")); len(left) != 0 {
+		t.Errorf("user namespaces still bound after rm: %d", len(left))
+	}
+}
