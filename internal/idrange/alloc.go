@@ -151,6 +151,11 @@ func (a *Allocator) Peek(size uint32) (Range, error) {
 
 // Release frees container id's range; releasing none is not an error.
 func (a *Allocator) Release(id string) error {
+	// A release lost to a crash only leaves a range that Reclaim frees:
+	// it need not wait for the disk, unlike an allocation, which must
+	// never be forgotten while its container runs.
+	a.db.NoSync = true
+	defer func() { a.db.NoSync = false }()
 	return a.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketRanges)
 		if b == nil {

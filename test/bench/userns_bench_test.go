@@ -1,0 +1,128 @@
+package bench
+
+// --userns auto's costs: the time of `ward run --rm --userns auto` (range
+// allocation, idmapped layers, the mapped snapshot) against the same run
+// with --userns host, and the disk 20 such containers of one image take.
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/wardproject/ward/internal/idrange"
+)
+
+// usernsReady restores /etc/subuid and /etc/subgid when the benchmark
+// ends (ward adds its pool to them) and lets mapped roots pass from / to
+// the benchmark's directory.
+func usernsReady(b *testing.B, root string) {
+	for _, path := range []string{idrange.HostFiles.SubUID, idrange.HostFiles.SubGID} {
+		old, err := os.ReadFile(path)
+		existed := err == nil
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() {
+			if !existed {
+				os.Remove(path)
+			} else if err := os.WriteFile(path, old, 0o644); err != nil {
+				b.Errorf("restoring %s: %v", path, err)
+			}
+		})
+	}
+	for d := filepath.Dir(root); d != "/" && d != os.TempDir(); d = filepath.Dir(d) {
+		if err := os.Chmod(d, 0o711); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkUsernsRun times `ward run --rm --userns auto busybox true`
+// against `ward run --rm --userns host busybox true`, alternating, one of
+// each per iteration (target: at most 1.2x).
+func BenchmarkUsernsRun(b *testing.B) {
+	root, _, ward := wardRoot(b)
+	usernsReady(b, root)
+	bin := filepath.Join(wardBinaries(b), "ward")
+	ward("run", "--rm", "--userns", "auto", "busybox", "true") // the pool exists before timing
+	var autoT, hostT []time.Duration
+	runs := []func(){
+		func() { autoT = append(autoT, timed(b, bin, "--root", root, "run", "--rm", "--userns", "auto", "busybox", "true")) },
+		func() { hostT = append(hostT, timed(b, bin, "--root", root, "run", "--rm", "--userns", "host", "busybox", "true")) },
+	}
+	for i := 0; b.Loop(); i++ {
+		runs[i%2]()
+		runs[(i+1)%2]()
+	}
+	b.StopTimer()
+	a, h := median(autoT), median(hostT)
+	b.ReportMetric(ms(a), "auto-ms")
+	b.ReportMetric(ms(h), "host-ms")
+	b.ReportMetric(float64(a)/float64(h), "auto/host")
+}
+
+// BenchmarkUsernsDisk runs 20 detached containers of one image with
+// --userns auto, each writing 64 KiB, and measures what ward's root
+// holds on disk (allocated blocks, not crossing the containers' overlay
+// mounts): the image's unpacked layers, once, and each container's own
+// directory and upper layer. Target: the layers once plus the writes.
+func BenchmarkUsernsDisk(b *testing.B) {
+	root, _, ward := wardRoot(b)
+	usernsReady(b, root)
+	const n = 20
+	for b.Loop() {
+		b.StopTimer()
+		for _, id := range strings.Fields(ward("ps", "-aq")) {
+			ward("rm", "-f", id)
+		}
+		b.StartTimer()
+		for range n {
+			ward("run", "-d", "--userns", "auto", "busybox", "sh", "-c", "head -c 65536 /dev/zero > /written; sleep 600")
+		}
+	}
+	b.StopTimer()
+	time.Sleep(200 * time.Millisecond) // the last writes
+	layers := diskUse(b, filepath.Join(root, "layers"))
+	snaps := diskUse(b, filepath.Join(root, "snapshots"))
+	b.ReportMetric(float64(layers)/1024, "layers-KiB")
+	b.ReportMetric(float64(snaps)/1024/n, "per-container-KiB")
+	b.ReportMetric(float64(layers+snaps)/1024, "total-KiB")
+}
+
+// diskUse sums the blocks allocated under dir, hard links once, without
+// crossing into other mounts.
+func diskUse(b *testing.B, dir string) int64 {
+	var st syscall.Stat_t
+	if err := syscall.Lstat(dir, &st); err != nil {
+		b.Fatal(err)
+	}
+	dev := st.Dev
+	seen := map[uint64]bool{}
+	var total int64
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // a container's files may go while walking
+		}
+		var s syscall.Stat_t
+		if syscall.Lstat(p, &s) != nil {
+			return nil
+		}
+		if s.Dev != dev {
+			return filepath.SkipDir // an overlay root: its files are counted in their layers
+		}
+		if !seen[s.Ino] {
+			seen[s.Ino] = true
+			total += s.Blocks * 512
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return total
+}
