@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -366,5 +367,48 @@ func TestUsernsConflicts(t *testing.T) {
 	}
 	if out := e.must("ps", "-aq"); strings.TrimSpace(out) != "" {
 		t.Errorf("refused runs left containers: %q", out)
+	}
+}
+
+// TestUsernsLifecycle: a detached --userns auto container with a
+// read-only root, a tmpfs and cgroup limits is exec'd into, logged,
+// stopped, started again (same mapping, same writes) and removed, and
+// nothing of it is left: no mount, no bound namespace, no range.
+func TestUsernsLifecycle(t *testing.T) {
+	e := newEngine(t)
+	id := strings.TrimSpace(e.must("run", "-d", "--network", "none", "--userns", "auto", "--read-only", "--tmpfs", "/tmp",
+		"--memory", "64m", "--pids-limit", "50", "probe:1", "sh", "-c", "echo started; cat /proc/self/uid_map; sleep 600"))
+	uidMap := func() string {
+		return strings.Join(strings.Fields(e.must("exec", id, "cat", "/proc/self/uid_map")), " ")
+	}
+	first := uidMap()
+	if strings.HasPrefix(first, "0 0 ") {
+		t.Fatalf("exec runs as the host's root: %q", first)
+	}
+	if out := e.must("exec", id, "sh", "-c", "id -u; touch /tmp/ok && echo tmpfs ok; touch /nope 2>/dev/null || echo root read-only; cat /sys/fs/cgroup/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids/pids.max"); out != "0\ntmpfs ok\nroot read-only\n50\n" {
+		t.Errorf("inside: %q", out)
+	}
+	for start := time.Now(); !strings.Contains(e.must("logs", id), "started"); time.Sleep(50 * time.Millisecond) {
+		if time.Since(start) > 5*time.Second {
+			t.Fatalf("logs: %q", e.must("logs", id))
+		}
+	}
+	e.must("stop", "-t", "1", id)
+	e.must("start", id)
+	if again := uidMap(); again != first {
+		t.Errorf("after a restart the mapping is %q, was %q", again, first)
+	}
+	e.must("rm", "-f", id)
+	data, _ := os.ReadFile("/proc/self/mountinfo")
+	if strings.Contains(string(data), id) {
+		t.Errorf("mounts of %s left after rm", id)
+	}
+	a, err := idrange.Open(filepath.Join(e.root, "idranges.db"), idrange.HostFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if left, _ := a.List(); len(left) != 0 {
+		t.Errorf("ranges left after rm: %v", left)
 	}
 }
