@@ -51,8 +51,12 @@ func BenchmarkUsernsRun(b *testing.B) {
 	ward("run", "--rm", "--userns", "auto", "busybox", "true") // the pool exists before timing
 	var autoT, hostT []time.Duration
 	runs := []func(){
-		func() { autoT = append(autoT, timed(b, bin, "--root", root, "run", "--rm", "--userns", "auto", "busybox", "true")) },
-		func() { hostT = append(hostT, timed(b, bin, "--root", root, "run", "--rm", "--userns", "host", "busybox", "true")) },
+		func() {
+			autoT = append(autoT, timed(b, bin, "--root", root, "run", "--rm", "--userns", "auto", "busybox", "true"))
+		},
+		func() {
+			hostT = append(hostT, timed(b, bin, "--root", root, "run", "--rm", "--userns", "host", "busybox", "true"))
+		},
 	}
 	for i := 0; b.Loop(); i++ {
 		runs[i%2]()
