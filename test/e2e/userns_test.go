@@ -412,3 +412,24 @@ func TestUsernsLifecycle(t *testing.T) {
 		t.Errorf("ranges left after rm: %v", left)
 	}
 }
+
+// TestUsernsConfigDefault: "userns": "auto" in ward's config file is the
+// default of run and create; --userns host overrides it.
+func TestUsernsConfigDefault(t *testing.T) {
+	e := newEngine(t)
+	if err := os.WriteFile(filepath.Join(e.dir, "config.json"), []byte(`{"userns": "auto"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if m := strings.Fields(e.must("run", "--rm", "--network", "none", "probe:1", "cat", "/proc/self/uid_map")); len(m) != 3 || m[1] == "0" {
+		t.Errorf("with the config's default: uid_map %v, want a range of ward's", m)
+	}
+	if m := strings.Fields(e.must("run", "--rm", "--network", "none", "--userns", "host", "probe:1", "cat", "/proc/self/uid_map")); len(m) != 3 || m[1] != "0" {
+		t.Errorf("--userns host over the config's default: uid_map %v, want the host's", m)
+	}
+	id := strings.TrimSpace(e.must("create", "--network", "none", "probe:1", "true"))
+	var c []struct{ HostConfig struct{ UsernsMode string } }
+	if err := json.Unmarshal([]byte(e.must("inspect", id)), &c); err != nil || len(c) != 1 || c[0].HostConfig.UsernsMode != "auto" {
+		t.Errorf("create with the config's default: %+v, %v", c, err)
+	}
+	e.must("rm", id)
+}
