@@ -580,7 +580,7 @@ func (e *Engine) ensureNetwork(c *Container) error {
 			return err
 		}
 		netns.Remove(sb.NetnsPath)
-		if err := netns.Create(sb.NetnsPath); err != nil {
+		if err := e.recreateNetns(c, sb.NetnsPath); err != nil { // userns.go
 			return fmt.Errorf("container %s: network namespace: %w", c.ID, err)
 		}
 		eps, err := tx.ContainerEndpoints(c.ID)

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
 	"github.com/wardproject/ward/internal/idrange"
 	"github.com/wardproject/ward/internal/linux/idmap"
 	"github.com/wardproject/ward/internal/linux/netns"
@@ -126,6 +128,44 @@ func (e *Engine) createNetns(id, nsPath string, o *runspec.Options) error {
 	}
 	o.UsernsPath = up
 	return nil
+}
+
+// recreateNetns makes a container's network namespace again when it is
+// gone (after a reboot): for --userns auto, with the user namespace that
+// owns it, from the mapping its record keeps, at the paths its spec
+// names.
+func (e *Engine) recreateNetns(c *Container, path string) error {
+	if c.HostConfig.IDMappings == nil {
+		return netns.Create(path)
+	}
+	uid, err := parseIDMap(c.HostConfig.IDMappings.UidMap)
+	if err != nil {
+		return err
+	}
+	gid, err := parseIDMap(c.HostConfig.IDMappings.GidMap)
+	if err != nil {
+		return err
+	}
+	if err := idmap.Unbind(e.UsernsPath(c.ID)); err != nil {
+		return err
+	}
+	return e.createNetns(c.ID, path, &runspec.Options{UIDMappings: uid, GIDMappings: gid})
+}
+
+// parseIDMap reads IDMappings' "CONTAINER:HOST:SIZE" strings.
+func parseIDMap(list []string) ([]specs.LinuxIDMapping, error) {
+	var out []specs.LinuxIDMapping
+	for _, m := range list {
+		var e specs.LinuxIDMapping
+		if n, err := fmt.Sscanf(m, "%d:%d:%d", &e.ContainerID, &e.HostID, &e.Size); err != nil || n != 3 || e.Size == 0 {
+			return nil, fmt.Errorf("id mapping %q: want CONTAINER:HOST:SIZE", m)
+		}
+		out = append(out, e)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no id mapping recorded")
+	}
+	return out, nil
 }
 
 // releaseIDs frees a container's id range and the user namespace bound

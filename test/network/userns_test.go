@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/wardproject/ward/internal/idrange"
 	"github.com/wardproject/ward/internal/network/nettest"
 )
@@ -79,5 +81,31 @@ func TestUsernsNetwork(t *testing.T) {
 	w.must("rm", "-f", "web")
 	if left, _ := os.ReadDir(filepath.Join(w.root, "userns")); len(left) != 0 {
 		t.Errorf("user namespaces still bound after rm: %d", len(left))
+	}
+}
+
+// TestUsernsNetworkComesBack: after a reboot (simulated: the container's
+// network namespace, the user namespace that owns it and its root's
+// mount are gone), `ward start` makes them again with the same mapping,
+// and the container is back on its network.
+func TestUsernsNetworkComesBack(t *testing.T) {
+	w := newWorld(t)
+	restoreSubIDFiles(t)
+	passable(t, w.root, bins.probeDir)
+	w.serve("phoenix", []string{"--userns", "auto"}, "tcp", 80)
+	got := w.inspect("phoenix")
+	before := w.must("exec", "phoenix", "cat", "/proc/self/uid_map")
+	w.must("stop", "-t", "0", "phoenix")
+	for _, p := range []string{got.NetworkSettings.SandboxKey, filepath.Join(w.root, "userns", got.ID), filepath.Join(w.root, "snapshots", got.ID, "rootfs")} {
+		if err := unix.Unmount(p, unix.MNT_DETACH); err != nil {
+			t.Fatalf("unmounting %s: %v", p, err)
+		}
+	}
+	w.must("start", "phoenix")
+	if after := w.must("exec", "phoenix", "cat", "/proc/self/uid_map"); after != before {
+		t.Errorf("uid_map after the restart %q, was %q", after, before)
+	}
+	if res := w.dial([]string{"--userns", "auto"}, "tcp "+w.ip("phoenix", "bridge")+":80"); res["tcp "+w.ip("phoenix", "bridge")+":80"] != "ok" {
+		t.Errorf("phoenix does not serve after the restart: %v", res)
 	}
 }
