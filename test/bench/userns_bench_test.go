@@ -5,7 +5,6 @@ package bench
 // with --userns host, and the disk 20 such containers of one image take.
 
 import (
-	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -13,27 +12,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wardproject/ward/internal/idrange"
+	"github.com/wardproject/ward/internal/testutil"
 )
 
 // usernsReady restores /etc/subuid and /etc/subgid when the benchmark
 // ends (ward adds its pool to them) and lets mapped roots pass from / to
 // the benchmark's directory.
 func usernsReady(b *testing.B, root string) {
-	for _, path := range []string{idrange.HostFiles.SubUID, idrange.HostFiles.SubGID} {
-		old, err := os.ReadFile(path)
-		existed := err == nil
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() {
-			if !existed {
-				os.Remove(path)
-			} else if err := os.WriteFile(path, old, 0o644); err != nil {
-				b.Errorf("restoring %s: %v", path, err)
-			}
-		})
-	}
+	testutil.RestoreSubIDFiles(b)
 	for d := filepath.Dir(root); d != "/" && d != os.TempDir(); d = filepath.Dir(d) {
 		if err := os.Chmod(d, 0o711); err != nil {
 			b.Fatal(err)

@@ -1,7 +1,6 @@
 package dockerdiff
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -102,7 +101,7 @@ var usernsConflicts = []string{"--privileged", "--pid", "--ipc", "--network"}
 func TestUsernsAutoAgreesWithHost(t *testing.T) {
 	testutil.RequireRoot(t)
 	testutil.RequireStaticBusybox(t)
-	restoreSubIDFiles(t)
+	testutil.RestoreSubIDFiles(t)
 	work := t.TempDir()
 	for d := work; d != "/" && d != os.TempDir(); d = filepath.Dir(d) {
 		if err := os.Chmod(d, 0o711); err != nil {
@@ -176,25 +175,6 @@ func TestUsernsAutoAgreesWithHost(t *testing.T) {
 				// lineDiff speaks of Docker and ward; here they are host and auto.
 				d = strings.Replace(strings.Replace(d, "docker only:", "--userns host only:", 1), "ward only:", "--userns auto only:", 1)
 				t.Error(d)
-			}
-		})
-	}
-}
-
-// restoreSubIDFiles puts /etc/subuid and /etc/subgid back as they were
-// when the test ends: ward adds its pool to them.
-func restoreSubIDFiles(t *testing.T) {
-	for _, path := range []string{idrange.HostFiles.SubUID, idrange.HostFiles.SubGID} {
-		old, err := os.ReadFile(path)
-		existed := err == nil
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			if !existed {
-				os.Remove(path)
-			} else if err := os.WriteFile(path, old, 0o644); err != nil {
-				t.Errorf("restoring %s: %v", path, err)
 			}
 		})
 	}

@@ -33,38 +33,13 @@ type engine struct {
 	dir  string // the test's directory, passable by mapped roots
 }
 
-// restoreSubIDFiles puts /etc/subuid and /etc/subgid back as they were
-// (or removes them) when the test ends: ward adds its pool to them.
-func restoreSubIDFiles(t *testing.T) {
-	for _, path := range []string{idrange.HostFiles.SubUID, idrange.HostFiles.SubGID} {
-		old, err := os.ReadFile(path)
-		existed := err == nil
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			t.Fatal(err)
-		}
-		var mode os.FileMode = 0o644
-		if fi, err := os.Stat(path); err == nil {
-			mode = fi.Mode().Perm()
-		}
-		t.Cleanup(func() {
-			if !existed {
-				os.Remove(path)
-				return
-			}
-			if err := os.WriteFile(path, old, mode); err != nil {
-				t.Errorf("restoring %s: %v", path, err)
-			}
-		})
-	}
-}
-
 // newEngine gives a test a ward root and the image "probe": busybox and
 // the escape checker. The test's directory is made passable (0711) up to
 // /, as ward's root must be for a mapped root to reach its rootfs.
 func newEngine(t *testing.T) *engine {
 	testutil.RequireRoot(t)
 	testutil.RequireStaticBusybox(t)
-	restoreSubIDFiles(t)
+	testutil.RestoreSubIDFiles(t)
 	dir := t.TempDir()
 	for d := dir; d != "/" && d != os.TempDir(); d = filepath.Dir(d) {
 		if err := os.Chmod(d, 0o711); err != nil {

@@ -1,7 +1,6 @@
 package network
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,28 +9,9 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/wardproject/ward/internal/idrange"
 	"github.com/wardproject/ward/internal/network/nettest"
+	"github.com/wardproject/ward/internal/testutil"
 )
-
-// restoreSubIDFiles puts /etc/subuid and /etc/subgid back as they were
-// when the test ends: ward adds its pool to them.
-func restoreSubIDFiles(t *testing.T) {
-	for _, path := range []string{idrange.HostFiles.SubUID, idrange.HostFiles.SubGID} {
-		old, err := os.ReadFile(path)
-		existed := err == nil
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			if !existed {
-				os.Remove(path)
-			} else if err := os.WriteFile(path, old, 0o644); err != nil {
-				t.Errorf("restoring %s: %v", path, err)
-			}
-		})
-	}
-}
 
 // passable lets a mapped root walk from / to each path (o+x), as it must
 // to reach its rootfs under ward's root and the probe it bind-mounts.
@@ -57,7 +37,7 @@ func passable(t *testing.T, paths ...string) {
 // and is held by its egress policy, as any other container.
 func TestUsernsNetwork(t *testing.T) {
 	w := newWorld(t)
-	restoreSubIDFiles(t)
+	testutil.RestoreSubIDFiles(t)
 	passable(t, w.root, bins.probeDir)
 	auto := []string{"--userns", "auto"}
 	w.serve("web", append(auto, "-p", "8080:80"), "tcp", 80)
@@ -90,7 +70,7 @@ func TestUsernsNetwork(t *testing.T) {
 // and the container is back on its network.
 func TestUsernsNetworkComesBack(t *testing.T) {
 	w := newWorld(t)
-	restoreSubIDFiles(t)
+	testutil.RestoreSubIDFiles(t)
 	passable(t, w.root, bins.probeDir)
 	w.serve("phoenix", []string{"--userns", "auto"}, "tcp", 80)
 	got := w.inspect("phoenix")
