@@ -27,12 +27,18 @@ func mountOverlayMapped(dir, rootfs string, lower []string, upper, work string, 
 	if err := os.Mkdir(base, 0o700); err != nil && !os.IsExist(err) {
 		return err
 	}
-	defer os.RemoveAll(base) // only once every mount below is gone
 	mapped := make([]string, 0, len(lower))
+	made := make([]string, 0, len(lower))
 	defer func() {
 		for _, m := range mapped {
 			unix.Unmount(m, unix.MNT_DETACH)
 		}
+		// rmdir, never a recursive removal: a directory still mounted
+		// holds a shared layer, which must not be emptied.
+		for _, m := range made {
+			os.Remove(m)
+		}
+		os.Remove(base)
 	}()
 	for i, l := range lower {
 		// Short names: mount(2) takes one page of options.
@@ -40,6 +46,7 @@ func mountOverlayMapped(dir, rootfs string, lower []string, upper, work string, 
 		if err := os.Mkdir(m, 0o700); err != nil && !os.IsExist(err) {
 			return err
 		}
+		made = append(made, m)
 		if err := idmap.Mount(l, m, ns); err != nil {
 			return err
 		}

@@ -147,3 +147,33 @@ func asIDs(uid, gid int, fn func() error) error {
 // thread's changed ids must never serve another goroutine, and a locked
 // goroutine that exits takes its thread with it.
 func runtimeLockThread() { runtime.LockOSThread() }
+
+// TestRemoveNeverEmptiesALayer: a ward that died while making a mapped
+// root leaves a layer mounted inside the snapshot; Remove detaches it
+// before it removes the snapshot, and the layer keeps its files.
+func TestRemoveNeverEmptiesALayer(t *testing.T) {
+	testutil.RequireRoot(t)
+	st, sn, root := setup(t)
+	rec := storeImage(t, st, layerTar(t, "etc/", "", "etc/passwd", "root:x:0:0::/root:/bin/sh\n"))
+	if _, err := sn.Prepare("crashed", rec.ID.String()); err != nil {
+		t.Fatal(err)
+	}
+	layers, _ := os.ReadDir(filepath.Join(root, "layers"))
+	layer := filepath.Join(root, "layers", layers[0].Name())
+	left := filepath.Join(root, "snapshots", "crashed", "lower", "0")
+	if err := os.MkdirAll(left, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mount(layer, left, "", unix.MS_BIND, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := sn.Remove("crashed"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(layer, "etc/passwd")); err != nil {
+		t.Errorf("the layer lost its files: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "snapshots", "crashed")); !os.IsNotExist(err) {
+		t.Errorf("snapshot left: %v", err)
+	}
+}

@@ -329,8 +329,39 @@ func (s *Snapshotter) Remove(containerID string) error {
 			}
 		}
 	}
+	// Whatever else is mounted below (an idmapped layer left by a ward
+	// that died while it made a root) goes first: the recursive removal
+	// must never reach into a shared layer.
+	if err := unmountBelow(dir); err != nil {
+		return fmt.Errorf("snapshot %s: %w", containerID, err)
+	}
 	if err := os.RemoveAll(dir); err != nil {
 		return fmt.Errorf("snapshot %s: %w", containerID, err)
+	}
+	return nil
+}
+
+// unmountBelow detaches every mount under dir, deepest first, and fails
+// if one is still there.
+func unmountBelow(dir string) error {
+	mounts, err := mountinfo.GetMounts(mountinfo.PrefixFilter(dir))
+	if err != nil {
+		return err
+	}
+	for i := len(mounts) - 1; i >= 0; i-- {
+		if mounts[i].Mountpoint == dir {
+			continue
+		}
+		unix.Unmount(mounts[i].Mountpoint, unix.MNT_DETACH)
+	}
+	left, err := mountinfo.GetMounts(mountinfo.PrefixFilter(dir))
+	if err != nil {
+		return err
+	}
+	for _, m := range left {
+		if m.Mountpoint != dir {
+			return fmt.Errorf("%s is still mounted; not removing %s", m.Mountpoint, dir)
+		}
 	}
 	return nil
 }
