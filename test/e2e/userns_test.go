@@ -23,7 +23,7 @@ import (
 
 // engineBins are ward and what it runs beside it, for the tests that go
 // through the engine (--userns auto is the engine's).
-var engineBins = testutil.NewBinaries("ward", "ward-runtime", "ward-monitor")
+var engineBins = testutil.NewBinaries("ward", "ward-runtime", "ward-monitor", "ward-audit")
 
 // engine is a ward with a root of its own.
 type engine struct {
@@ -407,4 +407,22 @@ func TestUsernsConfigDefault(t *testing.T) {
 		t.Errorf("create with the config's default: %+v, %v", c, err)
 	}
 	e.must("rm", id)
+}
+
+// TestUsernsRestrictedPolicy: --policy restricted, which judges the spec
+// the runtime would receive, accepts root inside --userns auto (its host
+// uid, through linux.uidMappings, is not 0) and refuses the same command
+// line without it, naming WD100.
+func TestUsernsRestrictedPolicy(t *testing.T) {
+	e := newEngine(t)
+	hardened := []string{"--network", "none", "--policy", "restricted", "--cap-drop", "ALL", "--security-opt", "no-new-privileges", "--read-only"}
+	out := e.must(append(append([]string{"run", "--rm", "--userns", "auto"}, hardened...), "probe:1", "id", "-u")...)
+	if strings.TrimSpace(out) != "0" {
+		t.Errorf("root in --userns auto under --policy restricted: %q", out)
+	}
+	_, err := e.run(append(append([]string{"run", "--rm", "--userns", "host"}, hardened...), "probe:1", "id", "-u")...)
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 125 || !strings.Contains(err.Error(), "WD100") {
+		t.Errorf("root without a user namespace under --policy restricted: %v, want 125 naming WD100", err)
+	}
 }
