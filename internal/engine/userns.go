@@ -32,20 +32,16 @@ func (e *Engine) subIDFiles() idrange.Files {
 	return idrange.HostFiles
 }
 
-// openIDRanges opens the allocator and says once, when it added ward's
-// pool to the subordinate id files, what it added.
+// openIDRanges opens the allocator, holding its lock until Close.
 func (e *Engine) openIDRanges() (*idrange.Allocator, error) {
-	a, err := idrange.Open(e.idRangesPath(), e.subIDFiles())
-	if err != nil {
-		return nil, err
-	}
-	return a, nil
+	return idrange.Open(e.idRangesPath(), e.subIDFiles())
 }
 
 // allocateIDs gives container c a range of host ids for --userns auto
 // and sets the spec's mappings in o and the record's in c. When the pool
-// is full, the ranges of containers whose records are gone (a ward that
-// crashed mid-create) are reclaimed first.
+// is full, the ranges of containers whose records are gone are reclaimed
+// first. The notice that ward added its pool to /etc/subuid and
+// /etc/subgid is printed by the run that added it, once.
 func (e *Engine) allocateIDs(c *Container, o *runspec.Options, size uint32) error {
 	a, err := e.openIDRanges()
 	if err != nil {
@@ -55,6 +51,9 @@ func (e *Engine) allocateIDs(c *Container, o *runspec.Options, size uint32) erro
 	r, err := a.Allocate(c.ID, size)
 	if errors.Is(err, idrange.ErrExhausted) {
 		if freed, rerr := a.Reclaim(e.recordExists); rerr == nil && len(freed) > 0 {
+			for _, id := range freed {
+				idmap.Unbind(e.UsernsPath(id)) // a bridge container's, if it had one
+			}
 			r, err = a.Allocate(c.ID, size)
 		}
 	}
