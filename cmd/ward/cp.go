@@ -39,6 +39,9 @@ in the container is copied as what it names there (Docker copies the link).
 			if err != nil {
 				return err
 			}
+			if o.IDs, err = e.FilesIDs(c); err != nil {
+				return err
+			}
 			root, err := cp.OpenRoot(dir)
 			if err != nil {
 				return err
@@ -46,7 +49,7 @@ in the container is copied as what it names there (Docker copies the link).
 			defer root.Close()
 			if srcC != "" {
 				if dst == "-" {
-					err = cp.StreamFrom(root, src, os.Stdout)
+					err = cp.StreamFrom(root, src, os.Stdout, o.IDs)
 				} else {
 					err = cp.FromContainer(root, src, dst)
 				}

@@ -20,12 +20,14 @@ type ArchiveOptions struct {
 	// (inside the root) rather than the link. Symlinks below the source
 	// are always copied as links.
 	FollowSource bool
+	// IDs maps the files' owners to the ids the container sees.
+	IDs *IDMap
 }
 
 // Archive writes src, resolved inside root, to w as a tar stream.
 func Archive(r *Root, src string, w io.Writer, o ArchiveOptions) error {
 	tw := tar.NewWriter(w)
-	a := &archiver{tw: tw, links: map[[2]uint64]string{}}
+	a := &archiver{tw: tw, links: map[[2]uint64]string{}, ids: o.IDs}
 	var err error
 	if o.FollowSource {
 		var fd int
@@ -48,6 +50,7 @@ func Archive(r *Root, src string, w io.Writer, o ArchiveOptions) error {
 }
 
 type archiver struct {
+	ids   *IDMap
 	tw    *tar.Writer
 	links map[[2]uint64]string // (dev, inode) of files with several links -> first name
 }
@@ -67,6 +70,7 @@ func (a *archiver) add(dirfd int, base, name, what string) error {
 		Name: name, Mode: int64(st.Mode & 0o7777), Uid: int(st.Uid), Gid: int(st.Gid),
 		ModTime: time.Unix(st.Mtim.Sec, st.Mtim.Nsec), Format: tar.FormatPAX,
 	}
+	hdr.Uid, hdr.Gid = a.ids.ToContainer(hdr.Uid, hdr.Gid)
 	switch st.Mode & unix.S_IFMT {
 	case unix.S_IFDIR:
 		return a.addDir(dirfd, base, name, what, hdr)

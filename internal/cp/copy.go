@@ -18,6 +18,8 @@ type Options struct {
 	// FollowLink copies what a host source symlink names (-L). A source
 	// in a container is always followed, inside its root.
 	FollowLink bool
+	// IDs are the container's user namespace mappings (nil: none).
+	IDs *IDMap
 }
 
 // target is where a copy lands: the directory to extract into and the
@@ -125,7 +127,7 @@ func ToContainer(root *Root, src, dst string, o Options) error {
 
 // StreamFrom writes src, inside the container's root, to w as a tar
 // stream (`docker cp CONTAINER:SRC -`).
-func StreamFrom(root *Root, src string, w io.Writer) error {
+func StreamFrom(root *Root, src string, w io.Writer, ids *IDMap) error {
 	info, err := root.Stat(src)
 	if err != nil {
 		return err
@@ -137,7 +139,7 @@ func StreamFrom(root *Root, src string, w io.Writer) error {
 	if name == "/" {
 		name = ""
 	}
-	return Archive(root, src, w, ArchiveOptions{Name: name, FollowSource: true})
+	return Archive(root, src, w, ArchiveOptions{Name: name, FollowSource: true, IDs: ids})
 }
 
 // StreamTo extracts a tar stream into the directory dst inside the
@@ -171,7 +173,7 @@ func resolveDest(root *Root, dst string) (string, error) {
 }
 
 func intoContainer(o Options) ExtractOptions {
-	return ExtractOptions{KeepOwners: o.Archive, SetOwner: true}
+	return ExtractOptions{KeepOwners: o.Archive, SetOwner: true, IDs: o.IDs}
 }
 
 func hostStat(p string) (Info, error) {

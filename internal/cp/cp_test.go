@@ -214,9 +214,36 @@ func TestRules(t *testing.T) {
 	}
 	// A stream out names the source's base.
 	var buf bytes.Buffer
-	must(t, StreamFrom(r, "/abs", &buf))
+	must(t, StreamFrom(r, "/abs", &buf, nil))
 	first, err := tar.NewReader(&buf).Next()
 	if err != nil || first.Name != "abs/" {
 		t.Errorf("stream's first entry %v %v", first, err)
+	}
+}
+
+// TestIDMap: in a user namespace, what is copied in as the container's
+// root belongs to the host id it maps to, -a maps the archive's owners,
+// and a stream out shows the container's ids.
+func TestIDMap(t *testing.T) {
+	r, dir, _, _ := hostile(t)
+	ids := &IDMap{UIDs: []IDRange{{0, 100000, 65536}}, GIDs: []IDRange{{0, 200000, 65536}}}
+	src := filepath.Join(t.TempDir(), "f")
+	write(t, src, "x")
+	must(t, os.Chown(src, 1000, 1001))
+	must(t, ToContainer(r, src, "/tmp/as-root", Options{IDs: ids}))
+	must(t, ToContainer(r, src, "/tmp/kept", Options{IDs: ids, Archive: true}))
+	for name, want := range map[string][2]int{"tmp/as-root": {100000, 200000}, "tmp/kept": {101000, 201001}} {
+		if got := statOwner(t, filepath.Join(dir, name)); got != want {
+			t.Errorf("%s owned by %v, want %v", name, got, want)
+		}
+	}
+	var buf bytes.Buffer
+	must(t, StreamFrom(r, "/tmp/kept", &buf, ids))
+	hdr, err := tar.NewReader(&buf).Next()
+	if err != nil || hdr.Uid != 1000 || hdr.Gid != 1001 {
+		t.Errorf("stream out: %+v %v", hdr, err)
+	}
+	if u, g := ids.ToContainer(5, 5); u != 65534 || g != 65534 {
+		t.Errorf("an unmapped id: %d %d", u, g)
 	}
 }

@@ -22,6 +22,8 @@ type ExtractOptions struct {
 	// ApplyToDir gives the destination directory itself the owner and
 	// mode of the archive's "." entry.
 	ApplyToDir bool
+	// IDs maps the owners above from the container's view to the host's.
+	IDs *IDMap
 }
 
 // Extract unpacks a tar stream into the directory dir, resolved inside
@@ -112,6 +114,7 @@ func extractOne(r *Root, dir, full string, hdr *tar.Header, body io.Reader, o Ex
 	if !o.KeepOwners && o.SetOwner {
 		uid, gid, chown = o.UID, o.GID, true
 	}
+	uid, gid = o.IDs.ToHost(uid, gid)
 	switch hdr.Typeflag {
 	case tar.TypeDir:
 		if !isDir {
