@@ -65,7 +65,11 @@ func (e *Engine) Commit(ctx context.Context, c *Container, o CommitOptions) (*im
 		return nil, err
 	}
 	defer os.Remove(layerFile.Name())
-	werr := e.Snapshots.WriteDiff(c.ID, layerFile, func(p string) bool { return kept[p] })
+	ids, err := e.FilesIDs(c)
+	if err != nil {
+		return nil, err
+	}
+	werr := e.Snapshots.WriteDiff(c.ID, layerFile, func(p string) bool { return kept[p] }, ids.ToContainer)
 	if err := layerFile.Close(); werr != nil || err != nil {
 		return nil, fmt.Errorf("commit %s: %w", c.ShortName(), firstErr(werr, err))
 	}

@@ -92,8 +92,10 @@ func inLayers(lower []string, p string) bool {
 // WriteDiff writes a container's writable layer to w as an image layer
 // tar: overlayfs whiteouts become ".wh." entries and an opaque directory
 // gets ".wh..wh..opq", the OCI layer format `ward commit` stores. Paths
-// keep refuses ("/etc/hostname") are left out.
-func (s *Snapshotter) WriteDiff(containerID string, w io.Writer, keep func(path string) bool) error {
+// keep refuses ("/etc/hostname") are left out; owners go through ids (the
+// host's ids to the container's, for a container in a user namespace;
+// nil keeps them).
+func (s *Snapshotter) WriteDiff(containerID string, w io.Writer, keep func(path string) bool, ids func(uid, gid int) (int, int)) error {
 	if !validID(containerID) {
 		return fmt.Errorf("snapshot: invalid container ID %q", containerID)
 	}
@@ -130,6 +132,9 @@ func (s *Snapshotter) WriteDiff(containerID string, w io.Writer, keep func(path 
 			return nil // a socket: not kept in layers
 		}
 		hdr.Name, hdr.Uname, hdr.Gname = rel, "", ""
+		if ids != nil {
+			hdr.Uid, hdr.Gid = ids(hdr.Uid, hdr.Gid)
+		}
 		hdr.Format = tar.FormatPAX
 		if fi.IsDir() {
 			hdr.Name += "/"

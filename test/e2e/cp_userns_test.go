@@ -41,3 +41,16 @@ func TestCpUserns(t *testing.T) {
 		t.Errorf("a file the container's root made, streamed out: %+v %v", hdr, err)
 	}
 }
+
+// TestCommitUserns: the layer ward commit makes of a container in a user
+// namespace holds the ids the container saw, not the host's.
+func TestCommitUserns(t *testing.T) {
+	e := newEngine(t)
+	e.must("run", "--name", "cmns", "--userns", "auto", "probe:1", "sh", "-c", "echo x > /rootfile; touch /userfile; chown 1000:1001 /userfile")
+	defer e.run("rm", "-f", "cmns")
+	e.must("commit", "cmns", "committed:ns")
+	defer e.run("rmi", "committed:ns")
+	if got := e.must("run", "--rm", "committed:ns", "stat", "-c", "%n %u %g", "/rootfile", "/userfile"); got != "/rootfile 0 0\n/userfile 1000 1001\n" {
+		t.Errorf("the committed files' owners, outside a user namespace: %q", got)
+	}
+}
