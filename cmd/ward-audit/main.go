@@ -13,9 +13,9 @@ func main() {
 	// The verbs ward passes on, listed as ward's main.go lists its own.
 	root.AddCommand(
 		newCheckCommand(),
-		newSBOMCommand(),
-		newScanCommand(),
-		newDBCommand(),
+		withInputErrors(newSBOMCommand()),
+		withInputErrors(newScanCommand()),
+		withInputErrors(newDBCommand()),
 		newJudgeCommand(), // ward run --policy, --dry-run
 	)
 	cli.Run(root)

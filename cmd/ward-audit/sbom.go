@@ -11,6 +11,7 @@ import (
 
 	"github.com/wardproject/ward/internal/scan/analyzer"
 	"github.com/wardproject/ward/internal/scan/inventory"
+	"github.com/wardproject/ward/internal/scan/matcher"
 	"github.com/wardproject/ward/internal/scan/report"
 )
 
@@ -22,13 +23,22 @@ func newSBOMCommand() *cobra.Command {
 		Long: `List the packages installed in an image of ward's store, a root filesystem
 directory, a rootfs tarball, or a docker-save / OCI image archive (told
 apart by content). A name that is not a path is looked up in the store.
-Nothing is extracted: layers are streamed.`,
+Nothing is extracted: layers are streamed. Every format says what was
+covered: the distribution and whether ward knows its advisories, each
+package ecosystem found, and package files that could not be read.
+
+Exit status: 0 when the SBOM was written, 2 for usage or input errors.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			inv, err := inventoryOf(args[0])
 			if err != nil {
 				return err
 			}
+			coverage, err := matcher.Cover(inv, nil)
+			if err != nil {
+				return err
+			}
+			inv.Coverage = &coverage
 			return withOutput(cmd.OutOrStdout(), output, func(w io.Writer) error {
 				return report.WriteSBOM(w, inv, format, time.Now())
 			})

@@ -17,6 +17,10 @@ const (
 	TypeAPK    Type = "apk"
 	TypeRPM    Type = "rpm"
 	TypeGolang Type = "golang"
+	TypeNPM    Type = "npm"
+	TypePyPI   Type = "pypi"
+	TypeGem    Type = "gem"
+	TypeMaven  Type = "maven"
 )
 
 // Distro is what /etc/os-release (or its older cousins) says.
@@ -52,6 +56,13 @@ type Inventory struct {
 	Source   string    `json:"source"` // what was analyzed, as given by the user
 	Distro   Distro    `json:"distro"`
 	Packages []Package `json:"packages"`
+	// Unreadable and Unsupported are package files ward saw but could not
+	// list the packages of; a report that leaves them out would be blind.
+	// Reports show them through Coverage.
+	Unreadable  []Unreadable  `json:"-"`
+	Unsupported []Unsupported `json:"-"`
+	// Coverage, when set, is what the inventory (and a scan of it) covered.
+	Coverage *Coverage `json:"coverage,omitempty"`
 }
 
 // Sort orders packages by type, name, version and location so output is stable.
@@ -109,6 +120,23 @@ func PackageURL(p Package, d Distro) string {
 		if p.SourceName != "" && p.SourceName != p.Name {
 			q.Set("upstream", p.SourceName)
 		}
+	case TypeNPM:
+		// A scoped package's scope is its namespace: pkg:npm/%40babel/core.
+		if scope, n, ok := strings.Cut(p.Name, "/"); ok && strings.HasPrefix(scope, "@") {
+			ns, name = scope, n
+		} else {
+			name = p.Name
+		}
+	case TypePyPI:
+		// PyPI names are case-insensitive and '_' means '-' (purl-spec).
+		name = strings.ReplaceAll(strings.ToLower(p.Name), "_", "-")
+	case TypeMaven:
+		// Maven packages are named group:artifact.
+		if g, a, ok := strings.Cut(p.Name, ":"); ok {
+			ns, name = g, a
+		} else {
+			name = p.Name
+		}
 	case TypeGolang:
 		// The namespace is everything before the last path element.
 		if i := strings.LastIndex(p.Name, "/"); i >= 0 {
@@ -133,11 +161,11 @@ func PackageURL(p Package, d Distro) string {
 	b.WriteString("/")
 	if ns != "" {
 		for _, seg := range strings.Split(ns, "/") {
-			b.WriteString(escapePURL(seg))
+			b.WriteString(escapeSegment(seg))
 			b.WriteString("/")
 		}
 	}
-	b.WriteString(escapePURL(name))
+	b.WriteString(escapeSegment(name))
 	if version != "" {
 		b.WriteString("@")
 		b.WriteString(escapePURL(version))
@@ -153,6 +181,12 @@ func PackageURL(p Package, d Distro) string {
 // ("1:1.35.0-4"), which the purl spec allows unencoded.
 func escapePURL(s string) string {
 	return strings.ReplaceAll(url.PathEscape(s), "%3A", ":")
+}
+
+// escapeSegment escapes a namespace or name segment, '@' included (it
+// would read as the version separator): pkg:npm/%40babel/core.
+func escapeSegment(s string) string {
+	return strings.ReplaceAll(escapePURL(s), "@", "%40")
 }
 
 // encodeQualifiers writes qualifiers sorted by key, as the purl spec asks.

@@ -23,6 +23,9 @@ type Scan struct {
 	Packages   int                  `json:"packages"`
 	Findings   []matcher.Finding    `json:"findings"`
 	Suppressed []matcher.Suppressed `json:"suppressed,omitempty"`
+	// Coverage says what the findings are about: no finding where nothing
+	// was matched is not "clean".
+	Coverage *inventory.Coverage `json:"coverage"`
 }
 
 // WriteScan writes s to w in format.
@@ -59,6 +62,7 @@ func writeScanTable(w io.Writer, s *Scan) error {
 		fmt.Fprintf(w, ", %d suppressed", len(s.Suppressed))
 	}
 	fmt.Fprintln(w)
+	writeCoverageText(w, s.Coverage)
 	if len(s.Findings) == 0 {
 		return nil
 	}
@@ -114,5 +118,7 @@ func writeSARIF(w io.Writer, s *Scan) error {
 		results = append(results, sarif.Result{RuleID: f.ID, RuleIndex: index[f.ID], Level: sarif.Level(rank),
 			Message: sarif.Text{Text: msg}, Locations: []sarif.Location{sarif.At(f.Location, 0)}})
 	}
-	return sarif.Write(w, sarif.Run{Tool: sarif.Tool{Driver: driver}, Results: results})
+	run := sarif.Run{Tool: sarif.Tool{Driver: driver}, Results: results}
+	coverageSARIF(&run, s.Coverage, s.Source)
+	return sarif.Write(w, run)
 }

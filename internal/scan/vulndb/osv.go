@@ -130,35 +130,27 @@ func recordSeverity(v *Vulnerability, affected []Affected) string {
 			return s
 		}
 	}
-	best := 0
+	// The newest CVSS version the source chose to publish decides: a v2
+	// score alone has no "critical" band, and v3 and v4 may disagree.
+	best := map[string]int{}
 	scores := append([]Severity(nil), v.Severity...)
 	for _, a := range affected {
 		scores = append(scores, a.Severity...)
 	}
 	for _, s := range scores {
 		switch s.Type {
-		case "CVSS_V3":
-			if score, err := CVSS3BaseScore(s.Score); err == nil {
-				best = max(best, cvssRank(score))
+		case "CVSS_V2", "CVSS_V3", "CVSS_V4":
+			if score, err := CVSSBaseScore(s.Score); err == nil {
+				best[s.Type] = max(best[s.Type], cvssRank(score, s.Type == "CVSS_V2"))
 			}
 		case "Ubuntu":
-			best = max(best, SeverityRank(s.Score))
+			best["Ubuntu"] = max(best["Ubuntu"], SeverityRank(s.Score))
 		}
 	}
-	return severityName(best)
-}
-
-// cvssRank maps a CVSS v3 base score to its qualitative rating.
-func cvssRank(score float64) int {
-	switch {
-	case score >= 9.0:
-		return 4
-	case score >= 7.0:
-		return 3
-	case score >= 4.0:
-		return 2
-	case score > 0:
-		return 1
+	for _, t := range []string{"Ubuntu", "CVSS_V4", "CVSS_V3", "CVSS_V2"} {
+		if r, ok := best[t]; ok && r > 0 {
+			return severityName(r)
+		}
 	}
-	return 0
+	return SeverityUnknown
 }
