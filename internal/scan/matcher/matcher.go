@@ -51,7 +51,7 @@ type AliasRater interface {
 func Match(inv *inventory.Inventory, src AdvisorySource) ([]Finding, error) {
 	findings := []Finding{}
 	rater, _ := src.(AliasRater)
-	rated := map[string]string{} // advisory ID -> severity from aliases
+	rated := map[string]string{}            // advisory ID -> severity from aliases
 	cache := map[string][]vulndb.Advisory{} // binary packages share sources
 	for _, p := range inv.Packages {
 		q, ok := queryFor(p, inv.Distro)
