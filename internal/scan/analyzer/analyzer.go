@@ -58,6 +58,9 @@ func All() []Analyzer {
 		DebCopyright{},
 		NPM{},
 		Python{},
+		Gem{},
+		Java{},
+		Composer{},
 		Busybox{}, // before GoBinary, which would claim any executable
 		GoBinary{},
 		NotRead{}, // last: files of ecosystems no analyzer above reads

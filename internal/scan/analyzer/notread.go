@@ -45,11 +45,6 @@ var notReadSuffixes = []struct{ suffix, ecosystem string }{
 	{".nupkg", "nuget"},
 	{".egg", "pypi"},
 	{".whl", "pypi"},
-	{".jar", "maven"},
-	{".war", "maven"},
-	{".ear", "maven"},
-	{".gemspec", "gem"},
-	{"vendor/composer/installed.json", "composer"},
 }
 
 func (NotRead) Wants(e source.Entry) bool { return notReadEcosystem(e.Path) != "" }

@@ -13,14 +13,16 @@ type Type string
 
 // The package types ward's analyzers produce.
 const (
-	TypeDeb    Type = "deb"
-	TypeAPK    Type = "apk"
-	TypeRPM    Type = "rpm"
-	TypeGolang Type = "golang"
-	TypeNPM    Type = "npm"
-	TypePyPI   Type = "pypi"
-	TypeGem    Type = "gem"
-	TypeMaven  Type = "maven"
+	TypeDeb      Type = "deb"
+	TypeAPK      Type = "apk"
+	TypeRPM      Type = "rpm"
+	TypeGolang   Type = "golang"
+	TypeNPM      Type = "npm"
+	TypePyPI     Type = "pypi"
+	TypeGem      Type = "gem"
+	TypeMaven    Type = "maven"
+	TypeCargo    Type = "cargo"
+	TypeComposer Type = "composer"
 )
 
 // Distro is what /etc/os-release (or its older cousins) says.
@@ -130,6 +132,13 @@ func PackageURL(p Package, d Distro) string {
 	case TypePyPI:
 		// PyPI names are case-insensitive and '_' means '-' (purl-spec).
 		name = strings.ReplaceAll(strings.ToLower(p.Name), "_", "-")
+	case TypeComposer:
+		// Composer packages are named vendor/name.
+		if v, n, ok := strings.Cut(p.Name, "/"); ok {
+			ns, name = v, n
+		} else {
+			name = p.Name
+		}
 	case TypeMaven:
 		// Maven packages are named group:artifact.
 		if g, a, ok := strings.Cut(p.Name, ":"); ok {

@@ -106,6 +106,10 @@ var languageEcosystems = map[inventory.Type]struct {
 	inventory.TypePyPI:   {"PyPI", PEP440{}, "ECOSYSTEM"},
 	inventory.TypeGem:    {"RubyGems", RubyGems{}, "ECOSYSTEM"},
 	inventory.TypeMaven:  {"Maven", Maven{}, "ECOSYSTEM"},
+	inventory.TypeCargo:  {"crates.io", Semver{}, "SEMVER"},
+	// Composer orders versions much as semver does; a four-part or
+	// branch version ("dev-main") does not parse and is never guessed.
+	inventory.TypeComposer: {"Packagist", NPM{}, "ECOSYSTEM"},
 }
 
 // queryFor maps a package on a distribution to its OSV ecosystem: Debian
