@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -134,4 +135,19 @@ func (c Coverage) Summary() string {
 // SortEcosystems orders ecosystems by type for stable output.
 func (c *Coverage) SortEcosystems() {
 	sort.Slice(c.Ecosystems, func(i, j int) bool { return c.Ecosystems[i].Type < c.Ecosystems[j].Type })
+}
+
+// MarshalJSON adds what readers would otherwise compute: "complete", and
+// "gaps", one line per gap as the text report prints them.
+func (c Coverage) MarshalJSON() ([]byte, error) {
+	type plain Coverage
+	gaps := c.Gaps()
+	if gaps == nil {
+		gaps = []string{}
+	}
+	return json.Marshal(struct {
+		Complete bool     `json:"complete"`
+		Gaps     []string `json:"gaps"`
+		plain
+	}{len(gaps) == 0, gaps, plain(c)})
 }
