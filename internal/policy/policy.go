@@ -27,10 +27,15 @@ type Profile struct {
 // VulnRule is the image-scan rule a vulnerability gate adds to a profile.
 const VulnRule = "WD260"
 
+// CoverageRule is the rule that refuses what the gate could not see: an
+// image whose scan has coverage gaps passes no vulnerability gate.
+const CoverageRule = "WD261"
+
 // WithFailOnVuln returns the profile refusing, besides its own rules,
-// images with vulnerabilities at or above sev.
+// images with vulnerabilities at or above sev, and images whose scan is
+// incomplete (coverage gaps).
 func (p Profile) WithFailOnVuln(sev audit.Severity) Profile {
-	p.Rules = append(slices.Clone(p.Rules), VulnRule)
+	p.Rules = append(slices.Clone(p.Rules), VulnRule, CoverageRule)
 	p.FailOnVuln = &sev
 	if p.Name == "default" {
 		p.Description = "refuses nothing but vulnerable images"

@@ -46,6 +46,7 @@ func All() []audit.Rule {
 		SetuidBits,
 		UntrustedRegistry,
 		KnownVulnerabilities,
+		ScanCoverage,
 	}
 }
 

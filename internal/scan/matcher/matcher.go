@@ -37,6 +37,8 @@ func (f Finding) Fixed() bool { return f.FixedVersion != "" }
 // database, or a fake in tests.
 type AdvisorySource interface {
 	Advisories(ecosystem, name string) ([]vulndb.Advisory, error)
+	// The ecosystems it holds tell a scan's coverage (Cover).
+	EcosystemIndex
 }
 
 // AliasRater rates an advisory that states no severity by its aliases'
