@@ -157,6 +157,11 @@ func PackageURL(p Package, d Distro) string {
 		name = p.Name
 	}
 	version := p.Version
+	if p.Type == TypeGolang && p.Name == "stdlib" {
+		// The Go toolchain's version as the Go vulnerability database and
+		// syft write it: 1.21.3, not go1.21.3.
+		version = strings.TrimPrefix(version, "go")
+	}
 	if p.Type == TypeRPM {
 		// rpm purls carry the epoch as a qualifier, not in the version.
 		if e, rest, ok := strings.Cut(version, ":"); ok {
