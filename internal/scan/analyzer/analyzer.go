@@ -55,6 +55,8 @@ func All() []Analyzer {
 		Dpkg{},
 		APK{},
 		RPM{},
+		RPMBerkeley{},
+		RPMNDB{},
 		DebCopyright{},
 		NPM{},
 		Python{},

@@ -34,9 +34,6 @@ var notReadPaths = map[string]string{
 	"var/lib/pacman/local/ALPM_DB_VERSION": "pacman (Arch Linux)",
 	"lib/apk/db/installed.tmp":             "apk",
 	"var/lib/portage/world":                "portage (Gentoo)",
-	"var/lib/rpm/Packages":                 "rpm (Berkeley DB)",
-	"var/lib/rpm/Packages.db":              "rpm (NDB)",
-	"usr/lib/sysimage/rpm/Packages.db":     "rpm (NDB)",
 }
 
 // notReadSuffixes are path endings of an ecosystem's packages.
