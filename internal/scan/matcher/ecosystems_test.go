@@ -27,7 +27,9 @@ func languageDB(t *testing.T) *vulndb.DB {
 	high := `"database_specific":{"severity":"HIGH"},`
 	records := []string{
 		// npm: semver, pre-releases, last_affected.
-		osvRecord("GHSA-lodash", "npm", "lodash", semver(`{"introduced":"0"},{"fixed":"4.17.19"}`), high),
+		osvRecord("GHSA-lodash", "npm", "lodash", semver(`{"introduced":"0"},{"fixed":"4.17.19"}`), high+
+			`"published":"2020-07-15T17:15:00Z","references":[{"type":"ADVISORY","url":"https://nvd.nist.gov/vuln/detail/CVE-2020-8203"}],`+
+			`"severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:H/A:H"}],`),
 		osvRecord("GHSA-minimist-old", "npm", "minimist", semver(`{"introduced":"0"},{"fixed":"0.2.1"}`), high),
 		osvRecord("GHSA-minimist-new", "npm", "minimist", semver(`{"introduced":"1.0.0"},{"fixed":"1.2.6"}`), high),
 		osvRecord("GHSA-pre-hit", "npm", "pre", semver(`{"introduced":"2.0.0-beta.1"},{"fixed":"2.0.0-beta.3"}`), high),
@@ -128,6 +130,14 @@ func TestLanguageEcosystemsMatchExactly(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, f := range findings {
+		if f.Link != "https://osv.dev/vulnerability/"+f.ID {
+			t.Errorf("%s link %q", f.ID, f.Link)
+		}
+		if f.ID == "GHSA-lodash" && (len(f.References) != 1 || len(f.CVSS) != 1 || f.Published.Year() != 2020 || f.Modified.IsZero()) {
+			t.Errorf("GHSA-lodash lacks the record's references, CVSS vector or dates: %+v", f)
+		}
 	}
 	if sev["GO-2099-0001"] != vulndb.SeverityCritical {
 		t.Errorf("GO-2099-0001 severity %s, want CRITICAL from its GHSA alias", sev["GO-2099-0001"])

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/wardproject/ward/internal/scan/inventory"
 	"github.com/wardproject/ward/internal/scan/vulndb"
@@ -28,6 +29,13 @@ type Finding struct {
 	// source package), when it differs from Package.
 	SourcePackage string `json:"sourcePackage,omitempty"`
 	Summary       string `json:"summary,omitempty"`
+	// Link is the advisory's page; References, CVSS and the dates come
+	// from the record.
+	Link       string            `json:"link"`
+	References []string          `json:"references,omitempty"`
+	CVSS       []vulndb.Severity `json:"cvss,omitempty"`
+	Published  time.Time         `json:"published,omitzero"`
+	Modified   time.Time         `json:"modified,omitzero"`
 }
 
 // Fixed reports whether a fixed version exists.
@@ -95,6 +103,7 @@ func Match(inv *inventory.Inventory, src AdvisorySource) ([]Finding, error) {
 					ID: adv.ID, Aliases: adv.Aliases, Package: p.Name, PackageType: string(p.Type),
 					InstalledVersion: p.Version, FixedVersion: fixed, Severity: adv.Severity,
 					Layer: p.Layer, PURL: p.PURL, Location: p.Location, Ecosystem: eco, Summary: adv.Summary,
+					Link: adv.URL(), References: adv.References, CVSS: adv.CVSS, Published: adv.Published, Modified: adv.Modified,
 				}
 				if f.Aliases == nil {
 					f.Aliases = []string{}

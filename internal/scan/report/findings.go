@@ -67,7 +67,7 @@ func writeScanTable(w io.Writer, s *Scan) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SEVERITY\tID\tPACKAGE\tINSTALLED\tFIXED\tLAYER")
+	fmt.Fprintln(tw, "SEVERITY\tID\tPACKAGE\tINSTALLED\tFIXED\tLAYER\tLINK")
 	for _, f := range s.Findings {
 		fixed := f.FixedVersion
 		if fixed == "" {
@@ -77,7 +77,7 @@ func writeScanTable(w io.Writer, s *Scan) error {
 		if cve := firstCVE(f.Aliases); cve != "" && !strings.Contains(id, cve) {
 			id += " (" + cve + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", f.Severity, id, f.Package, f.InstalledVersion, fixed, shortDigest(f.Layer))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f.Severity, id, f.Package, f.InstalledVersion, fixed, shortDigest(f.Layer), f.Link)
 	}
 	return tw.Flush()
 }
@@ -103,10 +103,22 @@ func writeSARIF(w io.Writer, s *Scan) error {
 			if desc == "" {
 				desc = f.ID
 			}
+			props := map[string]any{"severity": f.Severity, "aliases": f.Aliases,
+				"security-severity": sarif.SecuritySeverity(rank)}
+			if len(f.CVSS) > 0 {
+				props["cvss"] = f.CVSS
+			}
+			if len(f.References) > 0 {
+				props["references"] = f.References
+			}
+			if !f.Published.IsZero() {
+				props["published"] = f.Published
+			}
+			if !f.Modified.IsZero() {
+				props["modified"] = f.Modified
+			}
 			driver.Rules = append(driver.Rules, sarif.Rule{
-				ID: f.ID, ShortDescription: sarif.Text{Text: desc},
-				Properties: map[string]any{"severity": f.Severity, "aliases": f.Aliases,
-					"security-severity": sarif.SecuritySeverity(rank)},
+				ID: f.ID, ShortDescription: sarif.Text{Text: desc}, HelpURI: f.Link, Properties: props,
 			})
 		}
 		msg := fmt.Sprintf("%s %s is affected by %s", f.Package, f.InstalledVersion, f.ID)

@@ -153,7 +153,18 @@ func put(tx *bolt.Tx, raw []byte) (bool, error) {
 	}
 	aliases := append(append([]string(nil), v.Aliases...), v.Upstream...)
 	for k, affected := range byPkg {
-		adv := Advisory{ID: v.ID, Aliases: dedupe(aliases, v.ID), Summary: v.Summary, Severity: recordSeverity(&v, affected), Affected: affected}
+		adv := Advisory{ID: v.ID, Aliases: dedupe(aliases, v.ID), Summary: v.Summary, Severity: recordSeverity(&v, affected), Affected: affected,
+			Published: v.Published, Modified: v.Modified}
+		for _, s := range append(append([]Severity(nil), v.Severity...), affectedSeverities(affected)...) {
+			if strings.HasPrefix(s.Type, "CVSS_") {
+				adv.CVSS = append(adv.CVSS, s)
+			}
+		}
+		for _, r := range v.References {
+			if len(adv.References) < maxReferences && r.URL != "" {
+				adv.References = append(adv.References, r.URL)
+			}
+		}
 		b, err := json.Marshal(adv)
 		if err != nil {
 			return false, err
@@ -311,4 +322,12 @@ func (db *DB) Updated() (time.Time, error) {
 		return nil
 	})
 	return t, err
+}
+
+func affectedSeverities(affected []Affected) []Severity {
+	var out []Severity
+	for _, a := range affected {
+		out = append(out, a.Severity...)
+	}
+	return out
 }

@@ -22,7 +22,14 @@ type Vulnerability struct {
 	Details          string          `json:"details,omitempty"`
 	Severity         []Severity      `json:"severity,omitempty"`
 	Affected         []Affected      `json:"affected,omitempty"`
+	References       []Reference     `json:"references,omitempty"`
 	DatabaseSpecific json.RawMessage `json:"database_specific,omitempty"`
+}
+
+// Reference is a link a record gives: ADVISORY, FIX, REPORT, WEB...
+type Reference struct {
+	Type string `json:"type"`
+	URL  string `json:"url"`
 }
 
 // Severity is a scored severity, e.g. {"type":"CVSS_V3","score":"CVSS:3.1/AV:N/..."}.
@@ -67,7 +74,19 @@ type Advisory struct {
 	Summary  string     `json:"summary,omitempty"`
 	Severity string     `json:"severity"`
 	Affected []Affected `json:"affected"` // only the entries for this package
+	// What a report shows beside the finding: the record's CVSS vectors,
+	// its references (at most maxReferences), and its dates.
+	CVSS       []Severity `json:"cvss,omitempty"`
+	References []string   `json:"references,omitempty"`
+	Published  time.Time  `json:"published,omitzero"`
+	Modified   time.Time  `json:"modified,omitzero"`
 }
+
+// maxReferences bounds the references kept per advisory in the index.
+const maxReferences = 8
+
+// URL is the advisory's page on osv.dev.
+func (a Advisory) URL() string { return "https://osv.dev/vulnerability/" + a.ID }
 
 // Severity levels, from most to least serious.
 const (
