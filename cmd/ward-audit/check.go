@@ -40,6 +40,7 @@ type checkFlags struct {
 	running     bool
 	failOnVuln  string
 	severities  []string
+	imageSrc    string
 	// allowUncovered accepts image scans with coverage gaps (WD261).
 	allowUncovered bool
 }
@@ -88,6 +89,7 @@ Accept today's findings so only new ones fail:  --write-accept FILE, then --acce
 	fl.StringArrayVar(&f.containers, "container", nil, "check this ward container (name or ID; repeatable)")
 	fl.BoolVar(&f.running, "running", false, "check every running ward container")
 	fl.StringSliceVar(&f.severities, "severity", nil, "report only findings of these severities, a comma list (INFO,LOW,MEDIUM,HIGH,CRITICAL)")
+	fl.StringVar(&f.imageSrc, "image-src", "", "read image names from ward's store or their registry only (store, registry); default: the store, else the registry for REGISTRY/REPO:TAG names")
 	fl.BoolVar(&f.allowUncovered, "allow-uncovered", false, "accept image scans with coverage gaps (WD261): what the scan could not see is still listed by ward scan")
 	fl.StringVar(&f.failOnVuln, "fail-on-vuln", "", "image-scan: report (and with --policy, refuse) only vulnerabilities at or above this severity (low, medium, high, critical)")
 	return c
@@ -150,7 +152,10 @@ func runCheck(stdout, stderr io.Writer, args []string, f checkFlags) error {
 			return usageError(err)
 		}
 	}
-	inputs := &checkInputs{stderr: stderr}
+	if f.imageSrc != imageSrcAuto && f.imageSrc != imageSrcStore && f.imageSrc != imageSrcRegistry {
+		return usageError(fmt.Errorf("--image-src %q: want store or registry", f.imageSrc))
+	}
+	inputs := &checkInputs{stderr: stderr, imageSrc: f.imageSrc}
 	defer inputs.close()
 	paths, extra := inputs.split(args)
 	if len(f.containers) > 0 || f.running {

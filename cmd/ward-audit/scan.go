@@ -32,9 +32,9 @@ func (findingsError) ExitCode() int { return 1 }
 
 func newScanCommand() *cobra.Command {
 	var (
-		format, output, failOn, vexFile, ignoreFile string
-		severities                                  []string
-		ignoreUnfixed, allowUncovered               bool
+		format, output, failOn, vexFile, ignoreFile, imageSrc string
+		severities                                            []string
+		ignoreUnfixed, allowUncovered                         bool
 	)
 	cmd := &cobra.Command{
 		Use:   "scan IMAGE|DIR|TAR",
@@ -42,7 +42,9 @@ func newScanCommand() *cobra.Command {
 		Long: `Report the advisories in ward's vulnerability database that affect the
 installed version of a package in an image of ward's store, a root
 filesystem, a rootfs tarball, or a docker-save / OCI archive. A name that is
-not a path is looked up in the store. Works offline; see ward db.
+not a path is looked up in the store, else read from its registry without
+being stored or run (--image-src store|registry forces one). Matching
+works offline; see ward db.
 
 Every report says what was covered: the distribution and whether the
 database holds its advisories, each package ecosystem found and whether it
@@ -91,7 +93,7 @@ finding reached it or coverage is incomplete, 2 for usage or input errors
 			if updated, err := db.Updated(); err == nil {
 				warnIfOld(cmd.ErrOrStderr(), vulndb.Status{Updated: updated}, time.Now())
 			}
-			inv, err := inventoryOf(args[0])
+			inv, err := inventoryOf(cmd.Context(), args[0], imageSrc)
 			if err != nil {
 				return err
 			}
@@ -128,6 +130,7 @@ finding reached it or coverage is incomplete, 2 for usage or input errors
 	f.StringVar(&failOn, "fail-on", "", "exit 1 when a finding is at or above this severity (or of UNKNOWN severity), or coverage is incomplete")
 	f.BoolVar(&allowUncovered, "allow-uncovered", false, "let --fail-on pass a scan whose coverage is incomplete (the report still lists the gaps)")
 	f.StringVar(&vexFile, "vex", "", "OpenVEX document whose not_affected and fixed statements suppress findings")
+	f.StringVar(&imageSrc, "image-src", "", "read the image from ward's store or its registry only (store, registry); default: a path, else the store, else the registry")
 	f.StringVar(&ignoreFile, "ignore-file", "", "file of advisory IDs or aliases to suppress, one per line")
 	return cmd
 }
