@@ -22,6 +22,9 @@ type Profile struct {
 	// FailOnVuln, when set, also refuses images with known vulnerabilities
 	// at or above it (WD260, image-scan): `--fail-on-vuln SEVERITY`.
 	FailOnVuln *audit.Severity
+	// AllowUncovered lets the gate pass an image whose scan had coverage
+	// gaps (WD261): `--allow-uncovered`.
+	AllowUncovered bool
 }
 
 // VulnRule is the image-scan rule a vulnerability gate adds to a profile.
@@ -43,12 +46,20 @@ func (p Profile) WithFailOnVuln(sev audit.Severity) Profile {
 	return p
 }
 
+// WithAllowUncovered returns the profile accepting image scans with
+// coverage gaps (the gaps are still reported by ward scan).
+func (p Profile) WithAllowUncovered() Profile {
+	p.AllowUncovered = true
+	return p
+}
+
 // Settings are the rule settings the profile implies.
 func (p Profile) Settings() audit.Settings {
 	var s audit.Settings
 	if p.FailOnVuln != nil {
 		s.MinVulnSeverity = *p.FailOnVuln
 	}
+	s.AllowUncovered = p.AllowUncovered
 	return s
 }
 
