@@ -59,6 +59,7 @@ func All() []Analyzer {
 		RPMNDB{},
 		DebCopyright{},
 		NPM{},
+		NPMLock{},
 		Python{},
 		Gem{},
 		Java{},
@@ -154,6 +155,7 @@ func Run(src source.Source, name string, analyzers []Analyzer) (*inventory.Inven
 			inv.Packages = append(inv.Packages, pkg)
 		}
 	}
+	inv.Packages = dropLockDuplicates(inv.Packages)
 	for i := range inv.Packages {
 		if p := &inv.Packages[i]; p.Type == inventory.TypeDeb && len(p.Licenses) == 0 {
 			p.Licenses = licenses[p.Name]
@@ -189,3 +191,23 @@ func contains(pkgs []inventory.Package, p inventory.Package) bool {
 
 // under reports whether p is a direct child of dir.
 func under(p, dir string) bool { return path.Dir(p) == dir }
+
+// dropLockDuplicates removes the package-lock.json entries of npm packages
+// that an installed package.json lists too: one package, reported once,
+// from what is installed.
+func dropLockDuplicates(pkgs []inventory.Package) []inventory.Package {
+	installed := map[string]bool{}
+	for _, p := range pkgs {
+		if p.Type == inventory.TypeNPM && path.Base(p.Location) == "package.json" {
+			installed[p.Name+"@"+p.Version] = true
+		}
+	}
+	out := pkgs[:0]
+	for _, p := range pkgs {
+		if p.Type == inventory.TypeNPM && path.Base(p.Location) == "package-lock.json" && installed[p.Name+"@"+p.Version] {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}

@@ -62,6 +62,11 @@ func TestLanguagePackages(t *testing.T) {
 		{name: "opt/not-a-zip.jar", body: []byte("garbage")},
 		{name: "var/www/vendor/composer/installed.json", body: []byte(`{"packages":[{"name":"monolog/monolog","version":"2.9.1","license":["MIT"]},{"name":"psr/log","version":"1.1.4"}]}`)},
 		{name: "srv/rust/Cargo.lock", body: []byte("version = 3\n")},
+		// A lock file beside node_modules: lodash is installed (reported
+		// once, from node_modules), express only locked, jest a dev tool.
+		{name: "app/package-lock.json", body: []byte(`{"lockfileVersion":3,"packages":{"":{"name":"app"},"node_modules/lodash":{"version":"4.17.15"},` +
+			`"node_modules/express":{"version":"4.17.1"},"node_modules/express/node_modules/@types/qs":{"version":"6.9.7"},"node_modules/jest":{"version":"29.0.0","dev":true}}}`)},
+		{name: "old/package-lock.json", body: []byte(`{"lockfileVersion":1,"dependencies":{"debug":{"version":"2.6.9","dependencies":{"ms":{"version":"2.0.0"}}}}}`)},
 	}
 	root := writeFile(t, "lang.tar", makeTar(t, files))
 	inv := runOn(t, root)
@@ -73,6 +78,10 @@ func TestLanguagePackages(t *testing.T) {
 		"npm lodash 4.17.15 pkg:npm/lodash@4.17.15",
 		"npm @babel/core 7.0.0-beta.44 pkg:npm/%40babel/core@7.0.0-beta.44",
 		"npm minimist 0.0.8 pkg:npm/minimist@0.0.8",
+		"npm express 4.17.1 pkg:npm/express@4.17.1",
+		"npm @types/qs 6.9.7 pkg:npm/%40types/qs@6.9.7",
+		"npm debug 2.6.9 pkg:npm/debug@2.6.9",
+		"npm ms 2.0.0 pkg:npm/ms@2.0.0",
 		"pypi requests 2.28.1 pkg:pypi/requests@2.28.1",
 		"pypi zope.interface 5.4.0 pkg:pypi/zope.interface@5.4.0",
 		"pypi six 1.16.0 pkg:pypi/six@1.16.0",

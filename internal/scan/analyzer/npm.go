@@ -84,3 +84,63 @@ func npmLicenses(license, licenses json.RawMessage) []string {
 	}
 	return out
 }
+
+// NPMLock reads npm's package-lock.json (lockfile v1, v2 and v3): the
+// packages an application was installed with, for roots that ship the
+// lock file without node_modules. Development dependencies are left out,
+// as trivy and syft leave them out of an installed application. Where
+// node_modules is there too, Run keeps the installed package.json's entry
+// and drops the lock's duplicate.
+type NPMLock struct{}
+
+func (NPMLock) Name() string { return "npm-lock" }
+
+func (NPMLock) Wants(e source.Entry) bool {
+	return path.Base(e.Path) == "package-lock.json" && !strings.Contains(e.Path, "node_modules/") && e.Size < maxInstalledJSON
+}
+
+type npmLockEntry struct {
+	Version      string                  `json:"version"`
+	Dev          bool                    `json:"dev"`
+	Link         bool                    `json:"link"`
+	Dependencies map[string]npmLockEntry `json:"dependencies"` // lockfile v1
+}
+
+func (NPMLock) Analyze(e source.Entry, r io.Reader) (Result, error) {
+	b, err := io.ReadAll(io.LimitReader(r, maxInstalledJSON))
+	if err != nil {
+		return Result{}, err
+	}
+	var lock struct {
+		LockfileVersion int                     `json:"lockfileVersion"`
+		Packages        map[string]npmLockEntry `json:"packages"`     // v2, v3
+		Dependencies    map[string]npmLockEntry `json:"dependencies"` // v1
+	}
+	if err := json.Unmarshal(b, &lock); err != nil {
+		return Result{}, err
+	}
+	var pkgs []inventory.Package
+	add := func(name string, d npmLockEntry) {
+		if name != "" && d.Version != "" && !d.Dev && !d.Link {
+			pkgs = append(pkgs, inventory.Package{Type: inventory.TypeNPM, Name: name, Version: d.Version})
+		}
+	}
+	if lock.Packages != nil {
+		for key, d := range lock.Packages {
+			// "node_modules/a/node_modules/@s/b" names @s/b; "" is the root.
+			if i := strings.LastIndex(key, "node_modules/"); i >= 0 {
+				add(key[i+len("node_modules/"):], d)
+			}
+		}
+		return Result{Packages: pkgs}, nil
+	}
+	var walk func(map[string]npmLockEntry)
+	walk = func(deps map[string]npmLockEntry) {
+		for name, d := range deps {
+			add(name, d)
+			walk(d.Dependencies)
+		}
+	}
+	walk(lock.Dependencies)
+	return Result{Packages: pkgs}, nil
+}
