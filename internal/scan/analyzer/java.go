@@ -27,7 +27,7 @@ func (Java) Name() string { return "java" }
 // Bounds on what is read: the archive, a nested archive, nesting depth.
 const (
 	maxJavaArchive = 1 << 30
-	maxNestedJar   = 128 << 20
+	maxNestedJar   = 32 << 20 // held in memory, at most maxJarDepth at once
 	maxJarDepth    = 3
 )
 

@@ -23,6 +23,15 @@ type Unsupported struct {
 	Ecosystem string `json:"ecosystem"` // what the file belongs to: cargo, nuget, ...
 }
 
+// Unmatched is a package listed but not looked up: its name cannot be
+// given to its ecosystem's advisories (a jar named by its file, without a
+// Maven group).
+type Unmatched struct {
+	Path    string `json:"path"`
+	Package string `json:"package"`
+	Reason  string `json:"reason"`
+}
+
 // Coverage statuses: what became of a distribution or an ecosystem.
 const (
 	// CoverMatched: its packages were looked up in a database holding
@@ -68,6 +77,7 @@ type Coverage struct {
 	Ecosystems  []EcosystemCoverage `json:"ecosystems"`
 	Unreadable  []Unreadable        `json:"unreadable"`
 	Unsupported []Unsupported       `json:"unsupported"`
+	Unmatched   []Unmatched         `json:"unmatched"`
 }
 
 // covered reports whether status leaves nothing unseen.
@@ -96,6 +106,9 @@ func (c Coverage) Gaps() []string {
 	}
 	for _, u := range c.Unsupported {
 		gaps = append(gaps, fmt.Sprintf("%s: %s packages, which ward does not read", u.Path, u.Ecosystem))
+	}
+	for _, u := range c.Unmatched {
+		gaps = append(gaps, fmt.Sprintf("%s: %s not matched: %s", u.Path, u.Package, u.Reason))
 	}
 	return gaps
 }

@@ -190,8 +190,13 @@ func Cover(inv *inventory.Inventory, db EcosystemIndex) (inventory.Coverage, err
 	}
 
 	counts := map[inventory.Type]int{}
+	c.Unmatched = []inventory.Unmatched{}
 	for _, p := range inv.Packages {
 		counts[p.Type]++
+		if p.Type == inventory.TypeMaven && !strings.Contains(p.Name, ":") {
+			c.Unmatched = append(c.Unmatched, inventory.Unmatched{Path: p.Location, Package: p.Name + " " + p.Version,
+				Reason: "the archive has no pom.properties, so its Maven group (which advisories name) is unknown"})
+		}
 	}
 	for t, n := range counts {
 		e := inventory.EcosystemCoverage{Type: t, Packages: n}

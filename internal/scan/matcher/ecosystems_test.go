@@ -206,6 +206,8 @@ func TestCover(t *testing.T) {
 		{"debian 12 advisories missing", inventory.Inventory{Distro: debian, Packages: []inventory.Package{deb}}, fakeSource{"Go/y": nil}, false, "no Debian:12 advisories"},
 		{"unreadable database", inventory.Inventory{Distro: debian, Unreadable: []inventory.Unreadable{{Path: "var/lib/dpkg/status", Analyzer: "dpkg", Error: "bad"}}}, db, false, "var/lib/dpkg/status: unreadable dpkg data"},
 		{"unsupported ecosystem", inventory.Inventory{Distro: debian, Unsupported: []inventory.Unsupported{{Path: "app/Cargo.lock", Ecosystem: "cargo"}}}, db, false, "app/Cargo.lock: cargo packages"},
+		{"jar without a maven group", inventory.Inventory{Distro: debian, Packages: []inventory.Package{{Type: inventory.TypeMaven, Name: "legacy", Version: "0.9.1", Location: "opt/legacy-0.9.jar"}}},
+			fakeSource{"Debian:12/x": nil, "Maven/y": nil}, false, "opt/legacy-0.9.jar: legacy 0.9.1 not matched"},
 		{"sbom: nothing consulted", inventory.Inventory{Distro: debian, Packages: []inventory.Package{deb, npm}}, nil, true, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -61,6 +61,9 @@ func writeScanTable(w io.Writer, s *Scan) error {
 	if len(s.Suppressed) > 0 {
 		fmt.Fprintf(w, ", %d suppressed", len(s.Suppressed))
 	}
+	if s.Coverage != nil && !s.Coverage.Complete() {
+		fmt.Fprint(w, "; not clean where not covered, see below")
+	}
 	fmt.Fprintln(w)
 	writeCoverageText(w, s.Coverage)
 	if len(s.Findings) == 0 {
