@@ -12,7 +12,7 @@ func main() {
 	root := cli.Root("ward", "A least-privilege container engine: the audit verbs")
 	// The verbs ward passes on, listed as ward's main.go lists its own.
 	root.AddCommand(
-		newCheckCommand(),
+		withInputErrors(newCheckCommand()),
 		withInputErrors(newSBOMCommand()),
 		withInputErrors(newScanCommand()),
 		withInputErrors(newDBCommand()),
