@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/wardproject/ward/internal/scan/inventory"
+	"github.com/wardproject/ward/internal/scan/vulndb"
 )
 
 // query is how one package is looked up and compared.
@@ -171,7 +172,7 @@ func Cover(inv *inventory.Inventory, db EcosystemIndex) (inventory.Coverage, err
 				return inventory.CoverMatched, "", nil
 			}
 		}
-		return inventory.CoverNoAdvisories, fmt.Sprintf("the database holds no %s advisories (ward db update --ecosystem %s)", strings.Join(ecosystems, " or "), ecosystems[0]), nil
+		return inventory.CoverNoAdvisories, fmt.Sprintf("the database holds no %s advisories (ward db update --ecosystem %q)", strings.Join(ecosystems, " or "), vulndb.Dump(ecosystems[0])), nil
 	}
 
 	da := distroEcosystems(inv.Distro)
