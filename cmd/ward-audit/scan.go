@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,13 +18,17 @@ import (
 // findingsError makes `ward scan --fail-on` exit 1, as `ward check` does:
 // a finding at or above the level, or coverage that is not complete.
 type findingsError struct {
-	level string
-	gaps  int // coverage gaps, when that is the reason
+	level   string
+	gaps    int // coverage gaps, when that is the reason
+	unrated bool
 }
 
 func (e findingsError) Error() string {
 	if e.gaps > 0 {
 		return fmt.Sprintf("scan incomplete: %d coverage gaps (see the report; --allow-uncovered accepts them)", e.gaps)
+	}
+	if e.unrated {
+		return "findings at or above " + e.level + " (UNKNOWN, unrated, reaches every level; --severity can leave it out)"
 	}
 	return "findings at or above " + e.level
 }
@@ -114,7 +119,10 @@ finding reached it or coverage is incomplete, 2 for usage or input errors
 				return err
 			}
 			if failOn != "" && matcher.AtOrAbove(kept, failOn) {
-				return findingsError{level: strings.ToUpper(failOn)}
+				rated := slices.ContainsFunc(kept, func(f matcher.Finding) bool {
+					return vulndb.SeverityRank(f.Severity) >= vulndb.SeverityRank(failOn)
+				})
+				return findingsError{level: strings.ToUpper(failOn), unrated: !rated}
 			}
 			if failOn != "" && !allowUncovered && !coverage.Complete() {
 				return findingsError{level: strings.ToUpper(failOn), gaps: len(coverage.Gaps())}
