@@ -12,6 +12,7 @@ import (
 	"github.com/wardproject/ward/internal/image/registry"
 	"github.com/wardproject/ward/internal/image/store"
 	"github.com/wardproject/ward/internal/scan/source"
+	"github.com/wardproject/ward/internal/scan/source/stored"
 )
 
 // Where `--image-src` lets ward sbom, scan and check read an image from.
@@ -62,7 +63,7 @@ func openScanSource(ctx context.Context, target, imageSrc string) (source.Source
 
 // openStoredImage returns an image of ward's store as a source, without
 // creating a store where there is none.
-func openStoredImage(ref string) (*store.ImageSource, error) {
+func openStoredImage(ref string) (*stored.ImageSource, error) {
 	dir := filepath.Join(wardRoot(), "images")
 	if _, err := os.Stat(filepath.Join(dir, "meta.db")); err != nil {
 		return nil, fmt.Errorf("%s: no such directory, archive or image (no image store in %s): %w", ref, wardRoot(), errNotStored)
@@ -71,7 +72,7 @@ func openStoredImage(ref string) (*store.ImageSource, error) {
 	if err != nil {
 		return nil, err
 	}
-	src, err := s.Source(ref)
+	src, err := stored.Open(s, ref)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("%s: no such directory, archive or image in %s: %w (%w)", ref, dir, err, errNotStored)
 	}
