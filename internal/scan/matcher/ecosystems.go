@@ -197,6 +197,15 @@ func Cover(inv *inventory.Inventory, db EcosystemIndex) (inventory.Coverage, err
 		if p.Type == inventory.TypeMaven && !strings.Contains(p.Name, ":") {
 			c.Unmatched = append(c.Unmatched, inventory.Unmatched{Path: p.Location, Package: p.Name + " " + p.Version,
 				Reason: "the archive has no pom.properties, so its Maven group (which advisories name) is unknown"})
+			continue
+		}
+		// A version its ecosystem's ordering cannot read is compared with
+		// no range: say so rather than report it unaffected.
+		if q, ok := queryFor(p, inv.Distro); ok {
+			if _, err := q.cmp.Compare(q.version, q.version); err != nil {
+				c.Unmatched = append(c.Unmatched, inventory.Unmatched{Path: p.Location, Package: p.Name + " " + p.Version,
+					Reason: "its version cannot be ordered: " + err.Error()})
+			}
 		}
 	}
 	for t, n := range counts {

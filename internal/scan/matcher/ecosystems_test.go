@@ -208,6 +208,8 @@ func TestCover(t *testing.T) {
 		{"unsupported ecosystem", inventory.Inventory{Distro: debian, Unsupported: []inventory.Unsupported{{Path: "app/Cargo.lock", Ecosystem: "cargo"}}}, db, false, "app/Cargo.lock: cargo packages"},
 		{"jar without a maven group", inventory.Inventory{Distro: debian, Packages: []inventory.Package{{Type: inventory.TypeMaven, Name: "legacy", Version: "0.9.1", Location: "opt/legacy-0.9.jar"}}},
 			fakeSource{"Debian:12/x": nil, "Maven/y": nil}, false, "opt/legacy-0.9.jar: legacy 0.9.1 not matched"},
+		{"version its ecosystem cannot order", inventory.Inventory{Distro: debian, Packages: []inventory.Package{{Type: inventory.TypeComposer, Name: "acme/lib", Version: "dev-main", Location: "vendor/composer/installed.json"}}},
+			fakeSource{"Debian:12/x": nil, "Packagist/y": nil}, false, "acme/lib dev-main not matched: its version cannot be ordered"},
 		{"sbom: nothing consulted", inventory.Inventory{Distro: debian, Packages: []inventory.Package{deb, npm}}, nil, true, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
