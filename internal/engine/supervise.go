@@ -174,6 +174,9 @@ func (e *Engine) finish(c *Container) {
 		snapErr = e.releaseNetwork(c.ID)
 	}
 	if snapErr == nil {
+		snapErr = e.releaseIDs(c)
+	}
+	if snapErr == nil {
 		snapErr = e.Records.Delete(c.ID)
 	}
 	if snapErr != nil {

@@ -48,7 +48,13 @@ func (s *Snapshotter) Mount(containerID string) (string, error) {
 	if len(lower) == 0 {
 		lower = []string{filepath.Join(dir, "empty")}
 	}
-	if err := mountOverlay(rootfs, lower, filepath.Join(dir, "upper"), filepath.Join(dir, "work")); err != nil {
+	mount := mountOverlay
+	if len(rec.UIDMappings) > 0 {
+		mount = func(rootfs string, lower []string, upper, work string) error {
+			return mountOverlayMapped(dir, rootfs, lower, upper, work, rec)
+		}
+	}
+	if err := mount(rootfs, lower, filepath.Join(dir, "upper"), filepath.Join(dir, "work")); err != nil {
 		return "", fmt.Errorf("snapshot %s: %w", containerID, err)
 	}
 	return rootfs, nil
