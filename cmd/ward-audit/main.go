@@ -1,4 +1,5 @@
-// Command ward-audit runs ward's audit verbs: check, sbom, scan and db.
+// Command ward-audit runs ward's audit verbs: check, sbom, scan, db,
+// and the trust verbs key, sign and verify.
 // Users type them as `ward check` and so on: ward execs ward-audit,
 // shipped beside it, for these verbs, so that the parsers they link
 // (compose files, Kubernetes manifests, JSON schemas, SBOM formats), whose
@@ -17,6 +18,7 @@ func main() {
 		newScanCommand(),
 		newDBCommand(),
 		newJudgeCommand(), // ward run --policy, --dry-run
+		newKeyCommand(), newSignCommand(), newVerifyCommand(),
 	)
 	cli.Run(root)
 }

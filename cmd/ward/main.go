@@ -16,6 +16,9 @@ func main() {
 		newAuditCommand("sbom", "List the packages installed in a root filesystem or image archive"),
 		newAuditCommand("scan", "Report known vulnerabilities of the packages in a root filesystem or image archive"),
 		newAuditCommand("db", "Manage the offline vulnerability database (OSV records)"),
+		newAuditCommand("key", "Manage signing keys (cosign's formats)"),
+		newAuditCommand("sign", "Sign an image, as cosign does"),
+		newAuditCommand("verify", "Verify an image's signatures, as cosign does"),
 		newNetworkCommand(),
 	)
 	root.AddCommand(newImageCommands()...)
