@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"log"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/wardproject/ward/internal/testutil"
+)
+
+// trustRegistry starts go-containerregistry's registry on loopback and
+// pushes a random image under each tag; it returns the registry's host.
+func trustRegistry(t *testing.T, tags ...string) string {
+	t.Helper()
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	t.Cleanup(srv.Close)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	for _, tag := range tags {
+		img, err := random.Image(512, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref, err := name.ParseReference(host + "/" + tag)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := remote.Write(ref, img); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return host
+}
+
+// runProg runs a program with extra environment, returning stdout, stderr and
+// its exit status.
+func runProg(t *testing.T, env []string, prog string, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(prog, args...)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdin = strings.NewReader("")
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
+		return out.String(), errOut.String(), ee.ExitCode()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errOut.String(), 0
+}
+
+// mustRun fails t unless the program exits 0.
+func mustRun(t *testing.T, env []string, prog string, args ...string) string {
+	t.Helper()
+	out, errOut, code := runProg(t, env, prog, args...)
+	if code != 0 {
+		t.Fatalf("%s %s: exit %d\n%s%s", filepath.Base(prog), strings.Join(args, " "), code, out, errOut)
+	}
+	return out
+}
+
+// verifiedDigests reads the JSON array of payloads that ward verify and
+// cosign verify print, returning the digests they name.
+func verifiedDigests(t *testing.T, out string) []string {
+	t.Helper()
+	var payloads []struct {
+		Critical struct {
+			Image struct {
+				Digest string `json:"docker-manifest-digest"`
+			} `json:"image"`
+			Type string `json:"type"`
+		} `json:"critical"`
+	}
+	if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &payloads); err != nil {
+		t.Fatalf("verify output is not a JSON array of payloads: %v\n%s", err, out)
+	}
+	var ds []string
+	for _, p := range payloads {
+		ds = append(ds, p.Critical.Image.Digest)
+	}
+	return ds
+}
+
+func digestOf(t *testing.T, ref string) string {
+	t.Helper()
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := remote.Head(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.Digest.String()
+}
+
+// TestTrustCosignInterop: signatures and keys go both ways between ward
+// and cosign 2.x (scripts/install-tools.sh builds it): ward verifies what
+// cosign signed, cosign verifies what ward signed, and each reads the
+// other's encrypted private key.
+func TestTrustCosignInterop(t *testing.T) {
+	cosign := testutil.RequireTool(t, "cosign")
+	ward := wardBinary(t)
+	dir := t.TempDir()
+	host := trustRegistry(t, "a:1", "b:1", "c:1", "d:1")
+	env := []string{"COSIGN_PASSWORD=pw", "WARD_ROOT=" + filepath.Join(dir, "root"), "HOME=" + dir}
+	wardKey, cosKey := filepath.Join(dir, "ward"), filepath.Join(dir, "cos")
+	mustRun(t, env, ward, "key", "generate", "--output-key-prefix", wardKey)
+	mustRun(t, env, cosign, "generate-key-pair", "--output-key-prefix", cosKey)
+
+	cosignSign := func(key, ref string) {
+		mustRun(t, env, cosign, "sign", "--key", key, "--tlog-upload=false", "--yes", ref)
+	}
+	cosignVerify := func(pub, ref string) string {
+		return mustRun(t, env, cosign, "verify", "--key", pub, "--insecure-ignore-tlog=true", ref)
+	}
+	cases := []struct {
+		name, ref, signKey, pub string
+		sign                    func(key, ref string)
+	}{
+		{"ward signs with its key", host + "/a:1", wardKey + ".key", wardKey + ".pub",
+			func(key, ref string) { mustRun(t, env, ward, "sign", "--key", key, ref) }},
+		{"ward signs with cosign's key", host + "/b:1", cosKey + ".key", cosKey + ".pub",
+			func(key, ref string) { mustRun(t, env, ward, "sign", "--key", key, ref) }},
+		{"cosign signs with its key", host + "/c:1", cosKey + ".key", cosKey + ".pub", cosignSign},
+		{"cosign signs with ward's key", host + "/d:1", wardKey + ".key", wardKey + ".pub", cosignSign},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.sign(tc.signKey, tc.ref)
+			want := digestOf(t, tc.ref)
+			for _, got := range [][]string{
+				verifiedDigests(t, mustRun(t, env, ward, "verify", "--key", tc.pub, tc.ref)),
+				verifiedDigests(t, cosignVerify(tc.pub, tc.ref)),
+			} {
+				if len(got) != 1 || got[0] != want {
+					t.Fatalf("verified %v, want [%s]", got, want)
+				}
+			}
+			// The other key verifies nothing, in either tool.
+			other := wardKey + ".pub"
+			if tc.pub == other {
+				other = cosKey + ".pub"
+			}
+			for _, prog := range []string{ward, cosign} {
+				args := []string{"verify", "--key", other, "--insecure-ignore-tlog=true", tc.ref}
+				if out, errOut, code := runProg(t, env, prog, args...); code != 1 {
+					t.Fatalf("%s with the other key: exit %d, want 1\n%s%s", filepath.Base(prog), code, out, errOut)
+				}
+			}
+		})
+	}
+}
+
+// TestTrustRefusals: ward sign and verify exit 1 with one line on stderr
+// for bad input, and verify prints nothing on stdout then.
+func TestTrustRefusals(t *testing.T) {
+	ward := wardBinary(t)
+	dir := t.TempDir()
+	host := trustRegistry(t, "app:1", "unsigned:1")
+	env := []string{"COSIGN_PASSWORD=pw", "WARD_ROOT=" + filepath.Join(dir, "root")}
+	key, other := filepath.Join(dir, "k"), filepath.Join(dir, "other")
+	mustRun(t, env, ward, "key", "generate", "--output-key-prefix", key)
+	mustRun(t, env, ward, "key", "generate", "--output-key-prefix", other)
+	mustRun(t, env, ward, "sign", "--key", key+".key", host+"/app:1")
+	unreadable := filepath.Join(dir, "junk.pub")
+	if err := os.WriteFile(unreadable, []byte("not a key\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		env  []string
+		args []string
+		want string
+	}{
+		{"wrong key", nil, []string{"verify", "--key", other + ".pub", host + "/app:1"}, "does not verify with the key"},
+		{"unsigned image", nil, []string{"verify", "--key", key + ".pub", host + "/unsigned:1"}, "no signature"},
+		{"unreadable public key", nil, []string{"verify", "--key", unreadable, host + "/app:1"}, "not a PEM public key"},
+		{"missing public key", nil, []string{"verify", "--key", filepath.Join(dir, "absent.pub"), host + "/app:1"}, "no such file"},
+		{"no key flag", nil, []string{"verify", host + "/app:1"}, "--key is required"},
+		{"wrong password", []string{"COSIGN_PASSWORD=nope"}, []string{"sign", "--key", key + ".key", host + "/app:1"}, "wrong password"},
+		{"public key to sign", nil, []string{"sign", "--key", key + ".pub", host + "/app:1"}, "not an encrypted cosign private key"},
+		{"no such image", nil, []string{"sign", "--key", key + ".key", host + "/absent:1"}, "absent"},
+		{"key exists", nil, []string{"key", "generate", "--output-key-prefix", key}, "exists"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := runProg(t, append(append([]string{}, env...), tc.env...), ward, tc.args...)
+			if code != 1 {
+				t.Fatalf("exit %d, want 1\n%s%s", code, out, errOut)
+			}
+			if out != "" {
+				t.Fatalf("stdout not empty: %q", out)
+			}
+			if lines := strings.Split(strings.TrimSpace(errOut), "\n"); len(lines) != 1 || !strings.Contains(errOut, tc.want) {
+				t.Fatalf("stderr %q, want one line with %q", errOut, tc.want)
+			}
+		})
+	}
+}
