@@ -19,6 +19,7 @@ func main() {
 		newDBCommand(),
 		newJudgeCommand(), // ward run --policy, --dry-run
 		newKeyCommand(), newSignCommand(), newVerifyCommand(),
+		newTrustVerifyCommand(), // ward pull under a trust policy
 	)
 	cli.Run(root)
 }

@@ -5,14 +5,21 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"slices"
 
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/sigstore/sigstore/pkg/signature"
 	"github.com/spf13/cobra"
 
 	"github.com/wardproject/ward/internal/image"
 	"github.com/wardproject/ward/internal/trust"
 	"github.com/wardproject/ward/internal/trust/keys"
+	"github.com/wardproject/ward/internal/trust/localsig"
+	"github.com/wardproject/ward/internal/trust/policy"
+	"github.com/wardproject/ward/internal/trust/record"
 )
 
 // The trust verbs: ward key generate, ward sign, ward verify. Their flags
@@ -86,20 +93,30 @@ password), else asked twice on the terminal, else read from stdin.`,
 
 func newSignCommand() *cobra.Command {
 	var keyPath string
+	var local bool
 	cmd := &cobra.Command{
-		Use:   "sign --key KEY IMAGE",
+		Use:   "sign --key KEY [--local] IMAGE",
 		Short: "Sign an image in its registry, as cosign sign does (no transparency log)",
 		Long: `Sign the image that IMAGE names now (a tag is resolved to its digest) and store
 the signature in its repository under the tag sha256-<digest>.sig, in the
 format cosign writes and reads: cosign verify --key KEY.pub
 --insecure-ignore-tlog=true accepts it. ward contacts neither Rekor nor
-Fulcio. Exits 0 once the signature is stored, else 1.`,
+Fulcio. With --local, sign the image in ward's store instead: the signature
+is kept in the store and ward push sends it with the image. Exits 0 once
+the signature is stored, else 1.`,
 		Args: cobra.ExactArgs(1),
 		RunE: trustRunE(func(cmd *cobra.Command, args []string) error {
 			if keyPath == "" {
 				return errors.New("sign: --key is required")
 			}
-			ref, err := image.ParseReference(args[0])
+			var ref name.Reference
+			var manifest v1.Hash
+			var err error
+			if local {
+				ref, manifest, err = localImage(args[0])
+			} else {
+				ref, err = image.ParseReference(args[0])
+			}
 			if err != nil {
 				return err
 			}
@@ -107,54 +124,175 @@ Fulcio. Exits 0 once the signature is stored, else 1.`,
 			if err != nil {
 				return err
 			}
-			digest, err := trust.Registry{}.Sign(context.Background(), ref, signer)
+			if !local {
+				digest, err := trust.Registry{}.Sign(context.Background(), ref, signer)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "Pushing signature to: %s\n", digest.Context())
+				return nil
+			}
+			digest := ref.Context().Digest(manifest.String())
+			base, err := localsig.Read(wardRoot(), manifest)
+			if errors.Is(err, localsig.ErrNone) {
+				base = trust.EmptySignatureImage()
+			} else if err != nil {
+				return err
+			}
+			sig, err := trust.AddSignature(base, digest, digest.Context().Name(), signer)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "Pushing signature to: %s\n", digest.Context())
+			if err := localsig.Write(wardRoot(), manifest, sig); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "Signature of %s kept in ward's store (ward push sends it)\n", digest)
 			return nil
 		}),
 	}
 	cmd.Flags().StringVar(&keyPath, "key", "", "private key (cosign's encrypted format)")
+	cmd.Flags().BoolVar(&local, "local", false, "sign the image in ward's store, not in its registry")
 	return cmd
 }
 
 func newVerifyCommand() *cobra.Command {
 	var keyPath string
-	var ignoreTlog bool
+	var ignoreTlog, local bool
 	cmd := &cobra.Command{
-		Use:   "verify --key PUB IMAGE",
+		Use:   "verify [--key PUB] [--local] IMAGE",
 		Short: "Verify an image's signatures in its registry, as cosign verify does",
 		Long: `Verify the signatures of the image IMAGE names now, offline, against the
 public key PUB. Exits 0 only when a signature made with that key names the
 image's digest, printing the verified payloads as JSON on stdout (as cosign
 does); exits 1 otherwise: no signature, wrong key, a tag moved to another
-image, a malformed signature or one over 1 MiB, an unreadable key.`,
+image, a malformed signature or one over 1 MiB, an unreadable key.
+
+Without --key, the image is verified against the trust policy that
+trust-policy in ward's config names, and the verification is printed.
+With --local, the image and signatures are those in ward's store; without
+--key, the verification is then recorded, and ward run accepts the image
+under that trust policy.`,
 		Args: cobra.ExactArgs(1),
 		RunE: trustRunE(func(cmd *cobra.Command, args []string) error {
-			if keyPath == "" {
-				return errors.New("verify: --key is required")
+			var ref name.Reference
+			var manifest v1.Hash
+			var err error
+			if local {
+				ref, manifest, err = localImage(args[0])
+			} else {
+				ref, err = image.ParseReference(args[0])
 			}
-			ref, err := image.ParseReference(args[0])
 			if err != nil {
 				return err
+			}
+			ctx := context.Background()
+			reg := trust.Registry{}
+			var digest name.Digest
+			sigs := reg.RegistrySignatures(ctx)
+			if local {
+				digest = ref.Context().Digest(manifest.String())
+				sigs = func(name.Digest) (v1.Image, error) { return localsig.Read(wardRoot(), manifest) }
+			} else if digest, err = reg.Resolve(ctx, ref); err != nil {
+				return fmt.Errorf("verify %s: %w", args[0], err)
+			}
+			if keyPath == "" {
+				return verifyUnderPolicy(cmd, args[0], ref, digest, manifest, sigs)
 			}
 			check, err := loadKeyChecker(keyPath)
 			if err != nil {
 				return err
 			}
-			v, err := trust.Registry{}.Verify(context.Background(), ref, check)
+			sigImg, err := sigs(digest)
+			if err != nil {
+				return fmt.Errorf("verify %s: %w", args[0], err)
+			}
+			v, err := trust.VerifyImage(sigImg, digest, check)
 			if err != nil {
 				return fmt.Errorf("verify %s: %w", args[0], err)
 			}
 			return printVerified(cmd, args[0], v)
 		}),
 	}
-	cmd.Flags().StringVar(&keyPath, "key", "", "public key (PEM) the signatures must verify with")
+	cmd.Flags().StringVar(&keyPath, "key", "", "public key (PEM) the signatures must verify with (default: the trust policy's)")
+	cmd.Flags().BoolVar(&local, "local", false, "verify the image and signatures in ward's store")
 	// ward never reads a transparency log; the flag is accepted so that
 	// cosign's command lines work unchanged.
 	cmd.Flags().BoolVar(&ignoreTlog, "insecure-ignore-tlog", false, "accepted for cosign compatibility: ward never contacts a transparency log")
 	return cmd
+}
+
+// verifyUnderPolicy verifies against the trust policy in ward's config;
+// a local image's verification is recorded for ward run.
+func verifyUnderPolicy(cmd *cobra.Command, arg string, ref name.Reference, digest name.Digest, manifest v1.Hash, sigs trust.SignatureSource) error {
+	path, err := trustPolicyPath()
+	if err != nil {
+		return err
+	}
+	if path == "" {
+		return errors.New("verify: no --key, and ward's config names no trust-policy")
+	}
+	pol, err := policy.Read(path)
+	if err != nil {
+		return err
+	}
+	rec, err := trust.VerifyPolicy(pol, ref, digest, sigs)
+	if err != nil {
+		return fmt.Errorf("verify %s: %w", arg, err)
+	}
+	if manifest.Hex != "" {
+		rec.Manifest, rec.Source = manifest.String(), "local"
+		if err := record.Write(wardRoot(), rec); err != nil {
+			return err
+		}
+	}
+	enc := json.NewEncoder(cmd.OutOrStdout())
+	enc.SetIndent("", "  ")
+	return enc.Encode(rec)
+}
+
+// localImage finds an image in ward's store: the name it is signed under
+// (the one given, else its first tag) and its manifest digest.
+func localImage(arg string) (name.Reference, v1.Hash, error) {
+	s, err := openImageStore()
+	if err != nil {
+		return nil, v1.Hash{}, err
+	}
+	img, err := s.Get(arg)
+	if err != nil {
+		return nil, v1.Hash{}, fmt.Errorf("image %s: %w", arg, err)
+	}
+	if ref, err := image.ParseReference(arg); err == nil && slices.Contains(append(img.RepoTags, img.RepoDigests...), ref.Name()) {
+		return ref, img.Manifest, nil
+	}
+	for _, t := range img.RepoTags {
+		if ref, err := image.ParseReference(t); err == nil {
+			return ref, img.Manifest, nil
+		}
+	}
+	return nil, v1.Hash{}, fmt.Errorf("image %s has no name to sign or verify it under: tag it first (ward tag)", arg)
+}
+
+// trustPolicyPath is trust-policy in ward's config ($WARD_CONFIG, default
+// /etc/ward/config.json), as ward reads it.
+func trustPolicyPath() (string, error) {
+	path := os.Getenv("WARD_CONFIG")
+	if path == "" {
+		path = "/etc/ward/config.json"
+	}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("config %s: %w", path, err)
+	}
+	var cfg struct {
+		TrustPolicy string `json:"trust-policy"`
+	}
+	if err := json.Unmarshal(b, &cfg); err != nil {
+		return "", fmt.Errorf("config %s: %w", path, err)
+	}
+	return cfg.TrustPolicy, nil
 }
 
 // printVerified prints what cosign prints: the checks on stderr, the
@@ -196,4 +334,39 @@ func loadKeyChecker(path string) (trust.KeyChecker, error) {
 		return trust.KeyChecker{}, fmt.Errorf("key %s: %w", path, err)
 	}
 	return trust.KeyChecker{Verifier: v, Public: pub}, nil
+}
+
+// newTrustVerifyCommand is what ward pull runs when its trust policy asks
+// for a signature: verify DIGEST (a name@digest) for the name the user
+// pulled, under the policy's requirements for that name, and print the
+// record to keep as JSON. Hidden: users type ward pull.
+func newTrustVerifyCommand() *cobra.Command {
+	var policyPath, used string
+	cmd := &cobra.Command{
+		Use:    "trust-verify --trust-policy FILE --name REF NAME@DIGEST",
+		Hidden: true,
+		Args:   cobra.ExactArgs(1),
+		RunE: trustRunE(func(cmd *cobra.Command, args []string) error {
+			digest, err := name.NewDigest(args[0])
+			if err != nil {
+				return fmt.Errorf("trust-verify: %w", err)
+			}
+			ref, err := image.ParseReference(used)
+			if err != nil {
+				return err
+			}
+			pol, err := policy.Read(policyPath)
+			if err != nil {
+				return err
+			}
+			rec, err := trust.VerifyPolicy(pol, ref, digest, trust.Registry{}.RegistrySignatures(context.Background()))
+			if err != nil {
+				return fmt.Errorf("verify %s: %w", used, err)
+			}
+			return json.NewEncoder(cmd.OutOrStdout()).Encode(rec)
+		}),
+	}
+	cmd.Flags().StringVar(&policyPath, "trust-policy", "", "trust policy file")
+	cmd.Flags().StringVar(&used, "name", "", "the name the image is pulled as")
+	return cmd
 }

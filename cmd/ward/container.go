@@ -75,6 +75,9 @@ type engineConfig struct {
 	// DefaultNetwork is the network of `ward run` without --network
 	// (default "bridge"; $WARD_DEFAULT_NETWORK wins).
 	DefaultNetwork string `json:"default-network"`
+	// TrustPolicy is a trust policy file in containers-policy.json's
+	// schema, which ward pull and ward run enforce (trust.go).
+	TrustPolicy string `json:"trust-policy"`
 }
 
 func readEngineConfig() (engineConfig, error) {

@@ -84,9 +84,9 @@ func (r Registry) signatureImage(ctx context.Context, digest name.Digest) (v1.Im
 	return img, nil
 }
 
-// emptySignatureImage is the start of a signature image, as cosign makes
+// EmptySignatureImage is the start of a signature image, as cosign makes
 // it: an OCI manifest with an empty config.
-func emptySignatureImage() v1.Image {
+func EmptySignatureImage() v1.Image {
 	return mutate.ConfigMediaType(mutate.MediaType(empty.Image, types.OCIManifestSchema1), types.OCIConfigJSON)
 }
 

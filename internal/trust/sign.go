@@ -26,7 +26,7 @@ func (r Registry) Sign(ctx context.Context, ref name.Reference, signer signature
 	}
 	base, err := r.signatureImage(ctx, digest)
 	if errors.Is(err, errNoSignatureImage) {
-		base = emptySignatureImage()
+		base = EmptySignatureImage()
 	} else if err != nil {
 		return name.Digest{}, err
 	}

@@ -186,7 +186,7 @@ func TestMalformed(t *testing.T) {
 	_, check := newKey(t)
 	tag, _ := SignatureTag(digest)
 	layer := func(payload []byte, ann map[string]string) v1.Image {
-		img, err := mutate.Append(emptySignatureImage(), mutate.Addendum{
+		img, err := mutate.Append(EmptySignatureImage(), mutate.Addendum{
 			Layer: static.NewLayer(payload, SimpleSigningMediaType), MediaType: SimpleSigningMediaType, Annotations: ann,
 		})
 		if err != nil {

@@ -1,0 +1,113 @@
+package trust
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/wardproject/ward/internal/trust/keys"
+	"github.com/wardproject/ward/internal/trust/policy"
+	"github.com/wardproject/ward/internal/trust/record"
+)
+
+// ErrRejected is a trust policy's reject.
+var ErrRejected = errors.New("rejected by the trust policy")
+
+// SignatureSource gives the signature image of a digest: the registry's,
+// or ward's store's (--local).
+type SignatureSource func(digest name.Digest) (v1.Image, error)
+
+// RegistrySignatures reads signatures from the image's registry.
+func (r Registry) RegistrySignatures(ctx context.Context) SignatureSource {
+	return func(digest name.Digest) (v1.Image, error) {
+		img, err := r.signatureImage(ctx, digest)
+		if errors.Is(err, errNoSignatureImage) {
+			return nil, fmt.Errorf("%w for %s", ErrNoSignature, digest)
+		}
+		return img, err
+	}
+}
+
+// VerifyPolicy verifies digest, which the user names used, against the
+// requirements pol has for used: every sigstoreSigned requirement must
+// be met by a signature that verifies with its key and claims an identity
+// its signedIdentity accepts. It returns the record to keep; the caller
+// fills Manifest (the stored image's own digest) and Source.
+func VerifyPolicy(pol *policy.Policy, used name.Reference, digest name.Digest, sigs SignatureSource) (record.Trust, error) {
+	reqs, scope := pol.For(used)
+	if reqs.Rejects() {
+		return record.Trust{}, fmt.Errorf("%s: %w (%s)", used, ErrRejected, scope)
+	}
+	fp, err := reqs.Fingerprint()
+	if err != nil {
+		return record.Trust{}, fmt.Errorf("trust policy %s, %s: %w", pol.Path, scope, err)
+	}
+	rec := record.Trust{Digest: digest.DigestStr(), VerifiedAt: time.Now().UTC(), Scope: scope.String(), Policy: fp, Reference: used.Name()}
+	if !reqs.NeedsSignature() {
+		return rec, nil
+	}
+	sigImg, err := sigs(digest)
+	if err != nil {
+		return record.Trust{}, err
+	}
+	for _, r := range reqs {
+		if r.Type != policy.TypeSigstoreSigned {
+			continue
+		}
+		check, err := requirementChecker(r)
+		if err != nil {
+			return record.Trust{}, fmt.Errorf("trust policy %s, %s: %w", pol.Path, scope, err)
+		}
+		v, err := VerifyImage(sigImg, digest, identityChecker{check, r, used})
+		if err != nil {
+			return record.Trust{}, err
+		}
+		if rec.Signer == "" {
+			rec.Signer, rec.Identity = v.Signer, v.Identity
+		}
+	}
+	return rec, nil
+}
+
+func requirementChecker(r policy.Requirement) (KeyChecker, error) {
+	pem := r.KeyData
+	if r.KeyPath != "" {
+		b, err := keys.ReadFile(r.KeyPath)
+		if err != nil {
+			return KeyChecker{}, err
+		}
+		pem = b
+	}
+	v, pub, err := keys.ParsePublic(pem)
+	if err != nil {
+		return KeyChecker{}, fmt.Errorf("sigstoreSigned key: %w", err)
+	}
+	return KeyChecker{Verifier: v, Public: pub}, nil
+}
+
+// identityChecker adds the signedIdentity check to a key check: the
+// payload is parsed only after its signature verified.
+type identityChecker struct {
+	Checker
+	req  policy.Requirement
+	used name.Reference
+}
+
+func (c identityChecker) Check(sig Signature) (string, error) {
+	signer, err := c.Checker.Check(sig)
+	if err != nil {
+		return "", err
+	}
+	p, _, err := ParsePayload(sig.Payload)
+	if err != nil {
+		return "", err
+	}
+	if err := c.req.MatchIdentity(c.used, p.Critical.Identity.DockerReference); err != nil {
+		return "", err
+	}
+	return signer, nil
+}
