@@ -92,7 +92,7 @@ password), else asked twice on the terminal, else read from stdin.`,
 }
 
 func newSignCommand() *cobra.Command {
-	var keyPath string
+	var keyPath, certPath, chainPath string
 	var local bool
 	cmd := &cobra.Command{
 		Use:   "sign --key KEY [--local] IMAGE",
@@ -124,8 +124,22 @@ the signature is stored, else 1.`,
 			if err != nil {
 				return err
 			}
+			var cert trust.Certificate
+			if certPath != "" {
+				if cert.Cert, err = keys.ReadFile(certPath); err != nil {
+					return err
+				}
+			}
+			if chainPath != "" {
+				if certPath == "" {
+					return errors.New("sign: --certificate-chain needs --certificate")
+				}
+				if cert.Chain, err = keys.ReadFile(chainPath); err != nil {
+					return err
+				}
+			}
 			if !local {
-				digest, err := trust.Registry{}.Sign(context.Background(), ref, signer)
+				digest, err := trust.Registry{}.Sign(context.Background(), ref, signer, cert)
 				if err != nil {
 					return err
 				}
@@ -139,7 +153,7 @@ the signature is stored, else 1.`,
 			} else if err != nil {
 				return err
 			}
-			sig, err := trust.AddSignature(base, digest, digest.Context().Name(), signer)
+			sig, err := trust.AddSignature(base, digest, digest.Context().Name(), signer, cert)
 			if err != nil {
 				return err
 			}
@@ -151,6 +165,8 @@ the signature is stored, else 1.`,
 		}),
 	}
 	cmd.Flags().StringVar(&keyPath, "key", "", "private key (cosign's encrypted format)")
+	cmd.Flags().StringVar(&certPath, "certificate", "", "the key's X.509 certificate (PEM), attached for keyless verification")
+	cmd.Flags().StringVar(&chainPath, "certificate-chain", "", "the certificate's CA chain (PEM), from its issuer to the root")
 	cmd.Flags().BoolVar(&local, "local", false, "sign the image in ward's store, not in its registry")
 	return cmd
 }
@@ -158,6 +174,7 @@ the signature is stored, else 1.`,
 func newVerifyCommand() *cobra.Command {
 	var keyPath string
 	var ignoreTlog, local bool
+	var kl keylessFlags
 	cmd := &cobra.Command{
 		Use:   "verify [--key PUB] [--local] IMAGE",
 		Short: "Verify an image's signatures in its registry, as cosign verify does",
@@ -195,12 +212,20 @@ under that trust policy.`,
 			} else if digest, err = reg.Resolve(ctx, ref); err != nil {
 				return fmt.Errorf("verify %s: %w", args[0], err)
 			}
-			if keyPath == "" {
+			var check trust.Checker
+			switch {
+			case keyPath != "" && kl.set():
+				return errors.New("verify: --key and the keyless flags (--certificate-identity, --trusted-root, ...) exclude each other")
+			case keyPath != "":
+				if check, err = loadKeyChecker(keyPath); err != nil {
+					return err
+				}
+			case kl.set():
+				if check, err = kl.checker(); err != nil {
+					return err
+				}
+			default:
 				return verifyUnderPolicy(cmd, args[0], ref, digest, manifest, sigs)
-			}
-			check, err := loadKeyChecker(keyPath)
-			if err != nil {
-				return err
 			}
 			sigImg, err := sigs(digest)
 			if err != nil {
@@ -215,6 +240,7 @@ under that trust policy.`,
 	}
 	cmd.Flags().StringVar(&keyPath, "key", "", "public key (PEM) the signatures must verify with (default: the trust policy's)")
 	cmd.Flags().BoolVar(&local, "local", false, "verify the image and signatures in ward's store")
+	kl.register(cmd)
 	// ward never reads a transparency log; the flag is accepted so that
 	// cosign's command lines work unchanged.
 	cmd.Flags().BoolVar(&ignoreTlog, "insecure-ignore-tlog", false, "accepted for cosign compatibility: ward never contacts a transparency log")
@@ -299,7 +325,7 @@ func trustPolicyPath() (string, error) {
 // payloads as a JSON array on stdout.
 func printVerified(cmd *cobra.Command, arg string, v trust.Verified) error {
 	fmt.Fprintf(cmd.ErrOrStderr(), "\nVerification for %s --\nThe following checks were performed on each of these signatures:\n"+
-		"  - The cosign claims were validated\n  - The signatures were verified against the specified public key\n", arg)
+		"  - The cosign claims were validated\n  - The signatures were verified against %s\n", arg, v.Signer)
 	out, err := json.Marshal(v.Payloads)
 	if err != nil {
 		return err
@@ -369,4 +395,35 @@ func newTrustVerifyCommand() *cobra.Command {
 	cmd.Flags().StringVar(&policyPath, "trust-policy", "", "trust policy file")
 	cmd.Flags().StringVar(&used, "name", "", "the name the image is pulled as")
 	return cmd
+}
+
+// keylessFlags are cosign verify's flags for certificate signatures.
+type keylessFlags struct {
+	identity, identityRegexp, issuer, issuerRegexp, trustedRoot string
+	requireTlog                                                 bool
+}
+
+func (k *keylessFlags) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&k.identity, "certificate-identity", "", "the signer identity the certificate must name (its SAN: an email or URI)")
+	f.StringVar(&k.identityRegexp, "certificate-identity-regexp", "", "a regular expression the certificate's identity must match")
+	f.StringVar(&k.issuer, "certificate-oidc-issuer", "", "the OIDC issuer the certificate must name")
+	f.StringVar(&k.issuerRegexp, "certificate-oidc-issuer-regexp", "", "a regular expression the certificate's issuer must match")
+	f.StringVar(&k.trustedRoot, "trusted-root", "", "trusted_root.json (sigstore's format) whose certificate authorities and logs are trusted")
+	f.BoolVar(&k.requireTlog, "require-tlog", false, "require a transparency log entry with an inclusion proof, checked offline from the bundle")
+}
+
+func (k *keylessFlags) set() bool {
+	return k.identity != "" || k.identityRegexp != "" || k.issuer != "" || k.issuerRegexp != "" || k.trustedRoot != ""
+}
+
+func (k *keylessFlags) checker() (trust.Checker, error) {
+	if k.trustedRoot == "" {
+		return nil, errors.New("verify: keyless verification needs --trusted-root (ward works offline: no root is fetched)")
+	}
+	b, err := os.ReadFile(k.trustedRoot)
+	if err != nil {
+		return nil, fmt.Errorf("trusted root: %w", err)
+	}
+	return trust.NewCertChecker(b, k.identity, k.identityRegexp, k.issuer, k.issuerRegexp, k.requireTlog)
 }

@@ -85,7 +85,7 @@ func TestSignVerify(t *testing.T) {
 	if _, err := reg.Verify(ctx, parseRef(t, ref), check); !errors.Is(err, ErrNoSignature) {
 		t.Fatalf("unsigned: got %v, want ErrNoSignature", err)
 	}
-	got, err := reg.Sign(ctx, parseRef(t, ref), signer)
+	got, err := reg.Sign(ctx, parseRef(t, ref), signer, Certificate{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestSignVerify(t *testing.T) {
 	}
 	// Signing twice with the same key adds nothing (ECDSA signatures
 	// differ, so this one adds a second layer; both verify).
-	if _, err := reg.Sign(ctx, parseRef(t, ref), signer); err != nil {
+	if _, err := reg.Sign(ctx, parseRef(t, ref), signer, Certificate{}); err != nil {
 		t.Fatal(err)
 	}
 	v, err := reg.Verify(ctx, parseRef(t, ref), check)
@@ -121,7 +121,7 @@ func TestSignVerify(t *testing.T) {
 	t.Run("tag moved after signing", func(t *testing.T) {
 		moved := host + "/moved:1"
 		pushRandom(t, moved)
-		if _, err := reg.Sign(ctx, parseRef(t, moved), signer); err != nil {
+		if _, err := reg.Sign(ctx, parseRef(t, moved), signer, Certificate{}); err != nil {
 			t.Fatal(err)
 		}
 		pushRandom(t, moved) // the tag now names another, unsigned image
