@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
@@ -19,6 +20,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/wardproject/ward/internal/testutil"
+	"github.com/wardproject/ward/internal/trust/keys"
+	"github.com/wardproject/ward/internal/trust/trusttest"
 )
 
 // trustRegistry starts go-containerregistry's registry on loopback and
@@ -216,5 +219,57 @@ func TestTrustRefusals(t *testing.T) {
 				t.Fatalf("stderr %q, want one line with %q", errOut, tc.want)
 			}
 		})
+	}
+}
+
+// TestTrustCosignKeyless: certificate signatures both ways, with a CA
+// and trusted root the test makes. cosign reads the first signature form
+// with --certificate-chain (its --trusted-root wants the bundle form);
+// ward reads trusted_root.json.
+func TestTrustCosignKeyless(t *testing.T) {
+	cosign := testutil.RequireTool(t, "cosign")
+	ward := wardBinary(t)
+	dir := t.TempDir()
+	host := trustRegistry(t, "by-ward:1", "by-cosign:1")
+	env := []string{"COSIGN_PASSWORD=pw", "WARD_ROOT=" + filepath.Join(dir, "root"), "HOME=" + dir, "TUF_ROOT=" + filepath.Join(dir, "tuf"),
+		"HTTPS_PROXY=http://127.0.0.1:9", "HTTP_PROXY=http://127.0.0.1:9", "NO_PROXY=127.0.0.1,localhost"}
+	const who, issuer = "dev@example.com", "https://issuer.example"
+	authority := trusttest.NewCA(t)
+	leaf := authority.Issue(t, who, issuer, time.Now().Add(-time.Minute))
+	pair, err := keys.Marshal(leaf.Key, []byte("pw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{"leaf.key": pair.PrivatePEM, "leaf.pem": leaf.Cert, "chain.pem": leaf.Chain, "trusted_root.json": authority.TrustedRoot}
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := func(name string) string { return filepath.Join(dir, name) }
+	signArgs := []string{"sign", "--key", p("leaf.key"), "--certificate", p("leaf.pem"), "--certificate-chain", p("chain.pem")}
+	mustRun(t, env, ward, append(signArgs, host+"/by-ward:1")...)
+	mustRun(t, env, cosign, append(signArgs, "--tlog-upload=false", "--yes", host+"/by-cosign:1")...)
+	for _, ref := range []string{host + "/by-ward:1", host + "/by-cosign:1"} {
+		want := digestOf(t, ref)
+		for _, got := range [][]string{
+			verifiedDigests(t, mustRun(t, env, ward, "verify", "--certificate-identity", who, "--certificate-oidc-issuer", issuer,
+				"--trusted-root", p("trusted_root.json"), ref)),
+			verifiedDigests(t, mustRun(t, env, cosign, "verify", "--certificate-identity", who, "--certificate-oidc-issuer", issuer,
+				"--certificate-chain", p("chain.pem"), "--insecure-ignore-tlog=true", "--insecure-ignore-sct=true", ref)),
+		} {
+			if len(got) != 1 || got[0] != want {
+				t.Fatalf("%s: verified %v, want [%s]", ref, got, want)
+			}
+		}
+		// Another identity is refused by both.
+		if _, errOut, code := runProg(t, env, ward, "verify", "--certificate-identity", "eve@example.com", "--certificate-oidc-issuer", issuer,
+			"--trusted-root", p("trusted_root.json"), ref); code != 1 || !strings.Contains(errOut, "eve@example.com") {
+			t.Fatalf("ward verify for another identity: exit %d\n%s", code, errOut)
+		}
+		if _, errOut, code := runProg(t, env, cosign, "verify", "--certificate-identity", "eve@example.com", "--certificate-oidc-issuer", issuer,
+			"--certificate-chain", p("chain.pem"), "--insecure-ignore-tlog=true", "--insecure-ignore-sct=true", ref); code == 0 {
+			t.Fatalf("cosign verify for another identity passed\n%s", errOut)
+		}
 	}
 }
