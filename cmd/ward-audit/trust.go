@@ -93,7 +93,7 @@ password), else asked twice on the terminal, else read from stdin.`,
 
 func newSignCommand() *cobra.Command {
 	var keyPath, certPath, chainPath string
-	var local bool
+	var local, newBundle bool
 	cmd := &cobra.Command{
 		Use:   "sign --key KEY [--local] IMAGE",
 		Short: "Sign an image in its registry, as cosign sign does (no transparency log)",
@@ -138,6 +138,17 @@ the signature is stored, else 1.`,
 					return err
 				}
 			}
+			if newBundle && local {
+				return errors.New("sign: --new-bundle-format is for a registry's referrers, not --local")
+			}
+			if newBundle {
+				digest, err := trust.Registry{}.SignBundle(context.Background(), ref, signer, cert)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "Bundle stored as a referrer of %s\n", digest)
+				return nil
+			}
 			if !local {
 				digest, err := trust.Registry{}.Sign(context.Background(), ref, signer, cert)
 				if err != nil {
@@ -168,6 +179,7 @@ the signature is stored, else 1.`,
 	cmd.Flags().StringVar(&certPath, "certificate", "", "the key's X.509 certificate (PEM), attached for keyless verification")
 	cmd.Flags().StringVar(&chainPath, "certificate-chain", "", "the certificate's CA chain (PEM), from its issuer to the root")
 	cmd.Flags().BoolVar(&local, "local", false, "sign the image in ward's store, not in its registry")
+	cmd.Flags().BoolVar(&newBundle, "new-bundle-format", false, "store a Sigstore bundle as an OCI 1.1 referrer (cosign's second form) instead of the sha256-<digest>.sig tag")
 	return cmd
 }
 
@@ -205,10 +217,10 @@ under that trust policy.`,
 			ctx := context.Background()
 			reg := trust.Registry{}
 			var digest name.Digest
-			sigs := reg.RegistrySignatures(ctx)
+			verifyWith := reg.RegistryVerifier(ctx)
 			if local {
 				digest = ref.Context().Digest(manifest.String())
-				sigs = func(name.Digest) (v1.Image, error) { return localsig.Read(wardRoot(), manifest) }
+				verifyWith = trust.ImageVerifier(func() (v1.Image, error) { return localsig.Read(wardRoot(), manifest) })
 			} else if digest, err = reg.Resolve(ctx, ref); err != nil {
 				return fmt.Errorf("verify %s: %w", args[0], err)
 			}
@@ -225,13 +237,9 @@ under that trust policy.`,
 					return err
 				}
 			default:
-				return verifyUnderPolicy(cmd, args[0], ref, digest, manifest, sigs)
+				return verifyUnderPolicy(cmd, args[0], ref, digest, manifest, verifyWith)
 			}
-			sigImg, err := sigs(digest)
-			if err != nil {
-				return fmt.Errorf("verify %s: %w", args[0], err)
-			}
-			v, err := trust.VerifyImage(sigImg, digest, check)
+			v, err := verifyWith(digest, check)
 			if err != nil {
 				return fmt.Errorf("verify %s: %w", args[0], err)
 			}
@@ -244,12 +252,13 @@ under that trust policy.`,
 	// ward never reads a transparency log; the flag is accepted so that
 	// cosign's command lines work unchanged.
 	cmd.Flags().BoolVar(&ignoreTlog, "insecure-ignore-tlog", false, "accepted for cosign compatibility: ward never contacts a transparency log")
+	cmd.Flags().BoolVar(&ignoreTlog, "new-bundle-format", false, "accepted for cosign compatibility: ward reads both forms")
 	return cmd
 }
 
 // verifyUnderPolicy verifies against the trust policy in ward's config;
 // a local image's verification is recorded for ward run.
-func verifyUnderPolicy(cmd *cobra.Command, arg string, ref name.Reference, digest name.Digest, manifest v1.Hash, sigs trust.SignatureSource) error {
+func verifyUnderPolicy(cmd *cobra.Command, arg string, ref name.Reference, digest name.Digest, manifest v1.Hash, verifyWith trust.DigestVerifier) error {
 	path, err := trustPolicyPath()
 	if err != nil {
 		return err
@@ -261,7 +270,7 @@ func verifyUnderPolicy(cmd *cobra.Command, arg string, ref name.Reference, diges
 	if err != nil {
 		return err
 	}
-	rec, err := trust.VerifyPolicy(pol, ref, digest, sigs)
+	rec, err := trust.VerifyPolicy(pol, ref, digest, verifyWith)
 	if err != nil {
 		return fmt.Errorf("verify %s: %w", arg, err)
 	}
@@ -385,7 +394,7 @@ func newTrustVerifyCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rec, err := trust.VerifyPolicy(pol, ref, digest, trust.Registry{}.RegistrySignatures(context.Background()))
+			rec, err := trust.VerifyPolicy(pol, ref, digest, trust.Registry{}.RegistryVerifier(context.Background()))
 			if err != nil {
 				return fmt.Errorf("verify %s: %w", used, err)
 			}

@@ -273,3 +273,32 @@ func TestTrustCosignKeyless(t *testing.T) {
 		}
 	}
 }
+
+// TestTrustCosignBundle: the second form (a Sigstore bundle as an OCI 1.1
+// referrer, --new-bundle-format) both ways, with a key.
+func TestTrustCosignBundle(t *testing.T) {
+	cosign := testutil.RequireTool(t, "cosign")
+	ward := wardBinary(t)
+	dir := t.TempDir()
+	host := trustRegistry(t, "by-ward:1", "by-cosign:1")
+	env := []string{"COSIGN_PASSWORD=pw", "WARD_ROOT=" + filepath.Join(dir, "root"), "HOME=" + dir, "TUF_ROOT=" + filepath.Join(dir, "tuf"),
+		"HTTPS_PROXY=http://127.0.0.1:9", "HTTP_PROXY=http://127.0.0.1:9", "NO_PROXY=127.0.0.1,localhost"}
+	key := filepath.Join(dir, "k")
+	mustRun(t, env, ward, "key", "generate", "--output-key-prefix", key)
+	// cosign wants a trusted root for bundles even with a key: an empty
+	// one (no authorities, no logs) says that nothing else is trusted.
+	emptyRoot := filepath.Join(dir, "trusted_root.json")
+	if err := os.WriteFile(emptyRoot, []byte(`{"mediaType":"application/vnd.dev.sigstore.trustedroot+json;version=0.1"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, env, ward, "sign", "--new-bundle-format", "--key", key+".key", host+"/by-ward:1")
+	mustRun(t, env, cosign, "sign", "--new-bundle-format", "--key", key+".key", "--tlog-upload=false", "--yes", host+"/by-cosign:1")
+	for _, ref := range []string{host + "/by-ward:1", host + "/by-cosign:1"} {
+		want := digestOf(t, ref)
+		if got := verifiedDigests(t, mustRun(t, env, ward, "verify", "--key", key+".pub", ref)); len(got) != 1 || got[0] != want {
+			t.Fatalf("ward verify %s: %v, want [%s]", ref, got, want)
+		}
+		mustRun(t, env, cosign, "verify", "--new-bundle-format", "--key", key+".pub", "--insecure-ignore-tlog=true",
+			"--trusted-root", emptyRoot, ref)
+	}
+}

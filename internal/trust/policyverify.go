@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/sigstore/sigstore-go/pkg/bundle"
 
 	"github.com/wardproject/ward/internal/trust/keys"
 	"github.com/wardproject/ward/internal/trust/policy"
@@ -17,18 +18,23 @@ import (
 // ErrRejected is a trust policy's reject.
 var ErrRejected = errors.New("rejected by the trust policy")
 
-// SignatureSource gives the signature image of a digest: the registry's,
-// or ward's store's (--local).
-type SignatureSource func(digest name.Digest) (v1.Image, error)
+// DigestVerifier verifies the signatures of a digest with a checker:
+// the registry's (Registry.VerifyDigest), or ward's store's.
+type DigestVerifier func(digest name.Digest, check Checker) (Verified, error)
 
-// RegistrySignatures reads signatures from the image's registry.
-func (r Registry) RegistrySignatures(ctx context.Context) SignatureSource {
-	return func(digest name.Digest) (v1.Image, error) {
-		img, err := r.signatureImage(ctx, digest)
-		if errors.Is(err, errNoSignatureImage) {
-			return nil, fmt.Errorf("%w for %s", ErrNoSignature, digest)
+// RegistryVerifier verifies against the image's registry, both forms.
+func (r Registry) RegistryVerifier(ctx context.Context) DigestVerifier {
+	return func(digest name.Digest, check Checker) (Verified, error) { return r.VerifyDigest(ctx, digest, check) }
+}
+
+// ImageVerifier verifies against a signature image (ward's store's).
+func ImageVerifier(sigImg func() (v1.Image, error)) DigestVerifier {
+	return func(digest name.Digest, check Checker) (Verified, error) {
+		img, err := sigImg()
+		if err != nil {
+			return Verified{}, err
 		}
-		return img, err
+		return VerifyImage(img, digest, check)
 	}
 }
 
@@ -37,7 +43,7 @@ func (r Registry) RegistrySignatures(ctx context.Context) SignatureSource {
 // be met by a signature that verifies with its key and claims an identity
 // its signedIdentity accepts. It returns the record to keep; the caller
 // fills Manifest (the stored image's own digest) and Source.
-func VerifyPolicy(pol *policy.Policy, used name.Reference, digest name.Digest, sigs SignatureSource) (record.Trust, error) {
+func VerifyPolicy(pol *policy.Policy, used name.Reference, digest name.Digest, verifyWith DigestVerifier) (record.Trust, error) {
 	reqs, scope := pol.For(used)
 	if reqs.Rejects() {
 		return record.Trust{}, fmt.Errorf("%s: %w (%s)", used, ErrRejected, scope)
@@ -50,10 +56,6 @@ func VerifyPolicy(pol *policy.Policy, used name.Reference, digest name.Digest, s
 	if !reqs.NeedsSignature() {
 		return rec, nil
 	}
-	sigImg, err := sigs(digest)
-	if err != nil {
-		return record.Trust{}, err
-	}
 	for _, r := range reqs {
 		if r.Type != policy.TypeSigstoreSigned {
 			continue
@@ -62,7 +64,7 @@ func VerifyPolicy(pol *policy.Policy, used name.Reference, digest name.Digest, s
 		if err != nil {
 			return record.Trust{}, fmt.Errorf("trust policy %s, %s: %w", pol.Path, scope, err)
 		}
-		v, err := VerifyImage(sigImg, digest, identityChecker{check, r, used})
+		v, err := verifyWith(digest, identityChecker{check, r, used})
 		if err != nil {
 			return record.Trust{}, err
 		}
@@ -95,6 +97,20 @@ type identityChecker struct {
 	Checker
 	req  policy.Requirement
 	used name.Reference
+}
+
+// CheckBundle verifies a bundle with the key. A bundle's statement names
+// the digest only: the identity is the repository it was found in, which
+// signedIdentity is matched against.
+func (c identityChecker) CheckBundle(b *bundle.Bundle, digest v1.Hash) (string, error) {
+	bc, ok := c.Checker.(BundleChecker)
+	if !ok {
+		return "", errors.New("bundles are not read for this requirement")
+	}
+	if err := c.req.MatchIdentity(c.used, c.used.Context().Name()); err != nil {
+		return "", err
+	}
+	return bc.CheckBundle(b, digest)
 }
 
 func (c identityChecker) Check(sig Signature) (string, error) {

@@ -56,7 +56,7 @@ func parseRef(t testing.TB, s string) name.Reference {
 	return r
 }
 
-func newKey(t *testing.T) (signature.SignerVerifier, KeyChecker) {
+func newKey(t testing.TB) (signature.SignerVerifier, KeyChecker) {
 	t.Helper()
 	pair, err := keys.Generate([]byte("pw"))
 	if err != nil {

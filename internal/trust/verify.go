@@ -62,21 +62,56 @@ type Verified struct {
 }
 
 // Verify verifies the signatures of the image ref names now, in its
-// registry. It succeeds when at least one signature verifies with check
-// and names that image's digest.
+// registry. It succeeds when at least one signature, of either form,
+// verifies with check and names that image's digest.
 func (r Registry) Verify(ctx context.Context, ref name.Reference, check Checker) (Verified, error) {
 	digest, err := r.Resolve(ctx, ref)
 	if err != nil {
 		return Verified{}, err
 	}
+	return r.VerifyDigest(ctx, digest, check)
+}
+
+// VerifyDigest verifies the signatures of digest in its registry: the
+// sha256-<digest>.sig tag's, and the Sigstore bundles that refer to it
+// when check can read them.
+func (r Registry) VerifyDigest(ctx context.Context, digest name.Digest, check Checker) (Verified, error) {
+	var tagged Verified
+	var tagErr error
 	sigImg, err := r.signatureImage(ctx, digest)
-	if errors.Is(err, errNoSignatureImage) {
-		return Verified{}, fmt.Errorf("%w for %s", ErrNoSignature, digest)
+	switch {
+	case errors.Is(err, errNoSignatureImage):
+		tagErr = fmt.Errorf("%w for %s", ErrNoSignature, digest)
+	case err != nil:
+		return Verified{}, err
+	default:
+		tagged, tagErr = VerifyImage(sigImg, digest, check)
 	}
+	bc, ok := check.(BundleChecker)
+	if !ok {
+		return tagged, tagErr
+	}
+	bundles, err := r.bundles(ctx, digest)
 	if err != nil {
+		if tagErr == nil {
+			return tagged, nil
+		}
 		return Verified{}, err
 	}
-	return VerifyImage(sigImg, digest, check)
+	referred, refErr := VerifyBundles(bundles, digest, bc)
+	switch {
+	case tagErr == nil && refErr == nil:
+		tagged.Payloads = append(tagged.Payloads, referred.Payloads...)
+		return tagged, nil
+	case tagErr == nil:
+		return tagged, nil
+	case refErr == nil:
+		return referred, nil
+	case errors.Is(tagErr, ErrNoSignature):
+		return Verified{}, refErr // the more telling of the two
+	default:
+		return Verified{}, tagErr
+	}
 }
 
 // VerifyImage verifies the signatures a signature image holds for digest.
