@@ -15,11 +15,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wardproject/ward/internal/image"
+	"github.com/wardproject/ward/internal/image/store"
 	"github.com/wardproject/ward/internal/trust"
+	"github.com/wardproject/ward/internal/trust/gate"
 	"github.com/wardproject/ward/internal/trust/keys"
 	"github.com/wardproject/ward/internal/trust/localsig"
 	"github.com/wardproject/ward/internal/trust/policy"
 	"github.com/wardproject/ward/internal/trust/record"
+	"github.com/wardproject/ward/internal/workload"
 )
 
 // The trust verbs: ward key generate, ward sign, ward verify. Their flags
@@ -435,4 +438,40 @@ func (k *keylessFlags) checker() (trust.Checker, error) {
 		return nil, fmt.Errorf("trusted root: %w", err)
 	}
 	return trust.NewCertChecker(b, k.identity, k.identityRegexp, k.issuer, k.issuerRegexp, k.requireTlog)
+}
+
+// storedImageTrust is what ward check IMAGE reports for image trust: the
+// stored verification of the image's digest, judged as ward run judges
+// it (package gate); nil when ward's config names no trust policy.
+func storedImageTrust(s *store.Store, ref string) (*workload.Trust, error) {
+	path, err := trustPolicyPath()
+	if err != nil || path == "" {
+		return nil, err
+	}
+	pol, err := policy.Read(path)
+	if err != nil {
+		return nil, err
+	}
+	img, err := s.Get(ref)
+	if err != nil {
+		return nil, err
+	}
+	t := &workload.Trust{}
+	rec, ok, err := record.Read(wardRoot(), img.Manifest)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		t.Signer, t.Identity, t.Digest = rec.Signer, rec.Identity, rec.Digest
+	}
+	var refusal *gate.Refusal
+	switch err := gate.Check(wardRoot(), pol, ref, img, false); {
+	case errors.As(err, &refusal):
+		t.Refusal = refusal.Why
+	case err != nil:
+		return nil, err
+	default:
+		t.Verified = ok && rec.Signer != ""
+	}
+	return t, nil
 }

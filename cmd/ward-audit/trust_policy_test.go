@@ -122,6 +122,28 @@ func TestTrustPolicyPullRun(t *testing.T) {
 	mustRun(t, env, ward, "pull", "-q", host+"/other:1")
 	mustRun(t, env, ward, "tag", host+"/other:1", host+"/signed:2")
 
+	t.Run("ward check reports image trust from the verification", func(t *testing.T) {
+		rules := func(ref string) string {
+			var rep struct{ Findings []struct{ Rule, Message string } }
+			if err := json.Unmarshal([]byte(mustRun(t, env, ward, "check", "--format", "json", ref)), &rep); err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, f := range rep.Findings {
+				if strings.HasPrefix(f.Rule, "WD25") {
+					out = append(out, f.Rule+" "+f.Message)
+				}
+			}
+			return strings.Join(out, "; ")
+		}
+		if got := rules(host + "/signed:1"); got != "" {
+			t.Errorf("verified image: %s", got)
+		}
+		if got := rules(host + "/signed:2"); !strings.Contains(got, "WD251") || !strings.Contains(got, "has no verified signature") {
+			t.Errorf("unverified image under a sigstoreSigned scope: %q, want WD251", got)
+		}
+	})
+
 	t.Run("run refusals", func(t *testing.T) {
 		// An unverified image under a name the policy wants signed, by
 		// that name and by its ID.

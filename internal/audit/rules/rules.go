@@ -45,6 +45,7 @@ func All() []audit.Rule {
 		SudoInImage,
 		SetuidBits,
 		UntrustedRegistry,
+		UnverifiedImage,
 		KnownVulnerabilities,
 	}
 }
