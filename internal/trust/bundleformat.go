@@ -45,7 +45,7 @@ const (
 
 // BundleChecker verifies a Sigstore bundle that signs digest.
 type BundleChecker interface {
-	CheckBundle(b *bundle.Bundle, digest v1.Hash) (signer string, err error)
+	CheckBundle(b verify.SignedEntity, digest v1.Hash) (signer string, err error)
 }
 
 // statement is the in-toto statement cosign signs, with the field order
@@ -307,7 +307,7 @@ func artifactDigest(digest v1.Hash) (verify.ArtifactPolicyOption, error) {
 }
 
 // CheckBundle verifies a bundle signed with the key.
-func (k KeyChecker) CheckBundle(b *bundle.Bundle, digest v1.Hash) (string, error) {
+func (k KeyChecker) CheckBundle(b verify.SignedEntity, digest v1.Hash) (string, error) {
 	material := root.NewTrustedPublicKeyMaterial(func(string) (root.TimeConstrainedVerifier, error) {
 		return root.NewExpiringKey(k.Verifier, time.Time{}, time.Time{}), nil
 	})
@@ -326,7 +326,7 @@ func (k KeyChecker) CheckBundle(b *bundle.Bundle, digest v1.Hash) (string, error
 }
 
 // CheckBundle verifies a keyless bundle.
-func (c CertChecker) CheckBundle(b *bundle.Bundle, digest v1.Hash) (string, error) {
+func (c CertChecker) CheckBundle(b verify.SignedEntity, digest v1.Hash) (string, error) {
 	art, err := artifactDigest(digest)
 	if err != nil {
 		return "", err

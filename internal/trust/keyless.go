@@ -26,7 +26,7 @@ const bundleMediaType = "application/vnd.dev.sigstore.bundle.v0.3+json"
 // RequireTlog, a Rekor entry with its inclusion proof, checked against
 // the trusted root's log keys, must show it was valid when it signed.
 type CertChecker struct {
-	Root        *root.TrustedRoot
+	Root        root.TrustedMaterial
 	Identity    verify.CertificateIdentity
 	RequireTlog bool
 }
@@ -99,7 +99,7 @@ func (c CertChecker) Check(sig Signature) (string, error) {
 	return c.verifyBundle(b, verify.WithArtifactDigest("sha256", sum[:]))
 }
 
-func (c CertChecker) verifyBundle(b *bundle.Bundle, artifact verify.ArtifactPolicyOption) (string, error) {
+func (c CertChecker) verifyBundle(b verify.SignedEntity, artifact verify.ArtifactPolicyOption) (string, error) {
 	v, err := c.verifier()
 	if err != nil {
 		return "", err

@@ -3,11 +3,17 @@ package trust
 import (
 	"context"
 	"crypto"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/sigstore/sigstore-go/pkg/root"
+	"github.com/sigstore/sigstore-go/pkg/testing/ca"
+	"github.com/sigstore/sigstore-go/pkg/verify"
 	"github.com/sigstore/sigstore/pkg/signature"
 
 	"github.com/wardproject/ward/internal/trust/trusttest"
@@ -100,5 +106,66 @@ func TestKeyless(t *testing.T) {
 	}
 	if _, err := NewCertChecker(authority.TrustedRoot, "", "", issuer, "", false); err == nil {
 		t.Fatal("no identity accepted")
+	}
+}
+
+// TestTransparencyLog: with RequireTlog, a bundle must carry a Rekor entry
+// whose inclusion proof verifies offline against the trusted root's log
+// key (sigstore-go's testing CA makes the log, the entry and the proof);
+// a bundle without one is refused.
+func TestTransparencyLog(t *testing.T) {
+	const who, issuer = "dev@example.com", "https://issuer.example"
+	vs, err := ca.NewVirtualSigstore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := parseRef(t, "registry.example/app@sha256:"+strings.Repeat("c", 64)).(name.Digest)
+	h, _ := v1.NewHash(d.DigestStr())
+	stmt, err := json.Marshal(statement{Type: inTotoStatementType,
+		Subject: []statementDigest{{Digest: map[string]string{"sha256": h.Hex}}}, PredicateType: CosignSignPredicate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := verify.NewShortCertificateIdentity(issuer, "", who, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := CertChecker{Root: vs, Identity: id, RequireTlog: true}
+	entity, err := vs.AttestAtTime(who, issuer, stmt, time.Now().Add(5*time.Minute), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !entity.HasInclusionProof() {
+		t.Fatal("the test entity has no inclusion proof")
+	}
+	if signer, err := check.CheckBundle(entity, h); err != nil || signer != who+" ("+issuer+")" {
+		t.Fatalf("logged signature: %q, %v", signer, err)
+	}
+	other, _ := v1.NewHash("sha256:" + strings.Repeat("d", 64))
+	if _, err := check.CheckBundle(entity, other); err == nil {
+		t.Fatal("a logged signature of another digest verified")
+	}
+	// A bundle without a log entry, when the log is required.
+	authority := trusttest.NewCA(t)
+	s, cert := leaf(t, authority, who, issuer, time.Now().Add(-time.Minute))
+	b, err := NewBundle(d, s, cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bun, err := ParseBundle(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := root.NewTrustedRootFromJSON(authority.TrustedRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlogged := CertChecker{Root: tr, Identity: id, RequireTlog: true}
+	if _, err := unlogged.CheckBundle(bun, h); err == nil {
+		t.Fatal("a bundle without a log entry verified where the log is required")
+	}
+	unlogged.RequireTlog = false
+	if _, err := unlogged.CheckBundle(bun, h); err != nil {
+		t.Fatalf("the same bundle, log not required: %v", err)
 	}
 }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/sigstore/sigstore-go/pkg/bundle"
+	"github.com/sigstore/sigstore-go/pkg/verify"
 
 	"github.com/wardproject/ward/internal/trust/keys"
 	"github.com/wardproject/ward/internal/trust/policy"
@@ -102,7 +102,7 @@ type identityChecker struct {
 // CheckBundle verifies a bundle with the key. A bundle's statement names
 // the digest only: the identity is the repository it was found in, which
 // signedIdentity is matched against.
-func (c identityChecker) CheckBundle(b *bundle.Bundle, digest v1.Hash) (string, error) {
+func (c identityChecker) CheckBundle(b verify.SignedEntity, digest v1.Hash) (string, error) {
 	bc, ok := c.Checker.(BundleChecker)
 	if !ok {
 		return "", errors.New("bundles are not read for this requirement")
