@@ -8,12 +8,15 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/wardproject/ward/internal/testutil"
+	"github.com/wardproject/ward/internal/trust/keys"
+	"github.com/wardproject/ward/internal/trust/trusttest"
 )
 
 var runtimeOnce sync.Once
@@ -184,4 +187,63 @@ func TestTrustPolicyPullRun(t *testing.T) {
 		mustRun(t, env, ward, "push", "-q", host+"/local:1")
 		mustRun(t, env, ward, "verify", "--key", key+".pub", host+"/local:1")
 	})
+}
+
+// TestTrustPolicyKeyless: a sigstoreSigned scope with fulcio (the CA's
+// certificates, the subject email and issuer): ward pull accepts an image
+// signed with a certificate of that CA for that identity, and refuses one
+// signed for another identity or by another CA, storing nothing.
+func TestTrustPolicyKeyless(t *testing.T) {
+	ward := wardBinary(t)
+	dir := t.TempDir()
+	host := trustRegistry(t, "keyless:good", "keyless:eve", "keyless:other-ca")
+	const who, issuer = "dev@example.com", "https://issuer.example"
+	authority, stranger := trusttest.NewCA(t), trusttest.NewCA(t)
+	p := func(name string) string { return filepath.Join(dir, name) }
+	sign := func(ref string, l trusttest.Leaf) {
+		pair, err := keys.Marshal(l.Key, []byte("pw"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, b := range map[string][]byte{"leaf.key": pair.PrivatePEM, "leaf.pem": l.Cert, "chain.pem": l.Chain} {
+			if err := os.WriteFile(p(name), b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mustRun(t, []string{"COSIGN_PASSWORD=pw"}, ward, "sign", "--key", p("leaf.key"), "--certificate", p("leaf.pem"),
+			"--certificate-chain", p("chain.pem"), ref)
+	}
+	sign(host+"/keyless:good", authority.Issue(t, who, issuer, time.Now().Add(-time.Minute)))
+	sign(host+"/keyless:eve", authority.Issue(t, "eve@example.com", issuer, time.Now().Add(-time.Minute)))
+	sign(host+"/keyless:other-ca", stranger.Issue(t, who, issuer, time.Now().Add(-time.Minute)))
+	if err := os.WriteFile(p("ca.pem"), trusttest.PEM(authority.Intermediate, authority.Root), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pol := fmt.Sprintf(`{"default":[{"type":"insecureAcceptAnything"}],"transports":{"docker":{%q:[{"type":"sigstoreSigned",
+		"fulcio":{"caPath":%q,"oidcIssuer":%q,"subjectEmail":%q},"signedIdentity":{"type":"matchRepository"}}]}}}`,
+		host+"/keyless", p("ca.pem"), issuer, who)
+	if err := os.WriteFile(p("policy.json"), []byte(pol), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p("config.json"), []byte(fmt.Sprintf(`{"trust-policy":%q}`, p("policy.json"))), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"WARD_ROOT=" + p("root"), "WARD_CONFIG=" + p("config.json")}
+	mustRun(t, env, ward, "pull", "-q", host+"/keyless:good")
+	var inspected []struct{ Trust *struct{ Signer string } }
+	if err := json.Unmarshal([]byte(mustRun(t, env, ward, "image", "inspect", host+"/keyless:good")), &inspected); err != nil {
+		t.Fatal(err)
+	}
+	if tr := inspected[0].Trust; tr == nil || tr.Signer != who+" ("+issuer+")" {
+		t.Fatalf(".Trust = %+v", inspected[0].Trust)
+	}
+	for ref, want := range map[string]string{host + "/keyless:eve": "eve@example.com", host + "/keyless:other-ca": "does not chain"} {
+		_, errOut, code := runProg(t, env, ward, "pull", "-q", ref)
+		if code != 1 || !strings.Contains(errOut, want) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
+			t.Fatalf("pull %s: exit %d, want 1 with one line containing %q\n%s", ref, code, want, errOut)
+		}
+		if _, _, code := runProg(t, env, ward, "image", "inspect", ref); code == 0 {
+			t.Fatalf("%s stored after a refused pull", ref)
+		}
+	}
 }

@@ -1,14 +1,20 @@
 package trust
 
 import (
+	"bytes"
 	"context"
+	"crypto"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore-go/pkg/verify"
+	"github.com/sigstore/sigstore/pkg/cryptoutils"
 
 	"github.com/wardproject/ward/internal/trust/keys"
 	"github.com/wardproject/ward/internal/trust/policy"
@@ -75,20 +81,82 @@ func VerifyPolicy(pol *policy.Policy, used name.Reference, digest name.Digest, v
 	return rec, nil
 }
 
-func requirementChecker(r policy.Requirement) (KeyChecker, error) {
+func requirementChecker(r policy.Requirement) (Checker, error) {
+	if r.Fulcio != nil {
+		return fulcioChecker(r)
+	}
 	pem := r.KeyData
 	if r.KeyPath != "" {
 		b, err := keys.ReadFile(r.KeyPath)
 		if err != nil {
-			return KeyChecker{}, err
+			return nil, err
 		}
 		pem = b
 	}
 	v, pub, err := keys.ParsePublic(pem)
 	if err != nil {
-		return KeyChecker{}, fmt.Errorf("sigstoreSigned key: %w", err)
+		return nil, fmt.Errorf("sigstoreSigned key: %w", err)
 	}
 	return KeyChecker{Verifier: v, Public: pub}, nil
+}
+
+// fulcioChecker trusts certificates of the requirement's CA naming its
+// subject email and OIDC issuer exactly; with a Rekor key, a log entry
+// with an inclusion proof is required too.
+func fulcioChecker(r policy.Requirement) (Checker, error) {
+	caPEM := r.Fulcio.CAData
+	if r.Fulcio.CAPath != "" {
+		b, err := keys.ReadFile(r.Fulcio.CAPath)
+		if err != nil {
+			return nil, err
+		}
+		caPEM = b
+	}
+	certs, err := cryptoutils.UnmarshalCertificatesFromPEM(caPEM)
+	if err != nil || len(certs) == 0 {
+		return nil, fmt.Errorf("fulcio CA: no PEM certificate")
+	}
+	ca := &root.FulcioCertificateAuthority{}
+	for _, c := range certs {
+		if bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignatureFrom(c) == nil {
+			ca.Root = c
+		} else {
+			ca.Intermediates = append(ca.Intermediates, c)
+		}
+	}
+	if ca.Root == nil {
+		return nil, fmt.Errorf("fulcio CA: no self-signed root among its certificates")
+	}
+	logs := map[string]*root.TransparencyLog{}
+	rekorPEM := r.RekorPublicKeyData
+	if r.RekorPublicKeyPath != "" {
+		b, err := keys.ReadFile(r.RekorPublicKeyPath)
+		if err != nil {
+			return nil, err
+		}
+		rekorPEM = b
+	}
+	if len(rekorPEM) > 0 {
+		pub, err := cryptoutils.UnmarshalPEMToPublicKey(rekorPEM)
+		if err != nil {
+			return nil, fmt.Errorf("rekor public key: %w", err)
+		}
+		der, err := cryptoutils.MarshalPublicKeyToDER(pub)
+		if err != nil {
+			return nil, fmt.Errorf("rekor public key: %w", err)
+		}
+		id := sha256.Sum256(der)
+		logs[hex.EncodeToString(id[:])] = &root.TransparencyLog{ID: id[:], HashFunc: crypto.SHA256, PublicKey: pub, SignatureHashFunc: crypto.SHA256}
+	}
+	tr, err := root.NewTrustedRoot(root.TrustedRootMediaType01, []root.CertificateAuthority{ca}, nil, nil, logs)
+	if err != nil {
+		return nil, err
+	}
+	id, err := verify.NewShortCertificateIdentity(r.Fulcio.OIDCIssuer, "", r.Fulcio.SubjectEmail, "")
+	if err != nil {
+		return nil, fmt.Errorf("fulcio identity: %w", err)
+	}
+	return CertChecker{Root: tr, Identity: id, RequireTlog: len(logs) > 0}, nil
 }
 
 // identityChecker adds the signedIdentity check to a key check: the

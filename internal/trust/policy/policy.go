@@ -54,16 +54,22 @@ type Requirements []Requirement
 type Requirement struct {
 	Type string `json:"type"`
 	// sigstoreSigned: a public key (file or inline PEM), or keyless.
-	KeyPath        string          `json:"keyPath,omitempty"`
-	KeyData        []byte          `json:"keyData,omitempty"` // base64 in JSON, as containers-policy.json
-	Fulcio         *Fulcio         `json:"fulcio,omitempty"`
-	RekorPublicKey string          `json:"rekorPublicKeyPath,omitempty"`
-	SignedIdentity *SignedIdentity `json:"signedIdentity,omitempty"`
+	KeyPath string  `json:"keyPath,omitempty"`
+	KeyData []byte  `json:"keyData,omitempty"` // base64 in JSON, as containers-policy.json
+	Fulcio  *Fulcio `json:"fulcio,omitempty"`
+	// The Rekor log's public key: with it, a keyless signature must come
+	// with a log entry whose inclusion proof verifies against it; without
+	// it (ward's offline reading), the certificate must be valid now.
+	RekorPublicKeyPath string          `json:"rekorPublicKeyPath,omitempty"`
+	RekorPublicKeyData []byte          `json:"rekorPublicKeyData,omitempty"`
+	SignedIdentity     *SignedIdentity `json:"signedIdentity,omitempty"`
 }
 
-// Fulcio names the CA and the identity keyless signatures must carry.
+// Fulcio names the certificate authority (its certificates, PEM, the root
+// among them) and the identity keyless signatures must carry.
 type Fulcio struct {
 	CAPath       string `json:"caPath,omitempty"`
+	CAData       []byte `json:"caData,omitempty"`
 	OIDCIssuer   string `json:"oidcIssuer,omitempty"`
 	SubjectEmail string `json:"subjectEmail,omitempty"`
 }
@@ -148,8 +154,15 @@ func (rs Requirements) check() error {
 			if n != 1 {
 				return errors.New("sigstoreSigned needs exactly one of keyPath, keyData and fulcio")
 			}
-			if r.Fulcio != nil {
-				return errors.New("sigstoreSigned with fulcio is not enforced by this ward yet; use keyPath or keyData")
+			if f := r.Fulcio; f != nil {
+				if (f.CAPath == "") == (len(f.CAData) == 0) {
+					return errors.New("fulcio needs exactly one of caPath and caData")
+				}
+				if f.OIDCIssuer == "" || f.SubjectEmail == "" {
+					return errors.New("fulcio needs oidcIssuer and subjectEmail")
+				}
+			} else if r.RekorPublicKeyPath != "" || len(r.RekorPublicKeyData) > 0 {
+				return errors.New("rekorPublicKeyPath and rekorPublicKeyData go with fulcio")
 			}
 			if si := r.SignedIdentity; si != nil {
 				switch si.Type {
@@ -256,10 +269,17 @@ func (rs Requirements) Fingerprint() (string, error) {
 		return "", err
 	}
 	for _, r := range rs {
-		if r.KeyPath != "" {
-			b, err := os.ReadFile(r.KeyPath)
+		paths := []string{r.KeyPath, r.RekorPublicKeyPath}
+		if r.Fulcio != nil {
+			paths = append(paths, r.Fulcio.CAPath)
+		}
+		for _, p := range paths {
+			if p == "" {
+				continue
+			}
+			b, err := os.ReadFile(p)
 			if err != nil {
-				return "", fmt.Errorf("keyPath: %w", err)
+				return "", fmt.Errorf("trust policy file: %w", err)
 			}
 			h.Write(b)
 		}
