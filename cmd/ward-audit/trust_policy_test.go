@@ -127,7 +127,9 @@ func TestTrustPolicyPullRun(t *testing.T) {
 
 	t.Run("ward check reports image trust from the verification", func(t *testing.T) {
 		rules := func(ref string) string {
-			var rep struct{ Findings []struct{ Rule, Message string } }
+			var rep struct {
+				Findings []struct{ Rule, Message string }
+			}
 			if err := json.Unmarshal([]byte(mustRun(t, env, ward, "check", "--format", "json", ref)), &rep); err != nil {
 				t.Fatal(err)
 			}

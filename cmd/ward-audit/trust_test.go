@@ -181,7 +181,7 @@ func TestTrustRefusals(t *testing.T) {
 	ward := wardBinary(t)
 	dir := t.TempDir()
 	host := trustRegistry(t, "app:1", "unsigned:1")
-	env := []string{"COSIGN_PASSWORD=pw", "WARD_ROOT=" + filepath.Join(dir, "root")}
+	env := []string{"COSIGN_PASSWORD=pw", "WARD_ROOT=" + filepath.Join(dir, "root"), "WARD_CONFIG=" + filepath.Join(dir, "absent.json")}
 	key, other := filepath.Join(dir, "k"), filepath.Join(dir, "other")
 	mustRun(t, env, ward, "key", "generate", "--output-key-prefix", key)
 	mustRun(t, env, ward, "key", "generate", "--output-key-prefix", other)
@@ -200,11 +200,14 @@ func TestTrustRefusals(t *testing.T) {
 		{"unsigned image", nil, []string{"verify", "--key", key + ".pub", host + "/unsigned:1"}, "no signature"},
 		{"unreadable public key", nil, []string{"verify", "--key", unreadable, host + "/app:1"}, "not a PEM public key"},
 		{"missing public key", nil, []string{"verify", "--key", filepath.Join(dir, "absent.pub"), host + "/app:1"}, "no such file"},
-		{"no key flag", nil, []string{"verify", host + "/app:1"}, "--key is required"},
+		{"no key flag, no trust policy", nil, []string{"verify", host + "/app:1"}, "no --key, and ward's config names no trust-policy"},
 		{"wrong password", []string{"COSIGN_PASSWORD=nope"}, []string{"sign", "--key", key + ".key", host + "/app:1"}, "wrong password"},
 		{"public key to sign", nil, []string{"sign", "--key", key + ".pub", host + "/app:1"}, "not an encrypted cosign private key"},
 		{"no such image", nil, []string{"sign", "--key", key + ".key", host + "/absent:1"}, "absent"},
 		{"key exists", nil, []string{"key", "generate", "--output-key-prefix", key}, "exists"},
+		{"keyless without a trusted root", nil, []string{"verify", "--certificate-identity", "a@b.c", "--certificate-oidc-issuer", "https://i", host + "/app:1"}, "needs --trusted-root"},
+		{"malformed trusted root", nil, []string{"verify", "--certificate-identity", "a@b.c", "--certificate-oidc-issuer", "https://i", "--trusted-root", unreadable, host + "/app:1"}, "trusted root"},
+		{"key and keyless", nil, []string{"verify", "--key", key + ".pub", "--certificate-identity", "a@b.c", host + "/app:1"}, "exclude each other"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
