@@ -189,6 +189,19 @@ func TestTrustPolicyPullRun(t *testing.T) {
 		mustRun(t, env, ward, "push", "-q", host+"/local:1")
 		mustRun(t, env, ward, "verify", "--key", key+".pub", host+"/local:1")
 	})
+
+	t.Run("rmi leaves no record or signature behind", func(t *testing.T) {
+		mustRun(t, env, ward, "rmi", host+"/signed:1", host+"/other:1", host+"/local:1")
+		for _, sub := range []string{"verified", "signatures"} {
+			entries, err := os.ReadDir(filepath.Join(dir, "root", "trust", sub))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(entries) != 0 {
+				t.Errorf("trust/%s still holds %d entries", sub, len(entries))
+			}
+		}
+	})
 }
 
 // TestTrustPolicyKeyless: a sigstoreSigned scope with fulcio (the CA's

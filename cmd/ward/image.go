@@ -414,6 +414,9 @@ func newRmiCommand() *cobra.Command {
 			if err := pruneLayers(s); err != nil {
 				errs = append(errs, fmt.Errorf("pruning unpacked layers: %w", err))
 			}
+			if err := pruneTrust(s); err != nil {
+				errs = append(errs, fmt.Errorf("pruning trust records: %w", err))
+			}
 			return errors.Join(errs...)
 		}),
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/wardproject/ward/internal/engine"
 	"github.com/wardproject/ward/internal/image"
 	"github.com/wardproject/ward/internal/image/registry"
+	"github.com/wardproject/ward/internal/image/store"
 	"github.com/wardproject/ward/internal/trust/gate"
 	"github.com/wardproject/ward/internal/trust/localsig"
 	"github.com/wardproject/ward/internal/trust/policy"
@@ -149,4 +150,22 @@ func pushSignatures(cmd *cobra.Command, ref name.Reference, digest v1.Hash) erro
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "%s: signatures pushed\n", tag.TagStr())
 	return nil
+}
+
+// pruneTrust removes the verification records and the signatures kept
+// for manifests no image of the store has any more (after ward rmi), so
+// that nothing of a removed image is left behind.
+func pruneTrust(s *store.Store) error {
+	imgs, err := s.List()
+	if err != nil {
+		return err
+	}
+	keep := map[v1.Hash]bool{}
+	for _, img := range imgs {
+		keep[img.Manifest] = true
+	}
+	if err := record.Prune(wardRoot(), keep); err != nil {
+		return err
+	}
+	return localsig.Prune(wardRoot(), keep)
 }

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
@@ -89,6 +90,31 @@ func Write(root string, manifest v1.Hash, sig v1.Image) error {
 func Remove(root string, manifest v1.Hash) error {
 	if err := os.RemoveAll(path(root, manifest)); err != nil {
 		return fmt.Errorf("signatures of %s: %w", manifest, err)
+	}
+	return nil
+}
+
+// Prune removes the signatures of manifests not in keep.
+func Prune(root string, keep map[v1.Hash]bool) error {
+	entries, err := os.ReadDir(Dir(root))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("signatures: %w", err)
+	}
+	for _, e := range entries {
+		alg, hex, ok := strings.Cut(e.Name(), "-")
+		if !ok {
+			continue
+		}
+		h, err := v1.NewHash(alg + ":" + hex)
+		if err != nil || keep[h] {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(Dir(root), e.Name())); err != nil {
+			return fmt.Errorf("signatures: %w", err)
+		}
 	}
 	return nil
 }

@@ -97,3 +97,38 @@ func Remove(root string, manifest v1.Hash) error {
 	}
 	return nil
 }
+
+// Prune removes the records of manifests not in keep.
+func Prune(root string, keep map[v1.Hash]bool) error {
+	return pruneDir(Dir(root), ".json", keep, os.Remove)
+}
+
+// pruneDir removes the entries of dir named ALGO-HEX+suffix whose digest is
+// not in keep; entries of other names are left alone.
+func pruneDir(dir, suffix string, keep map[v1.Hash]bool, remove func(string) error) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("trust records: %w", err)
+	}
+	for _, e := range entries {
+		base, ok := strings.CutSuffix(e.Name(), suffix)
+		if !ok {
+			continue
+		}
+		alg, hex, ok := strings.Cut(base, "-")
+		if !ok {
+			continue
+		}
+		h, err := v1.NewHash(alg + ":" + hex)
+		if err != nil || keep[h] {
+			continue
+		}
+		if err := remove(filepath.Join(dir, e.Name())); err != nil {
+			return fmt.Errorf("trust records: %w", err)
+		}
+	}
+	return nil
+}
