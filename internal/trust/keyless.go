@@ -55,8 +55,15 @@ func NewCertChecker(trustedRootJSON []byte, identity, identityRegexp, issuer, is
 	return CertChecker{Root: tr, Identity: id, RequireTlog: requireTlog}, nil
 }
 
-func (c CertChecker) verifier() (*verify.Verifier, error) {
-	if c.RequireTlog {
+// verifier checks the log entries a signature carries when the trusted
+// root has logs to check them against (and requires one under
+// RequireTlog); otherwise the certificate must be valid now.
+func (c CertChecker) verifier(entity verify.SignedEntity) (*verify.Verifier, error) {
+	logged := false
+	if entries, err := entity.TlogEntries(); err == nil && len(entries) > 0 && len(c.Root.RekorLogs()) > 0 {
+		logged = true
+	}
+	if c.RequireTlog || logged {
 		return verify.NewVerifier(c.Root, verify.WithTransparencyLog(1), verify.WithIntegratedTimestamps(1))
 	}
 	return verify.NewVerifier(c.Root, verify.WithCurrentTime())
@@ -100,7 +107,7 @@ func (c CertChecker) Check(sig Signature) (string, error) {
 }
 
 func (c CertChecker) verifyBundle(b verify.SignedEntity, artifact verify.ArtifactPolicyOption) (string, error) {
-	v, err := c.verifier()
+	v, err := c.verifier(b)
 	if err != nil {
 		return "", err
 	}

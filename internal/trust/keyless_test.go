@@ -141,6 +141,10 @@ func TestTransparencyLog(t *testing.T) {
 	if signer, err := check.CheckBundle(entity, h); err != nil || signer != who+" ("+issuer+")" {
 		t.Fatalf("logged signature: %q, %v", signer, err)
 	}
+	// Present, the entry is checked even when not required.
+	if _, err := (CertChecker{Root: vs, Identity: id}).CheckBundle(entity, h); err != nil {
+		t.Fatalf("logged signature, log not required: %v", err)
+	}
 	other, _ := v1.NewHash("sha256:" + strings.Repeat("d", 64))
 	if _, err := check.CheckBundle(entity, other); err == nil {
 		t.Fatal("a logged signature of another digest verified")
