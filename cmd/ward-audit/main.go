@@ -1,5 +1,4 @@
-// Command ward-audit runs ward's audit verbs: check, sbom, scan, db,
-// and the trust verbs key, sign and verify.
+// Command ward-audit runs ward's audit verbs: check, sbom, scan and db.
 // Users type them as `ward check` and so on: ward execs ward-audit,
 // shipped beside it, for these verbs, so that the parsers they link
 // (compose files, Kubernetes manifests, JSON schemas, SBOM formats), whose
@@ -18,8 +17,6 @@ func main() {
 		newScanCommand(),
 		newDBCommand(),
 		newJudgeCommand(), // ward run --policy, --dry-run
-		newKeyCommand(), newSignCommand(), newVerifyCommand(),
-		newTrustVerifyCommand(), // ward pull under a trust policy
 	)
 	cli.Run(root)
 }

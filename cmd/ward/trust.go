@@ -23,7 +23,7 @@ import (
 	"github.com/wardproject/ward/internal/trust/record"
 )
 
-// Trust in the engine: `ward pull` has ward-audit verify the signatures
+// Trust in the engine: `ward pull` has ward-trust verify the signatures
 // the trust policy asks for (the signature libraries live there) and
 // keeps the record; `ward run` and `ward create` read only the policy and
 // that record (package gate).
@@ -58,7 +58,7 @@ func verifyForPull(ctx context.Context, ref name.Reference) (name.Reference, *re
 	if err != nil {
 		return nil, nil, err
 	}
-	out, err := auditOutput("trust-verify", "--trust-policy", pol.Path, "--name", ref.Name(), digest.String())
+	out, err := companionOutput("ward-trust", "trust-verify", "--trust-policy", pol.Path, "--name", ref.Name(), digest.String())
 	if err != nil {
 		return nil, nil, fmt.Errorf("pull %s: %w", ref, err)
 	}
@@ -78,10 +78,10 @@ func keepVerification(rec *record.Trust, manifest v1.Hash) error {
 	return record.Write(wardRoot(), *rec)
 }
 
-// auditOutput runs ward-audit VERB ARGS and returns its stdout; its one
-// error line becomes the error.
-func auditOutput(verb string, args ...string) ([]byte, error) {
-	bin, err := findAudit()
+// companionOutput runs a companion binary's VERB ARGS and returns its
+// stdout; its one error line becomes the error.
+func companionOutput(name, verb string, args ...string) ([]byte, error) {
+	bin, err := findCompanion(name)
 	if err != nil {
 		return nil, err
 	}

@@ -25,14 +25,15 @@ import (
 	"github.com/wardproject/ward/internal/testutil"
 )
 
-var auditOnce sync.Once
+var trustOnce sync.Once
 
-// wardAudit builds ward-audit beside ward (the trust verbs run there).
-func wardAudit(b *testing.B) string {
+// wardTrust builds ward-trust beside ward (the trust verbs run there) and
+// returns ward's path.
+func wardTrust(b *testing.B) string {
 	b.Helper()
 	dir := wardBinaries(b)
 	var err error
-	auditOnce.Do(func() { _, err = testutil.BuildBinary(dir, "ward-audit") })
+	trustOnce.Do(func() { _, err = testutil.BuildBinary(dir, "ward-trust") })
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -46,7 +47,7 @@ func wardAudit(b *testing.B) string {
 func trustSetup(b *testing.B) (ward, cosign, key, ref string) {
 	b.Helper()
 	cosign = testutil.RequireTool(b, "cosign")
-	ward = wardAudit(b)
+	ward = wardTrust(b)
 	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
 	b.Cleanup(srv.Close)
 	ref = strings.TrimPrefix(srv.URL, "http://") + "/bench:1"
@@ -126,7 +127,7 @@ func BenchmarkTrustSign(b *testing.B) {
 // anything is made) adds to every run.
 func BenchmarkTrustRunGate(b *testing.B) {
 	root, _, ward := wardRoot(b)
-	bin := wardAudit(b)
+	bin := wardTrust(b)
 	dir := b.TempDir()
 	b.Setenv("COSIGN_PASSWORD", "pw")
 	key := filepath.Join(dir, "k")

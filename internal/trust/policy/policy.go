@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 
@@ -338,4 +339,28 @@ func refSuffix(r name.Reference) string {
 		return "@" + v.DigestStr()
 	}
 	return ""
+}
+
+// ConfigPath is the trust policy file that trust-policy in ward's config
+// names ($WARD_CONFIG, default /etc/ward/config.json); "" when it names
+// none or there is no config file.
+func ConfigPath() (string, error) {
+	path := os.Getenv("WARD_CONFIG")
+	if path == "" {
+		path = "/etc/ward/config.json"
+	}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("config %s: %w", path, err)
+	}
+	var cfg struct {
+		TrustPolicy string `json:"trust-policy"`
+	}
+	if err := json.Unmarshal(b, &cfg); err != nil {
+		return "", fmt.Errorf("config %s: %w", path, err)
+	}
+	return cfg.TrustPolicy, nil
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"slices"
 
@@ -15,14 +14,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wardproject/ward/internal/image"
-	"github.com/wardproject/ward/internal/image/store"
 	"github.com/wardproject/ward/internal/trust"
-	"github.com/wardproject/ward/internal/trust/gate"
 	"github.com/wardproject/ward/internal/trust/keys"
 	"github.com/wardproject/ward/internal/trust/localsig"
 	"github.com/wardproject/ward/internal/trust/policy"
 	"github.com/wardproject/ward/internal/trust/record"
-	"github.com/wardproject/ward/internal/workload"
 )
 
 // The trust verbs: ward key generate, ward sign, ward verify. Their flags
@@ -262,7 +258,7 @@ under that trust policy.`,
 // verifyUnderPolicy verifies against the trust policy in ward's config;
 // a local image's verification is recorded for ward run.
 func verifyUnderPolicy(cmd *cobra.Command, arg string, ref name.Reference, digest name.Digest, manifest v1.Hash, verifyWith trust.DigestVerifier) error {
-	path, err := trustPolicyPath()
+	path, err := policy.ConfigPath()
 	if err != nil {
 		return err
 	}
@@ -308,29 +304,6 @@ func localImage(arg string) (name.Reference, v1.Hash, error) {
 		}
 	}
 	return nil, v1.Hash{}, fmt.Errorf("image %s has no name to sign or verify it under: tag it first (ward tag)", arg)
-}
-
-// trustPolicyPath is trust-policy in ward's config ($WARD_CONFIG, default
-// /etc/ward/config.json), as ward reads it.
-func trustPolicyPath() (string, error) {
-	path := os.Getenv("WARD_CONFIG")
-	if path == "" {
-		path = "/etc/ward/config.json"
-	}
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("config %s: %w", path, err)
-	}
-	var cfg struct {
-		TrustPolicy string `json:"trust-policy"`
-	}
-	if err := json.Unmarshal(b, &cfg); err != nil {
-		return "", fmt.Errorf("config %s: %w", path, err)
-	}
-	return cfg.TrustPolicy, nil
 }
 
 // printVerified prints what cosign prints: the checks on stderr, the
@@ -438,40 +411,4 @@ func (k *keylessFlags) checker() (trust.Checker, error) {
 		return nil, fmt.Errorf("trusted root: %w", err)
 	}
 	return trust.NewCertChecker(b, k.identity, k.identityRegexp, k.issuer, k.issuerRegexp, k.requireTlog)
-}
-
-// storedImageTrust is what ward check IMAGE reports for image trust: the
-// stored verification of the image's digest, judged as ward run judges
-// it (package gate); nil when ward's config names no trust policy.
-func storedImageTrust(s *store.Store, ref string) (*workload.Trust, error) {
-	path, err := trustPolicyPath()
-	if err != nil || path == "" {
-		return nil, err
-	}
-	pol, err := policy.Read(path)
-	if err != nil {
-		return nil, err
-	}
-	img, err := s.Get(ref)
-	if err != nil {
-		return nil, err
-	}
-	t := &workload.Trust{}
-	rec, ok, err := record.Read(wardRoot(), img.Manifest)
-	if err != nil {
-		return nil, err
-	}
-	if ok {
-		t.Signer, t.Identity, t.Digest = rec.Signer, rec.Identity, rec.Digest
-	}
-	var refusal *gate.Refusal
-	switch err := gate.Check(wardRoot(), pol, ref, img, false); {
-	case errors.As(err, &refusal):
-		t.Refusal = refusal.Why
-	case err != nil:
-		return nil, err
-	default:
-		t.Verified = ok && rec.Signer != ""
-	}
-	return t, nil
 }
