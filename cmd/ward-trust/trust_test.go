@@ -233,7 +233,7 @@ func TestTrustCosignKeyless(t *testing.T) {
 	cosign := testutil.RequireTool(t, "cosign")
 	ward := wardBinary(t)
 	dir := t.TempDir()
-	host := trustRegistry(t, "by-ward:1", "by-cosign:1")
+	host := trustRegistry(t, "by-ward:1", "by-cosign:1", "bundle-by-ward:1", "bundle-by-cosign:1")
 	env := []string{"COSIGN_PASSWORD=pw", "WARD_ROOT=" + filepath.Join(dir, "root"), "HOME=" + dir, "TUF_ROOT=" + filepath.Join(dir, "tuf"),
 		"HTTPS_PROXY=http://127.0.0.1:9", "HTTP_PROXY=http://127.0.0.1:9", "NO_PROXY=127.0.0.1,localhost"}
 	const who, issuer = "dev@example.com", "https://issuer.example"
@@ -253,6 +253,19 @@ func TestTrustCosignKeyless(t *testing.T) {
 	signArgs := []string{"sign", "--key", p("leaf.key"), "--certificate", p("leaf.pem"), "--certificate-chain", p("chain.pem")}
 	mustRun(t, env, ward, append(signArgs, host+"/by-ward:1")...)
 	mustRun(t, env, cosign, append(signArgs, "--tlog-upload=false", "--yes", host+"/by-cosign:1")...)
+	// The second form too: a bundle carrying the certificate.
+	mustRun(t, env, ward, append(signArgs, "--new-bundle-format", host+"/bundle-by-ward:1")...)
+	mustRun(t, env, cosign, append(signArgs, "--new-bundle-format", "--tlog-upload=false", "--yes", host+"/bundle-by-cosign:1")...)
+	for _, ref := range []string{host + "/bundle-by-ward:1", host + "/bundle-by-cosign:1"} {
+		want := digestOf(t, ref)
+		got := verifiedDigests(t, mustRun(t, env, ward, "verify", "--certificate-identity", who, "--certificate-oidc-issuer", issuer,
+			"--trusted-root", p("trusted_root.json"), ref))
+		if len(got) != 1 || got[0] != want {
+			t.Fatalf("%s: ward verified %v, want [%s]", ref, got, want)
+		}
+		mustRun(t, env, cosign, "verify", "--new-bundle-format", "--certificate-identity", who, "--certificate-oidc-issuer", issuer,
+			"--trusted-root", p("trusted_root.json"), "--insecure-ignore-tlog=true", "--insecure-ignore-sct=true", ref)
+	}
 	for _, ref := range []string{host + "/by-ward:1", host + "/by-cosign:1"} {
 		want := digestOf(t, ref)
 		for _, got := range [][]string{
