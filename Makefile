@@ -16,6 +16,7 @@ build:
 	$(GO) build -o $(BIN)/ward ./cmd/ward
 	$(GO) build -o $(BIN)/ward-monitor ./cmd/ward-monitor
 	$(GO) build -ldflags "-X github.com/wardproject/ward/internal/audit.DocsBaseURL=$(DOCS_BASE_URL)" -o $(BIN)/ward-audit ./cmd/ward-audit
+	$(GO) build -o $(BIN)/ward-trust ./cmd/ward-trust
 
 # What the tests and the demo need from Debian.
 deps:

@@ -118,7 +118,19 @@ func (c *checkInputs) storedImage(ref string) workload.Input {
 		}
 		return workload.Input{File: ref, Err: fmt.Errorf("read %s: no such file, directory or image in %s", ref, s.Dir())}
 	}
-	return c.image(ref, img, err)
+	in := c.image(ref, img, err)
+	if in.Err == nil {
+		// The image-trust item from the signature verification, under
+		// the trust policy in force (trust.go).
+		trust, err := storedImageTrust(s, ref)
+		if err != nil {
+			return workload.Input{File: ref, Err: fmt.Errorf("image %s: %w", ref, err)}
+		}
+		for i := range in.Workloads {
+			in.Workloads[i].Trust = trust
+		}
+	}
+	return in
 }
 
 // hasRegistryHost reports whether ref names its registry (REGISTRY/REPO:TAG,

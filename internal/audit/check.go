@@ -92,6 +92,10 @@ func Check(paths []string, opts Options) (*Report, error) {
 	}
 	SortFindings(findings)
 	r.Findings = findings
-	r.Summarize(opts.Rules, len(cfg.TrustedRegistries) > 0)
+	trustChecked := len(cfg.TrustedRegistries) > 0
+	for _, w := range ws {
+		trustChecked = trustChecked || w.Trust != nil // judged under a trust policy
+	}
+	r.Summarize(opts.Rules, trustChecked)
 	return r, nil
 }

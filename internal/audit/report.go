@@ -55,7 +55,8 @@ type Answer struct {
 
 // Summarize fills r.Summary from its findings. rules are those evaluated: a
 // question none of them judges is answered "not checked", not "yes".
-// trustChecked says whether trusted registries were configured.
+// trustChecked says whether trusted registries were configured or images
+// were judged under a trust policy.
 func (r *Report) Summarize(rules []Rule, trustChecked bool) {
 	judged := map[Checklist]bool{}
 	for _, rule := range rules {
@@ -100,9 +101,9 @@ func (r *Report) Summarize(rules []Rule, trustChecked bool) {
 	if trustChecked && judged[ImageTrust] {
 		if n := count[ImageTrust]; n > 0 {
 			bad = true
-			parts = append(parts, fmt.Sprintf("%d images from untrusted registries", n))
+			parts = append(parts, fmt.Sprintf("%d images not trusted (registry or signature)", n))
 		} else {
-			parts = append(parts, "every image comes from a trusted registry")
+			parts = append(parts, "every image is trusted (registry or verified signature)")
 		}
 	}
 	if r.scanned > 0 && judged[ImageScan] {

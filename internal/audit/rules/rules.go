@@ -53,6 +53,7 @@ func All() []audit.Rule {
 		CopyWithoutChown,
 		AptUnpinned,
 		UntrustedRegistry,
+		UnverifiedImage,
 		KnownVulnerabilities,
 		ScanCoverage,
 	}
