@@ -7,6 +7,7 @@ import (
 	mobyseccomp "github.com/moby/profiles/seccomp"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/wardproject/ward/internal/bundle"
 	"github.com/wardproject/ward/internal/linux/seccomp"
 )
 
@@ -127,7 +128,7 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 
 	oomScoreAdj := 0
 	s := &specs.Spec{
-		Version: specs.Version,
+		Version: bundle.SpecVersion,
 		Process: &specs.Process{
 			Terminal:        o.TTY,
 			User:            usr,
