@@ -75,6 +75,14 @@ if [ -d /data ]; then
 fi
 # Privileged actions, each allowed by one capability.
 if mknod /tmp/probe-null c 1 3 2>/dev/null; then echo "mknod: ok"; else echo "mknod: fails"; fi
+# The tun/tap clone device, which runc 1.1 lets every container use and
+# Docker relies on: made in /dev (a tmpfs without nodev), then opened.
+if mknod /dev/probe-tun c 10 200 2>/dev/null; then
+	if (exec 3<>/dev/probe-tun) 2>/dev/null; then echo "tun: open ok"; else echo "tun: open fails"; fi
+	rm -f /dev/probe-tun
+else
+	echo "tun: mknod fails"
+fi
 if chmod 600 /tmp/probe-write 2>/dev/null; then echo "chmod: ok"; else echo "chmod: fails"; fi
 if chown 1:1 /tmp/probe-write 2>/dev/null; then echo "chown: ok"; else echo "chown: fails"; fi
 if ip link set lo mtu 65535 2>/dev/null; then echo "ip link: ok"; else echo "ip link: fails"; fi

@@ -149,3 +149,49 @@ func readTerminal(t *testing.T, master *os.File, want string) string {
 		return ""
 	}
 }
+
+// TestDeviceRulesMatchRunc: under a deny-all device cgroup (Docker's
+// first rule), every container may still use the nodes runc 1.1 allows
+// on its own, /dev/net/tun (c 10:200) among them, which Docker relies on;
+// any other node stays closed. The process makes each node with
+// CAP_MKNOD and opens it, under ward-runtime and runc.
+func TestDeviceRulesMatchRunc(t *testing.T) {
+	testutil.RequireRoot(t)
+	if _, err := os.Stat("/dev/net/tun"); err != nil {
+		t.Skipf("skipped: the host has no tun device (/dev/net/tun: %v)", err)
+	}
+	const script = `probe() {
+	mknod /dev/probe-$1 c $2 $3 || return
+	if (exec 3<>/dev/probe-$1) 2>/dev/probe-err; then echo "$1: open ok"; else echo "$1: open fails: $(sed 's/.*: //' /dev/probe-err)"; fi
+}
+probe tun 10 200; probe fuse 10 229; probe null 1 3; probe kmsg 1 11`
+	outputs := map[string]string{}
+	for _, r := range []*oci{newWard(t), newRunc(t)} {
+		t.Run(r.name, func(t *testing.T) {
+			id := containerID(t)
+			dir := testutil.Bundle(t, []string{"sh", "-c", script}, func(s *specs.Spec) {
+				s.Linux.CgroupsPath = "/ward-e2e/" + id
+				s.Linux.Resources = &specs.LinuxResources{
+					Devices: []specs.LinuxDeviceCgroup{{Allow: false, Access: "rwm"}},
+				}
+				c := s.Process.Capabilities
+				c.Bounding = append(c.Bounding, "CAP_MKNOD")
+				c.Effective = append(c.Effective, "CAP_MKNOD")
+				c.Permitted = append(c.Permitted, "CAP_MKNOD")
+			})
+			res := r.cmd("run", "--bundle", dir, id)
+			if res.code != 0 {
+				t.Fatalf("run: exit %d: %s%s", res.code, res.stdout, res.stderr)
+			}
+			outputs[r.name] = res.stdout
+			for _, want := range []string{"tun: open ok", "null: open ok", "fuse: open fails: Operation not permitted", "kmsg: open fails: Operation not permitted"} {
+				if !strings.Contains(res.stdout, want+"\n") {
+					t.Errorf("no line %q in:\n%s%s", want, res.stdout, res.stderr)
+				}
+			}
+		})
+	}
+	if w, r := outputs["ward-runtime"], outputs["runc"]; w != "" && r != "" && w != r {
+		t.Errorf("ward-runtime and runc differ:\n--- ward-runtime\n%s--- runc\n%s", w, r)
+	}
+}
