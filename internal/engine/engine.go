@@ -128,7 +128,11 @@ func (e *Engine) Create(req CreateRequest) (_ *Container, err error) {
 		}
 	}()
 
-	rootfs, err := e.Snapshots.Prepare(c.ID, img.ID.String())
+	prepare := e.Snapshots.Prepare
+	if req.AutoRemove {
+		prepare = e.Snapshots.PrepareScratch // its writes go with it: never synced
+	}
+	rootfs, err := prepare(c.ID, img.ID.String())
 	if err != nil {
 		return nil, err
 	}

@@ -34,6 +34,9 @@ done
 # Mount point, type and options. Excluded, because they legitimately differ:
 # - options that name host paths or sizes chosen per engine (overlay's
 #   lowerdir/upperdir/workdir, index/xino) are dropped, the flags are kept;
+#   so is overlay's volatile (fsync=volatile since Linux 6.15): ward mounts
+#   a --rm container's writable layer so, as it is deleted at exit, and
+#   the host's kernel then skips syncing it;
 # - /etc/hostname, /etc/hosts and /etc/resolv.conf: Docker bind-mounts
 #   files it writes for its networking, an engine may as well write them
 #   into the container's layer; what the container reads in them is
@@ -41,7 +44,7 @@ done
 awk '$2 !~ /^\/etc\/(hostname|hosts|resolv\.conf)$/ {
 	n = split($4, o, ","); keep = ""
 	for (i = 1; i <= n; i++)
-		if (o[i] !~ /^(lowerdir|upperdir|workdir|index|xino|redirect_dir|metacopy)=/)
+		if (o[i] !~ /^(lowerdir|upperdir|workdir|index|xino|redirect_dir|metacopy|fsync)=/ && o[i] != "volatile")
 			keep = keep (keep == "" ? "" : ",") o[i]
 	print "mount:", $2, $3, keep
 }' /proc/self/mounts
