@@ -78,7 +78,7 @@ func (e *Engine) Create(req CreateRequest) (_ *Container, err error) {
 	o := req.Run
 	o.Image = cfg.Config
 	if o.Host == nil {
-		if o.Host, err = runspec.ProbeHost(); err != nil {
+		if o.Host, err = runspec.ProbeHostFor(o.Privileged); err != nil {
 			return nil, err
 		}
 	}
