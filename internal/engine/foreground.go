@@ -13,8 +13,10 @@ import (
 	"github.com/wardproject/ward/internal/ociruntime"
 )
 
-// superviseForeground is Supervise for a container without a terminal:
-// one runtime `run` in the foreground creates and starts it, waits for
+// superviseForeground is Supervise for a container without a terminal,
+// under a runtime whose foreground run hands the container ward's stdio
+// (ociruntime.Runtime.ForegroundPassesStdio: ward-runtime): one runtime
+// `run` in the foreground creates and starts it, waits for
 // its init and deletes the runtime's state, where `run --detach` then
 // `delete` took two runtime processes (a Go process's start and exit cost
 // about 3 ms of CPU here: see BENCHMARKS.md). ward learns the init's pid

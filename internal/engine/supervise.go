@@ -63,9 +63,9 @@ type Stdio struct {
 // runtime create and start, started(pid) once it runs, wait for it (the
 // caller must be a subreaper, see SetSubreaper), record the exit, delete
 // the runtime's state, and remove the container when AutoRemove is set.
-// Without a terminal all the runtime's part is one foreground `run`
-// (foreground.go); with one, create (sending the terminal), start and
-// delete.
+// Without a terminal, under ward-runtime, all the runtime's part is one
+// foreground `run` (foreground.go); otherwise `run --detach` (or, with a
+// terminal, create and start) and delete.
 // It returns the container's exit status (128+N for signal N), or an
 // *ExitError when the process could not run.
 func (e *Engine) Supervise(ctx context.Context, id string, stdio Stdio, started func(pid int)) (int, error) {
@@ -92,7 +92,7 @@ func (e *Engine) Supervise(ctx context.Context, id string, stdio Stdio, started 
 		}
 		defer closeOurs() // ends copies a lingering writer would hold open
 	}
-	if !c.Config.Tty {
+	if !c.Config.Tty && e.Runtime.ForegroundPassesStdio() {
 		return e.superviseForeground(ctx, c, stdio, teed, started)
 	}
 	pid, master, err := e.createAndStart(ctx, c, stdio)
@@ -206,10 +206,11 @@ func (e *Engine) warn(msg string) {
 	}
 }
 
-// createAndStart has the runtime create a terminal container, sending the
-// terminal's master to ward, and start it; it returns the init's pid and
-// the master. (A container without a terminal runs in one foreground
-// runtime call: superviseForeground.)
+// createAndStart has the runtime create and start the container and
+// returns its init's pid, and the pty master when it has a terminal (sent
+// by the runtime between create and start). Without a terminal it is one
+// call, `run --detach`: used for runtimes whose foreground run would not
+// hand the container ward's stdio (see superviseForeground).
 func (e *Engine) createAndStart(ctx context.Context, c *Container, stdio Stdio) (int, *os.File, error) {
 	if !c.State.StartedAt.IsZero() || c.State.Error != "" {
 		// Leftovers of an earlier run (a monitor killed before its
@@ -240,6 +241,16 @@ func (e *Engine) createAndStart(ctx context.Context, c *Container, stdio Stdio) 
 		go receiveMaster(ln, masterc)
 	} else {
 		opts.Stdio = ociruntime.Stdio{Stdin: stdio.Stdin, Stdout: stdio.Stdout, Stderr: stdio.Stderr}
+		// Nothing to do between create and start: one runtime call.
+		if err := e.Runtime.RunDetached(ctx, c.ID, e.BundleDir(c.ID), opts); err != nil {
+			return 0, nil, e.runError(c, err)
+		}
+		pid, err := readPidFile(opts.PidFile)
+		if err != nil {
+			e.Runtime.Delete(ctx, c.ID, true)
+			return 0, nil, &ExitError{Code: 125, Err: fmt.Errorf("container %s: %w", c.ID, err)}
+		}
+		return pid, nil, nil
 	}
 	if err := e.Runtime.Create(ctx, c.ID, e.BundleDir(c.ID), opts); err != nil {
 		return 0, nil, e.runError(c, err)

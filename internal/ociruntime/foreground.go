@@ -25,6 +25,18 @@ type Foreground struct {
 	err      error
 }
 
+// ForegroundPassesStdio reports whether the runtime's foreground `run`
+// hands the caller's stdio to the container as they are, as `run
+// --detach` does, so that StartForeground may stand for RunDetached, a
+// wait and Delete. ward-runtime does. runc 1.1 puts pipes of its own
+// between them and copies through them: the container would see a pipe
+// as its stdin where Docker gives /dev/null, and every byte of output
+// would be copied once more. It is known by the binary's name: runc's
+// command line has no flag or features entry that tells.
+func (r *Runtime) ForegroundPassesStdio() bool {
+	return filepath.Base(r.Path) == "ward-runtime"
+}
+
 // StartForeground starts container id from bundle in the foreground and
 // returns once the runtime process has started; the init's pid is in
 // opts.PidFile once the runtime has created the container. The runtime
