@@ -8,7 +8,6 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/wardproject/ward/internal/bundle"
-	"github.com/wardproject/ward/internal/linux/seccomp"
 )
 
 // DefaultPath is Docker's PATH for Linux containers.
@@ -94,7 +93,11 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 	if userSpec == "" {
 		userSpec = o.Image.User
 	}
-	usr, err := ResolveUser(rootfs, userSpec)
+	files := o.Files
+	if files == nil {
+		files = RootfsFiles(rootfs)
+	}
+	usr, err := ResolveUserFiles(files, userSpec)
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +167,7 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 	s.Linux.ReadonlyPaths = append([]string(nil), ReadonlyPaths...)
 	switch sec.Seccomp {
 	case "":
-		if s.Linux.Seccomp, err = seccomp.DockerDefault(caps); err != nil {
+		if s.Linux.Seccomp, err = DockerSeccomp(caps); err != nil {
 			return nil, err
 		}
 	case "unconfined":
