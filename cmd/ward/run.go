@@ -58,6 +58,7 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.StringVarP(&f.o.Hostname, "hostname", "h", "", "the container's hostname")
 	fl.StringVar(&f.o.PID, "pid", "", "PID namespace: host")
 	fl.StringVar(&f.o.IPC, "ipc", "", "IPC namespace: private or host")
+	fl.StringVar(&f.o.Userns, "userns", "", `user namespace: host, or auto[:size=N] (root inside is an unprivileged host uid; default from the config file's "userns")`)
 	fl.StringVarP(&f.o.Memory, "memory", "m", "", "memory limit (e.g. 512m)")
 	fl.StringVar(&f.o.MemorySwap, "memory-swap", "", "memory plus swap limit, -1 for unlimited")
 	fl.Int64Var(&f.pidsLimit, "pids-limit", 0, "limit on the number of processes (-1 unlimited)")
@@ -93,6 +94,13 @@ func (f *runFlags) request(cmd *cobra.Command, args []string) (engine.CreateRequ
 			return engine.CreateRequest{}, err
 		}
 		o.Volumes = append(o.Volumes, v)
+	}
+	if !cmd.Flags().Changed("userns") {
+		cfg, err := readEngineConfig()
+		if err != nil {
+			return engine.CreateRequest{}, err
+		}
+		o.Userns = cfg.Userns
 	}
 	req := engine.CreateRequest{Name: f.name, Image: args[0], Run: o, AutoRemove: f.rm}
 	return req, f.net.apply(&req)

@@ -156,7 +156,7 @@ func Create(o CreateOptions) (st *State, cmd *exec.Cmd, err error) {
 	cfg := initproc.Config{
 		Spec: spec, Rootfs: bundle.RootfsPath(bundleDir, spec), NoPivot: o.NoPivot,
 		NoNewKeyring: o.NoNewKeyring, NewCgroupNS: plan.unshareCgroup,
-		NewUserNS: plan.newUser, NewNetNS: plan.newNet,
+		NewUserNS: plan.newUser || plan.joinedUser, NewNetNS: plan.newNet,
 	}
 	runtimeHooks := func() (*specs.State, error) {
 		hs := specs.State{Version: specs.Version, ID: o.ID, Status: specs.StateCreating,
@@ -230,9 +230,6 @@ func checkSupported(s *specs.Spec, o CreateOptions) error {
 			// A joined one works too: the rootfs is prepared inside it.
 			mnt = true
 		}
-		if ns.Type == specs.UserNamespace && ns.Path != "" && hasNew(s, specs.PIDNamespace) {
-			return fmt.Errorf("%w: joining an existing user namespace while creating a new pid namespace is not supported", bundle.ErrInvalid)
-		}
 	}
 	if !mnt {
 		// The spec's rule, which runc follows: an absent namespace is
@@ -246,15 +243,6 @@ func checkSupported(s *specs.Spec, o CreateOptions) error {
 func lsmEnabled(path string) bool {
 	data, err := os.ReadFile(path)
 	return err == nil && strings.TrimSpace(string(data)) == "Y"
-}
-
-func hasNew(s *specs.Spec, t specs.LinuxNamespaceType) bool {
-	for _, ns := range s.Linux.Namespaces {
-		if ns.Type == t && ns.Path == "" {
-			return true
-		}
-	}
-	return false
 }
 
 func owner() string {

@@ -193,6 +193,9 @@ func (e *Engine) cleanUp(c *Container, deleteRuntimeState bool) {
 		snapErr = e.releaseNetwork(c.ID)
 	}
 	if snapErr == nil {
+		snapErr = e.releaseIDs(c)
+	}
+	if snapErr == nil {
 		snapErr = e.Records.Delete(c.ID)
 	}
 	if snapErr != nil {

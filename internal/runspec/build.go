@@ -60,6 +60,9 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkUserns(o); err != nil {
+		return nil, err
+	}
 
 	hostname := o.Hostname
 	if hostname == "" {
@@ -153,11 +156,19 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 			Namespaces:  namespaces(o),
 		},
 	}
+	if len(o.UIDMappings) > 0 {
+		s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace, Path: o.UsernsPath})
+		s.Linux.UIDMappings, s.Linux.GIDMappings = o.UIDMappings, o.GIDMappings
+	}
 	if o.Network != "host" {
 		// Docker lets unprivileged users bind low ports and ping inside a
 		// private network namespace.
 		s.Linux.Sysctl["net.ipv4.ip_unprivileged_port_start"] = "0"
 		s.Linux.Sysctl["net.ipv4.ping_group_range"] = "0 2147483647"
+		if len(o.GIDMappings) > 0 {
+			// The kernel takes only groups mapped in the namespace.
+			s.Linux.Sysctl["net.ipv4.ping_group_range"] = pingGroupRange(o.GIDMappings)
+		}
 	}
 	if o.Privileged {
 		s.Linux.Devices = append([]specs.LinuxDevice(nil), host.Devices...)

@@ -58,7 +58,15 @@ func (s *Snapshotter) Mount(containerID string) (string, error) {
 			return "", fmt.Errorf("snapshot %s: %w", containerID, err)
 		}
 	}
-	if err := mountOverlay(rootfs, lower, filepath.Join(dir, "upper"), work, rec.Scratch); err != nil {
+	mount := func(rootfs string, lower []string, upper, work string) error {
+		return mountOverlay(rootfs, lower, upper, work, rec.Scratch)
+	}
+	if len(rec.UIDMappings) > 0 {
+		mount = func(rootfs string, lower []string, upper, work string) error {
+			return mountOverlayMapped(dir, rootfs, lower, upper, work, rec)
+		}
+	}
+	if err := mount(rootfs, lower, filepath.Join(dir, "upper"), work); err != nil {
 		return "", fmt.Errorf("snapshot %s: %w", containerID, err)
 	}
 	return rootfs, nil
