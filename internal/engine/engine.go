@@ -110,7 +110,7 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 	o := req.Run
 	o.Image = cfg.Config
 	if o.Host == nil {
-		if o.Host, err = runspec.ProbeHost(); err != nil {
+		if o.Host, err = runspec.ProbeHostFor(o.Privileged); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -186,6 +186,8 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 			return nil, nil, err
 		}
 		rootfs, err = e.Snapshots.PrepareMapped(c.ID, img.ID.String(), o.UIDMappings, o.GIDMappings)
+	} else if req.AutoRemove {
+		rootfs, err = e.Snapshots.PrepareScratch(c.ID, img.ID.String()) // its writes go with it: never synced
 	} else {
 		rootfs, err = e.Snapshots.Prepare(c.ID, img.ID.String())
 	}
