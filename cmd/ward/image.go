@@ -402,6 +402,9 @@ func newRmiCommand() *cobra.Command {
 			if err := pruneLayers(s); err != nil {
 				errs = append(errs, fmt.Errorf("pruning unpacked layers: %w", err))
 			}
+			if err := pruneTrust(s); err != nil {
+				errs = append(errs, fmt.Errorf("pruning trust records: %w", err))
+			}
 			return errors.Join(errs...)
 		}),
 	}
@@ -507,7 +510,12 @@ func pullImage(ctx context.Context, what, platform string, progress, status io.W
 	if err != nil {
 		return "", err
 	}
-	img, err := registry.Pull(ctx, ref, plat, registry.Options{})
+	// A trust policy may ask for a verified signature first.
+	pullRef, verified, err := verifyForPull(ctx, ref)
+	if err != nil {
+		return "", err
+	}
+	img, err := registry.Pull(ctx, pullRef, plat, registry.Options{})
 	if err != nil {
 		return "", err
 	}
@@ -527,6 +535,9 @@ func pullImage(ctx context.Context, what, platform string, progress, status io.W
 	bar.finish()
 	if err != nil {
 		return "", fmt.Errorf("pull %s: %w", image.Familiar(ref.Name()), err)
+	}
+	if err := keepVerification(verified, digest); err != nil {
+		return "", err
 	}
 	if progress != nil {
 		fmt.Fprintf(status, "Digest: %s\nStatus: Downloaded image for %s\n", digest, image.Familiar(ref.Name()))
@@ -566,7 +577,8 @@ func newPushCommand() *cobra.Command {
 			digest, _ := img.Digest()
 			size, _ := img.Size()
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: digest: %s size: %d\n", ref.Identifier(), digest, size)
-			return nil
+			// Signatures made with ward sign --local go with the image.
+			return pushSignatures(cmd, ref, digest)
 		}),
 	}
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress bar")

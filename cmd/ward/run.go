@@ -209,6 +209,9 @@ func createContainer(cmd *cobra.Command, f *runFlags, args []string) (*engine.En
 	if err := ensureImage(cmd.Context(), f.pull, req.Image, cmd.ErrOrStderr()); err != nil {
 		return fail(err)
 	}
+	if err := enforceTrust(req, f.policy.name()); err != nil {
+		return fail(err)
+	}
 	if err := f.policy.enforce(req, cmd.ErrOrStderr()); err != nil {
 		return fail(err)
 	}

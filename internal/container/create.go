@@ -68,6 +68,7 @@ func Create(o CreateOptions) (st *State, cmd *exec.Cmd, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	warnUnraisableAmbient(caps)
 	if err := caps.CheckGrantable(); err != nil {
 		return nil, nil, err
 	}
@@ -249,4 +250,13 @@ func owner() string {
 		return u.Username
 	}
 	return strconv.Itoa(os.Geteuid())
+}
+
+// warnUnraisableAmbient drops from caps the ambient capabilities the
+// kernel cannot raise because they are not inheritable, as runc does, and
+// warns naming them: runc drops them without a word.
+func warnUnraisableAmbient(caps *capability.Sets) {
+	if skipped := caps.SkipUnraisableAmbient(); len(skipped) > 0 {
+		Warn(fmt.Sprintf("ambient capabilities %s are not in the inheritable set, so the kernel cannot raise them: the process starts without them, as with runc", strings.Join(skipped, ", ")))
+	}
 }

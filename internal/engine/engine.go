@@ -119,7 +119,7 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 	}
 	o.Image = cfg.Config
 	if o.Host == nil {
-		if o.Host, err = runspec.ProbeHost(); err != nil {
+		if o.Host, err = runspec.ProbeHostFor(o.Privileged); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -200,6 +200,8 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 			return nil, nil, err
 		}
 		rootfs, err = e.Snapshots.PrepareMapped(c.ID, img.ID.String(), o.UIDMappings, o.GIDMappings)
+	} else if req.AutoRemove {
+		rootfs, err = e.Snapshots.PrepareScratch(c.ID, img.ID.String()) // its writes go with it: never synced
 	} else {
 		rootfs, err = e.Snapshots.Prepare(c.ID, img.ID.String())
 	}

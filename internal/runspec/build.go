@@ -6,6 +6,8 @@ import (
 
 	mobyseccomp "github.com/moby/profiles/seccomp"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/wardproject/ward/internal/bundle"
 )
 
 // DefaultPath is Docker's PATH for Linux containers.
@@ -132,7 +134,7 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 
 	oomScoreAdj := 0
 	s := &specs.Spec{
-		Version: specs.Version,
+		Version: bundle.SpecVersion,
 		Process: &specs.Process{
 			Terminal:        o.TTY,
 			User:            usr,

@@ -52,7 +52,7 @@ func mountOverlayMapped(dir, rootfs string, lower []string, upper, work string, 
 		}
 		mapped = append(mapped, m)
 	}
-	return mountOverlay(rootfs, mapped, upper, work)
+	return mountOverlay(rootfs, mapped, upper, work, rec.Scratch)
 }
 
 // ownByMappedRoot gives the snapshot directory to the container's root,
