@@ -34,13 +34,15 @@ func newContainerCommands() []*cobra.Command {
 		return []*cobra.Command{
 			newRunCommand(), newCreateCommand(), newPsCommand(), newStartCommand(), newStopCommand(),
 			newKillCommand(), newRmCommand(), newLogsCommand(), newExecCommand(),
-			newInspectCommand(),
+			newInspectCommand(), newCpCommand(),
 		}
 	}
 	group := &cobra.Command{Use: "container", Short: "Manage containers"}
 	group.AddCommand(verbs()...)
 	group.AddCommand(withName(newPsCommand(), "ls", "list"))
-	return append(append(verbs(), group), newMonitorCommands()...)
+	group.AddCommand(newMoreContainerCommands()...)
+	group.AddCommand(newContainerPruneCommand())
+	return append(append(append(verbs(), newMoreContainerCommands()...), group), newMonitorCommands()...)
 }
 
 // containerError makes a verb other than run exit 1, as docker's do.
@@ -75,6 +77,12 @@ type engineConfig struct {
 	// DefaultNetwork is the network of `ward run` without --network
 	// (default "bridge"; $WARD_DEFAULT_NETWORK wins).
 	DefaultNetwork string `json:"default-network"`
+	// Userns is `ward run --userns` when the command line does not say:
+	// "auto" gives every container a user namespace of its own.
+	Userns string `json:"userns"`
+	// TrustPolicy is a trust policy file in containers-policy.json's
+	// schema, which ward pull and ward run enforce (trust.go).
+	TrustPolicy string `json:"trust-policy"`
 }
 
 func readEngineConfig() (engineConfig, error) {

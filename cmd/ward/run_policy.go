@@ -20,13 +20,15 @@ import (
 // command line before anything is created. The judging is ward-audit's
 // (`judge-run`, see cmd/ward-audit/judge.go): it holds the rules and the
 // readers, which ward does not link (audit.go says why), and it reads the
-// record with ward check's own inspect reader, so `ward check --policy P`
-// and `ward run --policy P` cannot disagree.
+// spec the runtime would receive with ward check's own OCI reader, so
+// `ward check --policy P` and `ward run --policy P` cannot disagree.
 type runPolicyFlags struct {
 	policy     string
 	failOnVuln string
-	dryRun     bool
-	format     string
+	// allowUncovered: --fail-on-vuln passes images whose scan has gaps.
+	allowUncovered bool
+	dryRun         bool
+	format         string
 }
 
 // defaultPolicy is the profile that refuses nothing (Docker's behaviour).
@@ -35,6 +37,7 @@ const defaultPolicy = "default"
 func (p *runPolicyFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&p.policy, "policy", "", "refuse to run what this policy forbids: default, baseline, restricted (default: ward's config, else default)")
 	fl.StringVar(&p.failOnVuln, "fail-on-vuln", "", "also refuse images with known vulnerabilities at or above this severity (low, medium, high, critical); needs `ward db import`")
+	fl.BoolVar(&p.allowUncovered, "allow-uncovered", false, "let --fail-on-vuln pass an image whose scan could not see everything (an unknown distribution, an ecosystem without advisories, an unreadable package database)")
 	fl.BoolVar(&p.dryRun, "dry-run", false, "create nothing: print what ward check reports for this command line")
 	fl.StringVar(&p.format, "format", "text", "--dry-run output: text, json, sarif, or inspect (the record ward inspect would print)")
 }
@@ -73,11 +76,20 @@ func (p *runPolicyFlags) enforce(req engine.CreateRequest, stderr io.Writer) err
 	}
 	// The runtime is not needed to judge: a refusal comes before ward
 	// looks for one.
-	c, err := previewRecord(req)
+	p2, err := preview(req)
 	if err != nil {
 		return err
 	}
-	return judge(c, []string{"--policy", name, "--fail-on-vuln", gate}, io.Discard, stderr)
+	return judge(p2, p.judgeArgs(name, gate), io.Discard, stderr)
+}
+
+// judgeArgs are the judge's flags for the policy and gate in force.
+func (p *runPolicyFlags) judgeArgs(name, gate string) []string {
+	args := []string{"--policy", name, "--fail-on-vuln", gate}
+	if p.allowUncovered {
+		args = append(args, "--allow-uncovered")
+	}
+	return args
 }
 
 // printDryRun prints what ward check reports for the command line (every
@@ -93,13 +105,13 @@ func (p *runPolicyFlags) printDryRun(cmd *cobra.Command, f *runFlags, args []str
 	if err != nil {
 		return fail(err)
 	}
-	c, err := previewRecord(req)
+	pv, err := preview(req)
 	if err != nil {
 		return fail(err)
 	}
-	judgeArgs := []string{"--policy", name, "--fail-on-vuln", gate}
+	judgeArgs := p.judgeArgs(name, gate)
 	if p.format == "inspect" {
-		data, err := json.MarshalIndent([]*engine.Container{c}, "", "    ")
+		data, err := json.MarshalIndent([]*engine.Container{pv.Record}, "", "    ")
 		if err != nil {
 			return fail(err)
 		}
@@ -120,24 +132,23 @@ func (p *runPolicyFlags) printDryRun(cmd *cobra.Command, f *runFlags, args []str
 	if p.format == "inspect" {
 		out = io.Discard // the record is printed; only the verdict counts
 	}
-	return judge(c, judgeArgs, out, cmd.ErrOrStderr())
+	return judge(pv, judgeArgs, out, cmd.ErrOrStderr())
 }
 
-// previewRecord is the record req would create; nothing is created.
-func previewRecord(req engine.CreateRequest) (*engine.Container, error) {
+// preview is the spec and record req would create; nothing is created.
+func preview(req engine.CreateRequest) (*engine.Preview, error) {
 	e, err := openEngine("")
 	if err != nil {
 		return nil, err
 	}
-	req.DryRun = true
-	return e.Create(req)
+	return e.Preview(req)
 }
 
-// judge runs `ward-audit judge-run ARGS` on the record c. Its refusal (or
-// error) is already on stderr when judge returns an error carrying its
-// exit status.
-func judge(c *engine.Container, args []string, stdout, stderr io.Writer) error {
-	data, err := json.Marshal(c)
+// judge runs `ward-audit judge-run ARGS` on p, the spec and record a
+// create would make. Its refusal (or error) is already on stderr when
+// judge returns an error carrying its exit status.
+func judge(p *engine.Preview, args []string, stdout, stderr io.Writer) error {
+	data, err := json.Marshal(p)
 	if err != nil {
 		return err
 	}

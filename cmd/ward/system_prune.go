@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -27,7 +24,9 @@ and image blobs no image uses. Running containers are not touched, nor
 anything under another ward root.`,
 		Args: cobra.NoArgs,
 		RunE: containerRunE(func(cmd *cobra.Command, _ []string) error {
-			if !force && !confirm(cmd.InOrStdin(), cmd.ErrOrStderr()) {
+			if !force && !confirm(cmd.InOrStdin(), `WARNING! This will remove:
+  - all stopped containers
+  - what killed ward processes left behind (container state, cgroups, mounts, unused image blobs)`) {
 				return nil
 			}
 			rt, err := findRuntime("")
@@ -66,19 +65,6 @@ anything under another ward root.`,
 	p.Flags().BoolVarP(&force, "force", "f", false, "do not prompt for confirmation")
 	sys.AddCommand(p)
 	return sys
-}
-
-// confirm asks as docker system prune does.
-func confirm(in io.Reader, out io.Writer) bool {
-	fmt.Fprint(out, `WARNING! This will remove:
-  - all stopped containers
-  - what killed ward processes left behind (container state, cgroups, mounts, unused image blobs)
-Are you sure you want to continue? [y/N] `)
-	if f, ok := in.(*os.File); ok && f == nil {
-		return false
-	}
-	line, _ := bufio.NewReader(in).ReadString('\n')
-	return strings.EqualFold(strings.TrimSpace(line), "y")
 }
 
 // removeOrphan removes the traces of a container ID that has no record

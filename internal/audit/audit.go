@@ -94,6 +94,9 @@ type Settings struct {
 	// MinVulnSeverity is the lowest vulnerability severity image-scan
 	// reports (`--fail-on-vuln`); Info, the zero value, reports all.
 	MinVulnSeverity Severity
+	// AllowUncovered accepts an image scan with coverage gaps
+	// (--allow-uncovered); else image-scan reports them (WD261).
+	AllowUncovered bool
 }
 
 // Violation is what a rule's check reports: a message naming the offending
@@ -123,6 +126,15 @@ type Rule struct {
 	Check       func(w *workload.Workload, s Settings) []Violation
 }
 
+// fixFor is the rule's fix text for w: its FixKind's when the rule has
+// one, else its Kind's.
+func (r Rule) fixFor(w *workload.Workload) string {
+	if fix, ok := r.Fix[w.FixKind]; ok && w.FixKind != "" {
+		return fix
+	}
+	return r.Fix[w.Kind]
+}
+
 // AppliesTo reports whether the rule judges workloads of kind k.
 func (r Rule) AppliesTo(k workload.Kind) bool {
 	_, ok := r.Fix[k]
@@ -140,6 +152,8 @@ type Finding struct {
 	Resource  string    `json:"resource"`
 	Message   string    `json:"message"`
 	Fix       string    `json:"fix"`
+	// Link is the rule's page in docs/RULES.md.
+	Link string `json:"link"`
 	// ResourceLine is where the resource starts, so a suppression comment
 	// placed above a stage, service or container covers all of it.
 	ResourceLine int `json:"-"`
@@ -152,7 +166,7 @@ func Evaluate(rules []Rule, ws []workload.Workload, s Settings) []Finding {
 	for i := range ws {
 		w := &ws[i]
 		for _, r := range rules {
-			if !r.AppliesTo(w.Kind) {
+			if !r.AppliesTo(w.Kind) && (w.FixKind == "" || !r.AppliesTo(w.FixKind)) {
 				continue
 			}
 			for _, v := range r.Check(w, s) {
@@ -166,8 +180,8 @@ func Evaluate(rules []Rule, ws []workload.Workload, s Settings) []Finding {
 				}
 				out = append(out, Finding{
 					Rule: r.ID, Checklist: r.Checklist, Severity: sev, Title: r.Title,
-					File: w.File, Line: line, Resource: w.Resource, Message: v.Message, Fix: r.Fix[w.Kind],
-					ResourceLine: w.Line,
+					File: w.File, Line: line, Resource: w.Resource, Message: v.Message, Fix: r.fixFor(w),
+					Link: RuleURL(r.ID), ResourceLine: w.Line,
 				})
 			}
 		}

@@ -19,6 +19,8 @@ package engine
 import (
 	"strings"
 	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
 // Status is a container's state as Docker names it.
@@ -51,7 +53,10 @@ type Container struct {
 	Driver     string
 	Platform   string
 	HostConfig HostConfig
-	Config     Config
+	// Mounts are the host paths the container sees (-v, --mount), as
+	// docker inspect lists them; see record_spec.go.
+	Mounts []MountPoint `json:",omitempty"`
+	Config Config
 	// NetworkSettings: see network.go.
 	NetworkSettings *NetworkSettings `json:",omitempty"`
 }
@@ -86,6 +91,8 @@ type Config struct {
 	WorkingDir string
 	Entrypoint []string
 	Labels     map[string]string
+	// Healthcheck is the image's HEALTHCHECK, as Docker records it.
+	Healthcheck *v1.HealthConfig `json:",omitempty"`
 }
 
 // HostConfig is the part of the record that describes privileges,
@@ -109,6 +116,10 @@ type HostConfig struct {
 	AutoRemove     bool
 	Runtime        string
 	PortBindings   map[string][]PortBinding `json:",omitempty"` // -p and -P, see network.go
+	UsernsMode     string
+	// IDMappings is the user namespace's mapping with --userns auto
+	// (Podman's field), see userns.go.
+	IDMappings *IDMappings `json:",omitempty"`
 }
 
 // Ulimit is one --ulimit, as Docker records it.

@@ -13,9 +13,12 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/wardproject/ward/internal/idrange"
 	"github.com/wardproject/ward/internal/image/store"
+	"github.com/wardproject/ward/internal/imagefiles"
 	"github.com/wardproject/ward/internal/ociruntime"
 	"github.com/wardproject/ward/internal/runspec"
+	"github.com/wardproject/ward/internal/scan/source/stored"
 	"github.com/wardproject/ward/internal/snapshot"
 )
 
@@ -32,6 +35,9 @@ type Engine struct {
 	// Warn reports what ward does differently from what was asked (the
 	// capabilities the host cannot grant); nil discards.
 	Warn func(string)
+	// SubIDFiles are the subordinate id files --userns auto takes its
+	// pool from; nil means /etc/subuid and /etc/subgid.
+	SubIDFiles *idrange.Files
 }
 
 // RuntimeRoot is the runtime's state directory (its --root).
@@ -47,40 +53,79 @@ type CreateRequest struct {
 	Run        runspec.Options
 	AutoRemove bool
 	// DryRun makes Create return the record it would write, creating
-	// nothing: what `ward run --policy` and `--dry-run` judge.
+	// nothing; Preview also returns the spec.
 	DryRun bool
 	Net    NetworkRequest // -p, -P, --egress, --ingress: see network.go
 }
 
+// Preview is what Create would make, made of nothing: the record and the
+// OCI spec the runtime would receive, built by the same code as a real
+// create, with --user resolved against the image's layers instead of a
+// mounted rootfs. It is what `ward run --policy` and `--dry-run` judge.
+type Preview struct {
+	Record *Container
+	Spec   *specs.Spec
+}
+
+// Preview builds what req would create without creating anything: no
+// record, snapshot, mount, bundle or network.
+func (e *Engine) Preview(req CreateRequest) (*Preview, error) {
+	req.DryRun = true
+	c, spec, err := e.create(req)
+	if err != nil {
+		return nil, err
+	}
+	return &Preview{Record: c, Spec: spec}, nil
+}
+
 // Create makes a container: its record, snapshot and bundle. Nothing is
-// left behind when it fails.
-func (e *Engine) Create(req CreateRequest) (_ *Container, err error) {
+// left behind when it fails. With req.DryRun it makes nothing and returns
+// the record it would write.
+func (e *Engine) Create(req CreateRequest) (*Container, error) {
+	c, _, err := e.create(req)
+	return c, err
+}
+
+func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err error) {
 	img, err := e.Images.Get(req.Image)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, fmt.Errorf("unable to find image %q: %w", req.Image, err)
+			return nil, nil, fmt.Errorf("unable to find image %q: %w", req.Image, err)
 		}
-		return nil, err
+		return nil, nil, err
 	}
 	cfg, err := e.Images.ConfigFile(img)
 	if err != nil {
-		return nil, fmt.Errorf("image %s: %w", req.Image, err)
+		return nil, nil, fmt.Errorf("image %s: %w", req.Image, err)
 	}
-	hc, err := hostConfig(req)
+	// Named volumes become binds of their mountpoints before anything
+	// reads the mounts; the record keeps -v as the user gave it.
+	o := req.Run
+	volumes, err := e.attachVolumes(&o)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	withBinds := req
+	withBinds.Run = o
+	hc, err := hostConfig(withBinds)
+	if err != nil {
+		return nil, nil, err
+	}
+	hc.Binds = req.Run.Volumes
 	hc.Runtime = e.RuntimePath
 	plan, err := planNetwork(req.Run.Network, req.Net, cfg.Config, e.Warn)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	o := req.Run
 	o.Image = cfg.Config
 	if o.Host == nil {
-		if o.Host, err = runspec.ProbeHost(); err != nil {
-			return nil, err
+		if o.Host, err = runspec.ProbeHostFor(o.Privileged); err != nil {
+			return nil, nil, err
 		}
+	}
+	seccompFile := ""
+	if sec, err := runspec.ParseSecurityOpts(o.SecurityOpt); err == nil && sec.Seccomp != "unconfined" {
+		seccompFile = sec.Seccomp
 	}
 
 	c := &Container{
@@ -92,13 +137,14 @@ func (e *Engine) Create(req CreateRequest) (_ *Container, err error) {
 		Platform:   "linux",
 		HostConfig: hc,
 		Config: Config{
-			User:       firstNonEmpty(o.User, cfg.Config.User),
-			Tty:        o.TTY,
-			OpenStdin:  o.Interactive,
-			Env:        mergeEnv(cfg.Config.Env, o.Env),
-			Image:      req.Image,
-			WorkingDir: firstNonEmpty(o.Workdir, cfg.Config.WorkingDir),
-			Labels:     cfg.Config.Labels,
+			User:        firstNonEmpty(o.User, cfg.Config.User),
+			Tty:         o.TTY,
+			OpenStdin:   o.Interactive,
+			Env:         mergeEnv(cfg.Config.Env, o.Env),
+			Image:       req.Image,
+			WorkingDir:  firstNonEmpty(o.Workdir, cfg.Config.WorkingDir),
+			Labels:      cfg.Config.Labels,
+			Healthcheck: cfg.Config.Healthcheck,
 		},
 	}
 	c.Config.Entrypoint, c.Config.Cmd = cfg.Config.Entrypoint, cfg.Config.Cmd
@@ -113,18 +159,29 @@ func (e *Engine) Create(req CreateRequest) (_ *Container, err error) {
 	}
 	c.LogPath = filepath.Join(e.Records.Dir(c.ID), "container.log")
 	c.NetworkSettings, c.HostConfig.PortBindings = e.previewNetwork(plan) // the real ones once made
+	userns, _ := runspec.ParseUserns(o.Userns)                            // checked by hostConfig
 	if req.DryRun {
 		c.Name = "/" + req.Name
-		return c, nil
+		if userns.Auto {
+			if err := e.previewIDs(c, &o, userns.Size); err != nil {
+				return nil, nil, err
+			}
+		}
+		spec, err := e.previewSpec(c, o, img.ID.String(), plan, seccompFile)
+		if err != nil {
+			return nil, nil, err
+		}
+		e.labelVolumeMounts(c, volumes)
+		return c, spec, nil
 	}
 	if err := e.Records.Add(c, req.Name); err != nil {
 		// The name may belong to a --rm container whose supervisor was
 		// killed: once brought up to date it is gone, and the name free.
 		if !errors.Is(err, ErrConflict) || !e.freedName(req.Name) {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := e.Records.Add(c, req.Name); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	defer func() {
@@ -132,25 +189,50 @@ func (e *Engine) Create(req CreateRequest) (_ *Container, err error) {
 			e.releaseNetwork(c.ID)
 			e.Snapshots.Remove(c.ID)
 			e.Records.Delete(c.ID)
+			e.removeNewVolumes(volumes)
 		}
 	}()
+	if err := e.makeVolumes(volumes); err != nil {
+		return nil, nil, err
+	}
 
-	rootfs, err := e.Snapshots.Prepare(c.ID, img.ID.String())
+	var rootfs string
+	if userns.Auto {
+		defer func() {
+			if err != nil {
+				e.releaseIDs(c)
+			}
+		}()
+		if err := e.allocateIDs(c, &o, userns.Size); err != nil {
+			return nil, nil, err
+		}
+		rootfs, err = e.Snapshots.PrepareMapped(c.ID, img.ID.String(), o.UIDMappings, o.GIDMappings)
+	} else if req.AutoRemove {
+		rootfs, err = e.Snapshots.PrepareScratch(c.ID, img.ID.String()) // its writes go with it: never synced
+	} else {
+		rootfs, err = e.Snapshots.Prepare(c.ID, img.ID.String())
+	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	if err := e.populateVolumes(rootfs, volumes); err != nil {
+		return nil, nil, err
 	}
 	if o.NetworkFiles, err = writeNetworkFiles(e.Records.Dir(c.ID), c.ID, o); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := e.setUpNetwork(c, &o, plan); err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	if err := ownNetworkFiles(o.NetworkFiles, o); err != nil {
+		return nil, nil, fmt.Errorf("container %s: %w", c.ID, err)
 	}
 	spec, err := runspec.Build(o, rootfs, c.ID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := checkBindSources(spec); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if e.Warn != nil && (o.Privileged || slices.ContainsFunc(o.CapAdd, func(s string) bool { return strings.EqualFold(s, "all") })) {
 		if missing := o.Host.Unavailable(); len(missing) > 0 {
@@ -158,14 +240,65 @@ func (e *Engine) Create(req CreateRequest) (_ *Container, err error) {
 		}
 	}
 	if err := writeBundle(e.BundleDir(c.ID), spec); err != nil {
+		return nil, nil, err
+	}
+	c.Path, c.Args = spec.Process.Args[0], spec.Process.Args[1:]
+	c.Config.Hostname = spec.Hostname
+	recordSecurity(c, spec, seccompFile, o.NetworkFiles)
+	e.labelVolumeMounts(c, volumes)
+	if err := e.Records.Save(c); err != nil {
+		return nil, nil, err
+	}
+	e.event("create", c, nil)
+	return c, spec, nil
+}
+
+// previewSpec builds the spec a real create of c would write, making
+// nothing: --user is resolved against the image's layers, and the paths
+// of the rootfs, the network files and a joined network namespace are
+// those the real create would use.
+func (e *Engine) previewSpec(c *Container, o runspec.Options, imageID string, plan netPlan, seccompFile string) (*specs.Spec, error) {
+	src, err := stored.Open(e.Images, imageID)
+	if err != nil {
+		return nil, fmt.Errorf("image %s: %w", c.Config.Image, err)
+	}
+	defer src.Close()
+	files, err := imagefiles.Read(src, "/etc/passwd", "/etc/group")
+	if err != nil {
+		return nil, fmt.Errorf("image %s: %w", c.Config.Image, err)
+	}
+	o.Files = files
+	dir := e.Records.Dir(c.ID)
+	o.NetworkFiles = runspec.NetworkFiles{
+		Hostname:   filepath.Join(dir, "hostname"),
+		Hosts:      filepath.Join(dir, "hosts"),
+		ResolvConf: filepath.Join(dir, "resolv.conf"),
+	}
+	switch plan.mode {
+	case "none", "host":
+	case "container":
+		other, err := e.Records.Find(plan.peer)
+		if err != nil {
+			return nil, fmt.Errorf("--network container:%s: %w", plan.peer, err)
+		}
+		if other.State.Status != StatusRunning || other.State.Pid == 0 {
+			return nil, fmt.Errorf("--network container:%s: the container is not running", plan.peer)
+		}
+		o.NetnsPath = fmt.Sprintf("/proc/%d/ns/net", other.State.Pid)
+	default:
+		o.NetnsPath = e.NetnsPath(c.ID)
+		if len(o.UIDMappings) > 0 {
+			o.UsernsPath = e.UsernsPath(c.ID) // the user namespace that owns it (userns.go)
+		}
+	}
+	spec, err := runspec.Build(o, filepath.Join(e.BundleDir(c.ID), "rootfs"), c.ID)
+	if err != nil {
 		return nil, err
 	}
 	c.Path, c.Args = spec.Process.Args[0], spec.Process.Args[1:]
 	c.Config.Hostname = spec.Hostname
-	if err := e.Records.Save(c); err != nil {
-		return nil, err
-	}
-	return c, nil
+	recordSecurity(c, spec, seccompFile, o.NetworkFiles)
+	return spec, nil
 }
 
 // hostConfig records the flags in Docker's inspect spelling, parsing them
@@ -182,6 +315,10 @@ func hostConfig(req CreateRequest) (HostConfig, error) {
 		SecurityOpt:    o.SecurityOpt,
 		PidsLimit:      o.PidsLimit,
 		AutoRemove:     req.AutoRemove,
+		UsernsMode:     o.Userns,
+	}
+	if _, err := runspec.CheckUserns(o); err != nil {
+		return hc, err
 	}
 	var err error
 	for _, list := range []struct {
@@ -328,5 +465,12 @@ func (e *Engine) Remove(c *Container) error {
 	if err := e.Snapshots.Remove(c.ID); err != nil {
 		return err
 	}
-	return e.Records.Delete(c.ID)
+	if err := e.releaseIDs(c); err != nil {
+		return err
+	}
+	if err := e.Records.Delete(c.ID); err != nil {
+		return err
+	}
+	e.event("destroy", c, nil)
+	return nil
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/wardproject/ward/internal/scan/analyzer"
 	"github.com/wardproject/ward/internal/scan/matcher"
 	"github.com/wardproject/ward/internal/scan/source"
+	"github.com/wardproject/ward/internal/scan/source/stored"
 	"github.com/wardproject/ward/internal/workload"
 )
 
@@ -44,7 +45,7 @@ func (img *Image) Close() error { return img.Source.Close() }
 
 // FromStore opens the image what (reference, ID or ID prefix) names in s.
 func FromStore(s *store.Store, what string) (*Image, error) {
-	src, err := s.Source(what)
+	src, err := stored.Open(s, what)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +155,11 @@ func Inspect(src source.Source, name string, db matcher.AdvisorySource) (*worklo
 		if err != nil {
 			return nil, fmt.Errorf("%s: match vulnerabilities: %w", name, err)
 		}
-		scan := &workload.ImageScan{Packages: len(inv.Packages)}
+		coverage, err := matcher.Cover(inv, db)
+		if err != nil {
+			return nil, fmt.Errorf("%s: coverage: %w", name, err)
+		}
+		scan := &workload.ImageScan{Packages: len(inv.Packages), Gaps: coverage.Gaps()}
 		for _, f := range found {
 			scan.Vulnerabilities = append(scan.Vulnerabilities, workload.Vulnerability{
 				ID: f.ID, Package: f.Package, InstalledVersion: f.InstalledVersion, FixedVersion: f.FixedVersion, Severity: f.Severity,

@@ -7,7 +7,7 @@ import (
 	mobyseccomp "github.com/moby/profiles/seccomp"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
-	"github.com/wardproject/ward/internal/linux/seccomp"
+	"github.com/wardproject/ward/internal/bundle"
 )
 
 // DefaultPath is Docker's PATH for Linux containers.
@@ -60,6 +60,9 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkUserns(o); err != nil {
+		return nil, err
+	}
 
 	hostname := o.Hostname
 	if hostname == "" {
@@ -93,7 +96,11 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 	if userSpec == "" {
 		userSpec = o.Image.User
 	}
-	usr, err := resolveUser(rootfs, userSpec, flagOrImage(o.User, "--user", "User"))
+	files := o.Files
+	if files == nil {
+		files = RootfsFiles(rootfs)
+	}
+	usr, err := resolveUserFiles(files, userSpec, flagOrImage(o.User, "--user", "User"))
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +137,7 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 
 	oomScoreAdj := 0
 	s := &specs.Spec{
-		Version: specs.Version,
+		Version: bundle.SpecVersion,
 		Process: &specs.Process{
 			Terminal:        o.TTY,
 			User:            usr,
@@ -152,11 +159,19 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 			Namespaces:  namespaces(o),
 		},
 	}
+	if len(o.UIDMappings) > 0 {
+		s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace, Path: o.UsernsPath})
+		s.Linux.UIDMappings, s.Linux.GIDMappings = o.UIDMappings, o.GIDMappings
+	}
 	if o.Network != "host" {
 		// Docker lets unprivileged users bind low ports and ping inside a
 		// private network namespace.
 		s.Linux.Sysctl["net.ipv4.ip_unprivileged_port_start"] = "0"
 		s.Linux.Sysctl["net.ipv4.ping_group_range"] = "0 2147483647"
+		if len(o.GIDMappings) > 0 {
+			// The kernel takes only groups mapped in the namespace.
+			s.Linux.Sysctl["net.ipv4.ping_group_range"] = pingGroupRange(o.GIDMappings)
+		}
 	}
 	if o.Privileged {
 		s.Linux.Devices = append([]specs.LinuxDevice(nil), host.Devices...)
@@ -166,7 +181,7 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 	s.Linux.ReadonlyPaths = append([]string(nil), ReadonlyPaths...)
 	switch sec.Seccomp {
 	case "":
-		if s.Linux.Seccomp, err = seccomp.DockerDefault(caps); err != nil {
+		if s.Linux.Seccomp, err = DockerSeccomp(caps); err != nil {
 			return nil, err
 		}
 	case "unconfined":
