@@ -56,6 +56,7 @@ anything under another ward root.`,
 				fmt.Fprintf(out, "Killed processes left in them: %v\n\n", rep.Killed)
 			}
 			list("Unmounted:", rep.Mounts)
+			list("Freed user namespace id ranges of:", rep.IDRanges)
 			if rep.Empty() {
 				fmt.Fprintln(out, "Nothing to prune")
 			}

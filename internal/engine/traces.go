@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/wardproject/ward/internal/linux/idmap"
 )
 
 // TraceIDs lists the container IDs that have something under the root:
@@ -76,6 +78,9 @@ func (e *Engine) RemoveTraces(id string) error {
 		unix.Unmount(ns, unix.MNT_DETACH)
 		errs = append(errs, os.Remove(ns))
 	}
+	if ns := e.UsernsPath(id); fileExists(ns) {
+		errs = append(errs, idmap.Unbind(ns)) // --userns auto's bound namespace
+	}
 	errs = append(errs, e.Snapshots.Remove(id))
 	errs = append(errs, e.Records.Delete(id))
 	if err := errors.Join(errs...); err != nil {
@@ -87,4 +92,24 @@ func (e *Engine) RemoveTraces(id string) error {
 func fileExists(p string) bool {
 	_, err := os.Lstat(p)
 	return err == nil
+}
+
+// ReclaimIDRanges frees the --userns auto id ranges, and the user
+// namespaces bound for them, of container IDs that have no record left.
+func (e *Engine) ReclaimIDRanges() ([]string, error) {
+	if !fileExists(e.idRangesPath()) {
+		return nil, nil // no range was ever handed out under this root
+	}
+	a, err := e.openIDRanges()
+	if err != nil {
+		return nil, err
+	}
+	defer a.Close()
+	freed, err := a.Reclaim(e.recordExists)
+	for _, id := range freed {
+		if ns := e.UsernsPath(id); fileExists(ns) {
+			err = errors.Join(err, idmap.Unbind(ns))
+		}
+	}
+	return freed, err
 }

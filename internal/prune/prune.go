@@ -6,7 +6,8 @@
 // supervisor died (status "running" about a dead process), a container
 // directory without its record, a snapshot still mounted, runtime state
 // of a create that never finished, a network namespace, a cgroup holding
-// an init nobody waits for, image blobs written and never recorded. Prune
+// an init nobody waits for, image blobs written and never recorded, the
+// id range of a --userns auto container whose record is gone. Prune
 // only touches IDs this root knows (records, snapshots, runtime state,
 // namespaces): other ward roots on the machine use the same cgroup
 // parent, and their containers are not ours to judge.
@@ -37,12 +38,13 @@ type Report struct {
 	Cgroups    []string // cgroup directories removed
 	Killed     []int    // processes killed in them
 	Mounts     []string // mounts under the root undone
+	IDRanges   []string // IDs whose --userns auto id range was freed
 	Errors     []error  // what could not be removed (prune goes on)
 }
 
 // Empty tells whether nothing was found to remove.
 func (r Report) Empty() bool {
-	return len(r.Containers)+len(r.Orphans)+len(r.Cgroups)+len(r.Mounts) == 0
+	return len(r.Containers)+len(r.Orphans)+len(r.Cgroups)+len(r.Mounts)+len(r.IDRanges) == 0
 }
 
 // Run prunes the engine's root. Containers whose supervisor lives are
@@ -101,6 +103,9 @@ func Run(e *engine.Engine) Report {
 		rep.pruneCgroup(p, id)
 	}
 	rep.pruneMounts(e.Root, live)
+	ranges, err := e.ReclaimIDRanges()
+	fail(err)
+	rep.IDRanges = ranges
 	fail(e.Images.Collect())
 	fail(removeStale(filepath.Join(e.Root, "images"), ".load-"))
 	return rep
