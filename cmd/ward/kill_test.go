@@ -95,6 +95,9 @@ func TestKillAnywhere(t *testing.T) {
 			found += w.cleanUpAndCheck(t)
 		}
 	}
+	// A runtime that a killed ward started may still be creating: give it
+	// time to finish or fail, then look again.
+	time.Sleep(3 * time.Second)
 	found += w.cleanUpAndCheck(t)
 	w.assertStoreWhole(t)
 	t.Logf("kills: %d %v; leftovers found by prune: %d; leftovers after cleanup: 0", kills, perOp, found)
@@ -176,6 +179,14 @@ func (w *wardEnv) cleanUpAndCheck(t *testing.T) int {
 		for _, link := range []string{"root", "cwd"} {
 			if p, err := os.Readlink("/proc/" + e.Name() + "/" + link); err == nil && strings.HasPrefix(p, w.root+"/") {
 				left = append(left, "process "+e.Name()+" "+link+" "+p)
+			}
+		}
+		// A process in a container's mount namespace shows its own root
+		// and cwd; what it holds open (an init's exec fifo) shows ours.
+		fds, _ := os.ReadDir("/proc/" + e.Name() + "/fd")
+		for _, fd := range fds {
+			if p, err := os.Readlink("/proc/" + e.Name() + "/fd/" + fd.Name()); err == nil && strings.HasPrefix(p, w.root+"/") {
+				left = append(left, "process "+e.Name()+" holds "+p)
 			}
 		}
 	}

@@ -102,6 +102,13 @@ func Run(e *engine.Engine) Report {
 	for id, p := range removed {
 		rep.pruneCgroup(p, id)
 	}
+	// An init whose runtime state was removed while its create was still
+	// going has no trace left but its cgroup; it is ours if it holds a
+	// file of this root's runtime state (its exec fifo).
+	for _, id := range unknownCgroupsHolding(filepath.Clean(e.RuntimeRoot()), live, recorded) {
+		rep.Orphans = append(rep.Orphans, id)
+		rep.pruneCgroup("/ward/"+id, id)
+	}
 	rep.pruneMounts(e.Root, live)
 	ranges, err := e.ReclaimIDRanges()
 	fail(err)
@@ -161,6 +168,43 @@ func (r *Report) pruneCgroup(cgroupsPath, id string) {
 	}
 	slices.Sort(existing)
 	r.Cgroups = append(r.Cgroups, existing...)
+}
+
+// unknownCgroupsHolding lists the IDs of ward cgroups (ward's default
+// parent) that belong to no live or recorded container of this root and
+// hold a process with a file open under runtimeRoot/ID.
+func unknownCgroupsHolding(runtimeRoot string, live, recorded map[string]bool) []string {
+	dirs, _ := filepath.Glob("/sys/fs/cgroup/*/ward/*")
+	more, _ := filepath.Glob("/sys/fs/cgroup/ward/*")
+	var out []string
+	for _, d := range append(dirs, more...) {
+		id := filepath.Base(d)
+		if len(id) != 64 || live[id] || recorded[id] || slices.Contains(out, id) {
+			continue
+		}
+		for _, pid := range procsIn([]string{d}) {
+			if holdsUnder(pid, filepath.Join(runtimeRoot, id)+"/") {
+				out = append(out, id)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// holdsUnder tells whether process pid has a file open under prefix.
+func holdsUnder(pid int, prefix string) bool {
+	fdDir := "/proc/" + strconv.Itoa(pid) + "/fd"
+	entries, err := os.ReadDir(fdDir)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if l, err := os.Readlink(filepath.Join(fdDir, e.Name())); err == nil && strings.HasPrefix(l, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // procsIn lists the processes in cgroup directories and their children.
