@@ -8,7 +8,7 @@ import (
 // RunCd fires on `cd` inside RUN, where WORKDIR says it once for every
 // later instruction.
 var RunCd = audit.Rule{
-	ID:        "WD251",
+	ID:        "WD255",
 	Checklist: audit.ImageHygiene,
 	Severity:  audit.Info,
 	Title:     "cd in RUN instead of WORKDIR",
