@@ -55,11 +55,10 @@ type record struct {
 // Store is the volumes under one directory (ROOT/volumes).
 type Store struct{ dir string }
 
-// Open opens the volume store at dir, creating it.
+// Open returns the volume store at dir.
 func Open(dir string) (*Store, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("volumes %s: %w", dir, err)
-	}
+	// The directory is made by the first create, so that opening the
+	// store (as a dry run does) leaves nothing behind.
 	return &Store{dir: dir}, nil
 }
 
@@ -98,6 +97,9 @@ func (s *Store) CreateExplicit(name string, labels map[string]string, anonymous 
 func (s *Store) create(name string, labels map[string]string, anonymous, explicit bool) (v *Volume, created bool, err error) {
 	if err := ValidName(name); err != nil {
 		return nil, false, err
+	}
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return nil, false, fmt.Errorf("volumes %s: %w", s.dir, err)
 	}
 	dir := filepath.Join(s.dir, name)
 	if err := os.Mkdir(dir, 0o701); err != nil {
@@ -163,6 +165,9 @@ func (s *Store) Get(name string) (*Volume, error) {
 // List returns every volume, by name.
 func (s *Store) List() ([]*Volume, error) {
 	entries, err := os.ReadDir(s.dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil // no volume was ever made
+	}
 	if err != nil {
 		return nil, fmt.Errorf("volumes %s: %w", s.dir, err)
 	}

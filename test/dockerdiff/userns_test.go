@@ -28,6 +28,7 @@ var usernsDifferences = []struct{ host, auto, why string }{
 	{"dir /data: 755 0:0", "dir /data: 755 65534:65534", "the volume is the host root's: unmapped, it shows as nobody"},
 	{"write /data: ok", "write /data: fails", "the volume is the host root's: the container's root is not"},
 	{"renice -5: ok", "renice -5: fails", "raising a priority needs CAP_SYS_NICE in the host's user namespace (can_nice checks capable())"},
+	{"tun: open ok", "tun: mknod fails", "the same: no device node is made in a user namespace, so the tun rule of the device cgroup is never reached"},
 }
 
 // Device nodes: the kernel makes none in a user namespace, so the
