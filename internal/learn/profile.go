@@ -54,6 +54,7 @@ func Profile(r *Result, exercise string) (*learnprofile.Profile, error) {
 		Capabilities:         caps,
 		ObservedCapabilities: slices.Clone(caps),
 		ReadOnlyRoot:         true,
+		WritablePaths:        []learnprofile.WritablePath{},
 		Seccomp:              sec,
 		Learned:              Learned(r, exercise),
 	}

@@ -79,7 +79,7 @@ func (r *Result) Verdict() string {
 
 // stopGrace is how long a container has between SIGTERM and SIGKILL
 // once its run is over.
-const stopGrace = 2 * time.Second
+const stopGrace = time.Second
 
 // Run creates the container, observes it when asked, runs the exercise,
 // and removes the container; the caller must be a child subreaper

@@ -1,0 +1,220 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/wardproject/ward/internal/learnprofile"
+	"github.com/wardproject/ward/internal/runspec"
+	"github.com/wardproject/ward/internal/testutil"
+)
+
+// httpdImage imports a busybox image with httpd, a page owned by the
+// non-root user www (1000) and the static attack helper
+// (testdata/attack.c), as "httpd".
+func httpdImage(t *testing.T, w *wardEnv) {
+	t.Helper()
+	gcc := testutil.RequireTool(t, "gcc")
+	dir := busyboxDir(t)
+	for _, a := range []string{"httpd", "nc", "chmod", "cp"} {
+		if err := os.Symlink("busybox", filepath.Join(dir, "bin", a)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out, err := exec.Command(gcc, "-static", "-O2", "-o", filepath.Join(dir, "bin", "attack"), filepath.Join("testdata", "attack.c")).CombinedOutput(); err != nil {
+		t.Skipf("skipped: gcc -static cannot build the attack helper (apt-get install libc6-dev; CI installs it): %v: %s", err, out)
+	}
+	for name, content := range map[string]string{
+		"etc/passwd":     "root:x:0:0:root:/root:/bin/sh\nwww:x:1000:1000:www:/www:/bin/false\n",
+		"etc/group":      "root:x:0:\nwww:x:1000:\n",
+		"www/index.html": "hello from httpd\n",
+	} {
+		os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Chown(filepath.Join(dir, "www", "index.html"), 1000, 1000); err != nil {
+		t.Fatal(err)
+	}
+	tarPath := filepath.Join(t.TempDir(), "httpd.tar")
+	writeTar(t, dir, tarPath)
+	if out, stderr, code := w.run(t, nil, "import", tarPath, "httpd"); code != 0 {
+		t.Fatalf("import: exit %d: %s %s", code, out, stderr)
+	}
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+}
+
+// httpdExercise waits for the server, then fetches the page 5 times with
+// the host's busybox wget: the client is on the host side of loopback.
+func httpdExercise(port string) string {
+	url := "http://127.0.0.1:" + port + "/index.html"
+	return fmt.Sprintf(`for i in $(seq 100); do %[1]s wget -q -O /dev/null %[2]s 2>/dev/null && break; sleep 0.05; done
+for i in 1 2 3 4 5; do %[1]s wget -q -O- %[2]s | grep -q "hello from httpd" || exit 1; done`, testutil.BusyboxPath, url)
+}
+
+// dockerAllowed counts the system calls Docker's default profile allows
+// with Docker's default capabilities.
+func dockerAllowed(t *testing.T) int {
+	s, err := runspec.DockerSeccomp(runspec.DefaultCapabilities)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, r := range s.Syscalls {
+		if r.Action == "SCMP_ACT_ALLOW" {
+			for _, n := range r.Names {
+				names[n] = true
+			}
+		}
+	}
+	return len(names)
+}
+
+// Issue 14's busybox httpd workload, learned as the non-root user www on
+// port 8080-style high port: the profile keeps no capability, allows at
+// most 30% of Docker's system calls, passes its exercise 5 times out of 5
+// under `ward run --profile`, refuses an image of another digest, and
+// blocks at least 9 of 10 attack steps the exercise never took.
+func TestLearnBusyboxHttpd(t *testing.T) {
+	t.Setenv("WARD_CONFIG", filepath.Join(t.TempDir(), "none.json"))
+	w := newWardEnv(t)
+	httpdImage(t, w)
+	port := freePort(t)
+	exercise := httpdExercise(port)
+	runArgs := []string{"--network", "host", "--user", "1000:1000", "httpd", "httpd", "-f", "-p", "127.0.0.1:" + port, "-h", "/www"}
+	profile := filepath.Join(t.TempDir(), "httpd.json")
+
+	_, stderr, code := w.run(t, nil, append([]string{"learn", "-o", profile, "--exercise", exercise}, runArgs...)...)
+	if code == 125 && strings.Contains(stderr, "learning needs") {
+		t.Skipf("skipped: %s", stderr)
+	}
+	if code != 0 {
+		t.Fatalf("ward learn: exit %d: %s", code, stderr)
+	}
+	t.Logf("%s", strings.TrimSpace(stderr))
+	p, err := learnprofile.Read(profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Capabilities) != 0 {
+		t.Errorf("capabilities %v: a non-root httpd on a high port needs none", p.Capabilities)
+	}
+	if !p.ReadOnlyRoot || len(p.WritablePaths) > 4 {
+		t.Errorf("read-only root %v, writable paths %v: want a read-only root and at most 4", p.ReadOnlyRoot, p.WritablePaths)
+	}
+	if p.User != "1000:1000" {
+		t.Errorf("user %q, want 1000:1000", p.User)
+	}
+	calls, err := p.AllowedSyscalls()
+	if err != nil {
+		t.Fatal(err)
+	}
+	docker := dockerAllowed(t)
+	t.Logf("the profile allows %d system calls, Docker's default %d (%.0f%%)", len(calls), docker, 100*float64(len(calls))/float64(docker))
+	if len(calls)*10 > docker*3 {
+		t.Errorf("the profile allows %d system calls, more than 30%% of Docker's %d", len(calls), docker)
+	}
+
+	// 5 out of 5 under ward run --profile, with the exercise.
+	for i := 0; i < 5; i++ {
+		out, stderr, code := w.run(t, nil, append([]string{"run", "-d", "--profile", profile}, runArgs...)...)
+		if code != 0 {
+			t.Fatalf("replay %d: ward run --profile: exit %d: %s", i+1, code, stderr)
+		}
+		id := strings.TrimSpace(out)
+		ex, err := exec.Command("sh", "-c", exercise).CombinedOutput()
+		w.run(t, nil, "rm", "-f", id)
+		if err != nil {
+			t.Fatalf("replay %d: the exercise failed under the profile: %v: %s", i+1, err, ex)
+		}
+	}
+
+	// Bound to the image's digest: another image is refused before anything runs.
+	if _, stderr, code := w.run(t, nil, "run", "--rm", "--profile", profile, "busybox", "true"); code != 125 || !strings.Contains(stderr, "learned on image") {
+		t.Errorf("--profile on another image: exit %d, %s; want 125 naming the image", code, stderr)
+	}
+
+	// The helper itself runs under the profile: what it is refused, the
+	// profile refused, not its start.
+	if out, stderr, code := w.run(t, nil, "run", "--rm", "--profile", profile, "--network", "host", "--user", "1000:1000", "httpd", "attack", "none"); code != 0 {
+		t.Fatalf("attack none under the profile: exit %d: %s %s", code, out, stderr)
+	}
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer listener.Close()
+	connected := make(chan struct{}, 16)
+	go func() {
+		for {
+			c, err := listener.Accept()
+			if err != nil {
+				return
+			}
+			connected <- struct{}{}
+			c.Close()
+		}
+	}()
+	otherPort := strconv.Itoa(listener.Addr().(*net.TCPAddr).Port)
+	steps := []struct {
+		name string
+		args []string
+	}{
+		{"unshare -U", []string{"unshare", "-U", "true"}},
+		{"mount", []string{"mount", "-t", "tmpfs", "none", "/www"}},
+		{"ptrace", []string{"attack", "ptrace"}},
+		{"raw socket", []string{"attack", "raw"}},
+		{"keyctl", []string{"attack", "keyctl"}},
+		{"bpf", []string{"attack", "bpf"}},
+		{"chmod u+s", []string{"chmod", "u+s", "/www/index.html"}},
+		{"write to /etc", []string{"touch", "/etc/evil"}},
+		{"connect elsewhere", []string{"nc", "127.0.0.1", otherPort}},
+		{"exec from /tmp", []string{"sh", "-c", "cp /bin/busybox /tmp/bb && exec /tmp/bb true"}},
+	}
+	blocked := func(extra []string, args []string, name string) bool {
+		for len(connected) > 0 {
+			<-connected
+		}
+		cmd := append(append([]string{"run", "--rm"}, extra...), "--network", "host", "--user", "1000:1000", "httpd")
+		_, _, code := w.run(t, nil, append(cmd, args...)...)
+		if name == "connect elsewhere" && len(connected) > 0 {
+			return false
+		}
+		return code != 0
+	}
+	var profileBlocked, dockerBlocked int
+	for _, s := range steps {
+		byProfile := blocked([]string{"--profile", profile}, s.args, s.name)
+		byDocker := blocked(nil, s.args, s.name)
+		t.Logf("%-18s profile: %-7v docker default: %v", s.name, byProfile, byDocker)
+		if byProfile {
+			profileBlocked++
+		}
+		if byDocker {
+			dockerBlocked++
+		}
+	}
+	t.Logf("attack steps blocked: %d/10 under the learned profile, %d/10 under Docker's defaults", profileBlocked, dockerBlocked)
+	if profileBlocked < 9 {
+		t.Errorf("the profile blocked %d of 10 attack steps, want at least 9", profileBlocked)
+	}
+	if left := w.leftovers(t); len(left) > 0 {
+		t.Errorf("learning left %v", left)
+	}
+}
