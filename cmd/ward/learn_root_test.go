@@ -218,3 +218,49 @@ func TestLearnBusyboxHttpd(t *testing.T) {
 		t.Errorf("learning left %v", left)
 	}
 }
+
+// A root workload that writes one directory: the profile makes the root
+// read-only with a noexec tmpfs there, keeps only the capabilities the
+// replay shows it needs, and the same shell cannot write elsewhere.
+func TestLearnWritablePaths(t *testing.T) {
+	t.Setenv("WARD_CONFIG", filepath.Join(t.TempDir(), "none.json"))
+	w := newWardEnv(t)
+	profile := filepath.Join(t.TempDir(), "p.json")
+	script := "mkdir -p /var/cache/app && echo cached > /var/cache/app/a && cat /var/cache/app/a"
+	_, stderr, code := w.run(t, nil, "learn", "-o", profile, "busybox", "sh", "-c", script)
+	if code == 125 && strings.Contains(stderr, "learning needs") {
+		t.Skipf("skipped: %s", stderr)
+	}
+	if code != 0 {
+		t.Fatalf("ward learn: exit %d: %s", code, stderr)
+	}
+	t.Logf("%s", strings.TrimSpace(stderr))
+	p, err := learnprofile.Read(profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.ReadOnlyRoot || len(p.WritablePaths) != 1 || p.WritablePaths[0].Path != "/var/cache/app" || p.WritablePaths[0].Exec {
+		t.Errorf("read-only %v, writable %+v: want a read-only root and a noexec /var/cache/app", p.ReadOnlyRoot, p.WritablePaths)
+	}
+	if out, stderr, code := w.run(t, nil, "run", "--rm", "--profile", profile, "busybox", "sh", "-c", script); code != 0 || strings.TrimSpace(out) != "cached" {
+		t.Errorf("the workload under its profile: exit %d, %q, %s", code, out, stderr)
+	}
+	if _, _, code := w.run(t, nil, "run", "--rm", "--profile", profile, "busybox", "sh", "-c", "echo x > /etc/evil"); code == 0 {
+		t.Error("a write to /etc passed under a profile that learned only /var/cache/app")
+	}
+	// A failing workload writes no profile and exits 1.
+	failed := filepath.Join(t.TempDir(), "failed.json")
+	if _, stderr, code := w.run(t, nil, "learn", "-o", failed, "busybox", "false"); code != 1 || !strings.Contains(stderr, "no profile written") {
+		t.Errorf("learning a failing workload: exit %d, %s; want 1", code, stderr)
+	}
+	if _, err := os.Stat(failed); err == nil {
+		t.Error("a failing workload left a profile")
+	}
+	// Bad usage is ward's own failure.
+	if _, stderr, code := w.run(t, nil, "learn", "busybox", "true"); code != 125 || !strings.Contains(stderr, "-o PROFILE") {
+		t.Errorf("learn without -o: exit %d, %s", code, stderr)
+	}
+	if left := w.leftovers(t); len(left) > 0 {
+		t.Errorf("learning left %v", left)
+	}
+}
