@@ -119,6 +119,11 @@ func runLearn(cmd *cobra.Command, f *runFlags, lf *learnFlags, args []string) er
 	if err != nil {
 		return fail(fmt.Errorf("learn: minimize capabilities: %w", err))
 	}
+	if tried, err := learn.DropRoot(ctx, e, lreq, p); err != nil {
+		return fail(fmt.Errorf("learn: %w", err))
+	} else if tried != "" {
+		replays++
+	}
 	final, err := learn.Replay(ctx, e, lreq, p)
 	if err != nil {
 		return fail(fmt.Errorf("learn: replay: %w", err))

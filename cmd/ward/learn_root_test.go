@@ -242,7 +242,12 @@ func TestLearnWritablePaths(t *testing.T) {
 	if !p.ReadOnlyRoot || len(p.WritablePaths) != 1 || p.WritablePaths[0].Path != "/var/cache/app" || p.WritablePaths[0].Exec {
 		t.Errorf("read-only %v, writable %+v: want a read-only root and a noexec /var/cache/app", p.ReadOnlyRoot, p.WritablePaths)
 	}
-	if out, stderr, code := w.run(t, nil, "run", "--rm", "--profile", profile, "busybox", "sh", "-c", script); code != 0 || strings.TrimSpace(out) != "cached" {
+	// It ran as root needing no capability: the replay as the image's
+	// nobody passes (the tmpfs is world-writable), so the profile drops root.
+	if p.User != "65534:65534" {
+		t.Errorf("user %q: want the image's nobody, 65534:65534", p.User)
+	}
+	if out, stderr, code := w.run(t, nil, "run", "--rm", "--profile", profile, "busybox", "sh", "-c", script+" && cat /proc/self/status"); code != 0 || strings.Fields(out)[0] != "cached" || !strings.Contains(out, "Uid:\t65534") {
 		t.Errorf("the workload under its profile: exit %d, %q, %s", code, out, stderr)
 	}
 	if _, _, code := w.run(t, nil, "run", "--rm", "--profile", profile, "busybox", "sh", "-c", "echo x > /etc/evil"); code == 0 {

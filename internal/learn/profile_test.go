@@ -65,3 +65,16 @@ func TestProfileFromRun(t *testing.T) {
 		t.Error("a run whose exec was never seen gave a profile: never say clean about what was not seen")
 	}
 }
+
+func TestPickUser(t *testing.T) {
+	for passwd, want := range map[string]string{
+		"root:x:0:0::/:/bin/sh\nwww:x:1000:1000::/:/bin/false\nnobody:x:65534:65534::/:/bin/false\n": "65534:65534",
+		"root:x:0:0::/:/bin/sh\ndaemon:x:1:1::/:/bin/false\napp:x:1001:1001::/:/bin/false\n":         "1001:1001",
+		"root:x:0:0::/:/bin/sh\n": "",
+		"":                        "",
+	} {
+		if got := pickUser(passwd); got != want {
+			t.Errorf("pickUser(%q) = %q, want %q", passwd, got, want)
+		}
+	}
+}
