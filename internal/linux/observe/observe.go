@@ -1,7 +1,8 @@
 // Package observe watches what the processes of one cgroup ask of the
 // kernel: the system calls they enter and the capabilities the kernel
 // checks for them. It is real kernel observation, two eBPF programs on
-// the raw_syscalls:sys_enter and capability:cap_capable tracepoints,
+// the raw_syscalls:sys_enter and capability:cap_capable tracepoints (raw
+// tracepoints: no tracefs, no perf record per event),
 // filtered in the kernel by the cgroup v2 ID, written instruction by
 // instruction with cilium/ebpf's asm package so that no C compiler is
 // needed.
@@ -23,8 +24,6 @@ package observe
 import (
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
@@ -41,10 +40,6 @@ const (
 	maxCap     = 64
 )
 
-// tracefsDir is where the tracepoints' IDs are read; cilium/ebpf finds
-// any tracefs mount, this is the one mounted when there is none.
-const tracefsDir = "/sys/kernel/tracing"
-
 // Observer is two attached programs and their maps; Close detaches them.
 type Observer struct {
 	state, syscalls, caps *ebpf.Map
@@ -52,31 +47,16 @@ type Observer struct {
 	links                 []link.Link
 }
 
-// Check reports what this host lacks to observe a container, in one
-// line naming it: BPF, the tracepoints (mounting tracefs when it is not
-// mounted), cgroup v2 IDs.
+// Check reports in one line what this host lacks to observe a
+// container: BPF maps and programs (root, or CAP_BPF and CAP_PERFMON).
+// The raw tracepoints need no tracefs; a kernel without one of them
+// fails Attach with a line naming it.
 func Check() error {
-	if err := mountTracefs(); err != nil {
-		return err
+	m, err := ebpf.NewMap(&ebpf.MapSpec{Name: "ward_check", Type: ebpf.Array, KeySize: 4, ValueSize: 4, MaxEntries: 1})
+	if err != nil {
+		return fmt.Errorf("learning needs BPF: create a map: %w", err)
 	}
-	for _, tp := range []string{"raw_syscalls/sys_enter", "capability/cap_capable"} {
-		if _, err := os.Stat(filepath.Join(tracefsDir, "events", tp, "id")); err != nil {
-			return fmt.Errorf("learning needs the tracepoint %s, which this kernel does not offer: %w", tp, err)
-		}
-	}
-	return nil
-}
-
-// mountTracefs mounts tracefs at /sys/kernel/tracing unless its events
-// are already there.
-func mountTracefs() error {
-	if _, err := os.Stat(filepath.Join(tracefsDir, "events")); err == nil {
-		return nil
-	}
-	if err := unix.Mount("tracefs", tracefsDir, "tracefs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
-		return fmt.Errorf("learning needs tracefs: mount tracefs on %s: %w", tracefsDir, err)
-	}
-	return nil
+	return m.Close()
 }
 
 // CgroupID is the cgroup v2 ID of the cgroup directory dir: its inode
@@ -131,15 +111,15 @@ func Attach(cgroupID uint64) (_ *Observer, err error) {
 		{"capability", "cap_capable", capCapableProgram(cgroupID, o.state.FD(), o.caps.FD())},
 	} {
 		prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{
-			Name: "ward_" + p.name, Type: ebpf.TracePoint, License: "GPL", Instructions: p.insns,
+			Name: "ward_" + p.name, Type: ebpf.RawTracepoint, License: "GPL", Instructions: p.insns,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("learning needs BPF tracepoint programs: load the %s:%s program: %w", p.group, p.name, err)
 		}
 		o.progs = append(o.progs, prog)
-		l, err := link.Tracepoint(p.group, p.name, prog, nil)
+		l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: p.name, Program: prog})
 		if err != nil {
-			return nil, fmt.Errorf("attach to tracepoint %s:%s: %w", p.group, p.name, err)
+			return nil, fmt.Errorf("learning needs the tracepoint %s:%s: attach: %w", p.group, p.name, err)
 		}
 		o.links = append(o.links, l)
 	}

@@ -2,12 +2,15 @@ package observe
 
 import "github.com/cilium/ebpf/asm"
 
-// Tracepoint context offsets (events/*/format): raw_syscalls:sys_enter's
-// "long id" and capability:cap_capable's "int cap" and "int ret".
+// Raw tracepoint contexts are the tracepoint's TP_PROTO arguments as an
+// array of u64: sys_enter(regs, id) and cap_capable(cred, target_ns,
+// capable_ns, cap, ret). Raw tracepoints skip the perf record a classic
+// tracepoint program is handed, which matters on sys_enter: every system
+// call of the host enters the program while learning.
 const (
 	offSyscallID = 8
-	offCap       = 32
-	offCapRet    = 36
+	offCap       = 24
+	offCapRet    = 32
 )
 
 // inCgroup starts a program: r6 = ctx, r7 = pid_tgid, and leaves unless
@@ -90,9 +93,9 @@ func capCapableProgram(cgroupID uint64, state, caps int) asm.Instructions {
 	p = append(p,
 		asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord),
 		asm.JEq.Imm(asm.R1, 0, "exit"),
-		asm.LoadMem(asm.R8, asm.R6, offCap, asm.Word),
+		asm.LoadMem(asm.R8, asm.R6, offCap, asm.DWord),
 		asm.JGT.Imm(asm.R8, maxCap-1, "exit"),
-		asm.LoadMem(asm.R9, asm.R6, offCapRet, asm.Word),
+		asm.LoadMem(asm.R9, asm.R6, offCapRet, asm.DWord),
 		asm.JEq.Imm(asm.R9, 0, "granted"),
 		asm.Add.Imm(asm.R8, maxCap),
 	)
