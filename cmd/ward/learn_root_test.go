@@ -1,11 +1,13 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -143,6 +145,28 @@ func TestLearnBusyboxHttpd(t *testing.T) {
 		if err != nil {
 			t.Fatalf("replay %d: the exercise failed under the profile: %v: %s", i+1, err, ex)
 		}
+	}
+
+	// ward learn --verify replays the same command line: it passes, and a
+	// profile without bind(2) fails with 1, naming the exercise's status.
+	if _, stderr, code := w.run(t, nil, append([]string{"learn", "--verify", profile, "--exercise", exercise}, runArgs...)...); code != 0 {
+		t.Errorf("learn --verify: exit %d: %s", code, stderr)
+	}
+	broken := *p
+	var sec learnprofile.Seccomp
+	if err := json.Unmarshal(p.Seccomp, &sec); err != nil {
+		t.Fatal(err)
+	}
+	sec.Syscalls[0].Names = slices.DeleteFunc(sec.Syscalls[0].Names, func(n string) bool { return n == "bind" })
+	if broken.Seccomp, err = json.Marshal(sec); err != nil {
+		t.Fatal(err)
+	}
+	brokenFile := filepath.Join(t.TempDir(), "nobind.json")
+	if err := broken.Write(brokenFile); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := w.run(t, nil, append([]string{"learn", "--verify", brokenFile, "--exercise", exercise}, runArgs...)...); code != 1 || !strings.Contains(stderr, "the exercise exited") {
+		t.Errorf("learn --verify of a profile without bind: exit %d, %s; want 1 naming the exercise", code, stderr)
 	}
 
 	// Bound to the image's digest: another image is refused before anything runs.
