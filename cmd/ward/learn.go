@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -18,6 +20,7 @@ import (
 // learnFlags are `ward learn`'s own flags; the rest are `ward run`'s.
 type learnFlags struct {
 	output, verify, exercise string
+	convert                  string
 	duration                 time.Duration
 }
 
@@ -30,12 +33,17 @@ func newLearnCommand() *cobra.Command {
 	var f runFlags
 	var lf learnFlags
 	cmd := &cobra.Command{
-		Use:   "learn (-o PROFILE | --verify PROFILE) [--exercise CMD] [--duration D] [run flags] IMAGE [COMMAND [ARG...]]",
+		Use:   "learn (-o PROFILE | --verify PROFILE) [--exercise CMD] [--duration D] [run flags] IMAGE [COMMAND [ARG...]]\n  ward learn --convert PROFILE --format flags|seccomp",
 		Short: "Learn the least privilege a container needs by watching it run, then prove it by replay",
-		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if help, _ := cmd.Flags().GetBool("help"); help {
 				return cmd.Help()
+			}
+			if lf.convert != "" {
+				return convertProfile(cmd, &lf, args)
+			}
+			if len(args) == 0 {
+				return &engine.ExitError{Code: 125, Err: errors.New("learn: name an image")}
 			}
 			return runLearn(cmd, &f, &lf, args)
 		},
@@ -45,6 +53,7 @@ func newLearnCommand() *cobra.Command {
 	fl.StringVarP(&lf.output, "output", "o", "", "write the learned profile to this file")
 	fl.StringVar(&lf.verify, "verify", "", "replay the command line and its exercise under this profile")
 	fl.StringVar(&lf.exercise, "exercise", "", "shell command run on the host once the container runs (WARD_CONTAINER_ID, WARD_CONTAINER_IP set); its status is the pass or fail")
+	fl.StringVar(&lf.convert, "convert", "", "print a profile as --format flags|seccomp says, running nothing")
 	fl.DurationVar(&lf.duration, "duration", 0, "stop the container after this long (e.g. 30s)")
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &engine.ExitError{Code: 125, Err: err} })
 	return cmd
@@ -147,4 +156,35 @@ func runLearn(cmd *cobra.Command, f *runFlags, lf *learnFlags, args []string) er
 func withProfile(req engine.CreateRequest, p *learnprofile.Profile) engine.CreateRequest {
 	req.Run.Profile = p
 	return req
+}
+
+// convertProfile prints a profile as the flags with its effect or as its
+// Docker seccomp profile; the flags name the seccomp file as
+// PROFILE-seccomp.json, which --format seccomp writes to stdout.
+func convertProfile(cmd *cobra.Command, lf *learnFlags, args []string) error {
+	fail := func(err error) error { return &engine.ExitError{Code: 125, Err: err} }
+	if len(args) > 0 {
+		return fail(fmt.Errorf("learn --convert: runs nothing; unexpected arguments %q", args))
+	}
+	p, err := learnprofile.Read(lf.convert)
+	if err != nil {
+		return fail(err)
+	}
+	// --format is run's (--dry-run's) flag, shared: text, its default, means flags here.
+	format, _ := cmd.Flags().GetString("format")
+	out := cmd.OutOrStdout()
+	switch format {
+	case "flags", "text":
+		seccompFile := strings.TrimSuffix(lf.convert, ".json") + "-seccomp.json"
+		fmt.Fprintln(out, strings.Join(p.Flags(seccompFile), " "))
+	case "seccomp":
+		var buf bytes.Buffer
+		if err := json.Indent(&buf, p.Seccomp, "", "  "); err != nil {
+			return fail(fmt.Errorf("profile %s: seccomp: %w", lf.convert, err))
+		}
+		fmt.Fprintln(out, buf.String())
+	default:
+		return fail(fmt.Errorf("learn --convert: --format %q: want flags or seccomp (compose and kubernetes are not done yet)", format))
+	}
+	return nil
 }

@@ -277,6 +277,18 @@ func TestLearnWritablePaths(t *testing.T) {
 	if _, _, code := w.run(t, nil, "run", "--rm", "--profile", profile, "busybox", "sh", "-c", "echo x > /etc/evil"); code == 0 {
 		t.Error("a write to /etc passed under a profile that learned only /var/cache/app")
 	}
+	// --convert prints the equivalent flags, running nothing.
+	out, stderr, code := w.run(t, nil, "learn", "--convert", profile, "--format", "flags")
+	want := "--cap-drop ALL --user 65534:65534 --read-only --tmpfs /var/cache/app:rw,nosuid,nodev,noexec --security-opt seccomp=" + strings.TrimSuffix(profile, ".json") + "-seccomp.json"
+	if code != 0 || strings.TrimSpace(out) != want {
+		t.Errorf("learn --convert: exit %d, %q, %s; want %q", code, out, stderr, want)
+	}
+	out, _, code = w.run(t, nil, "learn", "--convert", profile, "--format", "seccomp")
+	var sec learnprofile.Seccomp
+	if err := json.Unmarshal([]byte(out), &sec); code != 0 || err != nil || sec.DefaultAction != "SCMP_ACT_ERRNO" {
+		t.Errorf("learn --convert --format seccomp: exit %d, %v: %s", code, err, out)
+	}
+
 	// A failing workload writes no profile and exits 1.
 	failed := filepath.Join(t.TempDir(), "failed.json")
 	if _, stderr, code := w.run(t, nil, "learn", "-o", failed, "busybox", "false"); code != 1 || !strings.Contains(stderr, "no profile written") {
