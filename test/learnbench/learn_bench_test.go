@@ -1,4 +1,7 @@
-package bench
+// Package learnbench measures `ward learn` (issue 14): apart from
+// test/bench because one iteration takes about 10 s (.ci/run runs it 5
+// times).
+package learnbench
 
 import (
 	"fmt"
@@ -6,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -22,9 +26,28 @@ import (
 // `ward run -d` with Docker's default profile. Learning observes every
 // system call of the host, the client's too, as it would in use.
 func BenchmarkLearnExercise(b *testing.B) {
-	root, _, ward := wardRoot(b)
-	bin := filepath.Join(wardBinaries(b), "ward")
+	testutil.RequireRoot(b)
+	testutil.RequireStaticBusybox(b)
+	bin := filepath.Join(wardBins.Dir(b), "ward")
 	dir := b.TempDir()
+	root := filepath.Join(dir, "root")
+	ward := func(args ...string) string {
+		b.Helper()
+		out, err := exec.Command(bin, append([]string{"--root", root}, args...)...).Output()
+		if err != nil {
+			var stderr []byte
+			if ee, ok := err.(*exec.ExitError); ok {
+				stderr = ee.Stderr
+			}
+			b.Fatalf("ward %v: %v: %s", args, err, stderr)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	b.Cleanup(func() {
+		for _, id := range strings.Fields(ward("ps", "-aq")) {
+			exec.Command(bin, "--root", root, "rm", "-f", id).Run()
+		}
+	})
 	rootfs := filepath.Join(dir, "httpd")
 	testutil.BusyboxRootfs(b, rootfs)
 	if err := os.Symlink("busybox", filepath.Join(rootfs, "bin", "httpd")); err != nil {
@@ -108,3 +131,20 @@ s=$(date +%%s%%N); for i in $(seq 200); do %[1]s wget -q -O /dev/null %[2]s || e
 	b.ReportMetric(float64(o)/float64(d), "observed/default")
 	b.ReportMetric(float64(p)/float64(d), "profile/default")
 }
+
+var wardBins = testutil.NewBinaries("ward", "ward-runtime", "ward-monitor")
+
+func TestMain(m *testing.M) {
+	os.Setenv("WARD_DEFAULT_NETWORK", "none") // --network host is asked for explicitly
+	code := m.Run()
+	wardBins.Remove()
+	os.Exit(code)
+}
+
+func median(d []time.Duration) time.Duration {
+	s := append([]time.Duration(nil), d...)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
