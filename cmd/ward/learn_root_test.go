@@ -14,6 +14,7 @@ import (
 
 	"github.com/wardproject/ward/internal/learnprofile"
 	"github.com/wardproject/ward/internal/runspec"
+	"github.com/wardproject/ward/internal/scan/scantest"
 	"github.com/wardproject/ward/internal/testutil"
 )
 
@@ -88,6 +89,55 @@ func dockerAllowed(t *testing.T) int {
 	return len(names)
 }
 
+// learnAndReplay learns runArgs (ward run's line) with its exercise into
+// profile and checks issue 14's acceptance for a non-root workload on a
+// high port: no capability, a read-only root with at most 4 writable
+// paths, at most 30% of Docker's default system calls, and the exercise
+// passing 5 times out of 5 under ward run --profile.
+func learnAndReplay(t *testing.T, w *wardEnv, profile, exercise string, runArgs []string) *learnprofile.Profile {
+	t.Helper()
+	_, stderr, code := w.run(t, nil, append([]string{"learn", "-o", profile, "--exercise", exercise}, runArgs...)...)
+	if code == 125 && strings.Contains(stderr, "learning needs") {
+		t.Skipf("skipped: %s", stderr)
+	}
+	if code != 0 {
+		t.Fatalf("ward learn: exit %d: %s", code, stderr)
+	}
+	t.Logf("%s", strings.TrimSpace(stderr))
+	p, err := learnprofile.Read(profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Capabilities) != 0 {
+		t.Errorf("capabilities %v: a non-root server on a high port needs none", p.Capabilities)
+	}
+	if !p.ReadOnlyRoot || len(p.WritablePaths) > 4 {
+		t.Errorf("read-only root %v, writable paths %v: want a read-only root and at most 4", p.ReadOnlyRoot, p.WritablePaths)
+	}
+	calls, err := p.AllowedSyscalls()
+	if err != nil {
+		t.Fatal(err)
+	}
+	docker := dockerAllowed(t)
+	t.Logf("the profile allows %d system calls, Docker's default %d (%.0f%%)", len(calls), docker, 100*float64(len(calls))/float64(docker))
+	if len(calls)*10 > docker*3 {
+		t.Errorf("the profile allows %d system calls, more than 30%% of Docker's %d", len(calls), docker)
+	}
+	for i := 0; i < 5; i++ {
+		out, stderr, code := w.run(t, nil, append([]string{"run", "-d", "--profile", profile}, runArgs...)...)
+		if code != 0 {
+			t.Fatalf("replay %d: ward run --profile: exit %d: %s", i+1, code, stderr)
+		}
+		id := strings.TrimSpace(out)
+		ex, err := exec.Command("sh", "-c", exercise).CombinedOutput()
+		w.run(t, nil, "rm", "-f", id)
+		if err != nil {
+			t.Fatalf("replay %d: the exercise failed under the profile: %v: %s", i+1, err, ex)
+		}
+	}
+	return p
+}
+
 // Issue 14's busybox httpd workload, learned as the non-root user www on
 // port 8080-style high port: the profile keeps no capability, allows at
 // most 30% of Docker's system calls, passes its exercise 5 times out of 5
@@ -102,49 +152,9 @@ func TestLearnBusyboxHttpd(t *testing.T) {
 	runArgs := []string{"--network", "host", "--user", "1000:1000", "httpd", "httpd", "-f", "-p", "127.0.0.1:" + port, "-h", "/www"}
 	profile := filepath.Join(t.TempDir(), "httpd.json")
 
-	_, stderr, code := w.run(t, nil, append([]string{"learn", "-o", profile, "--exercise", exercise}, runArgs...)...)
-	if code == 125 && strings.Contains(stderr, "learning needs") {
-		t.Skipf("skipped: %s", stderr)
-	}
-	if code != 0 {
-		t.Fatalf("ward learn: exit %d: %s", code, stderr)
-	}
-	t.Logf("%s", strings.TrimSpace(stderr))
-	p, err := learnprofile.Read(profile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(p.Capabilities) != 0 {
-		t.Errorf("capabilities %v: a non-root httpd on a high port needs none", p.Capabilities)
-	}
-	if !p.ReadOnlyRoot || len(p.WritablePaths) > 4 {
-		t.Errorf("read-only root %v, writable paths %v: want a read-only root and at most 4", p.ReadOnlyRoot, p.WritablePaths)
-	}
+	p := learnAndReplay(t, w, profile, exercise, runArgs)
 	if p.User != "1000:1000" {
 		t.Errorf("user %q, want 1000:1000", p.User)
-	}
-	calls, err := p.AllowedSyscalls()
-	if err != nil {
-		t.Fatal(err)
-	}
-	docker := dockerAllowed(t)
-	t.Logf("the profile allows %d system calls, Docker's default %d (%.0f%%)", len(calls), docker, 100*float64(len(calls))/float64(docker))
-	if len(calls)*10 > docker*3 {
-		t.Errorf("the profile allows %d system calls, more than 30%% of Docker's %d", len(calls), docker)
-	}
-
-	// 5 out of 5 under ward run --profile, with the exercise.
-	for i := 0; i < 5; i++ {
-		out, stderr, code := w.run(t, nil, append([]string{"run", "-d", "--profile", profile}, runArgs...)...)
-		if code != 0 {
-			t.Fatalf("replay %d: ward run --profile: exit %d: %s", i+1, code, stderr)
-		}
-		id := strings.TrimSpace(out)
-		ex, err := exec.Command("sh", "-c", exercise).CombinedOutput()
-		w.run(t, nil, "rm", "-f", id)
-		if err != nil {
-			t.Fatalf("replay %d: the exercise failed under the profile: %v: %s", i+1, err, ex)
-		}
 	}
 
 	// ward learn --verify replays the same command line: it passes, and a
@@ -158,6 +168,7 @@ func TestLearnBusyboxHttpd(t *testing.T) {
 		t.Fatal(err)
 	}
 	sec.Syscalls[0].Names = slices.DeleteFunc(sec.Syscalls[0].Names, func(n string) bool { return n == "bind" })
+	var err error
 	if broken.Seccomp, err = json.Marshal(sec); err != nil {
 		t.Fatal(err)
 	}
@@ -301,6 +312,70 @@ func TestLearnWritablePaths(t *testing.T) {
 	if _, stderr, code := w.run(t, nil, "learn", "busybox", "true"); code != 125 || !strings.Contains(stderr, "-o PROFILE") {
 		t.Errorf("learn without -o: exit %d, %s", code, stderr)
 	}
+	if left := w.leftovers(t); len(left) > 0 {
+		t.Errorf("learning left %v", left)
+	}
+}
+
+// pythonImage imports "python": Debian 12's minbase plus python3.11 from
+// Debian's packages (apt-get download, dpkg-deb -x with /lib, /bin and
+// /sbin merged into /usr as minbase has them).
+func pythonImage(t *testing.T, w *wardEnv) {
+	t.Helper()
+	testutil.RequireTool(t, "apt-get")
+	testutil.RequireTool(t, "dpkg-deb")
+	minbase := scantest.MinbaseRootfs(t)
+	debs := t.TempDir()
+	os.Chmod(debs, 0o777) // apt's _apt user downloads into it
+	get := exec.Command("apt-get", "download", "python3.11-minimal", "libpython3.11-minimal", "libpython3.11-stdlib", "libexpat1")
+	get.Dir = debs
+	if out, err := get.CombinedOutput(); err != nil {
+		t.Skipf("skipped: apt-get download of python3.11 failed (no Debian mirror?): %v: %s", err, out)
+	}
+	rootfs := filepath.Join(t.TempDir(), "rootfs")
+	if out, err := exec.Command("cp", "-a", minbase, rootfs).CombinedOutput(); err != nil {
+		t.Fatalf("copy minbase: %v: %s", err, out)
+	}
+	files, _ := filepath.Glob(filepath.Join(debs, "*.deb"))
+	for _, deb := range files {
+		x := filepath.Join(t.TempDir(), "x")
+		if out, err := exec.Command("dpkg-deb", "-x", deb, x).CombinedOutput(); err != nil {
+			t.Fatalf("dpkg-deb -x %s: %v: %s", deb, err, out)
+		}
+		for _, top := range []string{"lib", "lib64", "bin", "sbin"} {
+			if _, err := os.Stat(filepath.Join(x, top)); err == nil {
+				os.MkdirAll(filepath.Join(x, "usr", top), 0o755)
+				if out, err := exec.Command("cp", "-a", filepath.Join(x, top)+"/.", filepath.Join(x, "usr", top)).CombinedOutput(); err != nil {
+					t.Fatalf("merge /%s: %v: %s", top, err, out)
+				}
+				os.RemoveAll(filepath.Join(x, top))
+			}
+		}
+		if out, err := exec.Command("cp", "-a", x+"/.", rootfs).CombinedOutput(); err != nil {
+			t.Fatalf("install %s: %v: %s", deb, err, out)
+		}
+	}
+	tarPath := filepath.Join(t.TempDir(), "python.tar")
+	if out, err := exec.Command("tar", "-C", rootfs, "--numeric-owner", "-cf", tarPath, ".").CombinedOutput(); err != nil {
+		t.Fatalf("tar: %v: %s", err, out)
+	}
+	if out, stderr, code := w.run(t, nil, "import", tarPath, "python"); code != 0 {
+		t.Fatalf("import: exit %d: %s %s", code, out, stderr)
+	}
+}
+
+// Issue 14's `python3 -m http.server` workload as uid 1000 on a high
+// port, exercised by the host's busybox wget.
+func TestLearnPythonHTTPServer(t *testing.T) {
+	t.Setenv("WARD_CONFIG", filepath.Join(t.TempDir(), "none.json"))
+	w := newWardEnv(t)
+	pythonImage(t, w)
+	port := freePort(t)
+	url := "http://127.0.0.1:" + port + "/"
+	exercise := fmt.Sprintf(`for i in $(seq 200); do %[1]s wget -q -O /dev/null %[2]s 2>/dev/null && break; sleep 0.05; done
+for i in 1 2 3 4 5; do %[1]s wget -q -O- %[2]s | grep -q "Directory listing for /" || exit 1; done`, testutil.BusyboxPath, url)
+	runArgs := []string{"--network", "host", "--user", "1000:1000", "python", "python3.11", "-m", "http.server", port, "--bind", "127.0.0.1", "--directory", "/etc"}
+	learnAndReplay(t, w, filepath.Join(t.TempDir(), "python.json"), exercise, runArgs)
 	if left := w.leftovers(t); len(left) > 0 {
 		t.Errorf("learning left %v", left)
 	}
