@@ -317,20 +317,21 @@ func TestLearnWritablePaths(t *testing.T) {
 	}
 }
 
-// pythonImage imports "python": Debian 12's minbase plus python3.11 from
-// Debian's packages (apt-get download, dpkg-deb -x with /lib, /bin and
-// /sbin merged into /usr as minbase has them).
-func pythonImage(t *testing.T, w *wardEnv) {
+// debImage imports name: Debian 12's minbase plus pkgs from Debian's
+// packages (apt-get download, dpkg-deb -x with /lib, /bin and /sbin
+// merged into /usr as minbase has them). It returns the rootfs, kept
+// until the test ends.
+func debImage(t *testing.T, w *wardEnv, name string, pkgs ...string) string {
 	t.Helper()
 	testutil.RequireTool(t, "apt-get")
 	testutil.RequireTool(t, "dpkg-deb")
 	minbase := scantest.MinbaseRootfs(t)
 	debs := t.TempDir()
 	os.Chmod(debs, 0o777) // apt's _apt user downloads into it
-	get := exec.Command("apt-get", "download", "python3.11-minimal", "libpython3.11-minimal", "libpython3.11-stdlib", "libexpat1")
+	get := exec.Command("apt-get", append([]string{"download"}, pkgs...)...)
 	get.Dir = debs
 	if out, err := get.CombinedOutput(); err != nil {
-		t.Skipf("skipped: apt-get download of python3.11 failed (no Debian mirror?): %v: %s", err, out)
+		t.Skipf("skipped: apt-get download %v failed (no Debian mirror?): %v: %s", pkgs, err, out)
 	}
 	rootfs := filepath.Join(t.TempDir(), "rootfs")
 	if out, err := exec.Command("cp", "-a", minbase, rootfs).CombinedOutput(); err != nil {
@@ -355,13 +356,14 @@ func pythonImage(t *testing.T, w *wardEnv) {
 			t.Fatalf("install %s: %v: %s", deb, err, out)
 		}
 	}
-	tarPath := filepath.Join(t.TempDir(), "python.tar")
+	tarPath := filepath.Join(t.TempDir(), name+".tar")
 	if out, err := exec.Command("tar", "-C", rootfs, "--numeric-owner", "-cf", tarPath, ".").CombinedOutput(); err != nil {
 		t.Fatalf("tar: %v: %s", err, out)
 	}
-	if out, stderr, code := w.run(t, nil, "import", tarPath, "python"); code != 0 {
+	if out, stderr, code := w.run(t, nil, "import", tarPath, name); code != 0 {
 		t.Fatalf("import: exit %d: %s %s", code, out, stderr)
 	}
+	return rootfs
 }
 
 // Issue 14's `python3 -m http.server` workload as uid 1000 on a high
@@ -369,13 +371,32 @@ func pythonImage(t *testing.T, w *wardEnv) {
 func TestLearnPythonHTTPServer(t *testing.T) {
 	t.Setenv("WARD_CONFIG", filepath.Join(t.TempDir(), "none.json"))
 	w := newWardEnv(t)
-	pythonImage(t, w)
+	debImage(t, w, "python", "python3.11-minimal", "libpython3.11-minimal", "libpython3.11-stdlib", "libexpat1")
 	port := freePort(t)
 	url := "http://127.0.0.1:" + port + "/"
 	exercise := fmt.Sprintf(`for i in $(seq 200); do %[1]s wget -q -O /dev/null %[2]s 2>/dev/null && break; sleep 0.05; done
 for i in 1 2 3 4 5; do %[1]s wget -q -O- %[2]s | grep -q "Directory listing for /" || exit 1; done`, testutil.BusyboxPath, url)
 	runArgs := []string{"--network", "host", "--user", "1000:1000", "python", "python3.11", "-m", "http.server", port, "--bind", "127.0.0.1", "--directory", "/etc"}
 	learnAndReplay(t, w, filepath.Join(t.TempDir(), "python.json"), exercise, runArgs)
+	if left := w.leftovers(t); len(left) > 0 {
+		t.Errorf("learning left %v", left)
+	}
+}
+
+// Issue 14's redis-server workload as uid 1000 on a high port, exercised
+// by the image's own redis-benchmark run on the host side (chroot into
+// the image's rootfs, in the host's network namespace).
+func TestLearnRedis(t *testing.T) {
+	t.Setenv("WARD_CONFIG", filepath.Join(t.TempDir(), "none.json"))
+	w := newWardEnv(t)
+	rootfs := debImage(t, w, "redis", "redis-server", "redis-tools", "libssl3", "libatomic1", "libjemalloc2", "liblzf1")
+	port := freePort(t)
+	exercise := fmt.Sprintf(`for i in $(seq 200); do chroot %[1]s redis-cli -p %[2]s ping 2>/dev/null | grep -q PONG && break; sleep 0.05; done
+chroot %[1]s redis-benchmark -p %[2]s -n 2000 -c 4 -q -t set,get,incr,lpush,lpop </dev/null || exit 1
+chroot %[1]s redis-cli -p %[2]s set ward:learn ok >/dev/null && chroot %[1]s redis-cli -p %[2]s get ward:learn | grep -qx ok`, rootfs, port)
+	runArgs := []string{"--network", "host", "--user", "1000:1000", "redis", "redis-server", "--port", port, "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--protected-mode", "no"}
+	learnAndReplay(t, w, filepath.Join(t.TempDir(), "redis.json"), exercise, runArgs)
 	if left := w.leftovers(t); len(left) > 0 {
 		t.Errorf("learning left %v", left)
 	}
