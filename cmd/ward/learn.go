@@ -113,9 +113,17 @@ func runLearn(cmd *cobra.Command, f *runFlags, lf *learnFlags, args []string) er
 		return fail(err)
 	}
 	lreq.Observe = true
+	start := time.Now()
 	r, err := learn.Run(ctx, e, lreq)
 	if err != nil {
 		return fail(err)
+	}
+	// A replay missing what the workload needs may hang rather than fail
+	// (a server whose workers died, a client waiting on it): without
+	// --duration, each replay is stopped, and fails, after 3 times the
+	// learning run's time, 30 s at least.
+	if lreq.Duration == 0 {
+		lreq.Duration = max(3*time.Since(start), 30*time.Second)
 	}
 	if !r.Passed() {
 		return &engine.ExitError{Code: 1, Err: fmt.Errorf("learn: the workload failed (%s); no profile written", r.Verdict())}

@@ -67,8 +67,8 @@ func freePort(t *testing.T) string {
 // the host's busybox wget: the client is on the host side of loopback.
 func httpdExercise(port string) string {
 	url := "http://127.0.0.1:" + port + "/index.html"
-	return fmt.Sprintf(`for i in $(seq 100); do %[1]s wget -q -O /dev/null %[2]s 2>/dev/null && break; sleep 0.05; done
-for i in 1 2 3 4 5; do %[1]s wget -q -O- %[2]s | grep -q "hello from httpd" || exit 1; done`, testutil.BusyboxPath, url)
+	return fmt.Sprintf(`for i in $(seq 100); do timeout 5 %[1]s wget -q -O /dev/null %[2]s 2>/dev/null && break; sleep 0.05; done
+for i in 1 2 3 4 5; do timeout 5 %[1]s wget -q -O- %[2]s | grep -q "hello from httpd" || exit 1; done`, testutil.BusyboxPath, url)
 }
 
 // dockerAllowed counts the system calls Docker's default profile allows
@@ -90,11 +90,11 @@ func dockerAllowed(t *testing.T) int {
 }
 
 // learnAndReplay learns runArgs (ward run's line) with its exercise into
-// profile and checks issue 14's acceptance for a non-root workload on a
-// high port: no capability, a read-only root with at most 4 writable
+// profile and checks issue 14's acceptance: no capability outside
+// allowedCaps (none for a non-root workload on a high port), a read-only root with at most 4 writable
 // paths, at most 30% of Docker's default system calls, and the exercise
 // passing 5 times out of 5 under ward run --profile.
-func learnAndReplay(t *testing.T, w *wardEnv, profile, exercise string, runArgs []string) *learnprofile.Profile {
+func learnAndReplay(t *testing.T, w *wardEnv, profile, exercise string, runArgs []string, allowedCaps ...string) *learnprofile.Profile {
 	t.Helper()
 	_, stderr, code := w.run(t, nil, append([]string{"learn", "-o", profile, "--exercise", exercise}, runArgs...)...)
 	if code == 125 && strings.Contains(stderr, "learning needs") {
@@ -108,8 +108,10 @@ func learnAndReplay(t *testing.T, w *wardEnv, profile, exercise string, runArgs 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(p.Capabilities) != 0 {
-		t.Errorf("capabilities %v: a non-root server on a high port needs none", p.Capabilities)
+	for _, c := range p.Capabilities {
+		if !slices.Contains(allowedCaps, c) {
+			t.Errorf("capabilities %v: %s is not among the ones this workload needs at most, %v", p.Capabilities, c, allowedCaps)
+		}
 	}
 	if !p.ReadOnlyRoot || len(p.WritablePaths) > 4 {
 		t.Errorf("read-only root %v, writable paths %v: want a read-only root and at most 4", p.ReadOnlyRoot, p.WritablePaths)
@@ -319,9 +321,9 @@ func TestLearnWritablePaths(t *testing.T) {
 
 // debImage imports name: Debian 12's minbase plus pkgs from Debian's
 // packages (apt-get download, dpkg-deb -x with /lib, /bin and /sbin
-// merged into /usr as minbase has them). It returns the rootfs, kept
+// merged into /usr as minbase has them), and the extra files. It returns the rootfs, kept
 // until the test ends.
-func debImage(t *testing.T, w *wardEnv, name string, pkgs ...string) string {
+func debImage(t *testing.T, w *wardEnv, name string, extra map[string]string, pkgs ...string) string {
 	t.Helper()
 	testutil.RequireTool(t, "apt-get")
 	testutil.RequireTool(t, "dpkg-deb")
@@ -356,6 +358,12 @@ func debImage(t *testing.T, w *wardEnv, name string, pkgs ...string) string {
 			t.Fatalf("install %s: %v: %s", deb, err, out)
 		}
 	}
+	for file, content := range extra {
+		os.MkdirAll(filepath.Dir(filepath.Join(rootfs, file)), 0o755)
+		if err := os.WriteFile(filepath.Join(rootfs, file), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	tarPath := filepath.Join(t.TempDir(), name+".tar")
 	if out, err := exec.Command("tar", "-C", rootfs, "--numeric-owner", "-cf", tarPath, ".").CombinedOutput(); err != nil {
 		t.Fatalf("tar: %v: %s", err, out)
@@ -371,11 +379,11 @@ func debImage(t *testing.T, w *wardEnv, name string, pkgs ...string) string {
 func TestLearnPythonHTTPServer(t *testing.T) {
 	t.Setenv("WARD_CONFIG", filepath.Join(t.TempDir(), "none.json"))
 	w := newWardEnv(t)
-	debImage(t, w, "python", "python3.11-minimal", "libpython3.11-minimal", "libpython3.11-stdlib", "libexpat1")
+	debImage(t, w, "python", nil, "python3.11-minimal", "libpython3.11-minimal", "libpython3.11-stdlib", "libexpat1")
 	port := freePort(t)
 	url := "http://127.0.0.1:" + port + "/"
-	exercise := fmt.Sprintf(`for i in $(seq 200); do %[1]s wget -q -O /dev/null %[2]s 2>/dev/null && break; sleep 0.05; done
-for i in 1 2 3 4 5; do %[1]s wget -q -O- %[2]s | grep -q "Directory listing for /" || exit 1; done`, testutil.BusyboxPath, url)
+	exercise := fmt.Sprintf(`for i in $(seq 200); do timeout 5 %[1]s wget -q -O /dev/null %[2]s 2>/dev/null && break; sleep 0.05; done
+for i in 1 2 3 4 5; do timeout 5 %[1]s wget -q -O- %[2]s | grep -q "Directory listing for /" || exit 1; done`, testutil.BusyboxPath, url)
 	runArgs := []string{"--network", "host", "--user", "1000:1000", "python", "python3.11", "-m", "http.server", port, "--bind", "127.0.0.1", "--directory", "/etc"}
 	learnAndReplay(t, w, filepath.Join(t.TempDir(), "python.json"), exercise, runArgs)
 	if left := w.leftovers(t); len(left) > 0 {
@@ -389,7 +397,7 @@ for i in 1 2 3 4 5; do %[1]s wget -q -O- %[2]s | grep -q "Directory listing for 
 func TestLearnRedis(t *testing.T) {
 	t.Setenv("WARD_CONFIG", filepath.Join(t.TempDir(), "none.json"))
 	w := newWardEnv(t)
-	rootfs := debImage(t, w, "redis", "redis-server", "redis-tools", "libssl3", "libatomic1", "libjemalloc2", "liblzf1")
+	rootfs := debImage(t, w, "redis", nil, "redis-server", "redis-tools", "libssl3", "libatomic1", "libjemalloc2", "liblzf1")
 	port := freePort(t)
 	exercise := fmt.Sprintf(`for i in $(seq 200); do chroot %[1]s redis-cli -p %[2]s ping 2>/dev/null | grep -q PONG && break; sleep 0.05; done
 chroot %[1]s redis-benchmark -p %[2]s -n 2000 -c 4 -q -t set,get,incr,lpush,lpop </dev/null || exit 1
@@ -397,6 +405,37 @@ chroot %[1]s redis-cli -p %[2]s set ward:learn ok >/dev/null && chroot %[1]s red
 	runArgs := []string{"--network", "host", "--user", "1000:1000", "redis", "redis-server", "--port", port, "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no", "--protected-mode", "no"}
 	learnAndReplay(t, w, filepath.Join(t.TempDir(), "redis.json"), exercise, runArgs)
+	if left := w.leftovers(t); len(left) > 0 {
+		t.Errorf("learning left %v", left)
+	}
+}
+
+// Issue 14's nginx workload: Debian's nginx as root, its workers dropping
+// to www-data, on a high loopback port. It may keep at most
+// NET_BIND_SERVICE, SETUID, SETGID and CHOWN.
+func TestLearnNginx(t *testing.T) {
+	t.Setenv("WARD_CONFIG", filepath.Join(t.TempDir(), "none.json"))
+	w := newWardEnv(t)
+	port := freePort(t)
+	conf := `user www-data;
+worker_processes 2;
+pid /run/nginx.pid;
+error_log stderr;
+events { worker_connections 64; }
+http {
+	access_log /var/log/nginx/access.log;
+	server { listen 127.0.0.1:` + port + `; root /var/www/html; }
+}
+`
+	debImage(t, w, "nginx", map[string]string{"etc/nginx/nginx.conf": conf, "var/www/html/index.html": "hello from nginx\n"},
+		"nginx", "nginx-common", "libpcre2-8-0", "libssl3")
+	url := "http://127.0.0.1:" + port + "/index.html"
+	exercise := fmt.Sprintf(`for i in $(seq 200); do timeout 5 %[1]s wget -q -O /dev/null %[2]s 2>/dev/null && break; sleep 0.05; done
+for i in 1 2 3 4 5; do timeout 5 %[1]s wget -q -O- %[2]s | grep -q "hello from nginx" || exit 1; done`, testutil.BusyboxPath, url)
+	runArgs := []string{"--network", "host", "nginx", "nginx", "-g", "daemon off;"}
+	p := learnAndReplay(t, w, filepath.Join(t.TempDir(), "nginx.json"), exercise, runArgs,
+		"CAP_NET_BIND_SERVICE", "CAP_SETUID", "CAP_SETGID", "CAP_CHOWN")
+	t.Logf("nginx keeps %v of %v granted; writable %v", p.Capabilities, p.ObservedCapabilities, p.WritablePaths)
 	if left := w.leftovers(t); len(left) > 0 {
 		t.Errorf("learning left %v", left)
 	}

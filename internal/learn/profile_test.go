@@ -21,6 +21,7 @@ func TestWritableDirs(t *testing.T) {
 		{"nested collapse", []string{"/tmp/a", "/tmp/x/y/z", "/var/log/app.log"}, []string{"/tmp", "/var/log"}, false},
 		{"siblings stay apart", []string{"/var/a/f", "/var/ab/f"}, []string{"/var/a", "/var/ab"}, false},
 		{"a file under /", []string{"/tmp/a", "/pidfile"}, nil, true},
+		{"an image directory emptied", []string{"/run/.", "/var/lib/nginx/body"}, []string{"/run", "/var/lib/nginx"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, root := writableDirs(tc.written, mounts)

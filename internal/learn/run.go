@@ -256,9 +256,9 @@ func readSpec(file string) (*specs.Spec, error) {
 	return &s, nil
 }
 
-// written lists, as container paths, what the upper directory holds
-// other than directories: files written or created, and whiteouts of
-// deleted ones.
+// written lists, as container paths, what the upper directory holds:
+// files written or created, whiteouts of deleted ones, and empty
+// directories (made, or changed in owner or mode).
 func written(upper string) ([]string, error) {
 	var out []string
 	err := filepath.WalkDir(upper, func(p string, d fs.DirEntry, err error) error {
@@ -266,11 +266,28 @@ func written(upper string) ([]string, error) {
 			return err
 		}
 		if d.IsDir() {
-			return nil
+			// A directory with entries is only the path to them. An empty
+			// one the image had (overlayfs marks a copied-up directory
+			// with its origin) had files made and removed in it, or its
+			// owner or mode changed: the directory itself is written,
+			// listed as DIR/. so that its "parent" is DIR. An empty one
+			// without an origin was made: a write to its parent.
+			if p == upper {
+				return nil
+			}
+			if entries, err := os.ReadDir(p); err != nil || len(entries) > 0 {
+				return err
+			}
+			if _, err := unix.Lgetxattr(p, "trusted.overlay.origin", nil); err == nil {
+				p += "/."
+			}
 		}
 		rel, err := filepath.Rel(upper, p)
 		if err != nil {
 			return err
+		}
+		if strings.HasSuffix(p, "/.") {
+			rel += "/."
 		}
 		out = append(out, "/"+filepath.ToSlash(rel))
 		return nil

@@ -71,8 +71,8 @@ func BenchmarkLearnExercise(b *testing.B) {
 	l.Close()
 	times := filepath.Join(dir, "times")
 	url := "http://127.0.0.1:" + port + "/index.html"
-	exercise := fmt.Sprintf(`for i in $(seq 100); do %[1]s wget -q -O /dev/null %[2]s 2>/dev/null && break; sleep 0.05; done
-s=$(date +%%s%%N); for i in $(seq 200); do %[1]s wget -q -O /dev/null %[2]s || exit 1; done; echo $(( $(date +%%s%%N) - s )) >> %[3]s`,
+	exercise := fmt.Sprintf(`for i in $(seq 100); do timeout 5 %[1]s wget -q -O /dev/null %[2]s 2>/dev/null && break; sleep 0.05; done
+s=$(date +%%s%%N); for i in $(seq 200); do timeout 5 %[1]s wget -q -O /dev/null %[2]s || exit 1; done; echo $(( $(date +%%s%%N) - s )) >> %[3]s`,
 		testutil.BusyboxPath, url, times)
 	runArgs := []string{"--network", "host", "--user", "1000:1000", "httpd", "httpd", "-f", "-p", "127.0.0.1:" + port, "-h", "/www"}
 	profile := filepath.Join(dir, "p.json")
