@@ -137,11 +137,9 @@ func Parse(data []byte) (*Profile, error) {
 			return nil, fmt.Errorf("writable path %q: want an absolute, clean path other than /", w.Path)
 		}
 	}
-	if len(p.Seccomp) == 0 {
-		return nil, fmt.Errorf("profile has no seccomp allow-list")
-	}
-	if _, err := p.AllowedSyscalls(); err != nil {
-		return nil, err
+	var sec Seccomp
+	if len(p.Seccomp) == 0 || json.Unmarshal(p.Seccomp, &sec) != nil || sec.DefaultAction == "" {
+		return nil, fmt.Errorf("profile has no seccomp allow-list in Docker's format")
 	}
 	return &p, nil
 }
