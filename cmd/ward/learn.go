@@ -156,7 +156,7 @@ func runLearn(cmd *cobra.Command, f *runFlags, lf *learnFlags, args []string) er
 	for _, w := range p.WritablePaths {
 		paths = append(paths, w.Path)
 	}
-	fmt.Fprintf(stderr, "ward learn: %d system calls, capabilities [%s] (of [%s] granted), writable [%s], user %s; %d replays passed; profile written to %s\n",
+	fmt.Fprintf(stderr, "ward learn: %d system calls, capabilities [%s] (of [%s] granted), writable [%s], user %s; proved by the last of %d replays; profile written to %s\n",
 		len(calls), strings.Join(p.Capabilities, " "), strings.Join(p.ObservedCapabilities, " "), strings.Join(paths, " "), p.User, replays+1, lf.output)
 	return nil
 }
