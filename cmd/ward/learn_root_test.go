@@ -310,6 +310,24 @@ func TestLearnWritablePaths(t *testing.T) {
 	if _, err := os.Stat(failed); err == nil {
 		t.Error("a failing workload left a profile")
 	}
+	// Every run's cgroups are gone, the one ward made in advance to
+	// observe the container included; the exercise sees the container's ID.
+	ids := filepath.Join(t.TempDir(), "ids")
+	if _, stderr, code := w.run(t, nil, "learn", "-o", filepath.Join(t.TempDir(), "sleep.json"), "--exercise", "echo $WARD_CONTAINER_ID >> "+ids,
+		"busybox", "sleep", "30"); code != 0 {
+		t.Fatalf("learn with an exercise: exit %d: %s", code, stderr)
+	}
+	data, err := os.ReadFile(ids)
+	if err != nil || len(strings.Fields(string(data))) < 2 {
+		t.Fatalf("the exercise saw WARD_CONTAINER_ID %q (%v): want one per run, learning and replays", data, err)
+	}
+	for _, id := range strings.Fields(string(data)) {
+		left, _ := filepath.Glob("/sys/fs/cgroup/*/ward/" + id)
+		if len(left) > 0 {
+			t.Errorf("run %s left cgroups %v", id, left)
+		}
+	}
+
 	// Bad usage is ward's own failure.
 	if _, stderr, code := w.run(t, nil, "learn", "busybox", "true"); code != 125 || !strings.Contains(stderr, "-o PROFILE") {
 		t.Errorf("learn without -o: exit %d, %s", code, stderr)
