@@ -34,13 +34,15 @@ func newContainerCommands() []*cobra.Command {
 		return []*cobra.Command{
 			newRunCommand(), newCreateCommand(), newPsCommand(), newStartCommand(), newStopCommand(),
 			newKillCommand(), newRmCommand(), newLogsCommand(), newExecCommand(),
-			newInspectCommand(), newLearnCommand(),
+			newInspectCommand(), newCpCommand(), newLearnCommand(),
 		}
 	}
 	group := &cobra.Command{Use: "container", Short: "Manage containers"}
 	group.AddCommand(verbs()...)
 	group.AddCommand(withName(newPsCommand(), "ls", "list"))
-	return append(append(verbs(), group), newMonitorCommands()...)
+	group.AddCommand(newMoreContainerCommands()...)
+	group.AddCommand(newContainerPruneCommand())
+	return append(append(append(verbs(), newMoreContainerCommands()...), group), newMonitorCommands()...)
 }
 
 // containerError makes a verb other than run exit 1, as docker's do.
@@ -75,6 +77,12 @@ type engineConfig struct {
 	// DefaultNetwork is the network of `ward run` without --network
 	// (default "bridge"; $WARD_DEFAULT_NETWORK wins).
 	DefaultNetwork string `json:"default-network"`
+	// Userns is `ward run --userns` when the command line does not say:
+	// "auto" gives every container a user namespace of its own.
+	Userns string `json:"userns"`
+	// TrustPolicy is a trust policy file in containers-policy.json's
+	// schema, which ward pull and ward run enforce (trust.go).
+	TrustPolicy string `json:"trust-policy"`
 }
 
 func readEngineConfig() (engineConfig, error) {
@@ -162,15 +170,41 @@ func openContainer(what string) (*engine.Engine, *engine.Container, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	rt := c.HostConfig.Runtime
-	if _, err := os.Stat(rt); rt == "" || err != nil {
-		if rt, err = findRuntime(""); err != nil {
-			return nil, nil, err
-		}
-	}
-	e, err := openEngine(rt)
+	e, err := engineFor(c)
 	if err != nil {
 		return nil, nil, err
 	}
+	// What a dead supervisor left is cleaned up before anyone acts on it.
+	id := c.ID
+	if c, err = e.Refresh(c); err != nil {
+		return nil, nil, err
+	}
+	if c == nil {
+		return nil, nil, fmt.Errorf("%w: %s (removed: it was run with --rm and has exited)", engine.ErrNotFound, id)
+	}
 	return e, c, nil
+}
+
+// engineFor opens the engine with the runtime c was created with.
+func engineFor(c *engine.Container) (*engine.Engine, error) {
+	rt := c.HostConfig.Runtime
+	if _, err := os.Stat(rt); rt == "" || err != nil {
+		if rt, err = findRuntime(""); err != nil {
+			return nil, err
+		}
+	}
+	return openEngine(rt)
+}
+
+// truthful returns c as it really is (see engine.Refresh), opening the
+// engine only for a record that may be stale; nil when it was removed.
+func truthful(records *engine.Records, c *engine.Container) (*engine.Container, error) {
+	if light := (&engine.Engine{Root: wardRoot(), Records: records}); !light.Stale(c) {
+		return c, nil
+	}
+	e, err := engineFor(c)
+	if err != nil {
+		return c, err
+	}
+	return e.Refresh(c)
 }

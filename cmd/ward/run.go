@@ -31,6 +31,7 @@ type runFlags struct {
 	runtime    string
 	profile    string         // --profile: a profile `ward learn` wrote
 	policy     runPolicyFlags // --policy, --fail-on-vuln, --dry-run (run_policy.go)
+	pull       string         // --pull (run_pull.go)
 	net        networkFlags   // see run_network.go
 }
 
@@ -53,13 +54,14 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.StringArrayVar(&f.o.SecurityOpt, "security-opt", nil, "no-new-privileges[:true], seccomp=unconfined|PROFILE.json")
 	fl.BoolVar(&f.o.ReadOnly, "read-only", false, "mount the root filesystem read-only")
 	fl.StringArrayVar(&f.o.Tmpfs, "tmpfs", nil, "mount a tmpfs: DEST[:OPTIONS]")
-	fl.StringArrayVarP(&f.o.Volumes, "volume", "v", nil, "bind mount: HOST:DEST[:ro|rw]")
-	fl.StringArrayVar(&f.mounts, "mount", nil, "bind mount: type=bind,source=HOST,target=DEST[,readonly]")
+	fl.StringArrayVarP(&f.o.Volumes, "volume", "v", nil, "bind mount or volume: HOST:DEST or NAME:DEST [:ro|rw|nocopy], or DEST (an anonymous volume)")
+	fl.StringArrayVar(&f.mounts, "mount", nil, "mount: type=bind|volume|tmpfs,source=...,target=DEST[,readonly] (Docker's keys)")
 	fl.StringVar(&f.o.Network, "network", "", "network: bridge (default), NAME, none, host or container:NAME")
 	f.net.register(fl)
 	fl.StringVarP(&f.o.Hostname, "hostname", "h", "", "the container's hostname")
 	fl.StringVar(&f.o.PID, "pid", "", "PID namespace: host")
 	fl.StringVar(&f.o.IPC, "ipc", "", "IPC namespace: private or host")
+	fl.StringVar(&f.o.Userns, "userns", "", `user namespace: host, or auto[:size=N] (root inside is an unprivileged host uid; default from the config file's "userns")`)
 	fl.StringVarP(&f.o.Memory, "memory", "m", "", "memory limit (e.g. 512m)")
 	fl.StringVar(&f.o.MemorySwap, "memory-swap", "", "memory plus swap limit, -1 for unlimited")
 	fl.Int64Var(&f.pidsLimit, "pids-limit", 0, "limit on the number of processes (-1 unlimited)")
@@ -69,6 +71,7 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.runtime, "runtime", "", "runtime binary (default: ward-runtime beside ward, then on PATH)")
 	fl.Bool("help", false, "help for run") // -h is --hostname, as in docker
 	f.policy.register(fl)
+	f.registerPull(fl)
 }
 
 // request turns the flags into what the engine creates.
@@ -84,13 +87,23 @@ func (f *runFlags) request(cmd *cobra.Command, args []string) (engine.CreateRequ
 	var env []string
 	for _, path := range f.envFiles {
 		vars, err := readEnvFile(path)
+		if err == nil {
+			err = runspec.CheckEnv(vars, "--env-file "+path)
+		}
 		if err != nil {
 			return engine.CreateRequest{}, err
 		}
 		env = append(env, vars...)
 	}
+	if err := runspec.CheckEnv(o.Env, "-e"); err != nil {
+		return engine.CreateRequest{}, err
+	}
 	o.Env = expandEnv(append(env, o.Env...))
 	for _, m := range f.mounts {
+		if !engine.IsBindMount(m) {
+			o.Mounts = append(o.Mounts, m) // volumes (engine) and tmpfs (runspec)
+			continue
+		}
 		v, err := engine.MountToVolume(m)
 		if err != nil {
 			return engine.CreateRequest{}, err
@@ -103,6 +116,13 @@ func (f *runFlags) request(cmd *cobra.Command, args []string) (engine.CreateRequ
 			return engine.CreateRequest{}, err
 		}
 		o.Profile = p
+	}
+	if !cmd.Flags().Changed("userns") {
+		cfg, err := readEngineConfig()
+		if err != nil {
+			return engine.CreateRequest{}, err
+		}
+		o.Userns = cfg.Userns
 	}
 	req := engine.CreateRequest{Name: f.name, Image: args[0], Run: o, AutoRemove: f.rm}
 	return req, f.net.apply(&req)
@@ -200,6 +220,12 @@ func createContainer(cmd *cobra.Command, f *runFlags, args []string) (*engine.En
 	}
 	req, err := f.request(cmd, args)
 	if err != nil {
+		return fail(err)
+	}
+	if err := ensureImage(cmd.Context(), f.pull, req.Image, cmd.ErrOrStderr()); err != nil {
+		return fail(err)
+	}
+	if err := enforceTrust(req, f.policy.name()); err != nil {
 		return fail(err)
 	}
 	if err := f.policy.enforce(req, cmd.ErrOrStderr()); err != nil {

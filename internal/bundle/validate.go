@@ -139,8 +139,22 @@ var nsKinds = map[specs.LinuxNamespaceType]int{
 
 // checkNamespacePath makes sure a namespace to join exists and is of the
 // type the config says, so a wrong path fails at create, not half-way.
+//
+// The path comes from config.json, so it is opened O_PATH first (which
+// opens nothing: no FIFO to block on, no device whose open has effects,
+// such as /dev/watchdog) and only a namespace file (nsfs) is opened for
+// real, through that descriptor.
 func checkNamespacePath(ns specs.LinuxNamespace) error {
-	fd, err := unix.Open(ns.Path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	pfd, err := unix.Open(ns.Path, unix.O_PATH|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("%s namespace path %s: %w", ns.Type, ns.Path, err)
+	}
+	defer unix.Close(pfd)
+	var sfs unix.Statfs_t
+	if err := unix.Fstatfs(pfd, &sfs); err != nil || sfs.Type != unix.NSFS_MAGIC {
+		return fmt.Errorf("%s namespace path %s is not a namespace", ns.Type, ns.Path)
+	}
+	fd, err := unix.Open(fmt.Sprintf("/proc/self/fd/%d", pfd), unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("%s namespace path %s: %w", ns.Type, ns.Path, err)
 	}

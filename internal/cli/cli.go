@@ -5,8 +5,13 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"regexp"
+	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -46,9 +51,27 @@ func Run(root *cobra.Command) {
 		os.Exit(0)
 	}
 	if msg := err.Error(); msg != "" {
-		fmt.Fprintln(os.Stderr, "ward: "+msg)
+		if NeedsRoot(err, os.Geteuid()) {
+			msg = root.Name() + " needs root privileges (run it with sudo): " + msg
+		}
+		fmt.Fprintln(os.Stderr, "ward: "+plainNumbers(msg))
 	}
 	os.Exit(ExitCode(err))
+}
+
+// NeedsRoot tells whether an error is a refusal of the kernel that
+// running as root would have avoided: EACCES or EPERM met by a user
+// other than root, whose raw "permission denied" from deep inside says
+// nothing of what to do.
+func NeedsRoot(err error, euid int) bool {
+	if euid == 0 || err == nil {
+		return false
+	}
+	if errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.EACCES) {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "permission denied") || strings.Contains(msg, "operation not permitted")
 }
 
 // ExitCode is the status a command chose through an ExitCode() method
@@ -61,4 +84,20 @@ func ExitCode(err error) int {
 		return ec.ExitCode()
 	}
 	return 125
+}
+
+// goNumError is how Go's strconv describes a bad number inside messages
+// ward cannot type (pflag's "invalid argument ... for --flag" wraps it as
+// text): shown to users, it names Go internals instead of the problem.
+var goNumError = regexp.MustCompile(`strconv\.Parse\w+: parsing "((?:[^"\\]|\\.)*)": (invalid syntax|value out of range)`)
+
+// plainNumbers rewrites strconv's wording into plain words.
+func plainNumbers(msg string) string {
+	return goNumError.ReplaceAllStringFunc(msg, func(m string) string {
+		sub := goNumError.FindStringSubmatch(m)
+		if sub[2] == "value out of range" {
+			return fmt.Sprintf("%q is out of range", sub[1])
+		}
+		return fmt.Sprintf("%q is not a number", sub[1])
+	})
 }

@@ -68,6 +68,7 @@ func Create(o CreateOptions) (st *State, cmd *exec.Cmd, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	warnUnraisableAmbient(caps)
 	if err := caps.CheckGrantable(); err != nil {
 		return nil, nil, err
 	}
@@ -86,18 +87,23 @@ func Create(o CreateOptions) (st *State, cmd *exec.Cmd, err error) {
 		}
 		return nil, nil, fmt.Errorf("create state directory %s: %w", dir, err)
 	}
+	// What the cleanup needs is kept apart from the named results: a
+	// `return nil, nil, err` sets cmd to nil before deferred calls run.
 	cgApplied := false
+	var initProc *os.Process
 	defer func() {
-		if err != nil {
-			if cmd != nil && cmd.Process != nil {
-				_ = cmd.Process.Kill()
-				_, _ = cmd.Process.Wait()
-			}
-			if cgApplied {
-				_ = cg.Destroy()
-			}
-			os.RemoveAll(dir)
+		if err == nil {
+			return
 		}
+		if initProc != nil {
+			_ = initProc.Kill()
+			_, _ = initProc.Wait()
+		}
+		if cgApplied {
+			killCgroup(cg)
+			_ = cg.Destroy()
+		}
+		os.RemoveAll(dir)
 	}()
 
 	fifoPath := filepath.Join(dir, fifoName)
@@ -130,7 +136,7 @@ func Create(o CreateOptions) (st *State, cmd *exec.Cmd, err error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("container %s: %w", o.ID, err)
 	}
-	cmd = p.cmd
+	cmd, initProc = p.cmd, p.cmd.Process
 
 	// The init waits for its config, so it is in its cgroup before it
 	// does anything (its cgroup namespace is rooted there). Limits other
@@ -155,7 +161,7 @@ func Create(o CreateOptions) (st *State, cmd *exec.Cmd, err error) {
 	cfg := initproc.Config{
 		Spec: spec, Rootfs: bundle.RootfsPath(bundleDir, spec), NoPivot: o.NoPivot,
 		NoNewKeyring: o.NoNewKeyring, NewCgroupNS: plan.unshareCgroup,
-		NewUserNS: plan.newUser, NewNetNS: plan.newNet,
+		NewUserNS: plan.newUser || plan.joinedUser, NewNetNS: plan.newNet,
 	}
 	runtimeHooks := func() (*specs.State, error) {
 		hs := specs.State{Version: specs.Version, ID: o.ID, Status: specs.StateCreating,
@@ -209,6 +215,23 @@ func Create(o CreateOptions) (st *State, cmd *exec.Cmd, err error) {
 	return st, cmd, nil
 }
 
+// killCgroup kills whatever a failed create left in the container's
+// cgroup (the init is already killed; anything it started goes too), so
+// that the cgroup can be removed.
+func killCgroup(cg *cgroup.Manager) {
+	_ = cg.Thaw()
+	for range 50 {
+		pids, err := cg.Pids()
+		if err != nil || len(pids) == 0 {
+			return
+		}
+		for _, pid := range pids {
+			_ = unix.Kill(pid, unix.SIGKILL)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
 // checkSupported refuses, before anything is made, what this runtime
 // cannot do yet, with a message that says so.
 func checkSupported(s *specs.Spec, o CreateOptions) error {
@@ -229,9 +252,6 @@ func checkSupported(s *specs.Spec, o CreateOptions) error {
 			// A joined one works too: the rootfs is prepared inside it.
 			mnt = true
 		}
-		if ns.Type == specs.UserNamespace && ns.Path != "" && hasNew(s, specs.PIDNamespace) {
-			return fmt.Errorf("%w: joining an existing user namespace while creating a new pid namespace is not supported", bundle.ErrInvalid)
-		}
 	}
 	if !mnt {
 		// The spec's rule, which runc follows: an absent namespace is
@@ -247,18 +267,18 @@ func lsmEnabled(path string) bool {
 	return err == nil && strings.TrimSpace(string(data)) == "Y"
 }
 
-func hasNew(s *specs.Spec, t specs.LinuxNamespaceType) bool {
-	for _, ns := range s.Linux.Namespaces {
-		if ns.Type == t && ns.Path == "" {
-			return true
-		}
-	}
-	return false
-}
-
 func owner() string {
 	if u, err := user.LookupId(strconv.Itoa(os.Geteuid())); err == nil {
 		return u.Username
 	}
 	return strconv.Itoa(os.Geteuid())
+}
+
+// warnUnraisableAmbient drops from caps the ambient capabilities the
+// kernel cannot raise because they are not inheritable, as runc does, and
+// warns naming them: runc drops them without a word.
+func warnUnraisableAmbient(caps *capability.Sets) {
+	if skipped := caps.SkipUnraisableAmbient(); len(skipped) > 0 {
+		Warn(fmt.Sprintf("ambient capabilities %s are not in the inheritable set, so the kernel cannot raise them: the process starts without them, as with runc", strings.Join(skipped, ", ")))
+	}
 }

@@ -13,6 +13,7 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/wardproject/ward/internal/idrange"
 	"github.com/wardproject/ward/internal/image/store"
 	"github.com/wardproject/ward/internal/imagefiles"
 	"github.com/wardproject/ward/internal/ociruntime"
@@ -34,6 +35,9 @@ type Engine struct {
 	// Warn reports what ward does differently from what was asked (the
 	// capabilities the host cannot grant); nil discards.
 	Warn func(string)
+	// SubIDFiles are the subordinate id files --userns auto takes its
+	// pool from; nil means /etc/subuid and /etc/subgid.
+	SubIDFiles *idrange.Files
 }
 
 // RuntimeRoot is the runtime's state directory (its --root).
@@ -98,19 +102,28 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 		// A profile is bound to the image it was learned on, not to a name.
 		return nil, nil, fmt.Errorf("--profile: learned on image %s; %s is %s", p.Image, req.Image, img.ID)
 	}
-	hc, err := hostConfig(req)
+	// Named volumes become binds of their mountpoints before anything
+	// reads the mounts; the record keeps -v as the user gave it.
+	o := req.Run
+	volumes, err := e.attachVolumes(&o)
 	if err != nil {
 		return nil, nil, err
 	}
+	withBinds := req
+	withBinds.Run = o
+	hc, err := hostConfig(withBinds)
+	if err != nil {
+		return nil, nil, err
+	}
+	hc.Binds = req.Run.Volumes
 	hc.Runtime = e.RuntimePath
 	plan, err := planNetwork(req.Run.Network, req.Net, cfg.Config, e.Warn)
 	if err != nil {
 		return nil, nil, err
 	}
-	o := req.Run
 	o.Image = cfg.Config
 	if o.Host == nil {
-		if o.Host, err = runspec.ProbeHost(); err != nil {
+		if o.Host, err = runspec.ProbeHostFor(o.Privileged); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -150,27 +163,63 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 	}
 	c.LogPath = filepath.Join(e.Records.Dir(c.ID), "container.log")
 	c.NetworkSettings, c.HostConfig.PortBindings = e.previewNetwork(plan) // the real ones once made
+	userns, _ := runspec.ParseUserns(o.Userns)                            // checked by hostConfig
 	if req.DryRun {
 		c.Name = "/" + req.Name
+		if userns.Auto {
+			if err := e.previewIDs(c, &o, userns.Size); err != nil {
+				return nil, nil, err
+			}
+		}
 		spec, err := e.previewSpec(c, o, img.ID.String(), plan, seccompFile)
 		if err != nil {
 			return nil, nil, err
 		}
+		e.labelVolumeMounts(c, volumes)
 		return c, spec, nil
 	}
 	if err := e.Records.Add(c, req.Name); err != nil {
-		return nil, nil, err
+		// The name may belong to a --rm container whose supervisor was
+		// killed: once brought up to date it is gone, and the name free.
+		if !errors.Is(err, ErrConflict) || !e.freedName(req.Name) {
+			return nil, nil, err
+		}
+		if err := e.Records.Add(c, req.Name); err != nil {
+			return nil, nil, err
+		}
 	}
 	defer func() {
 		if err != nil {
 			e.releaseNetwork(c.ID)
 			e.Snapshots.Remove(c.ID)
 			e.Records.Delete(c.ID)
+			e.removeNewVolumes(volumes)
 		}
 	}()
+	if err := e.makeVolumes(volumes); err != nil {
+		return nil, nil, err
+	}
 
-	rootfs, err := e.Snapshots.Prepare(c.ID, img.ID.String())
+	var rootfs string
+	if userns.Auto {
+		defer func() {
+			if err != nil {
+				e.releaseIDs(c)
+			}
+		}()
+		if err := e.allocateIDs(c, &o, userns.Size); err != nil {
+			return nil, nil, err
+		}
+		rootfs, err = e.Snapshots.PrepareMapped(c.ID, img.ID.String(), o.UIDMappings, o.GIDMappings)
+	} else if req.AutoRemove {
+		rootfs, err = e.Snapshots.PrepareScratch(c.ID, img.ID.String()) // its writes go with it: never synced
+	} else {
+		rootfs, err = e.Snapshots.Prepare(c.ID, img.ID.String())
+	}
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := e.populateVolumes(rootfs, volumes); err != nil {
 		return nil, nil, err
 	}
 	if o.NetworkFiles, err = writeNetworkFiles(e.Records.Dir(c.ID), c.ID, o); err != nil {
@@ -179,8 +228,14 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 	if err := e.setUpNetwork(c, &o, plan); err != nil {
 		return nil, nil, err
 	}
+	if err := ownNetworkFiles(o.NetworkFiles, o); err != nil {
+		return nil, nil, fmt.Errorf("container %s: %w", c.ID, err)
+	}
 	spec, err := runspec.Build(o, rootfs, c.ID)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkBindSources(spec); err != nil {
 		return nil, nil, err
 	}
 	if e.Warn != nil && (o.Privileged || slices.ContainsFunc(o.CapAdd, func(s string) bool { return strings.EqualFold(s, "all") })) {
@@ -194,9 +249,11 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 	c.Path, c.Args = spec.Process.Args[0], spec.Process.Args[1:]
 	c.Config.Hostname = spec.Hostname
 	recordSecurity(c, spec, seccompFile, o.NetworkFiles)
+	e.labelVolumeMounts(c, volumes)
 	if err := e.Records.Save(c); err != nil {
 		return nil, nil, err
 	}
+	e.event("create", c, nil)
 	return c, spec, nil
 }
 
@@ -234,6 +291,9 @@ func (e *Engine) previewSpec(c *Container, o runspec.Options, imageID string, pl
 		o.NetnsPath = fmt.Sprintf("/proc/%d/ns/net", other.State.Pid)
 	default:
 		o.NetnsPath = e.NetnsPath(c.ID)
+		if len(o.UIDMappings) > 0 {
+			o.UsernsPath = e.UsernsPath(c.ID) // the user namespace that owns it (userns.go)
+		}
 	}
 	spec, err := runspec.Build(o, filepath.Join(e.BundleDir(c.ID), "rootfs"), c.ID)
 	if err != nil {
@@ -259,6 +319,10 @@ func hostConfig(req CreateRequest) (HostConfig, error) {
 		SecurityOpt:    o.SecurityOpt,
 		PidsLimit:      o.PidsLimit,
 		AutoRemove:     req.AutoRemove,
+		UsernsMode:     o.Userns,
+	}
+	if _, err := runspec.CheckUserns(o); err != nil {
+		return hc, err
 	}
 	var err error
 	for _, list := range []struct {
@@ -405,5 +469,12 @@ func (e *Engine) Remove(c *Container) error {
 	if err := e.Snapshots.Remove(c.ID); err != nil {
 		return err
 	}
-	return e.Records.Delete(c.ID)
+	if err := e.releaseIDs(c); err != nil {
+		return err
+	}
+	if err := e.Records.Delete(c.ID); err != nil {
+		return err
+	}
+	e.event("destroy", c, nil)
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardproject/ward/internal/ociruntime"
 	"github.com/wardproject/ward/internal/runspec"
 )
 
@@ -113,8 +114,13 @@ func TestClassify(t *testing.T) {
 		{`cgroup: write memory.max: invalid argument`, 125},
 	} {
 		t.Run(tc.msg, func(t *testing.T) {
-			if got := classify(errors.New(tc.msg)); got != tc.want {
+			// The runtime's failures come as *ociruntime.Error; words in
+			// ward's own errors never make a 126 or 127.
+			if got := classify(&ociruntime.Error{Op: "create", ID: "x", Msg: tc.msg}); got != tc.want {
 				t.Errorf("classify = %d, want %d", got, tc.want)
+			}
+			if got := classify(errors.New(tc.msg)); got != 125 {
+				t.Errorf("classify of ward's own error = %d, want 125", got)
 			}
 		})
 	}

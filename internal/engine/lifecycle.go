@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -30,6 +31,8 @@ func (e *Engine) Kill(ctx context.Context, c *Container, sig syscall.Signal) err
 	if err := e.Runtime.Kill(ctx, c.ID, sig, false); err != nil {
 		return fmt.Errorf("kill container %s: %w", c.ShortName(), err)
 	}
+	e.event("kill", c, map[string]string{"signal": strconv.Itoa(int(sig))})
+	e.thawAfterSignal(ctx, c)
 	return nil
 }
 
@@ -43,14 +46,19 @@ func (e *Engine) Stop(ctx context.Context, c *Container, timeout time.Duration) 
 		return nil
 	}
 	if err := e.Runtime.Kill(ctx, c.ID, unix.SIGTERM, false); err == nil {
+		e.event("kill", c, map[string]string{"signal": "15"})
+		e.thawAfterSignal(ctx, c)
 		if e.WaitStopped(c.ID, timeout) {
+			e.event("stop", c, nil)
 			return nil
 		}
 	}
 	e.Runtime.Kill(ctx, c.ID, unix.SIGKILL, true)
+	e.event("kill", c, map[string]string{"signal": "9"})
 	if !e.WaitStopped(c.ID, 10*time.Second) {
 		return fmt.Errorf("container %s did not stop", c.ShortName())
 	}
+	e.event("stop", c, nil)
 	return nil
 }
 
@@ -71,12 +79,10 @@ func (e *Engine) WaitStopped(id string, timeout time.Duration) bool {
 			if c.State.Status != StatusRunning {
 				return true
 			}
-			if c.State.Pid == 0 || unix.Kill(c.State.Pid, 0) == unix.ESRCH {
-				// Nobody watched it die: its status is lost.
-				c.State = State{Status: StatusExited, ExitCode: 255, StartedAt: c.State.StartedAt, FinishedAt: time.Now().UTC(),
-					Error: "the container's monitor exited before the container"}
-				e.Records.Save(c)
-				e.Runtime.Delete(context.Background(), id, true)
+			if e.Stale(c) {
+				// Nobody watched it die: its status is lost, and what its
+				// supervisor would have cleaned up is cleaned up here.
+				e.Refresh(c)
 				return true
 			}
 		}

@@ -72,6 +72,9 @@ func (img *Image) ShortID() string {
 // ParseReference parses a user's image reference, defaulting the registry
 // to Docker Hub and the tag to latest, as docker does.
 func ParseReference(s string) (name.Reference, error) {
+	if err := CheckReference(s); err != nil {
+		return nil, err
+	}
 	ref, err := name.ParseReference(s, name.WithDefaultTag("latest"))
 	if err != nil {
 		return nil, fmt.Errorf("invalid reference %q: %w", s, err)
@@ -81,6 +84,9 @@ func ParseReference(s string) (name.Reference, error) {
 
 // ParseTag parses a reference that must be a tag (for ward tag and import).
 func ParseTag(s string) (name.Tag, error) {
+	if err := CheckReference(s); err != nil {
+		return name.Tag{}, err
+	}
 	t, err := name.NewTag(s, name.WithDefaultTag("latest"))
 	if err != nil {
 		return name.Tag{}, fmt.Errorf("invalid tag %q: %w", s, err)

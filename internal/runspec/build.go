@@ -6,6 +6,8 @@ import (
 
 	mobyseccomp "github.com/moby/profiles/seccomp"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/wardproject/ward/internal/bundle"
 )
 
 // DefaultPath is Docker's PATH for Linux containers.
@@ -59,6 +61,9 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkUserns(o); err != nil {
+		return nil, err
+	}
 
 	hostname := o.Hostname
 	if hostname == "" {
@@ -85,7 +90,7 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 		cwd = "/"
 	}
 	if !path.IsAbs(cwd) {
-		return nil, fmt.Errorf("-w %q: the working directory must be an absolute path", cwd)
+		return nil, fmt.Errorf("%s %q: the working directory must be an absolute path", flagOrImage(o.Workdir, "-w", "WorkingDir"), cwd)
 	}
 
 	userSpec := o.User
@@ -96,8 +101,11 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 	if files == nil {
 		files = RootfsFiles(rootfs)
 	}
-	usr, err := ResolveUserFiles(files, userSpec)
+	usr, err := resolveUserFiles(files, userSpec, flagOrImage(o.User, "--user", "User"))
 	if err != nil {
+		return nil, err
+	}
+	if err := CheckEnv(o.Image.Env, "the image's config Env"); err != nil {
 		return nil, err
 	}
 	caps, err := Capabilities(o.CapAdd, o.CapDrop, o.Privileged, host)
@@ -130,7 +138,7 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 
 	oomScoreAdj := 0
 	s := &specs.Spec{
-		Version: specs.Version,
+		Version: bundle.SpecVersion,
 		Process: &specs.Process{
 			Terminal:        o.TTY,
 			User:            usr,
@@ -152,11 +160,19 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 			Namespaces:  namespaces(o),
 		},
 	}
+	if len(o.UIDMappings) > 0 {
+		s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace, Path: o.UsernsPath})
+		s.Linux.UIDMappings, s.Linux.GIDMappings = o.UIDMappings, o.GIDMappings
+	}
 	if o.Network != "host" {
 		// Docker lets unprivileged users bind low ports and ping inside a
 		// private network namespace.
 		s.Linux.Sysctl["net.ipv4.ip_unprivileged_port_start"] = "0"
 		s.Linux.Sysctl["net.ipv4.ping_group_range"] = "0 2147483647"
+		if len(o.GIDMappings) > 0 {
+			// The kernel takes only groups mapped in the namespace.
+			s.Linux.Sysctl["net.ipv4.ping_group_range"] = pingGroupRange(o.GIDMappings)
+		}
 	}
 	if o.Privileged {
 		s.Linux.Devices = append([]specs.LinuxDevice(nil), host.Devices...)

@@ -17,22 +17,30 @@ import (
 // can grant, its devices (for --privileged), its hostname (for --network
 // host) and its CPU count (to check --cpus).
 type Host struct {
-	Capabilities []string // the bounding set of this process, "CAP_X" names in kernel order
-	Devices      []specs.LinuxDevice
+	Capabilities []string            // the bounding set of this process, "CAP_X" names in kernel order
+	Devices      []specs.LinuxDevice // for --privileged; see ProbeHostFor
 	Hostname     string
 	CPUs         int
 }
 
 // ProbeHost reads the running process's bounding set, walks /dev as runc
 // does for privileged containers, and reads the hostname and CPU count.
-func ProbeHost() (*Host, error) {
+func ProbeHost() (*Host, error) { return ProbeHostFor(true) }
+
+// ProbeHostFor is ProbeHost for one container: it walks /dev (an lstat of
+// every node, on the path of every `ward run`) only when the container is
+// privileged, the one case whose spec lists the host's devices; otherwise
+// Devices is nil.
+func ProbeHostFor(privileged bool) (*Host, error) {
 	caps, err := hostCapabilities()
 	if err != nil {
 		return nil, err
 	}
-	devs, err := hostDevices("/dev")
-	if err != nil {
-		return nil, err
+	var devs []specs.LinuxDevice
+	if privileged {
+		if devs, err = hostDevices("/dev"); err != nil {
+			return nil, err
+		}
 	}
 	name, err := os.Hostname()
 	if err != nil {

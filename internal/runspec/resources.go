@@ -1,8 +1,10 @@
 package runspec
 
 import (
+	"errors"
 	"fmt"
 	"math/big"
+	"strconv"
 	"strings"
 
 	units "github.com/docker/go-units"
@@ -62,6 +64,9 @@ func CPUQuota(nano int64) (quota int64, period uint64) {
 // -1 for unlimited), into the spec's rlimit as Docker does.
 func ParseUlimit(v string) (specs.POSIXRlimit, error) {
 	u, err := units.ParseUlimit(v)
+	if ne := (*strconv.NumError)(nil); errors.As(err, &ne) {
+		return specs.POSIXRlimit{}, fmt.Errorf("--ulimit %q: %q is not a number", v, ne.Num)
+	}
 	if err != nil {
 		return specs.POSIXRlimit{}, fmt.Errorf("--ulimit %q: %w", v, err)
 	}
@@ -97,8 +102,8 @@ func resources(o Options, host *Host) (*specs.LinuxResources, error) {
 	if err != nil {
 		return nil, err
 	}
-	if nano > int64(host.CPUs)*1e9 && host.CPUs > 0 {
-		return nil, fmt.Errorf("--cpus: %s is more than the %d CPUs this host has", o.CPUs, host.CPUs)
+	if err := checkCPURange(o.CPUs, nano, host.CPUs); err != nil {
+		return nil, err
 	}
 
 	oomKillDisable := false

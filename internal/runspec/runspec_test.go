@@ -337,7 +337,9 @@ func TestCPUs(t *testing.T) {
 		{in: "1.5", quota: 150000},
 		{in: "0.01", quota: 1000},
 		{in: "2", quota: 200000},
-		{in: "3", err: "--cpus: 3 is more than the 2 CPUs this host has"},
+		{in: "3", err: "--cpus 3: range of CPUs is from 0.01 to 2.00, as there are only 2 CPUs available"},
+		{in: "0.001", err: "--cpus 0.001: range of CPUs is from 0.01"},         // below the kernel's 1 ms quota
+		{in: "0.0000001", err: "--cpus 0.0000001: range of CPUs is from 0.01"}, // was no limit at all
 		{in: "0.0000000001", err: "--cpus: \"0.0000000001\" is too precise"},
 		{in: "one", err: "--cpus: invalid number \"one\""},
 		{in: "-1", err: "--cpus: invalid number \"-1\""},

@@ -52,17 +52,24 @@ func ResolveUser(rootfs, spec string) (specs.User, error) {
 // gets no supplementary groups; a numeric uid without a passwd entry gets
 // gid 0; an unknown name is an error. A missing file is an empty one.
 func ResolveUserFiles(files Files, spec string) (specs.User, error) {
+	return resolveUserFiles(files, spec, "--user")
+}
+
+// resolveUserFiles is ResolveUserFiles naming where spec came from in its
+// errors (--user, or the image's config): an error names only what the
+// user gave.
+func resolveUserFiles(files Files, spec, from string) (specs.User, error) {
 	passwd, err := optionalFile(files, "/etc/passwd")
 	if err != nil {
-		return specs.User{}, fmt.Errorf("--user %q: %w", spec, err)
+		return specs.User{}, fmt.Errorf("%s %q: %w", from, spec, err)
 	}
 	group, err := optionalFile(files, "/etc/group")
 	if err != nil {
-		return specs.User{}, fmt.Errorf("--user %q: %w", spec, err)
+		return specs.User{}, fmt.Errorf("%s %q: %w", from, spec, err)
 	}
 	u, err := user.GetExecUser(spec, nil, passwd, group)
 	if err != nil {
-		return specs.User{}, fmt.Errorf("--user %q: %w", spec, err)
+		return specs.User{}, fmt.Errorf("%s %q: %w", from, spec, err)
 	}
 	// Docker lists the primary gid among the supplementary groups too
 	// (its recorded specs: [0] for root, [1001, 1002] for user 1001).

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
@@ -249,6 +250,67 @@ func TestUnappliableLSMSettingsAreRefused(t *testing.T) {
 			}
 			if left := leftovers(t, dir, id); len(left) > 0 {
 				t.Errorf("left behind: %v", left)
+			}
+		})
+	}
+}
+
+// TestFailedCreateLeavesNoInit is issue 12's second case: a create that
+// fails after the init was started (a CPU quota the kernel refuses, a
+// negative memory limit, a pid file that cannot be written) kills the init
+// and removes its cgroup, and the caller's stdout and stderr reach EOF at
+// once instead of being held by an orphaned init.
+func TestFailedCreateLeavesNoInit(t *testing.T) {
+	testutil.RequireRoot(t)
+	r := newWard(t)
+	quota, period := int64(100), uint64(100000) // --cpus 0.001
+	negative := int64(-5)
+	cases := []struct {
+		name  string
+		edit  func(s *specs.Spec)
+		extra []string
+		want  string
+	}{
+		{"cpu quota below the kernel's minimum", func(s *specs.Spec) {
+			s.Linux.Resources = &specs.LinuxResources{CPU: &specs.LinuxCPU{Quota: &quota, Period: &period}}
+		}, nil, "cpu"},
+		{"negative memory limit", func(s *specs.Spec) {
+			s.Linux.Resources = &specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: &negative}}
+		}, nil, "memory"},
+		{"pid file in a missing directory", func(*specs.Spec) {}, []string{"--pid-file", "/nonexistent-ward/x/pid"}, "/nonexistent-ward/x/pid"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := testutil.Bundle(t, []string{"sleep", "60"}, func(s *specs.Spec) {})
+			s := readSpec(t, dir)
+			tc.edit(s)
+			testutil.WriteSpec(t, dir, s)
+			id := containerID(t)
+			c := r.command(append(append([]string{"create"}, tc.extra...), "--bundle", dir, id)...)
+			// Pipes, as a script has: EOF comes only when every holder of
+			// the write ends is gone.
+			var stdout, stderr strings.Builder
+			c.Stdout, c.Stderr = &stdout, &stderr
+			done := make(chan error, 1)
+			go func() { done <- c.Run() }()
+			select {
+			case err := <-done:
+				if err == nil {
+					r.cmd("delete", "--force", id)
+					t.Fatalf("create succeeded; want an error containing %q", tc.want)
+				}
+			case <-time.After(20 * time.Second):
+				c.Process.Kill()
+				t.Fatalf("create's stdout and stderr still open after 20s: something holds them")
+			}
+			if !strings.Contains(stderr.String(), tc.want) {
+				t.Errorf("stderr %q, want it to name %q", stderr.String(), tc.want)
+			}
+			if left := leftovers(t, dir, id); len(left) > 0 {
+				t.Errorf("a failed create left behind: %v", left)
+			}
+			if _, err := os.Stat(filepath.Join(r.root, id)); !os.IsNotExist(err) {
+				t.Errorf("state directory left: %v", err)
 			}
 		})
 	}

@@ -44,8 +44,18 @@ func All() []audit.Rule {
 		NoHealthcheck,
 		SudoInImage,
 		SetuidBits,
+		AddURL,
+		PipeToShell,
+		Maintainer,
+		RelativeWorkdir,
+		AptRecommends,
+		CopyWithoutChown,
+		AptUnpinned,
+		RunCd,
 		UntrustedRegistry,
+		UnverifiedImage,
 		KnownVulnerabilities,
+		ScanCoverage,
 	}
 }
 

@@ -24,6 +24,7 @@ type entry struct {
 	xattrs     map[string]string
 	uid, gid   int
 	major      int64
+	mtime      time.Time // the package's mtime when zero
 }
 
 func file(name, data string) entry {
@@ -49,6 +50,9 @@ func buildTar(t testing.TB, entries []entry, cut int) []byte {
 	for _, e := range entries {
 		hdr := &tar.Header{Name: e.name, Linkname: e.link, Typeflag: e.typ, Mode: e.mode,
 			Uid: e.uid, Gid: e.gid, ModTime: mtime, Devmajor: e.major, Format: tar.FormatPAX}
+		if !e.mtime.IsZero() {
+			hdr.ModTime = e.mtime
+		}
 		if e.typ == tar.TypeReg {
 			hdr.Size = int64(len(e.data))
 			if e.size != 0 {

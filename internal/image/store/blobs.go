@@ -16,6 +16,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/klauspost/compress/zstd"
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/wardproject/ward/internal/image/archive"
 )
 
 // blobInfo is what the store verified of a layer blob when it wrote it.
@@ -156,7 +158,8 @@ func (s *Store) writeLayerBlob(r io.Reader, want, wantDiffID v1.Hash, progress f
 }
 
 // diffID hashes the uncompressed content of a layer blob, whatever its
-// compression (gzip, zstd or none), and reads r to its end.
+// compression (gzip, zstd or none), checking on the way that it is a layer
+// the snapshotter will apply (archive.Check), and reads r to its end.
 func diffID(r io.Reader) (blobInfo, error) {
 	rc, err := Decompress(r)
 	if err != nil {
@@ -164,13 +167,17 @@ func diffID(r io.Reader) (blobInfo, error) {
 	}
 	defer rc.Close()
 	h := sha256.New()
-	n, err := io.Copy(h, rc)
+	n, err := archive.Check(io.TeeReader(rc, h), layerCheck)
 	if err != nil {
-		return blobInfo{}, fmt.Errorf("decompressing: %w", err)
+		return blobInfo{}, err
 	}
 	io.Copy(io.Discard, r)
 	return blobInfo{DiffID: sha256Hash(h.Sum(nil)), UncompressedSize: n}, nil
 }
+
+// layerCheck is what a layer must pass to be stored: the options the
+// snapshotter applies layers with (device nodes are allowed, as Docker does).
+var layerCheck = archive.Options{AllowDevices: true}
 
 var (
 	gzipMagic = []byte{0x1f, 0x8b}

@@ -16,6 +16,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/wardproject/ward/internal/image"
 )
 
@@ -64,6 +66,12 @@ func (s *Store) loadDockerArchive(ctx context.Context, path string, progress Pro
 }
 
 func (s *Store) loadSaved(ctx context.Context, a saveArchive, e saveManifest, refs []name.Reference, progress Progress) (*image.Image, error) {
+	// Shared: blobs written but not yet recorded must not be collected.
+	unlock, err := s.lock(unix.LOCK_SH)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	rawConfig, err := a.readSmall(e.Config)
 	if err != nil {
 		return nil, err

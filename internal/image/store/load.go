@@ -27,8 +27,19 @@ type Loaded struct {
 
 // Load reads a docker-save archive (manifest.json) or an OCI image layout
 // archive (index.json, oci-layout) and stores every image in it. Docker's
-// own archives since 25.0 carry both; manifest.json is preferred.
+// own archives since 25.0 carry both; manifest.json is preferred. Every
+// layer is checked as it comes in (archive.Check); an image that fails
+// leaves nothing in the store, neither its record nor its blobs, though
+// images of the archive stored before it stay, as with docker load.
 func (s *Store) Load(ctx context.Context, path string, progress Progress) ([]Loaded, error) {
+	loaded, err := s.load(ctx, path, progress)
+	if err != nil {
+		s.Collect()
+	}
+	return loaded, err
+}
+
+func (s *Store) load(ctx context.Context, path string, progress Progress) ([]Loaded, error) {
 	names, err := tarNames(path)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", path, err)

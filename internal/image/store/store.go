@@ -205,13 +205,17 @@ func (s *Store) Get(what string) (*image.Image, error) {
 // resolve turns what a user typed into an image ID. References win over
 // ID prefixes, as in docker.
 func resolve(tx *bolt.Tx, what string) (v1.Hash, error) {
-	if ref, err := image.ParseReference(what); err == nil {
+	ref, refErr := image.ParseReference(what)
+	if refErr == nil {
 		if v := tx.Bucket(bucketRefs).Get([]byte(ref.Name())); v != nil {
 			return v1.NewHash(string(v))
 		}
 	}
 	prefix := strings.TrimPrefix(what, "sha256:")
-	if isHex(prefix) && prefix != "" {
+	if refErr != nil && !(isHex(prefix) && prefix != "" && len(prefix) <= 64) {
+		return v1.Hash{}, refErr // neither a reference nor an ID
+	}
+	if isHex(prefix) && prefix != "" && len(prefix) <= 64 {
 		var found []string
 		c := tx.Bucket(bucketImages).Cursor()
 		p := []byte("sha256:" + prefix)
@@ -322,6 +326,43 @@ func (s *Store) Delete(id v1.Hash) error {
 		return err
 	}
 	if err := s.writeIndex(); err != nil {
+		return err
+	}
+	return s.collect(live)
+}
+
+// Collect removes the blobs no image references, the temporary files of
+// writes that never finished, and what the store remembers of them. It
+// waits for writes in progress (they hold the lock shared), so a blob one
+// of them wrote and is about to record is never taken. A failed write
+// calls it so that nothing of a refused image stays; prune calls it too.
+func (s *Store) Collect() error {
+	unlock, err := s.lock(unix.LOCK_EX)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	var live map[string]bool
+	err = s.update(func(tx *bolt.Tx) error {
+		if live, err = liveBlobs(tx); err != nil {
+			return err
+		}
+		blobs := tx.Bucket(bucketBlobs)
+		var gone [][]byte
+		blobs.ForEach(func(k, _ []byte) error {
+			if !live[string(k)] {
+				gone = append(gone, slices.Clone(k))
+			}
+			return nil
+		})
+		for _, k := range gone {
+			if err := blobs.Delete(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	return s.collect(live)

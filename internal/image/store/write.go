@@ -1,7 +1,6 @@
 package store
 
 import (
-	"archive/tar"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -19,6 +18,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/wardproject/ward/internal/image"
+	"github.com/wardproject/ward/internal/image/archive"
 )
 
 // Progress reports bytes copied so far out of a total (0 when unknown).
@@ -27,7 +27,18 @@ type Progress func(done, total int64)
 // Write stores img (pulled, loaded or built) and points refs at it. Every
 // blob is verified: layers against their digest and, uncompressed, against
 // the config's diff IDs; the config and manifest against their digests.
+//
+// On failure nothing is kept: blobs written for the image and not used by
+// another are removed.
 func (s *Store) Write(ctx context.Context, img v1.Image, refs []name.Reference, progress Progress) (*image.Image, error) {
+	rec, err := s.write(ctx, img, refs, progress)
+	if err != nil {
+		s.Collect()
+	}
+	return rec, err
+}
+
+func (s *Store) write(ctx context.Context, img v1.Image, refs []name.Reference, progress Progress) (*image.Image, error) {
 	unlock, err := s.lock(unix.LOCK_SH)
 	if err != nil {
 		return nil, err
@@ -169,7 +180,16 @@ type ImportOptions struct {
 // or zstd), like docker import. The tar is stored as it comes, so modes,
 // owners, setuid bits and xattrs are kept; it is read through a tar
 // reader on the way, so a file that is not a whole tar is refused.
+// On failure nothing is kept.
 func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions, progress Progress) (*image.Image, error) {
+	rec, err := s.importTar(ctx, r, opts, progress)
+	if err != nil {
+		s.Collect()
+	}
+	return rec, err
+}
+
+func (s *Store) importTar(ctx context.Context, r io.Reader, opts ImportOptions, progress Progress) (*image.Image, error) {
 	unlock, err := s.lock(unix.LOCK_SH)
 	if err != nil {
 		return nil, err
@@ -268,42 +288,21 @@ func (s *Store) compressLayer(ctx context.Context, src io.Reader) (digest v1.Has
 	return digest, w.n, sha256Hash(diff.Sum(nil)), usize, nil
 }
 
-// readTar reads a whole tar stream, checking its framing, and returns the
-// bytes read (trailing padding included).
+// readTar reads a whole layer tar, checking it as archive.Check does, and
+// returns the bytes read (trailing padding included).
 func readTar(ctx context.Context, r io.Reader) (int64, error) {
-	cr := &countingReader{r: r}
-	tr := tar.NewReader(cr)
-	for i := 0; ; i++ {
-		if i%1024 == 0 && ctx.Err() != nil {
-			return 0, ctx.Err()
-		}
-		_, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return 0, fmt.Errorf("reading tar: %w", err)
-		}
-		if _, err := io.Copy(io.Discard, tr); err != nil {
-			return 0, fmt.Errorf("reading tar: %w", err)
-		}
-	}
-	if _, err := io.Copy(io.Discard, cr); err != nil {
+	return archive.Check(&ctxReader{ctx: ctx, r: r}, layerCheck)
+}
+
+// ctxReader stops a long read when its context is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
 		return 0, err
 	}
-	if cr.n == 0 {
-		return 0, fmt.Errorf("empty input: not a tar archive")
-	}
-	return cr.n, nil
-}
-
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
+	return c.r.Read(p)
 }
