@@ -34,7 +34,7 @@ func newContainerCommands() []*cobra.Command {
 		return []*cobra.Command{
 			newRunCommand(), newCreateCommand(), newPsCommand(), newStartCommand(), newStopCommand(),
 			newKillCommand(), newRmCommand(), newLogsCommand(), newExecCommand(),
-			newInspectCommand(), newCpCommand(),
+			newInspectCommand(), newCpCommand(), newLearnCommand(),
 		}
 	}
 	group := &cobra.Command{Use: "container", Short: "Manage containers"}

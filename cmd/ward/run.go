@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/learnprofile"
 	"github.com/wardproject/ward/internal/ociruntime"
 	"github.com/wardproject/ward/internal/runspec"
 )
@@ -28,6 +29,7 @@ type runFlags struct {
 	mounts     []string
 	pidsLimit  int64
 	runtime    string
+	profile    string         // --profile: a profile `ward learn` wrote
 	policy     runPolicyFlags // --policy, --fail-on-vuln, --dry-run (run_policy.go)
 	pull       string         // --pull (run_pull.go)
 	net        networkFlags   // see run_network.go
@@ -65,6 +67,7 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.Int64Var(&f.pidsLimit, "pids-limit", 0, "limit on the number of processes (-1 unlimited)")
 	fl.StringVar(&f.o.CPUs, "cpus", "", "number of CPUs (e.g. 1.5)")
 	fl.StringArrayVar(&f.o.Ulimits, "ulimit", nil, "resource limit: NAME=SOFT[:HARD]")
+	fl.StringVar(&f.profile, "profile", "", "apply a profile written by ward learn (flags given apply over it)")
 	fl.StringVar(&f.runtime, "runtime", "", "runtime binary (default: ward-runtime beside ward, then on PATH)")
 	fl.Bool("help", false, "help for run") // -h is --hostname, as in docker
 	f.policy.register(fl)
@@ -106,6 +109,13 @@ func (f *runFlags) request(cmd *cobra.Command, args []string) (engine.CreateRequ
 			return engine.CreateRequest{}, err
 		}
 		o.Volumes = append(o.Volumes, v)
+	}
+	if f.profile != "" {
+		p, err := learnprofile.Read(f.profile)
+		if err != nil {
+			return engine.CreateRequest{}, err
+		}
+		o.Profile = p
 	}
 	if !cmd.Flags().Changed("userns") {
 		cfg, err := readEngineConfig()

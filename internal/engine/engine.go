@@ -98,6 +98,10 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 	if err != nil {
 		return nil, nil, fmt.Errorf("image %s: %w", req.Image, err)
 	}
+	if p := req.Run.Profile; p != nil && p.Image != img.ID.String() {
+		// A profile is bound to the image it was learned on, not to a name.
+		return nil, nil, fmt.Errorf("--profile: learned on image %s; %s is %s", p.Image, req.Image, img.ID)
+	}
 	// Named volumes become binds of their mountpoints before anything
 	// reads the mounts; the record keeps -v as the user gave it.
 	o := req.Run

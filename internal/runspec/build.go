@@ -32,6 +32,7 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 	if id == "" {
 		return nil, fmt.Errorf("build spec: empty container id")
 	}
+	o, profileSeccomp := applyProfile(o)
 	host := o.Host
 	if host == nil {
 		var err error
@@ -181,7 +182,11 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 	s.Linux.ReadonlyPaths = append([]string(nil), ReadonlyPaths...)
 	switch sec.Seccomp {
 	case "":
-		if s.Linux.Seccomp, err = DockerSeccomp(caps); err != nil {
+		if profileSeccomp != "" {
+			if s.Linux.Seccomp, err = mobyseccomp.LoadProfile(profileSeccomp, s); err != nil {
+				return nil, fmt.Errorf("--profile: seccomp: %w", err)
+			}
+		} else if s.Linux.Seccomp, err = DockerSeccomp(caps); err != nil {
 			return nil, err
 		}
 	case "unconfined":

@@ -78,6 +78,10 @@ type Options struct {
 	// layers, as nothing is mounted.
 	Files Files
 
+	// Profile is a learned profile (`ward run --profile`): Build applies
+	// it as the equivalent flags, under the ones given (see applyProfile).
+	Profile profileOption
+
 	// Host describes the machine (capabilities, devices, hostname, CPUs);
 	// nil means ProbeHost. Tests pass a fixed one.
 	Host *Host
