@@ -109,6 +109,15 @@ type HostConfig struct {
 	AutoRemove     bool
 	Runtime        string
 	PortBindings   map[string][]PortBinding `json:",omitempty"` // -p and -P, see network.go
+
+	// The least-privilege flags (privileges.go).
+	Devices           []DeviceMapping
+	DeviceCgroupRules []string
+	GroupAdd          []string
+	Sysctls           map[string]string `json:",omitempty"`
+	CgroupnsMode      string
+	OomScoreAdj       int
+	OomKillDisable    bool
 }
 
 // Ulimit is one --ulimit, as Docker records it.

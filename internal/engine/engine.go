@@ -186,7 +186,7 @@ func hostConfig(req CreateRequest) (HostConfig, error) {
 			*list.out = append(*list.out, n)
 		}
 	}
-	if _, err := runspec.ParseSecurityOpts(o.SecurityOpt); err != nil {
+	if err := recordPrivileges(&hc, o); err != nil {
 		return hc, err
 	}
 	for _, t := range o.Tmpfs {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"path"
 
-	mobyseccomp "github.com/moby/profiles/seccomp"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/wardproject/ward/internal/linux/seccomp"
@@ -60,6 +59,14 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 	if err != nil {
 		return nil, err
 	}
+	apparmor, err := linuxSecurityModules(sec, host)
+	if err != nil {
+		return nil, err
+	}
+	privs, err := leastPrivilege(o, host)
+	if err != nil {
+		return nil, err
+	}
 
 	hostname := o.Hostname
 	if hostname == "" {
@@ -97,6 +104,11 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 	if err != nil {
 		return nil, err
 	}
+	extra, err := AdditionalGroups(rootfs, o.GroupAdd)
+	if err != nil {
+		return nil, err
+	}
+	usr.AdditionalGids = append(usr.AdditionalGids, extra...)
 	caps, err := Capabilities(o.CapAdd, o.CapDrop, o.Privileged, host)
 	if err != nil {
 		return nil, err
@@ -138,6 +150,7 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 			Rlimits:         rlimits,
 			NoNewPrivileges: sec.NoNewPrivileges,
 			OOMScoreAdj:     &oomScoreAdj,
+			ApparmorProfile: apparmor,
 		},
 		Root:     &specs.Root{Path: rootfs, Readonly: o.ReadOnly},
 		Hostname: hostname,
@@ -155,6 +168,7 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 		s.Linux.Sysctl["net.ipv4.ip_unprivileged_port_start"] = "0"
 		s.Linux.Sysctl["net.ipv4.ping_group_range"] = "0 2147483647"
 	}
+	privs.apply(s, o.Privileged)
 	if o.Privileged {
 		s.Linux.Devices = append([]specs.LinuxDevice(nil), host.Devices...)
 		return s, nil
@@ -168,12 +182,8 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 		}
 	case "unconfined":
 	default:
-		body, err := readProfile(sec.Seccomp)
-		if err != nil {
+		if s.Linux.Seccomp, err = loadProfile(sec.Seccomp, s); err != nil {
 			return nil, err
-		}
-		if s.Linux.Seccomp, err = mobyseccomp.LoadProfile(body, s); err != nil {
-			return nil, fmt.Errorf("--security-opt seccomp=%s: %w", sec.Seccomp, err)
 		}
 	}
 	return s, nil
