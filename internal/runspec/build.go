@@ -3,6 +3,7 @@ package runspec
 import (
 	"fmt"
 	"path"
+	"slices"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
@@ -108,7 +109,12 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	usr.AdditionalGids = append(usr.AdditionalGids, extra...)
+	for _, g := range extra {
+		// Docker's container sees a group once, though named twice.
+		if !slices.Contains(usr.AdditionalGids, g) {
+			usr.AdditionalGids = append(usr.AdditionalGids, g)
+		}
+	}
 	caps, err := Capabilities(o.CapAdd, o.CapDrop, o.Privileged, host)
 	if err != nil {
 		return nil, err

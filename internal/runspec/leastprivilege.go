@@ -127,8 +127,8 @@ func (p privileges) apply(s *specs.Spec, privileged bool) {
 
 // AdditionalGroups resolves --group-add values against the root
 // filesystem's /etc/group as Docker does, with the same library: numbers
-// are taken as they are, names must exist. They come sorted, and after
-// the user's own groups (Docker does not remove duplicates).
+// are taken as they are, names must exist. They come sorted; Build puts
+// them after the user's own groups, each once.
 func AdditionalGroups(rootfs string, groups []string) ([]uint32, error) {
 	if len(groups) == 0 {
 		return nil, nil

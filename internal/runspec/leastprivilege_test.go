@@ -225,6 +225,7 @@ func TestBuildGroupAdd(t *testing.T) {
 		{groups: []string{"5000", "extra"}, want: []uint32{0, 1002, 5000}},
 		{user: "app", groups: []string{"audio"}, want: []uint32{1001, 1002, 29}},
 		{user: "app:audio", groups: []string{"nogroup"}, want: []uint32{29, 65534}},
+		{user: "app", groups: []string{"extra", "0"}, want: []uint32{1001, 1002, 0}},
 		{groups: []string{"ghosts"}, err: "unable to find group ghosts"},
 	} {
 		t.Run(tc.user+" "+strings.Join(tc.groups, ","), func(t *testing.T) {

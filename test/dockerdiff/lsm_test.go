@@ -52,6 +52,23 @@ func TestWardRefusesWhatDockerIgnores(t *testing.T) {
 	}
 }
 
+// TestMissingDeviceIsWardsFailure: a --device the host lacks is the
+// engine's failure, 125 under ward. Docker 20.10 exits 127, "command not
+// found", because its client reads "no such file or directory" in the
+// daemon's error as the command's.
+func TestMissingDeviceIsWardsFailure(t *testing.T) {
+	e := setUp(t)
+	args := []string{"run", "--rm", "--network", "none", "--device", "/dev/no-such-device", image, "true"}
+	want := run(nil, append(append([]string{}, e.docker...), args...)...)
+	got := run(nil, append(append([]string{}, e.ward...), args...)...)
+	if want.code != 127 {
+		t.Logf("docker: exit %d (was 127 in 20.10): %s", want.code, want.stderr)
+	}
+	if got.code != 125 || !strings.Contains(got.stderr, "/dev/no-such-device") {
+		t.Errorf("ward: exit %d, want 125 naming the device: %s", got.code, got.stderr)
+	}
+}
+
 // TestSeccompProfileCheckedFirst: a profile that is valid JSON but names
 // an action no kernel has is refused by ward with exit 125 before any
 // container, snapshot or directory is made; Docker refuses it too.
