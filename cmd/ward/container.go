@@ -32,7 +32,7 @@ func newContainerCommands() []*cobra.Command {
 	}
 	verbs := func() []*cobra.Command {
 		return []*cobra.Command{
-			newRunCommand(), newCreateCommand(), newPsCommand(), newStartCommand(), newStopCommand(),
+			newRunCommand(), newCreateCommand(), newPsCommand(), newStartCommand(), newStopCommand(), newRestartCommand(),
 			newKillCommand(), newRmCommand(), newLogsCommand(), newExecCommand(),
 			newInspectCommand(),
 		}

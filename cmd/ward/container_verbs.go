@@ -8,8 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -59,15 +57,51 @@ func newStopCommand() *cobra.Command {
 	var timeout int
 	cmd := &cobra.Command{
 		Use:   "stop [-t SECONDS] CONTAINER...",
-		Short: "Stop containers: SIGTERM, then SIGKILL after the timeout",
+		Short: "Stop containers: the stop signal (SIGTERM unless set), then SIGKILL after the timeout",
 		Args:  cobra.MinimumNArgs(1),
-		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+		RunE: containerRunE(func(cmd *cobra.Command, args []string) error {
 			return eachContainer(args, func(e *engine.Engine, c *engine.Container) error {
-				return e.Stop(context.Background(), c, time.Duration(timeout)*time.Second)
+				return e.Stop(context.Background(), c, c.StopTimeout(changedInt(cmd, "time", timeout)))
 			})
 		}),
 	}
-	cmd.Flags().IntVarP(&timeout, "time", "t", 10, "seconds to wait before killing")
+	cmd.Flags().IntVarP(&timeout, "time", "t", 10, "seconds to wait before killing (default: the container's --stop-timeout, else 10)")
+	return cmd
+}
+
+// changedInt is &v when the flag was given, nil otherwise.
+func changedInt(cmd *cobra.Command, name string, v int) *int {
+	if cmd.Flags().Changed(name) {
+		return &v
+	}
+	return nil
+}
+
+// newRestartCommand is `ward restart`: stop with the container's stop
+// signal and timeout, then start again under a new monitor.
+func newRestartCommand() *cobra.Command {
+	var timeout int
+	cmd := &cobra.Command{
+		Use:   "restart [-t SECONDS] CONTAINER...",
+		Short: "Restart containers: stop as ward stop does, then start",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: containerRunE(func(cmd *cobra.Command, args []string) error {
+			return eachContainer(args, func(e *engine.Engine, c *engine.Container) error {
+				if err := e.Stop(context.Background(), c, c.StopTimeout(changedInt(cmd, "time", timeout))); err != nil {
+					return err
+				}
+				c, err := e.Records.Load(c.ID)
+				if err != nil {
+					return err
+				}
+				if err := e.EnsureMounted(c); err != nil {
+					return err
+				}
+				return startMonitor(c, e.RuntimePath)
+			})
+		}),
+	}
+	cmd.Flags().IntVarP(&timeout, "time", "t", 10, "seconds to wait before killing (default: the container's --stop-timeout, else 10)")
 	return cmd
 }
 
@@ -93,19 +127,7 @@ func newKillCommand() *cobra.Command {
 
 // parseSignal reads a signal as docker does: a number, or a name with or
 // without SIG, in any case.
-func parseSignal(s string) (syscall.Signal, error) {
-	if n, err := strconv.Atoi(s); err == nil && n > 0 && n < 65 {
-		return syscall.Signal(n), nil
-	}
-	name := strings.ToUpper(s)
-	if !strings.HasPrefix(name, "SIG") {
-		name = "SIG" + name
-	}
-	if sig := unix.SignalNum(name); sig != 0 {
-		return sig, nil
-	}
-	return 0, fmt.Errorf("invalid signal %q", s)
-}
+func parseSignal(s string) (syscall.Signal, error) { return engine.ParseSignal(s) }
 
 // eachContainer applies fn to each named container, printing the name as
 // docker does on success and reporting every failure.

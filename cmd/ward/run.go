@@ -30,6 +30,7 @@ type runFlags struct {
 	runtime    string
 	policy     runPolicyFlags // --policy, --fail-on-vuln, --dry-run (run_policy.go)
 	net        networkFlags   // see run_network.go
+	service    serviceFlags   // --init, --stop-signal, --stop-timeout (run_service.go)
 }
 
 func (f *runFlags) register(cmd *cobra.Command) {
@@ -50,6 +51,7 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.o.Privileged, "privileged", false, "give every capability and device: dangerous")
 	fl.StringArrayVar(&f.o.SecurityOpt, "security-opt", nil, "no-new-privileges[:true], seccomp=unconfined|PROFILE.json, apparmor=PROFILE, label=...")
 	registerLeastPrivilege(fl, &f.o)
+	f.service.register(fl)
 	fl.BoolVar(&f.o.ReadOnly, "read-only", false, "mount the root filesystem read-only")
 	fl.StringArrayVar(&f.o.Tmpfs, "tmpfs", nil, "mount a tmpfs: DEST[:OPTIONS]")
 	fl.StringArrayVarP(&f.o.Volumes, "volume", "v", nil, "bind mount: HOST:DEST[:ro|rw]")
@@ -96,6 +98,7 @@ func (f *runFlags) request(cmd *cobra.Command, args []string) (engine.CreateRequ
 		o.Volumes = append(o.Volumes, v)
 	}
 	req := engine.CreateRequest{Name: f.name, Image: args[0], Run: o, AutoRemove: f.rm}
+	f.service.apply(cmd, &req)
 	return req, f.net.apply(&req)
 }
 

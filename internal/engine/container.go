@@ -86,6 +86,9 @@ type Config struct {
 	WorkingDir string
 	Entrypoint []string
 	Labels     map[string]string
+	// StopSignal and StopTimeout are what `ward stop` uses (service.go).
+	StopSignal  string `json:",omitempty"`
+	StopTimeout *int   `json:",omitempty"`
 }
 
 // HostConfig is the part of the record that describes privileges,
@@ -118,6 +121,7 @@ type HostConfig struct {
 	CgroupnsMode      string
 	OomScoreAdj       int
 	OomKillDisable    bool
+	Init              *bool `json:",omitempty"`
 }
 
 // Ulimit is one --ulimit, as Docker records it.

@@ -50,6 +50,8 @@ type CreateRequest struct {
 	// nothing: what `ward run --policy` and `--dry-run` judge.
 	DryRun bool
 	Net    NetworkRequest // -p, -P, --egress, --ingress: see network.go
+	// Service is how the container is stopped: see service.go.
+	Service ServiceRequest
 }
 
 // Create makes a container: its record, snapshot and bundle. Nothing is
@@ -110,6 +112,9 @@ func (e *Engine) Create(req CreateRequest) (_ *Container, err error) {
 	}
 	if len(o.Cmd) > 0 {
 		c.Config.Cmd = o.Cmd
+	}
+	if err := applyService(c, req.Service, cfg.Config); err != nil {
+		return nil, err
 	}
 	c.LogPath = filepath.Join(e.Records.Dir(c.ID), "container.log")
 	c.NetworkSettings, c.HostConfig.PortBindings = e.previewNetwork(plan) // the real ones once made

@@ -33,8 +33,9 @@ func (e *Engine) Kill(ctx context.Context, c *Container, sig syscall.Signal) err
 	return nil
 }
 
-// Stop sends SIGTERM, then SIGKILL to every process after timeout, and
-// returns once the exit is recorded.
+// Stop sends the container's stop signal (--stop-signal, the image's
+// STOPSIGNAL, or SIGTERM), then SIGKILL to every process after timeout,
+// and returns once the exit is recorded.
 func (e *Engine) Stop(ctx context.Context, c *Container, timeout time.Duration) error {
 	if !c.State.Status.CanKill() {
 		// Exited on its own; its monitor may still be recording the end,
@@ -42,7 +43,7 @@ func (e *Engine) Stop(ctx context.Context, c *Container, timeout time.Duration) 
 		e.WaitStopped(c.ID, timeout+10*time.Second)
 		return nil
 	}
-	if err := e.Runtime.Kill(ctx, c.ID, unix.SIGTERM, false); err == nil {
+	if err := e.Runtime.Kill(ctx, c.ID, c.StopSignal(), false); err == nil {
 		if e.WaitStopped(c.ID, timeout) {
 			return nil
 		}

@@ -36,5 +36,8 @@ func recordPrivileges(hc *HostConfig, o runspec.Options) error {
 	hc.CgroupnsMode = cmp.Or(o.CgroupNS, runspec.DefaultCgroupNS())
 	hc.OomScoreAdj = o.OOMScoreAdj
 	hc.OomKillDisable = o.OOMKillDisable
+	if o.Init {
+		hc.Init = &o.Init
+	}
 	return nil
 }

@@ -86,6 +86,9 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 	if err != nil {
 		return nil, err
 	}
+	if args, err = withInit(o, args); err != nil {
+		return nil, err
+	}
 	cwd := o.Workdir
 	if cwd == "" {
 		cwd = o.Image.WorkingDir

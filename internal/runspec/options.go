@@ -54,10 +54,14 @@ type Options struct {
 	Workdir string // -w
 	// Entrypoint is --entrypoint: nil when not given, "" to clear the
 	// image's entrypoint.
-	Entrypoint  *string
-	Cmd         []string // arguments after the image name
-	TTY         bool     // -t
-	Interactive bool     // -i; it changes nothing in the spec, only how stdin is wired
+	Entrypoint *string
+	Cmd        []string // arguments after the image name
+	TTY        bool     // -t
+	// Init is --init: InitPath, a static init on the host (Docker's
+	// docker-init, which is tini), runs as PID 1 and starts the command.
+	Init        bool
+	InitPath    string
+	Interactive bool // -i; it changes nothing in the spec, only how stdin is wired
 
 	// NetnsPath is a network namespace to join (a bridge network's, bound
 	// by the engine, or another container's).

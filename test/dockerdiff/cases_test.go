@@ -87,6 +87,9 @@ func flagSets(volume, testdata string) []agreeCase {
 			"--sysctl", "net.ipv4.ip_unprivileged_port_start=0", "--cgroupns", "private",
 			"--oom-score-adj", "100", "--read-only", "--security-opt", "no-new-privileges",
 		}},
+		// An init as PID 1 (Docker's docker-init, Debian's tini), mounted
+		// read-only at /sbin/docker-init.
+		{name: "init", flags: []string{"--init"}},
 		{name: "host namespaces together", flags: []string{"--pid", "host", "--ipc", "host", "--network", "host"}},
 		{name: "everything together", flags: []string{
 			"--read-only", "--tmpfs", "/tmp", "-v", volume + ":/data",

@@ -1,0 +1,36 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/wardproject/ward/internal/engine"
+)
+
+// serviceFlags are run's flags about a container's life: its init and
+// how it is stopped.
+type serviceFlags struct {
+	init        bool
+	stopSignal  string
+	stopTimeout int
+}
+
+func (f *serviceFlags) register(fl *pflag.FlagSet) {
+	fl.BoolVar(&f.init, "init", false, "run an init (tini) as PID 1 that reaps zombies and forwards signals")
+	fl.StringVar(&f.stopSignal, "stop-signal", "", "signal ward stop sends first (default: the image's STOPSIGNAL, else SIGTERM)")
+	fl.IntVar(&f.stopTimeout, "stop-timeout", 10, "seconds ward stop waits before SIGKILL (-1: forever)")
+}
+
+// apply puts the flags into the request; the init binary is found here,
+// once, so the spec names the file that will be mounted.
+func (f *serviceFlags) apply(cmd *cobra.Command, req *engine.CreateRequest) {
+	if f.init {
+		req.Run.Init = true
+		req.Run.InitPath = engine.FindInit()
+	}
+	req.Service.StopSignal = f.stopSignal
+	if cmd.Flags().Changed("stop-timeout") {
+		t := f.stopTimeout
+		req.Service.StopTimeout = &t
+	}
+}
