@@ -152,7 +152,11 @@ func newMonitorCommands() []*cobra.Command {
 			if err != nil {
 				return err
 			}
-			return e.Exited(c.ID, status)
+			restart, err := e.ExitedRestart(c.ID, status)
+			if restart {
+				fmt.Println("restart") // the monitor starts it again
+			}
+			return err
 		},
 	}
 	return []*cobra.Command{mon, start, exited}

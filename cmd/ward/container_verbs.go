@@ -40,6 +40,7 @@ func newStartCommand() *cobra.Command {
 					err = e.EnsureMounted(c)
 				}
 				if err == nil {
+					e.ClearStopRequested(c.ID) // it runs on purpose again
 					err = startMonitor(c, e.RuntimePath)
 				}
 				if err != nil {
@@ -97,6 +98,7 @@ func newRestartCommand() *cobra.Command {
 				if err := e.EnsureMounted(c); err != nil {
 					return err
 				}
+				e.ClearStopRequested(c.ID)
 				return startMonitor(c, e.RuntimePath)
 			})
 		}),
@@ -155,6 +157,9 @@ func newRmCommand() *cobra.Command {
 		Args:  cobra.MinimumNArgs(1),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
 			return eachContainer(args, func(e *engine.Engine, c *engine.Container) error {
+				if force {
+					e.MarkStopRequested(c.ID) // no restart for its monitor
+				}
 				if c.State.Status != engine.StatusRunning && e.Records.Monitored(c.ID) {
 					// Exited, and its monitor is recording the end: wait
 					// for it rather than refuse a stopped container.

@@ -13,11 +13,13 @@ type serviceFlags struct {
 	init        bool
 	stopSignal  string
 	stopTimeout int
+	restart     string
 }
 
 func (f *serviceFlags) register(fl *pflag.FlagSet) {
 	fl.BoolVar(&f.init, "init", false, "run an init (tini) as PID 1 that reaps zombies and forwards signals")
 	fl.StringVar(&f.stopSignal, "stop-signal", "", "signal ward stop sends first (default: the image's STOPSIGNAL, else SIGTERM)")
+	fl.StringVar(&f.restart, "restart", "no", "restart policy: no, on-failure[:N], always or unless-stopped")
 	fl.IntVar(&f.stopTimeout, "stop-timeout", 10, "seconds ward stop waits before SIGKILL (-1: forever)")
 }
 
@@ -29,6 +31,7 @@ func (f *serviceFlags) apply(cmd *cobra.Command, req *engine.CreateRequest) {
 		req.Run.InitPath = engine.FindInit()
 	}
 	req.Service.StopSignal = f.stopSignal
+	req.Service.Restart = f.restart
 	if cmd.Flags().Changed("stop-timeout") {
 		t := f.stopTimeout
 		req.Service.StopTimeout = &t

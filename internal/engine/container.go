@@ -40,18 +40,20 @@ func (s Status) CanKill() bool { return s == StatusRunning }
 // Container is a container's record, in the shape `docker inspect`
 // prints, so that `ward inspect` prints records as they are.
 type Container struct {
-	ID         string `json:"Id"`
-	Created    time.Time
-	Path       string
-	Args       []string
-	State      State
-	Image      string // the image ID, sha256:...
-	LogPath    string
-	Name       string // with Docker's leading slash
-	Driver     string
-	Platform   string
-	HostConfig HostConfig
-	Config     Config
+	ID      string `json:"Id"`
+	Created time.Time
+	Path    string
+	Args    []string
+	State   State
+	Image   string // the image ID, sha256:...
+	LogPath string
+	Name    string // with Docker's leading slash
+	// RestartCount is how many times the restart policy restarted it.
+	RestartCount int
+	Driver       string
+	Platform     string
+	HostConfig   HostConfig
+	Config       Config
 	// NetworkSettings: see network.go.
 	NetworkSettings *NetworkSettings `json:",omitempty"`
 }
@@ -122,6 +124,7 @@ type HostConfig struct {
 	OomScoreAdj       int
 	OomKillDisable    bool
 	Init              *bool `json:",omitempty"`
+	RestartPolicy     RestartPolicy
 }
 
 // Ulimit is one --ulimit, as Docker records it.

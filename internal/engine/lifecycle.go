@@ -37,6 +37,11 @@ func (e *Engine) Kill(ctx context.Context, c *Container, sig syscall.Signal) err
 // STOPSIGNAL, or SIGTERM), then SIGKILL to every process after timeout,
 // and returns once the exit is recorded.
 func (e *Engine) Stop(ctx context.Context, c *Container, timeout time.Duration) error {
+	// Before the signal, so its monitor does not restart it.
+	if err := e.MarkStopRequested(c.ID); err != nil {
+		return err
+	}
+	defer e.clearRestarting(c.ID)
 	if !c.State.Status.CanKill() {
 		// Exited on its own; its monitor may still be recording the end,
 		// which stop's caller expects to find done.

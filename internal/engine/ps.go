@@ -52,6 +52,9 @@ func statusLine(c *Container, now time.Time) string {
 	case StatusRunning:
 		return "Up " + HumanDuration(now.Sub(c.State.StartedAt))
 	case StatusExited:
+		if c.State.Restarting {
+			return fmt.Sprintf("Restarting (%d) %s ago", c.State.ExitCode, HumanDuration(now.Sub(c.State.FinishedAt)))
+		}
 		return fmt.Sprintf("Exited (%d) %s ago", c.State.ExitCode, HumanDuration(now.Sub(c.State.FinishedAt)))
 	}
 	return "Created"

@@ -19,6 +19,7 @@ import (
 type ServiceRequest struct {
 	StopSignal  string // --stop-signal; "" for the image's STOPSIGNAL, else SIGTERM
 	StopTimeout *int   // --stop-timeout seconds; nil for Docker's 10
+	Restart     string // --restart no|on-failure[:N]|always|unless-stopped (restart.go)
 }
 
 // defaultStopTimeout is Docker's grace between the stop signal and SIGKILL.
@@ -44,6 +45,14 @@ func applyService(c *Container, req ServiceRequest, img v1.Config) error {
 		return fmt.Errorf("--stop-timeout %d: want seconds, or -1 to wait forever", *req.StopTimeout)
 	}
 	c.Config.StopTimeout = req.StopTimeout
+	p, err := ParseRestartPolicy(req.Restart)
+	if err != nil {
+		return err
+	}
+	if p.Restarts() && c.HostConfig.AutoRemove {
+		return fmt.Errorf("conflicting options: --restart %s and --rm (a removed container cannot be restarted)", req.Restart)
+	}
+	c.HostConfig.RestartPolicy = p
 	return nil
 }
 

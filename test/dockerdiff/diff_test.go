@@ -256,6 +256,10 @@ func TestDockerAndWardExitAlike(t *testing.T) {
 		{"cgroupns unknown", []string{"--cgroupns", "shared", image, "true"}, 125},
 		{"oom-score-adj out of range", []string{"--oom-score-adj", "1001", image, "true"}, 125},
 		{"group-add unknown name", []string{"--group-add", "nosuchgroup", image, "true"}, 125},
+		{"restart with rm", []string{"--restart", "always", image, "true"}, 125},
+		{"restart unknown", []string{"--restart", "sometimes", image, "true"}, 125},
+		{"restart count on always", []string{"--restart", "always:3", image, "true"}, 125},
+		{"stop-signal unknown", []string{"--stop-signal", "SIGNOPE", image, "true"}, 125},
 		{"security-opt unknown", []string{"--security-opt", "nonsense=1", image, "true"}, 125},
 		{"seccomp profile missing", []string{"--security-opt", "seccomp=/no/such/profile.json", image, "true"}, 125},
 	}

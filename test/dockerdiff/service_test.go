@@ -133,3 +133,107 @@ func (e engines) stopped(t *testing.T, engine, flags []string, img string, verb 
 	out.exitCode, out.running = strconv.Itoa(states[0].State.ExitCode), strconv.FormatBool(states[0].State.Running)
 	return out
 }
+
+// TestRestartPoliciesAlike runs the same failing or exiting container
+// with each restart policy under both engines and compares how many
+// times it ran, its RestartCount and how it ended; then that stop ends
+// an always-restarting container for good.
+func TestRestartPoliciesAlike(t *testing.T) {
+	e := setUp(t)
+	cases := []struct {
+		name   string
+		policy string
+		script string
+		runs   int // how many "run" lines once it settled
+	}{
+		{"no", "no", "echo run; exit 2", 1},
+		{"on-failure with a count", "on-failure:2", "echo run; exit 2", 3},
+		{"on-failure, success", "on-failure", "echo run; exit 0", 1},
+		// Runs 1 (first) + restarts; it is stopped after its third run.
+		{"always, then stop", "always", "echo run; exit 0", 3},
+		{"unless-stopped, then stop", "unless-stopped", "echo run; exit 1", 3},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			var want, got restartOutcome
+			var wg sync.WaitGroup
+			wg.Go(func() { want = e.restarted(t, e.docker, c.policy, c.script, c.runs) })
+			wg.Go(func() { got = e.restarted(t, e.ward, c.policy, c.script, c.runs) })
+			wg.Wait()
+			stopped := c.policy == "always" || c.policy == "unless-stopped"
+			if stopped {
+				// When stop lands, against the back-off, is timing: compare
+				// that each engine counted its own runs (the restart during
+				// whose back-off stop came is counted, as Docker does) and
+				// that none ran after stop.
+				for _, o := range []*restartOutcome{&want, &got} {
+					if (o.restartCount != o.runs-1 && o.restartCount != o.runs) || o.runs != o.runsAtStop {
+						t.Errorf("%+v: RestartCount is neither runs-1 nor runs, or it ran after stop", *o)
+					}
+					o.runs, o.runsAtStop, o.restartCount = 0, 0, 0
+				}
+			}
+			if got != want {
+				t.Errorf("docker: %+v\nward:   %+v", want, got)
+			}
+			if !stopped && want.runs != c.runs {
+				t.Errorf("docker ran %d times, want %d", want.runs, c.runs)
+			}
+		})
+	}
+}
+
+// restartOutcome is how a container with a restart policy settled.
+type restartOutcome struct {
+	runs, runsAtStop, restartCount, exitCode int
+	running, restarting                      bool
+}
+
+// restarted runs script detached under policy until it has printed "run"
+// runs times and settled (or, for always and unless-stopped, stops it
+// then), and reads back its state a while later: a stopped container
+// must stay stopped.
+func (e engines) restarted(t *testing.T, engine []string, policy, script string, runs int) restartOutcome {
+	t.Helper()
+	name := filepath.Base(engine[0])
+	r := run(nil, append(slices.Clone(engine), "run", "-d", "--network", "none", "--restart", policy, image, "sh", "-c", script)...)
+	if r.code != 0 {
+		t.Fatalf("%s run --restart %s: exit %d: %s", name, policy, r.code, r.stderr)
+	}
+	id := strings.TrimSpace(r.stdout)
+	defer run(nil, append(slices.Clone(engine), "rm", "-f", id)...)
+	count := func() int {
+		return strings.Count(run(nil, append(slices.Clone(engine), "logs", id)...).stdout, "run")
+	}
+	for deadline := time.Now().Add(20 * time.Second); count() < runs; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s --restart %s: %d runs after 20s, want %d", name, policy, count(), runs)
+		}
+	}
+	var out restartOutcome
+	if policy == "always" || policy == "unless-stopped" {
+		if r := run(nil, append(slices.Clone(engine), "stop", "-t", "1", id)...); r.code != 0 {
+			t.Fatalf("%s stop: exit %d: %s", name, r.code, r.stderr)
+		}
+		out.runsAtStop = count()
+	}
+	// Long enough for one more restart (the back-off is at most 400 ms
+	// here) if anything were to restart it.
+	time.Sleep(1500 * time.Millisecond)
+	out.runs = count()
+	insp := run(nil, append(slices.Clone(engine), "inspect", id)...)
+	var recs []struct {
+		RestartCount int
+		State        struct {
+			ExitCode            int
+			Running, Restarting bool
+		}
+	}
+	if err := json.Unmarshal([]byte(insp.stdout), &recs); err != nil || len(recs) != 1 {
+		t.Fatalf("%s inspect %s: %v: %s", name, id, err, insp.stdout)
+	}
+	out.restartCount, out.exitCode = recs[0].RestartCount, recs[0].State.ExitCode
+	out.running, out.restarting = recs[0].State.Running, recs[0].State.Restarting
+	return out
+}
