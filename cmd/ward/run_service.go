@@ -14,12 +14,19 @@ type serviceFlags struct {
 	stopSignal  string
 	stopTimeout int
 	restart     string
+	health      engine.HealthRequest
 }
 
 func (f *serviceFlags) register(fl *pflag.FlagSet) {
 	fl.BoolVar(&f.init, "init", false, "run an init (tini) as PID 1 that reaps zombies and forwards signals")
 	fl.StringVar(&f.stopSignal, "stop-signal", "", "signal ward stop sends first (default: the image's STOPSIGNAL, else SIGTERM)")
 	fl.StringVar(&f.restart, "restart", "no", "restart policy: no, on-failure[:N], always or unless-stopped")
+	fl.StringVar(&f.health.Cmd, "health-cmd", "", "command to run to check health (with /bin/sh -c)")
+	fl.DurationVar(&f.health.Interval, "health-interval", 0, "time between health checks (default 30s)")
+	fl.DurationVar(&f.health.Timeout, "health-timeout", 0, "longest a health check may run (default 30s)")
+	fl.DurationVar(&f.health.StartPeriod, "health-start-period", 0, "time to start before failed checks count (default 0s)")
+	fl.IntVar(&f.health.Retries, "health-retries", 0, "failures in a row that make it unhealthy (default 3)")
+	fl.BoolVar(&f.health.Disable, "no-healthcheck", false, "disable the image's HEALTHCHECK")
 	fl.IntVar(&f.stopTimeout, "stop-timeout", 10, "seconds ward stop waits before SIGKILL (-1: forever)")
 }
 
@@ -32,6 +39,7 @@ func (f *serviceFlags) apply(cmd *cobra.Command, req *engine.CreateRequest) {
 	}
 	req.Service.StopSignal = f.stopSignal
 	req.Service.Restart = f.restart
+	req.Service.Health = f.health
 	if cmd.Flags().Changed("stop-timeout") {
 		t := f.stopTimeout
 		req.Service.StopTimeout = &t

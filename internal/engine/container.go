@@ -74,6 +74,7 @@ type State struct {
 	Error      string
 	StartedAt  time.Time
 	FinishedAt time.Time
+	Health     *Health `json:",omitempty"` // health.go
 }
 
 // Config is the part of the record that describes the process.
@@ -89,8 +90,9 @@ type Config struct {
 	Entrypoint []string
 	Labels     map[string]string
 	// StopSignal and StopTimeout are what `ward stop` uses (service.go).
-	StopSignal  string `json:",omitempty"`
-	StopTimeout *int   `json:",omitempty"`
+	StopSignal  string        `json:",omitempty"`
+	StopTimeout *int          `json:",omitempty"`
+	Healthcheck *HealthConfig `json:",omitempty"` // health.go
 }
 
 // HostConfig is the part of the record that describes privileges,

@@ -20,6 +20,7 @@ type ServiceRequest struct {
 	StopSignal  string // --stop-signal; "" for the image's STOPSIGNAL, else SIGTERM
 	StopTimeout *int   // --stop-timeout seconds; nil for Docker's 10
 	Restart     string // --restart no|on-failure[:N]|always|unless-stopped (restart.go)
+	Health      HealthRequest
 }
 
 // defaultStopTimeout is Docker's grace between the stop signal and SIGKILL.
@@ -53,7 +54,8 @@ func applyService(c *Container, req ServiceRequest, img v1.Config) error {
 		return fmt.Errorf("conflicting options: --restart %s and --rm (a removed container cannot be restarted)", req.Restart)
 	}
 	c.HostConfig.RestartPolicy = p
-	return nil
+	c.Config.Healthcheck, err = healthConfig(req.Health, img.Healthcheck)
+	return err
 }
 
 // ParseSignal reads a signal as Docker does: a number, or a name with or

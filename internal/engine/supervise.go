@@ -142,6 +142,7 @@ func (e *Engine) failedStart(c *Container, err error) error {
 // container is killed rather than left running unknown to ward.
 func (e *Engine) markRunning(ctx context.Context, c *Container, pid int) error {
 	c.State = State{Status: StatusRunning, Running: true, Pid: pid, StartedAt: time.Now().UTC()}
+	c.resetHealth()
 	if err := e.Records.Save(c); err != nil {
 		e.Runtime.Kill(ctx, c.ID, unix.SIGKILL, true)
 		return err

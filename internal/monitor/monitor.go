@@ -60,6 +60,9 @@ type Config struct {
 	// container's output from its pipes or its terminal's pty.
 	Log string
 	Tty bool
+	// HealthInterval is how often `ward container-health` runs the
+	// container's check; 0 for none.
+	HealthInterval time.Duration
 }
 
 // GoSettings are the Go runtime's settings for a monitor, set in its
@@ -201,7 +204,9 @@ func runOnce(cfg Config, report *Reporter, first bool) (int, time.Duration, erro
 			}
 		}()
 	}
+	stopChecks := checkHealth(cfg)
 	status := reapUntil(pid)
+	stopChecks()
 	ran := time.Since(started)
 	if out != nil {
 		// All the output before the end: `ward logs` right after it shows
@@ -216,6 +221,35 @@ func runOnce(cfg Config, report *Reporter, first bool) (int, time.Duration, erro
 		master.Close()
 	}
 	return status, ran, nil
+}
+
+// checkHealth runs `ward container-health` every HealthInterval in the
+// background; the function it returns stops that and waits for a check
+// under way, so none records anything after the exit. The check's ward
+// may be reaped by reapUntil instead of its own wait: its status is not
+// needed, it records its result itself.
+func checkHealth(cfg Config) (stop func()) {
+	if cfg.HealthInterval <= 0 {
+		return func() {}
+	}
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(cfg.HealthInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+				runWard(cfg, os.Stderr, "--root", cfg.Root, "container-health", cfg.ID)
+			}
+		}
+	}()
+	return func() {
+		close(quit)
+		<-done
+	}
 }
 
 // exited has ward record the end and apply the restart policy; ward
