@@ -66,6 +66,9 @@ func startMonitor(c *engine.Container, rt string) error {
 	if c.Config.Tty {
 		args = append(args, "--tty")
 	}
+	if maxSize, maxFiles, err := c.HostConfig.LogConfig.Rotation(); err == nil && maxSize > 0 {
+		args = append(args, "--log-max-size", strconv.FormatInt(maxSize, 10), "--log-max-file", strconv.Itoa(maxFiles))
+	}
 	if d := c.HealthInterval(); d > 0 {
 		args = append(args, "--health-interval", d.String())
 	}
@@ -116,6 +119,8 @@ func newMonitorCommands() []*cobra.Command {
 	mon.Flags().StringVar(&cfg.Runtime, "runtime", "", "the runtime binary")
 	mon.Flags().BoolVar(&cfg.Tty, "tty", false, "the container has a terminal")
 	mon.Flags().StringVar(&cfg.Log, "log", "", "the container's log, where the monitor copies its output")
+	mon.Flags().Int64Var(&cfg.LogMaxSize, "log-max-size", 0, "rotate the log at this size in bytes")
+	mon.Flags().IntVar(&cfg.LogMaxFiles, "log-max-file", 1, "log files kept")
 	mon.Flags().DurationVar(&cfg.HealthInterval, "health-interval", 0, "how often to run the container's health check")
 
 	var runtimePath, consoleSocket string

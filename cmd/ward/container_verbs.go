@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -194,40 +193,29 @@ func newRmCommand() *cobra.Command {
 }
 
 func newLogsCommand() *cobra.Command {
-	var follow bool
+	var follow, timestamps bool
+	var tail, since, until string
 	cmd := &cobra.Command{
-		Use:   "logs [-f] CONTAINER",
-		Short: "Print a detached container's output",
+		Use:   "logs [-f] [--tail N] [--since T] [--until T] [-t] CONTAINER",
+		Short: "Print a container's output: stdout on stdout, stderr on stderr",
 		Args:  cobra.ExactArgs(1),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+			o, err := logOptions(tail, since, until)
+			if err != nil {
+				return err
+			}
 			e, c, err := openContainer(args[0])
 			if err != nil {
 				return err
 			}
-			f, err := os.Open(c.LogPath)
-			if errors.Is(err, os.ErrNotExist) {
-				return nil // never started detached
-			}
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			for {
-				if _, err := io.Copy(os.Stdout, f); err != nil {
-					return err
-				}
-				if !follow {
-					return nil
-				}
-				if !e.Records.Monitored(c.ID) {
-					_, err := io.Copy(os.Stdout, f) // what came since
-					return err
-				}
-				time.Sleep(100 * time.Millisecond)
-			}
+			return printLogs(e, c, o, follow, timestamps)
 		}),
 	}
 	cmd.Flags().BoolVarP(&follow, "follow", "f", false, "follow the output until the container stops")
+	cmd.Flags().StringVarP(&tail, "tail", "n", "all", "lines to show from the end (both streams together), or all")
+	cmd.Flags().StringVar(&since, "since", "", "only lines since a time: RFC 3339, Unix time, or a duration before now (10m)")
+	cmd.Flags().StringVar(&until, "until", "", "only lines before a time, same forms as --since")
+	cmd.Flags().BoolVarP(&timestamps, "timestamps", "t", false, "print each line's time")
 	return cmd
 }
 

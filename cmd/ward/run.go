@@ -273,12 +273,12 @@ func superviseForeground(e *engine.Engine, c *engine.Container, interactive bool
 	}
 	if !c.HostConfig.AutoRemove {
 		// Kept for `ward logs`, as docker keeps an attached container's output.
-		logf, err := os.OpenFile(c.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		log, err := engine.OpenLog(c)
 		if err != nil {
 			return 0, &engine.ExitError{Code: 125, Err: err}
 		}
-		defer logf.Close()
-		stdio.Log = logf
+		defer log.Close()
+		stdio.Log, stdio.LogErr = log.Out, log.Err
 	}
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT, unix.SIGUSR1, unix.SIGUSR2)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"strings"
+
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -15,6 +17,8 @@ type serviceFlags struct {
 	stopTimeout int
 	restart     string
 	health      engine.HealthRequest
+	logDriver   string
+	logOpts     []string
 }
 
 func (f *serviceFlags) register(fl *pflag.FlagSet) {
@@ -27,6 +31,8 @@ func (f *serviceFlags) register(fl *pflag.FlagSet) {
 	fl.DurationVar(&f.health.StartPeriod, "health-start-period", 0, "time to start before failed checks count (default 0s)")
 	fl.IntVar(&f.health.Retries, "health-retries", 0, "failures in a row that make it unhealthy (default 3)")
 	fl.BoolVar(&f.health.Disable, "no-healthcheck", false, "disable the image's HEALTHCHECK")
+	fl.StringVar(&f.logDriver, "log-driver", "json-file", "log driver: json-file (Docker's format)")
+	fl.StringArrayVar(&f.logOpts, "log-opt", nil, "log option: max-size=SIZE, max-file=N (rotation)")
 	fl.IntVar(&f.stopTimeout, "stop-timeout", 10, "seconds ward stop waits before SIGKILL (-1: forever)")
 }
 
@@ -40,8 +46,19 @@ func (f *serviceFlags) apply(cmd *cobra.Command, req *engine.CreateRequest) {
 	req.Service.StopSignal = f.stopSignal
 	req.Service.Restart = f.restart
 	req.Service.Health = f.health
+	req.Service.LogDriver, req.Service.LogOpts = f.logDriver, splitLogOpts(f.logOpts)
 	if cmd.Flags().Changed("stop-timeout") {
 		t := f.stopTimeout
 		req.Service.StopTimeout = &t
 	}
+}
+
+// splitLogOpts accepts Docker's repeated --log-opt and a comma-separated
+// list in one (max-size=10m,max-file=3).
+func splitLogOpts(opts []string) []string {
+	var out []string
+	for _, o := range opts {
+		out = append(out, strings.Split(o, ",")...)
+	}
+	return out
 }

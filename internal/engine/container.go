@@ -127,6 +127,7 @@ type HostConfig struct {
 	OomKillDisable    bool
 	Init              *bool `json:",omitempty"`
 	RestartPolicy     RestartPolicy
+	LogConfig         LogConfig
 }
 
 // Ulimit is one --ulimit, as Docker records it.

@@ -21,6 +21,8 @@ type ServiceRequest struct {
 	StopTimeout *int   // --stop-timeout seconds; nil for Docker's 10
 	Restart     string // --restart no|on-failure[:N]|always|unless-stopped (restart.go)
 	Health      HealthRequest
+	LogDriver   string   // --log-driver: json-file only
+	LogOpts     []string // --log-opt max-size=...,max-file=...
 }
 
 // defaultStopTimeout is Docker's grace between the stop signal and SIGKILL.
@@ -54,6 +56,9 @@ func applyService(c *Container, req ServiceRequest, img v1.Config) error {
 		return fmt.Errorf("conflicting options: --restart %s and --rm (a removed container cannot be restarted)", req.Restart)
 	}
 	c.HostConfig.RestartPolicy = p
+	if c.HostConfig.LogConfig, err = ParseLogConfig(req.LogDriver, req.LogOpts); err != nil {
+		return err
+	}
 	c.Config.Healthcheck, err = healthConfig(req.Health, img.Healthcheck)
 	return err
 }

@@ -57,6 +57,9 @@ type Stdio struct {
 	// a container run in the foreground): the process then writes to
 	// pipes that ward copies to both.
 	Log io.Writer
+	// LogErr, when set, receives stderr's output instead of Log (a
+	// log that keeps the two streams apart).
+	LogErr io.Writer
 }
 
 // Supervise runs a created or exited container's process to its end:
@@ -374,10 +377,15 @@ func pipeStdio(stdio Stdio) (Stdio, chan struct{}, func(), error) {
 	}
 	done := make(chan struct{})
 	var wg sync.WaitGroup
+	errLog := stdio.Log
+	if stdio.LogErr != nil {
+		errLog = stdio.LogErr
+	}
 	for _, c := range []struct {
 		out  *os.File
 		proc **os.File
-	}{{stdio.Stdout, &proc.Stdout}, {stdio.Stderr, &proc.Stderr}} {
+		log  io.Writer
+	}{{stdio.Stdout, &proc.Stdout, stdio.Log}, {stdio.Stderr, &proc.Stderr, errLog}} {
 		r, w, err := os.Pipe()
 		if err != nil {
 			if proc.Stdin != stdio.Stdin {
@@ -394,7 +402,7 @@ func pipeStdio(stdio Stdio) (Stdio, chan struct{}, func(), error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			io.Copy(tee{out: c.out, log: stdio.Log}, r)
+			io.Copy(tee{out: c.out, log: c.log}, r)
 		}()
 	}
 	go func() { wg.Wait(); close(done) }()

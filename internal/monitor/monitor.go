@@ -46,6 +46,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/wardproject/ward/internal/jsonlog"
 )
 
 // Config names the container and the programs the monitor runs.
@@ -60,6 +62,10 @@ type Config struct {
 	// container's output from its pipes or its terminal's pty.
 	Log string
 	Tty bool
+	// LogMaxSize and LogMaxFiles rotate the log (--log-opt max-size and
+	// max-file); 0 never rotates.
+	LogMaxSize  int64
+	LogMaxFiles int
 	// HealthInterval is how often `ward container-health` runs the
 	// container's check; 0 for none.
 	HealthInterval time.Duration
@@ -159,7 +165,7 @@ func runOnce(cfg Config, report *Reporter, first bool) (int, time.Duration, erro
 	var outFiles []*os.File
 	var err error
 	if !cfg.Tty {
-		if out, err = openOutput(cfg.Log); err != nil {
+		if out, err = openOutput(cfg.Log, cfg.LogMaxSize, cfg.LogMaxFiles); err != nil {
 			return 0, 0, &Error{Code: 125, Msg: "container " + cfg.ID + ": " + err.Error()}
 		}
 		out.start()
@@ -198,8 +204,11 @@ func runOnce(cfg Config, report *Reporter, first bool) (int, time.Duration, erro
 		copied = make(chan struct{})
 		go func() {
 			defer close(copied)
-			if log, err := os.OpenFile(cfg.Log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600); err == nil {
-				io.Copy(log, master) // ends with EIO once the slave is closed
+			if log, err := jsonlog.Open(cfg.Log, cfg.LogMaxSize, cfg.LogMaxFiles); err == nil {
+				// A terminal has one stream, stdout, as under Docker.
+				s := log.Stream("stdout")
+				io.Copy(s, master) // ends with EIO once the slave is closed
+				s.Flush()
 				log.Close()
 			}
 		}()
