@@ -199,9 +199,26 @@ func Follow(path string, offset int64, o Options, done func() bool, fn func(Entr
 		cur, size, ok := ident(path)
 		switch {
 		case ok && cur != ino:
-			// Rotated: the rest of the old file is now FILE.1.
-			if old, _, ok := ident(path + ".1"); ok && old == ino {
-				if _, err := readFrom(path+".1", offset, o, fn); err != nil {
+			// Rotated, maybe more than once since the last poll: the
+			// rest of the old file is now FILE.N, followed by FILE.N-1
+			// ... FILE.1 whole.
+			n := 0
+			for i := 1; ; i++ {
+				old, _, ok := ident(path + "." + strconv.Itoa(i))
+				if !ok {
+					break
+				}
+				if old == ino {
+					n = i
+					break
+				}
+			}
+			for i := n; i >= 1; i-- {
+				from := int64(0)
+				if i == n {
+					from = offset
+				}
+				if _, err := readFrom(path+"."+strconv.Itoa(i), from, o, fn); err != nil {
 					return err
 				}
 			}

@@ -144,11 +144,19 @@ func TestFollowAcrossRotation(t *testing.T) {
 	}
 	writeLog(t, path, 5, 1)
 	time.Sleep(300 * time.Millisecond)
+	// Two rotations between two polls: 6 in a file rotated to .2, 7 in
+	// one rotated to .1, 8 in the current one.
+	appendLines(t, path, 6, 6)
+	os.Rename(path+".1", path+".3")
+	os.Rename(path, path+".2")
+	writeLog(t, path+".1", 7, 1)
+	writeLog(t, path, 8, 1)
+	time.Sleep(300 * time.Millisecond)
 	close(stop)
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(got, ",") != "line 2,line 3,line 4,line 5" {
+	if strings.Join(got, ",") != "line 2,line 3,line 4,line 5,line 6,line 7,line 8" {
 		t.Errorf("followed %q", got)
 	}
 }
