@@ -40,7 +40,7 @@ func newContainerCommands() []*cobra.Command {
 	group := &cobra.Command{Use: "container", Short: "Manage containers"}
 	group.AddCommand(verbs()...)
 	group.AddCommand(withName(newPsCommand(), "ls", "list"))
-	return append(append(verbs(), group), newMonitorCommands()...)
+	return append(append(append(verbs(), group), newMonitorCommands()...), newSystemCommands()...)
 }
 
 // containerError makes a verb other than run exit 1, as docker's do.
