@@ -17,13 +17,12 @@ import (
 // healthImage is busybox with a HEALTHCHECK: healthy once /tmp/ok exists.
 const healthImage = "ward.test/busybox-health:1"
 
-// TestHealthChecksAlike runs the same detached container with a health
+// testHealthChecksAlike runs the same detached container with a health
 // check under both engines and compares what inspect and ps say once it
 // settled: the check's configuration (flags over the image's), the
 // status, the failing streak, the exit codes of the logged checks, and
 // ps's "(healthy)".
-func TestHealthChecksAlike(t *testing.T) {
-	e := setUp(t)
+func testHealthChecksAlike(t *testing.T, e engines) {
 	archive := filepath.Join(t.TempDir(), "health.tar")
 	imagearchive.Write(t, archive, healthImage, busyboxLayer(t), v1.ImageConfig{
 		Env: []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"}, Cmd: []string{"sh"},

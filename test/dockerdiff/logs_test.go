@@ -14,12 +14,11 @@ import (
 // after a pause that --since can separate.
 const logScript = `for i in 1 2 3; do echo out $i; sleep 0.05; echo err $i >&2; sleep 0.05; done; sleep 1.2; echo late; printf 'no newline'`
 
-// TestLogsAlike runs the same detached container under both engines and
+// testLogsAlike runs the same detached container under both engines and
 // compares what `logs` prints with the same flags: each stream on its
 // own, --tail counting both together, --since and --until, -t's form,
 // and rotation by --log-opt.
-func TestLogsAlike(t *testing.T) {
-	e := setUp(t)
+func testLogsAlike(t *testing.T, e engines) {
 	var ids [2]string
 	var wg sync.WaitGroup
 	for i, engine := range [][]string{e.docker, e.ward} {
@@ -97,11 +96,10 @@ func TestLogsAlike(t *testing.T) {
 	})
 }
 
-// TestLogRotationAlike writes far more than --log-opt max-size keeps
+// testLogRotationAlike writes far more than --log-opt max-size keeps
 // under both engines: both keep the newest lines and about
 // max-size*max-file of them, and neither loses the last line.
-func TestLogRotationAlike(t *testing.T) {
-	e := setUp(t)
+func testLogRotationAlike(t *testing.T, e engines) {
 	counts := map[string]int{}
 	for _, engine := range [][]string{e.docker, e.ward} {
 		r := run(nil, append(slices.Clone(engine), "run", "-d", "--network", "none", "--log-opt", "max-size=10k", "--log-opt", "max-file=3",

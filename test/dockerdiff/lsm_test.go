@@ -7,14 +7,13 @@ import (
 	"testing"
 )
 
-// TestWardRefusesWhatDockerIgnores covers where ward does better on
+// testWardRefusesWhatDockerIgnores covers where ward does better on
 // purpose: a named AppArmor profile or SELinux label on a host without
 // that LSM. Docker 20.10 runs the container unconfined without a word;
 // ward exits 125 naming what it cannot apply, and leaves no container
 // behind. On a host with the LSM the case is skipped (only the refusal
 // can be tested where it is missing).
-func TestWardRefusesWhatDockerIgnores(t *testing.T) {
-	e := setUp(t)
+func testWardRefusesWhatDockerIgnores(t *testing.T, e engines) {
 	hasAppArmor := false
 	if b, err := os.ReadFile("/sys/module/apparmor/parameters/enabled"); err == nil && strings.HasPrefix(string(b), "Y") {
 		hasAppArmor = true
@@ -52,12 +51,11 @@ func TestWardRefusesWhatDockerIgnores(t *testing.T) {
 	}
 }
 
-// TestMissingDeviceIsWardsFailure: a --device the host lacks is the
+// testMissingDeviceIsWardsFailure: a --device the host lacks is the
 // engine's failure, 125 under ward. Docker 20.10 exits 127, "command not
 // found", because its client reads "no such file or directory" in the
 // daemon's error as the command's.
-func TestMissingDeviceIsWardsFailure(t *testing.T) {
-	e := setUp(t)
+func testMissingDeviceIsWardsFailure(t *testing.T, e engines) {
 	args := []string{"run", "--rm", "--network", "none", "--device", "/dev/no-such-device", image, "true"}
 	want := run(nil, append(append([]string{}, e.docker...), args...)...)
 	got := run(nil, append(append([]string{}, e.ward...), args...)...)
@@ -69,11 +67,10 @@ func TestMissingDeviceIsWardsFailure(t *testing.T) {
 	}
 }
 
-// TestSeccompProfileCheckedFirst: a profile that is valid JSON but names
+// testSeccompProfileCheckedFirst: a profile that is valid JSON but names
 // an action no kernel has is refused by ward with exit 125 before any
 // container, snapshot or directory is made; Docker refuses it too.
-func TestSeccompProfileCheckedFirst(t *testing.T) {
-	e := setUp(t)
+func testSeccompProfileCheckedFirst(t *testing.T, e engines) {
 	profile := filepath.Join(t.TempDir(), "bad.json")
 	if err := os.WriteFile(profile, []byte(`{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["chmod"],"action":"SCMP_ACT_NOPE"}]}`), 0o644); err != nil {
 		t.Fatal(err)

@@ -24,13 +24,12 @@ const stopImage = "ward.test/busybox-stopsignal:1"
 // tell which signal `stop` sent; TERM is ignored unless asked for.
 const trapScript = `trap 'echo got USR1; exit 3' USR1; trap 'echo got QUIT; exit 4' QUIT; trap '' TERM; echo ready; while :; do sleep 0.1; done`
 
-// TestStopAndRestartAlike runs the same detached container under both
+// testStopAndRestartAlike runs the same detached container under both
 // engines, stops or restarts it the same way, and compares what the
 // container printed and how it ended: the stop signal from
 // --stop-signal or the image's STOPSIGNAL, the SIGKILL after
 // --stop-timeout or -t, and restart's stop then start.
-func TestStopAndRestartAlike(t *testing.T) {
-	e := setUp(t)
+func testStopAndRestartAlike(t *testing.T, e engines) {
 	archive := filepath.Join(t.TempDir(), "stop.tar")
 	imagearchive.Write(t, archive, stopImage, busyboxLayer(t), v1.ImageConfig{
 		Env: []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"}, Cmd: []string{"sh"}, StopSignal: "SIGUSR1",
@@ -134,12 +133,11 @@ func (e engines) stopped(t *testing.T, engine, flags []string, img string, verb 
 	return out
 }
 
-// TestRestartPoliciesAlike runs the same failing or exiting container
+// testRestartPoliciesAlike runs the same failing or exiting container
 // with each restart policy under both engines and compares how many
 // times it ran, its RestartCount and how it ended; then that stop ends
 // an always-restarting container for good.
-func TestRestartPoliciesAlike(t *testing.T) {
-	e := setUp(t)
+func testRestartPoliciesAlike(t *testing.T, e engines) {
 	cases := []struct {
 		name   string
 		policy string
