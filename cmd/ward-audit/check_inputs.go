@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/wardproject/ward/internal/containerworkload"
 	"github.com/wardproject/ward/internal/engine"
 	"github.com/wardproject/ward/internal/image/store"
 	"github.com/wardproject/ward/internal/imageworkload"
@@ -164,38 +165,13 @@ func (c *checkInputs) container(ct *engine.Container) workload.Input {
 	// The container runs its image's packages: scan them through the
 	// image it was created from, when the database and the store are
 	// both at hand.
-	db := c.advisories()
-	images, err := c.store()
-	if err != nil {
-		db, images = nil, nil
+	img := containerworkload.Image{DB: c.advisories(), Content: true}
+	if s, err := c.store(); err == nil {
+		img.Store = s
 	}
-	w, err := runWorkload(images, ct, db)
+	w, err := containerworkload.FromRecord(filepath.Join(wardRoot(), "containers"), ct, img)
 	if err != nil {
 		return workload.Input{File: file, Err: fmt.Errorf("container %s: %w", ct.ShortName(), err)}
 	}
-	return workload.Input{File: file, Kind: workload.KindInspect, Workloads: []workload.Workload{w}}
-}
-
-// forgetLines clears the line numbers of a workload read from JSON ward
-// generated itself: they point into no file the user has.
-func forgetLines(w *workload.Workload) {
-	w.Line, w.Lines = 0, nil
-	for i := range w.Mounts {
-		w.Mounts[i].Line = 0
-	}
-	for i := range w.Env {
-		w.Env[i].Line = 0
-	}
-	for i := range w.Ports {
-		w.Ports[i].Line = 0
-	}
-	for i := range w.Devices {
-		w.Devices[i].Line = 0
-	}
-	for i := range w.Sysctls {
-		w.Sysctls[i].Line = 0
-	}
-	for i := range w.Volumes {
-		w.Volumes[i].Line = 0
-	}
+	return workload.Input{File: file, Kind: w.Kind, Workloads: []workload.Workload{w}}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -12,9 +11,9 @@ import (
 
 	"github.com/wardproject/ward/internal/audit"
 	"github.com/wardproject/ward/internal/audit/rules"
+	"github.com/wardproject/ward/internal/containerworkload"
 	"github.com/wardproject/ward/internal/engine"
 	"github.com/wardproject/ward/internal/image/store"
-	"github.com/wardproject/ward/internal/imageworkload"
 	"github.com/wardproject/ward/internal/policy"
 	"github.com/wardproject/ward/internal/scan/matcher"
 	"github.com/wardproject/ward/internal/scan/vulndb"
@@ -22,11 +21,14 @@ import (
 )
 
 // The judge protocol: `ward run --policy P` (and --fail-on-vuln, and
-// --dry-run) builds the record it would create, the JSON `ward inspect`
-// prints, and passes it on standard input to `ward-audit judge-run`. The
-// judge reads it with ward check's inspect reader, so check and run
-// cannot disagree, and answers with its exit status: 0 to go ahead, 125
-// when the policy refuses (the refusal on stderr), as `ward run` exits.
+// --dry-run) builds what it would create without creating it, an
+// engine.Preview: the OCI spec the runtime would receive and the record
+// `ward inspect` would print. It passes that as JSON on standard input to
+// `ward-audit judge-run`, which judges the spec with ward check's OCI
+// reader plus the image's facts (containerworkload), as `ward check
+// --container` judges a created container's config.json, and answers
+// with its exit status: 0 to go ahead, 125 when the policy refuses (the
+// refusal on stderr), as `ward run` exits.
 
 type judgeFlags struct {
 	policy     string
@@ -73,9 +75,12 @@ func judgeRun(stdin io.Reader, stdout, stderr io.Writer, f judgeFlags) error {
 	if f.dryRun && !contains(audit.Formats, f.format) {
 		return fail(fmt.Errorf("--format %q: want inspect or %s", f.format, strings.Join(audit.Formats, ", ")))
 	}
-	var c engine.Container
-	if err := json.NewDecoder(stdin).Decode(&c); err != nil {
-		return fail(fmt.Errorf("container record on stdin: %w", err))
+	var preview engine.Preview
+	if err := json.NewDecoder(stdin).Decode(&preview); err != nil {
+		return fail(fmt.Errorf("container preview on stdin: %w", err))
+	}
+	if preview.Record == nil || preview.Spec == nil {
+		return fail(fmt.Errorf("container preview on stdin: no record or spec"))
 	}
 
 	// Scan the image when a gate asks, or when a dry run reports every
@@ -94,18 +99,20 @@ func judgeRun(stdin io.Reader, stdout, stderr io.Writer, f judgeFlags) error {
 			db = opened
 		}
 	}
-	var images *store.Store
-	if db != nil {
-		if images, err = openImageStore(); err != nil {
+	// The image's files are read for a report of every rule (setuid
+	// files and the like), and for a vulnerability scan.
+	img := containerworkload.Image{DB: db, Content: f.dryRun && f.everyRule}
+	if img.DB != nil || img.Content {
+		if img.Store, err = openImageStore(); err != nil {
 			return fail(err)
 		}
 	}
-	w, err := runWorkload(images, &c, db)
+	w, err := containerworkload.FromPreview(&preview, img)
 	if err != nil {
 		return fail(err)
 	}
 	if f.dryRun {
-		opts := audit.Options{Rules: rules.All(), Extra: []workload.Input{{File: w.File, Kind: workload.KindInspect, Workloads: []workload.Workload{w}}}}
+		opts := audit.Options{Rules: rules.All(), Extra: []workload.Input{{File: w.File, Kind: w.Kind, Workloads: []workload.Workload{w}}}}
 		if !f.everyRule {
 			opts.Rules, opts.MinVulnSeverity = prof.RuleSet(), prof.Settings().MinVulnSeverity
 		}
@@ -121,46 +128,6 @@ func judgeRun(stdin io.Reader, stdout, stderr io.Writer, f judgeFlags) error {
 		return refusal(prof, fs)
 	}
 	return nil
-}
-
-// runWorkload is the one way a container record becomes a workload, for
-// `ward run --policy`, `ward run --dry-run` and `ward check --container`:
-// the record (flags merged with the image config, in `ward inspect`'s
-// JSON) read by ward check's inspect reader. With db and images set, the
-// image's known vulnerabilities are added from db.
-func runWorkload(images *store.Store, c *engine.Container, db matcher.AdvisorySource) (workload.Workload, error) {
-	file := "container/" + c.ShortName()
-	if c.ShortName() == "" {
-		file = "ward run"
-	}
-	data, err := json.Marshal([]*engine.Container{c})
-	if err != nil {
-		return workload.Workload{}, err
-	}
-	ws, err := workload.ReadInspect(file, data)
-	if err != nil {
-		return workload.Workload{}, err
-	}
-	w := ws[0]
-	w.File = file
-	if c.ShortName() == "" {
-		w.Resource = "container of " + c.Config.Image // a preview has no name yet
-	}
-	forgetLines(&w)
-	if db != nil && images != nil && c.Image != "" {
-		img, err := imageworkload.FromStore(images, c.Image)
-		if errors.Is(err, store.ErrNotFound) {
-			return w, nil // the image is gone: nothing to scan
-		}
-		if err != nil {
-			return w, fmt.Errorf("image %s: %w", c.Config.Image, err)
-		}
-		defer img.Close()
-		if w.Content, err = imageworkload.Inspect(img.Source, c.Config.Image, db); err != nil {
-			return w, fmt.Errorf("image %s: %w", c.Config.Image, err)
-		}
-	}
-	return w, nil
 }
 
 // refusal is `ward run`'s answer when the policy forbids a command line:

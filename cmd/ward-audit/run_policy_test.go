@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -104,72 +105,180 @@ func exitStatus(err error) int {
 	return 0
 }
 
-// commandLines are the run flags the agreement test judges.
-var commandLines = [][]string{
-	{},
-	{"--user", "1000"},
-	{"--user", "root"},
-	{"--user", "0:0", "--cap-drop", "ALL", "--read-only", "--security-opt", "no-new-privileges"},
-	{"--user", "1000", "--cap-drop", "ALL", "--security-opt", "no-new-privileges", "--read-only"},
-	{"--user", "1000", "--cap-drop", "all", "--cap-add", "NET_BIND_SERVICE", "--security-opt", "no-new-privileges:true", "--read-only", "--tmpfs", "/tmp"},
-	{"--user", "1000", "--cap-drop", "ALL", "--cap-add", "NET_ADMIN", "--security-opt", "no-new-privileges", "--read-only"},
-	{"--privileged"},
-	{"--privileged", "--user", "1000", "--read-only"},
-	{"--cap-add", "SYS_ADMIN"},
-	{"--cap-add", "CHOWN"},
-	{"--cap-add", "ALL"},
-	{"--cap-drop", "NET_RAW"},
-	{"--pid", "host"},
-	{"--ipc", "host"},
-	{"--network", "host"},
-	{"-v", "/:/host"},
-	{"-v", "/var/run/docker.sock:/var/run/docker.sock"},
-	{"-v", "/srv/data:/data:ro"},
-	{"--mount", "type=bind,source=/etc,target=/host-etc,readonly"},
-	{"--security-opt", "seccomp=unconfined"},
-	{"--security-opt", "no-new-privileges"},
-	{"--read-only"},
-	{"--memory", "256m", "--pids-limit", "100", "--user", "1000"},
-	{"-e", "API_TOKEN=abcd1234efgh5678"},
+// The images the agreement tests run. Their /etc/passwd has a second
+// name for uid 0 (toor), a user and groups, so --user is resolved as
+// Docker resolves it.
+const (
+	appImage     = "example.com/app:1"
+	nonrootImage = "example.com/nonroot:1" // USER 1000
+	toorImage    = "example.com/toor:1"    // USER toor, an alias of root
+)
+
+const (
+	passwdFile = "root:x:0:0:root:/root:/bin/sh\ntoor:x:0:0:root again:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\nnobody:x:65534:65534::/:/bin/false\n"
+	groupFile  = "root:x:0:\nwheel:x:10:app\nstaff:x:50:app\napp:x:1000:\nnogroup:x:65534:\n"
+)
+
+// storeRunImages writes the three images into the store under $WARD_ROOT.
+func storeRunImages(t *testing.T) {
+	t.Helper()
+	files := func() v1.Layer {
+		return tarLayer(t, map[string]fileSpec{
+			"app":        {data: "x", mode: 0o755},
+			"etc/passwd": {data: passwdFile},
+			"etc/group":  {data: groupFile},
+			"bin/su":     {data: "x", mode: 0o4755},
+		})
+	}
+	storeImage(t, appImage, v1.Config{Cmd: []string{"/app"}}, files())
+	storeImage(t, nonrootImage, v1.Config{User: "1000", Cmd: []string{"/app"}}, files())
+	storeImage(t, toorImage, v1.Config{User: "toor", Cmd: []string{"/app"}}, files())
 }
 
-// ward check --policy P on the record a command line would create (what
-// `ward run --dry-run --format inspect` prints, as `ward inspect` would)
-// reports exactly what makes `ward run --policy P` refuse it, and
-// `ward run --dry-run --policy P` reports and exits the same way.
+// runLine is one command line of the agreement tests: run flags and the
+// image (appImage when empty).
+type runLine struct {
+	flags []string
+	image string
+}
+
+func (l runLine) img() string {
+	if l.image == "" {
+		return appImage
+	}
+	return l.image
+}
+
+func (l runLine) String() string { return strings.Join(append(slices.Clone(l.flags), l.img()), " ") }
+
+// hardened are the flags that satisfy the restricted policy but for a
+// user: each line below adds or changes one thing.
+var hardened = []string{"--cap-drop", "ALL", "--read-only", "--security-opt", "no-new-privileges"}
+
+func withHardened(flags ...string) []string { return append(slices.Clone(hardened), flags...) }
+
+// commandLines are the command lines the agreement tests judge: Docker's
+// defaults, every way to say root (uid-0 aliases, 0:0, the image's USER),
+// user and group resolution, the capability algebra, every
+// no-new-privileges spelling Docker accepts, seccomp, namespaces, mounts
+// and limits.
+var commandLines = []runLine{
+	{},
+	{flags: []string{"--user", "1000"}},
+	{flags: []string{"--user", "root"}},
+	{flags: []string{"--user", "toor"}},
+	{flags: withHardened("--user", "toor")},
+	{flags: []string{"--network", "none", "--user", "toor", "--cap-drop", "ALL", "--read-only", "--security-opt", "no-new-privileges", "--memory", "64m", "--pids-limit", "50"}},
+	{flags: withHardened("--user", "toor:1000")},
+	{flags: withHardened("--user", "0:0")},
+	{flags: withHardened("--user", "0")},
+	{flags: withHardened("--user", "1000:0")},
+	{flags: withHardened("--user", "app")},
+	{flags: withHardened("--user", "app:staff")},
+	{flags: withHardened("--user", "app:50")},
+	{flags: withHardened("--user", "1000:1000")},
+	{flags: withHardened("--user", "65534:65534")},
+	{flags: withHardened("--user", "4242")},
+	{flags: withHardened(), image: toorImage},
+	{flags: withHardened("--user", "app"), image: toorImage},
+	{flags: withHardened(), image: nonrootImage},
+	{image: nonrootImage},
+	{flags: []string{"--user", "1000", "--cap-drop", "all", "--cap-add", "NET_BIND_SERVICE", "--security-opt", "no-new-privileges:true", "--read-only", "--tmpfs", "/tmp"}},
+	{flags: []string{"--user", "1000", "--cap-drop", "ALL", "--cap-add", "NET_ADMIN", "--security-opt", "no-new-privileges", "--read-only"}},
+	{flags: []string{"--user", "1000", "--cap-drop", "ALL", "--cap-add", "cap_chown", "--security-opt", "no-new-privileges", "--read-only"}},
+	{flags: []string{"--privileged"}},
+	{flags: []string{"--privileged", "--user", "1000", "--read-only"}},
+	{flags: []string{"--privileged", "--cap-drop", "ALL"}},
+	{flags: []string{"--cap-add", "SYS_ADMIN"}},
+	{flags: []string{"--cap-add", "CHOWN"}},
+	{flags: []string{"--cap-add", "ALL"}},
+	{flags: []string{"--cap-add", "ALL", "--cap-drop", "NET_RAW"}},
+	{flags: []string{"--cap-add", "all", "--cap-drop", "cap_sys_admin", "--cap-drop", "net_admin"}},
+	{flags: []string{"--cap-drop", "NET_RAW"}},
+	{flags: []string{"--cap-drop", "chown", "--cap-drop", "CAP_SETUID", "--cap-add", "sys_ptrace"}},
+	{flags: withHardened("--user", "1000", "--cap-add", "ALL", "--cap-drop", "NET_RAW")},
+	{flags: []string{"--user", "1000", "--cap-drop", "ALL", "--read-only", "--security-opt", "no-new-privileges=true"}},
+	{flags: []string{"--user", "1000", "--cap-drop", "ALL", "--read-only", "--security-opt", "no-new-privileges=1"}},
+	{flags: []string{"--user", "1000", "--cap-drop", "ALL", "--read-only", "--security-opt", "no-new-privileges:true"}},
+	{flags: []string{"--user", "1000", "--cap-drop", "ALL", "--read-only", "--security-opt", "no-new-privileges:1"}},
+	{flags: []string{"--user", "1000", "--cap-drop", "ALL", "--read-only", "--security-opt", "no-new-privileges=TRUE"}},
+	{flags: []string{"--user", "1000", "--cap-drop", "ALL", "--read-only", "--security-opt", "no-new-privileges=false"}},
+	{flags: []string{"--user", "1000", "--cap-drop", "ALL", "--read-only", "--security-opt", "no-new-privileges:0"}},
+	{flags: []string{"--pid", "host"}},
+	{flags: []string{"--ipc", "host"}},
+	{flags: []string{"--network", "host"}},
+	{flags: []string{"-v", "/:/host"}},
+	{flags: []string{"-v", "/var/run/docker.sock:/var/run/docker.sock"}},
+	{flags: []string{"-v", "/srv/data:/data:ro"}},
+	{flags: []string{"--mount", "type=bind,source=/etc,target=/host-etc,readonly"}},
+	{flags: []string{"--security-opt", "seccomp=unconfined"}},
+	{flags: withHardened("--user", "1000", "--security-opt", "seccomp=unconfined")},
+	{flags: withHardened("--user", "1000", "--security-opt", "seccomp=testdata/seccomp-deny-ptrace.json")},
+	{flags: withHardened("--user", "1000", "--security-opt", "seccomp:testdata/seccomp-allow-all.json")},
+	{flags: []string{"--privileged", "--security-opt", "seccomp=testdata/seccomp-deny-ptrace.json"}},
+	{flags: []string{"--security-opt", "no-new-privileges"}},
+	{flags: []string{"--read-only"}},
+	{flags: []string{"--memory", "256m", "--pids-limit", "100", "--user", "1000"}},
+	{flags: []string{"-e", "API_TOKEN=abcd1234efgh5678"}},
+}
+
+var policies = []string{"default", "baseline", "restricted"}
+
+// dryRun is `ward run --dry-run --format json --policy pol` of l: its
+// findings as keys, and its exit status.
+func dryRun(t *testing.T, pol string, l runLine) ([]string, int) {
+	t.Helper()
+	out, stderr, err := runCmd(t, append(append([]string{"--dry-run", "--format", "json", "--policy", pol}, l.flags...), l.img())...)
+	if s := exitStatus(err); s != 0 && s != 125 || out == "" {
+		t.Fatalf("%s: dry-run: %v\n%s", l, err, stderr)
+	}
+	return findingKeys(t, out), exitStatus(err)
+}
+
+// ruleIDs are the rule IDs of finding keys, sorted: a verdict.
+func ruleIDs(keys []string) []string {
+	ids := []string{}
+	for _, k := range keys {
+		id, _, _ := strings.Cut(k, " ")
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// For every command line and policy: `ward run --dry-run` reports the
+// findings that `ward run` refuses with (exit 125, one line each, nothing
+// created), and runs what it reports nothing for; and `ward check` on the
+// record the command line would create (what `ward inspect` prints) gives
+// the same verdict.
 func TestRunPolicyAgreesWithCheck(t *testing.T) {
 	t.Setenv("WARD_ROOT", t.TempDir())
 	t.Setenv("WARD_CONFIG", filepath.Join(t.TempDir(), "none.json"))
-	storeImage(t, "example.com/app:1", v1.Config{Cmd: []string{"/app"}}, tarLayer(t, map[string]fileSpec{"app": {data: "x", mode: 0o755}}))
-	storeImage(t, "example.com/nonroot:1", v1.Config{User: "1000", Cmd: []string{"/app"}}, tarLayer(t, map[string]fileSpec{"app": {data: "x", mode: 0o755}}))
+	storeRunImages(t)
+	if len(commandLines) < 40 {
+		t.Fatalf("%d command lines, want at least 40", len(commandLines))
+	}
 	dir := t.TempDir()
 	refusedSome, acceptedSome := false, false
-	lines := append(slices.Clone(commandLines), nil) // nil: the non-root image with no flags
-	for i, flags := range lines {
-		img := "example.com/app:1"
-		if flags == nil {
-			img = "example.com/nonroot:1"
-		}
-		inspect, stderr, err := runCmd(t, append(append([]string{"--dry-run", "--format", "inspect"}, flags...), img)...)
+	for i, l := range commandLines {
+		inspect, stderr, err := runCmd(t, append(append([]string{"--dry-run", "--format", "inspect"}, l.flags...), l.img())...)
 		if err != nil {
-			t.Fatalf("%v: dry-run: %v\n%s", flags, err, stderr)
+			t.Fatalf("%s: dry-run: %v\n%s", l, err, stderr)
 		}
-		file := filepath.Join(dir, "inspect"+string(rune('a'+i))+".json")
+		file := filepath.Join(dir, fmt.Sprintf("inspect%d.json", i))
 		os.WriteFile(file, []byte(inspect), 0o644)
-		for _, pol := range []string{"default", "baseline", "restricted"} {
-			t.Run(pol+"/"+strings.Join(flags, "_")+img, func(t *testing.T) {
+		for _, pol := range policies {
+			t.Run(pol+"/"+l.String(), func(t *testing.T) {
+				want, status := dryRun(t, pol, l)
+				if wantStatus := map[bool]int{true: 125, false: 0}[len(want) > 0]; status != wantStatus {
+					t.Errorf("dry-run exit %d, want %d", status, wantStatus)
+				}
 				out, _, err := checkJSONRaw(t, "--policy", pol, file)
 				if err != nil {
 					t.Fatalf("check: %v", err)
 				}
-				want := findingKeys(t, out)
-
-				out, _, err = runCmd(t, append(append([]string{"--dry-run", "--format", "json", "--policy", pol}, flags...), img)...)
-				if got := findingKeys(t, out); !slices.Equal(got, want) {
-					t.Errorf("dry-run reports %v, check reports %v", got, want)
-				}
-				if wantStatus := map[bool]int{true: 125, false: 0}[len(want) > 0]; exitStatus(err) != wantStatus {
-					t.Errorf("dry-run exit %d (%v), want %d", exitStatus(err), err, wantStatus)
+				if got := ruleIDs(findingKeys(t, out)); !slices.Equal(got, ruleIDs(want)) {
+					t.Errorf("check of the inspect record judges %v, the dry run %v", got, ruleIDs(want))
 				}
 
 				// The real command line: refused before anything is
@@ -179,23 +288,21 @@ func TestRunPolicyAgreesWithCheck(t *testing.T) {
 				// TestRunPolicyRestrictedBusybox).
 				if len(want) == 0 {
 					acceptedSome = true
-					if err := policyGate(t, append(append([]string{"--policy", pol}, flags...), img)); err != nil {
+					if err := policyGate(t, append(append([]string{"--policy", pol}, l.flags...), l.img())); err != nil {
 						t.Errorf("run refused what check accepts: %v", err)
 					}
 					return
 				}
-				_, _, err = runCmd(t, append(append([]string{"--policy", pol, "--runtime", "/bin/true"}, flags...), img)...)
-				{
-					refusedSome = true
-					if exitStatus(err) != 125 || !strings.Contains(err.Error(), "refused by policy "+pol) {
-						t.Fatalf("run: %v, want a refusal (exit 125)", err)
-					}
-					if got := refusedKeys(err); !slices.Equal(got, want) {
-						t.Errorf("run refuses for %v, check reports %v", got, want)
-					}
-					if !strings.Contains(err.Error(), "Fix: Run with") && !strings.Contains(err.Error(), "Fix: Run without") && !strings.Contains(err.Error(), "Fix: Use") {
-						t.Errorf("refusal names no flag: %v", err)
-					}
+				refusedSome = true
+				_, _, err = runCmd(t, append(append([]string{"--policy", pol, "--runtime", "/bin/true"}, l.flags...), l.img())...)
+				if exitStatus(err) != 125 || !strings.Contains(err.Error(), "refused by policy "+pol) {
+					t.Fatalf("run: %v, want a refusal (exit 125)", err)
+				}
+				if got := refusedKeys(err); !slices.Equal(got, want) {
+					t.Errorf("run refuses for %v, dry-run reports %v", got, want)
+				}
+				if !strings.Contains(err.Error(), "Fix: Run with") && !strings.Contains(err.Error(), "Fix: Run without") && !strings.Contains(err.Error(), "Fix: Use") {
+					t.Errorf("refusal names no flag: %v", err)
 				}
 			})
 		}
@@ -203,10 +310,64 @@ func TestRunPolicyAgreesWithCheck(t *testing.T) {
 	if !refusedSome || !acceptedSome {
 		t.Errorf("the table must hold both refused and accepted lines (refused %v, accepted %v)", refusedSome, acceptedSome)
 	}
-	// Nothing was created by any refusal.
+	// Nothing was created by any refusal or dry run.
 	records, _ := engine.OpenRecords(filepath.Join(wardRoot(), "containers"))
 	if list, _ := records.List(); len(list) > 0 {
 		t.Errorf("refused command lines left %d containers", len(list))
+	}
+	if entries, _ := os.ReadDir(filepath.Join(wardRoot(), "snapshots")); len(entries) > 0 {
+		t.Errorf("dry runs left snapshots: %v", entries)
+	}
+}
+
+// For every command line, a container created for real (`ward create`,
+// root needed for its overlay rootfs): `ward check --policy P` on its
+// bundle's config.json, `ward check --container` and `ward run --dry-run
+// --policy P` report the same findings.
+func TestRunPolicyAgreesWithBundle(t *testing.T) {
+	testutil.RequireRoot(t)
+	t.Setenv("WARD_ROOT", t.TempDir())
+	t.Setenv("WARD_CONFIG", filepath.Join(t.TempDir(), "none.json"))
+	storeRunImages(t)
+	records, err := engine.OpenRecords(filepath.Join(wardRoot(), "containers"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range commandLines {
+		name := fmt.Sprintf("line%d", i)
+		cmd := exec.Command(wardBinary(t), append(append([]string{"create", "--runtime", "/bin/true", "--name", name}, l.flags...), l.img())...)
+		cmd.Env = append(os.Environ(), "WARD_DEFAULT_NETWORK=none")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%s: create: %v\n%s", l, err, out)
+		}
+		c, err := records.Find(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		config := filepath.Join(records.Dir(c.ID), "bundle", "config.json")
+		for _, pol := range policies {
+			t.Run(pol+"/"+l.String(), func(t *testing.T) {
+				want, _ := dryRun(t, pol, l)
+				out, _, err := checkJSONRaw(t, "--policy", pol, config)
+				if err != nil {
+					t.Fatalf("check config.json: %v", err)
+				}
+				if got := findingKeys(t, out); !slices.Equal(got, want) {
+					t.Errorf("check of config.json reports %v, the dry run %v", got, want)
+				}
+				out, _, err = checkJSONRaw(t, "--policy", pol, "--container", name)
+				if err != nil {
+					t.Fatalf("check --container: %v", err)
+				}
+				if got := findingKeys(t, out); !slices.Equal(got, want) {
+					t.Errorf("check --container reports %v, the dry run %v", got, want)
+				}
+			})
+		}
+		rm := exec.Command(wardBinary(t), "rm", "-f", name)
+		if out, err := rm.CombinedOutput(); err != nil {
+			t.Fatalf("rm %s: %v\n%s", name, err, out)
+		}
 	}
 }
 
@@ -235,7 +396,7 @@ func TestRunPolicyFromConfigAndVulnGate(t *testing.T) {
 	t.Setenv("WARD_ROOT", t.TempDir())
 	cfg := filepath.Join(t.TempDir(), "config.json")
 	t.Setenv("WARD_CONFIG", cfg)
-	storeImage(t, "example.com/old:1", v1.Config{User: "1000"}, debianLayers(t)...)
+	storeImage(t, "example.com/old:1", v1.Config{User: "1000", Cmd: []string{"/bin/sh"}}, debianLayers(t)...)
 
 	// ward's config names the policy when the flag does not.
 	os.WriteFile(cfg, []byte(`{"policy":"baseline"}`), 0o644)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/wardproject/ward/internal/image/store"
 	"github.com/wardproject/ward/internal/scan/source"
+	"github.com/wardproject/ward/internal/scan/source/stored"
 )
 
 // openScanSource opens what ward sbom, ward scan and ward check analyze: a
@@ -28,7 +29,7 @@ func openScanSource(target string) (source.Source, error) {
 
 // openStoredImage returns an image of ward's store as a source, without
 // creating a store where there is none.
-func openStoredImage(ref string) (*store.ImageSource, error) {
+func openStoredImage(ref string) (*stored.ImageSource, error) {
 	dir := filepath.Join(wardRoot(), "images")
 	if _, err := os.Stat(filepath.Join(dir, "meta.db")); err != nil {
 		return nil, fmt.Errorf("%s: no such directory, archive or image (no image store in %s)", ref, wardRoot())
@@ -37,7 +38,7 @@ func openStoredImage(ref string) (*store.ImageSource, error) {
 	if err != nil {
 		return nil, err
 	}
-	src, err := s.Source(ref)
+	src, err := stored.Open(s, ref)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("%s: no such directory, archive or image in %s: %w", ref, dir, err)
 	}

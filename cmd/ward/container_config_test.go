@@ -77,8 +77,10 @@ func TestImageConfigHonoured(t *testing.T) {
 			}
 		})
 	}
-	if got := w.inspectAfterRun(t, "configured"); got.Config.User != "1000" {
-		t.Errorf("Config.User = %q, want the image's 1000", got.Config.User)
+	// The record holds the user the spec runs: the image's 1000, with gid
+	// 0 as busybox has no passwd entry for it.
+	if got := w.inspectAfterRun(t, "configured"); got.Config.User != "1000:0" {
+		t.Errorf("Config.User = %q, want the image's 1000 as 1000:0", got.Config.User)
 	}
 }
 

@@ -391,7 +391,9 @@ func TestInspectSecurityFields(t *testing.T) {
 		"--memory", "64m", "--pids-limit", "50", "busybox", "true")
 	got := w.inspect(t, "insp")
 	h := got.HostConfig
-	if got.Name != "/insp" || got.Config.User != "1000" || got.State.Status != "exited" {
+	// The user as the spec runs it: uid 1000 has no passwd entry in
+	// busybox, so its gid is 0, as under Docker.
+	if got.Name != "/insp" || got.Config.User != "1000:0" || got.State.Status != "exited" {
 		t.Errorf("name %q user %q state %+v", got.Name, got.Config.User, got.State)
 	}
 	if h.Privileged || !h.ReadonlyRootfs || h.NetworkMode != "none" || h.PidMode != "host" || h.IpcMode != "host" ||

@@ -20,8 +20,8 @@ import (
 // command line before anything is created. The judging is ward-audit's
 // (`judge-run`, see cmd/ward-audit/judge.go): it holds the rules and the
 // readers, which ward does not link (audit.go says why), and it reads the
-// record with ward check's own inspect reader, so `ward check --policy P`
-// and `ward run --policy P` cannot disagree.
+// spec the runtime would receive with ward check's own OCI reader, so
+// `ward check --policy P` and `ward run --policy P` cannot disagree.
 type runPolicyFlags struct {
 	policy     string
 	failOnVuln string
@@ -73,11 +73,11 @@ func (p *runPolicyFlags) enforce(req engine.CreateRequest, stderr io.Writer) err
 	}
 	// The runtime is not needed to judge: a refusal comes before ward
 	// looks for one.
-	c, err := previewRecord(req)
+	p2, err := preview(req)
 	if err != nil {
 		return err
 	}
-	return judge(c, []string{"--policy", name, "--fail-on-vuln", gate}, io.Discard, stderr)
+	return judge(p2, []string{"--policy", name, "--fail-on-vuln", gate}, io.Discard, stderr)
 }
 
 // printDryRun prints what ward check reports for the command line (every
@@ -93,13 +93,13 @@ func (p *runPolicyFlags) printDryRun(cmd *cobra.Command, f *runFlags, args []str
 	if err != nil {
 		return fail(err)
 	}
-	c, err := previewRecord(req)
+	pv, err := preview(req)
 	if err != nil {
 		return fail(err)
 	}
 	judgeArgs := []string{"--policy", name, "--fail-on-vuln", gate}
 	if p.format == "inspect" {
-		data, err := json.MarshalIndent([]*engine.Container{c}, "", "    ")
+		data, err := json.MarshalIndent([]*engine.Container{pv.Record}, "", "    ")
 		if err != nil {
 			return fail(err)
 		}
@@ -120,24 +120,23 @@ func (p *runPolicyFlags) printDryRun(cmd *cobra.Command, f *runFlags, args []str
 	if p.format == "inspect" {
 		out = io.Discard // the record is printed; only the verdict counts
 	}
-	return judge(c, judgeArgs, out, cmd.ErrOrStderr())
+	return judge(pv, judgeArgs, out, cmd.ErrOrStderr())
 }
 
-// previewRecord is the record req would create; nothing is created.
-func previewRecord(req engine.CreateRequest) (*engine.Container, error) {
+// preview is the spec and record req would create; nothing is created.
+func preview(req engine.CreateRequest) (*engine.Preview, error) {
 	e, err := openEngine("")
 	if err != nil {
 		return nil, err
 	}
-	req.DryRun = true
-	return e.Create(req)
+	return e.Preview(req)
 }
 
-// judge runs `ward-audit judge-run ARGS` on the record c. Its refusal (or
-// error) is already on stderr when judge returns an error carrying its
-// exit status.
-func judge(c *engine.Container, args []string, stdout, stderr io.Writer) error {
-	data, err := json.Marshal(c)
+// judge runs `ward-audit judge-run ARGS` on p, the spec and record a
+// create would make. Its refusal (or error) is already on stderr when
+// judge returns an error carrying its exit status.
+func judge(p *engine.Preview, args []string, stdout, stderr io.Writer) error {
+	data, err := json.Marshal(p)
 	if err != nil {
 		return err
 	}

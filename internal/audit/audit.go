@@ -123,6 +123,15 @@ type Rule struct {
 	Check       func(w *workload.Workload, s Settings) []Violation
 }
 
+// fixFor is the rule's fix text for w: its FixKind's when the rule has
+// one, else its Kind's.
+func (r Rule) fixFor(w *workload.Workload) string {
+	if fix, ok := r.Fix[w.FixKind]; ok && w.FixKind != "" {
+		return fix
+	}
+	return r.Fix[w.Kind]
+}
+
 // AppliesTo reports whether the rule judges workloads of kind k.
 func (r Rule) AppliesTo(k workload.Kind) bool {
 	_, ok := r.Fix[k]
@@ -152,7 +161,7 @@ func Evaluate(rules []Rule, ws []workload.Workload, s Settings) []Finding {
 	for i := range ws {
 		w := &ws[i]
 		for _, r := range rules {
-			if !r.AppliesTo(w.Kind) {
+			if !r.AppliesTo(w.Kind) && (w.FixKind == "" || !r.AppliesTo(w.FixKind)) {
 				continue
 			}
 			for _, v := range r.Check(w, s) {
@@ -166,7 +175,7 @@ func Evaluate(rules []Rule, ws []workload.Workload, s Settings) []Finding {
 				}
 				out = append(out, Finding{
 					Rule: r.ID, Checklist: r.Checklist, Severity: sev, Title: r.Title,
-					File: w.File, Line: line, Resource: w.Resource, Message: v.Message, Fix: r.Fix[w.Kind],
+					File: w.File, Line: line, Resource: w.Resource, Message: v.Message, Fix: r.fixFor(w),
 					ResourceLine: w.Line,
 				})
 			}

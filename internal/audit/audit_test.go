@@ -49,6 +49,25 @@ func TestEvaluateSkipsKindsWithoutFix(t *testing.T) {
 	}
 }
 
+// A ward container is judged from its spec (Kind oci) and fixed with run
+// flags (FixKind inspect): a rule applies when it judges either kind, and
+// gives the FixKind's fix when it has one.
+func TestEvaluateFixKind(t *testing.T) {
+	both := fire("WD998", Resources, Low)
+	both.Fix = map[workload.Kind]string{workload.KindOCI: "set the field", workload.KindInspect: "run with a flag"}
+	inspectOnly := fire("WD997", Network, Low)
+	inspectOnly.Fix = map[workload.Kind]string{workload.KindInspect: "run with another flag"}
+	w := workload.Workload{Kind: workload.KindOCI, FixKind: workload.KindInspect}
+	got := Evaluate([]Rule{both, inspectOnly}, []workload.Workload{w}, Settings{})
+	if len(got) != 2 || got[0].Fix != "run with a flag" && got[1].Fix != "run with a flag" {
+		t.Errorf("with FixKind: %+v", got)
+	}
+	got = Evaluate([]Rule{both, inspectOnly}, []workload.Workload{{Kind: workload.KindOCI}}, Settings{})
+	if len(got) != 1 || got[0].Fix != "set the field" {
+		t.Errorf("a plain config.json: %+v", got)
+	}
+}
+
 func TestSeverity(t *testing.T) {
 	for _, name := range []string{"info", "low", "medium", "high", "critical"} {
 		t.Run(name, func(t *testing.T) {

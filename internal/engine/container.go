@@ -53,7 +53,10 @@ type Container struct {
 	Driver       string
 	Platform     string
 	HostConfig   HostConfig
-	Config       Config
+	// Mounts are the host paths the container sees (-v, --mount), as
+	// docker inspect lists them; see record_spec.go.
+	Mounts []MountPoint `json:",omitempty"`
+	Config Config
 	// NetworkSettings: see network.go.
 	NetworkSettings *NetworkSettings `json:",omitempty"`
 }

@@ -14,8 +14,10 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/wardproject/ward/internal/image/store"
+	"github.com/wardproject/ward/internal/imagefiles"
 	"github.com/wardproject/ward/internal/ociruntime"
 	"github.com/wardproject/ward/internal/runspec"
+	"github.com/wardproject/ward/internal/scan/source/stored"
 	"github.com/wardproject/ward/internal/snapshot"
 )
 
@@ -47,42 +49,72 @@ type CreateRequest struct {
 	Run        runspec.Options
 	AutoRemove bool
 	// DryRun makes Create return the record it would write, creating
-	// nothing: what `ward run --policy` and `--dry-run` judge.
+	// nothing; Preview also returns the spec.
 	DryRun bool
 	Net    NetworkRequest // -p, -P, --egress, --ingress: see network.go
 	// Service is how the container is stopped: see service.go.
 	Service ServiceRequest
 }
 
+// Preview is what Create would make, made of nothing: the record and the
+// OCI spec the runtime would receive, built by the same code as a real
+// create, with --user resolved against the image's layers instead of a
+// mounted rootfs. It is what `ward run --policy` and `--dry-run` judge.
+type Preview struct {
+	Record *Container
+	Spec   *specs.Spec
+}
+
+// Preview builds what req would create without creating anything: no
+// record, snapshot, mount, bundle or network.
+func (e *Engine) Preview(req CreateRequest) (*Preview, error) {
+	req.DryRun = true
+	c, spec, err := e.create(req)
+	if err != nil {
+		return nil, err
+	}
+	return &Preview{Record: c, Spec: spec}, nil
+}
+
 // Create makes a container: its record, snapshot and bundle. Nothing is
-// left behind when it fails.
-func (e *Engine) Create(req CreateRequest) (_ *Container, err error) {
+// left behind when it fails. With req.DryRun it makes nothing and returns
+// the record it would write.
+func (e *Engine) Create(req CreateRequest) (*Container, error) {
+	c, _, err := e.create(req)
+	return c, err
+}
+
+func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err error) {
 	img, err := e.Images.Get(req.Image)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, fmt.Errorf("unable to find image %q: %w", req.Image, err)
+			return nil, nil, fmt.Errorf("unable to find image %q: %w", req.Image, err)
 		}
-		return nil, err
+		return nil, nil, err
 	}
 	cfg, err := e.Images.ConfigFile(img)
 	if err != nil {
-		return nil, fmt.Errorf("image %s: %w", req.Image, err)
+		return nil, nil, fmt.Errorf("image %s: %w", req.Image, err)
 	}
 	hc, err := hostConfig(req)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	hc.Runtime = e.RuntimePath
 	plan, err := planNetwork(req.Run.Network, req.Net, cfg.Config, e.Warn)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	o := req.Run
 	o.Image = cfg.Config
 	if o.Host == nil {
 		if o.Host, err = runspec.ProbeHost(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
+	}
+	seccompFile := ""
+	if sec, err := runspec.ParseSecurityOpts(o.SecurityOpt); err == nil && sec.Seccomp != "unconfined" {
+		seccompFile = sec.Seccomp
 	}
 
 	c := &Container{
@@ -114,16 +146,20 @@ func (e *Engine) Create(req CreateRequest) (_ *Container, err error) {
 		c.Config.Cmd = o.Cmd
 	}
 	if err := applyService(c, req.Service, cfg.Config); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c.LogPath = filepath.Join(e.Records.Dir(c.ID), "container.log")
 	c.NetworkSettings, c.HostConfig.PortBindings = e.previewNetwork(plan) // the real ones once made
 	if req.DryRun {
 		c.Name = "/" + req.Name
-		return c, nil
+		spec, err := e.previewSpec(c, o, img.ID.String(), plan, seccompFile)
+		if err != nil {
+			return nil, nil, err
+		}
+		return c, spec, nil
 	}
 	if err := e.Records.Add(c, req.Name); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer func() {
 		if err != nil {
@@ -135,17 +171,17 @@ func (e *Engine) Create(req CreateRequest) (_ *Container, err error) {
 
 	rootfs, err := e.Snapshots.Prepare(c.ID, img.ID.String())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if o.NetworkFiles, err = writeNetworkFiles(e.Records.Dir(c.ID), c.ID, o); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := e.setUpNetwork(c, &o, plan); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	spec, err := runspec.Build(o, rootfs, c.ID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if e.Warn != nil && (o.Privileged || slices.ContainsFunc(o.CapAdd, func(s string) bool { return strings.EqualFold(s, "all") })) {
 		if missing := o.Host.Unavailable(); len(missing) > 0 {
@@ -153,14 +189,60 @@ func (e *Engine) Create(req CreateRequest) (_ *Container, err error) {
 		}
 	}
 	if err := writeBundle(e.BundleDir(c.ID), spec); err != nil {
+		return nil, nil, err
+	}
+	c.Path, c.Args = spec.Process.Args[0], spec.Process.Args[1:]
+	c.Config.Hostname = spec.Hostname
+	recordSecurity(c, spec, seccompFile, o.NetworkFiles)
+	if err := e.Records.Save(c); err != nil {
+		return nil, nil, err
+	}
+	return c, spec, nil
+}
+
+// previewSpec builds the spec a real create of c would write, making
+// nothing: --user is resolved against the image's layers, and the paths
+// of the rootfs, the network files and a joined network namespace are
+// those the real create would use.
+func (e *Engine) previewSpec(c *Container, o runspec.Options, imageID string, plan netPlan, seccompFile string) (*specs.Spec, error) {
+	src, err := stored.Open(e.Images, imageID)
+	if err != nil {
+		return nil, fmt.Errorf("image %s: %w", c.Config.Image, err)
+	}
+	defer src.Close()
+	files, err := imagefiles.Read(src, "/etc/passwd", "/etc/group")
+	if err != nil {
+		return nil, fmt.Errorf("image %s: %w", c.Config.Image, err)
+	}
+	o.Files = files
+	dir := e.Records.Dir(c.ID)
+	o.NetworkFiles = runspec.NetworkFiles{
+		Hostname:   filepath.Join(dir, "hostname"),
+		Hosts:      filepath.Join(dir, "hosts"),
+		ResolvConf: filepath.Join(dir, "resolv.conf"),
+	}
+	switch plan.mode {
+	case "none", "host":
+	case "container":
+		other, err := e.Records.Find(plan.peer)
+		if err != nil {
+			return nil, fmt.Errorf("--network container:%s: %w", plan.peer, err)
+		}
+		if other.State.Status != StatusRunning || other.State.Pid == 0 {
+			return nil, fmt.Errorf("--network container:%s: the container is not running", plan.peer)
+		}
+		o.NetnsPath = fmt.Sprintf("/proc/%d/ns/net", other.State.Pid)
+	default:
+		o.NetnsPath = e.NetnsPath(c.ID)
+	}
+	spec, err := runspec.Build(o, filepath.Join(e.BundleDir(c.ID), "rootfs"), c.ID)
+	if err != nil {
 		return nil, err
 	}
 	c.Path, c.Args = spec.Process.Args[0], spec.Process.Args[1:]
 	c.Config.Hostname = spec.Hostname
-	if err := e.Records.Save(c); err != nil {
-		return nil, err
-	}
-	return c, nil
+	recordSecurity(c, spec, seccompFile, o.NetworkFiles)
+	return spec, nil
 }
 
 // hostConfig records the flags in Docker's inspect spelling, parsing them

@@ -24,6 +24,7 @@ import (
 	"github.com/wardproject/ward/internal/scan/analyzer"
 	"github.com/wardproject/ward/internal/scan/matcher"
 	"github.com/wardproject/ward/internal/scan/source"
+	"github.com/wardproject/ward/internal/scan/source/stored"
 	"github.com/wardproject/ward/internal/workload"
 )
 
@@ -44,7 +45,7 @@ func (img *Image) Close() error { return img.Source.Close() }
 
 // FromStore opens the image what (reference, ID or ID prefix) names in s.
 func FromStore(s *store.Store, what string) (*Image, error) {
-	src, err := s.Source(what)
+	src, err := stored.Open(s, what)
 	if err != nil {
 		return nil, err
 	}

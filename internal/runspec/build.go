@@ -6,8 +6,6 @@ import (
 	"slices"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
-
-	"github.com/wardproject/ward/internal/linux/seccomp"
 )
 
 // DefaultPath is Docker's PATH for Linux containers.
@@ -104,11 +102,15 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 	if userSpec == "" {
 		userSpec = o.Image.User
 	}
-	usr, err := ResolveUser(rootfs, userSpec)
+	files := o.Files
+	if files == nil {
+		files = RootfsFiles(rootfs)
+	}
+	usr, err := ResolveUserFiles(files, userSpec)
 	if err != nil {
 		return nil, err
 	}
-	extra, err := AdditionalGroups(rootfs, o.GroupAdd)
+	extra, err := AdditionalGroups(files, o.GroupAdd)
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +188,7 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 	s.Linux.ReadonlyPaths = append([]string(nil), ReadonlyPaths...)
 	switch sec.Seccomp {
 	case "":
-		if s.Linux.Seccomp, err = seccomp.DockerDefault(caps); err != nil {
+		if s.Linux.Seccomp, err = DockerSeccomp(caps); err != nil {
 			return nil, err
 		}
 	case "unconfined":

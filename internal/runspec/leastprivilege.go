@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 
-	securejoin "github.com/cyphar/filepath-securejoin"
 	"github.com/moby/sys/user"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -125,19 +124,19 @@ func (p privileges) apply(s *specs.Spec, privileged bool) {
 	}
 }
 
-// AdditionalGroups resolves --group-add values against the root
-// filesystem's /etc/group as Docker does, with the same library: numbers
-// are taken as they are, names must exist. They come sorted; Build puts
-// them after the user's own groups, each once.
-func AdditionalGroups(rootfs string, groups []string) ([]uint32, error) {
+// AdditionalGroups resolves --group-add values against the root's
+// /etc/group as Docker does, with the same library: numbers are taken as
+// they are, names must exist. They come sorted; Build puts them after the
+// user's own groups, each once.
+func AdditionalGroups(files Files, groups []string) ([]uint32, error) {
 	if len(groups) == 0 {
 		return nil, nil
 	}
-	group, err := securejoin.SecureJoin(rootfs, "/etc/group")
+	group, err := optionalFile(files, "/etc/group")
 	if err != nil {
-		return nil, fmt.Errorf("--group-add: resolve /etc/group in %s: %w", rootfs, err)
+		return nil, fmt.Errorf("--group-add: %w", err)
 	}
-	gids, err := user.GetAdditionalGroupsPath(groups, group)
+	gids, err := user.GetAdditionalGroups(groups, group)
 	if err != nil {
 		return nil, fmt.Errorf("--group-add %v: %w", groups, err)
 	}

@@ -75,6 +75,11 @@ type Options struct {
 	// WorkingDir are honoured.
 	Image v1.Config
 
+	// Files is where --user is resolved (/etc/passwd, /etc/group): nil
+	// means the rootfs given to Build; a dry run passes the image's
+	// layers, as nothing is mounted.
+	Files Files
+
 	// Host describes the machine (capabilities, devices, hostname, CPUs);
 	// nil means ProbeHost. Tests pass a fixed one.
 	Host *Host

@@ -3,13 +3,12 @@ package runspec
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
 	mobyseccomp "github.com/moby/profiles/seccomp"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
-
-	"github.com/wardproject/ward/internal/linux/seccomp"
 )
 
 // Security is what --security-opt says.
@@ -129,8 +128,10 @@ func CheckSeccompProfile(path string, caps []string) error {
 }
 
 // loadProfile reads a profile file and specialises it for s as Docker
-// does, then compiles it with the runtime's own compiler, so that an
-// unknown action or syscall fails here rather than in the runtime.
+// does, then checks its actions, operators and architectures against the
+// runtime spec's lists, so that a profile no runtime could load fails
+// here rather than in the runtime. (The compiler itself is the runtime's:
+// building a spec does not link it.)
 func loadProfile(path string, s *specs.Spec) (*specs.LinuxSeccomp, error) {
 	body, err := readProfile(path)
 	if err != nil {
@@ -140,8 +141,48 @@ func loadProfile(path string, s *specs.Spec) (*specs.LinuxSeccomp, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--security-opt seccomp=%s: %w", path, err)
 	}
-	if _, err := seccomp.Compile(profile); err != nil {
+	if err := checkProfile(profile); err != nil {
 		return nil, fmt.Errorf("--security-opt seccomp=%s: %w", path, err)
 	}
 	return profile, nil
+}
+
+// seccompActions and seccompOperators are the runtime spec's.
+var (
+	seccompActions = []specs.LinuxSeccompAction{
+		specs.ActKill, specs.ActKillProcess, specs.ActKillThread, specs.ActTrap, specs.ActErrno,
+		specs.ActTrace, specs.ActAllow, specs.ActLog, specs.ActNotify,
+	}
+	seccompOperators = []specs.LinuxSeccompOperator{
+		specs.OpNotEqual, specs.OpLessThan, specs.OpLessEqual, specs.OpEqualTo,
+		specs.OpGreaterEqual, specs.OpGreaterThan, specs.OpMaskedEqual,
+	}
+)
+
+// checkProfile checks what a runtime would refuse in a specialised
+// profile: an unknown action or operator, a rule naming no syscall, an
+// architecture that is not SCMP_ARCH_*.
+func checkProfile(p *specs.LinuxSeccomp) error {
+	if !slices.Contains(seccompActions, p.DefaultAction) {
+		return fmt.Errorf("unknown defaultAction %q", p.DefaultAction)
+	}
+	for _, a := range p.Architectures {
+		if !strings.HasPrefix(string(a), "SCMP_ARCH_") {
+			return fmt.Errorf("unknown architecture %q", a)
+		}
+	}
+	for i, sc := range p.Syscalls {
+		if !slices.Contains(seccompActions, sc.Action) {
+			return fmt.Errorf("syscalls[%d] %v: unknown action %q", i, sc.Names, sc.Action)
+		}
+		if len(sc.Names) == 0 {
+			return fmt.Errorf("syscalls[%d]: no syscall names", i)
+		}
+		for _, a := range sc.Args {
+			if !slices.Contains(seccompOperators, a.Op) {
+				return fmt.Errorf("syscalls[%d] %v: unknown operator %q", i, sc.Names, a.Op)
+			}
+		}
+	}
+	return nil
 }

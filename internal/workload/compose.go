@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	interp "github.com/compose-spec/compose-go/v2/interpolation"
@@ -172,7 +173,9 @@ func applySecurityOpts(w *Workload, opts []string) {
 		key, val = strings.TrimSpace(key), strings.TrimSpace(val)
 		switch key {
 		case "no-new-privileges":
-			w.NoNewPrivileges = val == "" || val == "true"
+			// Docker reads the value with strconv.ParseBool: 1, t, TRUE...
+			b, err := strconv.ParseBool(val)
+			w.NoNewPrivileges = val == "" || (err == nil && b)
 		case "apparmor":
 			if val == "unconfined" {
 				w.AppArmor = "unconfined"

@@ -34,10 +34,17 @@ func ReadOCIConfig(file string, data []byte) ([]Workload, error) {
 	}
 	if p := s.Process; p != nil {
 		w.User.Name = strconv.FormatUint(uint64(p.User.UID), 10)
+		w.User.HostUID = hostUID(&s, p.User.UID)
 		w.setLine(FieldUser, pos.line("uid"))
 		if p.Capabilities != nil {
-			for _, c := range p.Capabilities.Bounding {
-				w.Capabilities = append(w.Capabilities, NormalizeCapability(c))
+			// What the process can hold: the union of the five sets (the
+			// bounding set bounds what an execve can raise).
+			for _, set := range [][]string{p.Capabilities.Bounding, p.Capabilities.Effective, p.Capabilities.Permitted, p.Capabilities.Inheritable, p.Capabilities.Ambient} {
+				for _, c := range set {
+					if c := NormalizeCapability(c); !slices.Contains(w.Capabilities, c) {
+						w.Capabilities = append(w.Capabilities, c)
+					}
+				}
 			}
 			slices.Sort(w.Capabilities)
 			w.setLine(FieldCapAdd, pos.line("bounding"))
@@ -58,12 +65,21 @@ func ReadOCIConfig(file string, data []byte) ([]Workload, error) {
 			w.Env = append(w.Env, EnvVar{Name: k, Value: v, Line: pos.nth("env", i)})
 		}
 	}
+	// Read as Docker's flags would say it, and as ward records it: ALL
+	// dropped and the whole set added when fewer than half of the
+	// defaults are left, else the capabilities beyond the defaults added.
+	kept := 0
+	for _, c := range DefaultCapabilities {
+		if slices.Contains(w.Capabilities, c) {
+			kept++
+		}
+	}
+	w.DropAll = 2*kept < len(DefaultCapabilities)
 	for _, c := range w.Capabilities {
-		if !slices.Contains(DefaultCapabilities, c) {
+		if w.DropAll || !slices.Contains(DefaultCapabilities, c) {
 			w.CapAdd = append(w.CapAdd, c)
 		}
 	}
-	w.DropAll = len(w.CapAdd) == 0 && len(w.Capabilities) <= 1
 	if s.Root != nil {
 		w.ReadOnlyRootfs = s.Root.Readonly
 		w.setLine(FieldReadOnly, pos.line("root"))
@@ -72,6 +88,12 @@ func ReadOCIConfig(file string, data []byte) ([]Workload, error) {
 		mt := m.Type
 		if mt == "bind" || slices.Contains(m.Options, "bind") || slices.Contains(m.Options, "rbind") {
 			mt = "bind"
+		}
+		if mt == "bind" && engineNetworkFile(m) {
+			continue
+		}
+		if mt == "bind" && m.Source == "/dev/shm" && m.Destination == "/dev/shm" && !ownNamespace(&s, specs.IPCNamespace) {
+			continue // the host's IPC namespace, judged as such
 		}
 		w.Mounts = append(w.Mounts, Mount{Type: mt, Source: m.Source, Destination: m.Destination,
 			ReadOnly: slices.Contains(m.Options, "ro"), Line: pos.value("destination", m.Destination)})
@@ -97,17 +119,19 @@ func ReadOCIConfig(file string, data []byte) ([]Workload, error) {
 				w.HostNetwork = !own
 			}
 		}
+		// What `docker run --privileged` generates: SYS_ADMIN within
+		// reach and nothing masked. No field says "privileged" in a bundle.
+		w.Privileged = slices.Contains(w.Capabilities, "SYS_ADMIN") && len(l.MaskedPaths) == 0 && len(l.ReadonlyPaths) == 0
 		for i, d := range l.Devices {
-			// The runtime creates these nodes in every container.
-			if !slices.Contains(standardDevices, d.Path) {
+			// The runtime creates the standard nodes in every container;
+			// a privileged one gets every host device, which WD120 says.
+			if !slices.Contains(standardDevices, d.Path) && !w.Privileged {
 				w.Devices = append(w.Devices, Device{Host: d.Path, Container: d.Path, Line: pos.nth("devices", i)})
 			}
 		}
-		if l.Seccomp != nil {
+		if l.Seccomp != nil && !seccompAllowsAll(l.Seccomp) {
 			w.Seccomp = SeccompCustom
-			if l.Seccomp.DefaultAction == specs.ActAllow && len(l.Seccomp.Syscalls) == 0 {
-				w.Seccomp = SeccompUnconfined
-			} else if l.Seccomp.DefaultAction == specs.ActErrno {
+			if l.Seccomp.DefaultAction == specs.ActErrno {
 				w.Seccomp = SeccompDefault
 			}
 		}
@@ -131,11 +155,95 @@ func ReadOCIConfig(file string, data []byte) ([]Workload, error) {
 		for _, k := range names {
 			w.Sysctls = append(w.Sysctls, Sysctl{Name: k, Value: l.Sysctl[k], Line: pos.line(k)})
 		}
-		// What `docker run --privileged` generates: every capability and
-		// nothing masked. No field says "privileged" in a bundle.
-		w.Privileged = slices.Contains(w.Capabilities, "SYS_ADMIN") && len(l.MaskedPaths) == 0 && len(l.ReadonlyPaths) == 0
 	}
+	w.Network = ociNetwork(&s, w.LineOf(FieldHostNetwork))
 	return []Workload{w}, nil
+}
+
+// hostUID is the uid the host sees for uid in the spec's container: uid
+// itself without a user namespace of its own; mapped through
+// linux.uidMappings with one. nil when it cannot be told (a user
+// namespace joined by path, or a uid no mapping covers: the runtime
+// would refuse it).
+func hostUID(s *specs.Spec, uid uint32) *uint32 {
+	if s.Linux == nil {
+		return &uid
+	}
+	for _, ns := range s.Linux.Namespaces {
+		if ns.Type != specs.UserNamespace {
+			continue
+		}
+		for _, m := range s.Linux.UIDMappings {
+			if uid >= m.ContainerID && uint64(uid) < uint64(m.ContainerID)+uint64(m.Size) {
+				host := m.HostID + (uid - m.ContainerID)
+				return &host
+			}
+		}
+		return nil
+	}
+	return &uid
+}
+
+// ownNamespace tells whether the spec gives the container a namespace of
+// type t of its own (a new one, or one joined by a path that is not the
+// host's /proc/1/ns).
+func ownNamespace(s *specs.Spec, t specs.LinuxNamespaceType) bool {
+	if s.Linux == nil {
+		return false
+	}
+	for _, ns := range s.Linux.Namespaces {
+		if ns.Type == t {
+			return ns.Path == "" || !strings.HasPrefix(ns.Path, "/proc/1/")
+		}
+	}
+	return false
+}
+
+// ociNetwork is the egress the spec itself decides: the host's network,
+// or a new network namespace that nothing configures (no path, no hook
+// that could add an interface) and so has only lo. A namespace joined by
+// path is configured elsewhere: unknown from the spec alone.
+func ociNetwork(s *specs.Spec, line int) NetworkPolicy {
+	if !ownNamespace(s, specs.NetworkNamespace) {
+		return NetworkPolicy{Egress: EgressAllowAll, Detail: "the host's network", Line: line}
+	}
+	for _, ns := range s.Linux.Namespaces {
+		if ns.Type == specs.NetworkNamespace && ns.Path != "" {
+			return NetworkPolicy{Egress: EgressUnknown, Detail: "network namespace " + ns.Path, Line: line}
+		}
+	}
+	if h := s.Hooks; h != nil && len(h.Prestart)+len(h.CreateRuntime)+len(h.CreateContainer) > 0 {
+		return NetworkPolicy{Egress: EgressUnknown, Detail: "a network namespace its hooks may configure", Line: line}
+	}
+	return NetworkPolicy{Egress: EgressNone, Detail: "a network namespace of its own with only lo", Line: line}
+}
+
+// seccompAllowsAll tells a seccomp section that filters nothing: its
+// default action and every rule allow.
+func seccompAllowsAll(s *specs.LinuxSeccomp) bool {
+	if s.DefaultAction != specs.ActAllow {
+		return false
+	}
+	for _, sc := range s.Syscalls {
+		if sc.Action != specs.ActAllow {
+			return false
+		}
+	}
+	return true
+}
+
+// engineNetworkFile tells the resolv.conf, hostname and hosts files an
+// engine writes per container and binds over the image's (Docker's and
+// ward's live in the container's own directory): the engine's doing, not
+// a host path the user gave. The host's own /etc files are not these.
+func engineNetworkFile(m specs.Mount) bool {
+	switch m.Destination {
+	case "/etc/resolv.conf", "/etc/hostname", "/etc/hosts":
+	default:
+		return false
+	}
+	src := filepath.Clean(m.Source)
+	return filepath.Base(src) == filepath.Base(m.Destination) && filepath.Dir(src) != "/etc" && filepath.IsAbs(src)
 }
 
 // standardDevices are the nodes every runtime creates in a container.

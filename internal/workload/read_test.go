@@ -84,7 +84,8 @@ func TestReaders(t *testing.T) {
 		{"config.json", KindOCI, []want{{
 			resource: "bundle testdata", line: 1, root: true, userLine: 4, seccomp: SeccompUnconfined,
 			hasCap: []string{"SYS_ADMIN", "NET_RAW"}, lacksCap: []string{"SETUID"}, nnp: true, readOnly: true,
-			hostNetwork: true, binds: []string{"/srv/data"},
+			// Two of Docker's 14 defaults left: ALL dropped, three added back.
+			dropAll: true, hostNetwork: true, binds: []string{"/srv/data"},
 		}}},
 		{"inspect.json", KindInspect, []want{{
 			resource: "container web", line: 2, root: true, userLine: 6, privileged: true, seccomp: SeccompUnconfined,

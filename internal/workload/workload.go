@@ -70,7 +70,11 @@ const (
 // values; a field that an input kind cannot express keeps its zero value and
 // the rules that read it do not apply to that kind.
 type Workload struct {
-	Kind     Kind
+	Kind Kind
+	// FixKind is the kind whose fix texts a finding gives, when it is not
+	// Kind: a ward container is judged from its OCI spec (Kind oci) but
+	// fixed with `ward run`'s flags (FixKind inspect).
+	FixKind  Kind
 	File     string
 	Line     int    // line of the resource (the FROM, the service, the container)
 	Resource string // e.g. "Deployment/web container app", "service web"
@@ -151,12 +155,20 @@ type User struct {
 	// image's own USER applies; ward cannot see it and assumes root, as
 	// nearly every base image runs as root.
 	BaseDecides bool
+	// HostUID is the uid the host's kernel sees, when the input says it
+	// (an OCI spec: process.user.uid, mapped through linux.uidMappings in
+	// a user namespace of its own). When set, it alone decides IsRoot:
+	// a name that is an alias of uid 0 is root.
+	HostUID *uint32
 }
 
 // IsRoot reports whether the process runs as root (uid 0).
 func (u User) IsRoot() bool {
 	if u.NonRootEnforced {
 		return false
+	}
+	if u.HostUID != nil {
+		return *u.HostUID == 0
 	}
 	name, _, _ := strings.Cut(u.Name, ":")
 	switch strings.TrimSpace(name) {

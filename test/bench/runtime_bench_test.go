@@ -17,7 +17,7 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
-	"github.com/wardproject/ward/internal/linux/seccomp"
+	"github.com/wardproject/ward/internal/runspec"
 	"github.com/wardproject/ward/internal/testutil"
 )
 
@@ -82,7 +82,7 @@ func bundles(b *testing.B) map[string]string {
 		"example": testutil.Bundle(b, []string{"/bin/true"}, nil),
 		"seccomp+cgroups": testutil.Bundle(b, []string{"/bin/true"}, func(s *specs.Spec) {
 			s.Process.Capabilities = &specs.LinuxCapabilities{Bounding: caps, Effective: caps, Permitted: caps}
-			profile, err := seccomp.DockerDefault(caps)
+			profile, err := runspec.DockerSeccomp(caps)
 			if err != nil {
 				b.Fatal(err)
 			}

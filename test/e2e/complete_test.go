@@ -13,7 +13,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/wardproject/ward/internal/linux/console"
-	"github.com/wardproject/ward/internal/linux/seccomp"
+	"github.com/wardproject/ward/internal/runspec"
 	"github.com/wardproject/ward/internal/testutil"
 )
 
@@ -113,7 +113,7 @@ func TestSeccompDockerDefaultMatchesRunc(t *testing.T) {
 			dir := testutil.Bundle(t, []string{"sh", "-c", script}, func(s *specs.Spec) {
 				s.Process.NoNewPrivileges = nnp
 				s.Process.Capabilities = allCaps(dockerDefaultCaps)
-				profile, err := seccomp.DockerDefault(dockerDefaultCaps)
+				profile, err := runspec.DockerSeccomp(dockerDefaultCaps)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -31,6 +31,11 @@ func checkRunsAsRoot(w *workload.Workload, _ audit.Settings) []audit.Violation {
 	}
 	line := w.LineOf(workload.FieldUser)
 	switch {
+	case w.User.HostUID != nil && w.User.Name != "0":
+		// A spec resolved the user: say which uid, whatever it was called.
+		return []audit.Violation{{Message: "runs as uid " + w.User.Name + ", which the host sees as uid 0 (root)", Line: line}}
+	case w.User.HostUID != nil:
+		return []audit.Violation{{Message: "runs as uid 0 (root): a user name that resolves to uid 0 is root too", Line: line}}
 	case w.User.Name != "":
 		return []audit.Violation{{Message: "runs as user " + quote(w.User.Name) + ", which is root", Line: line}}
 	case w.Kind == workload.KindDockerfile:

@@ -24,3 +24,23 @@ func TestRunsAsRoot(t *testing.T) {
 		{"inspect empty user", user(workload.KindInspect, workload.User{}), 1},
 	})
 }
+
+// A spec's user is its uid as the host sees it: an alias of root is root,
+// a uid mapped to a host uid other than 0 is not.
+func TestRunsAsRootHostUID(t *testing.T) {
+	zero, other := uint32(0), uint32(100000)
+	for _, tc := range []struct {
+		user  workload.User
+		fires bool
+	}{
+		{workload.User{Name: "0", HostUID: &zero}, true},
+		{workload.User{Name: "1000", HostUID: &zero}, true},
+		{workload.User{Name: "0", HostUID: &other}, false},
+		{workload.User{Name: "root", HostUID: &other}, false},
+	} {
+		w := workload.Workload{Kind: workload.KindOCI, User: tc.user}
+		if got := len(checkRunsAsRoot(&w, audit.Settings{})) > 0; got != tc.fires {
+			t.Errorf("user %s (host uid %d): fires %v, want %v", tc.user.Name, *tc.user.HostUID, got, tc.fires)
+		}
+	}
+}

@@ -17,6 +17,7 @@ var UnrestrictedEgress = audit.Rule{
 	Fix: map[workload.Kind]string{
 		workload.KindCompose:    "Put the service only on `internal: true` networks (with a proxy for what it must reach), or `network_mode: none` when it needs no network.",
 		workload.KindKubernetes: "Add a NetworkPolicy with `policyTypes: [Egress]` selecting the pod and allowing only what it needs (a default-deny policy per namespace first).",
+		workload.KindOCI:        "Give the container a network namespace of its own (`linux.namespaces`) that nothing configures, or join one whose egress a firewall restricts.",
 		workload.KindInspect:    "Run with `--egress allow=CIDR[:PORT[/PROTO]]` or `--egress deny-all`, on a network created with `ward network create --egress ...`, or with `--network none`.",
 	},
 	Equivalents: []string{"Kubernetes NetworkPolicy default deny", "NSA/CISA Kubernetes hardening: network separation"},

@@ -23,5 +23,8 @@ func TestUnrestrictedEgress(t *testing.T) {
 		{"pod with policy", with(workload.KindKubernetes, workload.EgressRestricted), 0},
 		{"unknown", with(workload.KindInspect, workload.EgressUnknown), 0},
 		{"dockerfile", with(workload.KindDockerfile, workload.EgressAllowAll), 0},
+		{"config.json on the host's network", with(workload.KindOCI, workload.EgressAllowAll), 1},
+		{"config.json with a namespace of its own", with(workload.KindOCI, workload.EgressNone), 0},
+		{"config.json joining a namespace", with(workload.KindOCI, workload.EgressUnknown), 0},
 	})
 }

@@ -27,7 +27,7 @@ const childEnv = "WARD_SECCOMP_TEST_CHILD"
 
 type childSpec struct {
 	Profile     string   // file under testdata; empty with Docker false: no filter
-	Docker      bool     // load DockerDefault(Caps) instead
+	Docker      bool     // load dockerDefault(Caps) instead
 	Caps        []string // for Docker
 	OtherThread bool     // make the calls from a thread other than the one that loaded
 	PrivsKept   bool     // load without no_new_privs, relying on CAP_SYS_ADMIN
@@ -63,7 +63,7 @@ func runChild(raw string) error {
 	switch {
 	case spec.Docker:
 		var err error
-		if cfg, err = DockerDefault(spec.Caps); err != nil {
+		if cfg, err = dockerDefault(spec.Caps); err != nil {
 			return err
 		}
 	case spec.Profile != "":
@@ -288,7 +288,7 @@ func TestKernelKillProcess(t *testing.T) {
 // of its own that ends with the benchmark run (Go creates new threads from
 // a clean template thread, not from a locked one).
 func BenchmarkSyscallUnderDockerDefault(b *testing.B) {
-	cfg, err := DockerDefault(dockerCaps(b))
+	cfg, err := dockerDefault(dockerCaps(b))
 	if err != nil {
 		b.Fatal(err)
 	}

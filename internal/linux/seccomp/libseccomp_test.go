@@ -169,9 +169,9 @@ var differsFromLibseccomp = map[string]string{
 func TestAgainstLibseccomp(t *testing.T) {
 	exporter := buildExporter(t)
 	profiles := map[string]func() (*specs.LinuxSeccomp, error){
-		"docker-caps":           func() (*specs.LinuxSeccomp, error) { return DockerDefault(dockerCaps(t)) },
-		"docker-caps+sys-admin": func() (*specs.LinuxSeccomp, error) { return DockerDefault(append(dockerCaps(t), "CAP_SYS_ADMIN")) },
-		"docker-no-caps":        func() (*specs.LinuxSeccomp, error) { return DockerDefault(nil) },
+		"docker-caps":           func() (*specs.LinuxSeccomp, error) { return dockerDefault(dockerCaps(t)) },
+		"docker-caps+sys-admin": func() (*specs.LinuxSeccomp, error) { return dockerDefault(append(dockerCaps(t), "CAP_SYS_ADMIN")) },
+		"docker-no-caps":        func() (*specs.LinuxSeccomp, error) { return dockerDefault(nil) },
 	}
 	files, err := filepath.Glob("testdata/profiles/*.json")
 	if err != nil {

@@ -1,9 +1,13 @@
-package store
+// Package stored adapts an image of ward's store to the scanner's
+// source.Source. The adapter lives on the scanner's side so that the store
+// knows nothing of scanning (a boundary test keeps it so).
+package stored
 
 import (
 	"fmt"
 
 	"github.com/wardproject/ward/internal/image"
+	"github.com/wardproject/ward/internal/image/store"
 	"github.com/wardproject/ward/internal/scan/source"
 )
 
@@ -15,9 +19,9 @@ type ImageSource struct {
 	layers []source.Layer
 }
 
-// Source resolves what (a reference, ID or ID prefix) and returns the
+// Open resolves what (a reference, ID or ID prefix) in s and returns the
 // image as a source. Layers are opened only while they are walked.
-func (s *Store) Source(what string) (*ImageSource, error) {
+func Open(s *store.Store, what string) (*ImageSource, error) {
 	rec, err := s.Get(what)
 	if err != nil {
 		return nil, err
@@ -39,7 +43,7 @@ func (i *ImageSource) Layers() []source.Layer { return i.layers }
 func (i *ImageSource) Close() error { return nil }
 
 type storedSourceLayer struct {
-	s *Store
+	s *store.Store
 	l image.Layer
 }
 

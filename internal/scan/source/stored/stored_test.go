@@ -1,8 +1,9 @@
-package store
+package stored
 
 import (
 	"archive/tar"
 	"bytes"
+	"context"
 	"io"
 	"maps"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	ispec "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"github.com/wardproject/ward/internal/image/store"
 	"github.com/wardproject/ward/internal/scan/analyzer"
 	"github.com/wardproject/ward/internal/scan/source"
 	"github.com/wardproject/ward/internal/testutil"
@@ -33,7 +35,7 @@ func TestSourceBusyboxImage(t *testing.T) {
 	if _, err := s.Load(ctx, archive, nil); err != nil {
 		t.Fatal(err)
 	}
-	src, err := s.Source("busybox:test")
+	src, err := Open(s, "busybox:test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +115,7 @@ func TestSourceLayersAndWhiteouts(t *testing.T) {
 	if _, err := s.Write(ctx, img, []name.Reference{ref}, nil); err != nil {
 		t.Fatal(err)
 	}
-	src, err := s.Source("example.com/layered:1")
+	src, err := Open(s, "example.com/layered:1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +146,18 @@ func TestSourceLayersAndWhiteouts(t *testing.T) {
 }
 
 func TestSourceUnknownImage(t *testing.T) {
-	if _, err := newStore(t).Source("nothing:here"); err == nil {
+	if _, err := Open(newStore(t), "nothing:here"); err == nil {
 		t.Fatal("an unknown image opened as a source")
 	}
+}
+
+var ctx = context.Background()
+
+func newStore(t *testing.T) *store.Store {
+	t.Helper()
+	s, err := store.Open(filepath.Join(t.TempDir(), "images"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
