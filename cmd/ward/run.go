@@ -243,6 +243,7 @@ func runContainer(cmd *cobra.Command, f *runFlags, args []string) error {
 	if err != nil {
 		return err
 	}
+	restartInBackground(e, c, status) // --restart: run_service.go
 	if status != 0 {
 		os.Exit(status) // the container's own status, without a message
 	}

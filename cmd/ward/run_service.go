@@ -1,12 +1,16 @@
 package main
 
 import (
+	"fmt"
+	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/monitor"
 )
 
 // serviceFlags are run's flags about a container's life: its init and
@@ -61,4 +65,18 @@ func splitLogOpts(opts []string) []string {
 		out = append(out, strings.Split(o, ",")...)
 	}
 	return out
+}
+
+// restartInBackground hands a foreground container whose restart policy
+// asks for it to a monitor, after Docker's first back-off, as Docker's
+// client returns at the first exit while the daemon restarts it.
+func restartInBackground(e *engine.Engine, c *engine.Container, status int) {
+	restart, err := e.RestartAfterForeground(c.ID, status)
+	if err != nil || !restart {
+		return
+	}
+	time.Sleep(monitor.RestartBackoff(0, 0))
+	if err := startMonitor(c, e.RuntimePath); err != nil {
+		fmt.Fprintf(os.Stderr, "ward: restart container %s: %v\n", c.ShortName(), err)
+	}
 }

@@ -242,3 +242,32 @@ func (b *limitedBuffer) ReadFrom(r *os.File) {
 		}
 	}
 }
+
+// checkHealthEvery runs the container's check every interval while a
+// foreground ward supervises it, as the monitor does for a detached one;
+// the function it returns stops the checks and waits for one under way,
+// so none is recorded over the exit.
+func (e *Engine) checkHealthEvery(ctx context.Context, c *Container) (stop func()) {
+	every := c.HealthInterval()
+	if every <= 0 {
+		return func() {}
+	}
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+				e.CheckHealth(ctx, c.ID)
+			}
+		}
+	}()
+	return func() {
+		close(quit)
+		<-done
+	}
+}

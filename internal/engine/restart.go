@@ -118,3 +118,18 @@ func (e *Engine) clearRestarting(id string) {
 		e.Records.Save(c)
 	}
 }
+
+// RestartAfterForeground applies the restart policy to the exit of a
+// container ward ran in the foreground, which is already recorded: when
+// the policy asks for a restart it counts it and records the container
+// restarting, and the caller hands it to a monitor, as Docker's client
+// returns at the first exit while its daemon restarts the container.
+func (e *Engine) RestartAfterForeground(id string, status int) (bool, error) {
+	c, err := e.Records.Load(id)
+	if err != nil || !e.shouldRestart(c, status) {
+		return false, err
+	}
+	c.RestartCount++
+	c.State.Restarting = true
+	return true, e.Records.Save(c)
+}

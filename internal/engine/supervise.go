@@ -114,13 +114,18 @@ func (e *Engine) Supervise(ctx context.Context, id string, stdio Stdio, started 
 	if master != nil {
 		copied = copyTerminal(master, stdio)
 	}
+	stopChecks := e.checkHealthEvery(ctx, c) // health.go
 	status := waitPid(pid)
+	stopChecks()
 	// The last output, until the last holder of the pty's slave or of the
 	// pipes is gone (with --pid host, a daemon the container left).
 	waitDone(copied)
 	waitDone(teed)
 	if master != nil {
 		master.Close()
+	}
+	if cur, err := e.Records.Load(id); err == nil {
+		c.State.Health = cur.State.Health // the checks' last results
 	}
 	c.State.Status, c.State.Running, c.State.Pid = StatusExited, false, 0
 	c.State.ExitCode, c.State.FinishedAt = status, time.Now().UTC()

@@ -235,3 +235,55 @@ func (e engines) restarted(t *testing.T, engine []string, policy, script string,
 	out.running, out.restarting = recs[0].State.Running, recs[0].State.Restarting
 	return out
 }
+
+// testForegroundAlike covers a container run in the foreground with a
+// restart policy and a health check: the client returns the first exit's
+// status, the container is restarted in the background (Docker's daemon,
+// ward's monitor), and the checks run while it runs.
+func testForegroundAlike(t *testing.T, e engines) {
+	type outcome struct {
+		code, runs, restartCount int
+		running                  bool
+		health                   string
+	}
+	one := func(engine []string) outcome {
+		name := "fg-" + strings.ReplaceAll(filepath.Base(engine[0]), "/", "")
+		defer run(nil, append(slices.Clone(engine), "rm", "-f", name)...)
+		r := run(nil, append(slices.Clone(engine), "run", "--name", name, "--network", "none", "--restart", "on-failure:2",
+			"--health-cmd", "echo hi", "--health-interval", "200ms", image, "sh", "-c", "echo run; sleep 1; exit 3")...)
+		out := outcome{code: r.code}
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			insp := run(nil, append(slices.Clone(engine), "inspect", name)...)
+			var recs []struct {
+				RestartCount int
+				State        struct {
+					Running, Restarting bool
+					Health              *struct{ Status string }
+				}
+			}
+			if err := json.Unmarshal([]byte(insp.stdout), &recs); err != nil || len(recs) != 1 {
+				t.Fatalf("%s inspect: %v: %s", engine[0], err, insp.stdout)
+			}
+			out.restartCount, out.running = recs[0].RestartCount, recs[0].State.Running
+			if recs[0].State.Running && recs[0].State.Health != nil && recs[0].State.Health.Status != "starting" {
+				out.health = recs[0].State.Health.Status // seen while it ran
+			}
+			if out.restartCount == 2 && !recs[0].State.Running && !recs[0].State.Restarting {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not settled after 20s: %+v", engine[0], out)
+			}
+		}
+		out.runs = strings.Count(run(nil, append(slices.Clone(engine), "logs", name)...).stdout, "run")
+		return out
+	}
+	var want, got outcome
+	var wg sync.WaitGroup
+	wg.Go(func() { want = one(e.docker) })
+	wg.Go(func() { got = one(e.ward) })
+	wg.Wait()
+	if got != want || want.code != 3 || want.runs != 3 {
+		t.Errorf("docker: %+v\nward:   %+v", want, got)
+	}
+}

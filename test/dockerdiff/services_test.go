@@ -17,6 +17,7 @@ func TestServicesAlike(t *testing.T) {
 		{"SeccompProfileCheckedFirst", testSeccompProfileCheckedFirst},
 		{"StopAndRestartAlike", testStopAndRestartAlike},
 		{"RestartPoliciesAlike", testRestartPoliciesAlike},
+		{"ForegroundAlike", testForegroundAlike},
 		{"HealthChecksAlike", testHealthChecksAlike},
 		{"LogsAlike", testLogsAlike},
 		{"LogRotationAlike", testLogRotationAlike},
