@@ -36,7 +36,7 @@ unit:
 # ward-runtime against runc, ward against docker (run, import, monitor
 # memory), bridges against none and bare veths (inside test namespaces).
 bench: deps
-	$(GO) test -run '^$$' -bench . -benchtime 50x ./test/bench
+	$(GO) test -run '^$$' -bench . -benchtime 50x -timeout 40m ./test/bench
 	$(GO) test -run '^$$' -bench . -benchtime 30x ./test/network
 
 conformance: deps
