@@ -162,12 +162,12 @@ func (s *Stream) Write(p []byte) (int, error) {
 	n := len(p)
 	for len(p) > 0 {
 		i := indexNewline(p)
-		if i < 0 {
-			room := maxLine - len(s.pending)
-			if len(p) < room {
-				s.pending = append(s.pending, p...)
-				return n, nil
-			}
+		end := len(p)
+		if i >= 0 {
+			end = i + 1
+		}
+		if room := maxLine - len(s.pending); end > room {
+			// Longer than Docker's entry: cut at 16 KiB.
 			s.pending = append(s.pending, p[:room]...)
 			p = p[room:]
 			if err := s.flush(); err != nil {
@@ -175,18 +175,24 @@ func (s *Stream) Write(p []byte) (int, error) {
 			}
 			continue
 		}
-		line := p[:i+1]
-		p = p[i+1:]
-		if len(s.pending) > 0 {
-			s.pending = append(s.pending, line...)
-			if err := s.flush(); err != nil {
-				return n, err
+		if i < 0 {
+			s.pending = append(s.pending, p...)
+			if len(s.pending) == maxLine {
+				return n, s.flush()
 			}
-			continue
+			return n, nil
 		}
-		if err := s.w.entry(s.name, line); err != nil {
+		var err error
+		if len(s.pending) == 0 {
+			err = s.w.entry(s.name, p[:end])
+		} else {
+			s.pending = append(s.pending, p[:end]...)
+			err = s.flush()
+		}
+		if err != nil {
 			return n, err
 		}
+		p = p[end:]
 	}
 	return n, nil
 }

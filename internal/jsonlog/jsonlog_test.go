@@ -78,7 +78,7 @@ func TestStreamSplitsLines(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := w.Stream("stdout")
-	text := "one\ntwo\nthree\n" + strings.Repeat("x", 40<<10) + "\nend"
+	text := "one\ntwo\nthree\n" + strings.Repeat("x", 40<<10) + "\n" + strings.Repeat("z", 20<<10) + "\nend"
 	for i := 0; i < len(text); i += 7 {
 		s.Write([]byte(text[i:min(i+7, len(text))]))
 	}
@@ -93,7 +93,7 @@ func TestStreamSplitsLines(t *testing.T) {
 	if joined != text {
 		t.Errorf("entries join to %d bytes, want %d", len(joined), len(text))
 	}
-	want := []int{4, 4, 6, 16 << 10, 16 << 10, 8<<10 + 1, 3}
+	want := []int{4, 4, 6, 16 << 10, 16 << 10, 8<<10 + 1, 16 << 10, 4<<10 + 1, 3}
 	if len(sizes) != len(want) {
 		t.Fatalf("entry sizes %v, want %v", sizes, want)
 	}
