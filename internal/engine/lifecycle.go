@@ -24,8 +24,22 @@ const pollInterval = 50 * time.Millisecond
 
 // Kill signals a running container's init.
 func (e *Engine) Kill(ctx context.Context, c *Container, sig syscall.Signal) error {
+	if c.State.Restarting {
+		// Between two runs, waiting out the back-off: as Docker's kill
+		// of a restarting container, it is not restarted.
+		if err := e.MarkStopRequested(c.ID); err != nil {
+			return err
+		}
+		e.WaitStopped(c.ID, 5*time.Second)
+		e.clearRestarting(c.ID)
+		return nil
+	}
 	if !c.State.Status.CanKill() {
 		return fmt.Errorf("%w: container %s is not running", ErrConflict, c.ShortName())
+	}
+	// As Docker's: a container killed on purpose is not restarted.
+	if err := e.MarkStopRequested(c.ID); err != nil {
+		return err
 	}
 	if err := e.Runtime.Kill(ctx, c.ID, sig, false); err != nil {
 		return fmt.Errorf("kill container %s: %w", c.ShortName(), err)
