@@ -3,6 +3,9 @@
 export PATH := /usr/local/go/bin:$(PATH)
 GO ?= go
 BIN := bin
+# Where every ward check finding links its rule (docs/RULES.md#wdNNN);
+# a distribution publishing its own docs sets DOCS_BASE_URL.
+DOCS_BASE_URL ?= https://github.com/wardproject/ward/blob/main/
 
 .PHONY: all build deps demo test unit bench conformance managers vet clean
 
@@ -12,7 +15,8 @@ build:
 	$(GO) build -o $(BIN)/ward-runtime ./cmd/ward-runtime
 	$(GO) build -o $(BIN)/ward ./cmd/ward
 	$(GO) build -o $(BIN)/ward-monitor ./cmd/ward-monitor
-	$(GO) build -o $(BIN)/ward-audit ./cmd/ward-audit
+	$(GO) build -ldflags "-X github.com/wardproject/ward/internal/audit.DocsBaseURL=$(DOCS_BASE_URL)" -o $(BIN)/ward-audit ./cmd/ward-audit
+	$(GO) build -o $(BIN)/ward-trust ./cmd/ward-trust
 
 # What the tests and the demo need from Debian.
 deps:

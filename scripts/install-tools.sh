@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the peer tools some tests compare ward with (syft and trivy for
-# `ward sbom`, crictl for the CRI test), from the Go module proxy, into
+# `ward sbom`, crictl for the CRI test, cosign for `ward sign`/`verify`), from the Go module proxy, into
 # ${WARD_TOOLS:-$HOME/.cache/ward/bin}. Tests that need one skip with a
 # message when it is missing; CI runs this first so nothing skips there.
 set -euo pipefail
@@ -16,4 +16,6 @@ install() { # name, go install args...
 install syft github.com/anchore/syft/cmd/syft@v1.57.1
 GOEXPERIMENT=jsonv2 install trivy github.com/aquasecurity/trivy/cmd/trivy@v0.74.0
 install crictl sigs.k8s.io/cri-tools/cmd/crictl@v1.34.0
+# cosign 2.x for the signature interop tests (v2.6.5 builds with Go 1.26).
+install cosign github.com/sigstore/cosign/v2/cmd/cosign@v2.6.5
 echo "$bin"

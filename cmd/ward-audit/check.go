@@ -39,6 +39,10 @@ type checkFlags struct {
 	containers  []string
 	running     bool
 	failOnVuln  string
+	severities  []string
+	imageSrc    string
+	// allowUncovered accepts image scans with coverage gaps (WD261).
+	allowUncovered bool
 }
 
 func newCheckCommand() *cobra.Command {
@@ -60,7 +64,10 @@ It judges effective settings: a Dockerfile without USER runs as root, a pod's
 securityContext applies to its containers, Docker's defaults include NET_RAW.
 
 Exit status: 0 when the inputs were read (and nothing reached --fail-on),
-1 when a finding is at or above --fail-on, 2 for usage or input errors.
+1 when a finding is at or above --fail-on (an image scan with coverage
+gaps, WD261, reaches every level unless --allow-uncovered), 2 for usage or
+input errors: a path that does not exist, or nothing to check where one
+was named (a CI job pointed at the wrong directory fails).
 
 Suppress a finding inline with a reason:  # ward:ignore=WD140 writes to /data
 Accept today's findings so only new ones fail:  --write-accept FILE, then --accept FILE`,
@@ -81,6 +88,9 @@ Accept today's findings so only new ones fail:  --write-accept FILE, then --acce
 	fl.StringVar(&f.color, "color", "auto", "colour text output: auto, always, never")
 	fl.StringArrayVar(&f.containers, "container", nil, "check this ward container (name or ID; repeatable)")
 	fl.BoolVar(&f.running, "running", false, "check every running ward container")
+	fl.StringSliceVar(&f.severities, "severity", nil, "report only findings of these severities, a comma list (INFO,LOW,MEDIUM,HIGH,CRITICAL)")
+	fl.StringVar(&f.imageSrc, "image-src", "", "read image names from ward's store or their registry only (store, registry); default: the store, else the registry for REGISTRY/REPO:TAG names")
+	fl.BoolVar(&f.allowUncovered, "allow-uncovered", false, "accept image scans with coverage gaps (WD261): what the scan could not see is still listed by ward scan")
 	fl.StringVar(&f.failOnVuln, "fail-on-vuln", "", "image-scan: report (and with --policy, refuse) only vulnerabilities at or above this severity (low, medium, high, critical)")
 	return c
 }
@@ -129,13 +139,23 @@ func runCheck(stdout, stderr io.Writer, args []string, f checkFlags) error {
 	if err := cfg.Validate(func(id string) bool { _, ok := rules.ByID(id); return ok }); err != nil {
 		return usageError(fmt.Errorf("%s: %w", cfgPath, err))
 	}
-	opts := audit.Options{Rules: ruleSet, Config: cfg, MinVulnSeverity: minVuln}
+	opts := audit.Options{Rules: ruleSet, Config: cfg, MinVulnSeverity: minVuln, AllowUncovered: f.allowUncovered}
+	for _, name := range f.severities {
+		s, err := audit.ParseSeverity(name)
+		if err != nil {
+			return usageError(fmt.Errorf("--severity: %w", err))
+		}
+		opts.Severities = append(opts.Severities, s)
+	}
 	if f.accept != "" {
 		if opts.Accepted, err = audit.LoadAccept(f.accept); err != nil {
 			return usageError(err)
 		}
 	}
-	inputs := &checkInputs{stderr: stderr}
+	if f.imageSrc != imageSrcAuto && f.imageSrc != imageSrcStore && f.imageSrc != imageSrcRegistry {
+		return usageError(fmt.Errorf("--image-src %q: want store or registry", f.imageSrc))
+	}
+	inputs := &checkInputs{stderr: stderr, imageSrc: f.imageSrc}
 	defer inputs.close()
 	paths, extra := inputs.split(args)
 	if len(f.containers) > 0 || f.running {
@@ -152,6 +172,20 @@ func runCheck(stdout, stderr io.Writer, args []string, f checkFlags) error {
 	report, err := audit.Check(paths, opts)
 	if err != nil {
 		return usageError(err)
+	}
+	if len(report.Inputs) == 0 && (len(args) > 0 || len(report.Errors) > 0 || !(len(f.containers) > 0 || f.running)) {
+		// Nothing was judged: a checklist of "yes" over zero workloads
+		// would pass a CI job pointed at the wrong place. One line, no
+		// answer. (Checking --running containers when none run is not
+		// an input error: there is nothing to refuse.)
+		if len(report.Errors) > 0 {
+			return usageError(fmt.Errorf("%s", strings.Join(report.Errors, "; ")))
+		}
+		named := args
+		if len(named) == 0 {
+			named = []string{"."}
+		}
+		return usageError(fmt.Errorf("nothing to check in %s: no Dockerfile, compose file, Kubernetes manifest, OCI config.json, inspect output or image found", strings.Join(named, ", ")))
 	}
 
 	if f.writeAccept != "" {

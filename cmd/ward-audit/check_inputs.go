@@ -1,19 +1,24 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/wardproject/ward/internal/containerworkload"
 	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/image"
+	"github.com/wardproject/ward/internal/image/registry"
 	"github.com/wardproject/ward/internal/image/store"
 	"github.com/wardproject/ward/internal/imageworkload"
 	"github.com/wardproject/ward/internal/scan/matcher"
+	"github.com/wardproject/ward/internal/scan/source"
 	"github.com/wardproject/ward/internal/scan/vulndb"
 	"github.com/wardproject/ward/internal/workload"
 )
@@ -24,6 +29,8 @@ import (
 // image store and the vulnerability database once, on first need.
 type checkInputs struct {
 	stderr io.Writer
+	// imageSrc is --image-src: where image names are read from.
+	imageSrc string
 
 	images   *store.Store
 	db       *vulndb.DB
@@ -94,14 +101,63 @@ func (c *checkInputs) store() (*store.Store, error) {
 }
 
 func (c *checkInputs) storedImage(ref string) workload.Input {
+	if c.imageSrc == imageSrcRegistry {
+		return c.registryImage(ref)
+	}
 	s, err := c.store()
 	if err != nil {
+		if c.imageSrc == imageSrcAuto && hasRegistryHost(ref) {
+			return c.registryImage(ref)
+		}
 		return workload.Input{File: ref, Err: fmt.Errorf("read %s: no such file, directory or image (%v)", ref, err)}
 	}
 	img, err := imageworkload.FromStore(s, ref)
 	if errors.Is(err, store.ErrNotFound) {
+		if c.imageSrc == imageSrcAuto && hasRegistryHost(ref) {
+			return c.registryImage(ref)
+		}
 		return workload.Input{File: ref, Err: fmt.Errorf("read %s: no such file, directory or image in %s", ref, s.Dir())}
 	}
+	in := c.image(ref, img, err)
+	if in.Err == nil {
+		// The image-trust item from the signature verification, under
+		// the trust policy in force (trust.go).
+		trust, err := storedImageTrust(s, ref)
+		if err != nil {
+			return workload.Input{File: ref, Err: fmt.Errorf("image %s: %w", ref, err)}
+		}
+		for i := range in.Workloads {
+			in.Workloads[i].Trust = trust
+		}
+	}
+	return in
+}
+
+// hasRegistryHost reports whether ref names its registry (REGISTRY/REPO:TAG,
+// the first component a host: a dot, a port or localhost). ward check
+// reads only such names from a registry unless --image-src registry says
+// so: a mistyped file name must not become a Docker Hub pull.
+func hasRegistryHost(ref string) bool {
+	host, _, ok := strings.Cut(ref, "/")
+	return ok && (strings.ContainsAny(host, ".:") || host == "localhost")
+}
+
+// registryImage reads an image from its registry, without storing it.
+func (c *checkInputs) registryImage(ref string) workload.Input {
+	r, err := image.ParseReference(ref)
+	if err != nil {
+		return workload.Input{File: ref, Err: fmt.Errorf("read %s: no such file, directory or image reference: %w", ref, err)}
+	}
+	remoteImg, err := registry.Pull(context.Background(), r, store.Platform(), registry.Options{})
+	if err != nil {
+		return workload.Input{File: ref, Err: fmt.Errorf("read %s: %w", ref, err)}
+	}
+	cfg, err := remoteImg.ConfigFile()
+	if err != nil {
+		return workload.Input{File: ref, Err: fmt.Errorf("image %s: config: %w", ref, err)}
+	}
+	src, err := source.FromImage(remoteImg)
+	img := &imageworkload.Image{File: ref, Ref: image.Familiar(r.String()), Config: cfg, Source: src}
 	return c.image(ref, img, err)
 }
 

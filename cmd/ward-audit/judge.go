@@ -33,9 +33,11 @@ import (
 type judgeFlags struct {
 	policy     string
 	failOnVuln string
-	dryRun     bool
-	everyRule  bool
-	format     string
+	// allowUncovered lets the vulnerability gate pass coverage gaps.
+	allowUncovered bool
+	dryRun         bool
+	everyRule      bool
+	format         string
 }
 
 // newJudgeCommand is ward run's policy check; hidden, ward runs it.
@@ -53,6 +55,7 @@ func newJudgeCommand() *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringVar(&f.policy, "policy", policy.DefaultProfile, "run policy")
 	fl.StringVar(&f.failOnVuln, "fail-on-vuln", "", "refuse images with vulnerabilities at or above this severity")
+	fl.BoolVar(&f.allowUncovered, "allow-uncovered", false, "let --fail-on-vuln pass an image whose scan has coverage gaps")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "print ward check's report of the record")
 	fl.BoolVar(&f.everyRule, "every-rule", false, "with --dry-run: report every rule, not only the policy's")
 	fl.StringVar(&f.format, "format", "text", "--dry-run report format: "+strings.Join(audit.Formats, ", "))
@@ -71,6 +74,9 @@ func judgeRun(stdin io.Reader, stdout, stderr io.Writer, f judgeFlags) error {
 			return fail(fmt.Errorf("--fail-on-vuln: %w", err))
 		}
 		prof = prof.WithFailOnVuln(sev)
+		if f.allowUncovered {
+			prof = prof.WithAllowUncovered()
+		}
 	}
 	if f.dryRun && !contains(audit.Formats, f.format) {
 		return fail(fmt.Errorf("--format %q: want inspect or %s", f.format, strings.Join(audit.Formats, ", ")))

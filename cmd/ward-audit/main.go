@@ -12,10 +12,10 @@ func main() {
 	root := cli.Root("ward", "A least-privilege container engine: the audit verbs")
 	// The verbs ward passes on, listed as ward's main.go lists its own.
 	root.AddCommand(
-		newCheckCommand(),
-		newSBOMCommand(),
-		newScanCommand(),
-		newDBCommand(),
+		withInputErrors(newCheckCommand()),
+		withInputErrors(newSBOMCommand()),
+		withInputErrors(newScanCommand()),
+		withInputErrors(newDBCommand()),
 		newJudgeCommand(), // ward run --policy, --dry-run
 	)
 	cli.Run(root)

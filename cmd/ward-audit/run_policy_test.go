@@ -432,4 +432,14 @@ func TestRunPolicyFromConfigAndVulnGate(t *testing.T) {
 	if err != nil || !slices.ContainsFunc(findingKeys(t, out), func(k string) bool { return strings.HasPrefix(k, "WD260") }) {
 		t.Errorf("dry-run without a policy: %v\n%s", err, out)
 	}
+	// An image the scan could not see into passes no gate, unless the
+	// gaps are accepted: no advisory for gentoo is not "no vulnerability".
+	storeImage(t, "example.com/gentoo:1", v1.Config{User: "1000", Cmd: []string{"/bin/sh"}}, tarLayer(t, map[string]fileSpec{"etc/os-release": {data: "ID=gentoo\nVERSION_ID=2.15\n", mode: 0o644}}))
+	_, _, err = runCmd(t, "--runtime", "/bin/true", "--fail-on-vuln", "low", "example.com/gentoo:1")
+	if exitStatus(err) != 125 || !strings.Contains(err.Error(), "WD261") || !strings.Contains(err.Error(), "gentoo") {
+		t.Errorf("uncovered image under --fail-on-vuln low: %v", err)
+	}
+	if _, _, err := runCmd(t, "--dry-run", "--fail-on-vuln", "low", "--allow-uncovered", "example.com/gentoo:1"); err != nil {
+		t.Errorf("--allow-uncovered: %v", err)
+	}
 }

@@ -1,30 +1,64 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 
+	"github.com/wardproject/ward/internal/image"
+	"github.com/wardproject/ward/internal/image/registry"
 	"github.com/wardproject/ward/internal/image/store"
 	"github.com/wardproject/ward/internal/scan/source"
 	"github.com/wardproject/ward/internal/scan/source/stored"
 )
 
-// openScanSource opens what ward sbom, ward scan and ward check analyze: a
-// path (directory or tar file) when one exists by that name, else an
-// image in ward's store (reference, ID or ID prefix), as docker resolves a
-// name that is not a file.
-func openScanSource(target string) (source.Source, error) {
-	if _, err := os.Stat(target); err == nil || !errors.Is(err, fs.ErrNotExist) {
-		return source.Open(target)
+// Where `--image-src` lets ward sbom, scan and check read an image from.
+const (
+	imageSrcAuto     = ""         // a path, else the store, else the registry
+	imageSrcStore    = "store"    // ward's image store only
+	imageSrcRegistry = "registry" // the registry only, even when stored
+)
+
+// errNotStored says an image is not in ward's store (or there is none).
+var errNotStored = errors.New("not in ward's image store")
+
+// openScanSource opens what ward sbom and ward scan analyze: a path
+// (directory or tar file) when one exists by that name; else an image of
+// ward's store (reference, ID or ID prefix), as docker resolves a name
+// that is not a file; else the image in its registry, read without being
+// stored or run. imageSrc forces the store or the registry.
+func openScanSource(ctx context.Context, target, imageSrc string) (source.Source, error) {
+	switch imageSrc {
+	case imageSrcAuto, imageSrcStore, imageSrcRegistry:
+	default:
+		return nil, fmt.Errorf("--image-src %q: want store or registry", imageSrc)
 	}
-	img, err := openStoredImage(target)
+	if imageSrc == imageSrcAuto {
+		if _, err := os.Stat(target); err == nil || !errors.Is(err, fs.ErrNotExist) {
+			return source.Open(target)
+		}
+	}
+	if imageSrc != imageSrcRegistry {
+		img, err := openStoredImage(target)
+		if err == nil {
+			return img, nil
+		}
+		if imageSrc == imageSrcStore || !errors.Is(err, errNotStored) {
+			return nil, err
+		}
+	}
+	ref, err := image.ParseReference(target)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: no such directory, archive or image, and not an image reference: %w", target, err)
 	}
-	return img, nil
+	img, err := registry.Pull(ctx, ref, store.Platform(), registry.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("%s: no such directory, archive or image in ward's store, and not read from its registry: %w", target, err)
+	}
+	return source.FromImage(img)
 }
 
 // openStoredImage returns an image of ward's store as a source, without
@@ -32,7 +66,7 @@ func openScanSource(target string) (source.Source, error) {
 func openStoredImage(ref string) (*stored.ImageSource, error) {
 	dir := filepath.Join(wardRoot(), "images")
 	if _, err := os.Stat(filepath.Join(dir, "meta.db")); err != nil {
-		return nil, fmt.Errorf("%s: no such directory, archive or image (no image store in %s)", ref, wardRoot())
+		return nil, fmt.Errorf("%s: no such directory, archive or image (no image store in %s): %w", ref, wardRoot(), errNotStored)
 	}
 	s, err := openImageStore()
 	if err != nil {
@@ -40,7 +74,7 @@ func openStoredImage(ref string) (*stored.ImageSource, error) {
 	}
 	src, err := stored.Open(s, ref)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, fmt.Errorf("%s: no such directory, archive or image in %s: %w", ref, dir, err)
+		return nil, fmt.Errorf("%s: no such directory, archive or image in %s: %w (%w)", ref, dir, err, errNotStored)
 	}
 	return src, err
 }

@@ -20,27 +20,33 @@ import (
 
 // newAuditCommand is verb, run by ward-audit.
 func newAuditCommand(verb, short string) *cobra.Command {
+	return newCompanionCommand("ward-audit", verb, short)
+}
+
+// newCompanionCommand is verb, run by the companion binary bin (ward-audit,
+// or ward-trust for the trust verbs).
+func newCompanionCommand(bin, verb, short string) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:                verb,
 		Short:              short,
-		DisableFlagParsing: true, // ward-audit parses them, --help included
+		DisableFlagParsing: true, // the companion parses them, --help included
 		RunE: func(_ *cobra.Command, args []string) error {
-			return execAudit(verb, args)
+			return execCompanion(bin, verb, args)
 		},
 	}
 	// `ward help VERB` shows the verb's own help.
 	cmd.SetHelpFunc(func(c *cobra.Command, _ []string) {
-		if err := execAudit(verb, []string{"--help"}); err != nil {
+		if err := execCompanion(bin, verb, []string{"--help"}); err != nil {
 			fmt.Fprintln(c.ErrOrStderr(), "ward: "+err.Error())
 		}
 	})
 	return cmd
 }
 
-// execAudit replaces ward with `ward-audit VERB ARGS...`; it returns only
+// execCompanion replaces ward with `BIN VERB ARGS...`; it returns only
 // when that cannot be done.
-func execAudit(verb string, args []string) error {
-	bin, err := findAudit()
+func execCompanion(name, verb string, args []string) error {
+	bin, err := findCompanion(name)
 	if err != nil {
 		return fmt.Errorf("%s: %w", verb, err)
 	}
@@ -52,16 +58,19 @@ func execAudit(verb string, args []string) error {
 }
 
 // findAudit finds ward-audit beside ward's own binary, then on PATH.
-func findAudit() (string, error) {
+func findAudit() (string, error) { return findCompanion("ward-audit") }
+
+// findCompanion finds a companion binary beside ward's own, then on PATH.
+func findCompanion(name string) (string, error) {
 	if self, err := os.Executable(); err == nil {
-		p := filepath.Join(filepath.Dir(self), "ward-audit")
+		p := filepath.Join(filepath.Dir(self), name)
 		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
 			return p, nil
 		}
 	}
-	p, err := exec.LookPath("ward-audit")
+	p, err := exec.LookPath(name)
 	if err != nil {
-		return "", fmt.Errorf("ward-audit is neither beside ward nor on PATH (make build puts it in bin/)")
+		return "", fmt.Errorf("%s is neither beside ward nor on PATH (make build puts it in bin/)", name)
 	}
 	return filepath.Abs(p)
 }

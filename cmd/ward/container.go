@@ -75,6 +75,12 @@ type engineConfig struct {
 	// DefaultNetwork is the network of `ward run` without --network
 	// (default "bridge"; $WARD_DEFAULT_NETWORK wins).
 	DefaultNetwork string `json:"default-network"`
+	// Userns is `ward run --userns` when the command line does not say:
+	// "auto" gives every container a user namespace of its own.
+	Userns string `json:"userns"`
+	// TrustPolicy is a trust policy file in containers-policy.json's
+	// schema, which ward pull and ward run enforce (trust.go).
+	TrustPolicy string `json:"trust-policy"`
 }
 
 func readEngineConfig() (engineConfig, error) {

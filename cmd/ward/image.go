@@ -414,6 +414,9 @@ func newRmiCommand() *cobra.Command {
 			if err := pruneLayers(s); err != nil {
 				errs = append(errs, fmt.Errorf("pruning unpacked layers: %w", err))
 			}
+			if err := pruneTrust(s); err != nil {
+				errs = append(errs, fmt.Errorf("pruning trust records: %w", err))
+			}
 			return errors.Join(errs...)
 		}),
 	}
@@ -496,7 +499,12 @@ func newPullCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			img, err := registry.Pull(cmd.Context(), ref, plat, registry.Options{})
+			// A trust policy may ask for a verified signature first.
+			pullRef, verified, err := verifyForPull(cmd.Context(), ref)
+			if err != nil {
+				return err
+			}
+			img, err := registry.Pull(cmd.Context(), pullRef, plat, registry.Options{})
 			if err != nil {
 				return err
 			}
@@ -516,6 +524,9 @@ func newPullCommand() *cobra.Command {
 			bar.finish()
 			if err != nil {
 				return fmt.Errorf("pull %s: %w", image.Familiar(ref.Name()), err)
+			}
+			if err := keepVerification(verified, digest); err != nil {
+				return err
 			}
 			out := cmd.OutOrStdout()
 			if !quiet {
@@ -561,7 +572,8 @@ func newPushCommand() *cobra.Command {
 			digest, _ := img.Digest()
 			size, _ := img.Size()
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: digest: %s size: %d\n", ref.Identifier(), digest, size)
-			return nil
+			// Signatures made with ward sign --local go with the image.
+			return pushSignatures(cmd, ref, digest)
 		}),
 	}
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress bar")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/wardproject/ward/internal/image"
 	"github.com/wardproject/ward/internal/image/store"
+	"github.com/wardproject/ward/internal/trust/record"
 )
 
 // inspectedImage is the part of `docker image inspect` ward reproduces,
@@ -30,6 +31,10 @@ type inspectedImage struct {
 	Size         int64           `json:"Size"`
 	Config       inspectedConfig `json:"Config"`
 	RootFS       inspectedRootFS `json:"RootFS"`
+	// Trust is ward's own: the stored signature verification of the
+	// image's manifest digest, if any (ward pull under a trust policy,
+	// ward verify --local).
+	Trust *record.Trust `json:"Trust,omitempty"`
 }
 
 type inspectedConfig struct {
@@ -75,7 +80,12 @@ func newImageInspectCommand() *cobra.Command {
 					errs = append(errs, err)
 					continue
 				}
-				out = append(out, inspect(img, cfg))
+				ii := inspect(img, cfg)
+				if ii.Trust, err = trustOf(img); err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				out = append(out, ii)
 			}
 			enc := json.NewEncoder(cmd.OutOrStdout())
 			enc.SetIndent("", "    ")

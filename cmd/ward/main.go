@@ -16,6 +16,10 @@ func main() {
 		newAuditCommand("sbom", "List the packages installed in a root filesystem or image archive"),
 		newAuditCommand("scan", "Report known vulnerabilities of the packages in a root filesystem or image archive"),
 		newAuditCommand("db", "Manage the offline vulnerability database (OSV records)"),
+		// The trust verbs run in ward-trust (its main.go says why).
+		newCompanionCommand("ward-trust", "key", "Manage signing keys (cosign's formats)"),
+		newCompanionCommand("ward-trust", "sign", "Sign an image, as cosign does"),
+		newCompanionCommand("ward-trust", "verify", "Verify an image's signatures, as cosign does"),
 		newNetworkCommand(),
 	)
 	root.AddCommand(newImageCommands()...)

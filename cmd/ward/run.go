@@ -61,6 +61,7 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.StringVarP(&f.o.Hostname, "hostname", "h", "", "the container's hostname")
 	fl.StringVar(&f.o.PID, "pid", "", "PID namespace: host")
 	fl.StringVar(&f.o.IPC, "ipc", "", "IPC namespace: private or host")
+	fl.StringVar(&f.o.Userns, "userns", "", `user namespace: host, or auto[:size=N] (root inside is an unprivileged host uid; default from the config file's "userns")`)
 	fl.StringVarP(&f.o.Memory, "memory", "m", "", "memory limit (e.g. 512m)")
 	fl.StringVar(&f.o.MemorySwap, "memory-swap", "", "memory plus swap limit, -1 for unlimited")
 	fl.Int64Var(&f.pidsLimit, "pids-limit", 0, "limit on the number of processes (-1 unlimited)")
@@ -96,6 +97,13 @@ func (f *runFlags) request(cmd *cobra.Command, args []string) (engine.CreateRequ
 			return engine.CreateRequest{}, err
 		}
 		o.Volumes = append(o.Volumes, v)
+	}
+	if !cmd.Flags().Changed("userns") {
+		cfg, err := readEngineConfig()
+		if err != nil {
+			return engine.CreateRequest{}, err
+		}
+		o.Userns = cfg.Userns
 	}
 	req := engine.CreateRequest{Name: f.name, Image: args[0], Run: o, AutoRemove: f.rm}
 	f.service.apply(cmd, &req)
@@ -194,6 +202,9 @@ func createContainer(cmd *cobra.Command, f *runFlags, args []string) (*engine.En
 	}
 	req, err := f.request(cmd, args)
 	if err != nil {
+		return fail(err)
+	}
+	if err := enforceTrust(req, f.policy.name()); err != nil {
 		return fail(err)
 	}
 	if err := f.policy.enforce(req, cmd.ErrOrStderr()); err != nil {

@@ -25,8 +25,10 @@ import (
 type runPolicyFlags struct {
 	policy     string
 	failOnVuln string
-	dryRun     bool
-	format     string
+	// allowUncovered: --fail-on-vuln passes images whose scan has gaps.
+	allowUncovered bool
+	dryRun         bool
+	format         string
 }
 
 // defaultPolicy is the profile that refuses nothing (Docker's behaviour).
@@ -35,6 +37,7 @@ const defaultPolicy = "default"
 func (p *runPolicyFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&p.policy, "policy", "", "refuse to run what this policy forbids: default, baseline, restricted (default: ward's config, else default)")
 	fl.StringVar(&p.failOnVuln, "fail-on-vuln", "", "also refuse images with known vulnerabilities at or above this severity (low, medium, high, critical); needs `ward db import`")
+	fl.BoolVar(&p.allowUncovered, "allow-uncovered", false, "let --fail-on-vuln pass an image whose scan could not see everything (an unknown distribution, an ecosystem without advisories, an unreadable package database)")
 	fl.BoolVar(&p.dryRun, "dry-run", false, "create nothing: print what ward check reports for this command line")
 	fl.StringVar(&p.format, "format", "text", "--dry-run output: text, json, sarif, or inspect (the record ward inspect would print)")
 }
@@ -77,7 +80,16 @@ func (p *runPolicyFlags) enforce(req engine.CreateRequest, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	return judge(p2, []string{"--policy", name, "--fail-on-vuln", gate}, io.Discard, stderr)
+	return judge(p2, p.judgeArgs(name, gate), io.Discard, stderr)
+}
+
+// judgeArgs are the judge's flags for the policy and gate in force.
+func (p *runPolicyFlags) judgeArgs(name, gate string) []string {
+	args := []string{"--policy", name, "--fail-on-vuln", gate}
+	if p.allowUncovered {
+		args = append(args, "--allow-uncovered")
+	}
+	return args
 }
 
 // printDryRun prints what ward check reports for the command line (every
@@ -97,7 +109,7 @@ func (p *runPolicyFlags) printDryRun(cmd *cobra.Command, f *runFlags, args []str
 	if err != nil {
 		return fail(err)
 	}
-	judgeArgs := []string{"--policy", name, "--fail-on-vuln", gate}
+	judgeArgs := p.judgeArgs(name, gate)
 	if p.format == "inspect" {
 		data, err := json.MarshalIndent([]*engine.Container{pv.Record}, "", "    ")
 		if err != nil {

@@ -94,6 +94,9 @@ type Settings struct {
 	// MinVulnSeverity is the lowest vulnerability severity image-scan
 	// reports (`--fail-on-vuln`); Info, the zero value, reports all.
 	MinVulnSeverity Severity
+	// AllowUncovered accepts an image scan with coverage gaps
+	// (--allow-uncovered); else image-scan reports them (WD261).
+	AllowUncovered bool
 }
 
 // Violation is what a rule's check reports: a message naming the offending
@@ -149,6 +152,8 @@ type Finding struct {
 	Resource  string    `json:"resource"`
 	Message   string    `json:"message"`
 	Fix       string    `json:"fix"`
+	// Link is the rule's page in docs/RULES.md.
+	Link string `json:"link"`
 	// ResourceLine is where the resource starts, so a suppression comment
 	// placed above a stage, service or container covers all of it.
 	ResourceLine int `json:"-"`
@@ -176,7 +181,7 @@ func Evaluate(rules []Rule, ws []workload.Workload, s Settings) []Finding {
 				out = append(out, Finding{
 					Rule: r.ID, Checklist: r.Checklist, Severity: sev, Title: r.Title,
 					File: w.File, Line: line, Resource: w.Resource, Message: v.Message, Fix: r.fixFor(w),
-					ResourceLine: w.Line,
+					Link: RuleURL(r.ID), ResourceLine: w.Line,
 				})
 			}
 		}

@@ -1,6 +1,8 @@
 package audit
 
 import (
+	"slices"
+
 	"github.com/wardproject/ward/internal/workload"
 )
 
@@ -12,8 +14,12 @@ type Options struct {
 	// Extra are inputs read elsewhere (images, running containers), judged
 	// after the paths as if they had been read from them.
 	Extra []workload.Input
-	// MinVulnSeverity: see Settings.
+	// MinVulnSeverity and AllowUncovered: see Settings.
 	MinVulnSeverity Severity
+	AllowUncovered  bool
+	// Severities, when not empty, keeps only findings of these severities
+	// (`--severity`); the others are neither reported nor counted.
+	Severities []Severity
 }
 
 // Check reads every path (files, or directories walked), evaluates the rules
@@ -55,11 +61,23 @@ func Check(paths []string, opts Options) (*Report, error) {
 				r.images++
 				if w.Content.Scan != nil {
 					r.scanned++
+					if len(w.Content.Scan.Gaps) > 0 {
+						r.incomplete++
+					}
 				}
 			}
 		}
 	}
-	findings := Evaluate(opts.Rules, ws, Settings{TrustedRegistries: cfg.TrustedRegistries, MinVulnSeverity: opts.MinVulnSeverity})
+	findings := Evaluate(opts.Rules, ws, Settings{TrustedRegistries: cfg.TrustedRegistries, MinVulnSeverity: opts.MinVulnSeverity, AllowUncovered: opts.AllowUncovered})
+	if len(opts.Severities) > 0 {
+		kept := findings[:0]
+		for _, f := range findings {
+			if slices.Contains(opts.Severities, f.Severity) {
+				kept = append(kept, f)
+			}
+		}
+		findings = kept
+	}
 
 	findings, ignored := cfg.Apply(findings)
 	r.Suppressed = append(r.Suppressed, ignored...)
@@ -74,6 +92,10 @@ func Check(paths []string, opts Options) (*Report, error) {
 	}
 	SortFindings(findings)
 	r.Findings = findings
-	r.Summarize(opts.Rules, len(cfg.TrustedRegistries) > 0)
+	trustChecked := len(cfg.TrustedRegistries) > 0
+	for _, w := range ws {
+		trustChecked = trustChecked || w.Trust != nil // judged under a trust policy
+	}
+	r.Summarize(opts.Rules, trustChecked)
 	return r, nil
 }

@@ -19,6 +19,8 @@ type Report struct {
 	// matched against the vulnerability database: the summary's
 	// "scanned?" question.
 	images, scanned int
+	// incomplete counts the scanned images whose scan had coverage gaps.
+	incomplete int
 }
 
 // Input is one file read.
@@ -53,7 +55,8 @@ type Answer struct {
 
 // Summarize fills r.Summary from its findings. rules are those evaluated: a
 // question none of them judges is answered "not checked", not "yes".
-// trustChecked says whether trusted registries were configured.
+// trustChecked says whether trusted registries were configured or images
+// were judged under a trust policy.
 func (r *Report) Summarize(rules []Rule, trustChecked bool) {
 	judged := map[Checklist]bool{}
 	for _, rule := range rules {
@@ -98,16 +101,20 @@ func (r *Report) Summarize(rules []Rule, trustChecked bool) {
 	if trustChecked && judged[ImageTrust] {
 		if n := count[ImageTrust]; n > 0 {
 			bad = true
-			parts = append(parts, fmt.Sprintf("%d images from untrusted registries", n))
+			parts = append(parts, fmt.Sprintf("%d images not trusted (registry or signature)", n))
 		} else {
-			parts = append(parts, "every image comes from a trusted registry")
+			parts = append(parts, "every image is trusted (registry or verified signature)")
 		}
 	}
 	if r.scanned > 0 && judged[ImageScan] {
-		if n := len(resources[ImageScan]); n > 0 {
+		switch n := len(resources[ImageScan]); {
+		case n > 0:
 			bad = true
-			parts = append(parts, fmt.Sprintf("%d of %d scanned images have known vulnerabilities", n, r.scanned))
-		} else {
+			parts = append(parts, fmt.Sprintf("%d of %d scanned images have known vulnerabilities or coverage gaps", n, r.scanned))
+		case r.incomplete > 0:
+			// Accepted with --allow-uncovered: still not a clean bill.
+			parts = append(parts, fmt.Sprintf("%d of %d scanned images not fully covered (accepted)", r.incomplete, r.scanned))
+		default:
 			parts = append(parts, fmt.Sprintf("%d images scanned, no known vulnerabilities", r.scanned))
 		}
 	} else if r.scanned > 0 {
@@ -121,7 +128,7 @@ func (r *Report) Summarize(rules []Rule, trustChecked bool) {
 		trust.Answer = "yes"
 		if bad {
 			trust.Answer = "no"
-		} else if r.scanned == 0 || !(trustChecked && judged[ImageTrust]) {
+		} else if r.scanned == 0 || r.incomplete > 0 || !(trustChecked && judged[ImageTrust]) {
 			trust.Answer = "partly"
 		}
 		trust.Detail = strings.Join(parts, "; ")

@@ -18,7 +18,7 @@ import (
 // a file and a line.
 func WriteSARIF(w io.Writer, r *Report, rules []Rule) error {
 	index := map[string]int{}
-	driver := sarif.Driver{Name: "ward", InformationURI: "https://github.com/wardproject/ward/blob/main/docs/RULES.md"}
+	driver := sarif.Driver{Name: "ward", InformationURI: strings.TrimSuffix(DocsBaseURL, "/") + "/docs/RULES.md"}
 	for _, rule := range rules {
 		index[rule.ID] = len(driver.Rules)
 		var help strings.Builder
@@ -33,6 +33,7 @@ func WriteSARIF(w io.Writer, r *Report, rules []Rule) error {
 			ShortDescription:     sarif.Text{Text: rule.Title},
 			FullDescription:      &sarif.Text{Text: rule.Why},
 			Help:                 &sarif.Text{Text: help.String(), Markdown: help.String()},
+			HelpURI:              RuleURL(rule.ID),
 			DefaultConfiguration: &sarif.Config{Level: sarif.Level(sarif.Rank(rule.Severity))},
 			Properties: map[string]any{
 				"tags":              []string{"security", string(rule.Checklist)},

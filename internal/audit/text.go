@@ -56,6 +56,9 @@ func WriteText(w io.Writer, r *Report, color bool) error {
 			fmt.Fprintf(&b, "           %s  %s\n", loc, paint(ansiDim, f.Resource))
 			fmt.Fprintf(&b, "           %s\n", f.Message)
 			fmt.Fprintf(&b, "           %s %s\n", paint(ansiBold, "fix:"), f.Fix)
+			if f.Link != "" {
+				fmt.Fprintf(&b, "           %s %s\n", paint(ansiBold, "see:"), f.Link)
+			}
 		}
 		b.WriteString("\n")
 	}

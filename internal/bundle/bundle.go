@@ -13,6 +13,16 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
+// SpecVersion is the ociVersion ward writes in every config.json: the
+// bundles `ward run` makes and `ward-runtime spec`'s example. It is what
+// Docker 20.10 and runc 1.1 write, not the runtime-spec module's newest
+// (specs.Version): runtimes in the field refuse a version they do not know,
+// Debian 12's crun 1.8.1 every one outside 1.0 ("unknown version
+// specified"). The number is a label: each runtime reads the fields it
+// knows, and a field newer than 1.0.2 means the same to a runtime that
+// knows it.
+const SpecVersion = "1.0.2-dev"
+
 // ErrInvalid marks a config that cannot run as written.
 var ErrInvalid = errors.New("invalid config")
 

@@ -68,6 +68,7 @@ func Create(o CreateOptions) (st *State, cmd *exec.Cmd, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	warnUnraisableAmbient(caps)
 	if err := caps.CheckGrantable(); err != nil {
 		return nil, nil, err
 	}
@@ -155,7 +156,7 @@ func Create(o CreateOptions) (st *State, cmd *exec.Cmd, err error) {
 	cfg := initproc.Config{
 		Spec: spec, Rootfs: bundle.RootfsPath(bundleDir, spec), NoPivot: o.NoPivot,
 		NoNewKeyring: o.NoNewKeyring, NewCgroupNS: plan.unshareCgroup,
-		NewUserNS: plan.newUser, NewNetNS: plan.newNet,
+		NewUserNS: plan.newUser || plan.joinedUser, NewNetNS: plan.newNet,
 	}
 	runtimeHooks := func() (*specs.State, error) {
 		hs := specs.State{Version: specs.Version, ID: o.ID, Status: specs.StateCreating,
@@ -229,9 +230,6 @@ func checkSupported(s *specs.Spec, o CreateOptions) error {
 			// A joined one works too: the rootfs is prepared inside it.
 			mnt = true
 		}
-		if ns.Type == specs.UserNamespace && ns.Path != "" && hasNew(s, specs.PIDNamespace) {
-			return fmt.Errorf("%w: joining an existing user namespace while creating a new pid namespace is not supported", bundle.ErrInvalid)
-		}
 	}
 	if !mnt {
 		// The spec's rule, which runc follows: an absent namespace is
@@ -247,18 +245,18 @@ func lsmEnabled(path string) bool {
 	return err == nil && strings.TrimSpace(string(data)) == "Y"
 }
 
-func hasNew(s *specs.Spec, t specs.LinuxNamespaceType) bool {
-	for _, ns := range s.Linux.Namespaces {
-		if ns.Type == t && ns.Path == "" {
-			return true
-		}
-	}
-	return false
-}
-
 func owner() string {
 	if u, err := user.LookupId(strconv.Itoa(os.Geteuid())); err == nil {
 		return u.Username
 	}
 	return strconv.Itoa(os.Geteuid())
+}
+
+// warnUnraisableAmbient drops from caps the ambient capabilities the
+// kernel cannot raise because they are not inheritable, as runc does, and
+// warns naming them: runc drops them without a word.
+func warnUnraisableAmbient(caps *capability.Sets) {
+	if skipped := caps.SkipUnraisableAmbient(); len(skipped) > 0 {
+		Warn(fmt.Sprintf("ambient capabilities %s are not in the inheritable set, so the kernel cannot raise them: the process starts without them, as with runc", strings.Join(skipped, ", ")))
+	}
 }

@@ -16,14 +16,19 @@ func rule(typ string, major, minor int64, access string) specs.LinuxDeviceCgroup
 }
 
 // defaultAllowedDevices are the device cgroup rules every container gets
-// after its spec's own, as runc adds them: the nodes the runtime creates
-// (null, zero, full, random, urandom, tty), ptys, and mknod of any node
-// (using one still needs a rule of its own).
+// after its spec's own, as runc 1.1 adds them: the nodes the runtime
+// creates (null, zero, full, random, urandom, tty), ptys, mknod of any
+// node (using one still needs a rule of its own), and the tun/tap clone
+// device, /dev/net/tun (c 10:200): Docker 20.10 relies on runc for it, so
+// that a container may `mknod /dev/net/tun c 10 200` and open it (making
+// an interface with it still needs CAP_NET_ADMIN in the container's own
+// network namespace).
 var defaultAllowedDevices = []specs.LinuxDeviceCgroup{
 	rule("c", -1, -1, "m"), rule("b", -1, -1, "m"),
 	rule("c", 1, 3, "rwm"), rule("c", 1, 8, "rwm"), rule("c", 1, 7, "rwm"),
 	rule("c", 5, 0, "rwm"), rule("c", 1, 5, "rwm"), rule("c", 1, 9, "rwm"),
 	rule("c", 136, -1, "rwm"), rule("c", 5, 2, "rwm"),
+	rule("c", 10, 200, "rwm"),
 }
 
 // effectiveResources returns the spec's resources with the device rules

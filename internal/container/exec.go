@@ -70,6 +70,7 @@ func Exec(o ExecOptions) (*exec.Cmd, error) {
 	if err != nil {
 		return nil, err
 	}
+	warnUnraisableAmbient(caps)
 	if err := caps.CheckGrantable(); err != nil {
 		return nil, err
 	}

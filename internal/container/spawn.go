@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -91,8 +92,19 @@ func spawn(o spawnOptions) (*initProcess, error) {
 	if o.console != nil {
 		fdEnv(initproc.ConsoleFDEnv, o.console)
 	}
+	path := "/proc/self/fd/" + strconv.Itoa(exeFD)
+	if o.plan.newUser && !o.sealedBinary {
+		// Becoming the namespace's root changes the child's uid before it
+		// execs, which makes it undumpable: its /proc/self/fd then belongs
+		// to the host's root, and a root mapped to another host uid cannot
+		// exec through it. Such a root execs our binary by its path when
+		// it can walk to it.
+		if p, ok := reachableByOthers(); ok && !mapsHostRoot(o.uidMappings) {
+			path = p
+		}
+	}
 	cmd := &exec.Cmd{
-		Path:        "/proc/self/fd/" + strconv.Itoa(exeFD),
+		Path:        path,
 		Args:        []string{"ward-runtime", "init"},
 		Dir:         o.dir,
 		Stdin:       o.stdin,
@@ -104,6 +116,17 @@ func spawn(o spawnOptions) (*initProcess, error) {
 	}
 	if len(o.plan.constructorJoins) > 0 {
 		cmd.Env = append(cmd.Env, nsenter.Env+"="+strings.Join(o.plan.constructorJoins, ","))
+	}
+	if o.plan.constructorUnshare != 0 {
+		cmd.Env = append(cmd.Env, nsenter.UnshareEnv+"="+strconv.FormatUint(uint64(o.plan.constructorUnshare), 10))
+		if o.plan.constructorUnshare&unix.CLONE_NEWPID != 0 {
+			// The init is the constructor's child: adopt it when its
+			// parent exits.
+			if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+				parentSock.Close()
+				return nil, fmt.Errorf("become a child subreaper: %w", err)
+			}
+		}
 	}
 	if o.plan.newUser {
 		cmd.SysProcAttr.UidMappings = idMaps(o.uidMappings)
@@ -117,7 +140,54 @@ func spawn(o spawnOptions) (*initProcess, error) {
 		parentSock.Close()
 		return nil, fmt.Errorf("start init: %w", err)
 	}
+	if o.plan.constructorUnshare&unix.CLONE_NEWPID != 0 {
+		if err := adoptForked(cmd, parentSock); err != nil {
+			parentSock.Close()
+			return nil, fmt.Errorf("start init: %w", err)
+		}
+	}
 	return &initProcess{cmd: cmd, sock: parentSock}, nil
+}
+
+// adoptForked reads the pid of the init the nsenter constructor forked
+// into its new pid namespace, reaps the process that forked it, and makes
+// cmd.Process the init. The line is read byte by byte: what follows on
+// the socket belongs to configure.
+func adoptForked(cmd *exec.Cmd, sock *os.File) error {
+	var line []byte
+	b := make([]byte, 1)
+	for len(line) < 4096 {
+		n, err := sock.Read(b)
+		if n == 0 || err != nil {
+			break
+		}
+		if b[0] == '\n' {
+			break
+		}
+		line = append(line, b[0])
+	}
+	var msg struct {
+		Type string `json:"type"`
+		Msg  string `json:"msg"`
+		Pid  int    `json:"pid"`
+	}
+	jerr := json.Unmarshal(line, &msg)
+	ps, werr := cmd.Process.Wait()
+	switch {
+	case jerr == nil && msg.Type == "error":
+		return errors.New(msg.Msg)
+	case jerr != nil || msg.Type != "pid" || msg.Pid <= 0:
+		if werr == nil {
+			return fmt.Errorf("the init's parent exited without its pid (%s)", ps)
+		}
+		return errors.New("the init's parent exited without its pid")
+	}
+	proc, err := os.FindProcess(msg.Pid)
+	if err != nil {
+		return err
+	}
+	cmd.Process = proc
+	return nil
 }
 
 // configure sends the init its config and waits for "ready", running the
@@ -185,9 +255,13 @@ type nsPlan struct {
 	cloneFlags       uintptr
 	threadJoins      []specs.LinuxNamespace
 	constructorJoins []string
-	unshareCgroup    bool
-	newUser, newNet  bool
-	ownPidNS         bool
+	// constructorUnshare are the new namespaces the constructor makes
+	// after joining a user namespace, so that they belong to it.
+	constructorUnshare uintptr
+	joinedUser         bool
+	unshareCgroup      bool
+	newUser, newNet    bool
+	ownPidNS           bool
 }
 
 func planNamespaces(namespaces []specs.LinuxNamespace) nsPlan {
@@ -219,6 +293,10 @@ func planNamespaces(namespaces []specs.LinuxNamespace) nsPlan {
 		if j != "" {
 			p.constructorJoins = append(p.constructorJoins, j)
 		}
+	}
+	if user != "" {
+		p.joinedUser = true
+		p.constructorUnshare, p.cloneFlags = p.cloneFlags, 0
 	}
 	return p
 }
@@ -258,6 +336,39 @@ func idMaps(m []specs.LinuxIDMapping) []syscall.SysProcIDMap {
 		out[i] = syscall.SysProcIDMap{ContainerID: int(e.ContainerID), HostID: int(e.HostID), Size: int(e.Size)}
 	}
 	return out
+}
+
+// reachableByOthers returns our binary's path when every directory on it
+// lets others pass and the file lets others execute it: what a user
+// namespace's root, mapped to an unprivileged host uid, needs.
+func reachableByOthers() (string, bool) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", false
+	}
+	fi, err := os.Stat(self)
+	if err != nil || fi.Mode().Perm()&0o001 == 0 {
+		return "", false
+	}
+	for d := filepath.Dir(self); ; d = filepath.Dir(d) {
+		if fi, err := os.Stat(d); err != nil || fi.Mode().Perm()&0o001 == 0 {
+			return "", false
+		}
+		if d == "/" {
+			return self, true
+		}
+	}
+}
+
+// mapsHostRoot tells whether a mapping gives the namespace's root the
+// host's uid 0 (whose /proc/self/fd stays its own).
+func mapsHostRoot(m []specs.LinuxIDMapping) bool {
+	for _, e := range m {
+		if e.ContainerID == 0 && e.HostID == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func openOwnBinary() (*os.File, error) {

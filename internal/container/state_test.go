@@ -68,8 +68,10 @@ func TestPlanNamespaces(t *testing.T) {
 		{Type: specs.PIDNamespace}, {Type: specs.MountNamespace}, {Type: specs.CgroupNamespace},
 		{Type: specs.NetworkNamespace, Path: "/proc/1/ns/net"}, {Type: specs.UserNamespace, Path: "/proc/1/ns/user"},
 	})
-	if p.cloneFlags != unix.CLONE_NEWPID|unix.CLONE_NEWNS {
-		t.Errorf("clone flags %#x", p.cloneFlags)
+	// Joining a user namespace: the new namespaces are made after the
+	// join, by the nsenter constructor, so they belong to it.
+	if p.cloneFlags != 0 || p.constructorUnshare != unix.CLONE_NEWPID|unix.CLONE_NEWNS || !p.joinedUser {
+		t.Errorf("clone flags %#x, constructor unshares %#x, joined user %v", p.cloneFlags, p.constructorUnshare, p.joinedUser)
 	}
 	if !p.unshareCgroup || p.newNet || p.newUser || !p.ownPidNS {
 		t.Errorf("plan %+v", p)
@@ -79,5 +81,10 @@ func TestPlanNamespaces(t *testing.T) {
 	}
 	if len(p.constructorJoins) != 1 || p.constructorJoins[0] != "user:/proc/1/ns/user" {
 		t.Errorf("constructor joins %+v", p.constructorJoins)
+	}
+	// Without a joined user namespace, clone makes them.
+	p = planNamespaces([]specs.LinuxNamespace{{Type: specs.PIDNamespace}, {Type: specs.MountNamespace}, {Type: specs.UserNamespace}})
+	if p.cloneFlags != unix.CLONE_NEWPID|unix.CLONE_NEWNS|unix.CLONE_NEWUSER || p.constructorUnshare != 0 || p.joinedUser || !p.newUser {
+		t.Errorf("new user namespace: %+v", p)
 	}
 }

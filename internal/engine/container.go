@@ -119,6 +119,10 @@ type HostConfig struct {
 	AutoRemove     bool
 	Runtime        string
 	PortBindings   map[string][]PortBinding `json:",omitempty"` // -p and -P, see network.go
+	UsernsMode     string
+	// IDMappings is the user namespace's mapping with --userns auto
+	// (Podman's field), see userns.go.
+	IDMappings *IDMappings `json:",omitempty"`
 
 	// The least-privilege flags (privileges.go).
 	Devices           []DeviceMapping

@@ -13,6 +13,7 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/wardproject/ward/internal/idrange"
 	"github.com/wardproject/ward/internal/image/store"
 	"github.com/wardproject/ward/internal/imagefiles"
 	"github.com/wardproject/ward/internal/ociruntime"
@@ -34,6 +35,9 @@ type Engine struct {
 	// Warn reports what ward does differently from what was asked (the
 	// capabilities the host cannot grant); nil discards.
 	Warn func(string)
+	// SubIDFiles are the subordinate id files --userns auto takes its
+	// pool from; nil means /etc/subuid and /etc/subgid.
+	SubIDFiles *idrange.Files
 }
 
 // RuntimeRoot is the runtime's state directory (its --root).
@@ -108,7 +112,7 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 	o := req.Run
 	o.Image = cfg.Config
 	if o.Host == nil {
-		if o.Host, err = runspec.ProbeHost(); err != nil {
+		if o.Host, err = runspec.ProbeHostFor(o.Privileged); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -150,8 +154,14 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 	}
 	c.LogPath = filepath.Join(e.Records.Dir(c.ID), "container.log")
 	c.NetworkSettings, c.HostConfig.PortBindings = e.previewNetwork(plan) // the real ones once made
+	userns, _ := runspec.ParseUserns(o.Userns)                            // checked by hostConfig
 	if req.DryRun {
 		c.Name = "/" + req.Name
+		if userns.Auto {
+			if err := e.previewIDs(c, &o, userns.Size); err != nil {
+				return nil, nil, err
+			}
+		}
 		spec, err := e.previewSpec(c, o, img.ID.String(), plan, seccompFile)
 		if err != nil {
 			return nil, nil, err
@@ -169,7 +179,22 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 		}
 	}()
 
-	rootfs, err := e.Snapshots.Prepare(c.ID, img.ID.String())
+	var rootfs string
+	if userns.Auto {
+		defer func() {
+			if err != nil {
+				e.releaseIDs(c)
+			}
+		}()
+		if err := e.allocateIDs(c, &o, userns.Size); err != nil {
+			return nil, nil, err
+		}
+		rootfs, err = e.Snapshots.PrepareMapped(c.ID, img.ID.String(), o.UIDMappings, o.GIDMappings)
+	} else if req.AutoRemove {
+		rootfs, err = e.Snapshots.PrepareScratch(c.ID, img.ID.String()) // its writes go with it: never synced
+	} else {
+		rootfs, err = e.Snapshots.Prepare(c.ID, img.ID.String())
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -178,6 +203,9 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 	}
 	if err := e.setUpNetwork(c, &o, plan); err != nil {
 		return nil, nil, err
+	}
+	if err := ownNetworkFiles(o.NetworkFiles, o); err != nil {
+		return nil, nil, fmt.Errorf("container %s: %w", c.ID, err)
 	}
 	spec, err := runspec.Build(o, rootfs, c.ID)
 	if err != nil {
@@ -234,6 +262,9 @@ func (e *Engine) previewSpec(c *Container, o runspec.Options, imageID string, pl
 		o.NetnsPath = fmt.Sprintf("/proc/%d/ns/net", other.State.Pid)
 	default:
 		o.NetnsPath = e.NetnsPath(c.ID)
+		if len(o.UIDMappings) > 0 {
+			o.UsernsPath = e.UsernsPath(c.ID) // the user namespace that owns it (userns.go)
+		}
 	}
 	spec, err := runspec.Build(o, filepath.Join(e.BundleDir(c.ID), "rootfs"), c.ID)
 	if err != nil {
@@ -259,6 +290,10 @@ func hostConfig(req CreateRequest) (HostConfig, error) {
 		SecurityOpt:    o.SecurityOpt,
 		PidsLimit:      o.PidsLimit,
 		AutoRemove:     req.AutoRemove,
+		UsernsMode:     o.Userns,
+	}
+	if _, err := runspec.CheckUserns(o); err != nil {
+		return hc, err
 	}
 	var err error
 	for _, list := range []struct {
@@ -403,6 +438,9 @@ func (e *Engine) Remove(c *Container) error {
 		return err
 	}
 	if err := e.Snapshots.Remove(c.ID); err != nil {
+		return err
+	}
+	if err := e.releaseIDs(c); err != nil {
 		return err
 	}
 	return e.Records.Delete(c.ID)

@@ -282,7 +282,7 @@ func (e *Engine) setUpNetwork(c *Container, o *runspec.Options, p netPlan) error
 		if err := os.MkdirAll(filepath.Dir(nsPath), 0o700); err != nil {
 			return fmt.Errorf("container %s: %w", id, err)
 		}
-		if err := netns.Create(nsPath); err != nil {
+		if err := e.createNetns(id, nsPath, o); err != nil { // userns.go
 			return fmt.Errorf("container %s: network namespace: %w", id, err)
 		}
 		made = append(made, func() { netns.Remove(nsPath) })
@@ -580,7 +580,7 @@ func (e *Engine) ensureNetwork(c *Container) error {
 			return err
 		}
 		netns.Remove(sb.NetnsPath)
-		if err := netns.Create(sb.NetnsPath); err != nil {
+		if err := e.recreateNetns(c, sb.NetnsPath); err != nil { // userns.go
 			return fmt.Errorf("container %s: network namespace: %w", c.ID, err)
 		}
 		eps, err := tx.ContainerEndpoints(c.ID)

@@ -66,6 +66,9 @@ type Stdio struct {
 // runtime create and start, started(pid) once it runs, wait for it (the
 // caller must be a subreaper, see SetSubreaper), record the exit, delete
 // the runtime's state, and remove the container when AutoRemove is set.
+// Without a terminal, under ward-runtime, all the runtime's part is one
+// foreground `run` (foreground.go); otherwise `run --detach` (or, with a
+// terminal, create and start) and delete.
 // It returns the container's exit status (128+N for signal N), or an
 // *ExitError when the process could not run.
 func (e *Engine) Supervise(ctx context.Context, id string, stdio Stdio, started func(pid int)) (int, error) {
@@ -91,6 +94,9 @@ func (e *Engine) Supervise(ctx context.Context, id string, stdio Stdio, started 
 			return 0, &ExitError{Code: 125, Err: err}
 		}
 		defer closeOurs() // ends copies a lingering writer would hold open
+	}
+	if !c.Config.Tty && e.Runtime.ForegroundPassesStdio() {
+		return e.superviseForeground(ctx, c, stdio, teed, started)
 	}
 	pid, master, err := e.createAndStart(ctx, c, stdio)
 	if teed != nil {
@@ -127,11 +133,18 @@ func (e *Engine) Supervise(ctx context.Context, id string, stdio Stdio, started 
 	if cur, err := e.Records.Load(id); err == nil {
 		c.State.Health = cur.State.Health // the checks' last results
 	}
+	return status, e.exited(c, status, true)
+}
+
+// exited records c's exit with status and cleans up after it: the
+// runtime's state (unless the runtime has deleted it already), and the
+// container itself for --rm.
+func (e *Engine) exited(c *Container, status int, deleteRuntimeState bool) error {
 	c.State.Status, c.State.Running, c.State.Pid = StatusExited, false, 0
 	c.State.ExitCode, c.State.FinishedAt = status, time.Now().UTC()
 	saveErr := e.Records.Save(c)
-	e.finish(c)
-	return status, saveErr
+	e.cleanUp(c, deleteRuntimeState)
+	return saveErr
 }
 
 // failedStart records why a container did not start (and the exit
@@ -160,7 +173,11 @@ func (e *Engine) markRunning(ctx context.Context, c *Container, pid int) error {
 
 // finish deletes the runtime's state of a stopped container and, for
 // --rm, the container itself.
-func (e *Engine) finish(c *Container) {
+func (e *Engine) finish(c *Container) { e.cleanUp(c, true) }
+
+// cleanUp is finish, leaving the runtime's state alone unless
+// deleteRuntimeState.
+func (e *Engine) cleanUp(c *Container, deleteRuntimeState bool) {
 	// The runtime's state and the snapshot are independent: remove both
 	// at once, since --rm's cleanup is on the path of every short run.
 	var snapErr error
@@ -172,8 +189,10 @@ func (e *Engine) finish(c *Container) {
 			snapErr = e.Snapshots.Remove(c.ID)
 		}()
 	}
-	if err := e.Runtime.Delete(context.Background(), c.ID, true); err != nil && !errors.Is(err, ociruntime.ErrNotFound) {
-		e.warn(fmt.Sprintf("container %s: %v", c.ID, err))
+	if deleteRuntimeState {
+		if err := e.Runtime.Delete(context.Background(), c.ID, true); err != nil && !errors.Is(err, ociruntime.ErrNotFound) {
+			e.warn(fmt.Sprintf("container %s: %v", c.ID, err))
+		}
 	}
 	wg.Wait()
 	if !c.HostConfig.AutoRemove {
@@ -181,6 +200,9 @@ func (e *Engine) finish(c *Container) {
 	}
 	if snapErr == nil {
 		snapErr = e.releaseNetwork(c.ID)
+	}
+	if snapErr == nil {
+		snapErr = e.releaseIDs(c)
 	}
 	if snapErr == nil {
 		snapErr = e.Records.Delete(c.ID)
@@ -197,7 +219,10 @@ func (e *Engine) warn(msg string) {
 }
 
 // createAndStart has the runtime create and start the container and
-// returns its init's pid, and the pty master when it has a terminal.
+// returns its init's pid, and the pty master when it has a terminal (sent
+// by the runtime between create and start). Without a terminal it is one
+// call, `run --detach`: used for runtimes whose foreground run would not
+// hand the container ward's stdio (see superviseForeground).
 func (e *Engine) createAndStart(ctx context.Context, c *Container, stdio Stdio) (int, *os.File, error) {
 	if !c.State.StartedAt.IsZero() || c.State.Error != "" {
 		// Leftovers of an earlier run (a monitor killed before its

@@ -155,7 +155,11 @@ func Inspect(src source.Source, name string, db matcher.AdvisorySource) (*worklo
 		if err != nil {
 			return nil, fmt.Errorf("%s: match vulnerabilities: %w", name, err)
 		}
-		scan := &workload.ImageScan{Packages: len(inv.Packages)}
+		coverage, err := matcher.Cover(inv, db)
+		if err != nil {
+			return nil, fmt.Errorf("%s: coverage: %w", name, err)
+		}
+		scan := &workload.ImageScan{Packages: len(inv.Packages), Gaps: coverage.Gaps()}
 		for _, f := range found {
 			scan.Vulnerabilities = append(scan.Vulnerabilities, workload.Vulnerability{
 				ID: f.ID, Package: f.Package, InstalledVersion: f.InstalledVersion, FixedVersion: f.FixedVersion, Severity: f.Severity,

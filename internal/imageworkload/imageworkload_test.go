@@ -84,6 +84,9 @@ func TestInspectCensus(t *testing.T) {
 // fakeDB serves one advisory for busybox.
 type fakeDB struct{}
 
+// HasEcosystem: the fake holds Debian 12's advisories only.
+func (fakeDB) HasEcosystem(ecosystem string) (bool, error) { return ecosystem == "Debian:12", nil }
+
 func (fakeDB) Advisories(ecosystem, name string) ([]vulndb.Advisory, error) {
 	if name != "busybox" {
 		return nil, nil

@@ -249,6 +249,8 @@ func switchIdentity(p *specs.Process) error {
 	if err != nil {
 		return err
 	}
+	// As runc does; the runtime's parent has logged the names.
+	caps.SkipUnraisableAmbient()
 	if err := caps.DropBounding(); err != nil {
 		return err
 	}

@@ -16,6 +16,22 @@
 //
 // Paths are all opened first and joined in the order given (user first,
 // so the joins after it are judged by the new namespace's owner).
+//
+// A process that joins a user namespace must also make its new
+// namespaces after the join, or they belong to the host's user namespace
+// and the namespace's root cannot mount proc or sysfs in them. So the
+// parent can ask for them here:
+//
+//	_WARD_NSENTER_UNSHARE=1644167168   (clone flags, decimal)
+//
+// With CLONE_NEWPID the constructor forks once more, since only a child
+// enters a new pid namespace: the child (pid 1 there) goes on to be the
+// init, and the process the parent started writes
+//
+//	{"type":"pid","pid":N}
+//
+// on the sync descriptor and exits. The parent, a child subreaper, then
+// adopts N.
 package nsenter
 
 /*
@@ -24,6 +40,8 @@ package nsenter
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +94,35 @@ __attribute__((constructor)) static void ward_nsenter(void) {
 	}
 	unsetenv("_WARD_NSENTER");
 	free(list);
+	const char *unshare_env = getenv("_WARD_NSENTER_UNSHARE");
+	if (unshare_env == NULL || *unshare_env == '\0')
+		return;
+	int flags = atoi(unshare_env);
+	unsetenv("_WARD_NSENTER_UNSHARE");
+	if (unshare(flags) < 0)
+		ward_nsenter_fail("unshare namespaces", unshare_env, errno);
+	if ((flags & CLONE_NEWPID) == 0)
+		return;
+	pid_t child = fork();
+	if (child < 0)
+		ward_nsenter_fail("fork into the new pid namespace", "", errno);
+	if (child == 0) {
+		// setresuid made us undumpable, and our memory still belongs to
+		// the host's user namespace (we exec'd there), so /proc/self
+		// would be the host root's and the init could not write its
+		// oom_score_adj. Alone in its pid namespace until it execs, it can
+		// be dumpable; the exec sets dumpability anew.
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+		return;
+	}
+	char msg[64];
+	int len = snprintf(msg, sizeof msg, "{\"type\":\"pid\",\"pid\":%d}\n", (int)child);
+	const char *fd = getenv("_WARD_SYNC_FD");
+	if (fd == NULL || write(atoi(fd), msg, (size_t)len) != len) {
+		kill(child, SIGKILL);
+		_exit(1);
+	}
+	_exit(0);
 }
 */
 import "C"
@@ -83,6 +130,10 @@ import "C"
 // Env is the environment variable through which a parent asks a child
 // ward-runtime process to join namespaces before Go starts.
 const Env = "_WARD_NSENTER"
+
+// UnshareEnv asks the constructor to make new namespaces (clone flags)
+// after its joins.
+const UnshareEnv = "_WARD_NSENTER_UNSHARE"
 
 // SyncFDEnv names the descriptor where the constructor reports a failure.
 const SyncFDEnv = "_WARD_SYNC_FD"

@@ -22,19 +22,34 @@ type Profile struct {
 	// FailOnVuln, when set, also refuses images with known vulnerabilities
 	// at or above it (WD260, image-scan): `--fail-on-vuln SEVERITY`.
 	FailOnVuln *audit.Severity
+	// AllowUncovered lets the gate pass an image whose scan had coverage
+	// gaps (WD261): `--allow-uncovered`.
+	AllowUncovered bool
 }
 
 // VulnRule is the image-scan rule a vulnerability gate adds to a profile.
 const VulnRule = "WD260"
 
+// CoverageRule is the rule that refuses what the gate could not see: an
+// image whose scan has coverage gaps passes no vulnerability gate.
+const CoverageRule = "WD261"
+
 // WithFailOnVuln returns the profile refusing, besides its own rules,
-// images with vulnerabilities at or above sev.
+// images with vulnerabilities at or above sev, and images whose scan is
+// incomplete (coverage gaps).
 func (p Profile) WithFailOnVuln(sev audit.Severity) Profile {
-	p.Rules = append(slices.Clone(p.Rules), VulnRule)
+	p.Rules = append(slices.Clone(p.Rules), VulnRule, CoverageRule)
 	p.FailOnVuln = &sev
 	if p.Name == "default" {
 		p.Description = "refuses nothing but vulnerable images"
 	}
+	return p
+}
+
+// WithAllowUncovered returns the profile accepting image scans with
+// coverage gaps (the gaps are still reported by ward scan).
+func (p Profile) WithAllowUncovered() Profile {
+	p.AllowUncovered = true
 	return p
 }
 
@@ -44,6 +59,7 @@ func (p Profile) Settings() audit.Settings {
 	if p.FailOnVuln != nil {
 		s.MinVulnSeverity = *p.FailOnVuln
 	}
+	s.AllowUncovered = p.AllowUncovered
 	return s
 }
 

@@ -31,3 +31,15 @@ func TestWithFailOnVuln(t *testing.T) {
 		t.Errorf("WithFailOnVuln changed the profile it was called on: %+v", def)
 	}
 }
+
+// An image whose scan had coverage gaps passes no vulnerability gate: what
+// the gate could not see is refused, at every level.
+func TestFailOnVulnRefusesUncovered(t *testing.T) {
+	w := workload.Workload{Kind: workload.KindInspect, Resource: "c", User: workload.User{Name: "1000"}, Seccomp: workload.SeccompDefault,
+		Content: &workload.ImageContent{Scan: &workload.ImageScan{Gaps: []string{"distribution amzn 2: no advisories"}}}}
+	def, _ := Lookup("default")
+	fs := Evaluate(def.WithFailOnVuln(audit.Critical), w)
+	if len(fs) != 1 || fs[0].Rule != CoverageRule {
+		t.Errorf("findings %+v, want one %s", fs, CoverageRule)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"slices"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/wardproject/ward/internal/bundle"
 )
 
 // DefaultPath is Docker's PATH for Linux containers.
@@ -64,6 +66,9 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 	}
 	privs, err := leastPrivilege(o, host)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkUserns(o); err != nil {
 		return nil, err
 	}
 
@@ -150,7 +155,7 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 
 	oomScoreAdj := 0
 	s := &specs.Spec{
-		Version: specs.Version,
+		Version: bundle.SpecVersion,
 		Process: &specs.Process{
 			Terminal:        o.TTY,
 			User:            usr,
@@ -173,11 +178,19 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 			Namespaces:  namespaces(o),
 		},
 	}
+	if len(o.UIDMappings) > 0 {
+		s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace, Path: o.UsernsPath})
+		s.Linux.UIDMappings, s.Linux.GIDMappings = o.UIDMappings, o.GIDMappings
+	}
 	if o.Network != "host" {
 		// Docker lets unprivileged users bind low ports and ping inside a
 		// private network namespace.
 		s.Linux.Sysctl["net.ipv4.ip_unprivileged_port_start"] = "0"
 		s.Linux.Sysctl["net.ipv4.ping_group_range"] = "0 2147483647"
+		if len(o.GIDMappings) > 0 {
+			// The kernel takes only groups mapped in the namespace.
+			s.Linux.Sysctl["net.ipv4.ping_group_range"] = pingGroupRange(o.GIDMappings)
+		}
 	}
 	privs.apply(s, o.Privileged)
 	if o.Privileged {

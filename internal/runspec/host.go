@@ -17,8 +17,8 @@ import (
 // can grant, its devices (for --privileged), its hostname (for --network
 // host) and its CPU count (to check --cpus).
 type Host struct {
-	Capabilities []string // the bounding set of this process, "CAP_X" names in kernel order
-	Devices      []specs.LinuxDevice
+	Capabilities []string            // the bounding set of this process, "CAP_X" names in kernel order
+	Devices      []specs.LinuxDevice // for --privileged; see ProbeHostFor
 	Hostname     string
 	CPUs         int
 	// LastCap is the kernel's last capability (cap_last_cap); 0 when
@@ -34,23 +34,26 @@ type Host struct {
 // ProbeHost reads the running process's bounding set, walks /dev as runc
 // does for privileged containers, and reads the hostname, CPU count and
 // the kernel's capabilities, LSMs and cgroup version.
-func ProbeHost() (*Host, error) {
-	h, err := probeHostWithoutDevices()
-	if err != nil {
-		return nil, err
-	}
-	if h.Devices, err = hostDevices("/dev"); err != nil {
-		return nil, err
-	}
-	return h, nil
-}
+func ProbeHost() (*Host, error) { return ProbeHostFor(true) }
 
 // probeHostWithoutDevices is ProbeHost without the walk of /dev, which
 // only --privileged needs: what Check reads.
-func probeHostWithoutDevices() (*Host, error) {
+func probeHostWithoutDevices() (*Host, error) { return ProbeHostFor(false) }
+
+// ProbeHostFor is ProbeHost for one container: it walks /dev (an lstat of
+// every node, on the path of every `ward run`) only when the container is
+// privileged, the one case whose spec lists the host's devices; otherwise
+// Devices is nil.
+func ProbeHostFor(privileged bool) (*Host, error) {
 	caps, err := hostCapabilities()
 	if err != nil {
 		return nil, err
+	}
+	var devs []specs.LinuxDevice
+	if privileged {
+		if devs, err = hostDevices("/dev"); err != nil {
+			return nil, err
+		}
 	}
 	name, err := os.Hostname()
 	if err != nil {
@@ -61,7 +64,7 @@ func probeHostWithoutDevices() (*Host, error) {
 		return nil, fmt.Errorf("read the kernel's last capability: %w", err)
 	}
 	return &Host{
-		Capabilities: caps, Hostname: name, CPUs: runtime.NumCPU(),
+		Capabilities: caps, Devices: devs, Hostname: name, CPUs: runtime.NumCPU(),
 		LastCap: last, AppArmor: appArmorEnabled(), SELinux: seLinuxEnabled(),
 		CgroupUnified: cgroupUnified(),
 	}, nil

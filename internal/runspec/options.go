@@ -8,6 +8,7 @@ package runspec
 
 import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 // Options is what `ward run`'s flags say, in the flags' own spelling so
@@ -62,6 +63,17 @@ type Options struct {
 	Init        bool
 	InitPath    string
 	Interactive bool // -i; it changes nothing in the spec, only how stdin is wired
+
+	// Userns is --userns: "" or "host" (the host's user namespace), or
+	// "auto[:size=N]" (a new one; the engine allocates the range and sets
+	// UIDMappings and GIDMappings).
+	Userns string
+	// UIDMappings and GIDMappings map the container's ids to the host's
+	// in a new user namespace; set only with --userns auto.
+	UIDMappings, GIDMappings []specs.LinuxIDMapping
+	// UsernsPath is a user namespace with those mappings to join rather
+	// than make: the one that owns the container's network namespace.
+	UsernsPath string
 
 	// NetnsPath is a network namespace to join (a bridge network's, bound
 	// by the engine, or another container's).

@@ -26,6 +26,8 @@ type Log struct {
 type Run struct {
 	Tool    Tool     `json:"tool"`
 	Results []Result `json:"results"`
+	// Properties carry what is not a result: ward scan's coverage.
+	Properties map[string]any `json:"properties,omitempty"`
 }
 
 // Tool describes the producer.
@@ -53,6 +55,7 @@ type Rule struct {
 	ShortDescription     Text           `json:"shortDescription"`
 	FullDescription      *Text          `json:"fullDescription,omitempty"`
 	Help                 *Text          `json:"help,omitempty"`
+	HelpURI              string         `json:"helpUri,omitempty"`
 	DefaultConfiguration *Config        `json:"defaultConfiguration,omitempty"`
 	Properties           map[string]any `json:"properties,omitempty"`
 }

@@ -48,7 +48,25 @@ func (s *Snapshotter) Mount(containerID string) (string, error) {
 	if len(lower) == 0 {
 		lower = []string{filepath.Join(dir, "empty")}
 	}
-	if err := mountOverlay(rootfs, lower, filepath.Join(dir, "upper"), filepath.Join(dir, "work")); err != nil {
+	work := filepath.Join(dir, "work")
+	if rec.Scratch {
+		// overlayfs leaves this mark in a volatile mount's work directory
+		// and refuses to mount it again while it is there, in case the
+		// host crashed with writes unsynced: a scratch layer promises
+		// nothing across a crash (it is removed when its container exits).
+		if err := os.RemoveAll(filepath.Join(work, "work", "incompat", "volatile")); err != nil {
+			return "", fmt.Errorf("snapshot %s: %w", containerID, err)
+		}
+	}
+	mount := func(rootfs string, lower []string, upper, work string) error {
+		return mountOverlay(rootfs, lower, upper, work, rec.Scratch)
+	}
+	if len(rec.UIDMappings) > 0 {
+		mount = func(rootfs string, lower []string, upper, work string) error {
+			return mountOverlayMapped(dir, rootfs, lower, upper, work, rec)
+		}
+	}
+	if err := mount(rootfs, lower, filepath.Join(dir, "upper"), work); err != nil {
 		return "", fmt.Errorf("snapshot %s: %w", containerID, err)
 	}
 	return rootfs, nil

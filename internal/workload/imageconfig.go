@@ -38,6 +38,10 @@ type ImageContent struct {
 type ImageScan struct {
 	Packages        int
 	Vulnerabilities []Vulnerability
+	// Gaps lists what the scan could not see, one line each (a
+	// distribution without advisories, an ecosystem not matched, a package
+	// file not read); empty when the scan covered everything.
+	Gaps []string
 }
 
 // Vulnerability is one advisory affecting one installed package.

@@ -123,6 +123,10 @@ type Workload struct {
 	// container whose image is in ward's store): what its layers hold.
 	Content *ImageContent
 
+	// Trust is set when ward judged the image in its store under a trust
+	// policy: its signature verification (see trust.go).
+	Trust *Trust
+
 	// Lines records where each field was set, when the reader knows.
 	Lines map[Field]int
 }

@@ -91,6 +91,23 @@ func timed(b *testing.B, name string, args ...string) time.Duration {
 	return d
 }
 
+// timedCPU is timed, also returning the CPU time (user and system) of the
+// command and of the descendants it waited for: ward reaps the container's
+// init and the runtime processes, a runtime its init. On a machine shared
+// with other work the CPU times vary less than wall times, which wait for
+// the scheduler.
+func timedCPU(b *testing.B, name string, args ...string) (wall, cpu time.Duration) {
+	b.Helper()
+	cmd := exec.Command(name, args...)
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	wall = time.Since(start)
+	if err != nil {
+		b.Fatalf("%s %v: %v: %s", name, args, err, out)
+	}
+	return wall, cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+}
+
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // docker is a dockerd of the benchmark's own (its data root, exec root
@@ -132,12 +149,15 @@ func (d *docker) must(b *testing.B, args ...string) string {
 	return strings.TrimSpace(string(out))
 }
 
-// BenchmarkWardRun times `ward run --rm busybox true` (record, snapshot,
-// bundle, the runtime's run, wait, delete, removal) against its peers in
-// the same run, one of each per iteration: `ward-runtime run` of the very
-// bundle ward makes for it (same spec: namespaces, seccomp, mounts) over
-// a root already mounted, the part of ward run that is the runtime's; and
-// `docker run --rm` of the same image (when docker is installed).
+// BenchmarkWardRun times `ward run --rm --network none busybox true`
+// (record, snapshot, bundle, the runtime's run, wait, delete, removal)
+// against its peers in the same run, one of each per iteration:
+// `ward-runtime run` of the very bundle ward makes for it (same spec:
+// namespaces, seccomp, mounts) over a root already mounted, the part of
+// ward run that is the runtime's; and `docker run --rm` of the same image
+// (when docker is installed). Besides wall times it reports the CPU time
+// of ward and of the runtime with their descendants (cpu-ms), which a
+// busy machine disturbs less.
 func BenchmarkWardRun(b *testing.B) {
 	root, tarball, ward := wardRoot(b)
 	bins := wardBinaries(b)
@@ -154,11 +174,15 @@ func BenchmarkWardRun(b *testing.B) {
 	if d != nil {
 		d.must(b, "import", tarball, "busybox-bench")
 	}
-	var wardT, rtT, dockerT []time.Duration
+	var wardT, rtT, dockerT, wardCPU, rtCPU []time.Duration
 	runs := []func(i int){
-		func(int) { wardT = append(wardT, timed(b, bin, "--root", root, "run", "--rm", "busybox", "true")) },
+		func(int) {
+			w, c := timedCPU(b, bin, "--root", root, "run", "--rm", "--network", "none", "busybox", "true")
+			wardT, wardCPU = append(wardT, w), append(wardCPU, c)
+		},
 		func(i int) {
-			rtT = append(rtT, timed(b, runtime, "--root", state, "run", "--bundle", bundle, "bench"+strconv.Itoa(i)))
+			w, c := timedCPU(b, runtime, "--root", state, "run", "--bundle", bundle, "bench"+strconv.Itoa(i))
+			rtT, rtCPU = append(rtT, w), append(rtCPU, c)
 		},
 	}
 	if d != nil {
@@ -181,6 +205,10 @@ func BenchmarkWardRun(b *testing.B) {
 	b.ReportMetric(ms(w), "ward-ms")
 	b.ReportMetric(ms(r), "runtime-ms")
 	b.ReportMetric(float64(w)/float64(r), "ward/runtime")
+	wc, rc := median(wardCPU), median(rtCPU)
+	b.ReportMetric(ms(wc), "ward-cpu-ms")
+	b.ReportMetric(ms(rc), "runtime-cpu-ms")
+	b.ReportMetric(float64(wc)/float64(rc), "ward/runtime-cpu")
 	if d != nil {
 		dk := median(dockerT)
 		b.ReportMetric(ms(dk), "docker-ms")

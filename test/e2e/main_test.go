@@ -28,6 +28,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	engineBins.Remove()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

@@ -86,8 +86,11 @@ func TestKnownVulnerabilities(t *testing.T) {
 		{"not scanned", imageWith("app:1", workload.ImageConfig{}, nil), audit.Info, nil},
 		{"clean", scanned(), audit.Info, nil},
 		{"buckets", scanned(vuln("A", "HIGH", "2"), vuln("B", "CRITICAL", ""), vuln("C", "HIGH", ""), vuln("D", "", "")), audit.Info,
-			[]audit.Severity{audit.Critical, audit.High, audit.Low}},
+			// Unrated D is its own bucket, counted as critical: UNKNOWN
+			// reaches every threshold, as in trivy.
+			[]audit.Severity{audit.Critical, audit.Critical, audit.High}},
 		{"gate high", scanned(vuln("A", "HIGH", "2"), vuln("B", "MEDIUM", ""), vuln("C", "LOW", "")), audit.High, []audit.Severity{audit.High}},
+		{"gate critical stops unrated", scanned(vuln("A", "HIGH", "2"), vuln("U", "UNKNOWN", "")), audit.Critical, []audit.Severity{audit.Critical}},
 		{"gate critical, none", scanned(vuln("A", "HIGH", "2")), audit.Critical, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -101,6 +104,18 @@ func TestKnownVulnerabilities(t *testing.T) {
 				}
 			}
 		})
+	}
+	// Coverage gaps: reported unless accepted.
+	gappy := scanned()
+	gappy.Content.Scan.Gaps = []string{"distribution gentoo 2.15: ward knows no advisories"}
+	if got := ScanCoverage.Check(&gappy, audit.Settings{}); len(got) != 1 || !strings.Contains(got[0].Message, "gentoo") {
+		t.Errorf("coverage gap: %+v", got)
+	}
+	if got := ScanCoverage.Check(&gappy, audit.Settings{AllowUncovered: true}); len(got) != 0 {
+		t.Errorf("--allow-uncovered still reports %+v", got)
+	}
+	if clean := scanned(); len(ScanCoverage.Check(&clean, audit.Settings{})) != 0 {
+		t.Error("a complete scan reported as incomplete")
 	}
 	// Evaluate carries each violation's own severity into the finding.
 	w := scanned(vuln("A", "LOW", "2"), vuln("B", "CRITICAL", "3"))

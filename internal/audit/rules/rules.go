@@ -44,8 +44,18 @@ func All() []audit.Rule {
 		NoHealthcheck,
 		SudoInImage,
 		SetuidBits,
+		AddURL,
+		PipeToShell,
+		Maintainer,
+		RelativeWorkdir,
+		RunCd,
+		AptRecommends,
+		CopyWithoutChown,
+		AptUnpinned,
 		UntrustedRegistry,
+		UnverifiedImage,
 		KnownVulnerabilities,
+		ScanCoverage,
 	}
 }
 

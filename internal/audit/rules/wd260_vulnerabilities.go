@@ -28,12 +28,14 @@ var KnownVulnerabilities = audit.Rule{
 }
 
 // scanSeverities maps the database's severities to the checklist's, worst
-// first. An advisory of unknown severity is still a known hole: low, not info.
+// first. An advisory nobody rated may be the worst of all: as in trivy,
+// UNKNOWN reaches every threshold, so it is reported as critical (the
+// message says it is unrated).
 var scanSeverities = []struct {
 	name string
 	sev  audit.Severity
 }{
-	{"CRITICAL", audit.Critical}, {"HIGH", audit.High}, {"MEDIUM", audit.Medium}, {"LOW", audit.Low}, {"UNKNOWN", audit.Low},
+	{"CRITICAL", audit.Critical}, {"UNKNOWN", audit.Critical}, {"HIGH", audit.High}, {"MEDIUM", audit.Medium}, {"LOW", audit.Low},
 }
 
 // VulnerabilitySeverity maps a database severity (CRITICAL..LOW, UNKNOWN)
@@ -44,7 +46,7 @@ func VulnerabilitySeverity(s string) audit.Severity {
 			return m.sev
 		}
 	}
-	return audit.Low
+	return audit.Critical // unrated: see scanSeverities
 }
 
 // maxAdvisories bounds the advisories one message names.
@@ -82,7 +84,11 @@ func checkVulnerabilities(w *workload.Workload, s audit.Settings) []audit.Violat
 				named = append(named, s)
 			}
 		}
-		msg := fmt.Sprintf("%d %s vulnerabilities (%d with a fix): %s", len(vs), strings.ToLower(m.name), fixed, join(named))
+		label := strings.ToLower(m.name)
+		if m.name == "UNKNOWN" {
+			label = "unrated (UNKNOWN severity, counted as critical)"
+		}
+		msg := fmt.Sprintf("%d %s vulnerabilities (%d with a fix): %s", len(vs), label, fixed, join(named))
 		if len(vs) > len(named) {
 			msg += fmt.Sprintf(" and %d more", len(vs)-len(named))
 		}

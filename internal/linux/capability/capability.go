@@ -8,6 +8,7 @@ package capability
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/moby/sys/capability"
@@ -56,6 +57,28 @@ func Parse(caps *specs.LinuxCapabilities) (*Sets, error) {
 		}
 	}
 	return s, nil
+}
+
+// SkipUnraisableAmbient removes from the ambient set every capability
+// that is not also in the inheritable set, and returns their names. The
+// kernel raises an ambient capability only when it is inheritable
+// (PR_CAP_AMBIENT_RAISE fails with EPERM otherwise), and runc starts the
+// process without those, silently: `runc spec`'s own default config.json
+// asks for three ambient capabilities and no inheritable ones. ward-runtime
+// follows runc, and its caller logs the names it returns. This is the one
+// place where the sets do not come out exactly as config.json asks.
+func (s *Sets) SkipUnraisableAmbient() []string {
+	var skipped []string
+	kept := s.Ambient[:0:0]
+	for _, c := range s.Ambient {
+		if slices.Contains(s.Inheritable, c) {
+			kept = append(kept, c)
+		} else {
+			skipped = append(skipped, Name(c))
+		}
+	}
+	s.Ambient = kept
+	return skipped
 }
 
 // Name returns the CAP_-prefixed name of c.

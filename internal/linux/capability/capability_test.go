@@ -1,6 +1,7 @@
 package capability
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -49,5 +50,27 @@ func TestKnownRoundTrips(t *testing.T) {
 	}
 	if _, err := Parse(&specs.LinuxCapabilities{Bounding: names}); err != nil {
 		t.Fatalf("a known name does not parse: %v", err)
+	}
+}
+
+func TestSkipUnraisableAmbient(t *testing.T) {
+	// runc spec's default: three ambient capabilities, none inheritable.
+	s, err := Parse(&specs.LinuxCapabilities{
+		Permitted:   []string{"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"},
+		Inheritable: []string{"CAP_KILL"},
+		Ambient:     []string{"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	skipped := s.SkipUnraisableAmbient()
+	if want := []string{"CAP_AUDIT_WRITE", "CAP_NET_BIND_SERVICE"}; !slices.Equal(skipped, want) {
+		t.Errorf("skipped %v, want %v", skipped, want)
+	}
+	if !slices.Equal(s.Ambient, []capability.Cap{capability.CAP_KILL}) {
+		t.Errorf("ambient after skipping: %v, want [kill]", s.Ambient)
+	}
+	if again := s.SkipUnraisableAmbient(); len(again) != 0 {
+		t.Errorf("a second pass skipped %v", again)
 	}
 }

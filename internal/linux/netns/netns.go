@@ -141,3 +141,33 @@ func onThread(fn func() (clean bool, err error)) error {
 func threadNetns() string {
 	return fmt.Sprintf("/proc/%d/task/%d/ns/net", os.Getpid(), unix.Gettid())
 }
+
+// Bind keeps the existing network namespace ns refers to at path (which
+// must not exist yet), with lo up inside: for a namespace made elsewhere,
+// such as one owned by a container's user namespace.
+func Bind(ns *os.File, path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("bind netns %s: %w", path, err)
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE|os.O_EXCL, 0o444)
+	if err != nil {
+		return fmt.Errorf("bind netns %s: %w", path, err)
+	}
+	f.Close()
+	if err := unix.Mount(fmt.Sprintf("/proc/self/fd/%d", ns.Fd()), path, "", unix.MS_BIND, ""); err != nil {
+		os.Remove(path)
+		return fmt.Errorf("bind netns %s: %w", path, err)
+	}
+	err = Do(path, func() error {
+		lo, err := netlink.LinkByName("lo")
+		if err != nil {
+			return fmt.Errorf("find lo: %w", err)
+		}
+		return netlink.LinkSetUp(lo)
+	})
+	if err != nil {
+		Remove(path)
+		return fmt.Errorf("bind netns %s: %w", path, err)
+	}
+	return nil
+}

@@ -26,7 +26,9 @@ type Analyzer interface {
 	// analyzer reads. It must be cheap: it is asked for every file.
 	Wants(e source.Entry) bool
 	// Analyze parses one wanted file. Unparsable content is an error only
-	// when it makes the inventory wrong; a stray binary is not.
+	// when it makes the inventory wrong (a package database or manifest
+	// that cannot be read); a stray binary is not. Run records such a file
+	// as unreadable and goes on: the report says what it could not see.
 	Analyze(e source.Entry, r io.Reader) (Result, error)
 }
 
@@ -41,6 +43,9 @@ type Result struct {
 	// package database (Debian's copyright files); they fill packages of
 	// that name and type deb that carry none.
 	Licenses map[string][]string
+	// Unsupported names the ecosystem of a file that holds packages ward
+	// does not read (see NotRead); the report lists it as a gap.
+	Unsupported string
 }
 
 // All lists every analyzer ward runs, in one place.
@@ -50,17 +55,28 @@ func All() []Analyzer {
 		Dpkg{},
 		APK{},
 		RPM{},
+		RPMBerkeley{},
+		RPMNDB{},
 		DebCopyright{},
+		NPM{},
+		NPMLock{},
+		Python{},
+		Gem{},
+		Java{},
+		Composer{},
 		Busybox{}, // before GoBinary, which would claim any executable
 		GoBinary{},
+		NotRead{}, // last: files of ecosystems no analyzer above reads
 	}
 }
 
 // fileResult is one layer's copy of one analyzed file.
 type fileResult struct {
-	layer  int
-	result Result
-	empty  bool // the layer replaced the file with something not analyzable
+	layer    int
+	result   Result
+	empty    bool   // the layer replaced the file with something not analyzable
+	analyzer string // which analyzer read it
+	err      error  // the analyzer could not parse this copy
 }
 
 // Run analyzes src with analyzers and returns the inventory of the final
@@ -102,10 +118,7 @@ func Run(src source.Source, name string, analyzers []Analyzer) (*inventory.Inven
 			}
 			res, err := a.Analyze(e, rc)
 			rc.Close()
-			if err != nil {
-				return fmt.Errorf("%s %s: %w", a.Name(), e.Path, err)
-			}
-			files[e.Path] = append(files[e.Path], fileResult{layer: i, result: res})
+			files[e.Path] = append(files[e.Path], fileResult{layer: i, result: res, analyzer: a.Name(), err: err})
 			return nil
 		})
 		if err != nil {
@@ -113,12 +126,21 @@ func Run(src source.Source, name string, analyzers []Analyzer) (*inventory.Inven
 		}
 	}
 
-	inv := &inventory.Inventory{Source: name, Packages: []inventory.Package{}}
+	inv := &inventory.Inventory{Source: name, Packages: []inventory.Package{},
+		Unreadable: []inventory.Unreadable{}, Unsupported: []inventory.Unsupported{}}
 	licenses := map[string][]string{}
 	bestRank := -1
 	for p, results := range files {
 		top := results[len(results)-1]
 		if top.empty {
+			continue
+		}
+		if top.err != nil {
+			inv.Unreadable = append(inv.Unreadable, inventory.Unreadable{Path: p, Analyzer: top.analyzer, Error: top.err.Error()})
+			continue
+		}
+		if top.result.Unsupported != "" {
+			inv.Unsupported = append(inv.Unsupported, inventory.Unsupported{Path: p, Ecosystem: top.result.Unsupported})
 			continue
 		}
 		if d := top.result.Distro; d != nil && (bestRank < 0 || top.result.Rank < bestRank) {
@@ -133,6 +155,7 @@ func Run(src source.Source, name string, analyzers []Analyzer) (*inventory.Inven
 			inv.Packages = append(inv.Packages, pkg)
 		}
 	}
+	inv.Packages = dropLockDuplicates(inv.Packages)
 	for i := range inv.Packages {
 		if p := &inv.Packages[i]; p.Type == inventory.TypeDeb && len(p.Licenses) == 0 {
 			p.Licenses = licenses[p.Name]
@@ -149,7 +172,7 @@ func Run(src source.Source, name string, analyzers []Analyzer) (*inventory.Inven
 func lowestLayer(results []fileResult, pkg inventory.Package) int {
 	lowest := results[len(results)-1].layer
 	for i := len(results) - 1; i >= 0; i-- {
-		if results[i].empty || !contains(results[i].result.Packages, pkg) {
+		if results[i].empty || results[i].err != nil || !contains(results[i].result.Packages, pkg) {
 			break
 		}
 		lowest = results[i].layer
@@ -168,3 +191,23 @@ func contains(pkgs []inventory.Package, p inventory.Package) bool {
 
 // under reports whether p is a direct child of dir.
 func under(p, dir string) bool { return path.Dir(p) == dir }
+
+// dropLockDuplicates removes the package-lock.json entries of npm packages
+// that an installed package.json lists too: one package, reported once,
+// from what is installed.
+func dropLockDuplicates(pkgs []inventory.Package) []inventory.Package {
+	installed := map[string]bool{}
+	for _, p := range pkgs {
+		if p.Type == inventory.TypeNPM && path.Base(p.Location) == "package.json" {
+			installed[p.Name+"@"+p.Version] = true
+		}
+	}
+	out := pkgs[:0]
+	for _, p := range pkgs {
+		if p.Type == inventory.TypeNPM && path.Base(p.Location) == "package-lock.json" && installed[p.Name+"@"+p.Version] {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/wardproject/ward/internal/scan/source"
 )
 
 // Fuzz targets for the parsers that read hostile image content: they must
@@ -37,5 +39,30 @@ func FuzzDpkgStatus(f *testing.F) {
 	f.Add("Package: a\n continuation\n\n\nVersion:\n")
 	f.Fuzz(func(t *testing.T, s string) {
 		parseDpkgStatus(strings.NewReader(s))
+	})
+}
+
+func FuzzNDB(f *testing.F) {
+	f.Add([]byte("RpmP\x00\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00"))
+	hdr := make([]byte, 4096)
+	copy(hdr, "RpmP\x00\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00")
+	f.Add(hdr)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		readNDB(bytes.NewReader(b), int64(len(b)))
+	})
+}
+
+func FuzzLanguageManifests(f *testing.F) {
+	f.Add("Name: a\nVersion: 1\n\n")
+	f.Add(`{"lockfileVersion":3,"packages":{"node_modules/a":{"version":"1"}}}`)
+	f.Add("# stub: rack 2.2.6.4 ruby lib\n  s.name = \"rack\".freeze\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		parsePythonMetadata(strings.NewReader(s))
+		NPMLock{}.Analyze(source.Entry{Path: "package-lock.json"}, strings.NewReader(s))
+		NPM{}.Analyze(source.Entry{Path: "node_modules/a/package.json"}, strings.NewReader(s))
+		Gem{}.Analyze(source.Entry{Path: "specifications/a.gemspec"}, strings.NewReader(s))
+		Composer{}.Analyze(source.Entry{Path: "vendor/composer/installed.json"}, strings.NewReader(s))
+		pomProperties([]byte(s))
+		manifestMain([]byte(s))
 	})
 }

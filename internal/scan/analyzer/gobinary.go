@@ -12,7 +12,9 @@ import (
 )
 
 // GoBinary reads the build information the Go linker embeds in executables:
-// the main module, its dependencies, and the Go version as "stdlib".
+// the main module, its dependencies, and the Go version as "stdlib"; and
+// the crates `cargo auditable` embeds in Rust executables (cargo.go), in
+// the same pass over the same ELF file.
 type GoBinary struct{}
 
 // maxGoBinary bounds what is spooled from an archive to read a binary.
@@ -57,7 +59,14 @@ func (GoBinary) Analyze(e source.Entry, r io.Reader) (Result, error) {
 	// checking for it first spares buildinfo.Read's scan of the data
 	// segment of every C binary in a rootfs.
 	ef, err := elf.NewFile(ra)
-	if err != nil || ef.Section(".go.buildinfo") == nil {
+	if err != nil {
+		return Result{}, nil
+	}
+	if s := ef.Section(".dep-v0"); s != nil {
+		pkgs, err := cargoAuditable(s)
+		return Result{Packages: pkgs}, err
+	}
+	if ef.Section(".go.buildinfo") == nil {
 		return Result{}, nil
 	}
 	info, err := buildinfo.Read(ra)

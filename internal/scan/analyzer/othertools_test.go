@@ -73,13 +73,21 @@ func TestMinbaseAgainstOtherTools(t *testing.T) {
 	}
 }
 
-// lookTool finds a tool on PATH or in $HOME/go/bin, where go install puts it.
+// lookTool finds a tool on PATH, in $WARD_TOOLS or ~/.cache/ward/bin
+// (where scripts/install-tools.sh builds them), or in ~/go/bin.
 func lookTool(name string) string {
 	if p, err := exec.LookPath(name); err == nil {
 		return p
 	}
+	var dirs []string
+	if d := os.Getenv("WARD_TOOLS"); d != "" {
+		dirs = append(dirs, d)
+	}
 	if home, _ := os.UserHomeDir(); home != "" {
-		p := filepath.Join(home, "go/bin", name)
+		dirs = append(dirs, filepath.Join(home, ".cache/ward/bin"), filepath.Join(home, "go/bin"))
+	}
+	for _, d := range dirs {
+		p := filepath.Join(d, name)
 		if _, err := os.Stat(p); err == nil {
 			return p
 		}

@@ -14,7 +14,8 @@ import (
 
 // RPM reads the SQLite rpm database of current distributions (Fedora 33+,
 // RHEL/Rocky/Alma 9, openSUSE): rpmdb.sqlite, table Packages, one rpm
-// header blob per row. The older Berkeley DB and NDB formats are not read.
+// header blob per row. The older Berkeley DB and the NDB formats are read
+// by RPMBerkeley and RPMNDB (rpmlegacy.go) into the same packages.
 type RPM struct{}
 
 func (RPM) Name() string { return "rpm" }

@@ -105,8 +105,14 @@ func TestSQLiteRejectsGarbage(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer s.Close()
-			if _, err := Run(s, src, All()); err == nil {
-				t.Error("corrupt rpm database accepted silently")
+			// A corrupt database is not an empty one: the inventory names
+			// it as unreadable, so reports say what they could not see.
+			inv, err := Run(s, src, All())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(inv.Unreadable) != 1 || inv.Unreadable[0].Path != "var/lib/rpm/rpmdb.sqlite" || inv.Unreadable[0].Analyzer != "rpm" {
+				t.Errorf("corrupt rpm database accepted silently: %+v", inv.Unreadable)
 			}
 		})
 	}

@@ -13,10 +13,16 @@ type Type string
 
 // The package types ward's analyzers produce.
 const (
-	TypeDeb    Type = "deb"
-	TypeAPK    Type = "apk"
-	TypeRPM    Type = "rpm"
-	TypeGolang Type = "golang"
+	TypeDeb      Type = "deb"
+	TypeAPK      Type = "apk"
+	TypeRPM      Type = "rpm"
+	TypeGolang   Type = "golang"
+	TypeNPM      Type = "npm"
+	TypePyPI     Type = "pypi"
+	TypeGem      Type = "gem"
+	TypeMaven    Type = "maven"
+	TypeCargo    Type = "cargo"
+	TypeComposer Type = "composer"
 )
 
 // Distro is what /etc/os-release (or its older cousins) says.
@@ -52,6 +58,13 @@ type Inventory struct {
 	Source   string    `json:"source"` // what was analyzed, as given by the user
 	Distro   Distro    `json:"distro"`
 	Packages []Package `json:"packages"`
+	// Unreadable and Unsupported are package files ward saw but could not
+	// list the packages of; a report that leaves them out would be blind.
+	// Reports show them through Coverage.
+	Unreadable  []Unreadable  `json:"-"`
+	Unsupported []Unsupported `json:"-"`
+	// Coverage, when set, is what the inventory (and a scan of it) covered.
+	Coverage *Coverage `json:"coverage,omitempty"`
 }
 
 // Sort orders packages by type, name, version and location so output is stable.
@@ -109,6 +122,30 @@ func PackageURL(p Package, d Distro) string {
 		if p.SourceName != "" && p.SourceName != p.Name {
 			q.Set("upstream", p.SourceName)
 		}
+	case TypeNPM:
+		// A scoped package's scope is its namespace: pkg:npm/%40babel/core.
+		if scope, n, ok := strings.Cut(p.Name, "/"); ok && strings.HasPrefix(scope, "@") {
+			ns, name = scope, n
+		} else {
+			name = p.Name
+		}
+	case TypePyPI:
+		// PyPI names are case-insensitive and '_' means '-' (purl-spec).
+		name = strings.ReplaceAll(strings.ToLower(p.Name), "_", "-")
+	case TypeComposer:
+		// Composer packages are named vendor/name.
+		if v, n, ok := strings.Cut(p.Name, "/"); ok {
+			ns, name = v, n
+		} else {
+			name = p.Name
+		}
+	case TypeMaven:
+		// Maven packages are named group:artifact.
+		if g, a, ok := strings.Cut(p.Name, ":"); ok {
+			ns, name = g, a
+		} else {
+			name = p.Name
+		}
 	case TypeGolang:
 		// The namespace is everything before the last path element.
 		if i := strings.LastIndex(p.Name, "/"); i >= 0 {
@@ -120,6 +157,11 @@ func PackageURL(p Package, d Distro) string {
 		name = p.Name
 	}
 	version := p.Version
+	if p.Type == TypeGolang && p.Name == "stdlib" {
+		// The Go toolchain's version as the Go vulnerability database and
+		// syft write it: 1.21.3, not go1.21.3.
+		version = strings.TrimPrefix(version, "go")
+	}
 	if p.Type == TypeRPM {
 		// rpm purls carry the epoch as a qualifier, not in the version.
 		if e, rest, ok := strings.Cut(version, ":"); ok {
@@ -133,11 +175,11 @@ func PackageURL(p Package, d Distro) string {
 	b.WriteString("/")
 	if ns != "" {
 		for _, seg := range strings.Split(ns, "/") {
-			b.WriteString(escapePURL(seg))
+			b.WriteString(escapeSegment(seg))
 			b.WriteString("/")
 		}
 	}
-	b.WriteString(escapePURL(name))
+	b.WriteString(escapeSegment(name))
 	if version != "" {
 		b.WriteString("@")
 		b.WriteString(escapePURL(version))
@@ -153,6 +195,12 @@ func PackageURL(p Package, d Distro) string {
 // ("1:1.35.0-4"), which the purl spec allows unencoded.
 func escapePURL(s string) string {
 	return strings.ReplaceAll(url.PathEscape(s), "%3A", ":")
+}
+
+// escapeSegment escapes a namespace or name segment, '@' included (it
+// would read as the version separator): pkg:npm/%40babel/core.
+func escapeSegment(s string) string {
+	return strings.ReplaceAll(escapePURL(s), "@", "%40")
 }
 
 // encodeQualifiers writes qualifiers sorted by key, as the purl spec asks.

@@ -211,11 +211,15 @@ func ReadVEX(r io.Reader) ([]VEXStatement, error) {
 	return out, nil
 }
 
-// AtOrAbove reports whether any finding has severity at or above level.
+// AtOrAbove reports whether any finding has severity at or above level,
+// or no known severity at all.
 func AtOrAbove(findings []Finding, level string) bool {
 	min := vulndb.SeverityRank(level)
 	for _, f := range findings {
-		if vulndb.SeverityRank(f.Severity) >= min {
+		// UNKNOWN is not "below the threshold": nobody rated it, so it may
+		// be the worst. As trivy, only --severity leaving UNKNOWN out (the
+		// filter, before this) lets it through.
+		if r := vulndb.SeverityRank(f.Severity); r >= min || r == 0 {
 			return true
 		}
 	}

@@ -99,7 +99,18 @@ func TestAtOrAbove(t *testing.T) {
 			t.Errorf("AtOrAbove(%s) = %v", tc.level, got)
 		}
 	}
-	if AtOrAbove(fs[:5], "MEDIUM") {
-		t.Error("LOW and UNKNOWN findings counted at or above MEDIUM")
+	if AtOrAbove(fs[3:5], "MEDIUM") {
+		t.Error("LOW findings counted at or above MEDIUM")
+	}
+	// UNKNOWN is unrated, not low: it reaches every level, as in trivy.
+	for _, level := range []string{"LOW", "MEDIUM", "HIGH", "CRITICAL"} {
+		if !AtOrAbove(fs[:1], level) {
+			t.Errorf("an UNKNOWN finding does not reach %s", level)
+		}
+	}
+	// Leaving UNKNOWN out with --severity lets it through.
+	kept, _ := Filter{Severities: []string{"LOW", "MEDIUM", "HIGH", "CRITICAL"}}.Apply(fs[:5])
+	if AtOrAbove(kept, "MEDIUM") {
+		t.Errorf("--severity without UNKNOWN still fails MEDIUM: %v", kept)
 	}
 }

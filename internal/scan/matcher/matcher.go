@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
+	"time"
 
 	"github.com/wardproject/ward/internal/scan/inventory"
 	"github.com/wardproject/ward/internal/scan/vulndb"
@@ -29,6 +29,13 @@ type Finding struct {
 	// source package), when it differs from Package.
 	SourcePackage string `json:"sourcePackage,omitempty"`
 	Summary       string `json:"summary,omitempty"`
+	// Link is the advisory's page; References, CVSS and the dates come
+	// from the record.
+	Link       string            `json:"link"`
+	References []string          `json:"references,omitempty"`
+	CVSS       []vulndb.Severity `json:"cvss,omitempty"`
+	Published  time.Time         `json:"published,omitzero"`
+	Modified   time.Time         `json:"modified,omitzero"`
 }
 
 // Fixed reports whether a fixed version exists.
@@ -38,69 +45,23 @@ func (f Finding) Fixed() bool { return f.FixedVersion != "" }
 // database, or a fake in tests.
 type AdvisorySource interface {
 	Advisories(ecosystem, name string) ([]vulndb.Advisory, error)
+	// The ecosystems it holds tell a scan's coverage (Cover).
+	EcosystemIndex
 }
 
-// query is how one package is looked up and compared.
-type query struct {
-	ecosystems []string // OSV ecosystems, most specific first
-	name       string
-	version    string // the version compared against ranges
-	cmp        Comparer
-	rangeType  string // ECOSYSTEM or SEMVER
-}
-
-// queryFor maps a package on a distribution to its OSV ecosystem: Debian
-// by release and source package, Alpine by release branch and origin, Go
-// by module path. ok is false for packages no ecosystem covers.
-func queryFor(p inventory.Package, d inventory.Distro) (query, bool) {
-	switch {
-	case p.Type == inventory.TypeDeb && d.ID == "debian" && d.VersionID != "":
-		major, _, _ := strings.Cut(d.VersionID, ".")
-		// Debian advisories name source packages and source versions; a
-		// binNMU (+b1) binary is compared by the source it was built from.
-		return query{[]string{"Debian:" + major}, p.SourceOrName(), p.SourceOrVersion(), Debian{}, "ECOSYSTEM"}, true
-	case p.Type == inventory.TypeAPK && d.ID == "alpine" && d.VersionID != "":
-		parts := strings.SplitN(d.VersionID, ".", 3)
-		if len(parts) < 2 {
-			return query{}, false
-		}
-		return query{[]string{"Alpine:v" + parts[0] + "." + parts[1]}, p.SourceOrName(), p.Version, Alpine{}, "ECOSYSTEM"}, true
-	case p.Type == inventory.TypeRPM:
-		if eco := rpmEcosystem(d); eco != "" {
-			// rpm advisories name binary packages and full epoch:version-release.
-			return query{[]string{eco}, p.Name, p.Version, RPM{}, "ECOSYSTEM"}, true
-		}
-		return query{}, false
-	case p.Type == inventory.TypeGolang && p.Version != "(devel)":
-		return query{[]string{"Go"}, p.Name, p.Version, Semver{}, "SEMVER"}, true
-	}
-	return query{}, false
-}
-
-// rpmEcosystem names the OSV ecosystem of an rpm distribution, or "" for
-// those osv.dev does not publish.
-func rpmEcosystem(d inventory.Distro) string {
-	major, _, _ := strings.Cut(d.VersionID, ".")
-	switch {
-	case d.VersionID == "" && d.ID != "opensuse-tumbleweed":
-		return ""
-	case d.ID == "rocky":
-		return "Rocky Linux:" + major
-	case d.ID == "almalinux":
-		return "AlmaLinux:" + major
-	case d.ID == "opensuse-leap":
-		return "openSUSE:Leap " + d.VersionID
-	case d.ID == "opensuse-tumbleweed":
-		return "openSUSE:Tumbleweed"
-	case d.ID == "mageia":
-		return "Mageia:" + d.VersionID
-	}
-	return ""
+// AliasRater rates an advisory that states no severity by its aliases'
+// records (a GO- record by its GHSA or CVE), as vulndb.DB does.
+type AliasRater interface {
+	AliasSeverity(aliases []string) (string, error)
 }
 
 // Match returns every finding for inv, sorted by severity then package.
+// An advisory without a severity takes its aliases' when src can rate
+// them (AliasRater); else it stays UNKNOWN, which gates as the worst.
 func Match(inv *inventory.Inventory, src AdvisorySource) ([]Finding, error) {
 	findings := []Finding{}
+	rater, _ := src.(AliasRater)
+	rated := map[string]string{}            // advisory ID -> severity from aliases
 	cache := map[string][]vulndb.Advisory{} // binary packages share sources
 	for _, p := range inv.Packages {
 		q, ok := queryFor(p, inv.Distro)
@@ -127,10 +88,22 @@ func Match(inv *inventory.Inventory, src AdvisorySource) ([]Finding, error) {
 					continue
 				}
 				seen[adv.ID] = true
+				if adv.Severity == vulndb.SeverityUnknown && rater != nil && len(adv.Aliases) > 0 {
+					sev, ok := rated[adv.ID]
+					if !ok {
+						var err error
+						if sev, err = rater.AliasSeverity(adv.Aliases); err != nil {
+							return nil, fmt.Errorf("severity of %s: %w", adv.ID, err)
+						}
+						rated[adv.ID] = sev
+					}
+					adv.Severity = sev
+				}
 				f := Finding{
 					ID: adv.ID, Aliases: adv.Aliases, Package: p.Name, PackageType: string(p.Type),
 					InstalledVersion: p.Version, FixedVersion: fixed, Severity: adv.Severity,
 					Layer: p.Layer, PURL: p.PURL, Location: p.Location, Ecosystem: eco, Summary: adv.Summary,
+					Link: adv.URL(), References: adv.References, CVSS: adv.CVSS, Published: adv.Published, Modified: adv.Modified,
 				}
 				if f.Aliases == nil {
 					f.Aliases = []string{}

@@ -309,3 +309,13 @@ func TestMatchAlpineByOrigin(t *testing.T) {
 		})
 	}
 }
+
+// HasEcosystem reports whether any advisory of eco is served.
+func (f fakeSource) HasEcosystem(eco string) (bool, error) {
+	for k := range f {
+		if strings.HasPrefix(k, eco+"/") {
+			return true, nil
+		}
+	}
+	return false, nil
+}

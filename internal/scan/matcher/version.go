@@ -5,8 +5,12 @@ import (
 	"regexp"
 	"strings"
 
+	gemversion "github.com/aquasecurity/go-gem-version"
+	npmversion "github.com/aquasecurity/go-npm-version/pkg"
+	pep440 "github.com/aquasecurity/go-pep440-version"
 	apkversion "github.com/knqyf263/go-apk-version"
 	debversion "github.com/knqyf263/go-deb-version"
+	mvnversion "github.com/masahiro331/go-mvn-version"
 	"golang.org/x/mod/semver"
 )
 
@@ -83,4 +87,70 @@ func canonicalSemver(v string) string {
 		v = "v" + v
 	}
 	return v
+}
+
+// PEP440 orders Python versions as pip does (PEP 440): epochs ("1!2.0"),
+// pre-, post- and dev-releases, and local versions ("1.0+ubuntu1").
+type PEP440 struct{}
+
+func (PEP440) Compare(a, b string) (int, error) {
+	va, err := pep440.Parse(a)
+	if err != nil {
+		return 0, fmt.Errorf("pep 440 version %q: %w", a, err)
+	}
+	vb, err := pep440.Parse(b)
+	if err != nil {
+		return 0, fmt.Errorf("pep 440 version %q: %w", b, err)
+	}
+	return va.Compare(vb), nil
+}
+
+// Maven orders versions as Maven's ComparableVersion does: qualifiers
+// alpha < beta < milestone < rc < snapshot < "" (release) < sp, so
+// 1.0-beta1 < 1.0-RC1 < 1.0 < 1.0-sp1.
+type Maven struct{}
+
+func (Maven) Compare(a, b string) (int, error) {
+	va, err := mvnversion.NewVersion(a)
+	if err != nil {
+		return 0, fmt.Errorf("maven version %q: %w", a, err)
+	}
+	vb, err := mvnversion.NewVersion(b)
+	if err != nil {
+		return 0, fmt.Errorf("maven version %q: %w", b, err)
+	}
+	return va.Compare(vb), nil
+}
+
+// RubyGems orders versions as Gem::Version does: a letter makes a
+// prerelease, so 2.0.0.rc1 < 2.0.0 < 2.0.0.1.
+type RubyGems struct{}
+
+func (RubyGems) Compare(a, b string) (int, error) {
+	va, err := gemversion.NewVersion(a)
+	if err != nil {
+		return 0, fmt.Errorf("rubygems version %q: %w", a, err)
+	}
+	vb, err := gemversion.NewVersion(b)
+	if err != nil {
+		return 0, fmt.Errorf("rubygems version %q: %w", b, err)
+	}
+	return va.Compare(vb), nil
+}
+
+// NPM orders npm versions by semver 2.0 (pre-releases before their
+// release, build metadata ignored), as node-semver does; npm tolerates a
+// leading "v" and "=".
+type NPM struct{}
+
+func (NPM) Compare(a, b string) (int, error) {
+	va, err := npmversion.NewVersion(a)
+	if err != nil {
+		return 0, fmt.Errorf("npm version %q: %w", a, err)
+	}
+	vb, err := npmversion.NewVersion(b)
+	if err != nil {
+		return 0, fmt.Errorf("npm version %q: %w", b, err)
+	}
+	return va.Compare(vb), nil
 }

@@ -23,6 +23,9 @@ type Scan struct {
 	Packages   int                  `json:"packages"`
 	Findings   []matcher.Finding    `json:"findings"`
 	Suppressed []matcher.Suppressed `json:"suppressed,omitempty"`
+	// Coverage says what the findings are about: no finding where nothing
+	// was matched is not "clean".
+	Coverage *inventory.Coverage `json:"coverage"`
 }
 
 // WriteScan writes s to w in format.
@@ -58,12 +61,16 @@ func writeScanTable(w io.Writer, s *Scan) error {
 	if len(s.Suppressed) > 0 {
 		fmt.Fprintf(w, ", %d suppressed", len(s.Suppressed))
 	}
+	if s.Coverage != nil && !s.Coverage.Complete() {
+		fmt.Fprint(w, "; not clean where not covered, see below")
+	}
 	fmt.Fprintln(w)
+	writeCoverageText(w, s.Coverage)
 	if len(s.Findings) == 0 {
 		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SEVERITY\tID\tPACKAGE\tINSTALLED\tFIXED\tLAYER")
+	fmt.Fprintln(tw, "SEVERITY\tID\tPACKAGE\tINSTALLED\tFIXED\tLAYER\tLINK")
 	for _, f := range s.Findings {
 		fixed := f.FixedVersion
 		if fixed == "" {
@@ -73,7 +80,7 @@ func writeScanTable(w io.Writer, s *Scan) error {
 		if cve := firstCVE(f.Aliases); cve != "" && !strings.Contains(id, cve) {
 			id += " (" + cve + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", f.Severity, id, f.Package, f.InstalledVersion, fixed, shortDigest(f.Layer))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f.Severity, id, f.Package, f.InstalledVersion, fixed, shortDigest(f.Layer), f.Link)
 	}
 	return tw.Flush()
 }
@@ -99,10 +106,22 @@ func writeSARIF(w io.Writer, s *Scan) error {
 			if desc == "" {
 				desc = f.ID
 			}
+			props := map[string]any{"severity": f.Severity, "aliases": f.Aliases,
+				"security-severity": sarif.SecuritySeverity(rank)}
+			if len(f.CVSS) > 0 {
+				props["cvss"] = f.CVSS
+			}
+			if len(f.References) > 0 {
+				props["references"] = f.References
+			}
+			if !f.Published.IsZero() {
+				props["published"] = f.Published
+			}
+			if !f.Modified.IsZero() {
+				props["modified"] = f.Modified
+			}
 			driver.Rules = append(driver.Rules, sarif.Rule{
-				ID: f.ID, ShortDescription: sarif.Text{Text: desc},
-				Properties: map[string]any{"severity": f.Severity, "aliases": f.Aliases,
-					"security-severity": sarif.SecuritySeverity(rank)},
+				ID: f.ID, ShortDescription: sarif.Text{Text: desc}, HelpURI: f.Link, Properties: props,
 			})
 		}
 		msg := fmt.Sprintf("%s %s is affected by %s", f.Package, f.InstalledVersion, f.ID)
@@ -114,5 +133,7 @@ func writeSARIF(w io.Writer, s *Scan) error {
 		results = append(results, sarif.Result{RuleID: f.ID, RuleIndex: index[f.ID], Level: sarif.Level(rank),
 			Message: sarif.Text{Text: msg}, Locations: []sarif.Location{sarif.At(f.Location, 0)}})
 	}
-	return sarif.Write(w, sarif.Run{Tool: sarif.Tool{Driver: driver}, Results: results})
+	run := sarif.Run{Tool: sarif.Tool{Driver: driver}, Results: results}
+	coverageSARIF(&run, s.Coverage, s.Source)
+	return sarif.Write(w, run)
 }

@@ -66,6 +66,9 @@ func writeCycloneDX(w io.Writer, inv *inventory.Inventory, now time.Time) error 
 		}}},
 		Component: &cdx.Component{BOMRef: "subject", Type: cdx.ComponentTypeContainer, Name: inv.Source},
 	}
+	if props := coverageProperties(inv.Coverage); len(props) > 0 {
+		bom.Metadata.Properties = &props
+	}
 	comps := make([]cdx.Component, 0, len(inv.Packages)+1)
 	if inv.Distro.ID != "" {
 		comps = append(comps, cdx.Component{
@@ -120,6 +123,7 @@ type spdxDocument struct {
 type spdxCreationInfo struct {
 	Created  string   `json:"created"`
 	Creators []string `json:"creators"`
+	Comment  string   `json:"comment,omitempty"`
 }
 
 type spdxPackage struct {
@@ -160,6 +164,12 @@ func writeSPDX(w io.Writer, inv *inventory.Inventory, now time.Time) error {
 		},
 		Packages:      []spdxPackage{},
 		Relationships: []spdxRelationship{},
+	}
+	if c := inv.Coverage; c != nil {
+		doc.CreationInfo.Comment = "ward coverage: " + c.Summary()
+		for _, g := range c.Gaps() {
+			doc.CreationInfo.Comment += "\nnot covered: " + g
+		}
 	}
 	if inv.Distro.ID != "" {
 		id := "SPDXRef-OperatingSystem-" + sanitizeRef(inv.Distro.ID)
@@ -210,7 +220,11 @@ func writeSBOMTable(w io.Writer, inv *inventory.Inventory) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.Name, p.Version, p.Type, src, shortDigest(p.Layer))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	writeCoverageText(w, inv.Coverage)
+	return nil
 }
 
 // shortDigest keeps a digest readable in a table: algorithm and 12 hex digits.

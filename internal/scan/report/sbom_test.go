@@ -88,6 +88,18 @@ func TestSBOMValidatesAgainstOfficialSchemas(t *testing.T) {
 	inventories := map[string]func(*testing.T) *inventory.Inventory{
 		"sample":  func(*testing.T) *inventory.Inventory { return sampleInventory() },
 		"minbase": minbaseInventory,
+		// Coverage with gaps goes into metadata properties and the
+		// creation comment, which must keep the documents valid.
+		"with coverage gaps": func(*testing.T) *inventory.Inventory {
+			inv := sampleInventory()
+			inv.Coverage = &inventory.Coverage{
+				Distro:      inventory.DistroCoverage{ID: "gentoo", Status: inventory.CoverUnsupported, Reason: "no advisories"},
+				Ecosystems:  []inventory.EcosystemCoverage{{Type: inventory.TypeNPM, Ecosystem: "npm", Packages: 2, Status: inventory.CoverMatchable}},
+				Unreadable:  []inventory.Unreadable{{Path: "var/lib/rpm/Packages", Analyzer: "rpm-bdb", Error: "bad page"}},
+				Unsupported: []inventory.Unsupported{{Path: "app/Cargo.lock", Ecosystem: "cargo"}},
+			}
+			return inv
+		},
 	}
 	for format, schemaURL := range schemas {
 		schema := compileSchema(t, schemaURL)

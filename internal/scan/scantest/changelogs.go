@@ -146,3 +146,20 @@ func WriteZip(path string, records [][]byte) error {
 	}
 	return f.Close()
 }
+
+// mixedEcosystems are the ecosystems MixedPaddingRecords spreads over.
+var mixedEcosystems = []string{"Debian:12", "npm", "PyPI", "Maven", "RubyGems", "Go", "crates.io", "Packagist"}
+
+// MixedPaddingRecords returns n synthetic records spread over every
+// ecosystem the mixed rootfs holds, 20,000 package names in each, so a
+// scan's lookups land in a database the size of osv.dev's full dump.
+func MixedPaddingRecords(n int) [][]byte {
+	out := make([][]byte, 0, n)
+	for i := range n {
+		eco := mixedEcosystems[i%len(mixedEcosystems)]
+		out = append(out, fmt.Appendf(nil,
+			`{"id":"MIXPAD-%d","modified":"2026-01-01T00:00:00Z","summary":"synthetic padding","affected":[{"package":{"ecosystem":%q,"name":"pad-%d"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"1.%d.0"}]}]}]}`,
+			i, eco, i%20000, i))
+	}
+	return out
+}

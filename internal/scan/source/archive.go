@@ -12,6 +12,8 @@ import (
 	"os"
 	"path"
 	"strings"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 // Archive is a tar file on disk: a docker-save archive, an OCI image layout
@@ -46,12 +48,10 @@ func openArchive(f *os.File) (*Archive, error) {
 	if _, err := io.ReadFull(f, magic); err != nil {
 		return nil, fmt.Errorf("read header: %w", err)
 	}
-	if isGzip(magic) {
-		// A compressed tar can only be streamed: take it as a rootfs tarball.
+	if isGzip(magic) || isZstd(magic) {
+		// A compressed tar can only be streamed: take it as a rootfs
+		// tarball (gzip or zstd, as `ward import` takes one).
 		return &Archive{f: f, kind: "rootfs-tar", layers: []Layer{&tarLayer{open: sectionOpener(f, 0, -1)}}}, nil
-	}
-	if isZstd(magic) {
-		return nil, errors.New("zstd-compressed archives are not supported")
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, err
@@ -283,7 +283,8 @@ func sectionOpener(f *os.File, off, size int64) func() (io.Reader, error) {
 func isGzip(b []byte) bool { return len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b }
 func isZstd(b []byte) bool { return bytes.HasPrefix(b, []byte{0x28, 0xb5, 0x2f, 0xfd}) }
 
-// tarLayer streams one layer tar (plain or gzip-compressed).
+// tarLayer streams one layer tar: plain, gzip- or zstd-compressed (OCI's
+// tar+zstd layers, and what `ward import` accepts).
 type tarLayer struct {
 	digest string
 	open   func() (io.Reader, error)
@@ -308,7 +309,12 @@ func (l *tarLayer) Walk(fn func(Entry) error) error {
 		defer zr.Close()
 		r = zr
 	case isZstd(magic):
-		return fmt.Errorf("layer %s: zstd-compressed layers are not supported", l.digest)
+		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1))
+		if err != nil {
+			return fmt.Errorf("layer %s: %w", l.digest, err)
+		}
+		defer zr.Close()
+		r = zr
 	}
 	return WalkTar(l.digest, r, fn)
 }

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 func TestCleanPath(t *testing.T) {
@@ -88,6 +90,12 @@ func TestOpenArchiveKinds(t *testing.T) {
 		tmember{"manifest.json", jsonOf([]any{map[string]any{"Config": "cfg.json", "RepoTags": []string{"example.com/app:1"}, "Layers": []string{"l0/layer.tar"}}})},
 		tmember{"cfg.json", `{"rootfs":{"diff_ids":["sha256:aaaa"]}}`},
 		tmember{"l0/layer.tar", layer})
+	zenc, _ := zstd.NewWriter(nil)
+	zlayer := string(zenc.EncodeAll([]byte(layer), nil))
+	dockerZstd := tarOf(t,
+		tmember{"manifest.json", jsonOf([]any{map[string]any{"Config": "cfg.json", "RepoTags": []string{"example.com/app:zstd"}, "Layers": []string{"l0/layer.tar.zst"}}})},
+		tmember{"cfg.json", `{"rootfs":{"diff_ids":["sha256:aaaa"]}}`},
+		tmember{"l0/layer.tar.zst", zlayer})
 	tests := []struct {
 		name    string
 		archive []byte
@@ -102,7 +110,8 @@ func TestOpenArchiveKinds(t *testing.T) {
 		{"docker-save with missing layer", tarOf(t,
 			tmember{"manifest.json", jsonOf([]any{map[string]any{"Config": "cfg.json", "Layers": []string{"../../etc/passwd"}}})},
 			tmember{"cfg.json", `{}`}), "", 0, "missing from archive", ""},
-		{"zstd", []byte{0x28, 0xb5, 0x2f, 0xfd, 0, 0}, "", 0, "zstd", ""},
+		{"zstd rootfs tarball", []byte(zlayer), "rootfs-tar", 1, "", ""},
+		{"docker-save with a zstd layer", dockerZstd, "docker-archive", 1, "", "example.com/app:zstd"},
 		{"oci without manifest blob", tarOf(t, tmember{"oci-layout", `{}`}, tmember{"index.json", `{"manifests":[{"digest":"sha256:bbbb"}]}`}), "", 0, "missing from archive", ""},
 	}
 	for _, tc := range tests {

@@ -2,76 +2,63 @@ package vulndb
 
 import (
 	"fmt"
-	"math"
 	"strings"
+
+	cvss20 "github.com/pandatix/go-cvss/20"
+	cvss30 "github.com/pandatix/go-cvss/30"
+	cvss31 "github.com/pandatix/go-cvss/31"
+	cvss40 "github.com/pandatix/go-cvss/40"
 )
 
-// CVSS3BaseScore computes the base score of a CVSS v3.0/v3.1 vector, as
-// the FIRST specification (section 7.1) defines it.
-func CVSS3BaseScore(vector string) (float64, error) {
-	parts := strings.Split(vector, "/")
-	if len(parts) < 9 || !strings.HasPrefix(parts[0], "CVSS:3.") {
-		return 0, fmt.Errorf("cvss vector %q: not CVSS v3", vector)
-	}
-	m := map[string]string{}
-	for _, p := range parts[1:] {
-		k, v, ok := strings.Cut(p, ":")
-		if !ok {
-			return 0, fmt.Errorf("cvss vector %q: bad metric %q", vector, p)
+// CVSSBaseScore scores a CVSS vector of any version OSV carries: v2
+// ("AV:N/AC:L/Au:N/C:P/I:P/A:P", type CVSS_V2), v3.0, v3.1 and v4.0 (the
+// version is in the vector's prefix). Scoring is go-cvss's, which follows
+// FIRST's specifications and is tested against their calculators; v4.0 in
+// particular is a lookup table no one should write by hand.
+func CVSSBaseScore(vector string) (float64, error) {
+	switch {
+	case strings.HasPrefix(vector, "CVSS:4.0/"):
+		v, err := cvss40.ParseVector(vector)
+		if err != nil {
+			return 0, fmt.Errorf("cvss vector %q: %w", vector, err)
 		}
-		m[k] = v
-	}
-	weights := map[string]map[string]float64{
-		"AV": {"N": 0.85, "A": 0.62, "L": 0.55, "P": 0.2},
-		"AC": {"L": 0.77, "H": 0.44},
-		"UI": {"N": 0.85, "R": 0.62},
-		"C":  {"H": 0.56, "L": 0.22, "N": 0},
-		"I":  {"H": 0.56, "L": 0.22, "N": 0},
-		"A":  {"H": 0.56, "L": 0.22, "N": 0},
-	}
-	val := map[string]float64{}
-	for k, table := range weights {
-		w, ok := table[m[k]]
-		if !ok {
-			return 0, fmt.Errorf("cvss vector %q: bad or missing %s", vector, k)
+		return v.Score(), nil
+	case strings.HasPrefix(vector, "CVSS:3.1/"):
+		v, err := cvss31.ParseVector(vector)
+		if err != nil {
+			return 0, fmt.Errorf("cvss vector %q: %w", vector, err)
 		}
-		val[k] = w
+		return v.BaseScore(), nil
+	case strings.HasPrefix(vector, "CVSS:3.0/"):
+		v, err := cvss30.ParseVector(vector)
+		if err != nil {
+			return 0, fmt.Errorf("cvss vector %q: %w", vector, err)
+		}
+		return v.BaseScore(), nil
+	case strings.HasPrefix(vector, "CVSS:"):
+		return 0, fmt.Errorf("cvss vector %q: unknown CVSS version", vector)
 	}
-	changed := m["S"] == "C"
-	if m["S"] != "C" && m["S"] != "U" {
-		return 0, fmt.Errorf("cvss vector %q: bad or missing S", vector)
+	// CVSS v2 vectors carry no version prefix; some feeds wrap them in
+	// parentheses or add "CVSS:2.0/".
+	v, err := cvss20.ParseVector(strings.Trim(strings.TrimPrefix(vector, "CVSS:2.0/"), "()"))
+	if err != nil {
+		return 0, fmt.Errorf("cvss vector %q: %w", vector, err)
 	}
-	pr := map[string]float64{"N": 0.85, "L": 0.62, "H": 0.27}
-	if changed {
-		pr = map[string]float64{"N": 0.85, "L": 0.68, "H": 0.5}
-	}
-	prv, ok := pr[m["PR"]]
-	if !ok {
-		return 0, fmt.Errorf("cvss vector %q: bad or missing PR", vector)
-	}
-	iss := 1 - (1-val["C"])*(1-val["I"])*(1-val["A"])
-	var impact float64
-	if changed {
-		impact = 7.52*(iss-0.029) - 3.25*math.Pow(iss-0.02, 15)
-	} else {
-		impact = 6.42 * iss
-	}
-	exploitability := 8.22 * val["AV"] * val["AC"] * prv * val["UI"]
-	if impact <= 0 {
-		return 0, nil
-	}
-	if changed {
-		return roundUp(math.Min(1.08*(impact+exploitability), 10)), nil
-	}
-	return roundUp(math.Min(impact+exploitability, 10)), nil
+	return v.BaseScore(), nil
 }
 
-// roundUp is the specification's Roundup: the smallest number with one
-// decimal that is at least x, computed on integers to avoid float noise.
-func roundUp(x float64) float64 {
-	i := int64(math.Round(x * 100000))
-	if i%10000 == 0 {
-		return float64(i) / 100000
+// cvssRank maps a base score to its qualitative rating (the same bands in
+// v3.x and v4.0; v2 has no "critical", and its 7.0-10.0 band is high).
+func cvssRank(score float64, v2 bool) int {
+	switch {
+	case score >= 9.0 && !v2:
+		return 4
+	case score >= 7.0:
+		return 3
+	case score >= 4.0:
+		return 2
+	case score > 0:
+		return 1
 	}
-	return (math.Floor(float64(i)/10000) + 1) / 10
+	return 0
 }

@@ -85,7 +85,32 @@ func (db *DB) Path() string { return db.path }
 func (db *DB) Close() error { return db.bolt.Close() }
 
 func indexKey(ecosystem, name, id string) []byte {
-	return []byte(ecosystem + "\x00" + name + "\x00" + id)
+	return []byte(ecosystem + "\x00" + IndexName(ecosystem, name) + "\x00" + id)
+}
+
+// IndexName is the name a package is indexed and looked up by: as the
+// record writes it, except where the ecosystem's names are not
+// case-sensitive. PyPI's are normalized as PEP 503 says (lower case, runs
+// of '-', '_' and '.' as one '-'), so "Django", "django" and "zope_interface"
+// find their records whichever spelling the record and the metadata use.
+func IndexName(ecosystem, name string) string {
+	if ecosystem != "PyPI" {
+		return name
+	}
+	var b strings.Builder
+	sep := false
+	for _, r := range strings.ToLower(name) {
+		if r == '-' || r == '_' || r == '.' {
+			sep = true
+			continue
+		}
+		if sep && b.Len() > 0 {
+			b.WriteByte('-')
+		}
+		sep = false
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // put stores one record, replacing an older copy and its index entries.
@@ -128,7 +153,18 @@ func put(tx *bolt.Tx, raw []byte) (bool, error) {
 	}
 	aliases := append(append([]string(nil), v.Aliases...), v.Upstream...)
 	for k, affected := range byPkg {
-		adv := Advisory{ID: v.ID, Aliases: dedupe(aliases, v.ID), Summary: v.Summary, Severity: recordSeverity(&v, affected), Affected: affected}
+		adv := Advisory{ID: v.ID, Aliases: dedupe(aliases, v.ID), Summary: v.Summary, Severity: recordSeverity(&v, affected), Affected: affected,
+			Published: v.Published, Modified: v.Modified}
+		for _, s := range append(append([]Severity(nil), v.Severity...), affectedSeverities(affected)...) {
+			if strings.HasPrefix(s.Type, "CVSS_") {
+				adv.CVSS = append(adv.CVSS, s)
+			}
+		}
+		for _, r := range v.References {
+			if len(adv.References) < maxReferences && r.URL != "" {
+				adv.References = append(adv.References, r.URL)
+			}
+		}
 		b, err := json.Marshal(adv)
 		if err != nil {
 			return false, err
@@ -154,7 +190,7 @@ func dedupe(list []string, drop string) []string {
 
 // Advisories returns every advisory for package name in ecosystem.
 func (db *DB) Advisories(ecosystem, name string) ([]Advisory, error) {
-	prefix := []byte(ecosystem + "\x00" + name + "\x00")
+	prefix := []byte(ecosystem + "\x00" + IndexName(ecosystem, name) + "\x00")
 	var out []Advisory
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketIndex).Cursor()
@@ -168,6 +204,42 @@ func (db *DB) Advisories(ecosystem, name string) ([]Advisory, error) {
 		return nil
 	})
 	return out, err
+}
+
+// HasEcosystem reports whether the database holds any advisory of
+// ecosystem: when it holds none, "no findings" there means "not looked".
+func (db *DB) HasEcosystem(ecosystem string) (bool, error) {
+	prefix := []byte(ecosystem + "\x00")
+	found := false
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		k, _ := tx.Bucket(bucketIndex).Cursor().Seek(prefix)
+		found = k != nil && bytes.HasPrefix(k, prefix)
+		return nil
+	})
+	return found, err
+}
+
+// AliasSeverity returns the severity the database's records of aliases
+// state (the CVE or GHSA record of a Go advisory that rates nothing
+// itself), the most serious one when they differ; UNKNOWN when none rates.
+func (db *DB) AliasSeverity(aliases []string) (string, error) {
+	best := 0
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		records := tx.Bucket(bucketRecords)
+		for _, id := range aliases {
+			raw := records.Get([]byte(id))
+			if raw == nil {
+				continue
+			}
+			var v Vulnerability
+			if err := json.Unmarshal(raw, &v); err != nil {
+				return fmt.Errorf("record %s: %w", id, err)
+			}
+			best = max(best, SeverityRank(recordSeverity(&v, v.Affected)))
+		}
+		return nil
+	})
+	return severityName(best), err
 }
 
 // Record returns the full OSV record with id, or nil.
@@ -250,4 +322,12 @@ func (db *DB) Updated() (time.Time, error) {
 		return nil
 	})
 	return t, err
+}
+
+func affectedSeverities(affected []Affected) []Severity {
+	var out []Severity
+	for _, a := range affected {
+		out = append(out, a.Severity...)
+	}
+	return out
 }

@@ -22,7 +22,14 @@ type Vulnerability struct {
 	Details          string          `json:"details,omitempty"`
 	Severity         []Severity      `json:"severity,omitempty"`
 	Affected         []Affected      `json:"affected,omitempty"`
+	References       []Reference     `json:"references,omitempty"`
 	DatabaseSpecific json.RawMessage `json:"database_specific,omitempty"`
+}
+
+// Reference is a link a record gives: ADVISORY, FIX, REPORT, WEB...
+type Reference struct {
+	Type string `json:"type"`
+	URL  string `json:"url"`
 }
 
 // Severity is a scored severity, e.g. {"type":"CVSS_V3","score":"CVSS:3.1/AV:N/..."}.
@@ -67,7 +74,19 @@ type Advisory struct {
 	Summary  string     `json:"summary,omitempty"`
 	Severity string     `json:"severity"`
 	Affected []Affected `json:"affected"` // only the entries for this package
+	// What a report shows beside the finding: the record's CVSS vectors,
+	// its references (at most maxReferences), and its dates.
+	CVSS       []Severity `json:"cvss,omitempty"`
+	References []string   `json:"references,omitempty"`
+	Published  time.Time  `json:"published,omitzero"`
+	Modified   time.Time  `json:"modified,omitzero"`
 }
+
+// maxReferences bounds the references kept per advisory in the index.
+const maxReferences = 8
+
+// URL is the advisory's page on osv.dev.
+func (a Advisory) URL() string { return "https://osv.dev/vulnerability/" + a.ID }
 
 // Severity levels, from most to least serious.
 const (
@@ -130,35 +149,27 @@ func recordSeverity(v *Vulnerability, affected []Affected) string {
 			return s
 		}
 	}
-	best := 0
+	// The newest CVSS version the source chose to publish decides: a v2
+	// score alone has no "critical" band, and v3 and v4 may disagree.
+	best := map[string]int{}
 	scores := append([]Severity(nil), v.Severity...)
 	for _, a := range affected {
 		scores = append(scores, a.Severity...)
 	}
 	for _, s := range scores {
 		switch s.Type {
-		case "CVSS_V3":
-			if score, err := CVSS3BaseScore(s.Score); err == nil {
-				best = max(best, cvssRank(score))
+		case "CVSS_V2", "CVSS_V3", "CVSS_V4":
+			if score, err := CVSSBaseScore(s.Score); err == nil {
+				best[s.Type] = max(best[s.Type], cvssRank(score, s.Type == "CVSS_V2"))
 			}
 		case "Ubuntu":
-			best = max(best, SeverityRank(s.Score))
+			best["Ubuntu"] = max(best["Ubuntu"], SeverityRank(s.Score))
 		}
 	}
-	return severityName(best)
-}
-
-// cvssRank maps a CVSS v3 base score to its qualitative rating.
-func cvssRank(score float64) int {
-	switch {
-	case score >= 9.0:
-		return 4
-	case score >= 7.0:
-		return 3
-	case score >= 4.0:
-		return 2
-	case score > 0:
-		return 1
+	for _, t := range []string{"Ubuntu", "CVSS_V4", "CVSS_V3", "CVSS_V2"} {
+		if r, ok := best[t]; ok && r > 0 {
+			return severityName(r)
+		}
 	}
-	return 0
+	return SeverityUnknown
 }

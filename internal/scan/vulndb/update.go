@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,8 +14,20 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// DefaultEcosystems are the osv.dev dumps ward's analyzers can use.
-var DefaultEcosystems = []string{"Debian", "Alpine", "Go"}
+// DefaultEcosystems are the osv.dev dumps ward's analyzers can use: one
+// per distribution family and language registry the matcher maps to.
+var DefaultEcosystems = []string{
+	"Debian", "Ubuntu", "Alpine", "Wolfi", "Chainguard", "Red Hat", "Rocky Linux", "AlmaLinux", "openSUSE", "Mageia",
+	"Go", "npm", "PyPI", "Maven", "RubyGems", "crates.io", "Packagist",
+}
+
+// Dump names the osv.dev dump that holds ecosystem's records: the part
+// before the first colon ("Debian:12" is in Debian/all.zip, "Red
+// Hat:enterprise_linux:9::baseos" in Red Hat/all.zip).
+func Dump(ecosystem string) string {
+	d, _, _ := strings.Cut(ecosystem, ":")
+	return d
+}
 
 // UpdateResult says what one ecosystem's download did.
 type UpdateResult struct {
@@ -34,7 +47,7 @@ func (db *DB) Update(ctx context.Context, client *http.Client, base string, ecos
 		urls = append(urls, UpdateResult{URL: base})
 	} else {
 		for _, eco := range ecosystems {
-			urls = append(urls, UpdateResult{Ecosystem: eco, URL: strings.TrimSuffix(base, "/") + "/" + eco + "/all.zip"})
+			urls = append(urls, UpdateResult{Ecosystem: eco, URL: strings.TrimSuffix(base, "/") + "/" + url.PathEscape(eco) + "/all.zip"})
 		}
 	}
 	found := 0

@@ -179,6 +179,9 @@ func TestSeverity(t *testing.T) {
 		{"cvss v3 critical", `{"id":"C","severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}]}`, SeverityCritical},
 		{"debian urgency", `{"id":"D","affected":[{"package":{"ecosystem":"Debian:12","name":"apt"},"ecosystem_specific":{"urgency":"low"}}]}`, SeverityLow},
 		{"ubuntu priority", `{"id":"U","severity":[{"type":"Ubuntu","score":"high"}]}`, SeverityHigh},
+		{"cvss v4 only", `{"id":"V4","severity":[{"type":"CVSS_V4","score":"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"}]}`, SeverityCritical},
+		{"cvss v2 only: no critical band", `{"id":"V2","severity":[{"type":"CVSS_V2","score":"AV:N/AC:L/Au:N/C:C/I:C/A:C"}]}`, SeverityHigh},
+		{"v3 decides over v2", `{"id":"V32","severity":[{"type":"CVSS_V2","score":"AV:N/AC:L/Au:N/C:P/I:P/A:P"},{"type":"CVSS_V3","score":"CVSS:3.1/AV:L/AC:H/PR:H/UI:R/S:U/C:L/I:N/A:N"}]}`, SeverityLow},
 		{"nothing stated", `{"id":"N"}`, SeverityUnknown},
 	}
 	for _, tc := range tests {
@@ -194,8 +197,8 @@ func TestSeverity(t *testing.T) {
 	}
 }
 
-func TestCVSS3BaseScore(t *testing.T) {
-	// Scores from the FIRST CVSS v3.1 calculator for well-known vectors.
+func TestCVSSBaseScore(t *testing.T) {
+	// Scores from FIRST's calculators for well-known vectors of each version.
 	tests := []struct {
 		vector string
 		want   float64
@@ -205,17 +208,22 @@ func TestCVSS3BaseScore(t *testing.T) {
 		{"CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N", 6.1},
 		{"CVSS:3.0/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H", 7.8},
 		{"CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:N/A:N", 0},
+		{"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", 9.3},
+		{"AV:N/AC:L/Au:N/C:P/I:P/A:P", 7.5},
+		{"AV:N/AC:M/Au:N/C:N/I:P/A:N", 4.3},
 	}
 	for _, tc := range tests {
 		t.Run(tc.vector, func(t *testing.T) {
-			got, err := CVSS3BaseScore(tc.vector)
+			got, err := CVSSBaseScore(tc.vector)
 			if err != nil || got != tc.want {
 				t.Errorf("score = %v (%v), want %v", got, err, tc.want)
 			}
 		})
 	}
-	if _, err := CVSS3BaseScore("CVSS:4.0/AV:N"); err == nil {
-		t.Error("CVSS v4 vector accepted")
+	for _, bad := range []string{"CVSS:4.0/AV:N", "CVSS:5.0/AV:N", "AV:X"} {
+		if _, err := CVSSBaseScore(bad); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
 	}
 }
 

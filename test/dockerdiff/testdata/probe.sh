@@ -41,6 +41,9 @@ done
 # Mount point, type and options. Excluded, because they legitimately differ:
 # - options that name host paths or sizes chosen per engine (overlay's
 #   lowerdir/upperdir/workdir, index/xino) are dropped, the flags are kept;
+#   so is overlay's volatile (fsync=volatile since Linux 6.15): ward mounts
+#   a --rm container's writable layer so, as it is deleted at exit, and
+#   the host's kernel then skips syncing it;
 # - /etc/hostname, /etc/hosts and /etc/resolv.conf: Docker bind-mounts
 #   files it writes for its networking, an engine may as well write them
 #   into the container's layer; what the container reads in them is
@@ -48,7 +51,7 @@ done
 awk '$2 !~ /^\/etc\/(hostname|hosts|resolv\.conf)$/ {
 	n = split($4, o, ","); keep = ""
 	for (i = 1; i <= n; i++)
-		if (o[i] !~ /^(lowerdir|upperdir|workdir|index|xino|redirect_dir|metacopy)=/)
+		if (o[i] !~ /^(lowerdir|upperdir|workdir|index|xino|redirect_dir|metacopy|fsync)=/ && o[i] != "volatile")
 			keep = keep (keep == "" ? "" : ",") o[i]
 	print "mount:", $2, $3, keep
 }' /proc/self/mounts
@@ -82,6 +85,14 @@ if [ -d /data ]; then
 fi
 # Privileged actions, each allowed by one capability.
 if mknod /tmp/probe-null c 1 3 2>/dev/null; then echo "mknod: ok"; else echo "mknod: fails"; fi
+# The tun/tap clone device, which runc 1.1 lets every container use and
+# Docker relies on: made in /dev (a tmpfs without nodev), then opened.
+if mknod /dev/probe-tun c 10 200 2>/dev/null; then
+	if (exec 3<>/dev/probe-tun) 2>/dev/null; then echo "tun: open ok"; else echo "tun: open fails"; fi
+	rm -f /dev/probe-tun
+else
+	echo "tun: mknod fails"
+fi
 if chmod 600 /tmp/probe-write 2>/dev/null; then echo "chmod: ok"; else echo "chmod: fails"; fi
 if chown 1:1 /tmp/probe-write 2>/dev/null; then echo "chown: ok"; else echo "chown: fails"; fi
 if ip link set lo mtu 65535 2>/dev/null; then echo "ip link: ok"; else echo "ip link: fails"; fi

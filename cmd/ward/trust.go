@@ -1,0 +1,171 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os/exec"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/spf13/cobra"
+
+	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/image"
+	"github.com/wardproject/ward/internal/image/registry"
+	"github.com/wardproject/ward/internal/image/store"
+	"github.com/wardproject/ward/internal/trust/gate"
+	"github.com/wardproject/ward/internal/trust/localsig"
+	"github.com/wardproject/ward/internal/trust/policy"
+	"github.com/wardproject/ward/internal/trust/record"
+)
+
+// Trust in the engine: `ward pull` has ward-trust verify the signatures
+// the trust policy asks for (the signature libraries live there) and
+// keeps the record; `ward run` and `ward create` read only the policy and
+// that record (package gate).
+
+// trustPolicy reads the trust policy ward's config names; nil when it
+// names none.
+func trustPolicy() (*policy.Policy, error) {
+	cfg, err := readEngineConfig()
+	if err != nil || cfg.TrustPolicy == "" {
+		return nil, err
+	}
+	return policy.Read(cfg.TrustPolicy)
+}
+
+// verifyForPull verifies ref before it is pulled, when the trust policy
+// asks for a signature. It returns what to pull (the verified digest, so
+// that a tag moved meanwhile brings nothing else in) and the record to
+// keep once the image is stored (nil when nothing was verified).
+func verifyForPull(ctx context.Context, ref name.Reference) (name.Reference, *record.Trust, error) {
+	pol, err := trustPolicy()
+	if err != nil || pol == nil {
+		return ref, nil, err
+	}
+	reqs, scope := pol.For(ref)
+	if reqs.Rejects() {
+		return nil, nil, fmt.Errorf("pull %s: rejected by the trust policy %s (%s)", ref, pol.Path, scope)
+	}
+	if !reqs.NeedsSignature() {
+		return ref, nil, nil
+	}
+	digest, err := registry.Resolve(ctx, ref, registry.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	out, err := companionOutput("ward-trust", "trust-verify", "--trust-policy", pol.Path, "--name", ref.Name(), digest.String())
+	if err != nil {
+		return nil, nil, fmt.Errorf("pull %s: %w", ref, err)
+	}
+	var rec record.Trust
+	if err := json.Unmarshal(out, &rec); err != nil {
+		return nil, nil, fmt.Errorf("pull %s: verification record: %w", ref, err)
+	}
+	return digest, &rec, nil
+}
+
+// keepVerification records rec for the image stored with manifest.
+func keepVerification(rec *record.Trust, manifest v1.Hash) error {
+	if rec == nil {
+		return nil
+	}
+	rec.Manifest, rec.Source = manifest.String(), "registry"
+	return record.Write(wardRoot(), *rec)
+}
+
+// companionOutput runs a companion binary's VERB ARGS and returns its
+// stdout; its one error line becomes the error.
+func companionOutput(name, verb string, args ...string) ([]byte, error) {
+	bin, err := findCompanion(name)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, append([]string{verb}, args...)...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		msg := strings.TrimPrefix(strings.TrimSpace(errOut.String()), "ward: ")
+		if msg == "" {
+			msg = err.Error()
+		}
+		return nil, errors.New(msg)
+	}
+	return out.Bytes(), nil
+}
+
+// enforceTrust refuses, before anything is made, an image that the trust
+// policy in force does not accept (exit 125, as the other refusals).
+// Under --policy restricted every image must have been verified, wherever
+// a trust policy exists.
+func enforceTrust(req engine.CreateRequest, policyName string) error {
+	pol, err := trustPolicy()
+	if err != nil || pol == nil {
+		return err
+	}
+	s, err := openImageStore()
+	if err != nil {
+		return err
+	}
+	img, err := s.Get(req.Image)
+	if err != nil {
+		return nil // Create reports the missing image as it always does
+	}
+	return gate.Check(wardRoot(), pol, req.Image, img, policyName == "restricted")
+}
+
+// name is the --policy in force (the flag, else the config's).
+func (p *runPolicyFlags) name() string {
+	n, _, _ := p.resolve()
+	return n
+}
+
+// trustOf is the verification record of img, nil when it has none.
+func trustOf(img *image.Image) (*record.Trust, error) {
+	rec, ok, err := record.Read(wardRoot(), img.Manifest)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return &rec, nil
+}
+
+// pushSignatures sends the signatures ward's store keeps for the image
+// whose manifest digest is digest, under the tag cosign reads
+// (REPOSITORY:sha256-<hex>.sig); nothing when there are none.
+func pushSignatures(cmd *cobra.Command, ref name.Reference, digest v1.Hash) error {
+	sig, err := localsig.Read(wardRoot(), digest)
+	if errors.Is(err, localsig.ErrNone) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	tag := ref.Context().Tag(digest.Algorithm + "-" + digest.Hex + ".sig")
+	if err := registry.Push(cmd.Context(), tag, sig, registry.Options{}); err != nil {
+		return fmt.Errorf("push signatures of %s: %w", digest, err)
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "%s: signatures pushed\n", tag.TagStr())
+	return nil
+}
+
+// pruneTrust removes the verification records and the signatures kept
+// for manifests no image of the store has any more (after ward rmi), so
+// that nothing of a removed image is left behind.
+func pruneTrust(s *store.Store) error {
+	imgs, err := s.List()
+	if err != nil {
+		return err
+	}
+	keep := map[v1.Hash]bool{}
+	for _, img := range imgs {
+		keep[img.Manifest] = true
+	}
+	if err := record.Prune(wardRoot(), keep); err != nil {
+		return err
+	}
+	return localsig.Prune(wardRoot(), keep)
+}
