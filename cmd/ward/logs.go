@@ -60,7 +60,7 @@ func printLogs(e *engine.Engine, c *engine.Container, o logread.Options, follow,
 	if _, err := os.Stat(c.LogPath); errors.Is(err, os.ErrNotExist) {
 		return nil // never started
 	}
-	offset, err := logread.Read(c.LogPath, o, print)
+	offset, from, err := logread.Read(c.LogPath, o, print)
 	if err != nil || !follow || (!o.Until.IsZero() && o.Until.Before(time.Now())) {
 		return err
 	}
@@ -70,5 +70,5 @@ func printLogs(e *engine.Engine, c *engine.Container, o logread.Options, follow,
 		return !e.Records.Monitored(c.ID)
 	}
 	o.Tail = -1
-	return logread.Follow(c.LogPath, offset, o, flushing, print)
+	return logread.Follow(c.LogPath, offset, from, o, flushing, print)
 }

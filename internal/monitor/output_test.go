@@ -69,7 +69,7 @@ func TestOutputCopiesToLog(t *testing.T) {
 			// Each pipe keeps its order, in entries of its own stream;
 			// stderr's one line lands anywhere among stdout's.
 			var logged, errLogged string
-			if _, err := logread.Read(logPath, logread.Options{Tail: -1}, func(e logread.Entry) error {
+			if _, _, err := logread.Read(logPath, logread.Options{Tail: -1}, func(e logread.Entry) error {
 				if e.Stream == "stderr" {
 					errLogged += e.Log
 				} else {

@@ -47,48 +47,61 @@ type Options struct {
 
 // Read calls fn for the selected entries of the log at path, oldest
 // first. With a tail it reads the files from their end backwards, only
-// as far as the lines it needs. It returns the offset in the current
-// file (path) where it stopped, for Follow.
-func Read(path string, o Options, fn func(Entry) error) (int64, error) {
-	files := Files(path)
-	type span struct {
-		file  string
-		start int64
+// as far as the lines it needs. The files are opened first, so a
+// rotation meanwhile moves names, not what is read. It returns the
+// offset in the newest file where it stopped and that file's identity,
+// for Follow.
+func Read(path string, o Options, fn func(Entry) error) (int64, os.FileInfo, error) {
+	var files []*os.File
+	defer func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}()
+	for _, name := range Files(path) {
+		f, err := os.Open(name)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return 0, nil, err
+		}
+		files = append(files, f)
 	}
-	spans := make([]span, 0, len(files))
-	for _, f := range files {
-		spans = append(spans, span{file: f})
-	}
+	starts := make([]int64, len(files))
+	first := 0
 	if o.Tail >= 0 {
 		// Walk back from the newest file until Tail lines are found.
 		need := o.Tail
-		first := len(spans)
-		for i := len(spans) - 1; i >= 0 && need > 0; i-- {
-			start, found, err := lastLines(spans[i].file, need)
+		first = len(files)
+		for i := len(files) - 1; i >= 0 && need > 0; i-- {
+			start, found, err := lastLines(files[i], need)
 			if err != nil {
-				return 0, err
+				return 0, nil, err
 			}
-			spans[i].start = start
-			first = i
+			starts[i], first = start, i
 			need -= found
 		}
-		spans = spans[first:]
 	}
 	var end int64
-	for _, s := range spans {
-		n, err := readFrom(s.file, s.start, o, fn)
+	for i := first; i < len(files); i++ {
+		n, err := readFrom(files[i], starts[i], o, fn)
 		if err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 		end = n
 	}
-	if len(spans) == 0 || spans[len(spans)-1].file != path {
-		// Tail 0: nothing read; follow from the current end.
-		if st, err := os.Stat(path); err == nil {
-			end = st.Size()
-		}
+	if len(files) == 0 {
+		return 0, nil, nil
 	}
-	return end, nil
+	newest, err := files[len(files)-1].Stat()
+	if err != nil {
+		return 0, nil, err
+	}
+	if first == len(files) {
+		end = newest.Size() // tail 0: nothing read; follow from the end
+	}
+	return end, newest, nil
 }
 
 // chunk is how much lastLines reads at a time from the end.
@@ -96,15 +109,7 @@ const chunk = 64 << 10
 
 // lastLines finds where the last n lines of a file start, reading it
 // backwards in chunks, and how many lines (up to n) there are.
-func lastLines(file string, n int) (start int64, found int, err error) {
-	f, err := os.Open(file)
-	if errors.Is(err, os.ErrNotExist) {
-		return 0, 0, nil
-	}
-	if err != nil {
-		return 0, 0, err
-	}
-	defer f.Close()
+func lastLines(f *os.File, n int) (start int64, found int, err error) {
 	st, err := f.Stat()
 	if err != nil {
 		return 0, 0, err
@@ -141,22 +146,11 @@ func lastLines(file string, n int) (start int64, found int, err error) {
 	return 0, min(found, n), nil
 }
 
-// readFrom decodes the entries of file from offset on, passing those
+// readFrom decodes the entries of f from offset on, passing those
 // within since/until to fn, and returns the offset after the last whole
 // line.
-func readFrom(file string, offset int64, o Options, fn func(Entry) error) (int64, error) {
-	f, err := os.Open(file)
-	if errors.Is(err, os.ErrNotExist) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	if _, err := f.Seek(offset, io.SeekStart); err != nil {
-		return 0, err
-	}
-	r := bufio.NewReaderSize(f, 64<<10)
+func readFrom(f *os.File, offset int64, o Options, fn func(Entry) error) (int64, error) {
+	r := bufio.NewReaderSize(io.NewSectionReader(f, offset, 1<<62), 64<<10)
 	pos := offset
 	for {
 		line, err := r.ReadBytes('\n')
@@ -164,7 +158,7 @@ func readFrom(file string, offset int64, o Options, fn func(Entry) error) (int64
 			pos += int64(len(line))
 			var e Entry
 			if jerr := json.Unmarshal(line, &e); jerr != nil {
-				return pos, fmt.Errorf("log %s at byte %d: %w", file, pos-int64(len(line)), jerr)
+				return pos, fmt.Errorf("log %s at byte %d: %w", f.Name(), pos-int64(len(line)), jerr)
 			}
 			if (o.Since.IsZero() || !e.Time.Before(o.Since)) && (o.Until.IsZero() || e.Time.Before(o.Until)) {
 				if ferr := fn(e); ferr != nil {
@@ -182,63 +176,101 @@ func readFrom(file string, offset int64, o Options, fn func(Entry) error) (int64
 }
 
 // Follow reads the entries written to path after offset, until done
-// says stop (it is asked after each poll that found nothing new), and
-// follows a rotation: when the file is replaced or shrinks, what was
-// left of the old one is read from FILE.1 and the new one from its
-// start.
-func Follow(path string, offset int64, o Options, done func() bool, fn func(Entry) error) error {
-	ident := func(p string) (uint64, int64, bool) {
-		st, err := os.Stat(p)
-		if err != nil {
-			return 0, 0, false
+// says stop (it is asked after each poll that found nothing new). It
+// holds the file open, so a rotation does not move what it reads: when
+// path names another file, it reads the rest of the one it holds, then
+// the files rotated in between (FILE.N-1 ... FILE.1, found by the held
+// file's inode among FILE.1, FILE.2, ...), then the new one from its
+// start. A file truncated in place (max-file 1) is read again from 0.
+//
+// offset is in the file from (what Read returned), wherever a rotation
+// has moved it since; nil means path from offset.
+func Follow(path string, offset int64, from os.FileInfo, o Options, done func() bool, fn func(Entry) error) error {
+	name := path
+	if from != nil {
+		// Where the file Read stopped in is now.
+		name = ""
+		for i := 0; name == "" && i < 100; i++ {
+			candidate := path
+			if i > 0 {
+				candidate = path + "." + strconv.Itoa(i)
+			}
+			fi, err := os.Stat(candidate)
+			if err != nil {
+				break
+			}
+			if os.SameFile(fi, from) {
+				name = candidate
+			}
 		}
-		return inode(st), st.Size(), true
+		if name == "" {
+			name, offset = path, 0 // rotated away: from the current one
+		}
 	}
-	ino, _, _ := ident(path)
+	cur, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer func() { cur.Close() }()
 	for {
-		cur, size, ok := ident(path)
-		switch {
-		case ok && cur != ino:
-			// Rotated, maybe more than once since the last poll: the
-			// rest of the old file is now FILE.N, followed by FILE.N-1
-			// ... FILE.1 whole.
-			n := 0
+		n, err := readFrom(cur, offset, o, fn)
+		if err != nil {
+			return err
+		}
+		progressed := n > offset
+		offset = n
+		held, err := cur.Stat()
+		if err != nil {
+			return err
+		}
+		if held.Size() < offset {
+			offset = 0 // truncated in place
+			continue
+		}
+		if st, err := os.Stat(path); err == nil && !os.SameFile(st, held) {
+			// Rotated: what the held file got since is read above on
+			// the next pass; first, whatever else came after it.
+			if n, err := readFrom(cur, offset, o, fn); err != nil {
+				return err
+			} else {
+				offset = n
+			}
+			k := 0
 			for i := 1; ; i++ {
-				old, _, ok := ident(path + "." + strconv.Itoa(i))
-				if !ok {
+				fi, err := os.Stat(path + "." + strconv.Itoa(i))
+				if err != nil {
 					break
 				}
-				if old == ino {
-					n = i
+				if os.SameFile(fi, held) {
+					k = i
 					break
 				}
 			}
-			for i := n; i >= 1; i-- {
-				from := int64(0)
-				if i == n {
-					from = offset
+			for i := k - 1; i >= 1; i-- {
+				f, err := os.Open(path + "." + strconv.Itoa(i))
+				if err != nil {
+					continue
 				}
-				if _, err := readFrom(path+"."+strconv.Itoa(i), from, o, fn); err != nil {
+				_, err = readFrom(f, 0, o, fn)
+				f.Close()
+				if err != nil {
 					return err
 				}
 			}
-			ino, offset = cur, 0
-			continue
-		case ok && size < offset:
-			offset = 0 // truncated in place (max-file 1)
-		case ok && size > offset:
-			n, err := readFrom(path, offset, o, fn)
+			next, err := os.Open(path)
 			if err != nil {
 				return err
 			}
-			if n > offset {
-				offset = n
-				continue
-			}
+			cur.Close()
+			cur, offset = next, 0
+			continue
+		}
+		if progressed {
+			continue
 		}
 		if done() {
 			// One last look: what came between the poll and done.
-			if n, err := readFrom(path, offset, o, fn); err != nil || n == offset {
+			if n, err := readFrom(cur, offset, o, fn); err != nil || n == offset {
 				return err
 			}
 			continue

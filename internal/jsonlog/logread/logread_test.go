@@ -31,7 +31,7 @@ func writeLog(t *testing.T, path string, first, n int) {
 func collect(t *testing.T, path string, o Options) []string {
 	t.Helper()
 	var out []string
-	if _, err := Read(path, o, func(e Entry) error {
+	if _, _, err := Read(path, o, func(e Entry) error {
 		out = append(out, strings.TrimSuffix(e.Log, "\n")+" "+e.Stream)
 		return nil
 	}); err != nil {
@@ -104,7 +104,7 @@ func TestTailReadsFromTheEnd(t *testing.T) {
 	}
 	f.Close()
 	var got []string
-	if _, err := Read(path, Options{Tail: 2}, func(e Entry) error { got = append(got, e.Log); return nil }); err != nil {
+	if _, _, err := Read(path, Options{Tail: 2}, func(e Entry) error { got = append(got, e.Log); return nil }); err != nil {
 		t.Fatalf("tail read the garbage line: %v", err)
 	}
 	if strings.Join(got, "") != "line 2\nline 3\n" {
@@ -116,7 +116,7 @@ func TestTailReadsFromTheEnd(t *testing.T) {
 func TestFollowAcrossRotation(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "container.log")
 	writeLog(t, path, 0, 2)
-	offset, err := Read(path, Options{Tail: -1}, func(Entry) error { return nil })
+	offset, from, err := Read(path, Options{Tail: -1}, func(Entry) error { return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func TestFollowAcrossRotation(t *testing.T) {
 	stop := make(chan struct{})
 	done := make(chan error, 1)
 	go func() {
-		done <- Follow(path, offset, Options{Tail: -1}, func() bool {
+		done <- Follow(path, offset, from, Options{Tail: -1}, func() bool {
 			select {
 			case <-stop:
 				return true

@@ -12,7 +12,7 @@ echo "pwd: $(pwd)"
 env | sort | sed "s/$(hostname)/HOSTNAME/; s/^/env: /"
 echo "oom_score_adj: $(cat /proc/self/oom_score_adj)"
 # Namespaced kernel parameters a container may be given (--sysctl).
-for k in net/ipv4/ip_unprivileged_port_start net/ipv4/ping_group_range net/core/somaxconn kernel/shmmni kernel/msgmax fs/mqueue/msg_max; do
+for k in net/ipv4/ip_unprivileged_port_start net/core/somaxconn kernel/shmmni kernel/msgmax fs/mqueue/msg_max; do
 	echo "sysctl $k: $(cat /proc/sys/$k 2>&1)"
 done
 # Whether the cgroup paths the container sees are its own namespace's
