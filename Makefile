@@ -3,6 +3,10 @@
 export PATH := /usr/local/go/bin:$(PATH)
 GO ?= go
 BIN := bin
+# Every binary reports this version (internal/version); a build without
+# it names its revision.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
+LDFLAGS := -X github.com/wardproject/ward/internal/version.Version=$(VERSION)
 # Where every ward check finding links its rule (docs/RULES.md#wdNNN);
 # a distribution publishing its own docs sets DOCS_BASE_URL.
 DOCS_BASE_URL ?= https://github.com/wardproject/ward/blob/main/
@@ -12,11 +16,11 @@ DOCS_BASE_URL ?= https://github.com/wardproject/ward/blob/main/
 all: build
 
 build:
-	$(GO) build -o $(BIN)/ward-runtime ./cmd/ward-runtime
-	$(GO) build -o $(BIN)/ward ./cmd/ward
-	$(GO) build -o $(BIN)/ward-monitor ./cmd/ward-monitor
-	$(GO) build -ldflags "-X github.com/wardproject/ward/internal/audit.DocsBaseURL=$(DOCS_BASE_URL)" -o $(BIN)/ward-audit ./cmd/ward-audit
-	$(GO) build -o $(BIN)/ward-trust ./cmd/ward-trust
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ward-runtime ./cmd/ward-runtime
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ward ./cmd/ward
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ward-monitor ./cmd/ward-monitor
+	$(GO) build -ldflags "$(LDFLAGS) -X github.com/wardproject/ward/internal/audit.DocsBaseURL=$(DOCS_BASE_URL)" -o $(BIN)/ward-audit ./cmd/ward-audit
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ward-trust ./cmd/ward-trust
 
 # What the tests and the demo need from Debian.
 deps:

@@ -14,10 +14,11 @@ import (
 	"github.com/wardproject/ward/internal/initproc"
 	"github.com/wardproject/ward/internal/nsenter"
 	"github.com/wardproject/ward/internal/runtimelog"
+	wardversion "github.com/wardproject/ward/internal/version"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "0.1.0-dev"
+// version is ward's build (internal/version), shared by every binary.
+var version = wardversion.Get().Version
 
 // The container's init re-executes this binary as `ward-runtime init`. It
 // must run on the main thread (credentials and capabilities are

@@ -34,13 +34,15 @@ func newContainerCommands() []*cobra.Command {
 		return []*cobra.Command{
 			newRunCommand(), newCreateCommand(), newPsCommand(), newStartCommand(), newStopCommand(), newRestartCommand(),
 			newKillCommand(), newRmCommand(), newLogsCommand(), newExecCommand(),
-			newInspectCommand(),
+			newInspectCommand(), newCpCommand(),
 		}
 	}
 	group := &cobra.Command{Use: "container", Short: "Manage containers"}
 	group.AddCommand(verbs()...)
 	group.AddCommand(withName(newPsCommand(), "ls", "list"))
-	return append(append(append(verbs(), group), newMonitorCommands()...), newSystemCommands()...)
+	group.AddCommand(newMoreContainerCommands()...)
+	group.AddCommand(newContainerPruneCommand())
+	return append(append(append(append(verbs(), newMoreContainerCommands()...), group), newMonitorCommands()...), newSystemCommands()...)
 }
 
 // containerError makes a verb other than run exit 1, as docker's do.

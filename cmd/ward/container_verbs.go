@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"syscall"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -149,7 +146,7 @@ func eachContainer(args []string, fn func(*engine.Engine, *engine.Container) err
 }
 
 func newRmCommand() *cobra.Command {
-	var force bool
+	var force, volumes bool
 	cmd := &cobra.Command{
 		Use:   "rm [-f] CONTAINER...",
 		Short: "Remove containers",
@@ -184,11 +181,18 @@ func newRmCommand() *cobra.Command {
 						return nil // --rm removed it
 					}
 				}
-				return e.Remove(c)
+				if err := e.Remove(c); err != nil {
+					return err
+				}
+				if volumes {
+					return e.RemoveAnonymousVolumes(c)
+				}
+				return nil
 			})
 		}),
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "kill a running container first")
+	cmd.Flags().BoolVarP(&volumes, "volumes", "v", false, "remove the container's anonymous volumes too")
 	return cmd
 }
 
@@ -258,88 +262,5 @@ func newExecCommand() *cobra.Command {
 	fl.StringArrayVarP(&req.Env, "env", "e", nil, "set an environment variable")
 	fl.StringVarP(&req.Workdir, "workdir", "w", "", "working directory")
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &engine.ExitError{Code: 125, Err: err} })
-	return cmd
-}
-
-func newInspectCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:   "inspect CONTAINER...",
-		Short: "Print containers' records as a JSON array, as docker inspect does",
-		Args:  cobra.MinimumNArgs(1),
-		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			records, err := engine.OpenRecords(filepath.Join(wardRoot(), "containers"))
-			if err != nil {
-				return err
-			}
-			out := []*engine.Container{}
-			var errs []error
-			for _, what := range args {
-				c, err := records.Find(what)
-				if err != nil {
-					errs = append(errs, fmt.Errorf("no such object: %s", what))
-					continue
-				}
-				if err := engine.RefreshNetworkSettings(wardRoot(), c); err != nil {
-					errs = append(errs, err)
-				}
-				out = append(out, c)
-			}
-			data, err := json.MarshalIndent(out, "", "    ")
-			if err != nil {
-				return err
-			}
-			fmt.Println(string(data))
-			return errors.Join(errs...)
-		}),
-	}
-}
-
-func newPsCommand() *cobra.Command {
-	var all, quiet bool
-	var format string
-	cmd := &cobra.Command{
-		Use:   "ps [-a] [-q] [--format json]",
-		Short: "List containers",
-		Args:  cobra.NoArgs,
-		RunE: containerRunE(func(_ *cobra.Command, _ []string) error {
-			records, err := engine.OpenRecords(filepath.Join(wardRoot(), "containers"))
-			if err != nil {
-				return err
-			}
-			list, err := records.List()
-			if err != nil {
-				return err
-			}
-			now := time.Now()
-			tw := tabwriter.NewWriter(os.Stdout, 0, 8, 3, ' ', 0)
-			if !quiet && format == "" {
-				fmt.Fprintln(tw, "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES")
-			}
-			for _, c := range list {
-				if !all && c.State.Status != engine.StatusRunning {
-					continue
-				}
-				row := engine.PsRow(c, now)
-				switch {
-				case quiet:
-					fmt.Println(row.ID)
-				case format == "json":
-					data, err := json.Marshal(row)
-					if err != nil {
-						return err
-					}
-					fmt.Println(string(data))
-				case format == "":
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", row.ID, row.Image, row.Command, row.RunningFor, row.Status, row.Ports, row.Names)
-				default:
-					return fmt.Errorf("--format %q: only json is supported", format)
-				}
-			}
-			return tw.Flush()
-		}),
-	}
-	cmd.Flags().BoolVarP(&all, "all", "a", false, "show stopped containers too")
-	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print IDs only")
-	cmd.Flags().StringVar(&format, "format", "", "json: one JSON object per line")
 	return cmd
 }

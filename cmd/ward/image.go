@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -8,7 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -17,9 +17,13 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/wardproject/ward/internal/events"
+	"github.com/wardproject/ward/internal/filter"
+	"github.com/wardproject/ward/internal/format"
 	"github.com/wardproject/ward/internal/image"
 	"github.com/wardproject/ward/internal/image/registry"
 	"github.com/wardproject/ward/internal/image/store"
+	"github.com/wardproject/ward/internal/listing"
 	"github.com/wardproject/ward/internal/snapshot"
 )
 
@@ -93,6 +97,7 @@ func newImageCommands() []*cobra.Command {
 		withName(newRmiCommand(), "rm", "remove"),
 		newTagCommand(), newPullCommand(), newPushCommand(),
 		newImportCommand(), newLoadCommand(), newSaveCommand(),
+		newImagePruneCommand(),
 	)
 	return []*cobra.Command{
 		group,
@@ -277,12 +282,22 @@ func newSaveCommand() *cobra.Command {
 
 func newImagesCommand() *cobra.Command {
 	var quiet, noTrunc, digests bool
+	var tmplText string
+	var filters []string
 	cmd := &cobra.Command{
-		Use:   "images [REPOSITORY[:TAG]]",
+		Use:   "images [-q] [--no-trunc] [--digests] [--filter KEY=VALUE] [--format TEMPLATE|json] [REPOSITORY[:TAG]]",
 		Short: "List images",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: imageRunE(func(cmd *cobra.Command, args []string) error {
+			fargs, err := filter.Parse(filters, listing.ImageFilters...)
+			if err != nil {
+				return err
+			}
 			s, err := openImageStore()
+			if err != nil {
+				return err
+			}
+			f, err := listing.NewImageFilter(fargs, s.Get)
 			if err != nil {
 				return err
 			}
@@ -294,53 +309,55 @@ func newImagesCommand() *cobra.Command {
 			if quiet {
 				seen := map[v1.Hash]bool{}
 				for _, img := range imgs {
-					if !seen[img.ID] && matchesFilter(img, args) {
+					if !seen[img.ID] && matchesFilter(img, args) && matchesImageFilter(s, f, img) {
 						seen[img.ID] = true
 						fmt.Fprintln(out, displayID(img, noTrunc))
 					}
 				}
 				return nil
 			}
-			tw := tabwriter.NewWriter(out, 0, 4, 3, ' ', 0)
-			if digests {
-				fmt.Fprintln(tw, "REPOSITORY\tTAG\tDIGEST\tIMAGE ID\tCREATED\tSIZE")
-			} else {
-				fmt.Fprintln(tw, "REPOSITORY\tTAG\tIMAGE ID\tCREATED\tSIZE")
+			if tmplText == "" {
+				tmplText = listing.DefaultImageFormat(digests)
 			}
+			w, err := format.New(out, tmplText, listing.ImageHeaders)
+			if err != nil {
+				return err
+			}
+			now := time.Now()
 			for _, img := range imgs {
-				if !matchesFilter(img, args) {
+				if !matchesFilter(img, args) || !matchesImageFilter(s, f, img) {
 					continue
 				}
-				tags := img.RepoTags
-				if len(tags) == 0 {
-					tags = []string{""}
+				keep := func(tag string) bool {
+					return f.KeepTag(tag) && matchesFilter(&image.Image{RepoTags: []string{tag}}, args)
 				}
-				for _, t := range tags {
-					repo, tag := "<none>", "<none>"
-					if t != "" {
-						repo, tag = image.SplitFamiliar(t)
+				for _, row := range listing.ImageRows(img, noTrunc, now, keep) {
+					if err := w.Write(row); err != nil {
+						return err
 					}
-					created := humanAgo(img.Created)
-					if digests {
-						dg := "<none>"
-						for _, d := range img.RepoDigests {
-							if r, x := image.SplitFamiliar(d); r == repo || t == "" {
-								dg = x
-							}
-						}
-						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", repo, tag, dg, displayID(img, noTrunc), created, humanSize(img.Size))
-						continue
-					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", repo, tag, displayID(img, noTrunc), created, humanSize(img.Size))
 				}
 			}
-			return tw.Flush()
+			return w.Flush()
 		}),
 	}
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "only show image IDs")
 	cmd.Flags().BoolVar(&noTrunc, "no-trunc", false, "show full image IDs")
 	cmd.Flags().BoolVar(&digests, "digests", false, "show digests")
+	cmd.Flags().StringArrayVarP(&filters, "filter", "f", nil, "filter: reference, dangling, label, before, since")
+	cmd.Flags().StringVar(&tmplText, "format", "", "a Go template (Docker's fields and functions, table), or json")
 	return cmd
+}
+
+// matchesImageFilter applies --filter, reading the image's labels only
+// when a label filter asks.
+func matchesImageFilter(s *store.Store, f *listing.ImageFilter, img *image.Image) bool {
+	var labels map[string]string
+	if f.NeedsLabels() {
+		if cfg, err := s.ConfigFile(img); err == nil {
+			labels = cfg.Config.Labels
+		}
+	}
+	return f.Match(img, labels)
 }
 
 func displayID(img *image.Image, noTrunc bool) string {
@@ -363,35 +380,6 @@ func matchesFilter(img *image.Image, args []string) bool {
 		}
 	}
 	return false
-}
-
-// humanAgo prints a creation time as docker does ("2 days ago").
-func humanAgo(t time.Time) string {
-	if t.IsZero() {
-		return "N/A"
-	}
-	d := time.Since(t)
-	plural := func(n int, unit string) string {
-		if n == 1 {
-			return fmt.Sprintf("1 %s ago", unit)
-		}
-		return fmt.Sprintf("%d %ss ago", n, unit)
-	}
-	switch {
-	case d < time.Minute:
-		return "Less than a minute ago"
-	case d < time.Hour:
-		return plural(int(d.Minutes()), "minute")
-	case d < 48*time.Hour:
-		return plural(int(d.Hours()), "hour")
-	case d < 14*24*time.Hour:
-		return plural(int(d.Hours()/24), "day")
-	case d < 60*24*time.Hour:
-		return plural(int(d.Hours()/24/7), "week")
-	case d < 2*365*24*time.Hour:
-		return plural(int(d.Hours()/24/30), "month")
-	}
-	return plural(int(d.Hours()/24/365), "year")
 }
 
 func newRmiCommand() *cobra.Command {
@@ -453,6 +441,7 @@ func removeImage(out io.Writer, s *store.Store, what string, force bool) error {
 		fmt.Fprintf(out, "Untagged: %s\n", image.Familiar(t))
 	}
 	fmt.Fprintf(out, "Deleted: %s\n", img.ID)
+	events.Append(wardRoot(), "image", "delete", img.ID.String(), map[string]string{"name": img.ID.String()})
 	return nil
 }
 
@@ -483,62 +472,78 @@ func newPullCommand() *cobra.Command {
 		Short: "Pull an image from a registry (credentials from the Docker config file)",
 		Args:  cobra.ExactArgs(1),
 		RunE: imageRunE(func(cmd *cobra.Command, args []string) error {
-			ref, err := image.ParseReference(args[0])
+			var progress io.Writer = os.Stderr
+			if quiet {
+				progress = nil
+			}
+			ref, err := pullImage(cmd.Context(), args[0], platform, progress, cmd.OutOrStdout())
 			if err != nil {
 				return err
 			}
-			plat := store.Platform()
-			if platform != "" {
-				p, err := v1.ParsePlatform(platform)
-				if err != nil {
-					return fmt.Errorf("--platform: %w", err)
-				}
-				plat = *p
-			}
-			s, err := openImageStore()
-			if err != nil {
-				return err
-			}
-			// A trust policy may ask for a verified signature first.
-			pullRef, verified, err := verifyForPull(cmd.Context(), ref)
-			if err != nil {
-				return err
-			}
-			img, err := registry.Pull(cmd.Context(), pullRef, plat, registry.Options{})
-			if err != nil {
-				return err
-			}
-			digest, err := img.Digest()
-			if err != nil {
-				return fmt.Errorf("pull %s: %w", ref, err)
-			}
-			refs := []name.Reference{ref}
-			if d, err := name.NewDigest(ref.Context().Name() + "@" + digest.String()); err == nil {
-				refs = append(refs, d)
-			}
-			var bar *progressBar
-			if !quiet {
-				bar = newProgressBar(os.Stderr, "pulling "+image.Familiar(ref.Name()))
-			}
-			_, err = s.Write(cmd.Context(), img, refs, bar.progress())
-			bar.finish()
-			if err != nil {
-				return fmt.Errorf("pull %s: %w", image.Familiar(ref.Name()), err)
-			}
-			if err := keepVerification(verified, digest); err != nil {
-				return err
-			}
-			out := cmd.OutOrStdout()
-			if !quiet {
-				fmt.Fprintf(out, "Digest: %s\nStatus: Downloaded image for %s\n", digest, image.Familiar(ref.Name()))
-			}
-			fmt.Fprintln(out, ref.Name())
+			fmt.Fprintln(cmd.OutOrStdout(), ref)
 			return nil
 		}),
 	}
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print only the reference")
 	cmd.Flags().StringVar(&platform, "platform", "", "OS/ARCH[/VARIANT] to pull from a multi-platform image")
 	return cmd
+}
+
+// pullImage pulls an image into the store: `ward pull`, and `ward run`'s
+// pull of a missing image. The progress bar goes to progress and the
+// Digest and Status lines to status (neither when progress is nil). It
+// returns the reference pulled, in full.
+func pullImage(ctx context.Context, what, platform string, progress, status io.Writer) (string, error) {
+	ref, err := image.ParseReference(what)
+	if err != nil {
+		return "", err
+	}
+	plat := store.Platform()
+	if platform != "" {
+		p, err := v1.ParsePlatform(platform)
+		if err != nil {
+			return "", fmt.Errorf("--platform: %w", err)
+		}
+		plat = *p
+	}
+	s, err := openImageStore()
+	if err != nil {
+		return "", err
+	}
+	// A trust policy may ask for a verified signature first.
+	pullRef, verified, err := verifyForPull(ctx, ref)
+	if err != nil {
+		return "", err
+	}
+	img, err := registry.Pull(ctx, pullRef, plat, registry.Options{})
+	if err != nil {
+		return "", err
+	}
+	digest, err := img.Digest()
+	if err != nil {
+		return "", fmt.Errorf("pull %s: %w", ref, err)
+	}
+	refs := []name.Reference{ref}
+	if d, err := name.NewDigest(ref.Context().Name() + "@" + digest.String()); err == nil {
+		refs = append(refs, d)
+	}
+	var bar *progressBar
+	if progress != nil {
+		bar = newProgressBar(progress, "pulling "+image.Familiar(ref.Name()))
+	}
+	_, err = s.Write(ctx, img, refs, bar.progress())
+	bar.finish()
+	if err != nil {
+		return "", fmt.Errorf("pull %s: %w", image.Familiar(ref.Name()), err)
+	}
+	if err := keepVerification(verified, digest); err != nil {
+		return "", err
+	}
+	if progress != nil {
+		fmt.Fprintf(status, "Digest: %s\nStatus: Downloaded image for %s\n", digest, image.Familiar(ref.Name()))
+	}
+	events.Append(wardRoot(), "image", "pull", image.Familiar(ref.Name()), map[string]string{"name": image.Familiar(ref.Name())})
+	return ref.Name(), nil
 }
 
 func newPushCommand() *cobra.Command {

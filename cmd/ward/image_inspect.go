@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1"
 	"github.com/spf13/cobra"
 
+	"github.com/wardproject/ward/internal/format"
 	"github.com/wardproject/ward/internal/image"
 	"github.com/wardproject/ward/internal/image/store"
 	"github.com/wardproject/ward/internal/trust/record"
@@ -55,11 +56,16 @@ type inspectedRootFS struct {
 }
 
 func newImageInspectCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:   "inspect IMAGE...",
+	var tmplText string
+	cmd := &cobra.Command{
+		Use:   "inspect [-f FORMAT] IMAGE...",
 		Short: "Show images as docker image inspect does (a JSON array); exit 1 if one is absent",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: imageRunE(func(cmd *cobra.Command, args []string) error {
+			tmpl, err := format.TemplateOf(tmplText)
+			if err != nil {
+				return err
+			}
 			s, err := openImageStore()
 			if err != nil {
 				return err
@@ -87,14 +93,11 @@ func newImageInspectCommand() *cobra.Command {
 				}
 				out = append(out, ii)
 			}
-			enc := json.NewEncoder(cmd.OutOrStdout())
-			enc.SetIndent("", "    ")
-			if err := enc.Encode(out); err != nil {
-				return err
-			}
-			return errors.Join(errs...)
+			return printInspected(cmd.OutOrStdout(), tmpl, out, errs)
 		}),
 	}
+	cmd.Flags().StringVarP(&tmplText, "format", "f", "", "print each image through a Go template (Docker's functions), or json")
+	return cmd
 }
 
 func inspect(img *image.Image, cfg *v1.ConfigFile) inspectedImage {

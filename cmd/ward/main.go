@@ -21,8 +21,13 @@ func main() {
 		newCompanionCommand("ward-trust", "sign", "Sign an image, as cosign does"),
 		newCompanionCommand("ward-trust", "verify", "Verify an image's signatures, as cosign does"),
 		newNetworkCommand(),
+		newVersionCommand(),
+		newVolumeCommand(),
+		newEventsCommand(),
 	)
+	setVersionFlag(root)
 	root.AddCommand(newImageCommands()...)
 	root.AddCommand(newContainerCommands()...)
+	addSystemCommands(root)
 	cli.Run(root)
 }

@@ -1,16 +1,18 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"text/tabwriter"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/filter"
+	"github.com/wardproject/ward/internal/format"
+	"github.com/wardproject/ward/internal/listing"
 	"github.com/wardproject/ward/internal/network/store"
 )
 
@@ -18,7 +20,7 @@ import (
 func newNetworkCommand() *cobra.Command {
 	group := &cobra.Command{Use: "network", Short: "Manage networks and their default policies"}
 	group.AddCommand(newNetworkCreateCommand(), newNetworkLsCommand(), newNetworkInspectCommand(),
-		newNetworkRmCommand(), newNetworkConnectCommand(), newNetworkDisconnectCommand())
+		newNetworkRmCommand(), newNetworkConnectCommand(), newNetworkDisconnectCommand(), newNetworkPruneCommand())
 	return group
 }
 
@@ -166,60 +168,86 @@ func policyFlagsText(flags []string) string {
 }
 
 func newNetworkLsCommand() *cobra.Command {
-	var quiet bool
+	var quiet, noTrunc bool
+	var tmplText string
+	var filters []string
 	cmd := &cobra.Command{
-		Use:     "ls [-q]",
+		Use:     "ls [-q] [--no-trunc] [--filter KEY=VALUE] [--format TEMPLATE|json]",
 		Aliases: []string{"list"},
 		Short:   "List networks",
 		Args:    cobra.NoArgs,
 		RunE: containerRunE(func(_ *cobra.Command, _ []string) error {
+			args, err := filter.Parse(filters, listing.NetworkFilters...)
+			if err != nil {
+				return err
+			}
 			views, err := networkViews(nil)
 			if err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(os.Stdout, 0, 8, 3, ' ', 0)
-			if !quiet {
-				fmt.Fprintln(tw, "NETWORK ID\tNAME\tDRIVER\tSUBNET\tEGRESS")
+			if tmplText == "" {
+				tmplText = listing.DefaultNetworkFormat
+			}
+			if quiet {
+				tmplText = "{{.Name}}"
+			}
+			w, err := format.New(os.Stdout, tmplText, listing.NetworkHeaders)
+			if err != nil {
+				return err
 			}
 			for _, v := range views {
 				id, subnet := v.ID, ""
-				if len(id) > 12 {
+				if len(id) > 12 && !noTrunc {
 					id = id[:12]
 				}
 				if len(v.IPAM.Config) > 0 {
 					subnet = v.IPAM.Config[0]["Subnet"]
 				}
-				if quiet {
-					fmt.Println(v.Name)
+				created := ""
+				if !v.Created.IsZero() {
+					created = v.Created.Local().Format("2006-01-02 15:04:05.999999999 -0700 MST")
+				}
+				row := listing.NetworkRow{ID: id, Name: v.Name, Driver: v.Driver, Scope: v.Scope, IPv6: "false",
+					Internal: fmt.Sprint(v.Internal), CreatedAt: created, Subnet: subnet, Egress: v.Policy.Egress,
+					Builtin: v.Name == store.DefaultNetwork || v.Name == "host" || v.Name == "none"}
+				if !listing.NetworkMatch(args, row, v.ID) {
 					continue
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", id, v.Name, v.Driver, subnet, v.Policy.Egress)
+				if err := w.Write(row); err != nil {
+					return err
+				}
 			}
-			return tw.Flush()
+			return w.Flush()
 		}),
 	}
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print names only")
+	cmd.Flags().BoolVar(&noTrunc, "no-trunc", false, "show full network IDs")
+	cmd.Flags().StringArrayVarP(&filters, "filter", "f", nil, "filter: driver, id, label, name, scope, type (builtin|custom)")
+	cmd.Flags().StringVar(&tmplText, "format", "", "a Go template (Docker's fields and functions, table), or json")
 	return cmd
 }
 
 func newNetworkInspectCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:   "inspect NETWORK...",
+	var tmplText string
+	cmd := &cobra.Command{
+		Use:   "inspect [-f FORMAT] NETWORK...",
 		Short: "Print networks as a JSON array, as docker network inspect does",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+			tmpl, err := format.TemplateOf(tmplText)
+			if err != nil {
+				return err
+			}
 			views, err := networkViews(args)
-			if views == nil {
-				views = []networkView{}
+			var errs []error
+			if err != nil {
+				errs = append(errs, err)
 			}
-			data, jerr := json.MarshalIndent(views, "", "    ")
-			if jerr != nil {
-				return jerr
-			}
-			fmt.Println(string(data))
-			return err
+			return printInspected(os.Stdout, tmpl, views, errs)
 		}),
 	}
+	cmd.Flags().StringVarP(&tmplText, "format", "f", "", "print each network through a Go template (Docker's functions), or json")
+	return cmd
 }
 
 func newNetworkRmCommand() *cobra.Command {
@@ -270,4 +298,68 @@ func newNetworkDisconnectCommand() *cobra.Command {
 			return e.Disconnect(c, args[0])
 		}),
 	}
+}
+
+// newNetworkPruneCommand is `ward network prune`: every network of the
+// user's that no container record names is removed.
+func newNetworkPruneCommand() *cobra.Command {
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "prune [-f]",
+		Short: "Remove every custom network no container uses",
+		Args:  cobra.NoArgs,
+		RunE: containerRunE(func(cmd *cobra.Command, _ []string) error {
+			if !force && !confirm(cmd.InOrStdin(), "WARNING! This will remove all custom networks not used by at least one container.") {
+				return nil
+			}
+			views, err := networkViews(nil)
+			if err != nil {
+				return err
+			}
+			used := map[string]bool{}
+			if dir := filepath.Join(wardRoot(), "containers"); exists(dir) {
+				records, err := engine.OpenRecords(dir)
+				if err != nil {
+					return err
+				}
+				list, err := records.List()
+				if err != nil {
+					return err
+				}
+				for _, c := range list {
+					used[c.HostConfig.NetworkMode] = true
+					if c.NetworkSettings != nil {
+						for n := range c.NetworkSettings.Networks {
+							used[n] = true
+						}
+					}
+				}
+			}
+			var deleted []string
+			var errs []error
+			for _, v := range views {
+				builtin := v.Name == store.DefaultNetwork || v.Name == "host" || v.Name == "none"
+				if builtin || used[v.Name] || len(v.Containers) > 0 {
+					continue
+				}
+				if err := engine.RemoveNetwork(wardRoot(), v.Name); err != nil {
+					if !errors.Is(err, engine.ErrConflict) {
+						errs = append(errs, err)
+					}
+					continue
+				}
+				deleted = append(deleted, v.Name)
+			}
+			if len(deleted) > 0 {
+				fmt.Println("Deleted Networks:")
+				for _, d := range deleted {
+					fmt.Println(d)
+				}
+				fmt.Println()
+			}
+			return errors.Join(errs...)
+		}),
+	}
+	cmd.Flags().BoolVarP(&force, "force", "f", false, "do not ask for confirmation")
+	return cmd
 }

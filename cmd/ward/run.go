@@ -29,6 +29,7 @@ type runFlags struct {
 	pidsLimit  int64
 	runtime    string
 	policy     runPolicyFlags // --policy, --fail-on-vuln, --dry-run (run_policy.go)
+	pull       string         // --pull (run_pull.go)
 	net        networkFlags   // see run_network.go
 	service    serviceFlags   // --init, --stop-signal, --stop-timeout (run_service.go)
 }
@@ -54,8 +55,8 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	f.service.register(fl)
 	fl.BoolVar(&f.o.ReadOnly, "read-only", false, "mount the root filesystem read-only")
 	fl.StringArrayVar(&f.o.Tmpfs, "tmpfs", nil, "mount a tmpfs: DEST[:OPTIONS]")
-	fl.StringArrayVarP(&f.o.Volumes, "volume", "v", nil, "bind mount: HOST:DEST[:ro|rw]")
-	fl.StringArrayVar(&f.mounts, "mount", nil, "bind mount: type=bind,source=HOST,target=DEST[,readonly]")
+	fl.StringArrayVarP(&f.o.Volumes, "volume", "v", nil, "bind mount or volume: HOST:DEST or NAME:DEST [:ro|rw|nocopy], or DEST (an anonymous volume)")
+	fl.StringArrayVar(&f.mounts, "mount", nil, "mount: type=bind|volume|tmpfs,source=...,target=DEST[,readonly] (Docker's keys)")
 	fl.StringVar(&f.o.Network, "network", "", "network: bridge (default), NAME, none, host or container:NAME")
 	f.net.register(fl)
 	fl.StringVarP(&f.o.Hostname, "hostname", "h", "", "the container's hostname")
@@ -70,6 +71,7 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.runtime, "runtime", "", "runtime binary (default: ward-runtime beside ward, then on PATH)")
 	fl.Bool("help", false, "help for run") // -h is --hostname, as in docker
 	f.policy.register(fl)
+	f.registerPull(fl)
 }
 
 // request turns the flags into what the engine creates.
@@ -92,6 +94,10 @@ func (f *runFlags) request(cmd *cobra.Command, args []string) (engine.CreateRequ
 	}
 	o.Env = expandEnv(append(env, o.Env...))
 	for _, m := range f.mounts {
+		if !engine.IsBindMount(m) {
+			o.Mounts = append(o.Mounts, m) // volumes (engine) and tmpfs (runspec)
+			continue
+		}
 		v, err := engine.MountToVolume(m)
 		if err != nil {
 			return engine.CreateRequest{}, err
@@ -202,6 +208,9 @@ func createContainer(cmd *cobra.Command, f *runFlags, args []string) (*engine.En
 	}
 	req, err := f.request(cmd, args)
 	if err != nil {
+		return fail(err)
+	}
+	if err := ensureImage(cmd.Context(), f.pull, req.Image, cmd.ErrOrStderr()); err != nil {
 		return fail(err)
 	}
 	if err := enforceTrust(req, f.policy.name()); err != nil {

@@ -1,87 +1,154 @@
 package main
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/format"
+	"github.com/wardproject/ward/internal/listing"
 )
 
-// newSystemCommands are `ward system boot` and `ward generate systemd`.
-func newSystemCommands() []*cobra.Command {
-	boot := &cobra.Command{
-		Use:   "boot",
-		Short: "After a reboot, start the containers whose restart policy says so",
+// addSystemCommands adds df to `ward system`, making the group when no
+// other file has (ward system prune lives beside it).
+func addSystemCommands(root *cobra.Command) {
+	for _, c := range root.Commands() {
+		if c.Name() == "system" {
+			c.AddCommand(newSystemDfCommand())
+			return
+		}
+	}
+	group := &cobra.Command{Use: "system", Short: "Manage ward's state"}
+	group.AddCommand(newSystemDfCommand())
+	root.AddCommand(group)
+}
+
+func newSystemDfCommand() *cobra.Command {
+	var tmplText string
+	cmd := &cobra.Command{
+		Use:   "df [--format TEMPLATE|json]",
+		Short: "Show the disk space images, containers and volumes use",
 		Args:  cobra.NoArgs,
 		RunE: containerRunE(func(_ *cobra.Command, _ []string) error {
-			rt, err := findRuntime("")
+			if tmplText == "" {
+				tmplText = listing.DefaultDiskUsageFormat
+			}
+			w, err := format.New(os.Stdout, tmplText, listing.DiskUsageHeaders)
 			if err != nil {
 				return err
 			}
-			e, err := openEngine(rt)
+			rows, err := diskUsage()
 			if err != nil {
 				return err
 			}
-			list, err := e.Boot(context.Background())
-			if err != nil {
-				return err
-			}
-			var errs []error
-			for _, c := range list {
-				if err := e.EnsureMounted(c); err != nil {
-					errs = append(errs, err)
-					continue
+			for _, r := range rows {
+				if err := w.Write(r); err != nil {
+					return err
 				}
-				if err := startMonitor(c, e.RuntimePath); err != nil {
-					errs = append(errs, fmt.Errorf("container %s: %w", c.ShortName(), err))
-					continue
-				}
-				fmt.Println(c.ShortName())
 			}
-			return errors.Join(errs...)
+			return w.Flush()
 		}),
 	}
-	system := &cobra.Command{Use: "system", Short: "Manage ward itself"}
-	system.AddCommand(boot)
+	cmd.Flags().StringVar(&tmplText, "format", "", "a Go template (Docker's fields and functions, table), or json")
+	return cmd
+}
 
-	var unitDir string
-	unit := &cobra.Command{
-		Use:   "systemd CONTAINER",
-		Short: "Write a systemd unit that starts and stops a container",
-		Args:  cobra.ExactArgs(1),
-		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			_, c, err := openContainer(args[0])
-			if err != nil {
-				return err
-			}
-			self, err := os.Executable()
-			if err != nil {
-				return err
-			}
-			root, err := filepath.Abs(wardRoot())
-			if err != nil {
-				return err
-			}
-			text := engine.SystemdUnit(c, self, root)
-			if unitDir == "" {
-				fmt.Print(text)
-				return nil
-			}
-			path := filepath.Join(unitDir, "container-"+c.ShortName()+".service")
-			if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-				return err
-			}
-			fmt.Println(path)
-			return nil
-		}),
+// diskUsage measures what docker system df lists: images (each layer
+// counted once), containers' writable layers, volumes, and a build cache
+// ward does not have.
+func diskUsage() ([]listing.DiskUsageRow, error) {
+	var containers []*engine.Container
+	if dir := filepath.Join(wardRoot(), "containers"); exists(dir) {
+		records, err := engine.OpenRecords(dir)
+		if err != nil {
+			return nil, err
+		}
+		if containers, err = records.List(); err != nil {
+			return nil, err
+		}
 	}
-	unit.Flags().StringVar(&unitDir, "files", "", "write the unit into this directory instead of printing it")
-	generate := &cobra.Command{Use: "generate", Short: "Generate files for other tools"}
-	generate.AddCommand(unit)
-	return []*cobra.Command{system, generate}
+	usedImages := map[string]bool{}
+	var cSize, cReclaim int64
+	running := 0
+	for _, c := range containers {
+		usedImages[c.Image] = true
+		size, _ := listing.WritableSize(wardRoot(), c.ID)
+		cSize += size
+		if c.State.Status == engine.StatusRunning {
+			running++
+		} else {
+			cReclaim += size
+		}
+	}
+
+	s, err := openImageStore()
+	if err != nil {
+		return nil, err
+	}
+	imgs, err := s.List()
+	if err != nil {
+		return nil, err
+	}
+	layers, activeLayers := map[string]int64{}, map[string]int64{}
+	seen := map[string]bool{}
+	active := 0
+	for _, img := range imgs {
+		if seen[img.ID.String()] {
+			continue
+		}
+		seen[img.ID.String()] = true
+		if usedImages[img.ID.String()] {
+			active++
+		}
+		for _, l := range img.Layers {
+			layers[l.DiffID.String()] = l.UncompressedSize
+			if usedImages[img.ID.String()] {
+				activeLayers[l.DiffID.String()] = l.UncompressedSize
+			}
+		}
+	}
+	var iSize, iActive int64
+	for _, n := range layers {
+		iSize += n
+	}
+	for _, n := range activeLayers {
+		iActive += n
+	}
+
+	vols, err := openVolumes()
+	if err != nil {
+		return nil, err
+	}
+	vlist, err := vols.List()
+	if err != nil {
+		return nil, err
+	}
+	users, err := volumeUsers()
+	if err != nil {
+		return nil, err
+	}
+	var vSize, vReclaim int64
+	vActive := 0
+	for _, v := range vlist {
+		n := vols.Size(v.Name)
+		vSize += n
+		if len(users[v.Name]) > 0 {
+			vActive++
+		} else {
+			vReclaim += n
+		}
+	}
+	return []listing.DiskUsageRow{
+		listing.NewDiskUsageRow("Images", len(seen), active, iSize, iSize-iActive),
+		listing.NewDiskUsageRow("Containers", len(containers), running, cSize, cReclaim),
+		listing.NewDiskUsageRow("Local Volumes", len(vlist), vActive, vSize, vReclaim),
+		listing.NewDiskUsageRow("Build Cache", 0, 0, 0, 0),
+	}, nil
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }

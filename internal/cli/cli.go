@@ -5,8 +5,12 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -46,9 +50,27 @@ func Run(root *cobra.Command) {
 		os.Exit(0)
 	}
 	if msg := err.Error(); msg != "" {
+		if NeedsRoot(err, os.Geteuid()) {
+			msg = root.Name() + " needs root privileges (run it with sudo): " + msg
+		}
 		fmt.Fprintln(os.Stderr, "ward: "+msg)
 	}
 	os.Exit(ExitCode(err))
+}
+
+// NeedsRoot tells whether an error is a refusal of the kernel that
+// running as root would have avoided: EACCES or EPERM met by a user
+// other than root, whose raw "permission denied" from deep inside says
+// nothing of what to do.
+func NeedsRoot(err error, euid int) bool {
+	if euid == 0 || err == nil {
+		return false
+	}
+	if errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.EACCES) {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "permission denied") || strings.Contains(msg, "operation not permitted")
 }
 
 // ExitCode is the status a command chose through an ExitCode() method

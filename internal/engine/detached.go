@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/wardproject/ward/internal/ociruntime"
@@ -86,9 +87,10 @@ func (e *Engine) Exited(id string, status int) error {
 	if err != nil {
 		return err
 	}
-	c.State.Status, c.State.Running, c.State.Pid = StatusExited, false, 0
+	c.State.Status, c.State.Running, c.State.Pid, c.State.Paused = StatusExited, false, 0, false
 	c.State.ExitCode, c.State.FinishedAt = status, time.Now().UTC()
 	saveErr := e.Records.Save(c)
+	e.event("die", c, map[string]string{"exitCode": strconv.Itoa(status)})
 	e.finish(c)
 	return saveErr
 }

@@ -100,16 +100,25 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 	if err != nil {
 		return nil, nil, fmt.Errorf("image %s: %w", req.Image, err)
 	}
-	hc, err := hostConfig(req)
+	// Named volumes become binds of their mountpoints before anything
+	// reads the mounts; the record keeps -v as the user gave it.
+	o := req.Run
+	volumes, err := e.attachVolumes(&o)
 	if err != nil {
 		return nil, nil, err
 	}
+	withBinds := req
+	withBinds.Run = o
+	hc, err := hostConfig(withBinds)
+	if err != nil {
+		return nil, nil, err
+	}
+	hc.Binds = req.Run.Volumes
 	hc.Runtime = e.RuntimePath
 	plan, err := planNetwork(req.Run.Network, req.Net, cfg.Config, e.Warn)
 	if err != nil {
 		return nil, nil, err
 	}
-	o := req.Run
 	o.Image = cfg.Config
 	if o.Host == nil {
 		if o.Host, err = runspec.ProbeHostFor(o.Privileged); err != nil {
@@ -166,6 +175,7 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 		if err != nil {
 			return nil, nil, err
 		}
+		e.labelVolumeMounts(c, volumes)
 		return c, spec, nil
 	}
 	if err := e.Records.Add(c, req.Name); err != nil {
@@ -176,8 +186,12 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 			e.releaseNetwork(c.ID)
 			e.Snapshots.Remove(c.ID)
 			e.Records.Delete(c.ID)
+			e.removeNewVolumes(volumes)
 		}
 	}()
+	if err := e.makeVolumes(volumes); err != nil {
+		return nil, nil, err
+	}
 
 	var rootfs string
 	if userns.Auto {
@@ -196,6 +210,9 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 		rootfs, err = e.Snapshots.Prepare(c.ID, img.ID.String())
 	}
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := e.populateVolumes(rootfs, volumes); err != nil {
 		return nil, nil, err
 	}
 	if o.NetworkFiles, err = writeNetworkFiles(e.Records.Dir(c.ID), c.ID, o); err != nil {
@@ -222,9 +239,11 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 	c.Path, c.Args = spec.Process.Args[0], spec.Process.Args[1:]
 	c.Config.Hostname = spec.Hostname
 	recordSecurity(c, spec, seccompFile, o.NetworkFiles)
+	e.labelVolumeMounts(c, volumes)
 	if err := e.Records.Save(c); err != nil {
 		return nil, nil, err
 	}
+	e.event("create", c, nil)
 	return c, spec, nil
 }
 
@@ -443,5 +462,9 @@ func (e *Engine) Remove(c *Container) error {
 	if err := e.releaseIDs(c); err != nil {
 		return err
 	}
-	return e.Records.Delete(c.ID)
+	if err := e.Records.Delete(c.ID); err != nil {
+		return err
+	}
+	e.event("destroy", c, nil)
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -44,6 +45,8 @@ func (e *Engine) Kill(ctx context.Context, c *Container, sig syscall.Signal) err
 	if err := e.Runtime.Kill(ctx, c.ID, sig, false); err != nil {
 		return fmt.Errorf("kill container %s: %w", c.ShortName(), err)
 	}
+	e.event("kill", c, map[string]string{"signal": strconv.Itoa(int(sig))})
+	e.thawAfterSignal(ctx, c)
 	return nil
 }
 
@@ -63,14 +66,19 @@ func (e *Engine) Stop(ctx context.Context, c *Container, timeout time.Duration) 
 		return nil
 	}
 	if err := e.Runtime.Kill(ctx, c.ID, c.StopSignal(), false); err == nil {
+		e.event("kill", c, map[string]string{"signal": strconv.Itoa(int(c.StopSignal()))})
+		e.thawAfterSignal(ctx, c)
 		if e.WaitStopped(c.ID, timeout) {
+			e.event("stop", c, nil)
 			return nil
 		}
 	}
 	e.Runtime.Kill(ctx, c.ID, unix.SIGKILL, true)
+	e.event("kill", c, map[string]string{"signal": "9"})
 	if !e.WaitStopped(c.ID, 10*time.Second) {
 		return fmt.Errorf("container %s did not stop", c.ShortName())
 	}
+	e.event("stop", c, nil)
 	return nil
 }
 

@@ -42,3 +42,14 @@ func MountToVolume(v string) (string, error) {
 	}
 	return src + ":" + dst + ":" + mode, nil
 }
+
+// IsBindMount tells whether a --mount value is of type bind; others
+// (volume, Docker's default, and tmpfs) go to runspec.Options.Mounts.
+func IsBindMount(v string) bool {
+	for _, field := range strings.Split(v, ",") {
+		if k, val, _ := strings.Cut(field, "="); strings.EqualFold(k, "type") {
+			return strings.EqualFold(val, "bind")
+		}
+	}
+	return false
+}

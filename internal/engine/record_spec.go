@@ -13,9 +13,11 @@ import (
 // MountPoint is one host path the container sees, in `docker inspect`'s
 // top-level Mounts shape: what -v and --mount made of it.
 type MountPoint struct {
-	Type        string
+	Type        string // bind, or volume (see volumes.go)
+	Name        string `json:",omitempty"` // a volume's
 	Source      string
 	Destination string
+	Driver      string `json:",omitempty"` // a volume's: local
 	Mode        string
 	RW          bool
 	Propagation string

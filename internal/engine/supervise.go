@@ -142,7 +142,12 @@ func (e *Engine) Supervise(ctx context.Context, id string, stdio Stdio, started 
 func (e *Engine) exited(c *Container, status int, deleteRuntimeState bool) error {
 	c.State.Status, c.State.Running, c.State.Pid = StatusExited, false, 0
 	c.State.ExitCode, c.State.FinishedAt = status, time.Now().UTC()
+	c.State.Paused = false
+	if now, err := e.Records.Load(c.ID); err == nil {
+		c.Name = now.Name // ward rename while it ran
+	}
 	saveErr := e.Records.Save(c)
+	e.event("die", c, map[string]string{"exitCode": strconv.Itoa(status)})
 	e.cleanUp(c, deleteRuntimeState)
 	return saveErr
 }
@@ -168,6 +173,7 @@ func (e *Engine) markRunning(ctx context.Context, c *Container, pid int) error {
 		e.Runtime.Kill(ctx, c.ID, unix.SIGKILL, true)
 		return err
 	}
+	e.event("start", c, nil)
 	return nil
 }
 
@@ -206,6 +212,10 @@ func (e *Engine) cleanUp(c *Container, deleteRuntimeState bool) {
 	}
 	if snapErr == nil {
 		snapErr = e.Records.Delete(c.ID)
+	}
+	if snapErr == nil {
+		e.event("destroy", c, nil)
+		snapErr = e.RemoveAnonymousVolumes(c) // as docker run --rm
 	}
 	if snapErr != nil {
 		e.warn(snapErr.Error())

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wardproject/ward/internal/cp"
+)
+
+func newCpCommand() *cobra.Command {
+	var o cp.Options
+	cmd := &cobra.Command{
+		Use:   "cp [-a] [-L] CONTAINER:SRC_PATH DEST_PATH|-\n  ward cp [-a] [-L] SRC_PATH|- CONTAINER:DEST_PATH",
+		Short: "Copy files between a container and the host; container paths resolve inside its root",
+		Long: `Copy files between a container (running or stopped) and the host, as docker cp.
+Paths in the container are resolved inside its root: a symlink there, absolute
+or climbing with "..", never names a host file. A symlink given as the source
+in the container is copied as what it names there (Docker copies the link).
+"-" reads or writes a tar stream; -a keeps owners, -L follows a host source link.`,
+		Args: cobra.ExactArgs(2),
+		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+			srcC, src := splitCpArg(args[0])
+			dstC, dst := splitCpArg(args[1])
+			switch {
+			case srcC != "" && dstC != "":
+				return fmt.Errorf("copying between containers is not supported")
+			case srcC == "" && dstC == "":
+				return fmt.Errorf("must specify at least one container source")
+			}
+			name := srcC + dstC
+			e, c, err := openContainer(name)
+			if err != nil {
+				return err
+			}
+			dir, err := e.FilesRoot(c)
+			if err != nil {
+				return err
+			}
+			if o.IDs, err = e.FilesIDs(c); err != nil {
+				return err
+			}
+			root, err := cp.OpenRoot(dir)
+			if err != nil {
+				return err
+			}
+			defer root.Close()
+			if srcC != "" {
+				if dst == "-" {
+					err = cp.StreamFrom(root, src, os.Stdout, o.IDs)
+				} else {
+					err = cp.FromContainer(root, src, dst)
+				}
+			} else if src == "-" {
+				err = cp.StreamTo(root, os.Stdin, dst, o)
+			} else {
+				err = cp.ToContainer(root, src, dst, o)
+			}
+			if err != nil {
+				return fmt.Errorf("container %s: %w", name, err)
+			}
+			return nil
+		}),
+	}
+	cmd.Flags().BoolVarP(&o.Archive, "archive", "a", false, "keep owners (uid and gid) in the container")
+	cmd.Flags().BoolVarP(&o.FollowLink, "follow-link", "L", false, "follow a symlink given as the host source")
+	return cmd
+}
+
+// splitCpArg reads docker cp's CONTAINER:PATH: a local path is absolute,
+// or has no colon before its first slash ("./a:b" is local).
+func splitCpArg(arg string) (container, path string) {
+	if strings.HasPrefix(arg, "/") || strings.HasPrefix(arg, ".") {
+		return "", arg
+	}
+	c, p, ok := strings.Cut(arg, ":")
+	if !ok || strings.Contains(c, "/") {
+		return "", arg
+	}
+	return c, p
+}

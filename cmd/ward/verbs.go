@@ -1,0 +1,388 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/docker/go-units"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/wardproject/ward/internal/cp"
+	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/events"
+	"github.com/wardproject/ward/internal/filter"
+	"github.com/wardproject/ward/internal/listing"
+)
+
+// newMoreContainerCommands are docker's other everyday container verbs.
+func newMoreContainerCommands() []*cobra.Command {
+	return []*cobra.Command{newWaitCommand(), newPortCommand(), newExportCommand(), newTopCommand(), newDiffCommand(), newStatsCommand(), newRenameCommand(), newPauseCommand(), newUnpauseCommand(), newCommitCommand()}
+}
+
+func newWaitCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "wait CONTAINER...",
+		Short: "Block until containers stop, then print their exit codes",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+			var errs []error
+			for _, what := range args {
+				e, c, err := openContainer(what)
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				for !e.WaitStopped(c.ID, time.Hour) {
+				}
+				c, err = e.Records.Load(c.ID)
+				if errors.Is(err, engine.ErrNotFound) {
+					// Removed at its end (--rm): Docker reports 0 too once it is gone.
+					fmt.Println(0)
+					continue
+				}
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				fmt.Println(c.State.ExitCode)
+			}
+			return errors.Join(errs...)
+		}),
+	}
+}
+
+func newPortCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "port CONTAINER [PRIVATE_PORT[/PROTO]]",
+		Short: "List a container's published ports",
+		Args:  cobra.RangeArgs(1, 2),
+		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+			_, c, err := openContainer(args[0])
+			if err != nil {
+				return err
+			}
+			ports := c.HostConfig.PortBindings
+			if c.NetworkSettings != nil && len(c.NetworkSettings.Ports) > 0 {
+				ports = c.NetworkSettings.Ports
+			}
+			keys := make([]string, 0, len(ports))
+			for k := range ports {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			host := func(b engine.PortBinding) string {
+				ip := b.HostIp
+				if ip == "" {
+					ip = "0.0.0.0"
+				}
+				if strings.Contains(ip, ":") {
+					ip = "[" + ip + "]"
+				}
+				return ip + ":" + b.HostPort
+			}
+			if len(args) == 2 {
+				want := args[1]
+				if !strings.Contains(want, "/") {
+					want += "/tcp"
+				}
+				if len(ports[want]) == 0 {
+					return fmt.Errorf("no public port '%s' published for %s", want, args[0])
+				}
+				for _, b := range ports[want] {
+					fmt.Println(host(b))
+				}
+				return nil
+			}
+			for _, k := range keys {
+				for _, b := range ports[k] {
+					fmt.Printf("%s -> %s\n", k, host(b))
+				}
+			}
+			return nil
+		}),
+	}
+}
+
+func newExportCommand() *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:   "export [-o FILE] CONTAINER",
+		Short: "Write a container's root filesystem as a tar archive (volumes not included)",
+		Args:  cobra.ExactArgs(1),
+		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+			e, c, err := openContainer(args[0])
+			if err != nil {
+				return err
+			}
+			var w io.Writer = os.Stdout
+			if output == "" && term.IsTerminal(int(os.Stdout.Fd())) {
+				return fmt.Errorf("cowardly refusing to save to a terminal. Use the -o flag or redirect")
+			}
+			rootfs, err := e.Snapshots.Mount(c.ID)
+			if err != nil {
+				return err
+			}
+			root, err := cp.OpenRoot(rootfs)
+			if err != nil {
+				return err
+			}
+			defer root.Close()
+			var tmp *os.File
+			if output != "" {
+				if tmp, err = os.CreateTemp(filepath.Dir(output), ".ward-export-*"); err != nil {
+					return err
+				}
+				defer os.Remove(tmp.Name())
+				w = tmp
+			}
+			if err := cp.Archive(root, "/", w, cp.ArchiveOptions{FollowSource: true}); err != nil {
+				if tmp != nil {
+					tmp.Close()
+				}
+				return fmt.Errorf("export %s: %w", args[0], err)
+			}
+			if tmp != nil {
+				if err := tmp.Close(); err != nil {
+					return err
+				}
+				return os.Rename(tmp.Name(), output)
+			}
+			return nil
+		}),
+	}
+	cmd.Flags().StringVarP(&output, "output", "o", "", "write to this file instead of standard output")
+	return cmd
+}
+
+func newTopCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "top CONTAINER [ps OPTIONS]",
+		Short: "List a running container's processes (ps -ef, or the ps options given)",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+			e, c, err := openContainer(args[0])
+			if err != nil {
+				return err
+			}
+			titles, procs, err := e.Top(context.Background(), c, args[1:])
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(os.Stdout, 20, 1, 3, ' ', 0) // docker top's layout
+			fmt.Fprintln(tw, strings.Join(titles, "\t"))
+			for _, p := range procs {
+				fmt.Fprintln(tw, strings.Join(p, "\t"))
+			}
+			return tw.Flush()
+		}),
+	}
+	cmd.Flags().SetInterspersed(false)
+	return cmd
+}
+
+// newContainerPruneCommand is `ward container prune`: every container
+// not running is removed.
+func newContainerPruneCommand() *cobra.Command {
+	var force bool
+	var filters []string
+	cmd := &cobra.Command{
+		Use:   "prune [-f] [--filter label=...|until=...]",
+		Short: "Remove every stopped container",
+		Args:  cobra.NoArgs,
+		RunE: containerRunE(func(cmd *cobra.Command, _ []string) error {
+			args, err := filter.Parse(filters, "label", "label!", "until")
+			if err != nil {
+				return err
+			}
+			var until time.Time
+			for _, u := range args["until"] {
+				if until, err = parseUntil(u); err != nil {
+					return err
+				}
+			}
+			if !force && !confirm(cmd.InOrStdin(), "WARNING! This will remove all stopped containers.") {
+				return nil
+			}
+			records, err := engine.OpenRecords(filepath.Join(wardRoot(), "containers"))
+			if err != nil {
+				return err
+			}
+			list, err := records.List()
+			if err != nil {
+				return err
+			}
+			var deleted []string
+			var reclaimed int64
+			var errs []error
+			for _, c := range list {
+				if c.State.Status == engine.StatusRunning || records.Monitored(c.ID) {
+					continue
+				}
+				if !args.Labels("label", c.Config.Labels) || !notLabels(args["label!"], c.Config.Labels) || (!until.IsZero() && !c.Created.Before(until)) {
+					continue
+				}
+				e, c2, err := openContainer(c.ID)
+				if err == nil {
+					size, _ := listing.WritableSize(wardRoot(), c.ID)
+					if err = e.Remove(c2); err == nil {
+						deleted = append(deleted, c.ID)
+						reclaimed += size
+					}
+				}
+				if err != nil {
+					errs = append(errs, err)
+				}
+			}
+			if len(deleted) > 0 {
+				fmt.Println("Deleted Containers:")
+				for _, d := range deleted {
+					fmt.Println(d)
+				}
+				fmt.Println()
+			}
+			fmt.Printf("Total reclaimed space: %s\n", units.HumanSize(float64(reclaimed)))
+			return errors.Join(errs...)
+		}),
+	}
+	cmd.Flags().BoolVarP(&force, "force", "f", false, "do not ask for confirmation")
+	cmd.Flags().StringArrayVar(&filters, "filter", nil, "filter: label=KEY[=VALUE], label!=..., until=TIMESTAMP|DURATION")
+	return cmd
+}
+
+// parseUntil reads prune's until filter: a duration before now (10m,
+// 24h), an RFC 3339 time or a date, or Unix seconds.
+func parseUntil(v string) (time.Time, error) {
+	if d, err := time.ParseDuration(v); err == nil {
+		return time.Now().Add(-d), nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, v, time.Local); err == nil {
+			return t, nil
+		}
+	}
+	var sec int64
+	if _, err := fmt.Sscanf(v, "%d", &sec); err == nil && fmt.Sprint(sec) == v {
+		return time.Unix(sec, 0), nil
+	}
+	return time.Time{}, fmt.Errorf("invalid filter 'until=%s'", v)
+}
+
+func newDiffCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "diff CONTAINER",
+		Short: "List the files a container added (A), changed (C) or deleted (D)",
+		Args:  cobra.ExactArgs(1),
+		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+			e, c, err := openContainer(args[0])
+			if err != nil {
+				return err
+			}
+			changes, err := e.Diff(c)
+			if err != nil {
+				return err
+			}
+			for _, ch := range changes {
+				fmt.Println(ch.Kind, ch.Path)
+			}
+			return nil
+		}),
+	}
+}
+
+func newRenameCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "rename CONTAINER NEW_NAME",
+		Short: "Rename a container",
+		Args:  cobra.ExactArgs(2),
+		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+			records, err := engine.OpenRecords(filepath.Join(wardRoot(), "containers"))
+			if err != nil {
+				return err
+			}
+			c, err := records.Find(args[0])
+			if err != nil {
+				return err
+			}
+			if err := records.Rename(c.ID, args[1]); err != nil {
+				return err
+			}
+			events.Append(wardRoot(), "container", "rename", c.ID, map[string]string{
+				"image": c.Config.Image, "name": strings.TrimPrefix(args[1], "/"), "oldName": c.Name})
+			return nil
+		}),
+	}
+}
+
+func newPauseCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "pause CONTAINER...",
+		Short: "Freeze every process of running containers",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+			return eachContainer(args, func(e *engine.Engine, c *engine.Container) error {
+				return e.Pause(context.Background(), c)
+			})
+		}),
+	}
+}
+
+func newUnpauseCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "unpause CONTAINER...",
+		Short: "Thaw paused containers",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+			return eachContainer(args, func(e *engine.Engine, c *engine.Container) error {
+				return e.Unpause(context.Background(), c)
+			})
+		}),
+	}
+}
+
+func newCommitCommand() *cobra.Command {
+	var o engine.CommitOptions
+	var changes []string
+	cmd := &cobra.Command{
+		Use:   "commit [-a AUTHOR] [-m MESSAGE] [-c CHANGE] [-p] CONTAINER [REPOSITORY[:TAG]]",
+		Short: "Make an image of a container's changes",
+		Args:  cobra.RangeArgs(1, 2),
+		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+			if len(args) == 2 {
+				o.Ref = args[1]
+			}
+			o.Change = func(c *v1.Config) error {
+				for _, ch := range changes {
+					if err := applyChange(c, ch); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+			e, c, err := openContainer(args[0])
+			if err != nil {
+				return err
+			}
+			img, err := e.Commit(context.Background(), c, o)
+			if err != nil {
+				return err
+			}
+			fmt.Println(img.ID)
+			return nil
+		}),
+	}
+	cmd.Flags().StringVarP(&o.Author, "author", "a", "", "the image's author")
+	cmd.Flags().StringVarP(&o.Message, "message", "m", "", "a commit message")
+	cmd.Flags().StringArrayVarP(&changes, "change", "c", nil, "a Dockerfile instruction (CMD, ENTRYPOINT, ENV, USER, WORKDIR, EXPOSE, LABEL)")
+	cmd.Flags().BoolVarP(&o.Pause, "pause", "p", true, "pause a running container while it is committed")
+	return cmd
+}
