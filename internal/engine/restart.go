@@ -99,13 +99,14 @@ func (e *Engine) ExitedRestart(id string, status int) (bool, error) {
 		return false, err
 	}
 	restart := e.shouldRestart(c, status)
-	c.State.Status, c.State.Running, c.State.Pid = StatusExited, false, 0
+	c.State.Status, c.State.Running, c.State.Pid, c.State.Paused = StatusExited, false, 0, false
 	c.State.ExitCode, c.State.FinishedAt = status, time.Now().UTC()
 	c.State.Restarting = restart
 	if restart {
 		c.RestartCount++
 	}
 	saveErr := e.Records.Save(c)
+	e.event("die", c, map[string]string{"exitCode": strconv.Itoa(status)})
 	e.finish(c)
 	return restart, saveErr
 }
