@@ -3,6 +3,7 @@ package dockerdiff
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -102,4 +103,24 @@ func dirEntries(t *testing.T, dir string) string {
 		names = append(names, e.Name())
 	}
 	return strings.Join(names, " ")
+}
+
+// testDeviceRenamedAlike gives the host's /dev/loop0 (a block device no
+// default rule allows) at another path, read-only in the device cgroup:
+// the container sees the same node and the same outcome of a read and a
+// write under both engines.
+func testDeviceRenamedAlike(t *testing.T, e engines) {
+	script := `ls -l /dev/myloop | cut -c1-10; stat -c '%t:%T %u:%g' /dev/myloop; ` +
+		`if head -c 1 /dev/myloop >/dev/null; then echo read ok; else echo read fails; fi; ` +
+		`if echo x > /dev/myloop; then echo write ok; else echo write fails; fi`
+	var outs [2]outcome
+	for i, engine := range [][]string{e.docker, e.ward} {
+		outs[i] = run(nil, append(slices.Clone(engine), "run", "--rm", "--network", "none", "--device", "/dev/loop0:/dev/myloop:r", image, "sh", "-c", script)...)
+	}
+	if outs[0].code != 0 || outs[1].code != 0 || outs[0].stdout != outs[1].stdout {
+		t.Errorf("docker: exit %d %q %q\nward:   exit %d %q %q", outs[0].code, outs[0].stdout, outs[0].stderr, outs[1].code, outs[1].stdout, outs[1].stderr)
+	}
+	if !strings.HasPrefix(outs[1].stdout, "brw") || !strings.Contains(outs[1].stdout, "7:0 0:0\n") || !strings.Contains(outs[1].stdout, "write fails") {
+		t.Errorf("ward: %q, want loop0's block node and the write refused", outs[1].stdout)
+	}
 }

@@ -15,6 +15,7 @@ func TestServicesAlike(t *testing.T) {
 		{"WardRefusesWhatDockerIgnores", testWardRefusesWhatDockerIgnores},
 		{"MissingDeviceIsWardsFailure", testMissingDeviceIsWardsFailure},
 		{"SeccompProfileCheckedFirst", testSeccompProfileCheckedFirst},
+		{"DeviceRenamedAlike", testDeviceRenamedAlike},
 		{"StopAndRestartAlike", testStopAndRestartAlike},
 		{"RestartPoliciesAlike", testRestartPoliciesAlike},
 		{"ForegroundAlike", testForegroundAlike},
