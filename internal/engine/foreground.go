@@ -81,12 +81,7 @@ func (e *Engine) superviseForeground(ctx context.Context, c *Container, stdio St
 		}
 		break
 	}
-	stopChecks := func() {}
-	if running {
-		stopChecks = e.checkHealthEvery(ctx, c) // health.go
-	}
 	status, err := fg.Wait()
-	stopChecks()
 	if !running && err == nil {
 		// It ran and exited before the pid file's event was read.
 		markRunning()
@@ -104,9 +99,6 @@ func (e *Engine) superviseForeground(ctx context.Context, c *Container, stdio St
 		// The runtime itself died: the container may live on.
 		e.Runtime.Kill(context.Background(), c.ID, unix.SIGKILL, true)
 		return 0, e.failedStart(c, &ExitError{Code: 125, Err: err})
-	}
-	if cur, err := e.Records.Load(c.ID); err == nil {
-		c.State.Health = cur.State.Health // the checks' last results
 	}
 	// The runtime has deleted its state as the container exited.
 	return status, e.exited(c, status, false)

@@ -95,7 +95,10 @@ func (e *Engine) Supervise(ctx context.Context, id string, stdio Stdio, started 
 		}
 		defer closeOurs() // ends copies a lingering writer would hold open
 	}
-	if !c.Config.Tty && e.Runtime.ForegroundPassesStdio() {
+	// The runtime's foreground run reaps whatever child ends, which
+	// would take a health check's exec for the container: with a check,
+	// create and start, and wait for the init alone.
+	if !c.Config.Tty && e.Runtime.ForegroundPassesStdio() && c.HealthInterval() == 0 {
 		return e.superviseForeground(ctx, c, stdio, teed, started)
 	}
 	pid, master, err := e.createAndStart(ctx, c, stdio)

@@ -109,7 +109,9 @@ func testLogRotationAlike(t *testing.T, e engines) {
 		}
 		id := strings.TrimSpace(r.stdout)
 		defer run(nil, append(slices.Clone(engine), "rm", "-f", id)...)
-		run(nil, append(slices.Clone(engine), "logs", "-f", id)...) // until it exits
+		if f := run(nil, append(slices.Clone(engine), "logs", "-f", id)...); f.code != 0 { // until it exits
+			t.Errorf("%s logs -f: exit %d: %s", engine[0], f.code, f.stderr)
+		}
 		out := run(nil, append(slices.Clone(engine), "logs", id)...).stdout
 		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 		if lines[len(lines)-1] != "5000" {

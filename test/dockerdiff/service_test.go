@@ -257,6 +257,9 @@ func testForegroundAlike(t *testing.T, e engines) {
 		r := run(nil, append(slices.Clone(engine), "run", "--name", name, "--network", "none", "--restart", "on-failure:2",
 			"--health-cmd", "echo hi", "--health-interval", "200ms", image, "sh", "-c", "echo run; sleep 1; exit 3")...)
 		out := outcome{code: r.code}
+		if r.code != 3 {
+			t.Logf("%s run: exit %d: %s", engine[0], r.code, r.stderr)
+		}
 		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 			insp := run(nil, append(slices.Clone(engine), "inspect", name)...)
 			var recs []struct {
