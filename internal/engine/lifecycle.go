@@ -43,6 +43,15 @@ func (e *Engine) Kill(ctx context.Context, c *Container, sig syscall.Signal) err
 		return err
 	}
 	if err := e.Runtime.Kill(ctx, c.ID, sig, false); err != nil {
+		if errors.Is(err, ociruntime.ErrNotFound) || errors.Is(err, ociruntime.ErrNotRunning) {
+			// It exited just now, and its monitor may have decided a
+			// restart before the mark: that restart is given up (the
+			// monitor watches the mark through its back-off), as
+			// Docker's kill of a restarting container.
+			e.WaitStopped(c.ID, 5*time.Second)
+			e.clearRestarting(c.ID)
+			return nil
+		}
 		return fmt.Errorf("kill container %s: %w", c.ShortName(), err)
 	}
 	e.event("kill", c, map[string]string{"signal": strconv.Itoa(int(sig))})
