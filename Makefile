@@ -44,7 +44,7 @@ unit:
 # ward-runtime against runc, ward against docker (run, import, monitor
 # memory), bridges against none and bare veths (inside test namespaces).
 bench: deps
-	$(GO) test -run '^$$' -bench . -skip '^BenchmarkUnpack200k$$' -benchtime 50x ./test/bench
+	$(GO) test -run '^$$' -bench . -skip '^BenchmarkUnpack200k$$' -benchtime 50x -timeout 40m ./test/bench
 	$(GO) test -run '^$$' -bench '^BenchmarkUnpack200k$$' -benchtime 3x ./test/bench
 	$(GO) test -run '^$$' -bench . -benchtime 30x ./test/network
 

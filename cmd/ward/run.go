@@ -33,6 +33,7 @@ type runFlags struct {
 	policy     runPolicyFlags // --policy, --fail-on-vuln, --dry-run (run_policy.go)
 	pull       string         // --pull (run_pull.go)
 	net        networkFlags   // see run_network.go
+	service    serviceFlags   // --init, --stop-signal, --stop-timeout (run_service.go)
 }
 
 func (f *runFlags) register(cmd *cobra.Command) {
@@ -51,7 +52,9 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.StringArrayVar(&f.o.CapAdd, "cap-add", nil, "add a capability (or ALL)")
 	fl.StringArrayVar(&f.o.CapDrop, "cap-drop", nil, "drop a capability (or ALL)")
 	fl.BoolVar(&f.o.Privileged, "privileged", false, "give every capability and device: dangerous")
-	fl.StringArrayVar(&f.o.SecurityOpt, "security-opt", nil, "no-new-privileges[:true], seccomp=unconfined|PROFILE.json")
+	fl.StringArrayVar(&f.o.SecurityOpt, "security-opt", nil, "no-new-privileges[:true], seccomp=unconfined|PROFILE.json, apparmor=PROFILE, label=...")
+	registerLeastPrivilege(fl, &f.o)
+	f.service.register(fl)
 	fl.BoolVar(&f.o.ReadOnly, "read-only", false, "mount the root filesystem read-only")
 	fl.StringArrayVar(&f.o.Tmpfs, "tmpfs", nil, "mount a tmpfs: DEST[:OPTIONS]")
 	fl.StringArrayVarP(&f.o.Volumes, "volume", "v", nil, "bind mount or volume: HOST:DEST or NAME:DEST [:ro|rw|nocopy], or DEST (an anonymous volume)")
@@ -125,6 +128,7 @@ func (f *runFlags) request(cmd *cobra.Command, args []string) (engine.CreateRequ
 		o.Userns = cfg.Userns
 	}
 	req := engine.CreateRequest{Name: f.name, Image: args[0], Run: o, AutoRemove: f.rm}
+	f.service.apply(cmd, &req)
 	return req, f.net.apply(&req)
 }
 
@@ -275,6 +279,7 @@ func runContainer(cmd *cobra.Command, f *runFlags, args []string) error {
 	if err != nil {
 		return err
 	}
+	restartInBackground(e, c, status) // --restart: run_service.go
 	if status != 0 {
 		os.Exit(status) // the container's own status, without a message
 	}
@@ -305,12 +310,12 @@ func superviseForeground(e *engine.Engine, c *engine.Container, interactive bool
 	}
 	if !c.HostConfig.AutoRemove {
 		// Kept for `ward logs`, as docker keeps an attached container's output.
-		logf, err := os.OpenFile(c.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		log, err := engine.OpenLog(c)
 		if err != nil {
 			return 0, &engine.ExitError{Code: 125, Err: err}
 		}
-		defer logf.Close()
-		stdio.Log = logf
+		defer log.Close()
+		stdio.Log, stdio.LogErr = log.Out, log.Err
 	}
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT, unix.SIGUSR1, unix.SIGUSR2)

@@ -56,6 +56,8 @@ type CreateRequest struct {
 	// nothing; Preview also returns the spec.
 	DryRun bool
 	Net    NetworkRequest // -p, -P, --egress, --ingress: see network.go
+	// Service is how the container is stopped: see service.go.
+	Service ServiceRequest
 }
 
 // Preview is what Create would make, made of nothing: the record and the
@@ -141,14 +143,13 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 		Platform:   "linux",
 		HostConfig: hc,
 		Config: Config{
-			User:        firstNonEmpty(o.User, cfg.Config.User),
-			Tty:         o.TTY,
-			OpenStdin:   o.Interactive,
-			Env:         mergeEnv(cfg.Config.Env, o.Env),
-			Image:       req.Image,
-			WorkingDir:  firstNonEmpty(o.Workdir, cfg.Config.WorkingDir),
-			Labels:      cfg.Config.Labels,
-			Healthcheck: cfg.Config.Healthcheck,
+			User:       firstNonEmpty(o.User, cfg.Config.User),
+			Tty:        o.TTY,
+			OpenStdin:  o.Interactive,
+			Env:        mergeEnv(cfg.Config.Env, o.Env),
+			Image:      req.Image,
+			WorkingDir: firstNonEmpty(o.Workdir, cfg.Config.WorkingDir),
+			Labels:     cfg.Config.Labels,
 		},
 	}
 	c.Config.Entrypoint, c.Config.Cmd = cfg.Config.Entrypoint, cfg.Config.Cmd
@@ -160,6 +161,9 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 	}
 	if len(o.Cmd) > 0 {
 		c.Config.Cmd = o.Cmd
+	}
+	if err := applyService(c, req.Service, cfg.Config); err != nil {
+		return nil, nil, err
 	}
 	c.LogPath = filepath.Join(e.Records.Dir(c.ID), "container.log")
 	c.NetworkSettings, c.HostConfig.PortBindings = e.previewNetwork(plan) // the real ones once made
@@ -337,7 +341,7 @@ func hostConfig(req CreateRequest) (HostConfig, error) {
 			*list.out = append(*list.out, n)
 		}
 	}
-	if _, err := runspec.ParseSecurityOpts(o.SecurityOpt); err != nil {
+	if err := recordPrivileges(&hc, o); err != nil {
 		return hc, err
 	}
 	for _, t := range o.Tmpfs {

@@ -177,6 +177,10 @@ func mounts(o Options) ([]specs.Mount, error) {
 		}
 		out = append(out, m)
 	}
+	if o.Init {
+		// Where Docker puts it: after its own mounts, before the user's.
+		out = append(out, initMount(o.InitPath))
+	}
 	for _, m := range all {
 		if m.Tmpfs {
 			opts := []string{"noexec", "nosuid", "nodev", "rprivate"}
