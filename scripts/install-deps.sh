@@ -8,6 +8,9 @@ if [ "${1:-}" = demo ]; then
 fi
 missing=()
 for p in "${pkgs[@]}"; do
+	# This kind of machine comes with Node.js and npm of its own (not
+	# Debian's, whose npm package conflicts with them): use those.
+	if [ "$p" = npm ] && command -v npm >/dev/null; then continue; fi
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
