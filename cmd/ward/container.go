@@ -42,7 +42,7 @@ func newContainerCommands() []*cobra.Command {
 	group.AddCommand(withName(newPsCommand(), "ls", "list"))
 	group.AddCommand(newMoreContainerCommands()...)
 	group.AddCommand(newContainerPruneCommand())
-	return append(append(append(append(verbs(), newMoreContainerCommands()...), group), newMonitorCommands()...), newSystemCommands()...)
+	return append(append(append(append(verbs(), newMoreContainerCommands()...), group), newMonitorCommands()...), newGenerateCommand())
 }
 
 // containerError makes a verb other than run exit 1, as docker's do.

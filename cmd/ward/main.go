@@ -29,6 +29,5 @@ func main() {
 	root.AddCommand(newImageCommands()...)
 	root.AddCommand(newContainerCommands()...)
 	root.AddCommand(newSystemCommand())
-	addSystemCommands(root)
 	cli.Run(root)
 }

@@ -12,9 +12,9 @@ import (
 	"github.com/wardproject/ward/internal/engine"
 )
 
-// newSystemCommands are `ward system boot` and `ward generate systemd`.
-func newSystemCommands() []*cobra.Command {
-	boot := &cobra.Command{
+// newSystemBootCommand is `ward system boot`.
+func newSystemBootCommand() *cobra.Command {
+	return &cobra.Command{
 		Use:   "boot",
 		Short: "After a reboot, start the containers whose restart policy says so",
 		Args:  cobra.NoArgs,
@@ -46,9 +46,10 @@ func newSystemCommands() []*cobra.Command {
 			return errors.Join(errs...)
 		}),
 	}
-	system := &cobra.Command{Use: "system", Short: "Manage ward itself"}
-	system.AddCommand(boot)
+}
 
+// newGenerateCommand is `ward generate systemd`.
+func newGenerateCommand() *cobra.Command {
 	var unitDir string
 	unit := &cobra.Command{
 		Use:   "systemd CONTAINER",
@@ -83,5 +84,5 @@ func newSystemCommands() []*cobra.Command {
 	unit.Flags().StringVar(&unitDir, "files", "", "write the unit into this directory instead of printing it")
 	generate := &cobra.Command{Use: "generate", Short: "Generate files for other tools"}
 	generate.AddCommand(unit)
-	return []*cobra.Command{system, generate}
+	return generate
 }
