@@ -1,0 +1,109 @@
+package e2e
+
+import (
+	"errors"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// TestUsernsIdmapBind: under --userns auto a plain bind of a root-owned
+// host directory is nobody's inside and cannot be written; with :idmap
+// the container's root owns it and its writes are the host's root's.
+// After rm no idmapped mount is left.
+func TestUsernsIdmapBind(t *testing.T) {
+	e := newEngine(t)
+	data := filepath.Join(e.dir, "data")
+	if err := os.Mkdir(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(data, "f"), []byte("host\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script := "stat -c %u:%g /data/f; echo in > /data/new 2>/dev/null && echo wrote || echo refused"
+	plain := e.must("run", "--rm", "--network", "none", "--userns", "auto", "-v", data+":/data", "probe:1", "sh", "-c", script)
+	if plain != "65534:65534\nrefused\n" {
+		t.Errorf("plain bind: %q, want nobody's and not writable", plain)
+	}
+	if _, err := os.Stat(filepath.Join(data, "new")); err == nil {
+		t.Fatal("a plain bind was written by the container's root")
+	}
+	mapped := e.must("run", "--rm", "--network", "none", "--userns", "auto", "-v", data+":/data:idmap", "probe:1", "sh", "-c", script)
+	if mapped != "0:0\nwrote\n" {
+		t.Errorf("idmap bind: %q, want root's and writable", mapped)
+	}
+	var st = mustStat(t, filepath.Join(data, "new"))
+	if st.Uid != 0 || st.Gid != 0 {
+		t.Errorf("the idmapped write is owned by %d:%d on the host, want 0:0", st.Uid, st.Gid)
+	}
+	// Read-only with idmap too.
+	if out := e.must("run", "--rm", "--network", "none", "--userns", "auto", "-v", data+":/data:ro,idmap", "probe:1", "sh", "-c", "stat -c %u /data/f; touch /data/x 2>/dev/null || echo ro"); out != "0\nro\n" {
+		t.Errorf("idmap,ro: %q", out)
+	}
+	mountinfo, _ := os.ReadFile("/proc/self/mountinfo")
+	if strings.Contains(string(mountinfo), filepath.Join(e.root, "idmapped")) {
+		t.Errorf("idmapped mounts left after --rm:\n%s", mountinfo)
+	}
+	if left, _ := os.ReadDir(filepath.Join(e.root, "idmapped")); len(left) != 0 {
+		t.Errorf("idmapped directories left: %v", left)
+	}
+}
+
+// TestUsernsIdmapRefused: :idmap of /, a system path, a parent of one,
+// ward's root or a socket exits 125 with one line and leaves nothing;
+// without --userns auto it is refused as well.
+func TestUsernsIdmapRefused(t *testing.T) {
+	e := newEngine(t)
+	sock := filepath.Join(e.dir, "d.sock")
+	l, err := netListenUnix(sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for _, tc := range []struct{ src, want string }{
+		{"/", "system path"},
+		{"/etc", "system path"},
+		{"/var", "system path"},
+		{"/usr/share", "system path"},
+		{e.root, "system path"},
+		{sock, "only a directory"},
+	} {
+		_, err := e.run("run", "--rm", "--network", "none", "--userns", "auto", "-v", tc.src+":/x:idmap", "probe:1", "true")
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 125 || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("-v %s:/x:idmap: %v, want exit 125 naming %q", tc.src, err, tc.want)
+			continue
+		}
+		msg := err.Error()[strings.Index(err.Error(), ": ward")+1:]
+		if n := strings.Count(strings.TrimSpace(msg), "\n"); n > 0 {
+			t.Errorf("-v %s:/x:idmap: %d lines of error: %q", tc.src, n+1, msg)
+		}
+	}
+	_, err = e.run("run", "--rm", "--network", "none", "--userns", "host", "-v", e.dir+":/x:idmap", "probe:1", "true")
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 125 || !strings.Contains(err.Error(), "--userns auto") {
+		t.Errorf("idmap under --userns host: %v", err)
+	}
+	if out := e.must("ps", "-aq"); strings.TrimSpace(out) != "" {
+		t.Errorf("refused runs left containers: %q", out)
+	}
+	mountinfo, _ := os.ReadFile("/proc/self/mountinfo")
+	if strings.Contains(string(mountinfo), e.root) {
+		t.Errorf("refused runs left mounts")
+	}
+}
+
+func mustStat(t *testing.T, p string) *syscall.Stat_t {
+	t.Helper()
+	fi, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Sys().(*syscall.Stat_t)
+}
+
+func netListenUnix(p string) (net.Listener, error) { return net.Listen("unix", p) }
