@@ -222,6 +222,9 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 		if err := e.mountIDMappedBinds(c.ID, idmapped, o); err != nil {
 			return nil, nil, err
 		}
+		if err := e.giveVolumesToMappedRoot(volumes, o); err != nil {
+			return nil, nil, err
+		}
 		rootfs, err = e.Snapshots.PrepareMapped(c.ID, img.ID.String(), o.UIDMappings, o.GIDMappings)
 	} else if req.AutoRemove {
 		rootfs, err = e.Snapshots.PrepareScratch(c.ID, img.ID.String()) // its writes go with it: never synced

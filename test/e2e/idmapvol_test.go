@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -9,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestUsernsIdmapBind: under --userns auto a plain bind of a root-owned
@@ -107,3 +110,50 @@ func mustStat(t *testing.T, p string) *syscall.Stat_t {
 }
 
 func netListenUnix(p string) (net.Listener, error) { return net.Listen("unix", p) }
+
+// TestUsernsVolumeOwnedByMappedRoot: a named volume made for a --userns
+// auto container is its root's inside (writable) and, on the host, owned
+// by the uid and gid its root maps to; a volume made before keeps the
+// host's root as owner, which is nobody inside.
+func TestUsernsVolumeOwnedByMappedRoot(t *testing.T) {
+	e := newEngine(t)
+	id := strings.TrimSpace(e.must("run", "-d", "--network", "none", "--userns", "auto", "-v", "fresh:/v", "probe:1",
+		"sh", "-c", "stat -c %u:%g /v; echo in > /v/x && echo wrote; sleep 600"))
+	defer e.run("rm", "-f", id)
+	var out string
+	for start := time.Now(); ; time.Sleep(50 * time.Millisecond) {
+		if out = e.must("logs", id); strings.Count(out, "\n") >= 2 || time.Since(start) > 5*time.Second {
+			break
+		}
+	}
+	if out != "0:0\nwrote\n" {
+		t.Errorf("inside the fresh volume: %q, want root's and writable", out)
+	}
+	var insp []struct {
+		HostConfig struct {
+			IDMappings struct{ UidMap, GidMap []string }
+		}
+	}
+	if err := json.Unmarshal([]byte(e.must("inspect", id)), &insp); err != nil || len(insp) != 1 {
+		t.Fatalf("inspect: %v", err)
+	}
+	var wantUID, wantGID uint32
+	fmt.Sscanf(insp[0].HostConfig.IDMappings.UidMap[0], "0:%d:", &wantUID)
+	fmt.Sscanf(insp[0].HostConfig.IDMappings.GidMap[0], "0:%d:", &wantGID)
+	if wantUID == 0 || wantGID == 0 {
+		t.Fatalf("mapping %+v", insp[0].HostConfig.IDMappings)
+	}
+	data := filepath.Join(e.root, "volumes", "fresh", "_data")
+	if st := mustStat(t, data); st.Uid != wantUID || st.Gid != wantGID {
+		t.Errorf("the volume is %d:%d on the host, want the mapped root %d:%d", st.Uid, st.Gid, wantUID, wantGID)
+	}
+	if st := mustStat(t, filepath.Join(data, "x")); st.Uid != wantUID {
+		t.Errorf("the container's write is uid %d on the host, want %d", st.Uid, wantUID)
+	}
+
+	e.must("volume", "create", "before")
+	if out := e.must("run", "--rm", "--network", "none", "--userns", "auto", "-v", "before:/v", "probe:1",
+		"sh", "-c", "stat -c %u /v; touch /v/x 2>/dev/null || echo refused"); out != "65534\nrefused\n" {
+		t.Errorf("inside a volume made before: %q, want nobody's", out)
+	}
+}
