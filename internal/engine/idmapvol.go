@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -8,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/moby/sys/mountinfo"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
 	"github.com/wardproject/ward/internal/linux/idmap"
@@ -203,4 +206,58 @@ func annotateIDMappedBinds(annotations map[string]string, plan []idmappedBind) m
 		annotations[IDMapSourceAnnotation+b.destination] = b.source
 	}
 	return annotations
+}
+
+// ensureIDMappedBinds mounts a stopped container's idmapped clones again
+// when they are gone (after a reboot), from the host paths its spec's
+// annotations name and the mapping its record keeps: else the runtime
+// would bind their empty directories.
+func (e *Engine) ensureIDMappedBinds(c *Container) error {
+	if c.HostConfig.IDMappings == nil {
+		return nil
+	}
+	data, err := os.ReadFile(filepath.Join(e.BundleDir(c.ID), "config.json"))
+	if err != nil {
+		return err
+	}
+	var spec specs.Spec
+	if err := json.Unmarshal(data, &spec); err != nil {
+		return fmt.Errorf("container %s: config.json: %w", c.ID, err)
+	}
+	var plan []idmappedBind
+	for _, m := range spec.Mounts {
+		src, ok := spec.Annotations[IDMapSourceAnnotation+filepath.Clean(m.Destination)]
+		if !ok || !within(m.Source, e.idmappedDir(c.ID)) {
+			continue
+		}
+		if mounted, err := mountinfo.Mounted(m.Source); err == nil && mounted {
+			continue
+		}
+		plan = append(plan, idmappedBind{source: src, staged: m.Source, destination: m.Destination})
+	}
+	if len(plan) == 0 {
+		return nil
+	}
+	uid, err := parseIDMap(c.HostConfig.IDMappings.UidMap)
+	if err != nil {
+		return err
+	}
+	gid, err := parseIDMap(c.HostConfig.IDMappings.GidMap)
+	if err != nil {
+		return err
+	}
+	ns, err := idmap.UsernsFD(uid, gid)
+	if err != nil {
+		return err
+	}
+	defer ns.Close()
+	for _, b := range plan {
+		if err := os.MkdirAll(b.staged, 0o700); err != nil {
+			return fmt.Errorf("container %s: %w", c.ID, err)
+		}
+		if err := idmap.Mount(b.source, b.staged, ns); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestUsernsIdmapBind: under --userns auto a plain bind of a root-owned
@@ -155,5 +157,41 @@ func TestUsernsVolumeOwnedByMappedRoot(t *testing.T) {
 	if out := e.must("run", "--rm", "--network", "none", "--userns", "auto", "-v", "before:/v", "probe:1",
 		"sh", "-c", "stat -c %u /v; touch /v/x 2>/dev/null || echo refused"); out != "65534\nrefused\n" {
 		t.Errorf("inside a volume made before: %q, want nobody's", out)
+	}
+}
+
+// TestUsernsIdmapBindAfterReboot: when a stopped container's idmapped
+// clone is gone (as after a reboot), start mounts it again, so the
+// container does not get an empty directory; rm leaves nothing.
+func TestUsernsIdmapBindAfterReboot(t *testing.T) {
+	e := newEngine(t)
+	data := filepath.Join(e.dir, "data")
+	if err := os.Mkdir(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(data, "f"), []byte("host\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	id := strings.TrimSpace(e.must("run", "-d", "--network", "none", "--userns", "auto", "-v", data+":/data:idmap", "probe:1", "sleep", "600"))
+	full := strings.TrimSpace(e.must("inspect", "-f", "{{.Id}}", id))
+	e.must("stop", "-t", "1", id)
+	staged := filepath.Join(e.root, "idmapped", full, "0")
+	if err := unix.Unmount(staged, unix.MNT_DETACH); err != nil {
+		t.Fatalf("the idmapped clone %s: %v", staged, err)
+	}
+	e.must("start", id)
+	if out := e.must("exec", id, "stat", "-c", "%u", "/data/f"); out != "0\n" {
+		t.Errorf("after the clone was remade: %q, want the host file, root's", out)
+	}
+	e.must("rm", "-f", id)
+	mountinfo, _ := os.ReadFile("/proc/self/mountinfo")
+	if strings.Contains(string(mountinfo), filepath.Join(e.root, "idmapped")) {
+		t.Errorf("idmapped mounts left after rm")
+	}
+	if _, err := os.Stat(filepath.Join(e.root, "idmapped", full)); err == nil {
+		t.Errorf("the container's idmapped directory is left after rm")
+	}
+	if _, err := os.Stat(filepath.Join(data, "f")); err != nil {
+		t.Errorf("rm touched the host directory: %v", err)
 	}
 }
