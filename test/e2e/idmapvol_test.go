@@ -195,3 +195,28 @@ func TestUsernsIdmapBindAfterReboot(t *testing.T) {
 		t.Errorf("rm touched the host directory: %v", err)
 	}
 }
+
+// TestUsernsIdmapBindJudgedAsHostPath: --policy judges a -v SRC:DST:idmap
+// as a bind of SRC (the spec's annotation), not of ward's idmapped clone:
+// restricted refuses the writable host path naming SRC, and the refused
+// run leaves no mount.
+func TestUsernsIdmapBindJudgedAsHostPath(t *testing.T) {
+	e := newEngine(t)
+	data := filepath.Join(e.dir, "data")
+	if err := os.Mkdir(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.run("run", "--rm", "--network", "none", "--userns", "auto", "--policy", "restricted", "--cap-drop", "ALL",
+		"--security-opt", "no-new-privileges", "--read-only", "-v", data+":/data:idmap", "probe:1", "true")
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 125 || !strings.Contains(err.Error(), "WD150") || !strings.Contains(err.Error(), data) {
+		t.Errorf("restricted with a writable idmapped bind: %v, want 125 naming WD150 and %s", err, data)
+	}
+	if strings.Contains(err.Error(), filepath.Join(e.root, "idmapped")) {
+		t.Errorf("the judge saw ward's clone, not the host path: %v", err)
+	}
+	mountinfo, _ := os.ReadFile("/proc/self/mountinfo")
+	if strings.Contains(string(mountinfo), filepath.Join(e.root, "idmapped")) {
+		t.Errorf("a refused run left idmapped mounts")
+	}
+}
