@@ -96,9 +96,10 @@ func ReadOCIConfig(file string, data []byte) ([]Workload, error) {
 			continue // the host's IPC namespace, judged as such
 		}
 		src := m.Source
-		if host, ok := s.Annotations[IDMapSourceAnnotation+filepath.Clean(m.Destination)]; ok && mt == "bind" {
+		if host, ok := s.Annotations[IDMapSourceAnnotation+filepath.Clean(m.Destination)]; ok && mt == "bind" && isIDMappedClone(m.Source) {
 			// The engine's idmapped clone of a host path (-v SRC:DST:idmap):
-			// judge the host path the container sees.
+			// judge the host path the container sees. An annotation on any
+			// other bind is ignored, so it cannot hide a host path.
 			src = host
 		}
 		w.Mounts = append(w.Mounts, Mount{Type: mt, Source: src, Destination: m.Destination,
@@ -171,6 +172,13 @@ func ReadOCIConfig(file string, data []byte) ([]Workload, error) {
 // key ends with the mount's destination, the value is SRC. The mount's
 // own source is the engine's clone of SRC under ward's root.
 const IDMapSourceAnnotation = "org.wardproject.idmap.source:"
+
+// isIDMappedClone tells whether a bind source has the shape of the
+// engine's idmapped clones, ROOT/idmapped/ID/N.
+func isIDMappedClone(src string) bool {
+	src = filepath.Clean(src)
+	return filepath.Base(filepath.Dir(filepath.Dir(src))) == "idmapped" && filepath.IsAbs(src)
+}
 
 // hostUID is the uid the host sees for uid in the spec's container: uid
 // itself without a user namespace of its own; mapped through
