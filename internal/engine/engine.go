@@ -168,6 +168,10 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 	c.LogPath = filepath.Join(e.Records.Dir(c.ID), "container.log")
 	c.NetworkSettings, c.HostConfig.PortBindings = e.previewNetwork(plan) // the real ones once made
 	userns, _ := runspec.ParseUserns(o.Userns)                            // checked by hostConfig
+	idmapped, err := e.planIDMappedBinds(c.ID, &o, userns.Auto)           // idmapvol.go
+	if err != nil {
+		return nil, nil, err
+	}
 	if req.DryRun {
 		c.Name = "/" + req.Name
 		if userns.Auto {
@@ -179,6 +183,7 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 		if err != nil {
 			return nil, nil, err
 		}
+		spec.Annotations = annotateIDMappedBinds(spec.Annotations, idmapped)
 		e.labelVolumeMounts(c, volumes)
 		return c, spec, nil
 	}
@@ -214,6 +219,12 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 		if err := e.allocateIDs(c, &o, userns.Size); err != nil {
 			return nil, nil, err
 		}
+		if err := e.mountIDMappedBinds(c.ID, idmapped, o); err != nil {
+			return nil, nil, err
+		}
+		if err := e.giveVolumesToMappedRoot(volumes, o); err != nil {
+			return nil, nil, err
+		}
 		rootfs, err = e.Snapshots.PrepareMapped(c.ID, img.ID.String(), o.UIDMappings, o.GIDMappings)
 	} else if req.AutoRemove {
 		rootfs, err = e.Snapshots.PrepareScratch(c.ID, img.ID.String()) // its writes go with it: never synced
@@ -242,6 +253,7 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 	if err := checkBindSources(spec); err != nil {
 		return nil, nil, err
 	}
+	spec.Annotations = annotateIDMappedBinds(spec.Annotations, idmapped)
 	if e.Warn != nil && (o.Privileged || slices.ContainsFunc(o.CapAdd, func(s string) bool { return strings.EqualFold(s, "all") })) {
 		if missing := o.Host.Unavailable(); len(missing) > 0 {
 			e.Warn(fmt.Sprintf("this host cannot grant %s; the container runs without them", strings.Join(missing, ", ")))

@@ -9,5 +9,8 @@ func (e *Engine) EnsureMounted(c *Container) error {
 	if _, err := e.Snapshots.Mount(c.ID); err != nil {
 		return &ExitError{Code: 125, Err: fmt.Errorf("container %s: %w", c.ShortName(), err)}
 	}
+	if err := e.ensureIDMappedBinds(c); err != nil { // idmapvol.go
+		return &ExitError{Code: 125, Err: fmt.Errorf("container %s: %w", c.ShortName(), err)}
+	}
 	return nil
 }
