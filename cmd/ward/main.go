@@ -24,6 +24,8 @@ func main() {
 		newVersionCommand(),
 		newVolumeCommand(),
 		newEventsCommand(),
+		newLoginCommand(),
+		newLogoutCommand(),
 	)
 	setVersionFlag(root)
 	root.AddCommand(newImageCommands()...)
