@@ -32,5 +32,6 @@ func main() {
 	root.AddCommand(newContainerCommands()...)
 	root.AddCommand(newSystemCommand())
 	addSystemCommands(root)
+	installCompletion(root)
 	cli.Run(root)
 }
