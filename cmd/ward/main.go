@@ -3,8 +3,14 @@
 package main
 
 import (
+	"github.com/spf13/cobra"
+
 	"github.com/wardproject/ward/internal/cli"
 )
+
+// rootHooks add what a build tag brings (manpages.go: make man's
+// generator verb).
+var rootHooks []func(root *cobra.Command)
 
 func main() {
 	closeOnExecInherited()
@@ -33,5 +39,8 @@ func main() {
 	root.AddCommand(newSystemCommand())
 	addSystemCommands(root)
 	installCompletion(root)
+	for _, hook := range rootHooks {
+		hook(root)
+	}
 	cli.Run(root)
 }
