@@ -83,7 +83,7 @@ func registryAuthOptions(server string) (registryauth.Options, error) {
 		return registryauth.Options{}, err
 	}
 	hosts := registry.Hosts{Mirrors: cfg.RegistryMirrors, Insecure: cfg.InsecureRegistries}
-	return registryauth.Options{Insecure: hosts.IsInsecure(registryauth.ServerKey(server))}, nil
+	return registryauth.Options{Insecure: hosts.IsInsecure(registryauth.ServerKey(server)), Transport: hosts.Transport(nil)}, nil
 }
 
 // registryOptions are pull's and push's registry settings from ward's

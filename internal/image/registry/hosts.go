@@ -2,9 +2,11 @@ package registry
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -133,4 +135,39 @@ func pullFrom(ctx context.Context, ref name.Reference, platform v1.Platform, o O
 		mirrorErrs = append(mirrorErrs, fmt.Errorf("%s: %w", c.Context().RegistryStr(), err))
 	}
 	return nil, fmt.Errorf("pull %s: no registry to try", ref)
+}
+
+// Transport is base (remote's default when nil) for every host but the
+// insecure ones, which get the same transport without certificate
+// verification: dockerd's insecure-registries accept a self-signed or
+// expired certificate as well as plain http.
+func (h Hosts) Transport(base http.RoundTripper) http.RoundTripper {
+	if base == nil {
+		base = remote.DefaultTransport
+	}
+	if len(h.Insecure) == 0 {
+		return base
+	}
+	bt, ok := base.(*http.Transport)
+	if !ok {
+		return base
+	}
+	skip := bt.Clone()
+	if skip.TLSClientConfig == nil {
+		skip.TLSClientConfig = &tls.Config{}
+	}
+	skip.TLSClientConfig.InsecureSkipVerify = true //nolint:gosec // only for hosts the config names insecure
+	return hostSwitch{hosts: h, secure: base, insecure: skip}
+}
+
+type hostSwitch struct {
+	hosts            Hosts
+	secure, insecure http.RoundTripper
+}
+
+func (s hostSwitch) RoundTrip(req *http.Request) (*http.Response, error) {
+	if s.hosts.IsInsecure(req.URL.Host) {
+		return s.insecure.RoundTrip(req)
+	}
+	return s.secure.RoundTrip(req)
 }

@@ -115,3 +115,34 @@ func mustRef(t *testing.T, s string) name.Reference {
 	}
 	return r
 }
+
+// An insecure registry's self-signed certificate is accepted; any other
+// registry's is not.
+func TestInsecureRegistryTLS(t *testing.T) {
+	srv := httptest.NewTLSServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "https://")
+	img, _ := random.Image(64, 1)
+	ref := mustRef(t, host+"/team/app:1")
+	if err := remote.Write(ref, img, remote.WithTransport(srv.Client().Transport)); err != nil {
+		t.Fatal(err)
+	}
+	plat := v1.Platform{OS: "linux", Architecture: "amd64"}
+	if _, err := Pull(context.Background(), ref, plat, Options{}); err == nil {
+		t.Fatal("a self-signed registry not named insecure was trusted")
+	}
+	if _, err := Pull(context.Background(), ref, plat, Options{Hosts: Hosts{Insecure: []string{"10.9.0.0/16"}}}); err == nil {
+		t.Fatal("a self-signed registry outside the insecure CIDR was trusted")
+	}
+	got, err := Pull(context.Background(), ref, plat, Options{Hosts: Hosts{Insecure: []string{"127.0.0.0/8"}}})
+	if err != nil {
+		t.Fatalf("pull from an insecure registry: %v", err)
+	}
+	if _, err := got.Manifest(); err != nil {
+		t.Fatal(err)
+	}
+	img2, _ := random.Image(64, 1)
+	if err := Push(context.Background(), mustRef(t, host+"/team/app:2"), img2, Options{Hosts: Hosts{Insecure: []string{host}}}); err != nil {
+		t.Errorf("push to an insecure registry: %v", err)
+	}
+}

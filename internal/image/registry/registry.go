@@ -35,8 +35,8 @@ func (o Options) remote(ctx context.Context, platform v1.Platform) []remote.Opti
 	}
 	opts := []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(kc), remote.WithPlatform(platform),
 		remote.WithUserAgent("ward")}
-	if o.Transport != nil {
-		opts = append(opts, remote.WithTransport(o.Transport))
+	if o.Transport != nil || len(o.Hosts.Insecure) > 0 {
+		opts = append(opts, remote.WithTransport(o.Hosts.Transport(o.Transport)))
 	}
 	if o.Progress != nil {
 		opts = append(opts, remote.WithProgress(o.Progress))
