@@ -18,7 +18,7 @@ func newLoginCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "login [OPTIONS] [SERVER]",
 		Short: "Log in to a registry (Docker Hub when no server is given)",
-		Args:  cobra.MaximumNArgs(1),
+		Args:  argsExitOne(cobra.MaximumNArgs(1)),
 		RunE: containerRunE(func(cmd *cobra.Command, args []string) error {
 			server := ""
 			if len(args) == 1 {
@@ -54,7 +54,7 @@ func newLogoutCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "logout [SERVER]",
 		Short: "Log out from a registry (Docker Hub when no server is given)",
-		Args:  cobra.MaximumNArgs(1),
+		Args:  argsExitOne(cobra.MaximumNArgs(1)),
 		RunE: containerRunE(func(cmd *cobra.Command, args []string) error {
 			server := ""
 			if len(args) == 1 {
@@ -98,4 +98,15 @@ func registryOptions() (registry.Options, error) {
 		return registry.Options{}, fmt.Errorf("config: %w", err)
 	}
 	return registry.Options{Hosts: hosts}, nil
+}
+
+// argsExitOne makes a wrong argument count exit 1, as docker's verbs do
+// ("requires at most 1 argument"); flag errors stay 125, as docker's.
+func argsExitOne(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return containerError{err}
+		}
+		return nil
+	}
 }

@@ -65,6 +65,9 @@ func TestLoginLogoutCLI(t *testing.T) {
 	if out := w.must(t, "logout", host); out != "Not logged in to "+host+"\n" {
 		t.Errorf("second logout said %q", out)
 	}
+	if _, errOut, code := w.run(t, nil, "logout", host, "extra"); code != 1 || errOut == "" {
+		t.Errorf("logout with two servers: exit %d, %q", code, errOut)
+	}
 	if _, errOut, code := w.run(t, nil, "login", "-u", "alice", "--password-stdin", "-p", "x", host); code != 1 || errOut == "" {
 		t.Errorf("--password with --password-stdin: exit %d, %q", code, errOut)
 	}
