@@ -54,9 +54,34 @@ printf '%s\n' "${COMPREPLY[@]}"`
 	return got
 }
 
-// TestBashCompletion: TAB after the verbs offers ward's own containers,
-// images, volumes and networks, not file names.
-func TestBashCompletion(t *testing.T) {
+// fishComplete asks fish what it would offer for line with ward's fish
+// completion loaded (complete -C is fish's own TAB).
+func fishComplete(t *testing.T, w *wardEnv, words ...string) []string {
+	t.Helper()
+	fish, err := exec.LookPath("fish")
+	if err != nil {
+		t.Skip("fish is not installed (scripts/install-deps.sh installs it)")
+	}
+	line := strings.Join(append([]string{"ward", "--root", w.root}, words...), " ")
+	cmd := exec.Command(fish, "--no-config", "-c", "ward completion fish | source; complete -C '"+line+"'")
+	cmd.Env = append(os.Environ(), "PATH="+filepath.Dir(w.bin)+":"+os.Getenv("PATH"), "HOME="+t.TempDir())
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("fish completion of %q: %v\n%s", line, err, out)
+	}
+	var got []string
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		// fish prints "candidate<TAB>description".
+		if c, _, _ := strings.Cut(l, "\t"); c != "" {
+			got = append(got, c)
+		}
+	}
+	return got
+}
+
+// TestShellCompletion: TAB after the verbs offers ward's own containers,
+// images, volumes and networks, not file names, in bash and fish.
+func TestShellCompletion(t *testing.T) {
 	w := newWardEnv(t)
 	w.must(t, "create", "--name", "webfront", "busybox", "true")
 	w.must(t, "create", "--name", "worker", "busybox", "true")
@@ -80,4 +105,20 @@ func TestBashCompletion(t *testing.T) {
 	check("host", "network", "rm", "ho")
 	check("none", "run", "--network", "no")
 	check("load login logout logs", "lo")
+
+	t.Run("fish", func(t *testing.T) {
+		for _, c := range []struct {
+			want  string
+			words []string
+		}{
+			{"webfront worker", []string{"stop", "w"}},
+			{"mytools:1", []string{"run", "my"}},
+			{"cachevol", []string{"volume", "rm", "ca"}},
+			{"host", []string{"network", "inspect", "ho"}},
+		} {
+			if got := strings.Join(fishComplete(t, w, c.words...), " "); got != c.want {
+				t.Errorf("fish: ward %s<TAB> = %q, want %q", strings.Join(c.words, " "), got, c.want)
+			}
+		}
+	})
 }
