@@ -46,6 +46,10 @@ type exitError struct{ code int }
 
 func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
+// rootHooks add what a build tag brings (manpages.go: make man's
+// generator verb).
+var rootHooks []func(root *cobra.Command)
+
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "init" {
 		initproc.Run() // never returns
@@ -98,6 +102,9 @@ func main() {
 		newEventsCommand(g),
 		newFeaturesCommand(),
 	)
+	for _, hook := range rootHooks {
+		hook(root)
+	}
 	err := root.Execute()
 	var ee exitError
 	if errors.As(err, &ee) {

@@ -83,6 +83,10 @@ type engineConfig struct {
 	// TrustPolicy is a trust policy file in containers-policy.json's
 	// schema, which ward pull and ward run enforce (trust.go).
 	TrustPolicy string `json:"trust-policy"`
+	// RegistryMirrors and InsecureRegistries are daemon.json's keys of
+	// the same names (registry.Hosts says what they do).
+	RegistryMirrors    []string `json:"registry-mirrors"`
+	InsecureRegistries []string `json:"insecure-registries"`
 }
 
 func readEngineConfig() (engineConfig, error) {
