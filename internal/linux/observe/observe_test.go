@@ -68,6 +68,12 @@ func TestObserveCgroup(t *testing.T) {
 	if len(calls) > 60 {
 		t.Errorf("%d syscalls recorded for one chown: the filter leaks", len(calls))
 	}
+	// In order: the exec arms the observer, so it is first; exit_group
+	// ends the process, so it is last.
+	order, err := o.SyscallsInOrder()
+	if err != nil || len(order) != len(calls) || order[0] != nrExecve || order[len(order)-1] != 231 {
+		t.Errorf("order %v, %v: want execve (59) first and exit_group (231) last", order, err)
+	}
 	granted, _, err := o.Capabilities()
 	if err != nil {
 		t.Fatal(err)
