@@ -141,3 +141,22 @@ func TestKubernetesContainer(t *testing.T) {
 		t.Error("a non-numeric user converted to Kubernetes")
 	}
 }
+
+func TestSeccompForLogMode(t *testing.T) {
+	p := valid(t)
+	raw, err := p.SeccompFor(ModeLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s Seccomp
+	if err := json.Unmarshal(raw, &s); err != nil || s.DefaultAction != "SCMP_ACT_LOG" || s.DefaultErrnoRet != nil ||
+		len(s.Syscalls) != 1 || !slices.Equal(s.Syscalls[0].Names, []string{"read", "write"}) {
+		t.Errorf("log mode seccomp %s, %v: want SCMP_ACT_LOG by default, the allow-list unchanged", raw, err)
+	}
+	if raw, err := p.SeccompFor(""); err != nil || string(raw) != string(p.Seccomp) {
+		t.Errorf("enforce mode changed the filter: %s, %v", raw, err)
+	}
+	if _, err := p.SeccompFor("complain"); err == nil {
+		t.Error("an unknown mode was accepted")
+	}
+}
