@@ -126,6 +126,10 @@ func (f *runFlags) request(cmd *cobra.Command, args []string) (engine.CreateRequ
 	}
 	if cmd.Flags().Changed("profile-mode") {
 		o.ProfileMode = f.profileMode
+		if f.detach && o.ProfileMode == learnprofile.ModeLog {
+			// ward-monitor does not watch the calls: refused rather than unreported.
+			return engine.CreateRequest{}, errors.New("--profile-mode log: not with -d: ward reports the calls outside the profile while it runs the container in the foreground")
+		}
 	}
 	if !cmd.Flags().Changed("userns") {
 		cfg, err := readEngineConfig()
@@ -299,7 +303,7 @@ func superviseForeground(e *engine.Engine, c *engine.Container, interactive bool
 	if err := engine.SetSubreaper(); err != nil {
 		return 0, &engine.ExitError{Code: 125, Err: err}
 	}
-	stdio := engine.Stdio{Stdout: os.Stdout, Stderr: os.Stderr}
+	stdio := engine.Stdio{Stdout: os.Stdout, Stderr: os.Stderr, Notices: os.Stderr}
 	if interactive {
 		stdio.Stdin = os.Stdin
 	} else if !c.Config.Tty {
