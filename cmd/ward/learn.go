@@ -104,7 +104,13 @@ func runLearn(cmd *cobra.Command, f *runFlags, lf *learnFlags, args []string) er
 			return fail(err)
 		}
 		if !r.Passed() {
-			return &engine.ExitError{Code: 1, Err: fmt.Errorf("learn --verify %s: replay failed: %s", lf.verify, r.Verdict())}
+			why := "not diagnosed: "
+			if d, err := learn.Diagnose(ctx, e, lreq, p); err != nil {
+				why += err.Error()
+			} else {
+				why = d.String()
+			}
+			return &engine.ExitError{Code: 1, Err: fmt.Errorf("learn --verify %s: replay failed: %s; %s", lf.verify, r.Verdict(), why)}
 		}
 		fmt.Fprintf(stderr, "ward learn: replay under %s passed\n", lf.verify)
 		return nil

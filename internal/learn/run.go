@@ -55,7 +55,7 @@ type Result struct {
 	// Armed tells whether the observer saw the workload's exec; without
 	// it nothing was observed.
 	Armed            bool
-	Syscalls         []uint32 // x86_64 numbers
+	Syscalls         []uint32 // x86_64 numbers, in the order first made
 	Granted, Refused []uint32 // capability numbers
 	Written          []string // container paths written, created or deleted
 }
@@ -190,7 +190,7 @@ func Run(ctx context.Context, e *engine.Engine, req Request) (_ *Result, err err
 		if res.Armed, err = obs.Armed(); err != nil {
 			return nil, err
 		}
-		if res.Syscalls, err = obs.Syscalls(); err != nil {
+		if res.Syscalls, err = obs.SyscallsInOrder(); err != nil {
 			return nil, err
 		}
 		if res.Granted, res.Refused, err = obs.Capabilities(); err != nil {
