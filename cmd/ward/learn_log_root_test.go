@@ -6,16 +6,18 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/wardproject/ward/internal/learnprofile"
 )
 
-// learnShell learns busybox sh -c script as nobody into a profile,
-// skipping where the host cannot observe. (As nobody from the start: a
-// busybox applet run as another user than learned makes other calls,
-// getgid, setgid and setuid.)
-func learnShell(t *testing.T, w *wardEnv, script string) string {
+// learnShell learns busybox sh -c script as user into a profile,
+// skipping where the host cannot observe. (A busybox applet run as
+// another user than learned makes other calls, getgid, setgid and
+// setuid: the tests learn as the user they run.)
+func learnShell(t *testing.T, w *wardEnv, user, script string) string {
 	t.Helper()
 	profile := filepath.Join(t.TempDir(), "p.json")
-	_, stderr, code := w.run(t, nil, "learn", "-o", profile, "--user", "65534:65534", "busybox", "sh", "-c", script)
+	_, stderr, code := w.run(t, nil, "learn", "-o", profile, "--user", user, "busybox", "sh", "-c", script)
 	if code == 125 && strings.Contains(stderr, "learning needs") {
 		t.Skipf("skipped: %s", stderr)
 	}
@@ -31,7 +33,7 @@ func learnShell(t *testing.T, w *wardEnv, script string) string {
 func TestLearnProfileModeLog(t *testing.T) {
 	t.Setenv("WARD_CONFIG", filepath.Join(t.TempDir(), "none.json"))
 	w := newWardEnv(t)
-	profile := learnShell(t, w, "busybox hostname >/dev/null && echo learned")
+	profile := learnShell(t, w, "65534:65534", "busybox hostname >/dev/null && echo learned")
 	// ioprio_get(2) was never made while learning (hostname, another
 	// applet the shell runs the same way, was); busybox ionice fails when
 	// it fails.
@@ -86,7 +88,7 @@ func TestLearnProfileModeLog(t *testing.T) {
 func TestLearnVerifyNamesDenial(t *testing.T) {
 	t.Setenv("WARD_CONFIG", filepath.Join(t.TempDir(), "none.json"))
 	w := newWardEnv(t)
-	profile := learnShell(t, w, "busybox hostname >/dev/null && echo learned")
+	profile := learnShell(t, w, "65534:65534", "busybox hostname >/dev/null && echo learned")
 	if _, stderr, code := w.run(t, nil, "learn", "--verify", profile, "--user", "65534:65534", "busybox", "sh", "-c", "busybox hostname >/dev/null && echo learned"); code != 0 {
 		t.Fatalf("verify of the learned command: exit %d: %s", code, stderr)
 	}
@@ -97,5 +99,31 @@ func TestLearnVerifyNamesDenial(t *testing.T) {
 	t.Logf("%s", strings.TrimSpace(stderr))
 	if left := w.leftovers(t); len(left) > 0 {
 		t.Errorf("verify left %v", left)
+	}
+}
+
+// A workload that executes a file it wrote gets that writable path
+// mounted exec (the others stay noexec), and its profile replays.
+func TestLearnExecWrittenFile(t *testing.T) {
+	t.Setenv("WARD_CONFIG", filepath.Join(t.TempDir(), "none.json"))
+	w := newWardEnv(t)
+	script := "mkdir -p /opt/bin /var/cache/app && cp /bin/busybox /opt/bin/true && /opt/bin/true && echo x > /var/cache/app/a"
+	profile := learnShell(t, w, "0:0", script)
+	p, err := learnprofile.Read(profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec := map[string]bool{}
+	for _, wp := range p.WritablePaths {
+		exec[wp.Path] = wp.Exec
+	}
+	if len(exec) != 2 || !exec["/opt/bin"] || exec["/var/cache/app"] {
+		t.Errorf("writable paths %+v: want /opt/bin exec and /var/cache/app noexec", p.WritablePaths)
+	}
+	if _, stderr, code := w.run(t, nil, "run", "--rm", "--profile", profile, "busybox", "sh", "-c", script); code != 0 {
+		t.Errorf("the workload under its profile: exit %d: %s", code, stderr)
+	}
+	if left := w.leftovers(t); len(left) > 0 {
+		t.Errorf("learning left %v", left)
 	}
 }
