@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -33,7 +34,7 @@ func newLearnCommand() *cobra.Command {
 	var f runFlags
 	var lf learnFlags
 	cmd := &cobra.Command{
-		Use:   "learn (-o PROFILE | --verify PROFILE) [--exercise CMD] [--duration D] [run flags] IMAGE [COMMAND [ARG...]]\n  ward learn --convert PROFILE --format flags|seccomp",
+		Use:   "learn (-o PROFILE | --verify PROFILE) [--exercise CMD] [--duration D] [run flags] IMAGE [COMMAND [ARG...]]\n  ward learn --convert PROFILE --format flags|seccomp|compose|kubernetes",
 		Short: "Learn the least privilege a container needs by watching it run, then prove it by replay",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if help, _ := cmd.Flags().GetBool("help"); help {
@@ -53,7 +54,7 @@ func newLearnCommand() *cobra.Command {
 	fl.StringVarP(&lf.output, "output", "o", "", "write the learned profile to this file")
 	fl.StringVar(&lf.verify, "verify", "", "replay the command line and its exercise under this profile")
 	fl.StringVar(&lf.exercise, "exercise", "", "shell command run on the host once the container runs (WARD_CONTAINER_ID, WARD_CONTAINER_IP set); its status is the pass or fail")
-	fl.StringVar(&lf.convert, "convert", "", "print a profile as --format flags|seccomp says, running nothing")
+	fl.StringVar(&lf.convert, "convert", "", "print a profile as --format flags|seccomp|compose|kubernetes says, running nothing")
 	fl.DurationVar(&lf.duration, "duration", 0, "stop the container after this long (e.g. 30s)")
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &engine.ExitError{Code: 125, Err: err} })
 	return cmd
@@ -103,7 +104,13 @@ func runLearn(cmd *cobra.Command, f *runFlags, lf *learnFlags, args []string) er
 			return fail(err)
 		}
 		if !r.Passed() {
-			return &engine.ExitError{Code: 1, Err: fmt.Errorf("learn --verify %s: replay failed: %s", lf.verify, r.Verdict())}
+			why := "not diagnosed: "
+			if d, err := learn.Diagnose(ctx, e, lreq, p); err != nil {
+				why += err.Error()
+			} else {
+				why = d.String()
+			}
+			return &engine.ExitError{Code: 1, Err: fmt.Errorf("learn --verify %s: replay failed: %s; %s", lf.verify, r.Verdict(), why)}
 		}
 		fmt.Fprintf(stderr, "ward learn: replay under %s passed\n", lf.verify)
 		return nil
@@ -191,8 +198,21 @@ func convertProfile(cmd *cobra.Command, lf *learnFlags, args []string) error {
 			return fail(fmt.Errorf("profile %s: seccomp: %w", lf.convert, err))
 		}
 		fmt.Fprintln(out, buf.String())
+	case "compose", "kubernetes":
+		name := strings.TrimSuffix(filepath.Base(lf.convert), ".json")
+		seccompFile := strings.TrimSuffix(lf.convert, ".json") + "-seccomp.json"
+		var y []byte
+		if format == "compose" {
+			y, err = p.ComposeService(name, seccompFile)
+		} else {
+			y, err = p.KubernetesContainer(name, "ward/"+filepath.Base(seccompFile))
+		}
+		if err != nil {
+			return fail(fmt.Errorf("learn --convert %s: %w", lf.convert, err))
+		}
+		out.Write(y)
 	default:
-		return fail(fmt.Errorf("learn --convert: --format %q: want flags or seccomp (compose and kubernetes are not done yet)", format))
+		return fail(fmt.Errorf("learn --convert: --format %q: want flags, seccomp, compose or kubernetes", format))
 	}
 	return nil
 }

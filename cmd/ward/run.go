@@ -34,6 +34,9 @@ type runFlags struct {
 	pull       string         // --pull (run_pull.go)
 	net        networkFlags   // see run_network.go
 	service    serviceFlags   // --init, --stop-signal, --stop-timeout (run_service.go)
+
+	// --profile-mode: enforce, or log (internal/engine/profile_log.go)
+	profileMode string
 }
 
 func (f *runFlags) register(cmd *cobra.Command) {
@@ -71,6 +74,7 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.o.CPUs, "cpus", "", "number of CPUs (e.g. 1.5)")
 	fl.StringArrayVar(&f.o.Ulimits, "ulimit", nil, "resource limit: NAME=SOFT[:HARD]")
 	fl.StringVar(&f.profile, "profile", "", "apply a profile written by ward learn (flags given apply over it)")
+	fl.StringVar(&f.profileMode, "profile-mode", "enforce", "enforce: refuse system calls outside --profile; log: let them through and report each once (stderr, inspect's .State.ProfileDenials)")
 	fl.StringVar(&f.runtime, "runtime", "", "runtime binary (default: ward-runtime beside ward, then on PATH)")
 	fl.Bool("help", false, "help for run") // -h is --hostname, as in docker
 	f.policy.register(fl)
@@ -119,6 +123,13 @@ func (f *runFlags) request(cmd *cobra.Command, args []string) (engine.CreateRequ
 			return engine.CreateRequest{}, err
 		}
 		o.Profile = p
+	}
+	if cmd.Flags().Changed("profile-mode") {
+		o.ProfileMode = f.profileMode
+		if f.detach && o.ProfileMode == learnprofile.ModeLog {
+			// ward-monitor does not watch the calls: refused rather than unreported.
+			return engine.CreateRequest{}, errors.New("--profile-mode log: not with -d: ward reports the calls outside the profile while it runs the container in the foreground")
+		}
 	}
 	if !cmd.Flags().Changed("userns") {
 		cfg, err := readEngineConfig()
@@ -292,7 +303,7 @@ func superviseForeground(e *engine.Engine, c *engine.Container, interactive bool
 	if err := engine.SetSubreaper(); err != nil {
 		return 0, &engine.ExitError{Code: 125, Err: err}
 	}
-	stdio := engine.Stdio{Stdout: os.Stdout, Stderr: os.Stderr}
+	stdio := engine.Stdio{Stdout: os.Stdout, Stderr: os.Stderr, Notices: os.Stderr}
 	if interactive {
 		stdio.Stdin = os.Stdin
 	} else if !c.Config.Tty {

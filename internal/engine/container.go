@@ -78,6 +78,9 @@ type State struct {
 	StartedAt  time.Time
 	FinishedAt time.Time
 	Health     *Health `json:",omitempty"` // health.go
+	// ProfileDenials are the system calls outside the container's
+	// profile it made under --profile-mode log (profile_log.go).
+	ProfileDenials []string `json:",omitempty"`
 }
 
 // Config is the part of the record that describes the process.

@@ -60,6 +60,9 @@ type Stdio struct {
 	// LogErr, when set, receives stderr's output instead of Log (a
 	// log that keeps the two streams apart).
 	LogErr io.Writer
+	// Notices, when set, receives ward's own reports while the
+	// container runs (--profile-mode log: profile_log.go).
+	Notices io.Writer
 }
 
 // Supervise runs a created or exited container's process to its end:
@@ -84,6 +87,11 @@ func (e *Engine) Supervise(ctx context.Context, id string, stdio Stdio, started 
 	if !c.State.Status.CanStart() {
 		return 0, &ExitError{Code: 125, Err: fmt.Errorf("%w: container %s is %s", ErrConflict, c.ShortName(), c.State.Status)}
 	}
+	stopDenials, err := e.watchProfileDenials(c, stdio.Notices)
+	if err != nil {
+		return 0, &ExitError{Code: 125, Err: err}
+	}
+	defer stopDenials()
 	var teed chan struct{}
 	if !c.Config.Tty {
 		// Never hand the container ward's own descriptors: they may be

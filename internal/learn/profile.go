@@ -68,7 +68,7 @@ func Profile(r *Result, exercise string) (*learnprofile.Profile, error) {
 		p.ReadOnlyRoot = false
 	} else {
 		for _, d := range dirs {
-			p.WritablePaths = append(p.WritablePaths, learnprofile.WritablePath{Path: d})
+			p.WritablePaths = append(p.WritablePaths, learnprofile.WritablePath{Path: d, Exec: executedWritten(r, d)})
 		}
 	}
 	return p, nil
@@ -147,4 +147,15 @@ func Replay(ctx context.Context, e *engine.Engine, req Request, p *learnprofile.
 	req.Observe = false
 	req.Create.Run.Profile = p
 	return Run(ctx, e, req)
+}
+
+// executedWritten tells whether the workload executed a file it wrote
+// under dir: that writable path must then be mounted exec.
+func executedWritten(r *Result, dir string) bool {
+	for _, x := range r.Executed {
+		if under(x, dir) && slices.Contains(r.Written, x) {
+			return true
+		}
+	}
+	return false
 }

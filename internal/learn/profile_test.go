@@ -61,6 +61,19 @@ func TestProfileFromRun(t *testing.T) {
 		len(p.WritablePaths) != 1 || p.WritablePaths[0].Path != "/tmp" || p.Image != "sha256:abcd" {
 		t.Errorf("profile %+v", p)
 	}
+	if p.WritablePaths[0].Exec {
+		t.Error("/tmp is exec though nothing written there was executed")
+	}
+	// A file written there and executed makes it exec; one executed
+	// but never written (the image's) does not.
+	r.Executed = []string{"/bin/sh", "/usr/tmp/x"}
+	if p, _ := Profile(r, ""); p.WritablePaths[0].Exec {
+		t.Error("/tmp is exec though the executed files were not written there")
+	}
+	r.Executed = append(r.Executed, "/tmp/x")
+	if p, _ := Profile(r, ""); !p.WritablePaths[0].Exec {
+		t.Error("/tmp is noexec though the workload executed /tmp/x, which it wrote")
+	}
 	r.Armed = false
 	if _, err := Profile(r, ""); err == nil {
 		t.Error("a run whose exec was never seen gave a profile: never say clean about what was not seen")

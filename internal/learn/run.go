@@ -55,9 +55,10 @@ type Result struct {
 	// Armed tells whether the observer saw the workload's exec; without
 	// it nothing was observed.
 	Armed            bool
-	Syscalls         []uint32 // x86_64 numbers
+	Syscalls         []uint32 // x86_64 numbers, in the order first made
 	Granted, Refused []uint32 // capability numbers
 	Written          []string // container paths written, created or deleted
+	Executed         []string // container paths executed on its root file system
 }
 
 // Passed is the run's verdict: the exercise's status when there is one,
@@ -100,6 +101,7 @@ func Run(ctx context.Context, e *engine.Engine, req Request) (_ *Result, err err
 		return nil, err
 	}
 	var obs *observe.Observer
+	var execs *observe.ExecWatch
 	if req.Observe {
 		if res.Spec.Linux == nil || res.Spec.Linux.CgroupsPath == "" {
 			return nil, fmt.Errorf("container %s: the spec names no cgroup to observe", c.ID)
@@ -113,6 +115,18 @@ func Run(ctx context.Context, e *engine.Engine, req Request) (_ *Result, err err
 			return nil, err
 		}
 		defer obs.Close()
+		root := res.Spec.Root.Path
+		if !filepath.IsAbs(root) {
+			root = filepath.Join(e.BundleDir(c.ID), root)
+		}
+		if execs, err = observe.WatchExecs(root); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if execs != nil {
+				execs.Close()
+			}
+		}()
 	}
 
 	type exit struct {
@@ -190,7 +204,7 @@ func Run(ctx context.Context, e *engine.Engine, req Request) (_ *Result, err err
 		if res.Armed, err = obs.Armed(); err != nil {
 			return nil, err
 		}
-		if res.Syscalls, err = obs.Syscalls(); err != nil {
+		if res.Syscalls, err = obs.SyscallsInOrder(); err != nil {
 			return nil, err
 		}
 		if res.Granted, res.Refused, err = obs.Capabilities(); err != nil {
@@ -198,6 +212,11 @@ func Run(ctx context.Context, e *engine.Engine, req Request) (_ *Result, err err
 		}
 		if res.Written, err = written(e.Snapshots.UpperDir(c.ID)); err != nil {
 			return nil, err
+		}
+		res.Executed, err = execs.Close()
+		execs = nil
+		if err != nil {
+			return nil, fmt.Errorf("container %s: executed files: %w", c.ID, err)
 		}
 	}
 	return res, nil

@@ -183,3 +183,31 @@ func (p *Profile) Flags(seccompFile string) []string {
 	}
 	return append(out, "--security-opt", "seccomp="+seccompFile)
 }
+
+// Modes of applying a profile (`ward run --profile-mode`).
+const (
+	// ModeEnforce refuses the system calls outside the profile (EPERM).
+	ModeEnforce = "enforce"
+	// ModeLog lets them through: the seccomp filter's default action is
+	// SCMP_ACT_LOG, and ward reports each call outside the profile once.
+	ModeLog = "log"
+)
+
+// SeccompFor is the profile's seccomp filter in mode ("" is enforce):
+// in log mode the default action is SCMP_ACT_LOG instead of an errno,
+// the allow-list unchanged.
+func (p *Profile) SeccompFor(mode string) (json.RawMessage, error) {
+	switch mode {
+	case "", ModeEnforce:
+		return p.Seccomp, nil
+	case ModeLog:
+	default:
+		return nil, fmt.Errorf("profile mode %q: want %s or %s", mode, ModeEnforce, ModeLog)
+	}
+	var s Seccomp
+	if err := json.Unmarshal(p.Seccomp, &s); err != nil {
+		return nil, fmt.Errorf("profile seccomp: %w", err)
+	}
+	s.DefaultAction, s.DefaultErrnoRet = "SCMP_ACT_LOG", nil
+	return json.Marshal(s)
+}

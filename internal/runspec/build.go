@@ -33,10 +33,12 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 	if id == "" {
 		return nil, fmt.Errorf("build spec: empty container id")
 	}
-	o, profileSeccomp := applyProfile(o)
+	o, profileSeccomp, err := applyProfile(o)
+	if err != nil {
+		return nil, err
+	}
 	host := o.Host
 	if host == nil {
-		var err error
 		if host, err = ProbeHost(); err != nil {
 			return nil, err
 		}

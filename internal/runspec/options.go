@@ -95,6 +95,10 @@ type Options struct {
 	// Profile is a learned profile (`ward run --profile`): Build applies
 	// it as the equivalent flags, under the ones given (see applyProfile).
 	Profile profileOption
+	// ProfileMode is how Profile's system calls apply (--profile-mode):
+	// "" or enforce, or log (let through, reported: see
+	// learnprofile.ModeLog).
+	ProfileMode string
 
 	// Host describes the machine (capabilities, devices, hostname, CPUs);
 	// nil means ProbeHost. Tests pass a fixed one.

@@ -1,6 +1,7 @@
 package runspec
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -14,11 +15,20 @@ import (
 // unless --user, a read-only root, a tmpfs per writable path unless a
 // --tmpfs names the same destination, and the profile's seccomp
 // allow-list unless --security-opt seccomp= is given. It returns the
-// seccomp profile to load instead of Docker's default ("" for none).
-func applyProfile(o Options) (Options, string) {
+// seccomp profile to load instead of Docker's default ("" for none), in
+// o.ProfileMode (log: the calls outside the profile are let through and
+// logged; see learnprofile.SeccompFor).
+func applyProfile(o Options) (Options, string, error) {
 	p := o.Profile
 	if p == nil {
-		return o, ""
+		if o.ProfileMode != "" {
+			return o, "", fmt.Errorf("--profile-mode %s: give --profile", o.ProfileMode)
+		}
+		return o, "", nil
+	}
+	sec, err := p.SeccompFor(o.ProfileMode)
+	if err != nil {
+		return o, "", fmt.Errorf("--profile-mode: %w", err)
 	}
 	var caps []string
 	for _, c := range p.Capabilities {
@@ -41,7 +51,7 @@ func applyProfile(o Options) (Options, string) {
 		}
 	}
 	o.Tmpfs = append(tmpfs, o.Tmpfs...)
-	return o, string(p.Seccomp)
+	return o, string(sec), nil
 }
 
 func sameCap(a, b string) bool {

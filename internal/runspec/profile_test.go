@@ -95,3 +95,25 @@ func TestProfileUnderFlags(t *testing.T) {
 		t.Errorf("/tmp options %v: --tmpfs did not replace the profile's", tmp)
 	}
 }
+
+// --profile-mode log builds the same spec but for the filter's default
+// action, which lets the calls outside the profile through and logs them.
+func TestProfileLogMode(t *testing.T) {
+	enforce := build(t, Options{Profile: testProfile(t)})
+	logged := build(t, Options{Profile: testProfile(t), ProfileMode: "log"})
+	if logged.Linux.Seccomp == nil || logged.Linux.Seccomp.DefaultAction != "SCMP_ACT_LOG" || logged.Linux.Seccomp.DefaultErrnoRet != nil {
+		t.Fatalf("log mode seccomp %+v: want SCMP_ACT_LOG by default", logged.Linux.Seccomp)
+	}
+	if !reflect.DeepEqual(logged.Linux.Seccomp.Syscalls, enforce.Linux.Seccomp.Syscalls) {
+		t.Error("log mode changed the allow-list")
+	}
+	logged.Linux.Seccomp, enforce.Linux.Seccomp = nil, nil
+	if !reflect.DeepEqual(logged, enforce) {
+		t.Error("log mode changed more of the spec than the seccomp default action")
+	}
+	for _, o := range []Options{{ProfileMode: "log"}, {Profile: testProfile(t), ProfileMode: "complain"}} {
+		if _, err := Build(o, t.TempDir(), "x"); err == nil {
+			t.Errorf("mode %q (profile %v) was accepted", o.ProfileMode, o.Profile != nil)
+		}
+	}
+}

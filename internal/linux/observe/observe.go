@@ -22,8 +22,10 @@
 package observe
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
@@ -97,7 +99,7 @@ func Attach(cgroupID uint64) (_ *Observer, err error) {
 	if o.state, err = newArray("ward_state", 8, 2); err != nil {
 		return nil, err
 	}
-	if o.syscalls, err = newArray("ward_syscalls", 4, maxSyscall); err != nil {
+	if o.syscalls, err = newArray("ward_syscalls", 8, maxSyscall); err != nil {
 		return nil, err
 	}
 	if o.caps, err = newArray("ward_caps", 4, 2*maxCap); err != nil {
@@ -128,7 +130,40 @@ func Attach(cgroupID uint64) (_ *Observer, err error) {
 
 // Syscalls returns the x86_64 numbers of the system calls recorded.
 func (o *Observer) Syscalls() ([]uint32, error) {
-	return o.marked(o.syscalls, maxSyscall, 0)
+	nrs, _, err := o.syscallTimes()
+	return nrs, err
+}
+
+// SyscallsInOrder returns the x86_64 numbers of the system calls
+// recorded, in the order the cgroup's tasks first entered them.
+func (o *Observer) SyscallsInOrder() ([]uint32, error) {
+	nrs, times, err := o.syscallTimes()
+	if err != nil {
+		return nil, err
+	}
+	order := make([]int, len(nrs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(times[a], times[b]) })
+	out := make([]uint32, len(nrs))
+	for i, j := range order {
+		out[i] = nrs[j]
+	}
+	return out, nil
+}
+
+func (o *Observer) syscallTimes() (nrs []uint32, times []uint64, err error) {
+	for i := uint32(0); i < maxSyscall; i++ {
+		var v uint64
+		if err := o.syscalls.Lookup(i, &v); err != nil {
+			return nil, nil, fmt.Errorf("read BPF map: %w", err)
+		}
+		if v != 0 {
+			nrs, times = append(nrs, i), append(times, v)
+		}
+	}
+	return nrs, times, nil
 }
 
 // Capabilities returns the capabilities checked and granted, and those

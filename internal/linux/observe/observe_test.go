@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // A shell moves itself into a new cgroup and execs busybox chown: the
@@ -68,6 +70,12 @@ func TestObserveCgroup(t *testing.T) {
 	if len(calls) > 60 {
 		t.Errorf("%d syscalls recorded for one chown: the filter leaks", len(calls))
 	}
+	// In order: the exec arms the observer, so it is first; exit_group
+	// ends the process, so it is last.
+	order, err := o.SyscallsInOrder()
+	if err != nil || len(order) != len(calls) || order[0] != nrExecve || order[len(order)-1] != 231 {
+		t.Errorf("order %v, %v: want execve (59) first and exit_group (231) last", order, err)
+	}
 	granted, _, err := o.Capabilities()
 	if err != nil {
 		t.Fatal(err)
@@ -87,4 +95,44 @@ func unifiedMount(t *testing.T) string {
 	}
 	t.Skip("skipped: no cgroup2 hierarchy mounted")
 	return ""
+}
+
+// An execution on a watched file system is recorded, relative to the
+// watched root; one elsewhere is not.
+func TestWatchExecs(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("skipped: fanotify superblock marks need root (CI runs as root)")
+	}
+	busybox, err := exec.LookPath("busybox")
+	if err != nil {
+		t.Skip("skipped: busybox is not installed (CI installs busybox-static)")
+	}
+	// busybox runs the applet its file is named after.
+	// A tmpfs of its own: the superblock mark sees it alone.
+	dir := t.TempDir()
+	if err := unix.Mount("tmpfs", dir, "tmpfs", 0, ""); err != nil {
+		t.Skipf("skipped: mount a tmpfs: %v", err)
+	}
+	defer unix.Unmount(dir, unix.MNT_DETACH)
+	data, err := os.ReadFile(busybox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "true"), data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	w, err := WatchExecs(dir)
+	if err != nil {
+		t.Skipf("skipped: %v", err)
+	}
+	if out, err := exec.Command(filepath.Join(dir, "true")).CombinedOutput(); err != nil {
+		t.Fatalf("exec: %v: %s", err, out)
+	}
+	if out, err := exec.Command(busybox, "true").CombinedOutput(); err != nil {
+		t.Fatalf("exec: %v: %s", err, out)
+	}
+	got, err := w.Close()
+	if err != nil || !slices.Equal(got, []string{"/true"}) {
+		t.Errorf("executed %v, %v: want [/true]", got, err)
+	}
 }

@@ -49,7 +49,7 @@ func exit() asm.Instructions {
 	return asm.Instructions{asm.Mov.Imm(asm.R0, 0).WithSymbol("exit"), asm.Return()}
 }
 
-// sysEnterProgram marks syscalls[id] for the cgroup's tasks once armed
+// sysEnterProgram marks syscalls[id] (its first time) for the cgroup's tasks once armed
 // (see the package comment): state[0] holds the pid_tgid of the thread
 // that loaded a seccomp filter, state[1] is set by the workload's exec.
 func sysEnterProgram(cgroupID uint64, state, syscalls int) asm.Instructions {
@@ -80,7 +80,15 @@ func sysEnterProgram(cgroupID uint64, state, syscalls int) asm.Instructions {
 	)
 	p = append(p, asm.JGT.Imm(asm.R8, maxSyscall-1, "exit").WithSymbol("record"))
 	p = append(p, lookup(syscalls, 0, asm.R8)...)
-	p = append(p, asm.StoreImm(asm.R0, 0, 1, asm.Word))
+	// syscalls[id] holds the boot-clock time it was first entered, so
+	// that the first call outside a profile can be named.
+	p = append(p,
+		asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord),
+		asm.JNE.Imm(asm.R1, 0, "exit"),
+		asm.Mov.Reg(asm.R9, asm.R0),
+		asm.FnKtimeGetNs.Call(),
+		asm.StoreMem(asm.R9, 0, asm.R0, asm.DWord),
+	)
 	return append(p, exit()...)
 }
 
