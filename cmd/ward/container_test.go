@@ -324,7 +324,14 @@ func TestDetachedLifecycle(t *testing.T) {
 	if got := w.inspect(t, "d1"); !got.State.Running || got.State.Pid <= 0 || got.ID != id {
 		t.Errorf("inspect of a running container: %+v", got.State)
 	}
-	if logs := w.must(t, "logs", "d1"); logs != "hello\n" {
+	// The monitor copies the output as the container writes it: the
+	// first line may reach the log a moment after run -d returns.
+	logs := w.must(t, "logs", "d1")
+	for deadline := time.Now().Add(5 * time.Second); logs == "" && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		logs = w.must(t, "logs", "d1")
+	}
+	if logs != "hello\n" {
 		t.Errorf("logs = %q", logs)
 	}
 	if _, _, code := w.run(t, nil, "exec", "d1", "sh", "-c", "exit 4"); code != 4 {
