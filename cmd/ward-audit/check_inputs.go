@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/image"
+	"github.com/wardproject/ward/internal/record"
 	"io"
 	"io/fs"
 	"os"
@@ -12,8 +14,6 @@ import (
 	"time"
 
 	"github.com/wardproject/ward/internal/containerworkload"
-	"github.com/wardproject/ward/internal/engine"
-	"github.com/wardproject/ward/internal/image"
 	"github.com/wardproject/ward/internal/image/registry"
 	"github.com/wardproject/ward/internal/image/store"
 	"github.com/wardproject/ward/internal/imageworkload"
@@ -181,11 +181,11 @@ func (c *checkInputs) image(name string, img *imageworkload.Image, err error) wo
 // containers reads the named containers, and every running one when
 // running is set, each from the JSON `ward inspect` prints for it.
 func (c *checkInputs) containers(names []string, running bool) ([]workload.Input, error) {
-	records, err := engine.OpenRecords(filepath.Join(wardRoot(), "containers"))
+	records, err := record.OpenRecords(filepath.Join(wardRoot(), "containers"))
 	if err != nil {
 		return nil, err
 	}
-	var list []*engine.Container
+	var list []*record.Container
 	for _, n := range names {
 		ct, err := records.Find(n)
 		if err != nil {
@@ -199,7 +199,7 @@ func (c *checkInputs) containers(names []string, running bool) ([]workload.Input
 			return nil, err
 		}
 		for _, ct := range all {
-			if ct.State.Status == engine.StatusRunning {
+			if ct.State.Status == record.StatusRunning {
 				list = append(list, ct)
 			}
 		}
@@ -216,7 +216,7 @@ func (c *checkInputs) containers(names []string, running bool) ([]workload.Input
 	return out, nil
 }
 
-func (c *checkInputs) container(ct *engine.Container) workload.Input {
+func (c *checkInputs) container(ct *record.Container) workload.Input {
 	file := "container/" + ct.ShortName()
 	// The container runs its image's packages: scan them through the
 	// image it was created from, when the database and the store are

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/wardproject/ward/internal/exitstatus"
 	"io"
 	"path/filepath"
 	"strings"
@@ -12,9 +13,9 @@ import (
 	"github.com/wardproject/ward/internal/audit"
 	"github.com/wardproject/ward/internal/audit/rules"
 	"github.com/wardproject/ward/internal/containerworkload"
-	"github.com/wardproject/ward/internal/engine"
 	"github.com/wardproject/ward/internal/image/store"
 	"github.com/wardproject/ward/internal/policy"
+	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/scan/matcher"
 	"github.com/wardproject/ward/internal/scan/vulndb"
 	"github.com/wardproject/ward/internal/workload"
@@ -22,7 +23,7 @@ import (
 
 // The judge protocol: `ward run --policy P` (and --fail-on-vuln, and
 // --dry-run) builds what it would create without creating it, an
-// engine.Preview: the OCI spec the runtime would receive and the record
+// record.Preview: the OCI spec the runtime would receive and the record
 // `ward inspect` would print. It passes that as JSON on standard input to
 // `ward-audit judge-run`, which judges the spec with ward check's OCI
 // reader plus the image's facts (containerworkload), as `ward check
@@ -63,7 +64,7 @@ func newJudgeCommand() *cobra.Command {
 }
 
 func judgeRun(stdin io.Reader, stdout, stderr io.Writer, f judgeFlags) error {
-	fail := func(err error) error { return &engine.ExitError{Code: 125, Err: err} }
+	fail := func(err error) error { return &exitstatus.Error{Code: 125, Err: err} }
 	prof, err := policy.Lookup(f.policy)
 	if err != nil {
 		return fail(fmt.Errorf("--policy: %w", err))
@@ -81,7 +82,7 @@ func judgeRun(stdin io.Reader, stdout, stderr io.Writer, f judgeFlags) error {
 	if f.dryRun && !contains(audit.Formats, f.format) {
 		return fail(fmt.Errorf("--format %q: want inspect or %s", f.format, strings.Join(audit.Formats, ", ")))
 	}
-	var preview engine.Preview
+	var preview record.Preview
 	if err := json.NewDecoder(stdin).Decode(&preview); err != nil {
 		return fail(fmt.Errorf("container preview on stdin: %w", err))
 	}
@@ -144,7 +145,7 @@ func refusal(prof policy.Profile, fs []audit.Finding) error {
 	for _, f := range fs {
 		fmt.Fprintf(&b, "\n  %s %s: %s. Fix: %s", f.Rule, f.Severity, f.Message, f.Fix)
 	}
-	return &engine.ExitError{Code: 125, Err: fmt.Errorf("%s", b.String())}
+	return &exitstatus.Error{Code: 125, Err: fmt.Errorf("%s", b.String())}
 }
 
 // openImageStore opens ward's image store for reading what is there.

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/exitstatus"
+	"github.com/wardproject/ward/internal/record"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,7 +26,7 @@ func newContainerCommands() []*cobra.Command {
 		if _, err := os.Stat(dir); os.IsNotExist(err) {
 			return nil, nil
 		}
-		r, err := engine.OpenRecords(dir)
+		r, err := record.OpenRecords(dir)
 		if err != nil {
 			return nil, err
 		}
@@ -55,7 +57,7 @@ func (e containerError) ExitCode() int { return 1 }
 func containerRunE(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		if err := fn(cmd, args); err != nil {
-			var ee *engine.ExitError
+			var ee *exitstatus.Error
 			if errors.As(err, &ee) {
 				return ee
 			}
@@ -145,7 +147,7 @@ func openEngine(runtimePath string) (*engine.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	records, err := engine.OpenRecords(filepath.Join(wardRoot(), "containers"))
+	records, err := record.OpenRecords(filepath.Join(wardRoot(), "containers"))
 	if err != nil {
 		return nil, err
 	}
@@ -161,8 +163,8 @@ func openEngine(runtimePath string) (*engine.Engine, error) {
 
 // openContainer finds a container and opens the engine with the runtime
 // it was created with.
-func openContainer(what string) (*engine.Engine, *engine.Container, error) {
-	records, err := engine.OpenRecords(filepath.Join(wardRoot(), "containers"))
+func openContainer(what string) (*engine.Engine, *record.Container, error) {
+	records, err := record.OpenRecords(filepath.Join(wardRoot(), "containers"))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -180,13 +182,13 @@ func openContainer(what string) (*engine.Engine, *engine.Container, error) {
 		return nil, nil, err
 	}
 	if c == nil {
-		return nil, nil, fmt.Errorf("%w: %s (removed: it was run with --rm and has exited)", engine.ErrNotFound, id)
+		return nil, nil, fmt.Errorf("%w: %s (removed: it was run with --rm and has exited)", record.ErrNotFound, id)
 	}
 	return e, c, nil
 }
 
 // engineFor opens the engine with the runtime c was created with.
-func engineFor(c *engine.Container) (*engine.Engine, error) {
+func engineFor(c *record.Container) (*engine.Engine, error) {
 	rt := c.HostConfig.Runtime
 	if _, err := os.Stat(rt); rt == "" || err != nil {
 		if rt, err = findRuntime(""); err != nil {
@@ -198,7 +200,7 @@ func engineFor(c *engine.Container) (*engine.Engine, error) {
 
 // truthful returns c as it really is (see engine.Refresh), opening the
 // engine only for a record that may be stale; nil when it was removed.
-func truthful(records *engine.Records, c *engine.Container) (*engine.Container, error) {
+func truthful(records *record.Records, c *record.Container) (*record.Container, error) {
 	if light := (&engine.Engine{Root: wardRoot(), Records: records}); !light.Stale(c) {
 		return c, nil
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/exitstatus"
+	"github.com/wardproject/ward/internal/record"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -38,8 +40,8 @@ func findMonitor(self string) []string {
 
 // startMonitor starts a detached monitor of container c, run by the
 // runtime rt, and waits until it reports the container started or failed.
-func startMonitor(c *engine.Container, rt string) error {
-	fail := func(err error) error { return &engine.ExitError{Code: 125, Err: err} }
+func startMonitor(c *record.Container, rt string) error {
+	fail := func(err error) error { return &exitstatus.Error{Code: 125, Err: err} }
 	self, err := os.Executable()
 	if err != nil {
 		return fail(err)
@@ -88,7 +90,7 @@ func startMonitor(c *engine.Container, rt string) error {
 	}
 	var me *monitor.Error
 	if errors.As(rerr, &me) {
-		return &engine.ExitError{Code: me.Code, Err: me}
+		return &exitstatus.Error{Code: me.Code, Err: me}
 	}
 	return nil
 }
@@ -169,17 +171,17 @@ func monitorStart(id, runtimePath, consoleSocket string, stdoutFD, stderrFD int)
 		e, err = openEngine(runtimePath)
 	}
 	if err != nil {
-		return 0, &engine.ExitError{Code: 125, Err: err}
+		return 0, &exitstatus.Error{Code: 125, Err: err}
 	}
 	stdio := engine.Stdio{}
 	if consoleSocket == "" {
 		null, err := os.Open(os.DevNull)
 		if err != nil {
-			return 0, &engine.ExitError{Code: 125, Err: err}
+			return 0, &exitstatus.Error{Code: 125, Err: err}
 		}
 		defer null.Close()
 		if stdoutFD < 3 || stderrFD < 3 {
-			return 0, &engine.ExitError{Code: 125, Err: fmt.Errorf("container %s: container-start needs --stdout-fd and --stderr-fd (3 and up) or --console-socket", id)}
+			return 0, &exitstatus.Error{Code: 125, Err: fmt.Errorf("container %s: container-start needs --stdout-fd and --stderr-fd (3 and up) or --console-socket", id)}
 		}
 		stdout, stderr := os.NewFile(uintptr(stdoutFD), "stdout"), os.NewFile(uintptr(stderrFD), "stderr")
 		defer stdout.Close()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/exitstatus"
+	"github.com/wardproject/ward/internal/record"
 	"io"
 	"os"
 	"strconv"
@@ -28,7 +30,7 @@ func newStartCommand() *cobra.Command {
 			for _, what := range args {
 				e, c, err := openContainer(what)
 				if err == nil && !c.State.Status.CanStart() {
-					if c.State.Status == engine.StatusRunning {
+					if c.State.Status == record.StatusRunning {
 						fmt.Println(what) // docker: starting a running container is a no-op
 						continue
 					}
@@ -59,7 +61,7 @@ func newStopCommand() *cobra.Command {
 		Short: "Stop containers: SIGTERM, then SIGKILL after the timeout",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			return eachContainer(args, func(e *engine.Engine, c *engine.Container) error {
+			return eachContainer(args, func(e *engine.Engine, c *record.Container) error {
 				return e.Stop(context.Background(), c, time.Duration(timeout)*time.Second)
 			})
 		}),
@@ -79,7 +81,7 @@ func newKillCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return eachContainer(args, func(e *engine.Engine, c *engine.Container) error {
+			return eachContainer(args, func(e *engine.Engine, c *record.Container) error {
 				return e.Kill(context.Background(), c, sig)
 			})
 		}),
@@ -106,7 +108,7 @@ func parseSignal(s string) (syscall.Signal, error) {
 
 // eachContainer applies fn to each named container, printing the name as
 // docker does on success and reporting every failure.
-func eachContainer(args []string, fn func(*engine.Engine, *engine.Container) error) error {
+func eachContainer(args []string, fn func(*engine.Engine, *record.Container) error) error {
 	var errs []error
 	for _, what := range args {
 		e, c, err := openContainer(what)
@@ -146,21 +148,21 @@ func newRmCommand() *cobra.Command {
 			if len(rest) == 0 {
 				return errors.Join(orphanErrs...)
 			}
-			return errors.Join(append(orphanErrs, eachContainer(rest, func(e *engine.Engine, c *engine.Container) error {
-				if c.State.Status != engine.StatusRunning && e.Records.Monitored(c.ID) {
+			return errors.Join(append(orphanErrs, eachContainer(rest, func(e *engine.Engine, c *record.Container) error {
+				if c.State.Status != record.StatusRunning && e.Records.Monitored(c.ID) {
 					// Exited, and its monitor is recording the end: wait
 					// for it rather than refuse a stopped container.
 					if e.WaitStopped(c.ID, 5*time.Second) {
 						if c2, err := e.Records.Load(c.ID); err == nil {
 							c = c2
-						} else if errors.Is(err, engine.ErrNotFound) {
+						} else if errors.Is(err, record.ErrNotFound) {
 							return nil // --rm removed it
 						}
 					}
 				}
-				if c.State.Status == engine.StatusRunning || e.Records.Monitored(c.ID) {
+				if c.State.Status == record.StatusRunning || e.Records.Monitored(c.ID) {
 					if !force {
-						return fmt.Errorf("%w: you cannot remove a running container %s; stop it first or use rm -f", engine.ErrConflict, c.ID)
+						return fmt.Errorf("%w: you cannot remove a running container %s; stop it first or use rm -f", record.ErrConflict, c.ID)
 					}
 					e.Runtime.Kill(context.Background(), c.ID, unix.SIGKILL, true)
 					if !e.WaitStopped(c.ID, 10*time.Second) {
@@ -168,7 +170,7 @@ func newRmCommand() *cobra.Command {
 					}
 					if c2, err := e.Records.Load(c.ID); err == nil {
 						c = c2
-					} else if errors.Is(err, engine.ErrNotFound) {
+					} else if errors.Is(err, record.ErrNotFound) {
 						return nil // --rm removed it
 					}
 				}
@@ -244,7 +246,7 @@ func newExecCommand() *cobra.Command {
 				}
 			}
 			status, err := e.Exec(context.Background(), c, req, engine.Stdio{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
-			if errors.Is(err, engine.ErrConflict) {
+			if errors.Is(err, record.ErrConflict) {
 				return containerError{err} // not running: 1, as docker exec
 			}
 			if err != nil {
@@ -263,6 +265,6 @@ func newExecCommand() *cobra.Command {
 	fl.StringVarP(&req.User, "user", "u", "", "user: NAME|UID[:GROUP|GID]")
 	fl.StringArrayVarP(&req.Env, "env", "e", nil, "set an environment variable")
 	fl.StringVarP(&req.Workdir, "workdir", "w", "", "working directory")
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &engine.ExitError{Code: 125, Err: err} })
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &exitstatus.Error{Code: 125, Err: err} })
 	return cmd
 }

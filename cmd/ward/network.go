@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/record"
 	"os"
 	"path/filepath"
 	"time"
@@ -66,7 +67,7 @@ type networkView struct {
 	Internal   bool
 	Containers map[string]networkContainer
 	Options    map[string]string
-	Policy     engine.EffectivePolicy
+	Policy     record.EffectivePolicy
 }
 
 type ipamView struct {
@@ -111,7 +112,7 @@ func networkViews(names []string) ([]networkView, error) {
 				IPAM:       ipamView{Driver: "default", Config: []map[string]string{{"Subnet": n.Subnet.String(), "Gateway": n.Gateway.String()}}},
 				Containers: map[string]networkContainer{},
 				Options:    map[string]string{"com.docker.network.bridge.name": n.Bridge},
-				Policy:     engine.EffectivePolicy{Egress: policyFlagsText(n.Egress), Ingress: policyFlagsText(n.Ingress)},
+				Policy:     record.EffectivePolicy{Egress: policyFlagsText(n.Egress), Ingress: policyFlagsText(n.Ingress)},
 			}
 			for _, ep := range eps {
 				v.Containers[ep.ContainerID] = networkContainer{Name: byID[ep.ContainerID].Name, MacAddress: ep.MAC,
@@ -128,11 +129,11 @@ func networkViews(names []string) ([]networkView, error) {
 		// The default bridge is recorded on first use; it exists before.
 		out = append([]networkView{{Name: store.DefaultNetwork, Scope: "local", Driver: "bridge",
 			Options: map[string]string{"com.docker.network.bridge.name": store.DefaultBridge},
-			Policy:  engine.EffectivePolicy{Egress: "allow-all", Ingress: "allow-all"}}}, out...)
+			Policy:  record.EffectivePolicy{Egress: "allow-all", Ingress: "allow-all"}}}, out...)
 	}
 	out = append(out,
-		networkView{Name: "host", Scope: "local", Driver: "host", Policy: engine.EffectivePolicy{Egress: "allow-all", Ingress: "allow-all"}},
-		networkView{Name: "none", Scope: "local", Driver: "null", Policy: engine.EffectivePolicy{Egress: "deny-all", Ingress: "deny-all"}})
+		networkView{Name: "host", Scope: "local", Driver: "host", Policy: record.EffectivePolicy{Egress: "allow-all", Ingress: "allow-all"}},
+		networkView{Name: "none", Scope: "local", Driver: "null", Policy: record.EffectivePolicy{Egress: "deny-all", Ingress: "deny-all"}})
 	if len(names) == 0 {
 		return out, nil
 	}
@@ -318,7 +319,7 @@ func newNetworkPruneCommand() *cobra.Command {
 			}
 			used := map[string]bool{}
 			if dir := filepath.Join(wardRoot(), "containers"); exists(dir) {
-				records, err := engine.OpenRecords(dir)
+				records, err := record.OpenRecords(dir)
 				if err != nil {
 					return err
 				}
@@ -343,7 +344,7 @@ func newNetworkPruneCommand() *cobra.Command {
 					continue
 				}
 				if err := engine.RemoveNetwork(wardRoot(), v.Name); err != nil {
-					if !errors.Is(err, engine.ErrConflict) {
+					if !errors.Is(err, record.ErrConflict) {
 						errs = append(errs, err)
 					}
 					continue

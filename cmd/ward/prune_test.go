@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/wardproject/ward/internal/record"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,8 +10,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/wardproject/ward/internal/engine"
 )
 
 // TestSystemPrune is issue 12's fourth case: what no command reaches is
@@ -34,7 +33,7 @@ func TestSystemPrune(t *testing.T) {
 	}
 	// A runtime killed in create: a state directory without state, and a
 	// cgroup holding a process nobody waits for.
-	ghost := engine.NewID()
+	ghost := record.NewID()
 	if err := os.MkdirAll(filepath.Join(w.root, "runtime", ghost), 0o700); err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/record"
 	"io"
 	"os"
 	"path/filepath"
@@ -30,11 +31,11 @@ func newInspectCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			records, err := engine.OpenRecords(filepath.Join(wardRoot(), "containers"))
+			records, err := record.OpenRecords(filepath.Join(wardRoot(), "containers"))
 			if err != nil {
 				return err
 			}
-			out := []*engine.Container{}
+			out := []*record.Container{}
 			var errs []error
 			for _, what := range args {
 				c, err := records.Find(what)
@@ -94,7 +95,7 @@ func newPsCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			records, err := engine.OpenRecords(filepath.Join(wardRoot(), "containers"))
+			records, err := record.OpenRecords(filepath.Join(wardRoot(), "containers"))
 			if err != nil {
 				return err
 			}
@@ -105,7 +106,7 @@ func newPsCommand() *cobra.Command {
 			// The status shown is the true one: a record its killed
 			// supervisor left "running" is brought up to date (and a --rm
 			// container that ended unwatched is gone).
-			var list []*engine.Container
+			var list []*record.Container
 			for _, c := range all0 {
 				if c, err = truthful(records, c); err != nil {
 					return err
@@ -142,7 +143,7 @@ func newPsCommand() *cobra.Command {
 				o.ImageSize = imageSizes()
 			}
 			for _, c := range list {
-				if !all && !f.ImpliesAll() && c.State.Status != engine.StatusRunning {
+				if !all && !f.ImpliesAll() && c.State.Status != record.StatusRunning {
 					continue
 				}
 				if !f.Match(c) {

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/exitstatus"
+	"github.com/wardproject/ward/internal/record"
 	"os"
 	"os/signal"
 	"strings"
@@ -169,7 +171,7 @@ func newRunCommand() *cobra.Command {
 		},
 	}
 	f.register(cmd)
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &engine.ExitError{Code: 125, Err: err} })
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &exitstatus.Error{Code: 125, Err: err} })
 	return cmd
 }
 
@@ -198,15 +200,15 @@ func newCreateCommand() *cobra.Command {
 	}
 	f.register(cmd)
 	cmd.Flags().MarkHidden("detach")
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &engine.ExitError{Code: 125, Err: err} })
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &exitstatus.Error{Code: 125, Err: err} })
 	return cmd
 }
 
 // createContainer turns the flags into a container record, bundle and
 // rootfs; any failure is ward's own (exit 125).
-func createContainer(cmd *cobra.Command, f *runFlags, args []string) (*engine.Engine, *engine.Container, error) {
-	fail := func(err error) (*engine.Engine, *engine.Container, error) {
-		return nil, nil, &engine.ExitError{Code: 125, Err: err}
+func createContainer(cmd *cobra.Command, f *runFlags, args []string) (*engine.Engine, *record.Container, error) {
+	fail := func(err error) (*engine.Engine, *record.Container, error) {
+		return nil, nil, &exitstatus.Error{Code: 125, Err: err}
 	}
 	req, err := f.request(cmd, args)
 	if err != nil {
@@ -256,7 +258,7 @@ func runContainer(cmd *cobra.Command, f *runFlags, args []string) error {
 	}
 	status, err := superviseForeground(e, c, f.o.Interactive)
 	var rerr *ociruntime.Error
-	var ee *engine.ExitError
+	var ee *exitstatus.Error
 	if errors.As(err, &rerr) && errors.As(err, &ee) {
 		// The runtime wrote its message to its stderr, which is ward's:
 		// print it once.
@@ -273,9 +275,9 @@ func runContainer(cmd *cobra.Command, f *runFlags, args []string) error {
 
 // superviseForeground runs a container attached to ward's terminal or
 // stdio, forwarding the signals ward receives to the container's init.
-func superviseForeground(e *engine.Engine, c *engine.Container, interactive bool) (int, error) {
+func superviseForeground(e *engine.Engine, c *record.Container, interactive bool) (int, error) {
 	if err := engine.SetSubreaper(); err != nil {
-		return 0, &engine.ExitError{Code: 125, Err: err}
+		return 0, &exitstatus.Error{Code: 125, Err: err}
 	}
 	stdio := engine.Stdio{Stdout: os.Stdout, Stderr: os.Stderr}
 	if interactive {
@@ -283,7 +285,7 @@ func superviseForeground(e *engine.Engine, c *engine.Container, interactive bool
 	} else if !c.Config.Tty {
 		null, err := os.Open(os.DevNull)
 		if err != nil {
-			return 0, &engine.ExitError{Code: 125, Err: err}
+			return 0, &exitstatus.Error{Code: 125, Err: err}
 		}
 		defer null.Close()
 		stdio.Stdin = null
@@ -297,7 +299,7 @@ func superviseForeground(e *engine.Engine, c *engine.Container, interactive bool
 		// Kept for `ward logs`, as docker keeps an attached container's output.
 		logf, err := os.OpenFile(c.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 		if err != nil {
-			return 0, &engine.ExitError{Code: 125, Err: err}
+			return 0, &exitstatus.Error{Code: 125, Err: err}
 		}
 		defer logf.Close()
 		stdio.Log = logf

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/exitstatus"
+	"github.com/wardproject/ward/internal/record"
 	"io"
 	"os"
 	"os/exec"
@@ -96,7 +98,7 @@ func (p *runPolicyFlags) judgeArgs(name, gate string) []string {
 // rule, or the --policy's), and exits 125 when the policy in force would
 // refuse it, as ward run would.
 func (p *runPolicyFlags) printDryRun(cmd *cobra.Command, f *runFlags, args []string) error {
-	fail := func(err error) error { return &engine.ExitError{Code: 125, Err: err} }
+	fail := func(err error) error { return &exitstatus.Error{Code: 125, Err: err} }
 	name, gate, err := p.resolve()
 	if err != nil {
 		return fail(err)
@@ -111,7 +113,7 @@ func (p *runPolicyFlags) printDryRun(cmd *cobra.Command, f *runFlags, args []str
 	}
 	judgeArgs := p.judgeArgs(name, gate)
 	if p.format == "inspect" {
-		data, err := json.MarshalIndent([]*engine.Container{pv.Record}, "", "    ")
+		data, err := json.MarshalIndent([]*record.Container{pv.Record}, "", "    ")
 		if err != nil {
 			return fail(err)
 		}
@@ -136,7 +138,7 @@ func (p *runPolicyFlags) printDryRun(cmd *cobra.Command, f *runFlags, args []str
 }
 
 // preview is the spec and record req would create; nothing is created.
-func preview(req engine.CreateRequest) (*engine.Preview, error) {
+func preview(req engine.CreateRequest) (*record.Preview, error) {
 	e, err := openEngine("")
 	if err != nil {
 		return nil, err
@@ -147,7 +149,7 @@ func preview(req engine.CreateRequest) (*engine.Preview, error) {
 // judge runs `ward-audit judge-run ARGS` on p, the spec and record a
 // create would make. Its refusal (or error) is already on stderr when
 // judge returns an error carrying its exit status.
-func judge(p *engine.Preview, args []string, stdout, stderr io.Writer) error {
+func judge(p *record.Preview, args []string, stdout, stderr io.Writer) error {
 	data, err := json.Marshal(p)
 	if err != nil {
 		return err

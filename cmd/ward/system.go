@@ -1,13 +1,13 @@
 package main
 
 import (
+	"github.com/wardproject/ward/internal/format"
+	"github.com/wardproject/ward/internal/record"
 	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
 
-	"github.com/wardproject/ward/internal/engine"
-	"github.com/wardproject/ward/internal/format"
 	"github.com/wardproject/ward/internal/listing"
 )
 
@@ -59,9 +59,9 @@ func newSystemDfCommand() *cobra.Command {
 // counted once), containers' writable layers, volumes, and a build cache
 // ward does not have.
 func diskUsage() ([]listing.DiskUsageRow, error) {
-	var containers []*engine.Container
+	var containers []*record.Container
 	if dir := filepath.Join(wardRoot(), "containers"); exists(dir) {
-		records, err := engine.OpenRecords(dir)
+		records, err := record.OpenRecords(dir)
 		if err != nil {
 			return nil, err
 		}
@@ -76,7 +76,7 @@ func diskUsage() ([]listing.DiskUsageRow, error) {
 		usedImages[c.Image] = true
 		size, _ := listing.WritableSize(wardRoot(), c.ID)
 		cSize += size
-		if c.State.Status == engine.StatusRunning {
+		if c.State.Status == record.StatusRunning {
 			running++
 		} else {
 			cReclaim += size

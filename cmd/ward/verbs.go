@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/record"
 	"io"
 	"os"
 	"path/filepath"
@@ -45,7 +46,7 @@ func newWaitCommand() *cobra.Command {
 				for !e.WaitStopped(c.ID, time.Hour) {
 				}
 				c, err = e.Records.Load(c.ID)
-				if errors.Is(err, engine.ErrNotFound) {
+				if errors.Is(err, record.ErrNotFound) {
 					// Removed at its end (--rm): Docker reports 0 too once it is gone.
 					fmt.Println(0)
 					continue
@@ -80,7 +81,7 @@ func newPortCommand() *cobra.Command {
 				keys = append(keys, k)
 			}
 			slices.Sort(keys)
-			host := func(b engine.PortBinding) string {
+			host := func(b record.PortBinding) string {
 				ip := b.HostIp
 				if ip == "" {
 					ip = "0.0.0.0"
@@ -213,7 +214,7 @@ func newContainerPruneCommand() *cobra.Command {
 			if !force && !confirm(cmd.InOrStdin(), "WARNING! This will remove all stopped containers.") {
 				return nil
 			}
-			records, err := engine.OpenRecords(filepath.Join(wardRoot(), "containers"))
+			records, err := record.OpenRecords(filepath.Join(wardRoot(), "containers"))
 			if err != nil {
 				return err
 			}
@@ -225,7 +226,7 @@ func newContainerPruneCommand() *cobra.Command {
 			var reclaimed int64
 			var errs []error
 			for _, c := range list {
-				if c.State.Status == engine.StatusRunning || records.Monitored(c.ID) {
+				if c.State.Status == record.StatusRunning || records.Monitored(c.ID) {
 					continue
 				}
 				if !args.Labels("label", c.Config.Labels) || !notLabels(args["label!"], c.Config.Labels) || (!until.IsZero() && !c.Created.Before(until)) {
@@ -305,7 +306,7 @@ func newRenameCommand() *cobra.Command {
 		Short: "Rename a container",
 		Args:  cobra.ExactArgs(2),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			records, err := engine.OpenRecords(filepath.Join(wardRoot(), "containers"))
+			records, err := record.OpenRecords(filepath.Join(wardRoot(), "containers"))
 			if err != nil {
 				return err
 			}
@@ -329,7 +330,7 @@ func newPauseCommand() *cobra.Command {
 		Short: "Freeze every process of running containers",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			return eachContainer(args, func(e *engine.Engine, c *engine.Container) error {
+			return eachContainer(args, func(e *engine.Engine, c *record.Container) error {
 				return e.Pause(context.Background(), c)
 			})
 		}),
@@ -342,7 +343,7 @@ func newUnpauseCommand() *cobra.Command {
 		Short: "Thaw paused containers",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			return eachContainer(args, func(e *engine.Engine, c *engine.Container) error {
+			return eachContainer(args, func(e *engine.Engine, c *record.Container) error {
 				return e.Unpause(context.Background(), c)
 			})
 		}),

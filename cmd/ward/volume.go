@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/record"
 	"io"
 	"os"
 	"path/filepath"
@@ -35,7 +36,7 @@ func volumeUsers() (map[string][]string, error) {
 	if _, err := os.Stat(dir); os.IsNotExist(err) {
 		return map[string][]string{}, nil
 	}
-	r, err := engine.OpenRecords(dir)
+	r, err := record.OpenRecords(dir)
 	if err != nil {
 		return nil, err
 	}

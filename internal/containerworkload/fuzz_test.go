@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/wardproject/ward/internal/record"
 	"io"
 	"os"
 	"path/filepath"
@@ -79,7 +80,7 @@ func previewEngine(t testing.TB) *engine.Engine {
 	if _, err := s.Write(context.Background(), img, []name.Reference{ref}, nil); err != nil {
 		t.Fatal(err)
 	}
-	records, err := engine.OpenRecords(filepath.Join(dir, "containers"))
+	records, err := record.OpenRecords(filepath.Join(dir, "containers"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +240,7 @@ func FuzzInspectAgreesWithSpec(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		record, err := json.Marshal([]*engine.Container{p.Record})
+		record, err := json.Marshal([]*record.Container{p.Record})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,3 +1,19 @@
+// Package engine keeps containers and runs them: it turns an image into a
+// snapshot, the snapshot and `ward run`'s flags into an OCI bundle, and
+// drives a runc-compatible runtime over that bundle.
+//
+// Vocabulary and lifecycle: a container is a record under
+// ROOT/containers/<id>/ (container.json, written atomically), its bundle
+// (bundle/config.json, whose root is the snapshot's rootfs), its log
+// (container.log) and its snapshot. Create makes all of them; status is
+// then "created". Supervise is the one place a container's process lives:
+// it asks the runtime to create and start it, waits for its init (ward is
+// the init's subreaper), records the exit and deletes the runtime's state;
+// the record goes "running" then "exited". Supervise runs either in the
+// foreground `ward run` or in a detached monitor process. Remove deletes
+// the snapshot and the record. A record's monitor lock is held for as long
+// as a Supervise runs, which is how other commands know a container is
+// watched and wait for its exit to be recorded.
 package engine
 
 import (
@@ -5,6 +21,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/record"
 	"os"
 	"path/filepath"
 	"slices"
@@ -28,7 +45,7 @@ type Engine struct {
 	Root      string // ward's root; containers live in Root/containers
 	Images    *store.Store
 	Snapshots *snapshot.Snapshotter
-	Records   *Records
+	Records   *record.Records
 	Runtime   *ociruntime.Runtime
 	// RuntimePath is recorded in HostConfig.Runtime.
 	RuntimePath string
@@ -58,35 +75,26 @@ type CreateRequest struct {
 	Net    NetworkRequest // -p, -P, --egress, --ingress: see network.go
 }
 
-// Preview is what Create would make, made of nothing: the record and the
-// OCI spec the runtime would receive, built by the same code as a real
-// create, with --user resolved against the image's layers instead of a
-// mounted rootfs. It is what `ward run --policy` and `--dry-run` judge.
-type Preview struct {
-	Record *Container
-	Spec   *specs.Spec
-}
-
 // Preview builds what req would create without creating anything: no
 // record, snapshot, mount, bundle or network.
-func (e *Engine) Preview(req CreateRequest) (*Preview, error) {
+func (e *Engine) Preview(req CreateRequest) (*record.Preview, error) {
 	req.DryRun = true
 	c, spec, err := e.create(req)
 	if err != nil {
 		return nil, err
 	}
-	return &Preview{Record: c, Spec: spec}, nil
+	return &record.Preview{Record: c, Spec: spec}, nil
 }
 
 // Create makes a container: its record, snapshot and bundle. Nothing is
 // left behind when it fails. With req.DryRun it makes nothing and returns
 // the record it would write.
-func (e *Engine) Create(req CreateRequest) (*Container, error) {
+func (e *Engine) Create(req CreateRequest) (*record.Container, error) {
 	c, _, err := e.create(req)
 	return c, err
 }
 
-func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err error) {
+func (e *Engine) create(req CreateRequest) (_ *record.Container, _ *specs.Spec, err error) {
 	img, err := e.Images.Get(req.Image)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
@@ -128,15 +136,15 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 		seccompFile = sec.Seccomp
 	}
 
-	c := &Container{
-		ID:         NewID(),
+	c := &record.Container{
+		ID:         record.NewID(),
 		Created:    time.Now().UTC(),
-		State:      State{Status: StatusCreated},
+		State:      record.State{Status: record.StatusCreated},
 		Image:      img.ID.String(),
 		Driver:     "overlay2",
 		Platform:   "linux",
 		HostConfig: hc,
-		Config: Config{
+		Config: record.Config{
 			User:        firstNonEmpty(o.User, cfg.Config.User),
 			Tty:         o.TTY,
 			OpenStdin:   o.Interactive,
@@ -177,7 +185,7 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 	if err := e.Records.Add(c, req.Name); err != nil {
 		// The name may belong to a --rm container whose supervisor was
 		// killed: once brought up to date it is gone, and the name free.
-		if !errors.Is(err, ErrConflict) || !e.freedName(req.Name) {
+		if !errors.Is(err, record.ErrConflict) || !e.freedName(req.Name) {
 			return nil, nil, err
 		}
 		if err := e.Records.Add(c, req.Name); err != nil {
@@ -257,7 +265,7 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 // nothing: --user is resolved against the image's layers, and the paths
 // of the rootfs, the network files and a joined network namespace are
 // those the real create would use.
-func (e *Engine) previewSpec(c *Container, o runspec.Options, imageID string, plan netPlan, seccompFile string) (*specs.Spec, error) {
+func (e *Engine) previewSpec(c *record.Container, o runspec.Options, imageID string, plan netPlan, seccompFile string) (*specs.Spec, error) {
 	src, err := stored.Open(e.Images, imageID)
 	if err != nil {
 		return nil, fmt.Errorf("image %s: %w", c.Config.Image, err)
@@ -281,7 +289,7 @@ func (e *Engine) previewSpec(c *Container, o runspec.Options, imageID string, pl
 		if err != nil {
 			return nil, fmt.Errorf("--network container:%s: %w", plan.peer, err)
 		}
-		if other.State.Status != StatusRunning || other.State.Pid == 0 {
+		if other.State.Status != record.StatusRunning || other.State.Pid == 0 {
 			return nil, fmt.Errorf("--network container:%s: the container is not running", plan.peer)
 		}
 		o.NetnsPath = fmt.Sprintf("/proc/%d/ns/net", other.State.Pid)
@@ -303,9 +311,9 @@ func (e *Engine) previewSpec(c *Container, o runspec.Options, imageID string, pl
 
 // hostConfig records the flags in Docker's inspect spelling, parsing them
 // first so that bad values fail before anything is made.
-func hostConfig(req CreateRequest) (HostConfig, error) {
+func hostConfig(req CreateRequest) (record.HostConfig, error) {
 	o := req.Run
-	hc := HostConfig{
+	hc := record.HostConfig{
 		Binds:          o.Volumes,
 		NetworkMode:    firstNonEmpty(o.Network, "none"),
 		PidMode:        o.PID,
@@ -372,7 +380,7 @@ func hostConfig(req CreateRequest) (HostConfig, error) {
 			return hc, err
 		}
 		name := strings.ToLower(strings.TrimPrefix(l.Type, "RLIMIT_"))
-		hc.Ulimits = append(hc.Ulimits, Ulimit{Name: name, Hard: int64(l.Hard), Soft: int64(l.Soft)})
+		hc.Ulimits = append(hc.Ulimits, record.Ulimit{Name: name, Hard: int64(l.Hard), Soft: int64(l.Soft)})
 	}
 	return hc, nil
 }
@@ -455,7 +463,7 @@ func firstNonEmpty(s ...string) string {
 
 // Remove deletes a stopped container: the runtime's leftover state, the
 // snapshot and the record.
-func (e *Engine) Remove(c *Container) error {
+func (e *Engine) Remove(c *record.Container) error {
 	if e.Runtime != nil {
 		e.Runtime.Delete(context.Background(), c.ID, true) // nothing to delete is fine
 	}

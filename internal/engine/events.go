@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"github.com/wardproject/ward/internal/record"
 	"maps"
 
 	"github.com/wardproject/ward/internal/events"
@@ -10,7 +11,7 @@ import (
 // with Docker's attributes (image, name, the labels) and extra ones. A
 // journal that cannot be written is a warning, never the action's
 // failure.
-func (e *Engine) event(action string, c *Container, extra map[string]string) {
+func (e *Engine) event(action string, c *record.Container, extra map[string]string) {
 	attrs := map[string]string{"image": c.Config.Image, "name": c.ShortName()}
 	maps.Copy(attrs, c.Config.Labels)
 	maps.Copy(attrs, extra)

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/exitstatus"
+	"github.com/wardproject/ward/internal/record"
 	"net"
 	"os"
 	"path/filepath"
@@ -24,9 +26,9 @@ import (
 const pollInterval = 50 * time.Millisecond
 
 // Kill signals a running container's init.
-func (e *Engine) Kill(ctx context.Context, c *Container, sig syscall.Signal) error {
+func (e *Engine) Kill(ctx context.Context, c *record.Container, sig syscall.Signal) error {
 	if !c.State.Status.CanKill() {
-		return fmt.Errorf("%w: container %s is not running", ErrConflict, c.ShortName())
+		return fmt.Errorf("%w: container %s is not running", record.ErrConflict, c.ShortName())
 	}
 	if err := e.Runtime.Kill(ctx, c.ID, sig, false); err != nil {
 		return fmt.Errorf("kill container %s: %w", c.ShortName(), err)
@@ -38,7 +40,7 @@ func (e *Engine) Kill(ctx context.Context, c *Container, sig syscall.Signal) err
 
 // Stop sends SIGTERM, then SIGKILL to every process after timeout, and
 // returns once the exit is recorded.
-func (e *Engine) Stop(ctx context.Context, c *Container, timeout time.Duration) error {
+func (e *Engine) Stop(ctx context.Context, c *record.Container, timeout time.Duration) error {
 	if !c.State.Status.CanKill() {
 		// Exited on its own; its monitor may still be recording the end,
 		// which stop's caller expects to find done.
@@ -72,11 +74,11 @@ func (e *Engine) WaitStopped(id string, timeout time.Duration) bool {
 		// The record is read after the lock: read before, it could be the
 		// monitor's last "running" and the exit it then recorded lost.
 		c, err := e.Records.Load(id)
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, record.ErrNotFound) {
 			return true // removed by --rm
 		}
 		if err == nil && !monitored {
-			if c.State.Status != StatusRunning {
+			if c.State.Status != record.StatusRunning {
 				return true
 			}
 			if e.Stale(c) {
@@ -106,17 +108,17 @@ type ExecRequest struct {
 // Exec runs a process in a running container, with the container's own
 // process settings (capabilities, no_new_privs, rlimits, environment)
 // unless the request overrides them, and returns its exit status.
-func (e *Engine) Exec(ctx context.Context, c *Container, req ExecRequest, stdio Stdio) (int, error) {
+func (e *Engine) Exec(ctx context.Context, c *record.Container, req ExecRequest, stdio Stdio) (int, error) {
 	if !c.State.Status.CanKill() {
-		return 0, &ExitError{Code: 125, Err: fmt.Errorf("%w: container %s is not running", ErrConflict, c.ShortName())}
+		return 0, &exitstatus.Error{Code: 125, Err: fmt.Errorf("%w: container %s is not running", record.ErrConflict, c.ShortName())}
 	}
 	data, err := os.ReadFile(filepath.Join(e.BundleDir(c.ID), "config.json"))
 	if err != nil {
-		return 0, &ExitError{Code: 125, Err: fmt.Errorf("container %s: %w", c.ID, err)}
+		return 0, &exitstatus.Error{Code: 125, Err: fmt.Errorf("container %s: %w", c.ID, err)}
 	}
 	var spec specs.Spec
 	if err := json.Unmarshal(data, &spec); err != nil || spec.Process == nil {
-		return 0, &ExitError{Code: 125, Err: fmt.Errorf("container %s: bad bundle config: %v", c.ID, err)}
+		return 0, &exitstatus.Error{Code: 125, Err: fmt.Errorf("container %s: bad bundle config: %v", c.ID, err)}
 	}
 	p := *spec.Process
 	p.Args, p.Terminal = req.Args, req.Tty
@@ -134,7 +136,7 @@ func (e *Engine) Exec(ctx context.Context, c *Container, req ExecRequest, stdio 
 	}
 	if req.User != "" {
 		if p.User, err = runspec.ResolveUser(spec.Root.Path, req.User); err != nil {
-			return 0, &ExitError{Code: 125, Err: err}
+			return 0, &exitstatus.Error{Code: 125, Err: err}
 		}
 	}
 	opts := ociruntime.ExecOpts{}
@@ -142,13 +144,13 @@ func (e *Engine) Exec(ctx context.Context, c *Container, req ExecRequest, stdio 
 	if req.Tty {
 		dir, err := os.MkdirTemp("", "ward-console-")
 		if err != nil {
-			return 0, &ExitError{Code: 125, Err: err}
+			return 0, &exitstatus.Error{Code: 125, Err: err}
 		}
 		defer os.RemoveAll(dir)
 		opts.ConsoleSocket = filepath.Join(dir, "sock")
 		ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: opts.ConsoleSocket, Net: "unix"})
 		if err != nil {
-			return 0, &ExitError{Code: 125, Err: fmt.Errorf("console socket: %w", err)}
+			return 0, &exitstatus.Error{Code: 125, Err: fmt.Errorf("console socket: %w", err)}
 		}
 		defer ln.Close()
 		masterc = make(chan masterResult, 1)

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"github.com/wardproject/ward/internal/record"
 	"strconv"
 	"strings"
 	"time"
@@ -16,7 +17,7 @@ type Row struct {
 	CreatedAt    string
 	RunningFor   string
 	Status       string
-	State        Status
+	State        record.Status
 	Names        string
 	Ports        string
 	Mounts       string
@@ -27,7 +28,7 @@ type Row struct {
 }
 
 // PsRow summarizes a container as docker ps does.
-func PsRow(c *Container, now time.Time) Row {
+func PsRow(c *record.Container, now time.Time) Row {
 	cmd := strings.Join(append([]string{c.Path}, c.Args...), " ")
 	if len(cmd) > 20 {
 		cmd = cmd[:19] + "…"
@@ -47,11 +48,11 @@ func PsRow(c *Container, now time.Time) Row {
 	}
 }
 
-func statusLine(c *Container, now time.Time) string {
+func statusLine(c *record.Container, now time.Time) string {
 	switch c.State.Status {
-	case StatusRunning:
+	case record.StatusRunning:
 		return "Up " + HumanDuration(now.Sub(c.State.StartedAt))
-	case StatusExited:
+	case record.StatusExited:
 		return fmt.Sprintf("Exited (%d) %s ago", c.State.ExitCode, HumanDuration(now.Sub(c.State.FinishedAt)))
 	}
 	return "Created"

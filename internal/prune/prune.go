@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/record"
 	"os"
 	"path/filepath"
 	"slices"
@@ -73,7 +74,7 @@ func Run(e *engine.Engine) Report {
 		fail(err)
 		switch {
 		case c == nil: // a --rm container whose end nobody saw: removed
-		case c.State.Status == engine.StatusRunning || e.Records.Monitored(id):
+		case c.State.Status == record.StatusRunning || e.Records.Monitored(id):
 			live[id] = true
 			continue
 		default:
