@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/wardproject/ward/internal/exitstatus"
 	"os"
 	"strconv"
 	"strings"
@@ -102,7 +103,7 @@ func newExecCommand(g *globals) *cobra.Command {
 				}
 			}
 			if code := waitForwarding(proc); code != 0 {
-				return exitError{code}
+				return exitstatus.Silent(code)
 			}
 			return nil
 		},

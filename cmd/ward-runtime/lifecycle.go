@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/exitstatus"
 	"os"
 	"syscall"
 
@@ -120,7 +121,7 @@ func newRunCommand(g *globals) *cobra.Command {
 				}
 			}
 			if code != 0 {
-				return exitError{code}
+				return exitstatus.Silent(code)
 			}
 			return nil
 		},

@@ -5,6 +5,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/exitstatus"
 	"os"
 	"runtime"
 
@@ -39,12 +40,6 @@ type globals struct {
 	systemdCgroup bool
 	log           *runtimelog.Logger
 }
-
-// exitError carries a status for the process to exit with (run's
-// container status) without printing anything.
-type exitError struct{ code int }
-
-func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "init" {
@@ -99,9 +94,11 @@ func main() {
 		newFeaturesCommand(),
 	)
 	err := root.Execute()
-	var ee exitError
-	if errors.As(err, &ee) {
-		os.Exit(ee.code)
+	// A status with no message (run's and exec's container status)
+	// ends the process without printing anything.
+	var ee *exitstatus.Error
+	if errors.As(err, &ee) && ee.Err == nil {
+		os.Exit(ee.Code)
 	}
 	if err != nil {
 		if g.log != nil && g.log.ToFile() {

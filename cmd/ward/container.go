@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/record"
@@ -47,24 +46,10 @@ func newContainerCommands() []*cobra.Command {
 	return append(append(append(verbs(), newMoreContainerCommands()...), group), newMonitorCommands()...)
 }
 
-// containerError makes a verb other than run exit 1, as docker's do.
-type containerError struct{ err error }
-
-func (e containerError) Error() string { return e.err.Error() }
-func (e containerError) Unwrap() error { return e.err }
-func (e containerError) ExitCode() int { return 1 }
-
+// containerRunE makes a verb other than run exit 1, as docker's do,
+// unless its error carries a status of its own.
 func containerRunE(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
-	return func(cmd *cobra.Command, args []string) error {
-		if err := fn(cmd, args); err != nil {
-			var ee *exitstatus.Error
-			if errors.As(err, &ee) {
-				return ee
-			}
-			return containerError{err}
-		}
-		return nil
-	}
+	return exitstatus.Always(1, fn)
 }
 
 // engineConfig is ward's config file: JSON at $WARD_CONFIG, default

@@ -88,9 +88,9 @@ func startMonitor(c *record.Container, rt string) error {
 	if !ok {
 		return fail(fmt.Errorf("the monitor of container %s exited before it started (see %s)", c.ID, logPath))
 	}
-	var me *monitor.Error
+	var me *exitstatus.Error
 	if errors.As(rerr, &me) {
-		return &exitstatus.Error{Code: me.Code, Err: me}
+		return me
 	}
 	return nil
 }

@@ -236,7 +236,7 @@ func newExecCommand() *cobra.Command {
 		RunE: func(_ *cobra.Command, args []string) error {
 			e, c, err := openContainer(args[0])
 			if err != nil {
-				return containerError{err} // docker exec: 1 for a missing container
+				return exitstatus.New(1, err) // docker exec: 1 for a missing container
 			}
 			req.Args = args[1:]
 			req.Env = expandEnv(req.Env)
@@ -247,7 +247,7 @@ func newExecCommand() *cobra.Command {
 			}
 			status, err := e.Exec(context.Background(), c, req, engine.Stdio{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
 			if errors.Is(err, record.ErrConflict) {
-				return containerError{err} // not running: 1, as docker exec
+				return exitstatus.New(1, err) // not running: 1, as docker exec
 			}
 			if err != nil {
 				return err

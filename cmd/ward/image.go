@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/exitstatus"
 	"io"
 	"os"
 	"path/filepath"
@@ -27,22 +28,10 @@ import (
 	"github.com/wardproject/ward/internal/snapshot"
 )
 
-// imageError makes an image verb exit 1, as docker's image commands do
+// imageRunE makes an image verb exit 1, as docker's image commands do
 // (125 is for `ward run` failing in the engine).
-type imageError struct{ err error }
-
-func (e imageError) Error() string { return e.err.Error() }
-func (e imageError) Unwrap() error { return e.err }
-func (e imageError) ExitCode() int { return 1 }
-
-// imageRunE wraps a verb so that its errors carry exit status 1.
 func imageRunE(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
-	return func(cmd *cobra.Command, args []string) error {
-		if err := fn(cmd, args); err != nil {
-			return imageError{err}
-		}
-		return nil
-	}
+	return exitstatus.Always(1, fn)
 }
 
 // imageStoreInUse tells the store which containers use an image; the

@@ -164,13 +164,7 @@ func judge(p *record.Preview, args []string, stdout, stderr io.Writer) error {
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	err = cmd.Run()
 	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
-		return silentExit(ee.ExitCode())
+		return exitstatus.Silent(ee.ExitCode())
 	}
 	return err
 }
-
-// silentExit ends ward with a status whose message was already printed.
-type silentExit int
-
-func (s silentExit) Error() string { return "" }
-func (s silentExit) ExitCode() int { return int(s) }

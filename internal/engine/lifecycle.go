@@ -188,12 +188,12 @@ func (e *Engine) Exec(ctx context.Context, c *record.Container, req ExecRequest,
 		case <-time.After(2 * time.Second):
 		}
 	}
-	var ee *ociruntime.ExitError
+	var ee *exitstatus.Error
 	switch {
 	case err2 == nil:
 		return 0, nil
 	case errors.As(err2, &ee):
-		return ee.Status, nil
+		return ee.Code, nil
 	}
 	return 0, e.runError(c, err2)
 }

@@ -3,6 +3,7 @@ package monitor
 import (
 	"bufio"
 	"errors"
+	"github.com/wardproject/ward/internal/exitstatus"
 	"io"
 	"os"
 	"strconv"
@@ -44,18 +45,14 @@ func (r *Reporter) line(s string) {
 // ErrorLine is the protocol's line for a failure: "error CODE MSG".
 func ErrorLine(err error) string {
 	code := 125
-	var me *Error
 	var ec interface{ ExitCode() int }
-	switch {
-	case errors.As(err, &me):
-		code = me.Code
-	case errors.As(err, &ec):
+	if errors.As(err, &ec) {
 		code = ec.ExitCode()
 	}
 	return "error " + strconv.Itoa(code) + " " + strings.ReplaceAll(err.Error(), "\n", " ")
 }
 
-func parseError(line string) (*Error, bool) {
+func parseError(line string) (*exitstatus.Error, bool) {
 	rest, ok := strings.CutPrefix(line, "error ")
 	if !ok {
 		return nil, false
@@ -65,7 +62,7 @@ func parseError(line string) (*Error, bool) {
 	if code == 0 {
 		code = 125
 	}
-	return &Error{Code: code, Msg: msg}, true
+	return exitstatus.New(code, errors.New(msg)), true
 }
 
 // ReadReport reads the monitor's line: nil once the container runs, an

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/exitstatus"
 	"io"
 	"os"
 	"path/filepath"
@@ -154,9 +155,9 @@ func TestLifecycle(t *testing.T) {
 		if out != "hello from ward\n" {
 			t.Errorf("exec output %q, want %q", out, "hello from ward\n")
 		}
-		var exit *ExitError
-		if err := r.Exec(ctx, id, process([]string{"sh", "-c", "exit 3"}), ExecOpts{}); !errors.As(err, &exit) || exit.Status != 3 {
-			t.Errorf("exec exit 3 = %v, want ExitError 3", err)
+		var exit *exitstatus.Error
+		if err := r.Exec(ctx, id, process([]string{"sh", "-c", "exit 3"}), ExecOpts{}); !errors.As(err, &exit) || exit.Code != 3 {
+			t.Errorf("exec exit 3 = %v, want exit status 3", err)
 		}
 		execPid := filepath.Join(t.TempDir(), "exec.pid")
 		if err := r.Exec(ctx, id, process([]string{"sleep", "60"}), ExecOpts{Detach: true, PidFile: execPid}); err != nil {
