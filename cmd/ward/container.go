@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/record"
+	"github.com/wardproject/ward/internal/sibling"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -109,17 +110,11 @@ func findRuntime(flag string) (string, error) {
 		}
 		return filepath.Abs(p)
 	}
-	if self, err := os.Executable(); err == nil {
-		p := filepath.Join(filepath.Dir(self), "ward-runtime")
-		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
-			return p, nil
-		}
-	}
-	p, err := exec.LookPath("ward-runtime")
+	p, err := sibling.Find("ward-runtime")
 	if err != nil {
-		return "", fmt.Errorf("no runtime: ward-runtime is neither beside ward nor on PATH (use --runtime)")
+		return "", fmt.Errorf("no runtime: %w (use --runtime)", err)
 	}
-	return filepath.Abs(p)
+	return p, nil
 }
 
 // openEngine opens ward's stores with the given runtime binary.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/record"
+	"github.com/wardproject/ward/internal/sibling"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,14 +27,8 @@ import (
 
 // findMonitor returns the command line that starts a monitor.
 func findMonitor(self string) []string {
-	p := filepath.Join(filepath.Dir(self), "ward-monitor")
-	if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+	if p, err := sibling.Find("ward-monitor"); err == nil {
 		return []string{p}
-	}
-	if p, err := exec.LookPath("ward-monitor"); err == nil {
-		if p, err = filepath.Abs(p); err == nil {
-			return []string{p}
-		}
 	}
 	return []string{self, "container-monitor"}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/record"
+	"github.com/wardproject/ward/internal/sibling"
 	"io"
 	"os"
 	"os/exec"
@@ -154,7 +155,7 @@ func judge(p *record.Preview, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	bin, err := findAudit()
+	bin, err := sibling.Find("ward-audit")
 	if err != nil {
 		return fmt.Errorf("--policy: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/sibling"
 	"os/exec"
 	"strings"
 
@@ -81,7 +82,7 @@ func keepVerification(rec *record.Trust, manifest v1.Hash) error {
 // companionOutput runs a companion binary's VERB ARGS and returns its
 // stdout; its one error line becomes the error.
 func companionOutput(name, verb string, args ...string) ([]byte, error) {
-	bin, err := findCompanion(name)
+	bin, err := sibling.Find(name)
 	if err != nil {
 		return nil, err
 	}
