@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/wardproject/ward/internal/exitstatus"
+	"github.com/wardproject/ward/internal/signame"
 	"os"
 	"syscall"
 
@@ -162,7 +163,7 @@ func newKillCommand(g *globals) *cobra.Command {
 		RunE: func(_ *cobra.Command, args []string) error {
 			sig := unix.SIGTERM
 			if len(args) == 2 {
-				s, err := container.ParseSignal(args[1])
+				s, err := signame.Parse(args[1])
 				if err != nil {
 					return err
 				}

@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/record"
+	"github.com/wardproject/ward/internal/signame"
 	"io"
 	"os"
-	"strconv"
-	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -77,7 +75,7 @@ func newKillCommand() *cobra.Command {
 		Short: "Send a signal to containers' main process",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			sig, err := parseSignal(signal)
+			sig, err := signame.Parse(signal)
 			if err != nil {
 				return err
 			}
@@ -88,22 +86,6 @@ func newKillCommand() *cobra.Command {
 	}
 	cmd.Flags().StringVarP(&signal, "signal", "s", "KILL", "signal: a name (TERM, SIGHUP) or a number")
 	return cmd
-}
-
-// parseSignal reads a signal as docker does: a number, or a name with or
-// without SIG, in any case.
-func parseSignal(s string) (syscall.Signal, error) {
-	if n, err := strconv.Atoi(s); err == nil && n > 0 && n < 65 {
-		return syscall.Signal(n), nil
-	}
-	name := strings.ToUpper(s)
-	if !strings.HasPrefix(name, "SIG") {
-		name = "SIG" + name
-	}
-	if sig := unix.SignalNum(name); sig != 0 {
-		return sig, nil
-	}
-	return 0, fmt.Errorf("invalid signal %q", s)
 }
 
 // eachContainer applies fn to each named container, printing the name as
