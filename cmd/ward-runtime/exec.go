@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/wardproject/ward/internal/envvar"
 	"github.com/wardproject/ward/internal/exitstatus"
 	"os"
 	"strconv"
@@ -49,7 +50,7 @@ func newExecCommand(g *globals) *cobra.Command {
 				p.Args = args[1:]
 				p.Terminal = tty
 				p.ConsoleSize = nil
-				p.Env = mergeEnv(p.Env, env)
+				p.Env = envvar.Merge(p.Env, env)
 				if cwd != "" {
 					p.Cwd = cwd
 				}
@@ -123,24 +124,6 @@ func newExecCommand(g *globals) *cobra.Command {
 	f.IntVar(&preserveFDs, "preserve-fds", 0, "pass this many extra descriptors (from fd 3)")
 	f.SetInterspersed(false)
 	return cmd
-}
-
-// mergeEnv overrides base with the KEY=VALUE pairs in extra.
-func mergeEnv(base, extra []string) []string {
-	out := append([]string{}, base...)
-	for _, kv := range extra {
-		key, _, _ := strings.Cut(kv, "=")
-		replaced := false
-		for i, e := range out {
-			if k, _, _ := strings.Cut(e, "="); k == key {
-				out[i], replaced = kv, true
-			}
-		}
-		if !replaced {
-			out = append(out, kv)
-		}
-	}
-	return out
 }
 
 func parseUser(s string) (specs.User, error) {

@@ -21,6 +21,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/envvar"
 	"github.com/wardproject/ward/internal/record"
 	"os"
 	"path/filepath"
@@ -148,7 +149,7 @@ func (e *Engine) create(req CreateRequest) (_ *record.Container, _ *specs.Spec, 
 			User:        firstNonEmpty(o.User, cfg.Config.User),
 			Tty:         o.TTY,
 			OpenStdin:   o.Interactive,
-			Env:         mergeEnv(cfg.Config.Env, o.Env),
+			Env:         envvar.Merge(cfg.Config.Env, o.Env),
 			Image:       req.Image,
 			WorkingDir:  firstNonEmpty(o.Workdir, cfg.Config.WorkingDir),
 			Labels:      cfg.Config.Labels,
@@ -431,25 +432,6 @@ func writeBundle(dir string, spec *specs.Spec) error {
 		return fmt.Errorf("bundle %s: %w", dir, err)
 	}
 	return nil
-}
-
-// mergeEnv is the image's environment overridden by -e, as Docker
-// records it in Config.Env.
-func mergeEnv(image, flags []string) []string {
-	out := slices.Clone(image)
-	for _, kv := range flags {
-		k, _, _ := strings.Cut(kv, "=")
-		i := slices.IndexFunc(out, func(e string) bool { ek, _, _ := strings.Cut(e, "="); return ek == k })
-		switch {
-		case i >= 0 && !strings.Contains(kv, "="):
-			out = slices.Delete(out, i, i+1)
-		case i >= 0:
-			out[i] = kv
-		case strings.Contains(kv, "="):
-			out = append(out, kv)
-		}
-	}
-	return out
 }
 
 func firstNonEmpty(s ...string) string {

@@ -63,25 +63,6 @@ func TestHostConfig(t *testing.T) {
 	}
 }
 
-func TestMergeEnv(t *testing.T) {
-	for _, tc := range []struct {
-		name         string
-		image, flags []string
-		want         []string
-	}{
-		{"override", []string{"PATH=/bin", "A=1"}, []string{"A=2"}, []string{"PATH=/bin", "A=2"}},
-		{"add", []string{"PATH=/bin"}, []string{"B=x=y"}, []string{"PATH=/bin", "B=x=y"}},
-		{"bare name unsets", []string{"PATH=/bin", "A=1"}, []string{"A"}, []string{"PATH=/bin"}},
-		{"empty value kept", nil, []string{"E="}, []string{"E="}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := mergeEnv(tc.image, tc.flags); !slices.Equal(got, tc.want) {
-				t.Errorf("mergeEnv = %q, want %q", got, tc.want)
-			}
-		})
-	}
-}
-
 func TestMountToVolume(t *testing.T) {
 	for _, tc := range []struct {
 		in, want string
