@@ -89,7 +89,7 @@ func newExecCommand(g *globals) *cobra.Command {
 			}
 			defer term.Close()
 			if term != nil {
-				o.ConsoleSocket = term.path
+				o.ConsoleSocket = term.sock.Path()
 			}
 			proc, err := container.Exec(o)
 			if err != nil {

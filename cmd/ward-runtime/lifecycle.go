@@ -96,7 +96,7 @@ func newRunCommand(g *globals) *cobra.Command {
 			}
 			defer term.Close()
 			if term != nil {
-				o.ConsoleSocket, o.AllowNoConsole = term.path, true
+				o.ConsoleSocket, o.AllowNoConsole = term.sock.Path(), true
 			}
 			_, proc, err := container.Create(o)
 			if err != nil {

@@ -6,8 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"github.com/wardproject/ward/internal/exitstatus"
+	"github.com/wardproject/ward/internal/linux/console"
 	"github.com/wardproject/ward/internal/record"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -142,19 +142,14 @@ func (e *Engine) Exec(ctx context.Context, c *record.Container, req ExecRequest,
 	opts := ociruntime.ExecOpts{}
 	var masterc chan masterResult
 	if req.Tty {
-		dir, err := os.MkdirTemp("", "ward-console-")
+		cs, err := console.Listen()
 		if err != nil {
-			return 0, &exitstatus.Error{Code: 125, Err: err}
+			return 0, exitstatus.New(125, err)
 		}
-		defer os.RemoveAll(dir)
-		opts.ConsoleSocket = filepath.Join(dir, "sock")
-		ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: opts.ConsoleSocket, Net: "unix"})
-		if err != nil {
-			return 0, &exitstatus.Error{Code: 125, Err: fmt.Errorf("console socket: %w", err)}
-		}
-		defer ln.Close()
+		defer cs.Close()
+		opts.ConsoleSocket = cs.Path()
 		masterc = make(chan masterResult, 1)
-		go receiveMaster(ln, masterc)
+		go receiveMaster(cs, masterc)
 	} else {
 		opts.Stdio = ociruntime.Stdio{Stdout: stdio.Stdout, Stderr: stdio.Stderr}
 		if req.Interactive {

@@ -7,7 +7,6 @@ import (
 	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/record"
 	"io"
-	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -226,20 +225,14 @@ func (e *Engine) createAndStart(ctx context.Context, c *record.Container, stdio 
 	os.Remove(opts.PidFile)
 	var masterc chan masterResult
 	if c.Config.Tty {
-		// A socket path must fit in 108 bytes: not under a deep root.
-		dir, err := os.MkdirTemp("", "ward-console-")
+		cs, err := console.Listen()
 		if err != nil {
-			return 0, nil, &exitstatus.Error{Code: 125, Err: err}
+			return 0, nil, exitstatus.New(125, err)
 		}
-		defer os.RemoveAll(dir)
-		opts.ConsoleSocket = filepath.Join(dir, "sock")
-		ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: opts.ConsoleSocket, Net: "unix"})
-		if err != nil {
-			return 0, nil, &exitstatus.Error{Code: 125, Err: fmt.Errorf("console socket: %w", err)}
-		}
-		defer ln.Close()
+		defer cs.Close()
+		opts.ConsoleSocket = cs.Path()
 		masterc = make(chan masterResult, 1)
-		go receiveMaster(ln, masterc)
+		go receiveMaster(cs, masterc)
 	} else {
 		opts.Stdio = ociruntime.Stdio{Stdin: stdio.Stdin, Stdout: stdio.Stdout, Stderr: stdio.Stderr}
 		// Nothing to do between create and start: one runtime call.
@@ -324,20 +317,8 @@ type masterResult struct {
 	err error
 }
 
-func receiveMaster(ln *net.UnixListener, out chan<- masterResult) {
-	conn, err := ln.AcceptUnix()
-	if err != nil {
-		out <- masterResult{err: err}
-		return
-	}
-	defer conn.Close()
-	f, err := conn.File()
-	if err != nil {
-		out <- masterResult{err: err}
-		return
-	}
-	defer f.Close()
-	m, err := console.ReceiveMaster(int(f.Fd()))
+func receiveMaster(cs *console.Socket, out chan<- masterResult) {
+	m, err := cs.ReceiveMaster()
 	out <- masterResult{f: m, err: err}
 }
 

@@ -38,6 +38,7 @@ package monitor
 import (
 	"errors"
 	"github.com/wardproject/ward/internal/exitstatus"
+	"github.com/wardproject/ward/internal/linux/console"
 	"io"
 	"os"
 	"path/filepath"
@@ -112,14 +113,14 @@ func run(cfg Config, report *Reporter) error {
 	}
 	var masterc chan *os.File
 	if cfg.Tty {
-		sock, err := listenConsole()
+		sock, err := console.Listen()
 		if err != nil {
 			return exitstatus.New(125, errors.New("container "+cfg.ID+": console socket: "+err.Error()))
 		}
-		defer sock.close()
-		args = append(args, "--console-socket", sock.path)
+		defer sock.Close()
+		args = append(args, "--console-socket", sock.Path())
 		masterc = make(chan *os.File, 1)
-		go func() { masterc <- sock.receive() }()
+		go func() { m, _ := sock.ReceiveMaster(); masterc <- m }()
 	}
 	var out *output
 	var outFiles []*os.File

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/wardproject/ward/internal/exitstatus"
+	"github.com/wardproject/ward/internal/linux/console"
 	"io"
 	"os"
 	"path/filepath"
@@ -401,7 +402,7 @@ func TestTerminal(t *testing.T) {
 		id := "tty-" + filepath.Base(r.Path)
 		cleanupContainer(t, r, id)
 
-		sock, err := NewConsoleSocket()
+		sock, err := console.Listen()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -434,7 +435,7 @@ func TestTerminal(t *testing.T) {
 		}
 
 		// An exec with its own terminal.
-		esock, err := NewConsoleSocket()
+		esock, err := console.Listen()
 		if err != nil {
 			t.Fatal(err)
 		}

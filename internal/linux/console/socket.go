@@ -1,4 +1,4 @@
-package ociruntime
+package console
 
 import (
 	"fmt"
@@ -9,19 +9,19 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// ConsoleSocket receives the terminal a runtime creates for a process
-// whose spec sets terminal: the runtime connects to the socket passed as
-// --console-socket and sends the pty master as SCM_RIGHTS. Plain
-// syscalls rather than package net: ward-monitor, which uses it, stays
-// small and statically linked.
-type ConsoleSocket struct {
+// Socket is the one --console-socket listener of ward's processes (the
+// engine, ward-monitor, ward-runtime run/exec in the foreground): it
+// receives the terminal a runtime creates for a process whose spec sets
+// terminal, sent as SCM_RIGHTS by SendMaster. Plain syscalls rather than
+// package net: ward-monitor, which uses it, stays small.
+type Socket struct {
 	path string
 	mu   sync.Mutex
 	fd   int // -1 once closed
 }
 
-// NewConsoleSocket listens on a new socket in a fresh temporary directory.
-func NewConsoleSocket() (*ConsoleSocket, error) {
+// Listen listens on a new socket in a fresh temporary directory.
+func Listen() (*Socket, error) {
 	// A socket path must fit in 108 bytes: a temporary directory, not
 	// somewhere under a deep ward root.
 	dir, err := os.MkdirTemp("", "ward-console-")
@@ -42,15 +42,15 @@ func NewConsoleSocket() (*ConsoleSocket, error) {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("console socket %s: %w", path, err)
 	}
-	return &ConsoleSocket{path: path, fd: fd}, nil
+	return &Socket{path: path, fd: fd}, nil
 }
 
-// Path is what to pass as CreateOpts.ConsoleSocket or ExecOpts.ConsoleSocket.
-func (c *ConsoleSocket) Path() string { return c.path }
+// Path is what to pass to a runtime as --console-socket.
+func (c *Socket) Path() string { return c.path }
 
 // ReceiveMaster waits for the runtime to connect and returns the pty
 // master it sends. Close makes a waiting call return an error.
-func (c *ConsoleSocket) ReceiveMaster() (*os.File, error) {
+func (c *Socket) ReceiveMaster() (*os.File, error) {
 	c.mu.Lock()
 	fd := c.fd
 	c.mu.Unlock()
@@ -87,7 +87,7 @@ func (c *ConsoleSocket) ReceiveMaster() (*os.File, error) {
 
 // Close stops listening, wakes a waiting ReceiveMaster and removes the
 // socket's directory.
-func (c *ConsoleSocket) Close() error {
+func (c *Socket) Close() error {
 	c.mu.Lock()
 	fd := c.fd
 	c.fd = -1
