@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/image"
 	"github.com/wardproject/ward/internal/record"
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -89,7 +89,7 @@ func (c *checkInputs) store() (*store.Store, error) {
 	if c.images != nil {
 		return c.images, nil
 	}
-	if _, err := os.Stat(filepath.Join(wardRoot(), "images", "meta.db")); err != nil {
+	if _, err := os.Stat(cli.Layout().ImageDB()); err != nil {
 		return nil, fmt.Errorf("no image store in %s", wardRoot())
 	}
 	s, err := openImageStore()
@@ -181,7 +181,7 @@ func (c *checkInputs) image(name string, img *imageworkload.Image, err error) wo
 // containers reads the named containers, and every running one when
 // running is set, each from the JSON `ward inspect` prints for it.
 func (c *checkInputs) containers(names []string, running bool) ([]workload.Input, error) {
-	records, err := record.OpenRecords(filepath.Join(wardRoot(), "containers"))
+	records, err := record.OpenRecords(cli.Layout().Containers())
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +225,7 @@ func (c *checkInputs) container(ct *record.Container) workload.Input {
 	if s, err := c.store(); err == nil {
 		img.Store = s
 	}
-	w, err := containerworkload.FromRecord(filepath.Join(wardRoot(), "containers"), ct, img)
+	w, err := containerworkload.FromRecord(cli.Layout().Containers(), ct, img)
 	if err != nil {
 		return workload.Input{File: file, Err: fmt.Errorf("container %s: %w", ct.ShortName(), err)}
 	}

@@ -3,9 +3,9 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/exitstatus"
 	"io"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -150,5 +150,5 @@ func refusal(prof policy.Profile, fs []audit.Finding) error {
 
 // openImageStore opens ward's image store for reading what is there.
 func openImageStore() (*store.Store, error) {
-	return store.Open(filepath.Join(wardRoot(), "images"))
+	return store.Open(cli.Layout().Images())
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/cli"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -64,7 +65,7 @@ func openScanSource(ctx context.Context, target, imageSrc string) (source.Source
 // openStoredImage returns an image of ward's store as a source, without
 // creating a store where there is none.
 func openStoredImage(ref string) (*stored.ImageSource, error) {
-	dir := filepath.Join(wardRoot(), "images")
+	dir := cli.Layout().Images()
 	if _, err := os.Stat(filepath.Join(dir, "meta.db")); err != nil {
 		return nil, fmt.Errorf("%s: no such directory, archive or image (no image store in %s): %w", ref, wardRoot(), errNotStored)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/sibling"
@@ -22,7 +23,7 @@ import (
 func newContainerCommands() []*cobra.Command {
 	// rmi asks the records which containers use an image.
 	imageStoreInUse = func(id v1.Hash) ([]string, error) {
-		dir := filepath.Join(wardRoot(), "containers")
+		dir := cli.Layout().Containers()
 		if _, err := os.Stat(dir); os.IsNotExist(err) {
 			return nil, nil
 		}
@@ -127,7 +128,7 @@ func openEngine(runtimePath string) (*engine.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	records, err := record.OpenRecords(filepath.Join(wardRoot(), "containers"))
+	records, err := record.OpenRecords(cli.Layout().Containers())
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +145,7 @@ func openEngine(runtimePath string) (*engine.Engine, error) {
 // openContainer finds a container and opens the engine with the runtime
 // it was created with.
 func openContainer(what string) (*engine.Engine, *record.Container, error) {
-	records, err := record.OpenRecords(filepath.Join(wardRoot(), "containers"))
+	records, err := record.OpenRecords(cli.Layout().Containers())
 	if err != nil {
 		return nil, nil, err
 	}

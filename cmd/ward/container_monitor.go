@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/record"
+	"github.com/wardproject/ward/internal/rootdir"
 	"github.com/wardproject/ward/internal/sibling"
 	"os"
 	"os/exec"
@@ -50,7 +51,7 @@ func startMonitor(c *record.Container, rt string) error {
 		return fail(err)
 	}
 	defer r.Close()
-	logPath := filepath.Join(root, "containers", c.ID, "monitor.log")
+	logPath := filepath.Join(rootdir.Layout(root).Container(c.ID), "monitor.log")
 	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		w.Close()

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/exitstatus"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -39,7 +39,7 @@ func imageRunE(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Com
 var imageStoreInUse func(id v1.Hash) ([]string, error)
 
 func openImageStore() (*store.Store, error) {
-	s, err := store.Open(filepath.Join(wardRoot(), "images"))
+	s, err := store.Open(cli.Layout().Images())
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +50,7 @@ func openImageStore() (*store.Store, error) {
 // openSnapshotter returns the snapshotter over the image store: layers
 // unpacked in ROOT/layers, containers' root filesystems in ROOT/snapshots.
 func openSnapshotter(s *store.Store) (*snapshot.Snapshotter, error) {
-	return snapshot.New(filepath.Join(wardRoot(), "layers"), filepath.Join(wardRoot(), "snapshots"), s)
+	return snapshot.New(cli.Layout().Layers(), cli.Layout().Snapshots(), s)
 }
 
 // pruneLayers removes unpacked layers that no image needs any more and
@@ -66,7 +66,7 @@ func pruneLayers(s *store.Store) error {
 			keep = append(keep, l.ChainID)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(wardRoot(), "layers")); os.IsNotExist(err) {
+	if _, err := os.Stat(cli.Layout().Layers()); os.IsNotExist(err) {
 		return nil // nothing was ever unpacked
 	}
 	sn, err := openSnapshotter(s)

@@ -3,9 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/record"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -318,7 +318,7 @@ func newNetworkPruneCommand() *cobra.Command {
 				return err
 			}
 			used := map[string]bool{}
-			if dir := filepath.Join(wardRoot(), "containers"); exists(dir) {
+			if dir := cli.Layout().Containers(); exists(dir) {
 				records, err := record.OpenRecords(dir)
 				if err != nil {
 					return err

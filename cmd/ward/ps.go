@@ -4,10 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/record"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"text/template"
 	"time"
@@ -31,7 +31,7 @@ func newInspectCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			records, err := record.OpenRecords(filepath.Join(wardRoot(), "containers"))
+			records, err := record.OpenRecords(cli.Layout().Containers())
 			if err != nil {
 				return err
 			}
@@ -95,7 +95,7 @@ func newPsCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			records, err := record.OpenRecords(filepath.Join(wardRoot(), "containers"))
+			records, err := record.OpenRecords(cli.Layout().Containers())
 			if err != nil {
 				return err
 			}

@@ -3,10 +3,10 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/format"
 	"github.com/wardproject/ward/internal/record"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -25,7 +25,7 @@ func newStatsCommand() *cobra.Command {
 			if tmplText == "" {
 				tmplText = listing.DefaultStatsFormat
 			}
-			records, err := record.OpenRecords(filepath.Join(wardRoot(), "containers"))
+			records, err := record.OpenRecords(cli.Layout().Containers())
 			if err != nil {
 				return err
 			}

@@ -1,10 +1,10 @@
 package main
 
 import (
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/format"
 	"github.com/wardproject/ward/internal/record"
 	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -60,7 +60,7 @@ func newSystemDfCommand() *cobra.Command {
 // ward does not have.
 func diskUsage() ([]listing.DiskUsageRow, error) {
 	var containers []*record.Container
-	if dir := filepath.Join(wardRoot(), "containers"); exists(dir) {
+	if dir := cli.Layout().Containers(); exists(dir) {
 		records, err := record.OpenRecords(dir)
 		if err != nil {
 			return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/record"
 	"io"
 	"os"
@@ -214,7 +215,7 @@ func newContainerPruneCommand() *cobra.Command {
 			if !force && !confirm(cmd.InOrStdin(), "WARNING! This will remove all stopped containers.") {
 				return nil
 			}
-			records, err := record.OpenRecords(filepath.Join(wardRoot(), "containers"))
+			records, err := record.OpenRecords(cli.Layout().Containers())
 			if err != nil {
 				return err
 			}
@@ -306,7 +307,7 @@ func newRenameCommand() *cobra.Command {
 		Short: "Rename a container",
 		Args:  cobra.ExactArgs(2),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			records, err := record.OpenRecords(filepath.Join(wardRoot(), "containers"))
+			records, err := record.OpenRecords(cli.Layout().Containers())
 			if err != nil {
 				return err
 			}

@@ -4,10 +4,10 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/record"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/docker/go-units"
@@ -28,11 +28,11 @@ func newVolumeCommand() *cobra.Command {
 	return group
 }
 
-func openVolumes() (*volume.Store, error) { return volume.Open(filepath.Join(wardRoot(), "volumes")) }
+func openVolumes() (*volume.Store, error) { return volume.Open(cli.Layout().Volumes()) }
 
 // volumeUsers maps volumes to the containers using them.
 func volumeUsers() (map[string][]string, error) {
-	dir := filepath.Join(wardRoot(), "containers")
+	dir := cli.Layout().Containers()
 	if _, err := os.Stat(dir); os.IsNotExist(err) {
 		return map[string][]string{}, nil
 	}

@@ -7,6 +7,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/rootdir"
 	"io/fs"
 	"os"
 	"regexp"
@@ -42,6 +43,9 @@ func WardRoot() string {
 	}
 	return DefaultRoot
 }
+
+// Layout is the layout of ward's root directory, WardRoot.
+func Layout() rootdir.Layout { return rootdir.Layout(WardRoot()) }
 
 // Run executes root and exits: 0, or the error's message ("ward: ..."; an
 // empty message was printed already, by a process ward ran) and status.

@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"github.com/wardproject/ward/internal/envvar"
 	"github.com/wardproject/ward/internal/record"
+	"github.com/wardproject/ward/internal/rootdir"
 	"os"
 	"path/filepath"
 	"slices"
@@ -58,8 +59,11 @@ type Engine struct {
 	SubIDFiles *idrange.Files
 }
 
+// Layout is the layout of the engine's root directory.
+func (e *Engine) Layout() rootdir.Layout { return rootdir.Layout(e.Root) }
+
 // RuntimeRoot is the runtime's state directory (its --root).
-func (e *Engine) RuntimeRoot() string { return filepath.Join(e.Root, "runtime") }
+func (e *Engine) RuntimeRoot() string { return e.Layout().Runtime() }
 
 // BundleDir is a container's bundle directory.
 func (e *Engine) BundleDir(id string) string { return filepath.Join(e.Records.Dir(id), "bundle") }

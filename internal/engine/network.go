@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/wardproject/ward/internal/record"
+	"github.com/wardproject/ward/internal/rootdir"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -41,15 +42,15 @@ type netPlan struct {
 }
 
 // NetnsPath is where a container's network namespace is bound.
-func (e *Engine) NetnsPath(id string) string { return filepath.Join(e.Root, "netns", id) }
+func (e *Engine) NetnsPath(id string) string { return filepath.Join(e.Layout().Netns(), id) }
 
 func (e *Engine) networkStore() (*store.Store, error) {
-	return store.Open(filepath.Join(e.Root, "network"))
+	return store.Open(e.Layout().Network())
 }
 
 // OpenNetworkStore opens the network store under ward's root.
 func OpenNetworkStore(root string) (*store.Store, error) {
-	return store.Open(filepath.Join(root, "network"))
+	return store.Open(rootdir.Layout(root).Network())
 }
 
 // planNetwork checks the network flags against each other and the image.
@@ -470,7 +471,7 @@ func applyFirewall(tx *store.Tx) error {
 // when it was its last container. A container without a sandbox (none,
 // host, container:) has nothing to release.
 func (e *Engine) releaseNetwork(id string) error {
-	if _, err := os.Stat(filepath.Join(e.Root, "network", "network.db")); os.IsNotExist(err) {
+	if _, err := os.Stat(e.Layout().NetworkDB()); os.IsNotExist(err) {
 		return nil // no network was ever made under this root
 	}
 	st, err := e.networkStore()
@@ -526,7 +527,7 @@ func (e *Engine) ensureNetwork(c *record.Container) error {
 	if c.NetworkSettings == nil || c.NetworkSettings.SandboxKey == "" {
 		return nil
 	}
-	if _, err := os.Stat(filepath.Join(e.Root, "network", "network.db")); os.IsNotExist(err) {
+	if _, err := os.Stat(e.Layout().NetworkDB()); os.IsNotExist(err) {
 		return nil
 	}
 	if netns.Do(c.NetworkSettings.SandboxKey, func() error { return nil }) == nil {
@@ -604,7 +605,7 @@ func (e *Engine) fillNetworkSettings(st *store.Store, c *record.Container) error
 // RefreshNetworkSettings brings a record's network settings up to date
 // with the store (connect and disconnect change them after creation).
 func RefreshNetworkSettings(root string, c *record.Container) error {
-	if _, err := os.Stat(filepath.Join(root, "network", "network.db")); os.IsNotExist(err) {
+	if _, err := os.Stat(rootdir.Layout(root).NetworkDB()); os.IsNotExist(err) {
 		return nil
 	}
 	st, err := OpenNetworkStore(root)
@@ -689,7 +690,7 @@ func (e *Engine) previewNetwork(p netPlan) (*record.NetworkSettings, map[string]
 	}
 	ns.Networks[p.network] = &record.EndpointSettings{}
 	var n store.Network
-	if _, err := os.Stat(filepath.Join(e.Root, "network", "network.db")); err == nil {
+	if _, err := os.Stat(e.Layout().NetworkDB()); err == nil {
 		if st, err := e.networkStore(); err == nil {
 			st.View(func(tx *store.Tx) error { n, _ = tx.Network(p.network); return nil })
 		}

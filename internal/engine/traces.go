@@ -21,7 +21,7 @@ import (
 func (e *Engine) TraceIDs() ([]string, error) {
 	seen := map[string]bool{}
 	var out []string
-	for _, dir := range []string{e.Records.Path(), filepath.Join(e.Root, "snapshots"), e.RuntimeRoot(), filepath.Join(e.Root, "netns")} {
+	for _, dir := range []string{e.Records.Path(), e.Layout().Snapshots(), e.RuntimeRoot(), e.Layout().Netns()} {
 		entries, err := os.ReadDir(dir)
 		if errors.Is(err, os.ErrNotExist) {
 			continue

@@ -17,7 +17,7 @@ import (
 )
 
 // idRangesPath is the database of the id ranges containers hold.
-func (e *Engine) idRangesPath() string { return filepath.Join(e.Root, "idranges.db") }
+func (e *Engine) idRangesPath() string { return e.Layout().IDRanges() }
 
 func (e *Engine) subIDFiles() idrange.Files {
 	if e.SubIDFiles != nil {
@@ -93,7 +93,7 @@ func (e *Engine) recordExists(id string) bool {
 
 // UsernsPath is where the user namespace that owns a --userns auto
 // container's network namespace is bound, for the spec to join.
-func (e *Engine) UsernsPath(id string) string { return filepath.Join(e.Root, "userns", id) }
+func (e *Engine) UsernsPath(id string) string { return filepath.Join(e.Layout().Userns(), id) }
 
 // createNetns makes a bridge container's network namespace at nsPath.
 // With --userns auto it is owned by a user namespace with the

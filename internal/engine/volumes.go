@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"github.com/wardproject/ward/internal/record"
 	"path"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -15,7 +14,7 @@ import (
 
 // Volumes opens the store of named volumes under ward's root.
 func (e *Engine) Volumes() (*volume.Store, error) {
-	return volume.Open(filepath.Join(e.Root, "volumes"))
+	return volume.Open(e.Layout().Volumes())
 }
 
 // volumeUse is a volume a container being created mounts.

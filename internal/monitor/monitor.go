@@ -39,6 +39,7 @@ import (
 	"errors"
 	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/linux/console"
+	"github.com/wardproject/ward/internal/rootdir"
 	"io"
 	"os"
 	"path/filepath"
@@ -92,7 +93,7 @@ func Run(cfg Config, report *Reporter) error {
 }
 
 func run(cfg Config, report *Reporter) error {
-	dir := filepath.Join(cfg.Root, "containers", cfg.ID)
+	dir := rootdir.Layout(cfg.Root).Container(cfg.ID)
 	lock, err := os.OpenFile(filepath.Join(dir, "monitor.lock"), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return exitstatus.New(125, errors.New("container "+cfg.ID+": "+err.Error()))

@@ -115,7 +115,7 @@ func Run(e *engine.Engine) Report {
 	fail(err)
 	rep.IDRanges = ranges
 	fail(e.Images.Collect())
-	fail(removeStale(filepath.Join(e.Root, "images"), ".load-"))
+	fail(removeStale(e.Layout().Images(), ".load-"))
 	return rep
 }
 
