@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/exitstatus"
+	"github.com/wardproject/ward/internal/open"
 	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/rootdir"
 	"github.com/wardproject/ward/internal/sibling"
@@ -146,7 +148,7 @@ func newMonitorCommands() []*cobra.Command {
 			if err != nil {
 				return fmt.Errorf("container-exited: status %q: %w", args[1], err)
 			}
-			e, c, err := openContainer(args[0])
+			e, c, err := open.Container(cli.Layout(), args[0])
 			if err != nil {
 				return err
 			}
@@ -162,9 +164,9 @@ func newMonitorCommands() []*cobra.Command {
 // as stdoutFD and stderrFD. It never gets the log itself, which it could
 // truncate or rewrite.
 func monitorStart(id, runtimePath, consoleSocket string, stdoutFD, stderrFD int) (int, error) {
-	e, c, err := openContainer(id)
+	e, c, err := open.Container(cli.Layout(), id)
 	if err == nil && runtimePath != "" {
-		e, err = openEngine(runtimePath)
+		e, err = open.Engine(cli.Layout(), runtimePath)
 	}
 	if err != nil {
 		return 0, &exitstatus.Error{Code: 125, Err: err}

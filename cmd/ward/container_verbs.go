@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/exitstatus"
+	"github.com/wardproject/ward/internal/open"
 	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/signame"
 	"io"
@@ -26,7 +28,7 @@ func newStartCommand() *cobra.Command {
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
 			var errs []error
 			for _, what := range args {
-				e, c, err := openContainer(what)
+				e, c, err := open.Container(cli.Layout(), what)
 				if err == nil && !c.State.Status.CanStart() {
 					if c.State.Status == record.StatusRunning {
 						fmt.Println(what) // docker: starting a running container is a no-op
@@ -93,7 +95,7 @@ func newKillCommand() *cobra.Command {
 func eachContainer(args []string, fn func(*engine.Engine, *record.Container) error) error {
 	var errs []error
 	for _, what := range args {
-		e, c, err := openContainer(what)
+		e, c, err := open.Container(cli.Layout(), what)
 		if err == nil {
 			err = fn(e, c)
 		}
@@ -178,7 +180,7 @@ func newLogsCommand() *cobra.Command {
 		Short: "Print a detached container's output",
 		Args:  cobra.ExactArgs(1),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			e, c, err := openContainer(args[0])
+			e, c, err := open.Container(cli.Layout(), args[0])
 			if err != nil {
 				return err
 			}
@@ -216,7 +218,7 @@ func newExecCommand() *cobra.Command {
 		Short: "Run a command in a running container",
 		Args:  cobra.MinimumNArgs(2),
 		RunE: func(_ *cobra.Command, args []string) error {
-			e, c, err := openContainer(args[0])
+			e, c, err := open.Container(cli.Layout(), args[0])
 			if err != nil {
 				return exitstatus.New(1, err) // docker exec: 1 for a missing container
 			}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"github.com/wardproject/ward/internal/cli"
+	"github.com/wardproject/ward/internal/open"
 	"os"
 	"strings"
 
@@ -31,7 +33,7 @@ in the container is copied as what it names there (Docker copies the link).
 				return fmt.Errorf("must specify at least one container source")
 			}
 			name := srcC + dstC
-			e, c, err := openContainer(name)
+			e, c, err := open.Container(cli.Layout(), name)
 			if err != nil {
 				return err
 			}

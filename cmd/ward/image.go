@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/exitstatus"
+	"github.com/wardproject/ward/internal/open"
 	"io"
 	"os"
 	"slices"
@@ -25,32 +26,12 @@ import (
 	"github.com/wardproject/ward/internal/image/registry"
 	"github.com/wardproject/ward/internal/image/store"
 	"github.com/wardproject/ward/internal/listing"
-	"github.com/wardproject/ward/internal/snapshot"
 )
 
 // imageRunE makes an image verb exit 1, as docker's image commands do
 // (125 is for `ward run` failing in the engine).
 func imageRunE(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
 	return exitstatus.Always(1, fn)
-}
-
-// imageStoreInUse tells the store which containers use an image; the
-// container verbs set it, so that rmi refuses to remove an image in use.
-var imageStoreInUse func(id v1.Hash) ([]string, error)
-
-func openImageStore() (*store.Store, error) {
-	s, err := store.Open(cli.Layout().Images())
-	if err != nil {
-		return nil, err
-	}
-	s.InUse = imageStoreInUse
-	return s, nil
-}
-
-// openSnapshotter returns the snapshotter over the image store: layers
-// unpacked in ROOT/layers, containers' root filesystems in ROOT/snapshots.
-func openSnapshotter(s *store.Store) (*snapshot.Snapshotter, error) {
-	return snapshot.New(cli.Layout().Layers(), cli.Layout().Snapshots(), s)
 }
 
 // pruneLayers removes unpacked layers that no image needs any more and
@@ -69,7 +50,7 @@ func pruneLayers(s *store.Store) error {
 	if _, err := os.Stat(cli.Layout().Layers()); os.IsNotExist(err) {
 		return nil // nothing was ever unpacked
 	}
-	sn, err := openSnapshotter(s)
+	sn, err := open.Snapshotter(cli.Layout(), s)
 	if err != nil {
 		return err
 	}
@@ -141,7 +122,7 @@ USER, WORKDIR, EXPOSE or LABEL as a Dockerfile line would.`,
 				defer f.Close()
 				in = f
 			}
-			s, err := openImageStore()
+			s, err := open.Images(cli.Layout())
 			if err != nil {
 				return err
 			}
@@ -188,7 +169,7 @@ func newLoadCommand() *cobra.Command {
 				}
 				path = tmp.Name()
 			}
-			s, err := openImageStore()
+			s, err := open.Images(cli.Layout())
 			if err != nil {
 				return err
 			}
@@ -221,7 +202,7 @@ func newSaveCommand() *cobra.Command {
 		Short: "Save images to a docker-save archive (docker load reads it)",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: imageRunE(func(cmd *cobra.Command, args []string) error {
-			s, err := openImageStore()
+			s, err := open.Images(cli.Layout())
 			if err != nil {
 				return err
 			}
@@ -282,7 +263,7 @@ func newImagesCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, err := openImageStore()
+			s, err := open.Images(cli.Layout())
 			if err != nil {
 				return err
 			}
@@ -378,7 +359,7 @@ func newRmiCommand() *cobra.Command {
 		Short: "Remove images (untag; delete when no tag is left)",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: imageRunE(func(cmd *cobra.Command, args []string) error {
-			s, err := openImageStore()
+			s, err := open.Images(cli.Layout())
 			if err != nil {
 				return err
 			}
@@ -444,7 +425,7 @@ func newTagCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, err := openImageStore()
+			s, err := open.Images(cli.Layout())
 			if err != nil {
 				return err
 			}
@@ -495,7 +476,7 @@ func pullImage(ctx context.Context, what, platform string, progress, status io.W
 		}
 		plat = *p
 	}
-	s, err := openImageStore()
+	s, err := open.Images(cli.Layout())
 	if err != nil {
 		return "", err
 	}
@@ -546,7 +527,7 @@ func newPushCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, err := openImageStore()
+			s, err := open.Images(cli.Layout())
 			if err != nil {
 				return err
 			}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/cli"
+	"github.com/wardproject/ward/internal/open"
 	"strings"
 	"time"
 
@@ -66,7 +68,7 @@ func newImageInspectCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, err := openImageStore()
+			s, err := open.Images(cli.Layout())
 			if err != nil {
 				return err
 			}

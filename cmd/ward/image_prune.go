@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/cli"
+	"github.com/wardproject/ward/internal/open"
 	"time"
 
 	"github.com/docker/go-units"
@@ -40,7 +42,7 @@ func newImagePruneCommand() *cobra.Command {
 			if !force && !confirm(cmd.InOrStdin(), warning) {
 				return nil
 			}
-			s, err := openImageStore()
+			s, err := open.Images(cli.Layout())
 			if err != nil {
 				return err
 			}

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/wardproject/ward/internal/open"
 	"io"
 	"log"
 	"net/http"
@@ -217,11 +218,11 @@ func TestRmiPrunesLayers(t *testing.T) {
 	testutil.RequireRoot(t)
 	root := t.TempDir()
 	mustWard(t, root, "import", importTar(t), "app:1")
-	s, err := openImageStore()
+	s, err := open.Images(cli.Layout())
 	if err != nil {
 		t.Fatal(err)
 	}
-	sn, err := openSnapshotter(s)
+	sn, err := open.Snapshotter(cli.Layout(), s)
 	if err != nil {
 		t.Fatal(err)
 	}

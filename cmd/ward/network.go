@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/wardproject/ward/internal/cli"
+	"github.com/wardproject/ward/internal/open"
 	"github.com/wardproject/ward/internal/record"
 	"os"
 	"time"
@@ -277,7 +278,7 @@ func newNetworkConnectCommand() *cobra.Command {
 		Short: "Connect a container to one more network",
 		Args:  cobra.ExactArgs(2),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			e, c, err := openContainer(args[1])
+			e, c, err := open.Container(cli.Layout(), args[1])
 			if err != nil {
 				return err
 			}
@@ -292,7 +293,7 @@ func newNetworkDisconnectCommand() *cobra.Command {
 		Short: "Disconnect a container from a network",
 		Args:  cobra.ExactArgs(2),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			e, c, err := openContainer(args[1])
+			e, c, err := open.Container(cli.Layout(), args[1])
 			if err != nil {
 				return err
 			}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/wardproject/ward/internal/cli"
+	"github.com/wardproject/ward/internal/open"
 	"github.com/wardproject/ward/internal/record"
 	"io"
 	"os"
@@ -40,7 +41,7 @@ func newInspectCommand() *cobra.Command {
 			for _, what := range args {
 				c, err := records.Find(what)
 				if err == nil {
-					c, err = truthful(records, c) // a dead supervisor's record brought up to date
+					c, err = open.Truthful(cli.Layout(), records, c) // a dead supervisor's record brought up to date
 				}
 				if err != nil || c == nil {
 					errs = append(errs, fmt.Errorf("no such object: %s", what))
@@ -108,7 +109,7 @@ func newPsCommand() *cobra.Command {
 			// container that ended unwatched is gone).
 			var list []*record.Container
 			for _, c := range all0 {
-				if c, err = truthful(records, c); err != nil {
+				if c, err = open.Truthful(cli.Layout(), records, c); err != nil {
 					return err
 				}
 				if c != nil {
@@ -176,7 +177,7 @@ func newPsCommand() *cobra.Command {
 // imageIDOf resolves an image reference to its ID, for ps's ancestor
 // filter.
 func imageIDOf(ref string) (string, error) {
-	s, err := openImageStore()
+	s, err := open.Images(cli.Layout())
 	if err != nil {
 		return "", err
 	}
@@ -191,7 +192,7 @@ func imageIDOf(ref string) (string, error) {
 // the store no longer has).
 func imageSizes() func(string) int64 {
 	sizes := map[string]int64{}
-	if s, err := openImageStore(); err == nil {
+	if s, err := open.Images(cli.Layout()); err == nil {
 		if imgs, err := s.List(); err == nil {
 			for _, img := range imgs {
 				sizes[img.ID.String()] = img.Size

@@ -5,7 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/cli"
+	"github.com/wardproject/ward/internal/engineconfig"
 	"github.com/wardproject/ward/internal/exitstatus"
+	"github.com/wardproject/ward/internal/open"
 	"github.com/wardproject/ward/internal/record"
 	"os"
 	"os/signal"
@@ -110,7 +113,7 @@ func (f *runFlags) request(cmd *cobra.Command, args []string) (engine.CreateRequ
 		o.Volumes = append(o.Volumes, v)
 	}
 	if !cmd.Flags().Changed("userns") {
-		cfg, err := readEngineConfig()
+		cfg, err := engineconfig.Read()
 		if err != nil {
 			return engine.CreateRequest{}, err
 		}
@@ -223,11 +226,11 @@ func createContainer(cmd *cobra.Command, f *runFlags, args []string) (*engine.En
 	if err := f.policy.enforce(req, cmd.ErrOrStderr()); err != nil {
 		return fail(err)
 	}
-	rt, err := findRuntime(f.runtime)
+	rt, err := engineconfig.Runtime(f.runtime)
 	if err != nil {
 		return fail(err)
 	}
-	e, err := openEngine(rt)
+	e, err := open.Engine(cli.Layout(), rt)
 	if err != nil {
 		return fail(err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/wardproject/ward/internal/engineconfig"
 	"os"
 
 	"github.com/spf13/pflag"
@@ -28,7 +29,7 @@ func defaultNetwork() (string, error) {
 	if v := os.Getenv("WARD_DEFAULT_NETWORK"); v != "" {
 		return v, nil
 	}
-	cfg, err := readEngineConfig()
+	cfg, err := engineconfig.Read()
 	if err != nil {
 		return "", err
 	}

@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/cli"
+	"github.com/wardproject/ward/internal/engineconfig"
 	"github.com/wardproject/ward/internal/exitstatus"
+	"github.com/wardproject/ward/internal/open"
 	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/sibling"
 	"io"
@@ -50,7 +53,7 @@ func (p *runPolicyFlags) register(fl *pflag.FlagSet) {
 func (p *runPolicyFlags) resolve() (name, gate string, err error) {
 	name, gate = p.policy, p.failOnVuln
 	if name == "" || gate == "" {
-		cfg, err := readEngineConfig()
+		cfg, err := engineconfig.Read()
 		if err != nil {
 			return "", "", err
 		}
@@ -140,7 +143,7 @@ func (p *runPolicyFlags) printDryRun(cmd *cobra.Command, f *runFlags, args []str
 
 // preview is the spec and record req would create; nothing is created.
 func preview(req engine.CreateRequest) (*record.Preview, error) {
-	e, err := openEngine("")
+	e, err := open.Engine(cli.Layout(), "")
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/cli"
+	"github.com/wardproject/ward/internal/open"
 	"io"
 
 	"github.com/spf13/pflag"
@@ -28,7 +30,7 @@ func ensureImage(ctx context.Context, policy, what string, stderr io.Writer) err
 		return fmt.Errorf("invalid pull option: %q: must be one of \"always\", \"missing\" or \"never\"", policy)
 	}
 	if policy != "always" {
-		s, err := openImageStore()
+		s, err := open.Images(cli.Layout())
 		if err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/format"
+	"github.com/wardproject/ward/internal/open"
 	"github.com/wardproject/ward/internal/record"
 	"os"
 
@@ -83,7 +84,7 @@ func diskUsage() ([]listing.DiskUsageRow, error) {
 		}
 	}
 
-	s, err := openImageStore()
+	s, err := open.Images(cli.Layout())
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +118,7 @@ func diskUsage() ([]listing.DiskUsageRow, error) {
 		iActive += n
 	}
 
-	vols, err := openVolumes()
+	vols, err := open.Volumes(cli.Layout())
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/wardproject/ward/internal/cli"
+	"github.com/wardproject/ward/internal/engineconfig"
+	"github.com/wardproject/ward/internal/open"
 	"github.com/wardproject/ward/internal/sibling"
 	"os/exec"
 	"strings"
@@ -32,7 +35,7 @@ import (
 // trustPolicy reads the trust policy ward's config names; nil when it
 // names none.
 func trustPolicy() (*policy.Policy, error) {
-	cfg, err := readEngineConfig()
+	cfg, err := engineconfig.Read()
 	if err != nil || cfg.TrustPolicy == "" {
 		return nil, err
 	}
@@ -108,7 +111,7 @@ func enforceTrust(req engine.CreateRequest, policyName string) error {
 	if err != nil || pol == nil {
 		return err
 	}
-	s, err := openImageStore()
+	s, err := open.Images(cli.Layout())
 	if err != nil {
 		return err
 	}

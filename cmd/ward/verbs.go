@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/wardproject/ward/internal/cli"
+	"github.com/wardproject/ward/internal/open"
 	"github.com/wardproject/ward/internal/record"
 	"io"
 	"os"
@@ -39,7 +40,7 @@ func newWaitCommand() *cobra.Command {
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
 			var errs []error
 			for _, what := range args {
-				e, c, err := openContainer(what)
+				e, c, err := open.Container(cli.Layout(), what)
 				if err != nil {
 					errs = append(errs, err)
 					continue
@@ -69,7 +70,7 @@ func newPortCommand() *cobra.Command {
 		Short: "List a container's published ports",
 		Args:  cobra.RangeArgs(1, 2),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			_, c, err := openContainer(args[0])
+			_, c, err := open.Container(cli.Layout(), args[0])
 			if err != nil {
 				return err
 			}
@@ -122,7 +123,7 @@ func newExportCommand() *cobra.Command {
 		Short: "Write a container's root filesystem as a tar archive (volumes not included)",
 		Args:  cobra.ExactArgs(1),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			e, c, err := openContainer(args[0])
+			e, c, err := open.Container(cli.Layout(), args[0])
 			if err != nil {
 				return err
 			}
@@ -172,7 +173,7 @@ func newTopCommand() *cobra.Command {
 		Short: "List a running container's processes (ps -ef, or the ps options given)",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			e, c, err := openContainer(args[0])
+			e, c, err := open.Container(cli.Layout(), args[0])
 			if err != nil {
 				return err
 			}
@@ -233,7 +234,7 @@ func newContainerPruneCommand() *cobra.Command {
 				if !args.Labels("label", c.Config.Labels) || !notLabels(args["label!"], c.Config.Labels) || (!until.IsZero() && !c.Created.Before(until)) {
 					continue
 				}
-				e, c2, err := openContainer(c.ID)
+				e, c2, err := open.Container(cli.Layout(), c.ID)
 				if err == nil {
 					size, _ := listing.WritableSize(wardRoot(), c.ID)
 					if err = e.Remove(c2); err == nil {
@@ -285,7 +286,7 @@ func newDiffCommand() *cobra.Command {
 		Short: "List the files a container added (A), changed (C) or deleted (D)",
 		Args:  cobra.ExactArgs(1),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			e, c, err := openContainer(args[0])
+			e, c, err := open.Container(cli.Layout(), args[0])
 			if err != nil {
 				return err
 			}
@@ -370,7 +371,7 @@ func newCommitCommand() *cobra.Command {
 				}
 				return nil
 			}
-			e, c, err := openContainer(args[0])
+			e, c, err := open.Container(cli.Layout(), args[0])
 			if err != nil {
 				return err
 			}

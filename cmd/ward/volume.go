@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/wardproject/ward/internal/cli"
+	"github.com/wardproject/ward/internal/open"
 	"github.com/wardproject/ward/internal/record"
 	"io"
 	"os"
@@ -27,8 +28,6 @@ func newVolumeCommand() *cobra.Command {
 		newVolumeRmCommand(), newVolumePruneCommand())
 	return group
 }
-
-func openVolumes() (*volume.Store, error) { return volume.Open(cli.Layout().Volumes()) }
 
 // volumeUsers maps volumes to the containers using them.
 func volumeUsers() (map[string][]string, error) {
@@ -69,7 +68,7 @@ func newVolumeCreateCommand() *cobra.Command {
 			if len(opts) > 0 {
 				return fmt.Errorf("--opt is not supported by ward's local volumes")
 			}
-			vols, err := openVolumes()
+			vols, err := open.Volumes(cli.Layout())
 			if err != nil {
 				return err
 			}
@@ -110,7 +109,7 @@ func newVolumeLsCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			vols, err := openVolumes()
+			vols, err := open.Volumes(cli.Layout())
 			if err != nil {
 				return err
 			}
@@ -164,7 +163,7 @@ func newVolumeInspectCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			vols, err := openVolumes()
+			vols, err := open.Volumes(cli.Layout())
 			if err != nil {
 				return err
 			}
@@ -193,7 +192,7 @@ func newVolumeRmCommand() *cobra.Command {
 		Short:   "Remove volumes; one a container uses is refused",
 		Args:    cobra.MinimumNArgs(1),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			vols, err := openVolumes()
+			vols, err := open.Volumes(cli.Layout())
 			if err != nil {
 				return err
 			}
@@ -236,7 +235,7 @@ func newVolumePruneCommand() *cobra.Command {
 			if !force && !confirm(cmd.InOrStdin(), "WARNING! This will remove all local volumes not used by at least one container.") {
 				return nil
 			}
-			vols, err := openVolumes()
+			vols, err := open.Volumes(cli.Layout())
 			if err != nil {
 				return err
 			}
