@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/exitstatus"
+	"github.com/wardproject/ward/internal/image/change"
 	"github.com/wardproject/ward/internal/open"
 	"io"
 	"os"
@@ -109,7 +110,7 @@ USER, WORKDIR, EXPOSE or LABEL as a Dockerfile line would.`,
 				opts.Ref = &tag
 			}
 			for _, c := range changes {
-				if err := applyChange(&opts.Config, c); err != nil {
+				if err := change.Apply(&opts.Config, c); err != nil {
 					return err
 				}
 			}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/wardproject/ward/internal/cli"
+	"github.com/wardproject/ward/internal/image/change"
 	"github.com/wardproject/ward/internal/open"
 	"github.com/wardproject/ward/internal/record"
 	"io"
@@ -365,7 +366,7 @@ func newCommitCommand() *cobra.Command {
 			}
 			o.Change = func(c *v1.Config) error {
 				for _, ch := range changes {
-					if err := applyChange(c, ch); err != nil {
+					if err := change.Apply(c, ch); err != nil {
 						return err
 					}
 				}
