@@ -7,6 +7,7 @@ import (
 	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/image/change"
+	"github.com/wardproject/ward/internal/image/rmi"
 	"github.com/wardproject/ward/internal/open"
 	"io"
 	"os"
@@ -366,7 +367,7 @@ func newRmiCommand() *cobra.Command {
 			}
 			var errs []error
 			for _, a := range args {
-				if err := removeImage(cmd.OutOrStdout(), s, a, force); err != nil {
+				if err := rmi.Remove(cmd.OutOrStdout(), cli.Layout(), s, a, force); err != nil {
 					errs = append(errs, err)
 				}
 			}
@@ -381,39 +382,6 @@ func newRmiCommand() *cobra.Command {
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "remove an image with several tags by ID")
 	return cmd
-}
-
-// removeImage follows docker: a tag is untagged, and the image goes when
-// that was its last tag; an ID removes the image, which must then have at
-// most one tag unless forced. An image a container uses is never deleted.
-func removeImage(out io.Writer, s *store.Store, what string, force bool) error {
-	img, err := s.Get(what)
-	if err != nil {
-		return err
-	}
-	byTag := false
-	if r, err := image.ParseReference(what); err == nil && (slices.Contains(img.RepoTags, r.Name()) || slices.Contains(img.RepoDigests, r.Name())) {
-		byTag = true
-		if len(img.RepoTags) > 1 && slices.Contains(img.RepoTags, r.Name()) {
-			if err := s.Untag(r); err != nil {
-				return err
-			}
-			fmt.Fprintf(out, "Untagged: %s\n", image.Familiar(r.Name()))
-			return nil
-		}
-	}
-	if !byTag && len(img.RepoTags) > 1 && !force {
-		return fmt.Errorf("%w: unable to delete %s (must be forced): image is referenced in multiple repositories", store.ErrConflict, img.ShortID())
-	}
-	if err := s.Delete(img.ID); err != nil {
-		return err
-	}
-	for _, t := range append(img.RepoTags, img.RepoDigests...) {
-		fmt.Fprintf(out, "Untagged: %s\n", image.Familiar(t))
-	}
-	fmt.Fprintf(out, "Deleted: %s\n", img.ID)
-	events.Append(wardRoot(), "image", "delete", img.ID.String(), map[string]string{"name": img.ID.String()})
-	return nil
 }
 
 func newTagCommand() *cobra.Command {
