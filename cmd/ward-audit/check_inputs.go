@@ -92,7 +92,7 @@ func (c *checkInputs) store() (*store.Store, error) {
 	if _, err := os.Stat(cli.Layout().ImageDB()); err != nil {
 		return nil, fmt.Errorf("no image store in %s", wardRoot())
 	}
-	s, err := openImageStore()
+	s, err := store.Open(cli.Layout().Images())
 	if err != nil {
 		return nil, err
 	}

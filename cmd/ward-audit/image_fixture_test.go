@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"github.com/wardproject/ward/internal/cli"
 	"io"
 	"maps"
 	"slices"
@@ -67,7 +68,7 @@ func storeImage(t *testing.T, ref string, cfg v1.Config, layers ...v1.Layer) *im
 	if img, err = mutate.ConfigFile(img, cf); err != nil {
 		t.Fatal(err)
 	}
-	s, err := openImageStore()
+	s, err := imagestore.Open(cli.Layout().Images())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -69,7 +69,7 @@ func openStoredImage(ref string) (*stored.ImageSource, error) {
 	if _, err := os.Stat(filepath.Join(dir, "meta.db")); err != nil {
 		return nil, fmt.Errorf("%s: no such directory, archive or image (no image store in %s): %w", ref, wardRoot(), errNotStored)
 	}
-	s, err := openImageStore()
+	s, err := store.Open(cli.Layout().Images())
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/wardproject/ward/internal/linux/consolesocket"
 	"io"
 	"os"
 	"os/exec"
@@ -16,7 +17,7 @@ import (
 // when a terminal process runs in the foreground: they receive the pty
 // master and copy between it and their own stdio, as runc does.
 type terminalProxy struct {
-	sock   *console.Socket
+	sock   *consolesocket.Socket
 	master *os.File
 }
 
@@ -30,7 +31,7 @@ func terminalProxyIf(needed bool) (*terminalProxy, error) {
 }
 
 func newTerminalProxy() (*terminalProxy, error) {
-	sock, err := console.Listen()
+	sock, err := consolesocket.Listen()
 	if err != nil {
 		return nil, err
 	}

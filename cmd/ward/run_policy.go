@@ -1,19 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/engineconfig"
 	"github.com/wardproject/ward/internal/exitstatus"
+	"github.com/wardproject/ward/internal/judge/request"
 	"github.com/wardproject/ward/internal/open"
 	"github.com/wardproject/ward/internal/record"
-	"github.com/wardproject/ward/internal/sibling"
 	"io"
-	"os"
-	"os/exec"
 	"slices"
 
 	"github.com/spf13/cobra"
@@ -86,7 +82,7 @@ func (p *runPolicyFlags) enforce(req engine.CreateRequest, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	return judge(p2, p.judgeArgs(name, gate), io.Discard, stderr)
+	return request.Judge(cli.Layout(), p2, p.judgeArgs(name, gate), io.Discard, stderr)
 }
 
 // judgeArgs are the judge's flags for the policy and gate in force.
@@ -138,7 +134,7 @@ func (p *runPolicyFlags) printDryRun(cmd *cobra.Command, f *runFlags, args []str
 	if p.format == "inspect" {
 		out = io.Discard // the record is printed; only the verdict counts
 	}
-	return judge(pv, judgeArgs, out, cmd.ErrOrStderr())
+	return request.Judge(cli.Layout(), pv, judgeArgs, out, cmd.ErrOrStderr())
 }
 
 // preview is the spec and record req would create; nothing is created.
@@ -148,27 +144,4 @@ func preview(req engine.CreateRequest) (*record.Preview, error) {
 		return nil, err
 	}
 	return e.Preview(req)
-}
-
-// judge runs `ward-audit judge-run ARGS` on p, the spec and record a
-// create would make. Its refusal (or error) is already on stderr when
-// judge returns an error carrying its exit status.
-func judge(p *record.Preview, args []string, stdout, stderr io.Writer) error {
-	data, err := json.Marshal(p)
-	if err != nil {
-		return err
-	}
-	bin, err := sibling.Find("ward-audit")
-	if err != nil {
-		return fmt.Errorf("--policy: %w", err)
-	}
-	cmd := exec.Command(bin, append([]string{"judge-run"}, args...)...)
-	cmd.Env = append(os.Environ(), "WARD_ROOT="+wardRoot())
-	cmd.Stdin = bytes.NewReader(data)
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	err = cmd.Run()
-	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
-		return exitstatus.Silent(ee.ExitCode())
-	}
-	return err
 }

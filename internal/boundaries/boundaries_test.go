@@ -85,3 +85,9 @@ func TestAuditLinksNoNetlinkOrNftables(t *testing.T) {
 func TestRecordLinksNoEngine(t *testing.T) {
 	requireNone(t, "internal/record", module+"internal/engine", module+"internal/ociruntime", module+"internal/network")
 }
+
+// ward hands judging to ward-audit (the judge-run protocol): ward itself
+// links neither the audit rules, the policies nor the judge.
+func TestWardLinksNoAuditor(t *testing.T) {
+	requireNone(t, "cmd/ward", module+"internal/audit", module+"internal/policy", module+"internal/containerworkload")
+}

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/wardproject/ward/internal/exitstatus"
-	"github.com/wardproject/ward/internal/linux/console"
+	"github.com/wardproject/ward/internal/linux/consolesocket"
 	"github.com/wardproject/ward/internal/record"
 	"os"
 	"path/filepath"
@@ -142,7 +142,7 @@ func (e *Engine) Exec(ctx context.Context, c *record.Container, req ExecRequest,
 	opts := ociruntime.ExecOpts{}
 	var masterc chan masterResult
 	if req.Tty {
-		cs, err := console.Listen()
+		cs, err := consolesocket.Listen()
 		if err != nil {
 			return 0, exitstatus.New(125, err)
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/wardproject/ward/internal/exitstatus"
+	"github.com/wardproject/ward/internal/linux/consolesocket"
 	"github.com/wardproject/ward/internal/record"
 	"io"
 	"os"
@@ -225,7 +226,7 @@ func (e *Engine) createAndStart(ctx context.Context, c *record.Container, stdio 
 	os.Remove(opts.PidFile)
 	var masterc chan masterResult
 	if c.Config.Tty {
-		cs, err := console.Listen()
+		cs, err := consolesocket.Listen()
 		if err != nil {
 			return 0, nil, exitstatus.New(125, err)
 		}
@@ -317,7 +318,7 @@ type masterResult struct {
 	err error
 }
 
-func receiveMaster(cs *console.Socket, out chan<- masterResult) {
+func receiveMaster(cs *consolesocket.Socket, out chan<- masterResult) {
 	m, err := cs.ReceiveMaster()
 	out <- masterResult{f: m, err: err}
 }

@@ -2,14 +2,11 @@
 // binary exits with: 1 for a verb other than run failing (docker's image
 // and container verbs, cosign), 1 or 2 for the audit verbs (findings,
 // usage), 125/126/127 for a container that could not run (docker run),
-// or a container's own status. internal/cli asks every error it ends with
+// or a container's own status. It links no fmt: ward-monitor uses it. internal/cli asks every error it ends with
 // for ExitCode; an error without one exits 125.
 package exitstatus
 
-import (
-	"errors"
-	"fmt"
-)
+import "errors"
 
 // Error is an error with the status its process exits with. Err nil is a
 // status whose message was already shown (a container's own exit, a
@@ -52,7 +49,3 @@ func Always[C any](code int, run func(C, []string) error) func(C, []string) erro
 		return New(code, err)
 	}
 }
-
-// Status is a process's exit status as a string for messages, "exit
-// status N", as os/exec's.
-func (e *Error) Status() string { return fmt.Sprintf("exit status %d", e.Code) }

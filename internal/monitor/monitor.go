@@ -38,7 +38,7 @@ package monitor
 import (
 	"errors"
 	"github.com/wardproject/ward/internal/exitstatus"
-	"github.com/wardproject/ward/internal/linux/console"
+	"github.com/wardproject/ward/internal/linux/consolesocket"
 	"github.com/wardproject/ward/internal/rootdir"
 	"io"
 	"os"
@@ -114,7 +114,7 @@ func run(cfg Config, report *Reporter) error {
 	}
 	var masterc chan *os.File
 	if cfg.Tty {
-		sock, err := console.Listen()
+		sock, err := consolesocket.Listen()
 		if err != nil {
 			return exitstatus.New(125, errors.New("container "+cfg.ID+": console socket: "+err.Error()))
 		}

@@ -7,7 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/wardproject/ward/internal/exitstatus"
-	"github.com/wardproject/ward/internal/linux/console"
+	"github.com/wardproject/ward/internal/linux/consolesocket"
 	"io"
 	"os"
 	"path/filepath"
@@ -402,7 +402,7 @@ func TestTerminal(t *testing.T) {
 		id := "tty-" + filepath.Base(r.Path)
 		cleanupContainer(t, r, id)
 
-		sock, err := console.Listen()
+		sock, err := consolesocket.Listen()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -435,7 +435,7 @@ func TestTerminal(t *testing.T) {
 		}
 
 		// An exec with its own terminal.
-		esock, err := console.Listen()
+		esock, err := consolesocket.Listen()
 		if err != nil {
 			t.Fatal(err)
 		}

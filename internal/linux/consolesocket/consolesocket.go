@@ -1,9 +1,13 @@
-package console
+// Package consolesocket is the one --console-socket listener of ward's
+// processes. It links no fmt (nor reflection): ward-monitor, which lives
+// as long as its container, uses it.
+package consolesocket
 
 import (
-	"fmt"
+	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -26,7 +30,7 @@ func Listen() (*Socket, error) {
 	// somewhere under a deep ward root.
 	dir, err := os.MkdirTemp("", "ward-console-")
 	if err != nil {
-		return nil, fmt.Errorf("console socket: %w", err)
+		return nil, wrap("console socket", err)
 	}
 	path := filepath.Join(dir, "console.sock")
 	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
@@ -40,7 +44,7 @@ func Listen() (*Socket, error) {
 	}
 	if err != nil {
 		os.RemoveAll(dir)
-		return nil, fmt.Errorf("console socket %s: %w", path, err)
+		return nil, wrap("console socket "+path, err)
 	}
 	return &Socket{path: path, fd: fd}, nil
 }
@@ -55,32 +59,32 @@ func (c *Socket) ReceiveMaster() (*os.File, error) {
 	fd := c.fd
 	c.mu.Unlock()
 	if fd < 0 {
-		return nil, fmt.Errorf("console socket %s: closed", c.path)
+		return nil, errors.New("console socket " + c.path + ": closed")
 	}
 	conn, _, err := unix.Accept4(fd, unix.SOCK_CLOEXEC)
 	for err == unix.EINTR {
 		conn, _, err = unix.Accept4(fd, unix.SOCK_CLOEXEC)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("console socket %s: accept: %w", c.path, err)
+		return nil, wrap("console socket "+c.path+": accept", err)
 	}
 	defer unix.Close(conn)
 	name := make([]byte, 4096)
 	oob := make([]byte, unix.CmsgSpace(4))
 	n, oobn, _, _, err := unix.Recvmsg(conn, name, oob, unix.MSG_CMSG_CLOEXEC)
 	if err != nil {
-		return nil, fmt.Errorf("console socket %s: receive: %w", c.path, err)
+		return nil, wrap("console socket "+c.path+": receive", err)
 	}
 	msgs, err := unix.ParseSocketControlMessage(oob[:oobn])
 	if err != nil || len(msgs) != 1 {
-		return nil, fmt.Errorf("console socket %s: want one control message, got %d: %v", c.path, len(msgs), err)
+		return nil, errors.New("console socket " + c.path + ": want one control message, got " + strconv.Itoa(len(msgs)))
 	}
 	fds, err := unix.ParseUnixRights(&msgs[0])
 	if err != nil || len(fds) != 1 {
 		for _, fd := range fds {
 			unix.Close(fd)
 		}
-		return nil, fmt.Errorf("console socket %s: want one file descriptor, got %d: %v", c.path, len(fds), err)
+		return nil, errors.New("console socket " + c.path + ": want one file descriptor, got " + strconv.Itoa(len(fds)))
 	}
 	return os.NewFile(uintptr(fds[0]), string(name[:n])), nil
 }
@@ -100,3 +104,14 @@ func (c *Socket) Close() error {
 	os.RemoveAll(filepath.Dir(c.path))
 	return err
 }
+
+// wrapped is an error with what failed in front, as fmt's %w makes it.
+type wrapped struct {
+	what string
+	err  error
+}
+
+func (w *wrapped) Error() string { return w.what + ": " + w.err.Error() }
+func (w *wrapped) Unwrap() error { return w.err }
+
+func wrap(what string, err error) error { return &wrapped{what, err} }
