@@ -93,7 +93,7 @@ func newImageInspectCommand() *cobra.Command {
 				}
 				out = append(out, ii)
 			}
-			return printInspected(cmd.OutOrStdout(), tmpl, out, errs)
+			return format.PrintInspected(cmd.OutOrStdout(), tmpl, out, errs)
 		}),
 	}
 	cmd.Flags().StringVarP(&tmplText, "format", "f", "", "print each image through a Go template (Docker's functions), or json")

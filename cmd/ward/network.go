@@ -245,7 +245,7 @@ func newNetworkInspectCommand() *cobra.Command {
 			if err != nil {
 				errs = append(errs, err)
 			}
-			return printInspected(os.Stdout, tmpl, views, errs)
+			return format.PrintInspected(os.Stdout, tmpl, views, errs)
 		}),
 	}
 	cmd.Flags().StringVarP(&tmplText, "format", "f", "", "print each network through a Go template (Docker's functions), or json")

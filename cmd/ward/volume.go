@@ -177,7 +177,7 @@ func newVolumeInspectCommand() *cobra.Command {
 				}
 				out = append(out, v)
 			}
-			return printInspected(os.Stdout, tmpl, out, errs)
+			return format.PrintInspected(os.Stdout, tmpl, out, errs)
 		}),
 	}
 	cmd.Flags().StringVarP(&tmplText, "format", "f", "", "print each volume through a Go template (Docker's functions), or json")
