@@ -333,6 +333,15 @@ func TestRunPolicyAgreesWithBundle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// ward create refuses a bind whose source is missing (it does not
+	// make one, unlike Docker 20.10): the lines' host paths exist for the
+	// test's length, made here where the machine lacks them.
+	for _, p := range []struct {
+		path string
+		dir  bool
+	}{{"/var/run/docker.sock", false}, {"/srv/data", true}} {
+		ensureHostPath(t, p.path, p.dir)
+	}
 	for i, l := range commandLines {
 		name := fmt.Sprintf("line%d", i)
 		cmd := exec.Command(wardBinary(t), append(append([]string{"create", "--runtime", "/bin/true", "--name", name}, l.flags...), l.img())...)
@@ -442,4 +451,23 @@ func TestRunPolicyFromConfigAndVulnGate(t *testing.T) {
 	if _, _, err := runCmd(t, "--dry-run", "--fail-on-vuln", "low", "--allow-uncovered", "example.com/gentoo:1"); err != nil {
 		t.Errorf("--allow-uncovered: %v", err)
 	}
+}
+
+// ensureHostPath makes path (an empty file, or a directory) when it is
+// missing, and removes it when the test ends.
+func ensureHostPath(t *testing.T, path string, dir bool) {
+	t.Helper()
+	if _, err := os.Lstat(path); err == nil {
+		return
+	}
+	var err error
+	if dir {
+		err = os.Mkdir(path, 0o755)
+	} else {
+		err = os.WriteFile(path, nil, 0o600)
+	}
+	if err != nil {
+		t.Fatalf("make %s for the test: %v", path, err)
+	}
+	t.Cleanup(func() { os.Remove(path) })
 }

@@ -3,17 +3,19 @@
 // container, so it is kept small: see internal/monitor for what it does
 // and its protocol with ward.
 //
-//	ward-monitor --root ROOT --ward WARD [--runtime RUNTIME] --log LOG [--tty] ID
+//	ward-monitor --root ROOT --ward WARD [--runtime RUNTIME] --log LOG [--tty] [--log-max-size BYTES --log-max-file N] [--health-interval DURATION] ID
 package main
 
 import (
 	"os"
 	"runtime"
+	"strconv"
+	"time"
 
 	"github.com/wardproject/ward/internal/monitor"
 )
 
-const usage = "usage: ward-monitor --root ROOT --ward WARD [--runtime RUNTIME] --log LOG [--tty] ID\n"
+const usage = "usage: ward-monitor --root ROOT --ward WARD [--runtime RUNTIME] --log LOG [--tty] [--log-max-size BYTES --log-max-file N] [--health-interval DURATION] ID\n"
 
 func main() {
 	// One container's supervision needs one thread running Go code.
@@ -41,6 +43,24 @@ func parseArgs(args []string) (monitor.Config, bool) {
 		case a == "--tty":
 			cfg.Tty = true
 			args = args[1:]
+		case (a == "--log-max-size" || a == "--log-max-file") && len(args) > 1:
+			n, err := strconv.ParseInt(args[1], 10, 64)
+			if err != nil || n < 0 {
+				return cfg, false
+			}
+			if a == "--log-max-size" {
+				cfg.LogMaxSize = n
+			} else {
+				cfg.LogMaxFiles = int(n)
+			}
+			args = args[2:]
+		case a == "--health-interval" && len(args) > 1:
+			d, err := time.ParseDuration(args[1])
+			if err != nil || d <= 0 {
+				return cfg, false
+			}
+			cfg.HealthInterval = d
+			args = args[2:]
 		case values[a] != nil && len(args) > 1:
 			*values[a] = args[1]
 			args = args[2:]

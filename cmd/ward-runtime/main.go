@@ -41,6 +41,10 @@ type globals struct {
 	log           *runtimelog.Logger
 }
 
+// rootHooks add what a build tag brings (manpages.go: make man's
+// generator verb).
+var rootHooks []func(root *cobra.Command)
+
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "init" {
 		initproc.Run() // never returns
@@ -93,6 +97,9 @@ func main() {
 		newEventsCommand(g),
 		newFeaturesCommand(),
 	)
+	for _, hook := range rootHooks {
+		hook(root)
+	}
 	err := root.Execute()
 	// A status with no message (run's and exec's container status)
 	// ends the process without printing anything.

@@ -11,9 +11,9 @@ import (
 func newContainerCommands() []*cobra.Command {
 	verbs := func() []*cobra.Command {
 		return []*cobra.Command{
-			newRunCommand(), newCreateCommand(), newPsCommand(), newStartCommand(), newStopCommand(),
+			newRunCommand(), newCreateCommand(), newPsCommand(), newStartCommand(), newStopCommand(), newRestartCommand(),
 			newKillCommand(), newRmCommand(), newLogsCommand(), newExecCommand(),
-			newInspectCommand(), newCpCommand(),
+			newInspectCommand(), newCpCommand(), newLearnCommand(),
 		}
 	}
 	group := &cobra.Command{Use: "container", Short: "Manage containers"}
@@ -21,7 +21,7 @@ func newContainerCommands() []*cobra.Command {
 	group.AddCommand(withName(newPsCommand(), "ls", "list"))
 	group.AddCommand(newMoreContainerCommands()...)
 	group.AddCommand(newContainerPruneCommand())
-	return append(append(append(verbs(), newMoreContainerCommands()...), group), newMonitorCommands()...)
+	return append(append(append(append(verbs(), newMoreContainerCommands()...), group), newMonitorCommands()...), newGenerateCommand())
 }
 
 // containerRunE makes a verb other than run exit 1, as docker's do,

@@ -66,6 +66,12 @@ func startMonitor(c *record.Container, rt string) error {
 	if c.Config.Tty {
 		args = append(args, "--tty")
 	}
+	if maxSize, maxFiles, err := c.HostConfig.LogConfig.Rotation(); err == nil && maxSize > 0 {
+		args = append(args, "--log-max-size", strconv.FormatInt(maxSize, 10), "--log-max-file", strconv.Itoa(maxFiles))
+	}
+	if d := c.HealthInterval(); d > 0 {
+		args = append(args, "--health-interval", d.String())
+	}
 	cmd := exec.Command(argv[0], append(args, c.ID)...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	// The monitor lives as long as the container: a small heap, collected
@@ -113,6 +119,9 @@ func newMonitorCommands() []*cobra.Command {
 	mon.Flags().StringVar(&cfg.Runtime, "runtime", "", "the runtime binary")
 	mon.Flags().BoolVar(&cfg.Tty, "tty", false, "the container has a terminal")
 	mon.Flags().StringVar(&cfg.Log, "log", "", "the container's log, where the monitor copies its output")
+	mon.Flags().Int64Var(&cfg.LogMaxSize, "log-max-size", 0, "rotate the log at this size in bytes")
+	mon.Flags().IntVar(&cfg.LogMaxFiles, "log-max-file", 1, "log files kept")
+	mon.Flags().DurationVar(&cfg.HealthInterval, "health-interval", 0, "how often to run the container's health check")
 
 	var runtimePath, consoleSocket string
 	stdoutFD, stderrFD := -1, -1
@@ -152,10 +161,27 @@ func newMonitorCommands() []*cobra.Command {
 			if err != nil {
 				return err
 			}
-			return e.Exited(c.ID, status)
+			restart, err := e.ExitedRestart(c.ID, status)
+			if restart {
+				fmt.Println("restart") // the monitor starts it again
+			}
+			return err
 		},
 	}
-	return []*cobra.Command{mon, start, exited}
+	health := &cobra.Command{
+		Use:    "container-health ID",
+		Short:  "Run a container's health check once and record it, for its monitor (internal)",
+		Hidden: true,
+		Args:   cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			e, c, err := open.Container(cli.Layout(), args[0])
+			if err != nil {
+				return err
+			}
+			return e.CheckHealth(context.Background(), c.ID)
+		},
+	}
+	return []*cobra.Command{mon, start, exited, health}
 }
 
 // monitorStart is `ward container-start`: without a terminal the

@@ -581,9 +581,9 @@ func TestForegroundLogs(t *testing.T) {
 	if code != 2 || out != "out\n" || errOut != "err\n" {
 		t.Errorf("exit %d, stdout %q, stderr %q; want 2, out, err", code, out, errOut)
 	}
-	logs := w.must(t, "logs", "fg")
-	if !strings.Contains(logs, "out\n") || !strings.Contains(logs, "err\n") {
-		t.Errorf("logs = %q, want both streams", logs)
+	// Each stream back on its own, as docker logs does.
+	if logs, logsErr, code := w.run(t, nil, "logs", "fg"); code != 0 || logs != "out\n" || logsErr != "err\n" {
+		t.Errorf("logs: exit %d, stdout %q, stderr %q; want out and err apart", code, logs, logsErr)
 	}
 	w.must(t, "rm", "fg")
 }

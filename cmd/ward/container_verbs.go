@@ -9,7 +9,6 @@ import (
 	"github.com/wardproject/ward/internal/open"
 	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/signame"
-	"io"
 	"os"
 	"time"
 
@@ -41,6 +40,7 @@ func newStartCommand() *cobra.Command {
 					err = e.EnsureMounted(c)
 				}
 				if err == nil {
+					e.ClearStopRequested(c.ID) // it runs on purpose again
 					err = startMonitor(c, e.RuntimePath)
 				}
 				if err != nil {
@@ -58,15 +58,52 @@ func newStopCommand() *cobra.Command {
 	var timeout int
 	cmd := &cobra.Command{
 		Use:   "stop [-t SECONDS] CONTAINER...",
-		Short: "Stop containers: SIGTERM, then SIGKILL after the timeout",
+		Short: "Stop containers: the stop signal (SIGTERM unless set), then SIGKILL after the timeout",
 		Args:  cobra.MinimumNArgs(1),
-		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+		RunE: containerRunE(func(cmd *cobra.Command, args []string) error {
 			return eachContainer(args, func(e *engine.Engine, c *record.Container) error {
-				return e.Stop(context.Background(), c, time.Duration(timeout)*time.Second)
+				return e.Stop(context.Background(), c, c.StopTimeout(changedInt(cmd, "time", timeout)))
 			})
 		}),
 	}
-	cmd.Flags().IntVarP(&timeout, "time", "t", 10, "seconds to wait before killing")
+	cmd.Flags().IntVarP(&timeout, "time", "t", 10, "seconds to wait before killing (default: the container's --stop-timeout, else 10)")
+	return cmd
+}
+
+// changedInt is &v when the flag was given, nil otherwise.
+func changedInt(cmd *cobra.Command, name string, v int) *int {
+	if cmd.Flags().Changed(name) {
+		return &v
+	}
+	return nil
+}
+
+// newRestartCommand is `ward restart`: stop with the container's stop
+// signal and timeout, then start again under a new monitor.
+func newRestartCommand() *cobra.Command {
+	var timeout int
+	cmd := &cobra.Command{
+		Use:   "restart [-t SECONDS] CONTAINER...",
+		Short: "Restart containers: stop as ward stop does, then start",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: containerRunE(func(cmd *cobra.Command, args []string) error {
+			return eachContainer(args, func(e *engine.Engine, c *record.Container) error {
+				if err := e.Stop(context.Background(), c, c.StopTimeout(changedInt(cmd, "time", timeout))); err != nil {
+					return err
+				}
+				c, err := e.Records.Load(c.ID)
+				if err != nil {
+					return err
+				}
+				if err := e.EnsureMounted(c); err != nil {
+					return err
+				}
+				e.ClearStopRequested(c.ID)
+				return startMonitor(c, e.RuntimePath)
+			})
+		}),
+	}
+	cmd.Flags().IntVarP(&timeout, "time", "t", 10, "seconds to wait before killing (default: the container's --stop-timeout, else 10)")
 	return cmd
 }
 
@@ -133,6 +170,9 @@ func newRmCommand() *cobra.Command {
 				return errors.Join(orphanErrs...)
 			}
 			return errors.Join(append(orphanErrs, eachContainer(rest, func(e *engine.Engine, c *record.Container) error {
+				if force {
+					e.MarkStopRequested(c.ID) // no restart for its monitor
+				}
 				if c.State.Status != record.StatusRunning && e.Records.Monitored(c.ID) {
 					// Exited, and its monitor is recording the end: wait
 					// for it rather than refuse a stopped container.
@@ -174,40 +214,29 @@ func newRmCommand() *cobra.Command {
 }
 
 func newLogsCommand() *cobra.Command {
-	var follow bool
+	var follow, timestamps bool
+	var tail, since, until string
 	cmd := &cobra.Command{
-		Use:   "logs [-f] CONTAINER",
-		Short: "Print a detached container's output",
+		Use:   "logs [-f] [--tail N] [--since T] [--until T] [-t] CONTAINER",
+		Short: "Print a container's output: stdout on stdout, stderr on stderr",
 		Args:  cobra.ExactArgs(1),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+			o, err := logOptions(tail, since, until)
+			if err != nil {
+				return err
+			}
 			e, c, err := open.Container(cli.Layout(), args[0])
 			if err != nil {
 				return err
 			}
-			f, err := os.Open(c.LogPath)
-			if errors.Is(err, os.ErrNotExist) {
-				return nil // never started detached
-			}
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			for {
-				if _, err := io.Copy(os.Stdout, f); err != nil {
-					return err
-				}
-				if !follow {
-					return nil
-				}
-				if !e.Records.Monitored(c.ID) {
-					_, err := io.Copy(os.Stdout, f) // what came since
-					return err
-				}
-				time.Sleep(100 * time.Millisecond)
-			}
+			return printLogs(e, c, o, follow, timestamps)
 		}),
 	}
 	cmd.Flags().BoolVarP(&follow, "follow", "f", false, "follow the output until the container stops")
+	cmd.Flags().StringVarP(&tail, "tail", "n", "all", "lines to show from the end (both streams together), or all")
+	cmd.Flags().StringVar(&since, "since", "", "only lines since a time: RFC 3339, Unix time, or a duration before now (10m)")
+	cmd.Flags().StringVar(&until, "until", "", "only lines before a time, same forms as --since")
+	cmd.Flags().BoolVarP(&timestamps, "timestamps", "t", false, "print each line's time")
 	return cmd
 }
 

@@ -17,3 +17,9 @@ func TestNoAuditParsers(t *testing.T) {
 		// stored verification record)
 		"github.com/sigstore", "github.com/secure-systems-lab")
 }
+
+// TestNoManGenerator: the man page generator (cobra/doc and its markdown
+// libraries) is built only with the mangen tag, by make man.
+func TestNoManGenerator(t *testing.T) {
+	testutil.RequireNoDeps(t, "github.com/spf13/cobra/doc", "github.com/cpuguy83/go-md2man", "github.com/russross/blackfriday")
+}

@@ -454,7 +454,11 @@ func pullImage(ctx context.Context, what, platform string, progress, status io.W
 	if err != nil {
 		return "", err
 	}
-	img, err := registry.Pull(ctx, pullRef, plat, registry.Options{})
+	ropts, err := registryOptions()
+	if err != nil {
+		return "", err
+	}
+	img, err := registry.Pull(ctx, pullRef, plat, ropts)
 	if err != nil {
 		return "", err
 	}
@@ -504,11 +508,16 @@ func newPushCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			ropts, err := registryOptions()
+			if err != nil {
+				return err
+			}
 			var bar *progressBar
 			if !quiet {
 				bar = newProgressBar(os.Stderr, "pushing "+image.Familiar(ref.Name()))
 			}
-			err = registry.Push(cmd.Context(), ref, img, registry.Options{Progress: bar.updates()})
+			ropts.Progress = bar.updates()
+			err = registry.Push(cmd.Context(), ref, img, ropts)
 			bar.finish()
 			if err != nil {
 				return err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/open"
+	"github.com/wardproject/ward/internal/trust/record"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/v1"
@@ -13,7 +14,6 @@ import (
 	"github.com/wardproject/ward/internal/format"
 	"github.com/wardproject/ward/internal/image"
 	"github.com/wardproject/ward/internal/image/store"
-	"github.com/wardproject/ward/internal/trust/record"
 )
 
 // inspectedImage is the part of `docker image inspect` ward reproduces,

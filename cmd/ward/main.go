@@ -3,8 +3,14 @@
 package main
 
 import (
+	"github.com/spf13/cobra"
+
 	"github.com/wardproject/ward/internal/cli"
 )
+
+// rootHooks add what a build tag brings (manpages.go: make man's
+// generator verb).
+var rootHooks []func(root *cobra.Command)
 
 func main() {
 	closeOnExecInherited()
@@ -24,11 +30,16 @@ func main() {
 		newVersionCommand(),
 		newVolumeCommand(),
 		newEventsCommand(),
+		newLoginCommand(),
+		newLogoutCommand(),
 	)
 	setVersionFlag(root)
 	root.AddCommand(newImageCommands()...)
 	root.AddCommand(newContainerCommands()...)
 	root.AddCommand(newSystemCommand())
-	addSystemCommands(root)
+	installCompletion(root)
+	for _, hook := range rootHooks {
+		hook(root)
+	}
 	cli.Run(root)
 }

@@ -40,7 +40,12 @@ func TestDetachedOutputDrained(t *testing.T) {
 		t.Fatalf("container %s: %+v", id, got.State)
 	}
 	counts := map[string]int{}
-	for _, l := range strings.Split(strings.TrimSuffix(w.must(t, "logs", id), "\n"), "\n") {
+	out, errOut, code := w.run(t, nil, "logs", id)
+	if code != 0 {
+		t.Fatalf("logs %s: exit %d: %s", id, code, errOut)
+	}
+	// Each stream on its own: stdout's lines then stderr's.
+	for _, l := range strings.Split(strings.TrimSuffix(out, "\n")+"\n"+strings.TrimSuffix(errOut, "\n"), "\n") {
 		counts[l]++
 	}
 	for _, n := range []int{1, lines / 2, lines} {

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/learnprofile"
 	"github.com/wardproject/ward/internal/ociruntime"
 	"github.com/wardproject/ward/internal/runspec"
 )
@@ -33,9 +34,14 @@ type runFlags struct {
 	mounts     []string
 	pidsLimit  int64
 	runtime    string
+	profile    string         // --profile: a profile `ward learn` wrote
 	policy     runPolicyFlags // --policy, --fail-on-vuln, --dry-run (run_policy.go)
 	pull       string         // --pull (run_pull.go)
 	net        networkFlags   // see run_network.go
+	service    serviceFlags   // --init, --stop-signal, --stop-timeout (run_service.go)
+
+	// --profile-mode: enforce, or log (internal/engine/profile_log.go)
+	profileMode string
 }
 
 func (f *runFlags) register(cmd *cobra.Command) {
@@ -54,7 +60,9 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.StringArrayVar(&f.o.CapAdd, "cap-add", nil, "add a capability (or ALL)")
 	fl.StringArrayVar(&f.o.CapDrop, "cap-drop", nil, "drop a capability (or ALL)")
 	fl.BoolVar(&f.o.Privileged, "privileged", false, "give every capability and device: dangerous")
-	fl.StringArrayVar(&f.o.SecurityOpt, "security-opt", nil, "no-new-privileges[:true], seccomp=unconfined|PROFILE.json")
+	fl.StringArrayVar(&f.o.SecurityOpt, "security-opt", nil, "no-new-privileges[:true], seccomp=unconfined|PROFILE.json, apparmor=PROFILE, label=...")
+	registerLeastPrivilege(fl, &f.o)
+	f.service.register(fl)
 	fl.BoolVar(&f.o.ReadOnly, "read-only", false, "mount the root filesystem read-only")
 	fl.StringArrayVar(&f.o.Tmpfs, "tmpfs", nil, "mount a tmpfs: DEST[:OPTIONS]")
 	fl.StringArrayVarP(&f.o.Volumes, "volume", "v", nil, "bind mount or volume: HOST:DEST or NAME:DEST [:ro|rw|nocopy], or DEST (an anonymous volume)")
@@ -70,6 +78,8 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.Int64Var(&f.pidsLimit, "pids-limit", 0, "limit on the number of processes (-1 unlimited)")
 	fl.StringVar(&f.o.CPUs, "cpus", "", "number of CPUs (e.g. 1.5)")
 	fl.StringArrayVar(&f.o.Ulimits, "ulimit", nil, "resource limit: NAME=SOFT[:HARD]")
+	fl.StringVar(&f.profile, "profile", "", "apply a profile written by ward learn (flags given apply over it)")
+	fl.StringVar(&f.profileMode, "profile-mode", "enforce", "enforce: refuse system calls outside --profile; log: let them through and report each once (stderr, inspect's .State.ProfileDenials)")
 	fl.StringVar(&f.runtime, "runtime", "", "runtime binary (default: ward-runtime beside ward, then on PATH)")
 	fl.Bool("help", false, "help for run") // -h is --hostname, as in docker
 	f.policy.register(fl)
@@ -112,6 +122,20 @@ func (f *runFlags) request(cmd *cobra.Command, args []string) (engine.CreateRequ
 		}
 		o.Volumes = append(o.Volumes, v)
 	}
+	if f.profile != "" {
+		p, err := learnprofile.Read(f.profile)
+		if err != nil {
+			return engine.CreateRequest{}, err
+		}
+		o.Profile = p
+	}
+	if cmd.Flags().Changed("profile-mode") {
+		o.ProfileMode = f.profileMode
+		if f.detach && o.ProfileMode == learnprofile.ModeLog {
+			// ward-monitor does not watch the calls: refused rather than unreported.
+			return engine.CreateRequest{}, errors.New("--profile-mode log: not with -d: ward reports the calls outside the profile while it runs the container in the foreground")
+		}
+	}
 	if !cmd.Flags().Changed("userns") {
 		cfg, err := engineconfig.Read()
 		if err != nil {
@@ -120,6 +144,7 @@ func (f *runFlags) request(cmd *cobra.Command, args []string) (engine.CreateRequ
 		o.Userns = cfg.Userns
 	}
 	req := engine.CreateRequest{Name: f.name, Image: args[0], Run: o, AutoRemove: f.rm}
+	f.service.apply(cmd, &req)
 	return req, f.net.apply(&req)
 }
 
@@ -270,6 +295,7 @@ func runContainer(cmd *cobra.Command, f *runFlags, args []string) error {
 	if err != nil {
 		return err
 	}
+	restartInBackground(e, c, status) // --restart: run_service.go
 	if status != 0 {
 		os.Exit(status) // the container's own status, without a message
 	}
@@ -282,7 +308,7 @@ func superviseForeground(e *engine.Engine, c *record.Container, interactive bool
 	if err := engine.SetSubreaper(); err != nil {
 		return 0, &exitstatus.Error{Code: 125, Err: err}
 	}
-	stdio := engine.Stdio{Stdout: os.Stdout, Stderr: os.Stderr}
+	stdio := engine.Stdio{Stdout: os.Stdout, Stderr: os.Stderr, Notices: os.Stderr}
 	if interactive {
 		stdio.Stdin = os.Stdin
 	} else if !c.Config.Tty {
@@ -300,12 +326,12 @@ func superviseForeground(e *engine.Engine, c *record.Container, interactive bool
 	}
 	if !c.HostConfig.AutoRemove {
 		// Kept for `ward logs`, as docker keeps an attached container's output.
-		logf, err := os.OpenFile(c.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		log, err := engine.OpenLog(c)
 		if err != nil {
 			return 0, &exitstatus.Error{Code: 125, Err: err}
 		}
-		defer logf.Close()
-		stdio.Log = logf
+		defer log.Close()
+		stdio.Log, stdio.LogErr = log.Out, log.Err
 	}
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT, unix.SIGUSR1, unix.SIGUSR2)

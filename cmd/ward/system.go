@@ -12,18 +12,12 @@ import (
 	"github.com/wardproject/ward/internal/listing"
 )
 
-// addSystemCommands adds df to `ward system`, making the group when no
-// other file has (ward system prune lives beside it).
-func addSystemCommands(root *cobra.Command) {
-	for _, c := range root.Commands() {
-		if c.Name() == "system" {
-			c.AddCommand(newSystemDfCommand())
-			return
-		}
-	}
-	group := &cobra.Command{Use: "system", Short: "Manage ward's state"}
-	group.AddCommand(newSystemDfCommand())
-	root.AddCommand(group)
+// newSystemCommand is `ward system`: df, prune (system_prune.go) and
+// boot (system_boot.go).
+func newSystemCommand() *cobra.Command {
+	sys := &cobra.Command{Use: "system", Short: "Manage ward's root"}
+	sys.AddCommand(newSystemDfCommand(), newSystemPruneCommand(), newSystemBootCommand())
+	return sys
 }
 
 func newSystemDfCommand() *cobra.Command {

@@ -13,8 +13,8 @@ import (
 	"github.com/wardproject/ward/internal/prune"
 )
 
-func newSystemCommand() *cobra.Command {
-	sys := &cobra.Command{Use: "system", Short: "Manage ward's root"}
+// newSystemPruneCommand is `ward system prune`.
+func newSystemPruneCommand() *cobra.Command {
 	var force bool
 	p := &cobra.Command{
 		Use:   "prune [-f]",
@@ -67,8 +67,7 @@ anything under another ward root.`,
 		}),
 	}
 	p.Flags().BoolVarP(&force, "force", "f", false, "do not prompt for confirmation")
-	sys.AddCommand(p)
-	return sys
+	return p
 }
 
 // removeOrphan removes the traces of a container ID that has no record

@@ -10,6 +10,7 @@ import (
 	"github.com/wardproject/ward/internal/engineconfig"
 	"github.com/wardproject/ward/internal/open"
 	"github.com/wardproject/ward/internal/sibling"
+	"github.com/wardproject/ward/internal/trust/record"
 	"os/exec"
 	"strings"
 
@@ -24,7 +25,6 @@ import (
 	"github.com/wardproject/ward/internal/trust/gate"
 	"github.com/wardproject/ward/internal/trust/localsig"
 	"github.com/wardproject/ward/internal/trust/policy"
-	"github.com/wardproject/ward/internal/trust/record"
 )
 
 // Trust in the engine: `ward pull` has ward-trust verify the signatures

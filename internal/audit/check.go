@@ -57,6 +57,9 @@ func Check(paths []string, opts Options) (*Report, error) {
 		r.Inputs = append(r.Inputs, Input{File: in.File, Kind: in.Kind, Workloads: len(in.Workloads)})
 		ws = append(ws, in.Workloads...)
 		for _, w := range in.Workloads {
+			if w.User.RootMappedAway() {
+				r.mappedRoot++
+			}
 			if w.Content != nil {
 				r.images++
 				if w.Content.Scan != nil {

@@ -21,6 +21,10 @@ type Report struct {
 	images, scanned int
 	// incomplete counts the scanned images whose scan had coverage gaps.
 	incomplete int
+	// mappedRoot counts the workloads whose process is uid 0 in a user
+	// namespace that maps it to an unprivileged host uid: not root to
+	// the host, which the non-root answer says.
+	mappedRoot int
 }
 
 // Input is one file read.
@@ -85,7 +89,11 @@ func (r *Report) Summarize(rules []Rule, trustChecked bool) {
 		}
 		return Answer{Question: q, Answer: "yes", Detail: fmt.Sprintf("all %d workloads", s.Workloads)}
 	}
-	s.Questions = append(s.Questions, yesNo("Runs as non-root?", NonRoot, "run as root"))
+	nonRoot := yesNo("Runs as non-root?", NonRoot, "run as root")
+	if r.mappedRoot > 0 && nonRoot.Answer != "not checked" {
+		nonRoot.Detail += fmt.Sprintf("; %d run as uid 0 inside a user namespace that maps it to an unprivileged host uid (root inside, nobody to the host)", r.mappedRoot)
+	}
+	s.Questions = append(s.Questions, nonRoot)
 	// A privileged workload has every capability, so it counts here too.
 	for k := range resources[Privileged] {
 		if resources[Capabilities] == nil {

@@ -2,6 +2,7 @@ package container
 
 import (
 	"os"
+	"strings"
 	"sync"
 	"unsafe"
 )
@@ -15,13 +16,33 @@ import (
 // the process's memory, where Go leaves it: os.Args point into it) and
 // put back after it: the child is born showing only "ward-runtime".
 
-var argvMu sync.Mutex
+var (
+	argvMu sync.Mutex
+	// kernelArgs is the process's argument block, found before anything
+	// is parsed (see init).
+	kernelArgs []byte
+)
+
+// init moves os.Args off the kernel's block. Flag values are substrings
+// of os.Args, so while the block is blanked a path parsed from a flag
+// (--bundle, a namespace path) would hold NULs, and execve refuses such
+// a path with EINVAL. Package initialization runs before main parses any
+// flag, so from here on nothing but kernelArgs points into the block.
+func init() {
+	kernelArgs = argvBlock()
+	if kernelArgs == nil {
+		return
+	}
+	for i, a := range os.Args {
+		os.Args[i] = strings.Clone(a)
+	}
+}
 
 // hideArgs blanks the process's argument block but for its first word
 // and returns the function that restores it.
 func hideArgs() (restore func()) {
 	argvMu.Lock()
-	block := argvBlock()
+	block := kernelArgs
 	if block == nil {
 		argvMu.Unlock()
 		return func() {}

@@ -78,6 +78,8 @@ type CreateRequest struct {
 	// nothing; Preview also returns the spec.
 	DryRun bool
 	Net    NetworkRequest // -p, -P, --egress, --ingress: see network.go
+	// Service is how the container is stopped: see service.go.
+	Service ServiceRequest
 }
 
 // Preview builds what req would create without creating anything: no
@@ -110,6 +112,10 @@ func (e *Engine) create(req CreateRequest) (_ *record.Container, _ *specs.Spec, 
 	cfg, err := e.Images.ConfigFile(img)
 	if err != nil {
 		return nil, nil, fmt.Errorf("image %s: %w", req.Image, err)
+	}
+	if p := req.Run.Profile; p != nil && p.Image != img.ID.String() {
+		// A profile is bound to the image it was learned on, not to a name.
+		return nil, nil, fmt.Errorf("--profile: learned on image %s; %s is %s", p.Image, req.Image, img.ID)
 	}
 	// Named volumes become binds of their mountpoints before anything
 	// reads the mounts; the record keeps -v as the user gave it.
@@ -150,14 +156,13 @@ func (e *Engine) create(req CreateRequest) (_ *record.Container, _ *specs.Spec, 
 		Platform:   "linux",
 		HostConfig: hc,
 		Config: record.Config{
-			User:        firstNonEmpty(o.User, cfg.Config.User),
-			Tty:         o.TTY,
-			OpenStdin:   o.Interactive,
-			Env:         envvar.Merge(cfg.Config.Env, o.Env),
-			Image:       req.Image,
-			WorkingDir:  firstNonEmpty(o.Workdir, cfg.Config.WorkingDir),
-			Labels:      cfg.Config.Labels,
-			Healthcheck: cfg.Config.Healthcheck,
+			User:       firstNonEmpty(o.User, cfg.Config.User),
+			Tty:        o.TTY,
+			OpenStdin:  o.Interactive,
+			Env:        envvar.Merge(cfg.Config.Env, o.Env),
+			Image:      req.Image,
+			WorkingDir: firstNonEmpty(o.Workdir, cfg.Config.WorkingDir),
+			Labels:     cfg.Config.Labels,
 		},
 	}
 	c.Config.Entrypoint, c.Config.Cmd = cfg.Config.Entrypoint, cfg.Config.Cmd
@@ -170,9 +175,16 @@ func (e *Engine) create(req CreateRequest) (_ *record.Container, _ *specs.Spec, 
 	if len(o.Cmd) > 0 {
 		c.Config.Cmd = o.Cmd
 	}
+	if err := applyService(c, req.Service, cfg.Config); err != nil {
+		return nil, nil, err
+	}
 	c.LogPath = filepath.Join(e.Records.Dir(c.ID), "container.log")
 	c.NetworkSettings, c.HostConfig.PortBindings = e.previewNetwork(plan) // the real ones once made
 	userns, _ := runspec.ParseUserns(o.Userns)                            // checked by hostConfig
+	idmapped, err := e.planIDMappedBinds(c.ID, &o, userns.Auto)           // idmapvol.go
+	if err != nil {
+		return nil, nil, err
+	}
 	if req.DryRun {
 		c.Name = "/" + req.Name
 		if userns.Auto {
@@ -184,6 +196,7 @@ func (e *Engine) create(req CreateRequest) (_ *record.Container, _ *specs.Spec, 
 		if err != nil {
 			return nil, nil, err
 		}
+		spec.Annotations = annotateIDMappedBinds(spec.Annotations, idmapped)
 		e.labelVolumeMounts(c, volumes)
 		return c, spec, nil
 	}
@@ -219,6 +232,12 @@ func (e *Engine) create(req CreateRequest) (_ *record.Container, _ *specs.Spec, 
 		if err := e.allocateIDs(c, &o, userns.Size); err != nil {
 			return nil, nil, err
 		}
+		if err := e.mountIDMappedBinds(c.ID, idmapped, o); err != nil {
+			return nil, nil, err
+		}
+		if err := e.giveVolumesToMappedRoot(volumes, o); err != nil {
+			return nil, nil, err
+		}
 		rootfs, err = e.Snapshots.PrepareMapped(c.ID, img.ID.String(), o.UIDMappings, o.GIDMappings)
 	} else if req.AutoRemove {
 		rootfs, err = e.Snapshots.PrepareScratch(c.ID, img.ID.String()) // its writes go with it: never synced
@@ -247,6 +266,7 @@ func (e *Engine) create(req CreateRequest) (_ *record.Container, _ *specs.Spec, 
 	if err := checkBindSources(spec); err != nil {
 		return nil, nil, err
 	}
+	spec.Annotations = annotateIDMappedBinds(spec.Annotations, idmapped)
 	if e.Warn != nil && (o.Privileged || slices.ContainsFunc(o.CapAdd, func(s string) bool { return strings.EqualFold(s, "all") })) {
 		if missing := o.Host.Unavailable(); len(missing) > 0 {
 			e.Warn(fmt.Sprintf("this host cannot grant %s; the container runs without them", strings.Join(missing, ", ")))
@@ -346,7 +366,7 @@ func hostConfig(req CreateRequest) (record.HostConfig, error) {
 			*list.out = append(*list.out, n)
 		}
 	}
-	if _, err := runspec.ParseSecurityOpts(o.SecurityOpt); err != nil {
+	if err := recordPrivileges(&hc, o); err != nil {
 		return hc, err
 	}
 	for _, t := range o.Tmpfs {

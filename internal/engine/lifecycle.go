@@ -27,10 +27,33 @@ const pollInterval = 50 * time.Millisecond
 
 // Kill signals a running container's init.
 func (e *Engine) Kill(ctx context.Context, c *record.Container, sig syscall.Signal) error {
+	if c.State.Restarting {
+		// Between two runs, waiting out the back-off: as Docker's kill
+		// of a restarting container, it is not restarted.
+		if err := e.MarkStopRequested(c.ID); err != nil {
+			return err
+		}
+		e.WaitStopped(c.ID, 5*time.Second)
+		e.clearRestarting(c.ID)
+		return nil
+	}
 	if !c.State.Status.CanKill() {
 		return fmt.Errorf("%w: container %s is not running", record.ErrConflict, c.ShortName())
 	}
+	// As Docker's: a container killed on purpose is not restarted.
+	if err := e.MarkStopRequested(c.ID); err != nil {
+		return err
+	}
 	if err := e.Runtime.Kill(ctx, c.ID, sig, false); err != nil {
+		if errors.Is(err, ociruntime.ErrNotFound) || errors.Is(err, ociruntime.ErrNotRunning) {
+			// It exited just now, and its monitor may have decided a
+			// restart before the mark: that restart is given up (the
+			// monitor watches the mark through its back-off), as
+			// Docker's kill of a restarting container.
+			e.WaitStopped(c.ID, 5*time.Second)
+			e.clearRestarting(c.ID)
+			return nil
+		}
 		return fmt.Errorf("kill container %s: %w", c.ShortName(), err)
 	}
 	e.event("kill", c, map[string]string{"signal": strconv.Itoa(int(sig))})
@@ -38,17 +61,23 @@ func (e *Engine) Kill(ctx context.Context, c *record.Container, sig syscall.Sign
 	return nil
 }
 
-// Stop sends SIGTERM, then SIGKILL to every process after timeout, and
-// returns once the exit is recorded.
+// Stop sends the container's stop signal (--stop-signal, the image's
+// STOPSIGNAL, or SIGTERM), then SIGKILL to every process after timeout,
+// and returns once the exit is recorded.
 func (e *Engine) Stop(ctx context.Context, c *record.Container, timeout time.Duration) error {
+	// Before the signal, so its monitor does not restart it.
+	if err := e.MarkStopRequested(c.ID); err != nil {
+		return err
+	}
+	defer e.clearRestarting(c.ID)
 	if !c.State.Status.CanKill() {
 		// Exited on its own; its monitor may still be recording the end,
 		// which stop's caller expects to find done.
 		e.WaitStopped(c.ID, timeout+10*time.Second)
 		return nil
 	}
-	if err := e.Runtime.Kill(ctx, c.ID, unix.SIGTERM, false); err == nil {
-		e.event("kill", c, map[string]string{"signal": "15"})
+	if err := e.Runtime.Kill(ctx, c.ID, c.StopSignal(), false); err == nil {
+		e.event("kill", c, map[string]string{"signal": strconv.Itoa(int(c.StopSignal()))})
 		e.thawAfterSignal(ctx, c)
 		if e.WaitStopped(c.ID, timeout) {
 			e.event("stop", c, nil)

@@ -51,8 +51,19 @@ func PsRow(c *record.Container, now time.Time) Row {
 func statusLine(c *record.Container, now time.Time) string {
 	switch c.State.Status {
 	case record.StatusRunning:
-		return "Up " + HumanDuration(now.Sub(c.State.StartedAt))
+		up := "Up " + HumanDuration(now.Sub(c.State.StartedAt))
+		switch h := c.HealthStatus(); h {
+		case "":
+			return up
+		case "starting":
+			return up + " (health: starting)"
+		default:
+			return up + " (" + h + ")"
+		}
 	case record.StatusExited:
+		if c.State.Restarting {
+			return fmt.Sprintf("Restarting (%d) %s ago", c.State.ExitCode, HumanDuration(now.Sub(c.State.FinishedAt)))
+		}
 		return fmt.Sprintf("Exited (%d) %s ago", c.State.ExitCode, HumanDuration(now.Sub(c.State.FinishedAt)))
 	}
 	return "Created"

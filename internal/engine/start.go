@@ -14,5 +14,8 @@ func (e *Engine) EnsureMounted(c *record.Container) error {
 	if _, err := e.Snapshots.Mount(c.ID); err != nil {
 		return &exitstatus.Error{Code: 125, Err: fmt.Errorf("container %s: %w", c.ShortName(), err)}
 	}
+	if err := e.ensureIDMappedBinds(c); err != nil { // idmapvol.go
+		return &exitstatus.Error{Code: 125, Err: fmt.Errorf("container %s: %w", c.ShortName(), err)}
+	}
 	return nil
 }

@@ -45,6 +45,12 @@ type Stdio struct {
 	// a container run in the foreground): the process then writes to
 	// pipes that ward copies to both.
 	Log io.Writer
+	// LogErr, when set, receives stderr's output instead of Log (a
+	// log that keeps the two streams apart).
+	LogErr io.Writer
+	// Notices, when set, receives ward's own reports while the
+	// container runs (--profile-mode log: profile_log.go).
+	Notices io.Writer
 }
 
 // Supervise runs a created or exited container's process to its end:
@@ -69,6 +75,11 @@ func (e *Engine) Supervise(ctx context.Context, id string, stdio Stdio, started 
 	if !c.State.Status.CanStart() {
 		return 0, &exitstatus.Error{Code: 125, Err: fmt.Errorf("%w: container %s is %s", record.ErrConflict, c.ShortName(), c.State.Status)}
 	}
+	stopDenials, err := e.watchProfileDenials(c, stdio.Notices)
+	if err != nil {
+		return 0, &exitstatus.Error{Code: 125, Err: err}
+	}
+	defer stopDenials()
 	var teed chan struct{}
 	if !c.Config.Tty {
 		// Never hand the container ward's own descriptors: they may be
@@ -80,7 +91,10 @@ func (e *Engine) Supervise(ctx context.Context, id string, stdio Stdio, started 
 		}
 		defer closeOurs() // ends copies a lingering writer would hold open
 	}
-	if !c.Config.Tty && e.Runtime.ForegroundPassesStdio() {
+	// The runtime's foreground run reaps whatever child ends, which
+	// would take a health check's exec for the container: with a check,
+	// create and start, and wait for the init alone.
+	if !c.Config.Tty && e.Runtime.ForegroundPassesStdio() && c.HealthInterval() == 0 {
 		return e.superviseForeground(ctx, c, stdio, teed, started)
 	}
 	pid, master, err := e.createAndStart(ctx, c, stdio)
@@ -105,13 +119,18 @@ func (e *Engine) Supervise(ctx context.Context, id string, stdio Stdio, started 
 	if master != nil {
 		copied = copyTerminal(master, stdio)
 	}
+	stopChecks := e.checkHealthEvery(ctx, c) // health.go
 	status := waitPid(pid)
+	stopChecks()
 	// The last output, until the last holder of the pty's slave or of the
 	// pipes is gone (with --pid host, a daemon the container left).
 	waitDone(copied)
 	waitDone(teed)
 	if master != nil {
 		master.Close()
+	}
+	if cur, err := e.Records.Load(id); err == nil {
+		c.State.Health = cur.State.Health // the checks' last results
 	}
 	return status, e.exited(c, status, true)
 }
@@ -148,6 +167,7 @@ func (e *Engine) failedStart(c *record.Container, err error) error {
 // container is killed rather than left running unknown to ward.
 func (e *Engine) markRunning(ctx context.Context, c *record.Container, pid int) error {
 	c.State = record.State{Status: record.StatusRunning, Running: true, Pid: pid, StartedAt: time.Now().UTC()}
+	c.ResetHealth()
 	if err := e.Records.Save(c); err != nil {
 		e.Runtime.Kill(ctx, c.ID, unix.SIGKILL, true)
 		return err
@@ -378,10 +398,15 @@ func pipeStdio(stdio Stdio) (Stdio, chan struct{}, func(), error) {
 	}
 	done := make(chan struct{})
 	var wg sync.WaitGroup
+	errLog := stdio.Log
+	if stdio.LogErr != nil {
+		errLog = stdio.LogErr
+	}
 	for _, c := range []struct {
 		out  *os.File
 		proc **os.File
-	}{{stdio.Stdout, &proc.Stdout}, {stdio.Stderr, &proc.Stderr}} {
+		log  io.Writer
+	}{{stdio.Stdout, &proc.Stdout, stdio.Log}, {stdio.Stderr, &proc.Stderr, errLog}} {
 		r, w, err := os.Pipe()
 		if err != nil {
 			if proc.Stdin != stdio.Stdin {
@@ -398,7 +423,7 @@ func pipeStdio(stdio Stdio) (Stdio, chan struct{}, func(), error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			io.Copy(tee{out: c.out, log: stdio.Log}, r)
+			io.Copy(tee{out: c.out, log: c.log}, r)
 		}()
 	}
 	go func() { wg.Wait(); close(done) }()

@@ -167,6 +167,9 @@ func (e *Engine) releaseIDs(c *record.Container) error {
 	if !strings.HasPrefix(c.HostConfig.UsernsMode, "auto") {
 		return nil
 	}
+	if err := e.unmountIDMappedBinds(c.ID); err != nil { // idmapvol.go
+		return err
+	}
 	if err := idmap.Unbind(e.UsernsPath(c.ID)); err != nil {
 		return err
 	}

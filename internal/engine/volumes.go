@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/wardproject/ward/internal/cp"
+	"github.com/wardproject/ward/internal/linux/idmap"
 	"github.com/wardproject/ward/internal/runspec"
 	"github.com/wardproject/ward/internal/volume"
 )
@@ -272,4 +273,36 @@ func without(list []string, drop string) []string {
 		}
 	}
 	return out
+}
+
+// giveVolumesToMappedRoot makes the volumes a --userns auto container
+// created its mapped root's (host uid and gid of its uid 0), as its root
+// owns them inside; volumes that existed before keep their owners. The
+// volumes directory becomes passable (0711) so that the container's root
+// can reach them.
+func (e *Engine) giveVolumesToMappedRoot(uses []volumeUse, o runspec.Options) error {
+	if len(uses) == 0 || len(o.UIDMappings) == 0 {
+		return nil
+	}
+	vols, err := e.Volumes()
+	if err != nil {
+		return err
+	}
+	uid, uok := idmap.HostID(o.UIDMappings, 0)
+	gid, gok := idmap.HostID(o.GIDMappings, 0)
+	if !uok || !gok {
+		return fmt.Errorf("--userns auto: the mapping has no root")
+	}
+	if err := vols.MakePassable(); err != nil {
+		return err
+	}
+	for _, u := range uses {
+		if !u.created {
+			continue
+		}
+		if err := vols.GiveTo(u.name, int(uid), int(gid)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

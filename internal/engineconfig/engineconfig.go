@@ -32,6 +32,10 @@ type Config struct {
 	// TrustPolicy is a trust policy file in containers-policy.json's
 	// schema, which ward pull and ward run enforce (trust.go).
 	TrustPolicy string `json:"trust-policy"`
+	// RegistryMirrors and InsecureRegistries are daemon.json's keys of
+	// the same names (registry.Hosts says what they do).
+	RegistryMirrors    []string `json:"registry-mirrors"`
+	InsecureRegistries []string `json:"insecure-registries"`
 }
 
 // Read reads the config file; a missing file is an empty config.

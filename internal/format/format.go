@@ -124,10 +124,13 @@ func New(out io.Writer, text string, header any) (*Writer, error) {
 		return w, nil
 	}
 	if rest, ok := strings.CutPrefix(text, "table"); ok {
-		text = strings.NewReplacer(`\t`, "\t", `\n`, "\n").Replace(strings.TrimLeft(rest, " "))
+		text = strings.TrimLeft(rest, " ")
 		// docker/cli's table writer: minwidth 10, tabwidth 1, padding 3.
 		w.table = tabwriter.NewWriter(out, 10, 1, 3, ' ', 0)
 	}
+	// As docker/cli's formatter, table or not: a typed \t or \n (the
+	// shell passes them as two characters) is a tab or a newline.
+	text = strings.NewReplacer(`\t`, "\t", `\n`, "\n").Replace(text)
 	t, err := Parse(text)
 	if err != nil {
 		return nil, err

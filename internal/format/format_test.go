@@ -88,6 +88,7 @@ func TestWriter(t *testing.T) {
 	for _, tc := range []struct{ format, want string }{
 		{"{{.ID}}", "1\n22\n"},
 		{"{{.ID}}: {{.Names}}", "1: a-long-name\n22: b\n"},
+		{`{{.ID}}\t{{.Names}}`, "1\ta-long-name\n22\tb\n"}, // typed \t, as docker/cli reads it
 		{`table {{.ID}}\t{{.Names}}`, "CONTAINER ID   NAMES\n1              a-long-name\n22             b\n"},
 		{`table {{.Names}}\t{{.Label "x"}}`, "NAMES         LABEL\na-long-name   y\nb             \n"},
 		{`table {{upper .Names}}`, "NAMES\nA-LONG-NAME\nB\n"},

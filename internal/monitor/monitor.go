@@ -49,6 +49,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/wardproject/ward/internal/jsonlog"
 )
 
 // Config names the container and the programs the monitor runs.
@@ -63,6 +65,13 @@ type Config struct {
 	// container's output from its pipes or its terminal's pty.
 	Log string
 	Tty bool
+	// LogMaxSize and LogMaxFiles rotate the log (--log-opt max-size and
+	// max-file); 0 never rotates.
+	LogMaxSize  int64
+	LogMaxFiles int
+	// HealthInterval is how often `ward container-health` runs the
+	// container's check; 0 for none.
+	HealthInterval time.Duration
 }
 
 // GoSettings are the Go runtime's settings for a monitor, set in its
@@ -108,6 +117,29 @@ func run(cfg Config, report *Reporter) error {
 	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
 		return exitstatus.New(125, errors.New("become child subreaper: "+err.Error()))
 	}
+	var delay time.Duration
+	for first := true; ; first = false {
+		status, ran, err := runOnce(cfg, report, first)
+		if err != nil {
+			return err
+		}
+		// The lock is held until the end is recorded: `ward stop` and
+		// `ward rm -f` wait for the lock's release to see the final state.
+		restart, err := exited(cfg, status)
+		if err != nil || !restart {
+			return err
+		}
+		delay = RestartBackoff(delay, ran)
+		if stopRequestedDuring(dir, delay) {
+			return nil
+		}
+	}
+}
+
+// runOnce starts the container, copies its output, reaps until its init
+// exits and returns its status and how long it ran. The first start's
+// outcome goes to report; a restart's failure is recorded by ward.
+func runOnce(cfg Config, report *Reporter, first bool) (int, time.Duration, error) {
 	args := []string{"--root", cfg.Root, "container-start"}
 	if cfg.Runtime != "" {
 		args = append(args, "--runtime", cfg.Runtime)
@@ -116,7 +148,7 @@ func run(cfg Config, report *Reporter) error {
 	if cfg.Tty {
 		sock, err := consolesocket.Listen()
 		if err != nil {
-			return exitstatus.New(125, errors.New("container "+cfg.ID+": console socket: "+err.Error()))
+			return 0, 0, exitstatus.New(125, errors.New("container "+cfg.ID+": console socket: "+err.Error()))
 		}
 		defer sock.Close()
 		args = append(args, "--console-socket", sock.Path())
@@ -125,9 +157,10 @@ func run(cfg Config, report *Reporter) error {
 	}
 	var out *output
 	var outFiles []*os.File
+	var err error
 	if !cfg.Tty {
-		if out, err = openOutput(cfg.Log); err != nil {
-			return exitstatus.New(125, errors.New("container "+cfg.ID+": "+err.Error()))
+		if out, err = openOutput(cfg.Log, cfg.LogMaxSize, cfg.LogMaxFiles); err != nil {
+			return 0, 0, exitstatus.New(125, errors.New("container "+cfg.ID+": "+err.Error()))
 		}
 		out.start()
 		// ward container-start gets the write ends as its fds 3 and 4.
@@ -139,12 +172,19 @@ func run(cfg Config, report *Reporter) error {
 		if out != nil {
 			out.finish(drainGrace)
 		}
-		return err
+		if !first {
+			// A restart that failed: ward recorded it; nothing to report.
+			return 0, 0, nil
+		}
+		return 0, 0, err
 	}
+	started := time.Now()
 	if out != nil {
 		out.closeWrite()
 	}
-	report.Started()
+	if first {
+		report.Started()
+	}
 
 	var copied chan struct{}
 	var master *os.File
@@ -158,13 +198,19 @@ func run(cfg Config, report *Reporter) error {
 		copied = make(chan struct{})
 		go func() {
 			defer close(copied)
-			if log, err := os.OpenFile(cfg.Log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600); err == nil {
-				io.Copy(log, master) // ends with EIO once the slave is closed
+			if log, err := jsonlog.Open(cfg.Log, cfg.LogMaxSize, cfg.LogMaxFiles); err == nil {
+				// A terminal has one stream, stdout, as under Docker.
+				s := log.Stream("stdout")
+				io.Copy(s, master) // ends with EIO once the slave is closed
+				s.Flush()
 				log.Close()
 			}
 		}()
 	}
+	stopChecks := checkHealth(cfg)
 	status := reapUntil(pid)
+	stopChecks()
+	ran := time.Since(started)
 	if out != nil {
 		// All the output before the end: `ward logs` right after it shows
 		// the last lines.
@@ -177,9 +223,79 @@ func run(cfg Config, report *Reporter) error {
 		}
 		master.Close()
 	}
-	// The lock is held until the end is recorded: `ward stop` and `ward
-	// rm -f` wait for the lock's release to see the final state.
-	return runWard(cfg, os.Stderr, "--root", cfg.Root, "container-exited", cfg.ID, strconv.Itoa(status))
+	return status, ran, nil
+}
+
+// checkHealth runs `ward container-health` every HealthInterval in the
+// background; the function it returns stops that and waits for a check
+// under way, so none records anything after the exit. The check's ward
+// may be reaped by reapUntil instead of its own wait: its status is not
+// needed, it records its result itself.
+func checkHealth(cfg Config) (stop func()) {
+	if cfg.HealthInterval <= 0 {
+		return func() {}
+	}
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(cfg.HealthInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+				runWard(cfg, os.Stderr, "--root", cfg.Root, "container-health", cfg.ID)
+			}
+		}
+	}()
+	return func() {
+		close(quit)
+		<-done
+	}
+}
+
+// exited has ward record the end and apply the restart policy; ward
+// prints "restart" when the policy asks for one.
+func exited(cfg Config, status int) (bool, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return false, err
+	}
+	defer r.Close()
+	err = runWard(cfg, w, "--root", cfg.Root, "container-exited", cfg.ID, strconv.Itoa(status))
+	w.Close()
+	out, _ := io.ReadAll(r)
+	return err == nil && strings.TrimSpace(string(out)) == "restart", err
+}
+
+// RestartBackoff is Docker's delay before a restart: 100 ms, doubled
+// after each run shorter than 10 s, at most a minute; a run of 10 s or
+// more starts again from 100 ms. prev is the last delay (0: none) and
+// ran how long the last run lasted.
+func RestartBackoff(prev, ran time.Duration) time.Duration {
+	const first, longest, stable = 100 * time.Millisecond, time.Minute, 10 * time.Second
+	if prev == 0 || ran >= stable {
+		return first
+	}
+	return min(prev*2, longest)
+}
+
+// stopRequestedDuring waits d, and tells whether `ward stop` (or rm -f)
+// marked the container in the meantime (engine.StopRequestedPath): then
+// there is no restart.
+func stopRequestedDuring(dir string, d time.Duration) bool {
+	marker := filepath.Join(dir, "stop-requested")
+	for deadline := time.Now().Add(d); ; {
+		if _, err := os.Stat(marker); err == nil {
+			return true
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return false
+		}
+		time.Sleep(min(left, 50*time.Millisecond))
+	}
 }
 
 // drainGrace is how long the monitor waits, once the init has exited,

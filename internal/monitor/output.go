@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/wardproject/ward/internal/jsonlog"
 )
 
 // output is the stdout and stderr of a container without a terminal: two
@@ -19,10 +21,11 @@ import (
 // write gets SIGPIPE (EPIPE when it ignores the signal) instead of
 // blocking on a full pipe, as under Docker when its shim dies.
 type output struct {
-	log   *os.File
-	read  [2]*os.File // the read ends of stdout's and stderr's pipes, polled
-	write [2]*os.File // their write ends, blocking, for the container
-	done  chan struct{}
+	log     *jsonlog.Writer
+	streams [2]*jsonlog.Stream // stdout's and stderr's entries
+	read    [2]*os.File        // the read ends of stdout's and stderr's pipes, polled
+	write   [2]*os.File        // their write ends, blocking, for the container
+	done    chan struct{}
 }
 
 // copyBuffer is the size of each pipe's copy buffer: a pipe holds 64 KiB,
@@ -30,12 +33,13 @@ type output struct {
 const copyBuffer = 8 << 10
 
 // openOutput opens the container's log for appending and makes the pipes.
-func openOutput(logPath string) (*output, error) {
-	log, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+func openOutput(logPath string, maxSize int64, maxFiles int) (*output, error) {
+	log, err := jsonlog.Open(logPath, maxSize, maxFiles)
 	if err != nil {
 		return nil, err
 	}
 	o := &output{log: log, done: make(chan struct{})}
+	o.streams = [2]*jsonlog.Stream{log.Stream("stdout"), log.Stream("stderr")}
 	for i := range o.read {
 		var p [2]int
 		if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
@@ -62,9 +66,10 @@ func openOutput(logPath string) (*output, error) {
 // container writes early is read as early.
 func (o *output) start() {
 	copied := make(chan struct{}, len(o.read))
-	for _, r := range o.read {
+	for i, r := range o.read {
 		go func() {
-			o.copy(r)
+			o.copy(r, o.streams[i])
+			o.streams[i].Flush()
 			copied <- struct{}{}
 		}()
 	}
@@ -76,18 +81,20 @@ func (o *output) start() {
 	}()
 }
 
-// copy appends what r yields to the log until end of file or a deadline
-// (see finish). A failed write (a full disk) drops the output but goes
-// on reading: the container must not block on its stdout.
-func (o *output) copy(r *os.File) {
+// copy appends what r yields to the log, as entries of stream s, until
+// end of file or a deadline (see finish). The write is synchronous: a
+// container writing faster than the disk takes it blocks on its pipe,
+// and nothing is dropped. A failed write (a full disk) loses that output
+// but goes on reading: the container must not block forever.
+func (o *output) copy(r *os.File, s *jsonlog.Stream) {
 	buf := make([]byte, copyBuffer)
 	for {
 		n, err := r.Read(buf)
 		if n > 0 {
-			o.log.Write(buf[:n])
+			s.Write(buf[:n])
 		}
 		if errors.Is(err, os.ErrDeadlineExceeded) {
-			o.drain(r, buf)
+			o.drain(r, s, buf)
 			return
 		}
 		if err != nil {
@@ -98,7 +105,7 @@ func (o *output) copy(r *os.File) {
 
 // drain appends what r holds now, without waiting for more: the last
 // output of a container whose pipe a process outside it still holds.
-func (o *output) drain(r *os.File, buf []byte) {
+func (o *output) drain(r *os.File, s *jsonlog.Stream, buf []byte) {
 	rc, err := r.SyscallConn()
 	if err != nil {
 		return
@@ -108,7 +115,7 @@ func (o *output) drain(r *os.File, buf []byte) {
 		for {
 			n, err := unix.Read(int(fd), buf)
 			if n > 0 {
-				o.log.Write(buf[:n])
+				s.Write(buf[:n])
 			}
 			if n <= 0 || err != nil {
 				return true // EAGAIN included: nothing more to wait for

@@ -1,6 +1,8 @@
 package monitor
 
 import (
+	"github.com/wardproject/ward/internal/jsonlog/logread"
+
 	"errors"
 	"os"
 	"path/filepath"
@@ -25,10 +27,11 @@ func TestOutputCopiesToLog(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			logPath := filepath.Join(t.TempDir(), "container.log")
-			if err := os.WriteFile(logPath, []byte("earlier run\n"), 0o600); err != nil {
+			earlier := `{"log":"earlier run\n","stream":"stdout","time":"2026-01-01T00:00:00Z"}` + "\n"
+			if err := os.WriteFile(logPath, []byte(earlier), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			o, err := openOutput(logPath)
+			o, err := openOutput(logPath, 0, 1)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -63,18 +66,21 @@ func TestOutputCopiesToLog(t *testing.T) {
 			if took := time.Since(start); !tc.lingering && took >= tc.grace {
 				t.Errorf("finish took %v with every writer gone, want end of file before the grace ends", took)
 			}
-			got, err := os.ReadFile(logPath)
-			if err != nil {
+			// Each pipe keeps its order, in entries of its own stream;
+			// stderr's one line lands anywhere among stdout's.
+			var logged, errLogged string
+			if _, _, err := logread.Read(logPath, logread.Options{Tail: -1}, func(e logread.Entry) error {
+				if e.Stream == "stderr" {
+					errLogged += e.Log
+				} else {
+					logged += e.Log
+				}
+				return nil
+			}); err != nil {
 				t.Fatal(err)
 			}
-			// Each pipe keeps its order; stderr's one write lands anywhere
-			// among stdout's (two streams, as under Docker).
-			const last = "last words\n"
-			logged := string(got)
-			if i := strings.Index(logged, last); i >= 0 {
-				logged = logged[:i] + logged[i+len(last):]
-			} else {
-				t.Errorf("log lacks stderr's %q", last)
+			if errLogged != "last words\n" {
+				t.Errorf("stderr's entries %q, want %q", errLogged, "last words\n")
 			}
 			if logged != want {
 				t.Errorf("log has %d bytes besides stderr's, want %d (ends %q)", len(logged), len(want), logged[max(0, len(logged)-40):])

@@ -29,7 +29,7 @@ func NewReporter(f *os.File) *Reporter {
 func (r *Reporter) Started() { r.line("started") }
 
 // Failed says why the container could not start, with the exit status
-// the starting ward should use (125 unless err is an *Error saying
+// the starting ward should use (125 unless err is an *exitstatus.Error saying
 // otherwise). After Started it does nothing.
 func (r *Reporter) Failed(err error) { r.line(ErrorLine(err)) }
 
@@ -66,7 +66,7 @@ func parseError(line string) (*exitstatus.Error, bool) {
 }
 
 // ReadReport reads the monitor's line: nil once the container runs, an
-// *Error when it could not start. ok is false when the monitor exited
+// *exitstatus.Error when it could not start. ok is false when the monitor exited
 // without a line.
 func ReadReport(r io.Reader) (err error, ok bool) {
 	line, _ := bufio.NewReader(r).ReadString('\n')

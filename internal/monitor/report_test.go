@@ -5,6 +5,7 @@ import (
 	"github.com/wardproject/ward/internal/exitstatus"
 	"os"
 	"testing"
+	"time"
 )
 
 type codedError struct{}
@@ -54,5 +55,25 @@ func TestReportRoundTrip(t *testing.T) {
 				t.Errorf("got %#v, want %#v", got, tc.wantErr)
 			}
 		})
+	}
+}
+
+// Docker's back-off: 100 ms, doubling while runs are short, at most a
+// minute, back to 100 ms after a run of 10 s.
+func TestRestartBackoff(t *testing.T) {
+	var d time.Duration
+	var got []time.Duration
+	for range 12 {
+		d = RestartBackoff(d, time.Second)
+		got = append(got, d)
+	}
+	want := []time.Duration{100, 200, 400, 800, 1600, 3200, 6400, 12800, 25600, 51200, 60000, 60000}
+	for i := range want {
+		if got[i] != want[i]*time.Millisecond {
+			t.Fatalf("delays %v, want %v ms", got, want)
+		}
+	}
+	if d := RestartBackoff(time.Minute, 10*time.Second); d != 100*time.Millisecond {
+		t.Errorf("after a 10 s run: %s, want 100ms", d)
 	}
 }

@@ -9,10 +9,9 @@ package record
 
 import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/wardproject/ward/internal/runspec"
 	"strings"
 	"time"
-
-	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
 // Status is a container's state as Docker names it.
@@ -34,17 +33,19 @@ func (s Status) CanKill() bool { return s == StatusRunning }
 // Container is a container's record, in the shape `docker inspect`
 // prints, so that `ward inspect` prints records as they are.
 type Container struct {
-	ID         string `json:"Id"`
-	Created    time.Time
-	Path       string
-	Args       []string
-	State      State
-	Image      string // the image ID, sha256:...
-	LogPath    string
-	Name       string // with Docker's leading slash
-	Driver     string
-	Platform   string
-	HostConfig HostConfig
+	ID      string `json:"Id"`
+	Created time.Time
+	Path    string
+	Args    []string
+	State   State
+	Image   string // the image ID, sha256:...
+	LogPath string
+	Name    string // with Docker's leading slash
+	// RestartCount is how many times the restart policy restarted it.
+	RestartCount int
+	Driver       string
+	Platform     string
+	HostConfig   HostConfig
 	// Mounts are the host paths the container sees (-v, --mount), as
 	// docker inspect lists them; see record_spec.go.
 	Mounts []MountPoint `json:",omitempty"`
@@ -69,6 +70,10 @@ type State struct {
 	Error      string
 	StartedAt  time.Time
 	FinishedAt time.Time
+	Health     *Health `json:",omitempty"` // health.go
+	// ProfileDenials are the system calls outside the container's
+	// profile it made under --profile-mode log (profile_log.go).
+	ProfileDenials []string `json:",omitempty"`
 }
 
 // Config is the part of the record that describes the process.
@@ -83,8 +88,10 @@ type Config struct {
 	WorkingDir string
 	Entrypoint []string
 	Labels     map[string]string
-	// Healthcheck is the image's HEALTHCHECK, as Docker records it.
-	Healthcheck *v1.HealthConfig `json:",omitempty"`
+	// StopSignal and StopTimeout are what `ward stop` uses (service.go).
+	StopSignal  string        `json:",omitempty"`
+	StopTimeout *int          `json:",omitempty"`
+	Healthcheck *HealthConfig `json:",omitempty"` // health.go
 }
 
 // HostConfig is the part of the record that describes privileges,
@@ -112,6 +119,18 @@ type HostConfig struct {
 	// IDMappings is the user namespace's mapping with --userns auto
 	// (Podman's field), see userns.go.
 	IDMappings *IDMappings `json:",omitempty"`
+
+	// The least-privilege flags (privileges.go).
+	Devices           []runspec.DeviceMapping
+	DeviceCgroupRules []string
+	GroupAdd          []string
+	Sysctls           map[string]string `json:",omitempty"`
+	CgroupnsMode      string
+	OomScoreAdj       int
+	OomKillDisable    bool
+	Init              *bool `json:",omitempty"`
+	RestartPolicy     RestartPolicy
+	LogConfig         LogConfig
 }
 
 // Ulimit is one --ulimit, as Docker records it.

@@ -150,6 +150,9 @@ func (r *Records) Load(id string) (*Container, error) {
 	if err := json.Unmarshal(data, &c); err != nil {
 		return nil, fmt.Errorf("container %s: %w", id, err)
 	}
+	if d := ReadProfileDenials(filepath.Join(r.Dir(id), ProfileDenialsFile)); d != nil {
+		c.State.ProfileDenials = d
+	}
 	return &c, nil
 }
 

@@ -3,6 +3,7 @@ package runspec
 import (
 	"fmt"
 	"path"
+	"slices"
 
 	mobyseccomp "github.com/moby/profiles/seccomp"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -32,9 +33,12 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 	if id == "" {
 		return nil, fmt.Errorf("build spec: empty container id")
 	}
+	o, profileSeccomp, err := applyProfile(o)
+	if err != nil {
+		return nil, err
+	}
 	host := o.Host
 	if host == nil {
-		var err error
 		if host, err = ProbeHost(); err != nil {
 			return nil, err
 		}
@@ -60,6 +64,14 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 	if err != nil {
 		return nil, err
 	}
+	apparmor, err := linuxSecurityModules(sec, host)
+	if err != nil {
+		return nil, err
+	}
+	privs, err := leastPrivilege(o, host)
+	if err != nil {
+		return nil, err
+	}
 	if err := checkUserns(o); err != nil {
 		return nil, err
 	}
@@ -79,6 +91,9 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 
 	args, err := command(o)
 	if err != nil {
+		return nil, err
+	}
+	if args, err = withInit(o, args); err != nil {
 		return nil, err
 	}
 	cwd := o.Workdir
@@ -106,6 +121,16 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 	}
 	if err := CheckEnv(o.Image.Env, "the image's config Env"); err != nil {
 		return nil, err
+	}
+	extra, err := AdditionalGroups(files, o.GroupAdd)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range extra {
+		// Docker's container sees a group once, though named twice.
+		if !slices.Contains(usr.AdditionalGids, g) {
+			usr.AdditionalGids = append(usr.AdditionalGids, g)
+		}
 	}
 	caps, err := Capabilities(o.CapAdd, o.CapDrop, o.Privileged, host)
 	if err != nil {
@@ -148,6 +173,7 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 			Rlimits:         rlimits,
 			NoNewPrivileges: sec.NoNewPrivileges,
 			OOMScoreAdj:     &oomScoreAdj,
+			ApparmorProfile: apparmor,
 		},
 		Root:     &specs.Root{Path: rootfs, Readonly: o.ReadOnly},
 		Hostname: hostname,
@@ -173,6 +199,7 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 			s.Linux.Sysctl["net.ipv4.ping_group_range"] = pingGroupRange(o.GIDMappings)
 		}
 	}
+	privs.apply(s, o.Privileged)
 	if o.Privileged {
 		s.Linux.Devices = append([]specs.LinuxDevice(nil), host.Devices...)
 		return s, nil
@@ -181,17 +208,17 @@ func Build(o Options, rootfs string, id string) (*specs.Spec, error) {
 	s.Linux.ReadonlyPaths = append([]string(nil), ReadonlyPaths...)
 	switch sec.Seccomp {
 	case "":
-		if s.Linux.Seccomp, err = DockerSeccomp(caps); err != nil {
+		if profileSeccomp != "" {
+			if s.Linux.Seccomp, err = mobyseccomp.LoadProfile(profileSeccomp, s); err != nil {
+				return nil, fmt.Errorf("--profile: seccomp: %w", err)
+			}
+		} else if s.Linux.Seccomp, err = DockerSeccomp(caps); err != nil {
 			return nil, err
 		}
 	case "unconfined":
 	default:
-		body, err := readProfile(sec.Seccomp)
-		if err != nil {
+		if s.Linux.Seccomp, err = loadProfile(sec.Seccomp, s); err != nil {
 			return nil, err
-		}
-		if s.Linux.Seccomp, err = mobyseccomp.LoadProfile(body, s); err != nil {
-			return nil, fmt.Errorf("--security-opt seccomp=%s: %w", sec.Seccomp, err)
 		}
 	}
 	return s, nil

@@ -52,6 +52,12 @@ func Capabilities(add, drop []string, privileged bool, host *Host) ([]string, er
 	if err != nil {
 		return nil, err
 	}
+	if err := kernelKnows("--cap-add", adds, host.LastCap); err != nil {
+		return nil, err
+	}
+	if err := kernelKnows("--cap-drop", drops, host.LastCap); err != nil {
+		return nil, err
+	}
 	var out []string
 	switch {
 	case contains(adds, allCapabilities):
@@ -91,4 +97,25 @@ func normalizeAll(flag string, names []string) ([]string, error) {
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// kernelKnows checks that the running kernel has every named capability:
+// ward's capability list may be newer than the kernel (CAP_BPF came with
+// 5.8), and a capability the kernel lacks can be neither granted nor
+// dropped. last 0 means unknown.
+func kernelKnows(flag string, names []string, last capability.Cap) error {
+	if last == 0 {
+		return nil
+	}
+	for _, n := range names {
+		if n == allCapabilities {
+			continue
+		}
+		for _, c := range capability.ListKnown() {
+			if capName(c) == n && c > last {
+				return fmt.Errorf("%s %s: this host's kernel does not know it (its last capability is %s)", flag, n, capName(last))
+			}
+		}
+	}
+	return nil
 }

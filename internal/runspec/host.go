@@ -21,11 +21,24 @@ type Host struct {
 	Devices      []specs.LinuxDevice // for --privileged; see ProbeHostFor
 	Hostname     string
 	CPUs         int
+	// LastCap is the kernel's last capability (cap_last_cap); 0 when
+	// unknown, and then not checked. Tests inject an older kernel's.
+	LastCap capability.Cap
+	// AppArmor and SELinux tell whether the host enforces that LSM.
+	AppArmor, SELinux bool
+	// CgroupUnified tells whether /sys/fs/cgroup is cgroup v2 alone,
+	// where Docker gives containers a private cgroup namespace.
+	CgroupUnified bool
 }
 
 // ProbeHost reads the running process's bounding set, walks /dev as runc
-// does for privileged containers, and reads the hostname and CPU count.
+// does for privileged containers, and reads the hostname, CPU count and
+// the kernel's capabilities, LSMs and cgroup version.
 func ProbeHost() (*Host, error) { return ProbeHostFor(true) }
+
+// probeHostWithoutDevices is ProbeHost without the walk of /dev, which
+// only --privileged needs: what Check reads.
+func probeHostWithoutDevices() (*Host, error) { return ProbeHostFor(false) }
 
 // ProbeHostFor is ProbeHost for one container: it walks /dev (an lstat of
 // every node, on the path of every `ward run`) only when the container is
@@ -46,7 +59,43 @@ func ProbeHostFor(privileged bool) (*Host, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read hostname: %w", err)
 	}
-	return &Host{Capabilities: caps, Devices: devs, Hostname: name, CPUs: runtime.NumCPU()}, nil
+	last, err := capability.LastCap()
+	if err != nil {
+		return nil, fmt.Errorf("read the kernel's last capability: %w", err)
+	}
+	return &Host{
+		Capabilities: caps, Devices: devs, Hostname: name, CPUs: runtime.NumCPU(),
+		LastCap: last, AppArmor: appArmorEnabled(), SELinux: seLinuxEnabled(),
+		CgroupUnified: cgroupUnified(),
+	}, nil
+}
+
+// appArmorEnabled is what runc and Docker check: the module's enabled
+// parameter says Y.
+func appArmorEnabled() bool {
+	b, err := os.ReadFile("/sys/module/apparmor/parameters/enabled")
+	return err == nil && strings.HasPrefix(string(b), "Y")
+}
+
+// DefaultCgroupNS is Docker's --cgroupns default on this host: private
+// where /sys/fs/cgroup is cgroup v2 alone, host otherwise.
+func DefaultCgroupNS() string {
+	if cgroupUnified() {
+		return "private"
+	}
+	return "host"
+}
+
+func cgroupUnified() bool {
+	var st unix.Statfs_t
+	return unix.Statfs("/sys/fs/cgroup", &st) == nil && st.Type == unix.CGROUP2_SUPER_MAGIC
+}
+
+// seLinuxEnabled tells whether selinuxfs is mounted, as go-selinux does
+// at its simplest: its enforce file exists.
+func seLinuxEnabled() bool {
+	_, err := os.Stat("/sys/fs/selinux/enforce")
+	return err == nil
 }
 
 // Unavailable lists the capabilities ward knows that this host cannot

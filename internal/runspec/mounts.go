@@ -35,10 +35,13 @@ type Mount struct {
 	Data                string // tmpfs options
 	Writable            bool
 	Propagation         string
+	// IDMap is -v's idmap mode (Podman's): the engine replaces such a
+	// bind by its idmapped clone before the spec is built.
+	IDMap bool
 }
 
 // ParseVolume parses a -v value, HOST:DEST[:MODE] where MODE is a
-// comma-separated list of ro, rw and one propagation mode (z and Z, SELinux
+// comma-separated list of ro, rw, idmap and one propagation mode (z and Z, SELinux
 // relabelling, are accepted and ignored as on a host without SELinux).
 func ParseVolume(v string) (Mount, error) {
 	parts := strings.Split(v, ":")
@@ -73,6 +76,8 @@ func ParseVolume(v string) (Mount, error) {
 				m.Propagation = opt
 				prop++
 			case "z", "Z":
+			case "idmap":
+				m.IDMap = true
 			default:
 				return Mount{}, fmt.Errorf("-v %q: invalid mode %q", v, opt)
 			}
@@ -111,6 +116,9 @@ func mounts(o Options) ([]specs.Mount, error) {
 		m, err := ParseVolume(v)
 		if err != nil {
 			return nil, err
+		}
+		if m.IDMap {
+			return nil, fmt.Errorf("-v %q: idmap needs a user namespace of the container's own (--userns auto)", v)
 		}
 		if err := claim(m.Destination, "-v"); err != nil {
 			return nil, err
@@ -176,6 +184,10 @@ func mounts(o Options) ([]specs.Mount, error) {
 			m.Options = append(m.Options, fmt.Sprintf("size=%d", shmSize))
 		}
 		out = append(out, m)
+	}
+	if o.Init {
+		// Where Docker puts it: after its own mounts, before the user's.
+		out = append(out, initMount(o.InitPath))
 	}
 	for _, m := range all {
 		if m.Tmpfs {

@@ -31,7 +31,17 @@ type Options struct {
 	PID      string // --pid: "" or "host"
 	IPC      string // --ipc: "", "private" or "host"
 
-	SecurityOpt []string // --security-opt no-new-privileges[:true|false], seccomp=unconfined|PROFILE.json
+	SecurityOpt []string // --security-opt no-new-privileges[:true|false], seccomp=unconfined|PROFILE.json, apparmor=..., label=...
+
+	// The least-privilege tools, so --privileged is not the only way to
+	// one device or one kernel parameter (see leastprivilege.go).
+	Devices           []string // --device HOST[:CONTAINER][:PERMISSIONS]
+	DeviceCgroupRules []string // --device-cgroup-rule "c 10:229 rwm"
+	GroupAdd          []string // --group-add NAME|GID, names looked up in the image's /etc/group
+	Sysctls           []string // --sysctl KEY=VALUE, namespaced keys only
+	CgroupNS          string   // --cgroupns private|host; "" is Docker's default for the host's cgroup version
+	OOMScoreAdj       int      // --oom-score-adj, -1000..1000
+	OOMKillDisable    bool     // --oom-kill-disable
 
 	Memory     string // --memory, e.g. 512m
 	MemorySwap string // --memory-swap, e.g. 1g or -1
@@ -45,10 +55,14 @@ type Options struct {
 	Workdir string // -w
 	// Entrypoint is --entrypoint: nil when not given, "" to clear the
 	// image's entrypoint.
-	Entrypoint  *string
-	Cmd         []string // arguments after the image name
-	TTY         bool     // -t
-	Interactive bool     // -i; it changes nothing in the spec, only how stdin is wired
+	Entrypoint *string
+	Cmd        []string // arguments after the image name
+	TTY        bool     // -t
+	// Init is --init: InitPath, a static init on the host (Docker's
+	// docker-init, which is tini), runs as PID 1 and starts the command.
+	Init        bool
+	InitPath    string
+	Interactive bool // -i; it changes nothing in the spec, only how stdin is wired
 
 	// Userns is --userns: "" or "host" (the host's user namespace), or
 	// "auto[:size=N]" (a new one; the engine allocates the range and sets
@@ -77,6 +91,14 @@ type Options struct {
 	// means the rootfs given to Build; a dry run passes the image's
 	// layers, as nothing is mounted.
 	Files Files
+
+	// Profile is a learned profile (`ward run --profile`): Build applies
+	// it as the equivalent flags, under the ones given (see applyProfile).
+	Profile profileOption
+	// ProfileMode is how Profile's system calls apply (--profile-mode):
+	// "" or enforce, or log (let through, reported: see
+	// learnprofile.ModeLog).
+	ProfileMode string
 
 	// Host describes the machine (capabilities, devices, hostname, CPUs);
 	// nil means ProbeHost. Tests pass a fixed one.

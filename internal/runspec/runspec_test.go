@@ -195,7 +195,7 @@ func TestSecurityOpts(t *testing.T) {
 		{name: "profile file", opts: []string{"seccomp=" + profile, "no-new-privileges"}, nnp: true, seccomp: "custom"},
 		{name: "missing profile", opts: []string{"seccomp=/nonexistent/profile.json"}, err: "--security-opt seccomp=/nonexistent/profile.json: open"},
 		{name: "bad bool", opts: []string{"no-new-privileges:maybe"}, err: `--security-opt "no-new-privileges:maybe": "maybe" is not true or false`},
-		{name: "unknown option", opts: []string{"apparmor=unconfined"}, err: `unsupported option "apparmor"`},
+		{name: "unknown option", opts: []string{"systempaths=unconfined"}, err: `unsupported option "systempaths"`},
 		{name: "no separator", opts: []string{"seccomp"}, err: `--security-opt "seccomp": want`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

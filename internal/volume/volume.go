@@ -235,3 +235,28 @@ func (s *Store) Size(name string) int64 {
 	})
 	return n
 }
+
+// GiveTo makes a volume's data directory owned by uid:gid and the store's
+// directory passable by others (0711, as Docker's data root), so that a
+// container in a user namespace whose root is uid:gid on the host can
+// reach and write its volume (--userns auto). Only the data directory
+// changes owner: what is inside keeps its owners.
+func (s *Store) GiveTo(name string, uid, gid int) error {
+	if err := os.Chmod(s.dir, 0o711); err != nil {
+		return fmt.Errorf("volumes %s: %w", s.dir, err)
+	}
+	if err := os.Chown(s.Mountpoint(name), uid, gid); err != nil {
+		return fmt.Errorf("volume %s: %w", name, err)
+	}
+	return nil
+}
+
+// MakePassable makes the store's directory passable by others (0711),
+// for a container in a user namespace that mounts a volume it did not
+// create.
+func (s *Store) MakePassable() error {
+	if err := os.Chmod(s.dir, 0o711); err != nil {
+		return fmt.Errorf("volumes %s: %w", s.dir, err)
+	}
+	return nil
+}

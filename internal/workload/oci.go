@@ -95,7 +95,14 @@ func ReadOCIConfig(file string, data []byte) ([]Workload, error) {
 		if mt == "bind" && m.Source == "/dev/shm" && m.Destination == "/dev/shm" && !ownNamespace(&s, specs.IPCNamespace) {
 			continue // the host's IPC namespace, judged as such
 		}
-		w.Mounts = append(w.Mounts, Mount{Type: mt, Source: m.Source, Destination: m.Destination,
+		src := m.Source
+		if host, ok := s.Annotations[IDMapSourceAnnotation+filepath.Clean(m.Destination)]; ok && mt == "bind" && isIDMappedClone(m.Source) {
+			// The engine's idmapped clone of a host path (-v SRC:DST:idmap):
+			// judge the host path the container sees. An annotation on any
+			// other bind is ignored, so it cannot hide a host path.
+			src = host
+		}
+		w.Mounts = append(w.Mounts, Mount{Type: mt, Source: src, Destination: m.Destination,
 			ReadOnly: slices.Contains(m.Options, "ro"), Line: pos.value("destination", m.Destination)})
 	}
 	w.HostPID, w.HostIPC, w.HostUTS, w.HostNetwork = true, true, true, true
@@ -158,6 +165,19 @@ func ReadOCIConfig(file string, data []byte) ([]Workload, error) {
 	}
 	w.Network = ociNetwork(&s, w.LineOf(FieldHostNetwork))
 	return []Workload{w}, nil
+}
+
+// IDMapSourceAnnotation prefixes the spec annotation the engine sets on
+// a bind mount it made idmapped (-v SRC:DST:idmap, --userns auto): the
+// key ends with the mount's destination, the value is SRC. The mount's
+// own source is the engine's clone of SRC under ward's root.
+const IDMapSourceAnnotation = "org.wardproject.idmap.source:"
+
+// isIDMappedClone tells whether a bind source has the shape of the
+// engine's idmapped clones, ROOT/idmapped/ID/N.
+func isIDMappedClone(src string) bool {
+	src = filepath.Clean(src)
+	return filepath.Base(filepath.Dir(filepath.Dir(src))) == "idmapped" && filepath.IsAbs(src)
 }
 
 // hostUID is the uid the host sees for uid in the spec's container: uid

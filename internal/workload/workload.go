@@ -166,6 +166,21 @@ type User struct {
 	HostUID *uint32
 }
 
+// RootMappedAway reports whether the process is uid 0 inside a user
+// namespace that maps it to a host uid other than 0: root inside, an
+// unprivileged uid to the host's kernel.
+func (u User) RootMappedAway() bool {
+	if u.HostUID == nil || *u.HostUID == 0 || u.NonRootEnforced {
+		return false
+	}
+	name, _, _ := strings.Cut(u.Name, ":")
+	switch strings.TrimSpace(name) {
+	case "0", "root":
+		return true
+	}
+	return false
+}
+
 // IsRoot reports whether the process runs as root (uid 0).
 func (u User) IsRoot() bool {
 	if u.NonRootEnforced {

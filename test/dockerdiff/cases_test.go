@@ -67,6 +67,30 @@ func flagSets(volume, testdata string) []agreeCase {
 		{name: "terminal", flags: []string{"-t"}},
 		{name: "interactive", flags: []string{"-i"}},
 		{name: "detached", flags: []string{"-d"}},
+		// The least-privilege tools: one device (the host's fuse; a device
+		// under another name is in TestServicesAlike, since a runtime in
+		// a user namespace binds nodes by their container path), one
+		// device-cgroup rule (loop devices, probed by mknod),
+		// supplementary groups by name and number, namespaced sysctls, the
+		// cgroup namespace, the OOM settings, and the LSM options that ask
+		// for no confinement.
+		{name: "device", flags: []string{"--device", "/dev/fuse"}},
+		{name: "device-cgroup-rule", flags: []string{"--device-cgroup-rule", "b 7:* rwm"}},
+		{name: "group-add", flags: []string{"--group-add", "staff", "--group-add", "5000"}},
+		{name: "sysctl", flags: []string{"--sysctl", "net.ipv4.ip_unprivileged_port_start=1024", "--sysctl", "net.core.somaxconn=512", "--sysctl", "kernel.shmmni=8192", "--sysctl", "fs.mqueue.msg_max=20"}},
+		{name: "cgroupns private", flags: []string{"--cgroupns", "private"}},
+		{name: "cgroupns host", flags: []string{"--cgroupns", "host"}},
+		{name: "oom-score-adj", flags: []string{"--oom-score-adj", "500"}},
+		{name: "oom-kill-disable", flags: []string{"--oom-kill-disable", "--memory", "64m"}},
+		{name: "apparmor unconfined, label disable", flags: []string{"--security-opt", "apparmor=unconfined", "--security-opt", "label=disable"}},
+		{name: "least privilege together", flags: []string{
+			"--cap-drop", "ALL", "--device", "/dev/fuse:/dev/fuse:rw", "--group-add", "staff",
+			"--sysctl", "net.ipv4.ip_unprivileged_port_start=0", "--cgroupns", "private",
+			"--oom-score-adj", "100", "--read-only", "--security-opt", "no-new-privileges",
+		}},
+		// An init as PID 1 (Docker's docker-init, Debian's tini), mounted
+		// read-only at /sbin/docker-init.
+		{name: "init", flags: []string{"--init"}},
 		{name: "host namespaces together", flags: []string{"--pid", "host", "--ipc", "host", "--network", "host"}},
 		{name: "everything together", flags: []string{
 			"--read-only", "--tmpfs", "/tmp", "-v", volume + ":/data",

@@ -248,6 +248,20 @@ func TestDockerAndWardExitAlike(t *testing.T) {
 		{"unknown group", []string{"--user", "1001:nosuchgroup", image, "true"}, 125},
 		{"unknown capability", []string{"--cap-add", "NOT_A_CAP", image, "true"}, 125},
 		{"workdir created", []string{"-w", "/new/dir", image, "sh", "-c", "test \"$(pwd)\" = /new/dir"}, 0},
+		// The least-privilege flags' refusals.
+		{"sysctl not namespaced", []string{"--sysctl", "kernel.pid_max=100000", image, "true"}, 125},
+		{"sysctl outside a namespace", []string{"--sysctl", "vm.swappiness=10", image, "true"}, 125},
+		{"device bad permissions", []string{"--device", "/dev/fuse:/dev/fuse:rwx", image, "true"}, 125},
+		{"device-cgroup-rule malformed", []string{"--device-cgroup-rule", "c 10 rwm", image, "true"}, 125},
+		{"cgroupns unknown", []string{"--cgroupns", "shared", image, "true"}, 125},
+		{"oom-score-adj out of range", []string{"--oom-score-adj", "1001", image, "true"}, 125},
+		{"group-add unknown name", []string{"--group-add", "nosuchgroup", image, "true"}, 125},
+		{"restart with rm", []string{"--restart", "always", image, "true"}, 125},
+		{"restart unknown", []string{"--restart", "sometimes", image, "true"}, 125},
+		{"restart count on always", []string{"--restart", "always:3", image, "true"}, 125},
+		{"stop-signal unknown", []string{"--stop-signal", "SIGNOPE", image, "true"}, 125},
+		{"security-opt unknown", []string{"--security-opt", "nonsense=1", image, "true"}, 125},
+		{"seccomp profile missing", []string{"--security-opt", "seccomp=/no/such/profile.json", image, "true"}, 125},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

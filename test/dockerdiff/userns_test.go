@@ -29,6 +29,7 @@ var usernsDifferences = []struct{ host, auto, why string }{
 	{"write /data: ok", "write /data: fails", "the volume is the host root's: the container's root is not"},
 	{"renice -5: ok", "renice -5: fails", "raising a priority needs CAP_SYS_NICE in the host's user namespace (can_nice checks capable())"},
 	{"tun: open ok", "tun: mknod fails", "the same: no device node is made in a user namespace, so the tun rule of the device cgroup is never reached"},
+	{"read loop0: ok", "read loop0: fails", "the probe's loop node is made by mknod, which the kernel refuses in a user namespace (--device-cgroup-rule allows it on the host)"},
 }
 
 // Device nodes: the kernel makes none in a user namespace, so the
@@ -36,7 +37,7 @@ var usernsDifferences = []struct{ host, auto, why string }{
 // mounts owned by nobody; the masked files, covered by /dev/null, then
 // show devtmpfs too.
 var (
-	deviceBind = regexp.MustCompile(`^mount: /dev/(null|zero|full|random|urandom|tty) devtmpfs `)
+	deviceBind = regexp.MustCompile(`^mount: /dev/(null|zero|full|random|urandom|tty|fuse|myzero) devtmpfs `)
 	maskedFile = regexp.MustCompile(`^mount: (/proc/(keys|timer_list|kcore|latency_stats|timer_stats|sched_debug)) (tmpfs|devtmpfs) `)
 	devNode    = regexp.MustCompile(`^(dev node: \S+ \S+ \S+) \d+:\d+$`)
 	idOption   = regexp.MustCompile(`,(uid|gid)=(\d+)`)

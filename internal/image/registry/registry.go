@@ -24,6 +24,8 @@ type Options struct {
 	Platform  *v1.Platform      // for indexes; default linux/GOARCH
 	// Progress, when set, receives push updates (see remote.WithProgress).
 	Progress chan<- v1.Update
+	// Hosts are the config's registry-mirrors and insecure-registries.
+	Hosts Hosts
 }
 
 func (o Options) remote(ctx context.Context, platform v1.Platform) []remote.Option {
@@ -33,8 +35,8 @@ func (o Options) remote(ctx context.Context, platform v1.Platform) []remote.Opti
 	}
 	opts := []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(kc), remote.WithPlatform(platform),
 		remote.WithUserAgent("ward")}
-	if o.Transport != nil {
-		opts = append(opts, remote.WithTransport(o.Transport))
+	if o.Transport != nil || len(o.Hosts.Insecure) > 0 {
+		opts = append(opts, remote.WithTransport(o.Hosts.Transport(o.Transport)))
 	}
 	if o.Progress != nil {
 		opts = append(opts, remote.WithProgress(o.Progress))
@@ -46,16 +48,16 @@ func (o Options) remote(ctx context.Context, platform v1.Platform) []remote.Opti
 // lazily as the caller reads them; each blob is verified against its
 // digest as it is read to its end.
 func Pull(ctx context.Context, ref name.Reference, platform v1.Platform, o Options) (v1.Image, error) {
-	img, err := remote.Image(ref, o.remote(ctx, platform)...)
-	if err != nil {
-		return nil, fmt.Errorf("pull %s: %w", ref, err)
-	}
-	return img, nil
+	return pullFrom(ctx, ref, platform, o)
 }
 
 // Push uploads img under ref, skipping blobs the registry already has.
 func Push(ctx context.Context, ref name.Reference, img v1.Image, o Options) error {
 	platform := v1.Platform{}
+	ref, err := o.Hosts.Resolve(ref)
+	if err != nil {
+		return err
+	}
 	if err := remote.Write(ref, img, o.remote(ctx, platform)...); err != nil {
 		return fmt.Errorf("push %s: %w", ref, err)
 	}

@@ -67,3 +67,14 @@ func TestAssemblerUndefinedLabel(t *testing.T) {
 		t.Error("jump to a label never marked assembled")
 	}
 }
+
+func TestSyscallNameX86_64(t *testing.T) {
+	for nr, want := range map[uint32]string{0: "read", 59: "execve", 317: "seccomp", 231: "exit_group"} {
+		if got, ok := SyscallNameX86_64(nr); !ok || got != want {
+			t.Errorf("SyscallNameX86_64(%d) = %q, %v; want %q", nr, got, ok, want)
+		}
+	}
+	if _, ok := SyscallNameX86_64(100000); ok {
+		t.Error("an unknown number has a name")
+	}
+}

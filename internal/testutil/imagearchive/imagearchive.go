@@ -33,7 +33,7 @@ type Entry struct {
 // Write writes an image archive at path that both `docker load`
 // (Docker 20.10 reads manifest.json) and `ctr image import` (containerd
 // reads index.json) accept: one uncompressed layer, blobs by digest.
-func Write(t *testing.T, path, ref string, layer []Entry, cfg v1.ImageConfig) {
+func Write(t *testing.T, path, ref string, layer []Entry, cfg v1.ImageConfig, opts ...Option) {
 	t.Helper()
 	var layerBuf bytes.Buffer
 	lw := tar.NewWriter(&layerBuf)
@@ -58,6 +58,21 @@ func Write(t *testing.T, path, ref string, layer []Entry, cfg v1.ImageConfig) {
 		Config:   cfg,
 		RootFS:   v1.RootFS{Type: "layers", DiffIDs: []digest.Digest{layerDigest}},
 	})
+	if len(opts) > 0 {
+		var m map[string]any
+		if err := json.Unmarshal(config, &m); err != nil {
+			t.Fatal(err)
+		}
+		inner, _ := m["config"].(map[string]any)
+		if inner == nil {
+			inner = map[string]any{}
+			m["config"] = inner
+		}
+		for _, o := range opts {
+			o(inner)
+		}
+		config = MustJSON(t, m)
+	}
 	configDesc := v1.Descriptor{MediaType: v1.MediaTypeImageConfig, Digest: digest.FromBytes(config), Size: int64(len(config))}
 	layerDesc := v1.Descriptor{MediaType: v1.MediaTypeImageLayer, Digest: layerDigest, Size: int64(layerBuf.Len())}
 	manifest := MustJSON(t, v1.Manifest{
@@ -163,4 +178,15 @@ func BusyboxLayer(t *testing.T, passwd, group string) []Entry {
 		entries = append(entries, Entry{Name: "bin/" + a, Mode: 0o777, Typeflag: tar.TypeSymlink, Linkname: "busybox"})
 	}
 	return entries
+}
+
+// Option adds to the image's config what the OCI image spec has no
+// field for but Docker's images carry.
+type Option func(config map[string]any)
+
+// WithHealthcheck gives the image Docker's HEALTHCHECK.
+func WithHealthcheck(test []string, interval time.Duration, retries int) Option {
+	return func(config map[string]any) {
+		config["Healthcheck"] = map[string]any{"Test": test, "Interval": interval, "Retries": retries}
+	}
 }

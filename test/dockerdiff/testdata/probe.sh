@@ -11,6 +11,13 @@ echo "pwd: $(pwd)"
 # replaced, since it differs by ID.
 env | sort | sed "s/$(hostname)/HOSTNAME/; s/^/env: /"
 echo "oom_score_adj: $(cat /proc/self/oom_score_adj)"
+# Namespaced kernel parameters a container may be given (--sysctl).
+for k in net/ipv4/ip_unprivileged_port_start net/core/somaxconn kernel/shmmni kernel/msgmax fs/mqueue/msg_max; do
+	echo "sysctl $k: $(cat /proc/sys/$k 2>&1)"
+done
+# Whether the cgroup paths the container sees are its own namespace's
+# root ("/") or nested in the host's hierarchy (the paths differ per engine).
+awk -F: '$3 != "/" { n++ } END { print "cgroup paths: " (n ? "nested" : "root") }' /proc/self/cgroup
 echo "lsm label: $(cat /proc/self/attr/current 2>/dev/null)"
 echo "umask: $(umask)"
 # The standard streams: /dev/null, a pipe, a terminal (numbered per run).
@@ -104,6 +111,7 @@ echo "dev: " $(ls -A /dev)
 for d in /dev/*; do
 	[ -c "$d" ] && echo "dev node: $(stat -c '%n %A %t:%T %u:%g' "$d")"
 done
+[ -r /sys/fs/cgroup/memory/memory.oom_control ] && echo "cgroup $(grep oom_kill_disable /sys/fs/cgroup/memory/memory.oom_control)"
 for f in memory/memory.limit_in_bytes memory/memory.memsw.limit_in_bytes pids/pids.max cpu/cpu.cfs_quota_us cpu/cpu.cfs_period_us memory.max memory.swap.max pids.max cpu.max; do
 	[ -r "/sys/fs/cgroup/$f" ] && echo "cgroup $f: $(cat "/sys/fs/cgroup/$f")"
 done
