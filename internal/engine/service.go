@@ -3,10 +3,8 @@ package engine
 import (
 	"fmt"
 	"github.com/wardproject/ward/internal/record"
+	"github.com/wardproject/ward/internal/sibling"
 	"github.com/wardproject/ward/internal/signame"
-	"os"
-	"os/exec"
-	"path/filepath"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
@@ -61,17 +59,9 @@ func applyService(c *record.Container, req ServiceRequest, img v1.Config) error 
 // docker-init on PATH (Debian's docker.io links it to tini-static), then
 // Debian's tini-static. "" when there is none.
 func FindInit() string {
-	if self, err := os.Executable(); err == nil {
-		p := filepath.Join(filepath.Dir(self), "docker-init")
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
-			return p
-		}
-	}
 	for _, name := range []string{"docker-init", "tini-static"} {
-		if p, err := exec.LookPath(name); err == nil {
-			if abs, err := filepath.Abs(p); err == nil {
-				return abs
-			}
+		if p, err := sibling.Find(name); err == nil {
+			return p
 		}
 	}
 	return ""
