@@ -9,6 +9,7 @@ import (
 	"github.com/wardproject/ward/internal/image/change"
 	"github.com/wardproject/ward/internal/image/rmi"
 	"github.com/wardproject/ward/internal/open"
+	"github.com/wardproject/ward/internal/progressbar"
 	"io"
 	"os"
 	"slices"
@@ -128,9 +129,9 @@ USER, WORKDIR, EXPOSE or LABEL as a Dockerfile line would.`,
 			if err != nil {
 				return err
 			}
-			bar := newProgressBar(os.Stderr, "importing")
-			img, err := s.Import(cmd.Context(), in, opts, bar.progress())
-			bar.finish()
+			bar := progressbar.New(os.Stderr, "importing")
+			img, err := s.Import(cmd.Context(), in, opts, bar.Progress())
+			bar.Finish()
 			if err != nil {
 				return err
 			}
@@ -175,12 +176,12 @@ func newLoadCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var bar *progressBar
+			var bar *progressbar.Bar
 			if !quiet {
-				bar = newProgressBar(os.Stderr, "loading")
+				bar = progressbar.New(os.Stderr, "loading")
 			}
-			loaded, err := s.Load(cmd.Context(), path, bar.progress())
-			bar.finish()
+			loaded, err := s.Load(cmd.Context(), path, bar.Progress())
+			bar.Finish()
 			for _, l := range loaded {
 				if len(l.Refs) == 0 {
 					fmt.Fprintf(cmd.OutOrStdout(), "Loaded image ID: %s\n", l.Image.ID)
@@ -470,12 +471,12 @@ func pullImage(ctx context.Context, what, platform string, progress, status io.W
 	if d, err := name.NewDigest(ref.Context().Name() + "@" + digest.String()); err == nil {
 		refs = append(refs, d)
 	}
-	var bar *progressBar
+	var bar *progressbar.Bar
 	if progress != nil {
-		bar = newProgressBar(progress, "pulling "+image.Familiar(ref.Name()))
+		bar = progressbar.New(progress, "pulling "+image.Familiar(ref.Name()))
 	}
-	_, err = s.Write(ctx, img, refs, bar.progress())
-	bar.finish()
+	_, err = s.Write(ctx, img, refs, bar.Progress())
+	bar.Finish()
 	if err != nil {
 		return "", fmt.Errorf("pull %s: %w", image.Familiar(ref.Name()), err)
 	}
@@ -512,13 +513,13 @@ func newPushCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var bar *progressBar
+			var bar *progressbar.Bar
 			if !quiet {
-				bar = newProgressBar(os.Stderr, "pushing "+image.Familiar(ref.Name()))
+				bar = progressbar.New(os.Stderr, "pushing "+image.Familiar(ref.Name()))
 			}
-			ropts.Progress = bar.updates()
+			ropts.Progress = bar.Updates()
 			err = registry.Push(cmd.Context(), ref, img, ropts)
-			bar.finish()
+			bar.Finish()
 			if err != nil {
 				return err
 			}
