@@ -120,7 +120,7 @@ func diskUsage() ([]listing.DiskUsageRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	users, err := volumeUsers()
+	users, err := open.VolumeUsers(cli.Layout())
 	if err != nil {
 		return nil, err
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/open"
-	"github.com/wardproject/ward/internal/record"
 	"io"
 	"os"
 	"strings"
@@ -27,19 +26,6 @@ func newVolumeCommand() *cobra.Command {
 	group.AddCommand(newVolumeCreateCommand(), newVolumeLsCommand(), newVolumeInspectCommand(),
 		newVolumeRmCommand(), newVolumePruneCommand())
 	return group
-}
-
-// volumeUsers maps volumes to the containers using them.
-func volumeUsers() (map[string][]string, error) {
-	dir := cli.Layout().Containers()
-	if _, err := os.Stat(dir); os.IsNotExist(err) {
-		return map[string][]string{}, nil
-	}
-	r, err := record.OpenRecords(dir)
-	if err != nil {
-		return nil, err
-	}
-	return r.VolumeUsers()
 }
 
 func parseLabels(list []string) map[string]string {
@@ -117,7 +103,7 @@ func newVolumeLsCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			users, err := volumeUsers()
+			users, err := open.VolumeUsers(cli.Layout())
 			if err != nil {
 				return err
 			}
@@ -196,7 +182,7 @@ func newVolumeRmCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			users, err := volumeUsers()
+			users, err := open.VolumeUsers(cli.Layout())
 			if err != nil {
 				return err
 			}
@@ -243,7 +229,7 @@ func newVolumePruneCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			users, err := volumeUsers()
+			users, err := open.VolumeUsers(cli.Layout())
 			if err != nil {
 				return err
 			}

@@ -50,6 +50,18 @@ func Snapshotter(l rootdir.Layout, s *store.Store) (*snapshot.Snapshotter, error
 	return snapshot.New(l.Layers(), l.Snapshots(), s)
 }
 
+// VolumeUsers maps each volume to the containers under l that mount it.
+func VolumeUsers(l rootdir.Layout) (map[string][]string, error) {
+	if _, err := os.Stat(l.Containers()); os.IsNotExist(err) {
+		return map[string][]string{}, nil
+	}
+	r, err := record.OpenRecords(l.Containers())
+	if err != nil {
+		return nil, err
+	}
+	return r.VolumeUsers()
+}
+
 // Volumes opens the volume store under l.
 func Volumes(l rootdir.Layout) (*volume.Store, error) { return volume.Open(l.Volumes()) }
 
