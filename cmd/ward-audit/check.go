@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"github.com/wardproject/ward/internal/exitstatus"
 	"io"
 	"os"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/wardproject/ward/internal/audit"
 	"github.com/wardproject/ward/internal/audit/rules"
+	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/policy"
 )
 

@@ -2,12 +2,13 @@ package main
 
 import (
 	"errors"
-	"github.com/wardproject/ward/internal/record"
 	"path/filepath"
 	"testing"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/wardproject/ward/internal/record"
 )
 
 // addRecord writes a container record as ward run would, without running

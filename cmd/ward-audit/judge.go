@@ -1,13 +1,13 @@
 package main
 
 import (
-	"github.com/wardproject/ward/internal/cli"
-	"github.com/wardproject/ward/internal/judge"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/wardproject/ward/internal/audit"
+	"github.com/wardproject/ward/internal/cli"
+	"github.com/wardproject/ward/internal/judge"
 	"github.com/wardproject/ward/internal/policy"
 )
 

@@ -2,13 +2,14 @@ package main
 
 import (
 	"encoding/json"
-	"github.com/wardproject/ward/internal/record"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/wardproject/ward/internal/record"
 )
 
 // The three cases that opened issue 11, where the policy judged a second

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"github.com/wardproject/ward/internal/exitstatus"
 	"io"
 	"os"
 	"slices"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/scan/matcher"
 	"github.com/wardproject/ward/internal/scan/report"
 	"github.com/wardproject/ward/internal/scan/vulndb"

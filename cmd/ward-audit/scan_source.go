@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/wardproject/ward/internal/cli"
 	"io/fs"
 	"os"
 	"path/filepath"
 
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/image"
 	"github.com/wardproject/ward/internal/image/registry"
 	"github.com/wardproject/ward/internal/image/store"

@@ -3,8 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/wardproject/ward/internal/envvar"
-	"github.com/wardproject/ward/internal/exitstatus"
 	"os"
 	"strconv"
 	"strings"
@@ -13,6 +11,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wardproject/ward/internal/container"
+	"github.com/wardproject/ward/internal/envvar"
+	"github.com/wardproject/ward/internal/exitstatus"
 )
 
 func newExecCommand(g *globals) *cobra.Command {

@@ -3,8 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"github.com/wardproject/ward/internal/exitstatus"
-	"github.com/wardproject/ward/internal/signame"
 	"os"
 	"syscall"
 
@@ -13,6 +11,8 @@ import (
 
 	"github.com/wardproject/ward/internal/bundle"
 	"github.com/wardproject/ward/internal/container"
+	"github.com/wardproject/ward/internal/exitstatus"
+	"github.com/wardproject/ward/internal/signame"
 )
 
 // createFlags are shared by create and run.

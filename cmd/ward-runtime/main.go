@@ -5,13 +5,13 @@ package main
 import (
 	"errors"
 	"fmt"
-	"github.com/wardproject/ward/internal/exitstatus"
 	"os"
 	"runtime"
 
 	"github.com/spf13/cobra"
 
 	"github.com/wardproject/ward/internal/container"
+	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/initproc"
 	"github.com/wardproject/ward/internal/nsenter"
 	"github.com/wardproject/ward/internal/runtimelog"

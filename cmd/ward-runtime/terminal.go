@@ -1,7 +1,6 @@
 package main
 
 import (
-	"github.com/wardproject/ward/internal/linux/consolesocket"
 	"io"
 	"os"
 	"os/exec"
@@ -11,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/wardproject/ward/internal/linux/console"
+	"github.com/wardproject/ward/internal/linux/consolesocket"
 )
 
 // terminalProxy is the console socket `run` and `exec` make for themselves

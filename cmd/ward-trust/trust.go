@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/wardproject/ward/internal/exitstatus"
 	"os"
 	"slices"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/sigstore/sigstore/pkg/signature"
 	"github.com/spf13/cobra"
 
+	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/image"
 	"github.com/wardproject/ward/internal/trust"
 	"github.com/wardproject/ward/internal/trust/keys"

@@ -2,11 +2,12 @@ package main
 
 import (
 	"fmt"
-	"github.com/wardproject/ward/internal/sibling"
 	"os"
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/wardproject/ward/internal/sibling"
 )
 
 // The audit verbs (check, sbom, scan, db) live in ward-audit, a binary

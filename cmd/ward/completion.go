@@ -1,18 +1,18 @@
 package main
 
 import (
-	"github.com/wardproject/ward/internal/cli"
-	"github.com/wardproject/ward/internal/open"
-	"github.com/wardproject/ward/internal/record"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/completion"
 	"github.com/wardproject/ward/internal/engine"
 	"github.com/wardproject/ward/internal/image"
 	"github.com/wardproject/ward/internal/network/store"
+	"github.com/wardproject/ward/internal/open"
+	"github.com/wardproject/ward/internal/record"
 )
 
 // completedArgs says what each verb's arguments are, for completion;

@@ -1,9 +1,9 @@
 package main
 
 import (
-	"github.com/wardproject/ward/internal/exitstatus"
-
 	"github.com/spf13/cobra"
+
+	"github.com/wardproject/ward/internal/exitstatus"
 )
 
 // newContainerCommands returns the container verbs, and `ward container`

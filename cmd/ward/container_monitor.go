@@ -4,12 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/wardproject/ward/internal/cli"
-	"github.com/wardproject/ward/internal/exitstatus"
-	"github.com/wardproject/ward/internal/open"
-	"github.com/wardproject/ward/internal/record"
-	"github.com/wardproject/ward/internal/rootdir"
-	"github.com/wardproject/ward/internal/sibling"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,8 +12,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/monitor"
+	"github.com/wardproject/ward/internal/open"
+	"github.com/wardproject/ward/internal/record"
+	"github.com/wardproject/ward/internal/rootdir"
+	"github.com/wardproject/ward/internal/sibling"
 )
 
 // A detached container is watched by a monitor process (internal/monitor

@@ -4,11 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/wardproject/ward/internal/cli"
-	"github.com/wardproject/ward/internal/exitstatus"
-	"github.com/wardproject/ward/internal/open"
-	"github.com/wardproject/ward/internal/record"
-	"github.com/wardproject/ward/internal/signame"
 	"os"
 	"time"
 
@@ -16,7 +11,12 @@ import (
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/exitstatus"
+	"github.com/wardproject/ward/internal/open"
+	"github.com/wardproject/ward/internal/record"
+	"github.com/wardproject/ward/internal/signame"
 )
 
 func newStartCommand() *cobra.Command {

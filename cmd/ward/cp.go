@@ -2,14 +2,14 @@ package main
 
 import (
 	"fmt"
-	"github.com/wardproject/ward/internal/cli"
-	"github.com/wardproject/ward/internal/open"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/cp"
+	"github.com/wardproject/ward/internal/open"
 )
 
 func newCpCommand() *cobra.Command {

@@ -4,12 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/wardproject/ward/internal/cli"
-	"github.com/wardproject/ward/internal/exitstatus"
-	"github.com/wardproject/ward/internal/image/change"
-	"github.com/wardproject/ward/internal/image/rmi"
-	"github.com/wardproject/ward/internal/open"
-	"github.com/wardproject/ward/internal/progressbar"
 	"io"
 	"os"
 	"slices"
@@ -22,13 +16,19 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/events"
+	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/filter"
 	"github.com/wardproject/ward/internal/format"
 	"github.com/wardproject/ward/internal/image"
+	"github.com/wardproject/ward/internal/image/change"
 	"github.com/wardproject/ward/internal/image/registry"
+	"github.com/wardproject/ward/internal/image/rmi"
 	"github.com/wardproject/ward/internal/image/store"
 	"github.com/wardproject/ward/internal/listing"
+	"github.com/wardproject/ward/internal/open"
+	"github.com/wardproject/ward/internal/progressbar"
 )
 
 // imageRunE makes an image verb exit 1, as docker's image commands do

@@ -6,10 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/wardproject/ward/internal/cli"
-	"github.com/wardproject/ward/internal/engineconfig"
-	"github.com/wardproject/ward/internal/exitstatus"
-	"github.com/wardproject/ward/internal/open"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,9 +13,13 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/engineconfig"
+	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/learn"
 	"github.com/wardproject/ward/internal/learnprofile"
+	"github.com/wardproject/ward/internal/open"
 )
 
 // learnFlags are `ward learn`'s own flags; the rest are `ward run`'s.

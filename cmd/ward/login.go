@@ -2,12 +2,12 @@ package main
 
 import (
 	"fmt"
-	"github.com/wardproject/ward/internal/engineconfig"
-	"github.com/wardproject/ward/internal/exitstatus"
 	"os"
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardproject/ward/internal/engineconfig"
+	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/image/registry"
 	"github.com/wardproject/ward/internal/registryauth"
 )

@@ -4,13 +4,13 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"github.com/wardproject/ward/internal/record"
 	"os"
 	"strconv"
 	"time"
 
 	"github.com/wardproject/ward/internal/engine"
 	"github.com/wardproject/ward/internal/jsonlog/logread"
+	"github.com/wardproject/ward/internal/record"
 )
 
 // logOptions reads logs' --tail, --since and --until.

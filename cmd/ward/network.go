@@ -3,19 +3,19 @@ package main
 import (
 	"errors"
 	"fmt"
-	"github.com/wardproject/ward/internal/cli"
-	"github.com/wardproject/ward/internal/open"
-	"github.com/wardproject/ward/internal/record"
 	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/engine"
 	"github.com/wardproject/ward/internal/filter"
 	"github.com/wardproject/ward/internal/format"
 	"github.com/wardproject/ward/internal/listing"
 	"github.com/wardproject/ward/internal/network/store"
+	"github.com/wardproject/ward/internal/open"
+	"github.com/wardproject/ward/internal/record"
 )
 
 // newNetworkCommand is `ward network` and its verbs, as docker's.

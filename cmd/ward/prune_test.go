@@ -1,7 +1,6 @@
 package main
 
 import (
-	"github.com/wardproject/ward/internal/record"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/wardproject/ward/internal/record"
 )
 
 // TestSystemPrune is issue 12's fourth case: what no command reaches is

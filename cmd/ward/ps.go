@@ -1,12 +1,12 @@
 package main
 
 import (
-	"github.com/wardproject/ward/internal/cli"
-	"github.com/wardproject/ward/internal/containerview"
 	"os"
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardproject/ward/internal/cli"
+	"github.com/wardproject/ward/internal/containerview"
 	"github.com/wardproject/ward/internal/format"
 )
 

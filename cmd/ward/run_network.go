@@ -1,12 +1,12 @@
 package main
 
 import (
-	"github.com/wardproject/ward/internal/engineconfig"
 	"os"
 
 	"github.com/spf13/pflag"
 
 	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/engineconfig"
 )
 
 // networkFlags are `ward run`'s flags for ports and policies; --network

@@ -4,14 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/wardproject/ward/internal/cli"
-	"github.com/wardproject/ward/internal/open"
 	"io"
 
 	"github.com/spf13/pflag"
 
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/image"
 	"github.com/wardproject/ward/internal/image/store"
+	"github.com/wardproject/ward/internal/open"
 )
 
 // registerPull adds run's and create's --pull, as docker's.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"github.com/wardproject/ward/internal/record"
 	"os"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/wardproject/ward/internal/engine"
 	"github.com/wardproject/ward/internal/monitor"
+	"github.com/wardproject/ward/internal/record"
 )
 
 // serviceFlags are run's flags about a container's life: its init and

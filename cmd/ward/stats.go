@@ -3,15 +3,15 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"github.com/wardproject/ward/internal/cli"
-	"github.com/wardproject/ward/internal/format"
-	"github.com/wardproject/ward/internal/record"
 	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardproject/ward/internal/cli"
+	"github.com/wardproject/ward/internal/format"
 	"github.com/wardproject/ward/internal/listing"
+	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/stats"
 )
 

@@ -1,15 +1,15 @@
 package main
 
 import (
-	"github.com/wardproject/ward/internal/cli"
-	"github.com/wardproject/ward/internal/format"
-	"github.com/wardproject/ward/internal/open"
-	"github.com/wardproject/ward/internal/record"
 	"os"
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardproject/ward/internal/cli"
+	"github.com/wardproject/ward/internal/format"
 	"github.com/wardproject/ward/internal/listing"
+	"github.com/wardproject/ward/internal/open"
+	"github.com/wardproject/ward/internal/record"
 )
 
 // newSystemCommand is `ward system`: df, prune (system_prune.go) and

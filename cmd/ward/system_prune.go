@@ -3,13 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
-	"github.com/wardproject/ward/internal/cli"
-	"github.com/wardproject/ward/internal/engineconfig"
-	"github.com/wardproject/ward/internal/open"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardproject/ward/internal/cli"
+	"github.com/wardproject/ward/internal/engineconfig"
+	"github.com/wardproject/ward/internal/open"
 	"github.com/wardproject/ward/internal/prune"
 )
 

@@ -6,11 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/wardproject/ward/internal/cli"
-	"github.com/wardproject/ward/internal/engineconfig"
-	"github.com/wardproject/ward/internal/open"
-	"github.com/wardproject/ward/internal/sibling"
-	"github.com/wardproject/ward/internal/trust/record"
 	"os/exec"
 	"strings"
 
@@ -18,13 +13,18 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/spf13/cobra"
 
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/engineconfig"
 	"github.com/wardproject/ward/internal/image"
 	"github.com/wardproject/ward/internal/image/registry"
 	"github.com/wardproject/ward/internal/image/store"
+	"github.com/wardproject/ward/internal/open"
+	"github.com/wardproject/ward/internal/sibling"
 	"github.com/wardproject/ward/internal/trust/gate"
 	"github.com/wardproject/ward/internal/trust/localsig"
 	"github.com/wardproject/ward/internal/trust/policy"
+	"github.com/wardproject/ward/internal/trust/record"
 )
 
 // Trust in the engine: `ward pull` has ward-trust verify the signatures

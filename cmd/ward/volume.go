@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"github.com/wardproject/ward/internal/cli"
-	"github.com/wardproject/ward/internal/open"
 	"io"
 	"os"
 	"strings"
@@ -13,10 +11,12 @@ import (
 	"github.com/docker/go-units"
 	"github.com/spf13/cobra"
 
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/engine"
 	"github.com/wardproject/ward/internal/filter"
 	"github.com/wardproject/ward/internal/format"
 	"github.com/wardproject/ward/internal/listing"
+	"github.com/wardproject/ward/internal/open"
 	"github.com/wardproject/ward/internal/volume"
 )
 

@@ -7,7 +7,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"github.com/wardproject/ward/internal/rootdir"
 	"io/fs"
 	"os"
 	"regexp"
@@ -15,6 +14,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/wardproject/ward/internal/rootdir"
 )
 
 // DefaultRoot is ward's state directory when neither --root nor WARD_ROOT

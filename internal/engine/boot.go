@@ -2,8 +2,9 @@ package engine
 
 import (
 	"context"
-	"github.com/wardproject/ward/internal/record"
 	"time"
+
+	"github.com/wardproject/ward/internal/record"
 )
 
 // Boot prepares the containers a reboot stopped and returns those their

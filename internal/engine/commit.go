@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"fmt"
-	"github.com/wardproject/ward/internal/record"
 	"io"
 	"os"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/wardproject/ward/internal/image"
+	"github.com/wardproject/ward/internal/record"
 )
 
 // CommitOptions are docker commit's flags.

@@ -3,14 +3,14 @@ package engine
 import (
 	"context"
 	"fmt"
-	"github.com/wardproject/ward/internal/exitstatus"
-	"github.com/wardproject/ward/internal/record"
 	"os"
 	"path/filepath"
 	"strconv"
 	"time"
 
+	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/ociruntime"
+	"github.com/wardproject/ward/internal/record"
 )
 
 // A detached container's life is Supervise cut in two around the wait,

@@ -1,10 +1,10 @@
 package engine
 
 import (
-	"github.com/wardproject/ward/internal/record"
 	"slices"
 	"strings"
 
+	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/snapshot"
 )
 

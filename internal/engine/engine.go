@@ -21,9 +21,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/wardproject/ward/internal/envvar"
-	"github.com/wardproject/ward/internal/record"
-	"github.com/wardproject/ward/internal/rootdir"
 	"os"
 	"path/filepath"
 	"slices"
@@ -32,10 +29,13 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/wardproject/ward/internal/envvar"
 	"github.com/wardproject/ward/internal/idrange"
 	"github.com/wardproject/ward/internal/image/store"
 	"github.com/wardproject/ward/internal/imagefiles"
 	"github.com/wardproject/ward/internal/ociruntime"
+	"github.com/wardproject/ward/internal/record"
+	"github.com/wardproject/ward/internal/rootdir"
 	"github.com/wardproject/ward/internal/runspec"
 	"github.com/wardproject/ward/internal/scan/source/stored"
 	"github.com/wardproject/ward/internal/snapshot"

@@ -2,12 +2,12 @@ package engine
 
 import (
 	"errors"
-	"github.com/wardproject/ward/internal/record"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/wardproject/ward/internal/ociruntime"
+	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/runspec"
 )
 

@@ -1,10 +1,10 @@
 package engine
 
 import (
-	"github.com/wardproject/ward/internal/record"
 	"maps"
 
 	"github.com/wardproject/ward/internal/events"
+	"github.com/wardproject/ward/internal/record"
 )
 
 // event appends a container event to the journal `ward events` reads,

@@ -3,13 +3,13 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/wardproject/ward/internal/record"
 	"os"
 	"path/filepath"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/wardproject/ward/internal/cp"
+	"github.com/wardproject/ward/internal/record"
 )
 
 // FilesRoot is the directory under which a container's files are read

@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/wardproject/ward/internal/record"
 	"os"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/wardproject/ward/internal/record"
 )
 
 // HealthRequest is what the --health-* flags and --no-healthcheck say.

@@ -1,13 +1,14 @@
 package engine
 
 import (
-	"github.com/wardproject/ward/internal/record"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/wardproject/ward/internal/record"
 )
 
 func TestHealthConfig(t *testing.T) {

@@ -2,10 +2,10 @@ package engine
 
 import (
 	"fmt"
-	"github.com/wardproject/ward/internal/record"
 	"strings"
 
 	"github.com/wardproject/ward/internal/jsonlog"
+	"github.com/wardproject/ward/internal/record"
 )
 
 // ParseLogConfig reads --log-driver (json-file, or empty) and --log-opt

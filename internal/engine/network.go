@@ -3,8 +3,6 @@ package engine
 import (
 	"errors"
 	"fmt"
-	"github.com/wardproject/ward/internal/record"
-	"github.com/wardproject/ward/internal/rootdir"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -19,6 +17,8 @@ import (
 	"github.com/wardproject/ward/internal/network/link"
 	"github.com/wardproject/ward/internal/network/netpolicy"
 	"github.com/wardproject/ward/internal/network/store"
+	"github.com/wardproject/ward/internal/record"
+	"github.com/wardproject/ward/internal/rootdir"
 	"github.com/wardproject/ward/internal/runspec"
 )
 

@@ -3,11 +3,11 @@ package engine
 import (
 	"errors"
 	"fmt"
-	"github.com/wardproject/ward/internal/record"
 	"net/netip"
 
 	"github.com/wardproject/ward/internal/network/link"
 	"github.com/wardproject/ward/internal/network/store"
+	"github.com/wardproject/ward/internal/record"
 )
 
 // NetworkCreateRequest is what `ward network create` asks for.

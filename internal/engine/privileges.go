@@ -2,9 +2,9 @@ package engine
 
 import (
 	"cmp"
-	"github.com/wardproject/ward/internal/record"
 	"strings"
 
+	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/runspec"
 )
 

@@ -3,7 +3,6 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/wardproject/ward/internal/record"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/wardproject/ward/internal/linux/observe"
 	"github.com/wardproject/ward/internal/linux/seccomp"
+	"github.com/wardproject/ward/internal/record"
 )
 
 // profileDenialsPoll is how often the observer's map is read while the

@@ -2,10 +2,11 @@ package engine
 
 import (
 	"fmt"
-	"github.com/wardproject/ward/internal/record"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wardproject/ward/internal/record"
 )
 
 // Row is one line of `ward ps`, with the fields `docker ps --format json`

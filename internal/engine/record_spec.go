@@ -1,13 +1,13 @@
 package engine
 
 import (
-	"github.com/wardproject/ward/internal/record"
 	"slices"
 	"strconv"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/runspec"
 )
 

@@ -1,12 +1,12 @@
 package engine
 
 import (
-	"github.com/wardproject/ward/internal/record"
 	"slices"
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/runspec"
 )
 

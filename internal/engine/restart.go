@@ -2,12 +2,13 @@ package engine
 
 import (
 	"fmt"
-	"github.com/wardproject/ward/internal/record"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wardproject/ward/internal/record"
 )
 
 // ParseRestartPolicy reads --restart no|on-failure[:N]|always|unless-stopped.

@@ -1,9 +1,10 @@
 package engine
 
 import (
-	"github.com/wardproject/ward/internal/record"
 	"os"
 	"testing"
+
+	"github.com/wardproject/ward/internal/record"
 )
 
 func TestParseRestartPolicy(t *testing.T) {

@@ -2,11 +2,12 @@ package engine
 
 import (
 	"fmt"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
 	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/sibling"
 	"github.com/wardproject/ward/internal/signame"
-
-	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
 // ServiceRequest is what `ward run` asks about a container's life rather

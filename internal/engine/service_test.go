@@ -1,12 +1,13 @@
 package engine
 
 import (
-	"github.com/wardproject/ward/internal/record"
 	"testing"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"golang.org/x/sys/unix"
+
+	"github.com/wardproject/ward/internal/record"
 )
 
 func TestStopSettings(t *testing.T) {

@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/wardproject/ward/internal/exitstatus"
-	"github.com/wardproject/ward/internal/linux/consolesocket"
-	"github.com/wardproject/ward/internal/record"
 	"io"
 	"os"
 	"os/signal"
@@ -19,8 +16,11 @@ import (
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 
+	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/linux/console"
+	"github.com/wardproject/ward/internal/linux/consolesocket"
 	"github.com/wardproject/ward/internal/ociruntime"
+	"github.com/wardproject/ward/internal/record"
 )
 
 // SetSubreaper makes the calling process the subreaper of its

@@ -1,9 +1,10 @@
 package engine
 
 import (
-	"github.com/wardproject/ward/internal/record"
 	"strconv"
 	"strings"
+
+	"github.com/wardproject/ward/internal/record"
 )
 
 // SystemdUnit writes a systemd service that starts the container at

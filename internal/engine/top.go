@@ -3,11 +3,12 @@ package engine
 import (
 	"context"
 	"fmt"
-	"github.com/wardproject/ward/internal/record"
 	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/wardproject/ward/internal/record"
 )
 
 // Top runs ps(1) on the host with psArgs (docker top's default "-ef")

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/wardproject/ward/internal/record"
 	"os"
 	"path/filepath"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/wardproject/ward/internal/linux/idmap"
+	"github.com/wardproject/ward/internal/record"
 )
 
 // TraceIDs lists the container IDs that have something under the root:

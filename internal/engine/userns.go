@@ -3,7 +3,6 @@ package engine
 import (
 	"errors"
 	"fmt"
-	"github.com/wardproject/ward/internal/record"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"github.com/wardproject/ward/internal/idrange"
 	"github.com/wardproject/ward/internal/linux/idmap"
 	"github.com/wardproject/ward/internal/linux/netns"
+	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/runspec"
 )
 

@@ -2,13 +2,13 @@ package engine
 
 import (
 	"fmt"
-	"github.com/wardproject/ward/internal/record"
 	"path"
 	"strconv"
 	"strings"
 
 	"github.com/wardproject/ward/internal/cp"
 	"github.com/wardproject/ward/internal/linux/idmap"
+	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/runspec"
 	"github.com/wardproject/ward/internal/volume"
 )

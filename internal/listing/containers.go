@@ -5,7 +5,6 @@ package listing
 
 import (
 	"fmt"
-	"github.com/wardproject/ward/internal/record"
 	"io/fs"
 	"path/filepath"
 	"regexp"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/wardproject/ward/internal/engine"
 	"github.com/wardproject/ward/internal/filter"
+	"github.com/wardproject/ward/internal/record"
 )
 
 // ContainerFilters are the keys `ward ps --filter` takes.

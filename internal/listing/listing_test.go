@@ -1,7 +1,6 @@
 package listing
 
 import (
-	"github.com/wardproject/ward/internal/record"
 	"testing"
 	"time"
 
@@ -9,6 +8,7 @@ import (
 
 	"github.com/wardproject/ward/internal/filter"
 	"github.com/wardproject/ward/internal/image"
+	"github.com/wardproject/ward/internal/record"
 )
 
 func TestContainerRow(t *testing.T) {

@@ -37,9 +37,6 @@ package monitor
 
 import (
 	"errors"
-	"github.com/wardproject/ward/internal/exitstatus"
-	"github.com/wardproject/ward/internal/linux/consolesocket"
-	"github.com/wardproject/ward/internal/rootdir"
 	"io"
 	"os"
 	"path/filepath"
@@ -50,7 +47,10 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/jsonlog"
+	"github.com/wardproject/ward/internal/linux/consolesocket"
+	"github.com/wardproject/ward/internal/rootdir"
 )
 
 // Config names the container and the programs the monitor runs.

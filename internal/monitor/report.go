@@ -3,13 +3,14 @@ package monitor
 import (
 	"bufio"
 	"errors"
-	"github.com/wardproject/ward/internal/exitstatus"
 	"io"
 	"os"
 	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/wardproject/ward/internal/exitstatus"
 )
 
 // Reporter writes the monitor's one line to the ward that started it.

@@ -2,10 +2,11 @@ package monitor
 
 import (
 	"errors"
-	"github.com/wardproject/ward/internal/exitstatus"
 	"os"
 	"testing"
 	"time"
+
+	"github.com/wardproject/ward/internal/exitstatus"
 )
 
 type codedError struct{}
