@@ -29,11 +29,12 @@ func applyService(c *record.Container, req ServiceRequest, img v1.Config) error 
 		sig = img.StopSignal
 	}
 	if sig != "" {
+		// Docker's wording ("invalid"), where ward-runtime keeps runc's.
 		if _, err := signame.Parse(sig); err != nil {
 			if req.StopSignal != "" {
-				return fmt.Errorf("--stop-signal: %w", err)
+				return fmt.Errorf("--stop-signal: invalid signal %q", sig)
 			}
-			return fmt.Errorf("the image's STOPSIGNAL: %w", err)
+			return fmt.Errorf("the image's STOPSIGNAL: invalid signal %q", sig)
 		}
 	}
 	c.Config.StopSignal = sig
