@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/wardproject/ward/internal/cli"
+	"github.com/wardproject/ward/internal/containerlogs"
 	"github.com/wardproject/ward/internal/engine"
 	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/open"
@@ -221,7 +222,7 @@ func newLogsCommand() *cobra.Command {
 		Short: "Print a container's output: stdout on stdout, stderr on stderr",
 		Args:  cobra.ExactArgs(1),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			o, err := logOptions(tail, since, until)
+			o, err := containerlogs.Options(tail, since, until)
 			if err != nil {
 				return err
 			}
@@ -229,7 +230,7 @@ func newLogsCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return printLogs(e, c, o, follow, timestamps)
+			return containerlogs.Print(e.Records, c, o, follow, timestamps, os.Stdout, os.Stderr)
 		}),
 	}
 	cmd.Flags().BoolVarP(&follow, "follow", "f", false, "follow the output until the container stops")
