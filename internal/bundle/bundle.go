@@ -58,3 +58,11 @@ func RootfsPath(dir string, s *specs.Spec) string {
 	}
 	return abs
 }
+
+// IDMapSourceAnnotation prefixes the spec annotation the engine sets on
+// a bind mount it made idmapped (-v SRC:DST:idmap, --userns auto): the
+// key ends with the mount's destination, the value is SRC. The mount's
+// own source is the engine's clone of SRC under ward's root. It lives
+// here, in the package both the engine and the OCI reader import, so the
+// engine does not link the audit's readers.
+const IDMapSourceAnnotation = "org.wardproject.idmap.source:"

@@ -13,17 +13,16 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
+	"github.com/wardproject/ward/internal/bundle"
 	"github.com/wardproject/ward/internal/linux/idmap"
 	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/runspec"
-	"github.com/wardproject/ward/internal/workload"
 )
 
 // The spec of a -v SRC:DST:idmap binds the engine's idmapped clone of
 // SRC under ward's root, which is what the runtime mounts; the
-// annotation workload.IDMapSourceAnnotation names SRC, which is what the
+// annotation bundle.IDMapSourceAnnotation names SRC, which is what the
 // judge (the OCI reader of internal/workload) sees as the mount's source.
-const IDMapSourceAnnotation = workload.IDMapSourceAnnotation
 
 // systemPaths are the host paths -v :idmap refuses, with everything
 // under them and every directory above them: seen through the
@@ -204,7 +203,7 @@ func annotateIDMappedBinds(annotations map[string]string, plan []idmappedBind) m
 		annotations = map[string]string{}
 	}
 	for _, b := range plan {
-		annotations[IDMapSourceAnnotation+b.destination] = b.source
+		annotations[bundle.IDMapSourceAnnotation+b.destination] = b.source
 	}
 	return annotations
 }
@@ -227,7 +226,7 @@ func (e *Engine) ensureIDMappedBinds(c *record.Container) error {
 	}
 	var plan []idmappedBind
 	for _, m := range spec.Mounts {
-		src, ok := spec.Annotations[IDMapSourceAnnotation+filepath.Clean(m.Destination)]
+		src, ok := spec.Annotations[bundle.IDMapSourceAnnotation+filepath.Clean(m.Destination)]
 		if !ok || !within(m.Source, e.idmappedDir(c.ID)) {
 			continue
 		}

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/wardproject/ward/internal/bundle"
 )
 
 // ReadOCIConfig reads an OCI runtime bundle's config.json. The spec is
@@ -96,7 +98,7 @@ func ReadOCIConfig(file string, data []byte) ([]Workload, error) {
 			continue // the host's IPC namespace, judged as such
 		}
 		src := m.Source
-		if host, ok := s.Annotations[IDMapSourceAnnotation+filepath.Clean(m.Destination)]; ok && mt == "bind" && isIDMappedClone(m.Source) {
+		if host, ok := s.Annotations[bundle.IDMapSourceAnnotation+filepath.Clean(m.Destination)]; ok && mt == "bind" && isIDMappedClone(m.Source) {
 			// The engine's idmapped clone of a host path (-v SRC:DST:idmap):
 			// judge the host path the container sees. An annotation on any
 			// other bind is ignored, so it cannot hide a host path.
@@ -166,12 +168,6 @@ func ReadOCIConfig(file string, data []byte) ([]Workload, error) {
 	w.Network = ociNetwork(&s, w.LineOf(FieldHostNetwork))
 	return []Workload{w}, nil
 }
-
-// IDMapSourceAnnotation prefixes the spec annotation the engine sets on
-// a bind mount it made idmapped (-v SRC:DST:idmap, --userns auto): the
-// key ends with the mount's destination, the value is SRC. The mount's
-// own source is the engine's clone of SRC under ward's root.
-const IDMapSourceAnnotation = "org.wardproject.idmap.source:"
 
 // isIDMappedClone tells whether a bind source has the shape of the
 // engine's idmapped clones, ROOT/idmapped/ID/N.

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/wardproject/ward/internal/bundle"
 )
 
 // A bind the engine made idmapped (-v SRC:DST:idmap) is judged as a bind
@@ -14,7 +16,7 @@ func TestOCIIdmappedBindIsJudgedAsItsHostPath(t *testing.T) {
 	s := specs.Spec{
 		Version:     specs.Version,
 		Process:     &specs.Process{Args: []string{"sh"}},
-		Annotations: map[string]string{IDMapSourceAnnotation + "/data": "/srv/data", IDMapSourceAnnotation + "/other": "/srv/innocent"},
+		Annotations: map[string]string{bundle.IDMapSourceAnnotation + "/data": "/srv/data", bundle.IDMapSourceAnnotation + "/other": "/srv/innocent"},
 		Mounts: []specs.Mount{
 			{Destination: "/data", Type: "bind", Source: "/var/lib/ward/idmapped/abc/0", Options: []string{"rbind", "rprivate"}},
 			{Destination: "/other", Type: "bind", Source: "/srv/other", Options: []string{"rbind"}},

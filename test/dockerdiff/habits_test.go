@@ -83,10 +83,10 @@ func habits() []habitStep {
 		{args: []string{"volume", "ls", "--filter", "label=a=b", "-q"}},
 		{args: []string{"volume", "ls", "--filter", "dangling=true", "-q"}, sorted: true},
 		{args: []string{"volume", "inspect", "-f", "{{.Name}} {{.Driver}} {{.Scope}} {{json .Labels}}", "hab-labeled", "hab-vol"}},
-		{args: []string{"run", "--rm", none, "-v", "hab-named:/data", image, "sh", "-c", "echo kept > /data/f; ls -ln /data"}},
+		{args: []string{"run", "--rm", none, "-v", "hab-named:/data", image, "sh", "-c", "echo kept > /data/f; stat -c '%A %u %g %s %n' /data /data/f"}},
 		{args: []string{"run", "--rm", none, "-v", "hab-named:/data:ro", image, "sh", "-c", "cat /data/f; touch /data/g || echo refused"}},
-		{args: []string{"run", "--rm", none, "-v", "hab-bin:/bin", image, "ls", "-ln", "/bin/sh"}},
-		{args: []string{"run", "--rm", none, "--mount", "type=volume,src=hab-m,dst=/m,volume-label=x=y", image, "ls", "-la", "/m"}},
+		{args: []string{"run", "--rm", none, "-v", "hab-bin:/bin", image, "stat", "-c", "%A %u %g %n", "/bin/sh"}},
+		{args: []string{"run", "--rm", none, "--mount", "type=volume,src=hab-m,dst=/m,volume-label=x=y", image, "sh", "-c", "stat -c '%A %u %g %n' /m; ls -a /m"}},
 		{args: []string{"volume", "inspect", "-f", "{{json .Labels}}", "hab-m"}},
 		{args: []string{"volume", "rm", "hab-vol"}, codeOnly: true}, // in use by hab-c
 		{args: []string{"volume", "rm", "nosuch"}, codeOnly: true},
