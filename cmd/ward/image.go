@@ -29,6 +29,7 @@ import (
 	"github.com/wardproject/ward/internal/listing"
 	"github.com/wardproject/ward/internal/open"
 	"github.com/wardproject/ward/internal/progressbar"
+	"github.com/wardproject/ward/internal/trust/enforce"
 )
 
 // imageRunE makes an image verb exit 1, as docker's image commands do
@@ -375,7 +376,7 @@ func newRmiCommand() *cobra.Command {
 			if err := pruneLayers(s); err != nil {
 				errs = append(errs, fmt.Errorf("pruning unpacked layers: %w", err))
 			}
-			if err := pruneTrust(s); err != nil {
+			if err := enforce.Prune(cli.Layout(), s); err != nil {
 				errs = append(errs, fmt.Errorf("pruning trust records: %w", err))
 			}
 			return errors.Join(errs...)
@@ -451,7 +452,7 @@ func pullImage(ctx context.Context, what, platform string, progress, status io.W
 		return "", err
 	}
 	// A trust policy may ask for a verified signature first.
-	pullRef, verified, err := verifyForPull(ctx, ref)
+	pullRef, verified, err := enforce.VerifyForPull(ctx, ref)
 	if err != nil {
 		return "", err
 	}
@@ -480,7 +481,7 @@ func pullImage(ctx context.Context, what, platform string, progress, status io.W
 	if err != nil {
 		return "", fmt.Errorf("pull %s: %w", image.Familiar(ref.Name()), err)
 	}
-	if err := keepVerification(verified, digest); err != nil {
+	if err := enforce.KeepVerification(cli.Layout(), verified, digest); err != nil {
 		return "", err
 	}
 	if progress != nil {
@@ -527,7 +528,7 @@ func newPushCommand() *cobra.Command {
 			size, _ := img.Size()
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: digest: %s size: %d\n", ref.Identifier(), digest, size)
 			// Signatures made with ward sign --local go with the image.
-			return pushSignatures(cmd, ref, digest)
+			return enforce.PushSignatures(cmd.Context(), cli.Layout(), cmd.OutOrStdout(), ref, digest)
 		}),
 	}
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress bar")

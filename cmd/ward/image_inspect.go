@@ -13,6 +13,7 @@ import (
 	"github.com/wardproject/ward/internal/image"
 	"github.com/wardproject/ward/internal/image/store"
 	"github.com/wardproject/ward/internal/open"
+	"github.com/wardproject/ward/internal/trust/enforce"
 	"github.com/wardproject/ward/internal/trust/record"
 )
 
@@ -87,7 +88,7 @@ func newImageInspectCommand() *cobra.Command {
 					continue
 				}
 				ii := inspect(img, cfg)
-				if ii.Trust, err = trustOf(img); err != nil {
+				if ii.Trust, err = enforce.Of(cli.Layout(), img); err != nil {
 					errs = append(errs, err)
 					continue
 				}

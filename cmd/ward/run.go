@@ -22,6 +22,7 @@ import (
 	"github.com/wardproject/ward/internal/open"
 	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/runspec"
+	"github.com/wardproject/ward/internal/trust/enforce"
 )
 
 // runFlags are `ward run`'s flags, spelled as docker's.
@@ -245,7 +246,7 @@ func createContainer(cmd *cobra.Command, f *runFlags, args []string) (*engine.En
 	if err := ensureImage(cmd.Context(), f.pull, req.Image, cmd.ErrOrStderr()); err != nil {
 		return fail(err)
 	}
-	if err := enforceTrust(req, f.policy.name()); err != nil {
+	if err := enforce.Enforce(cli.Layout(), req.Image, f.policy.name()); err != nil {
 		return fail(err)
 	}
 	if err := f.policy.enforce(req, cmd.ErrOrStderr()); err != nil {

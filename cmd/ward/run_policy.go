@@ -145,3 +145,9 @@ func preview(req engine.CreateRequest) (*record.Preview, error) {
 	}
 	return e.Preview(req)
 }
+
+// name is the --policy in force (the flag, else the config's).
+func (p *runPolicyFlags) name() string {
+	n, _, _ := p.resolve()
+	return n
+}

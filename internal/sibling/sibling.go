@@ -6,10 +6,13 @@
 package sibling
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 )
 
 // Find returns the absolute path of the companion binary name.
@@ -25,4 +28,24 @@ func Find(name string) (string, error) {
 		return "", fmt.Errorf("%s is neither beside ward nor on PATH (make build puts it in bin/)", name)
 	}
 	return filepath.Abs(p)
+}
+
+// Output runs the companion binary name with's VERB ARGS and returns its
+// stdout; its one error line becomes the error.
+func Output(name, verb string, args ...string) ([]byte, error) {
+	bin, err := Find(name)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, append([]string{verb}, args...)...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		msg := strings.TrimPrefix(strings.TrimSpace(errOut.String()), "ward: ")
+		if msg == "" {
+			msg = err.Error()
+		}
+		return nil, errors.New(msg)
+	}
+	return out.Bytes(), nil
 }
