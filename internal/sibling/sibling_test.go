@@ -36,3 +36,21 @@ func TestFind(t *testing.T) {
 		t.Errorf("Find of a missing binary = %v, want an error naming it", err)
 	}
 }
+
+// Output returns a companion's stdout, and its one error line (without
+// "ward: ") as the error when it fails.
+func TestOutput(t *testing.T) {
+	dir := t.TempDir()
+	name := "ward-sibling-output-" + filepath.Base(dir)
+	script := "#!/bin/sh\nif [ \"$1\" = ok ]; then echo \"out $2\"; exit 0; fi\necho 'ward: it failed' >&2\nexit 1\n"
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir+":/bin:/usr/bin")
+	if out, err := Output(name, "ok", "x"); err != nil || string(out) != "out x\n" {
+		t.Errorf("Output ok = %q, %v; want %q", out, err, "out x\n")
+	}
+	if _, err := Output(name, "fail"); err == nil || err.Error() != "it failed" {
+		t.Errorf("Output fail = %v, want the error line", err)
+	}
+}
