@@ -11,21 +11,13 @@ import (
 
 	"github.com/wardproject/ward/internal/audit"
 	"github.com/wardproject/ward/internal/audit/rules"
+	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/policy"
 )
 
-// checkError carries ward check's exit status: 1 when findings reach
-// --fail-on, 2 for usage and input errors.
-type checkError struct {
-	code int
-	err  error
-}
-
-func (e *checkError) Error() string { return e.err.Error() }
-func (e *checkError) Unwrap() error { return e.err }
-func (e *checkError) ExitCode() int { return e.code }
-
-func usageError(err error) error { return &checkError{code: 2, err: err} }
+// usageError is ward check's status 2: usage and input errors (1 is
+// findings reaching --fail-on).
+func usageError(err error) error { return exitstatus.New(2, err) }
 
 type checkFlags struct {
 	format      string
@@ -227,7 +219,7 @@ func runCheck(stdout, stderr io.Writer, args []string, f checkFlags) error {
 	}
 
 	if len(report.Errors) > 0 {
-		return &checkError{code: 2, err: fmt.Errorf("check: %d inputs could not be read", len(report.Errors))}
+		return exitstatus.New(2, fmt.Errorf("check: %d inputs could not be read", len(report.Errors)))
 	}
 	if worst, ok := report.Worst(); ok && failOn != nil && worst >= *failOn {
 		n := 0
@@ -236,7 +228,7 @@ func runCheck(stdout, stderr io.Writer, args []string, f checkFlags) error {
 				n++
 			}
 		}
-		return &checkError{code: 1, err: fmt.Errorf("check: %d findings at or above %s", n, *failOn)}
+		return exitstatus.New(1, fmt.Errorf("check: %d findings at or above %s", n, *failOn))
 	}
 	return nil
 }

@@ -8,21 +8,21 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
-	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/record"
 )
 
 // addRecord writes a container record as ward run would, without running
 // anything: ward check reads records, not processes.
-func addRecord(t *testing.T, name string, status engine.Status, image string, edit func(*engine.Container)) {
+func addRecord(t *testing.T, name string, status record.Status, image string, edit func(*record.Container)) {
 	t.Helper()
-	records, err := engine.OpenRecords(filepath.Join(wardRoot(), "containers"))
+	records, err := record.OpenRecords(filepath.Join(wardRoot(), "containers"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &engine.Container{ID: engine.NewID(), Created: time.Now(), Image: image,
-		State:      engine.State{Status: status, Running: status == engine.StatusRunning},
-		Config:     engine.Config{Image: "example.com/old:1", Cmd: []string{"sh"}},
-		HostConfig: engine.HostConfig{NetworkMode: "none"}}
+	c := &record.Container{ID: record.NewID(), Created: time.Now(), Image: image,
+		State:      record.State{Status: status, Running: status == record.StatusRunning},
+		Config:     record.Config{Image: "example.com/old:1", Cmd: []string{"sh"}},
+		HostConfig: record.HostConfig{NetworkMode: "none"}}
 	if edit != nil {
 		edit(c)
 	}
@@ -34,8 +34,8 @@ func addRecord(t *testing.T, name string, status engine.Status, image string, ed
 func TestCheckContainers(t *testing.T) {
 	t.Setenv("WARD_ROOT", t.TempDir())
 	rec := storeImage(t, "example.com/old:1", v1.Config{}, debianLayers(t)...)
-	addRecord(t, "web", engine.StatusRunning, rec.ID.String(), func(c *engine.Container) { c.HostConfig.Privileged = true })
-	addRecord(t, "batch", engine.StatusExited, rec.ID.String(), func(c *engine.Container) {
+	addRecord(t, "web", record.StatusRunning, rec.ID.String(), func(c *record.Container) { c.HostConfig.Privileged = true })
+	addRecord(t, "batch", record.StatusExited, rec.ID.String(), func(c *record.Container) {
 		c.Config.User = "1000"
 		c.HostConfig.CapAdd = []string{"SYS_ADMIN"}
 	})

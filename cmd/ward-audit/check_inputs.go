@@ -7,16 +7,16 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/containerworkload"
-	"github.com/wardproject/ward/internal/engine"
 	"github.com/wardproject/ward/internal/image"
 	"github.com/wardproject/ward/internal/image/registry"
 	"github.com/wardproject/ward/internal/image/store"
 	"github.com/wardproject/ward/internal/imageworkload"
+	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/scan/matcher"
 	"github.com/wardproject/ward/internal/scan/source"
 	"github.com/wardproject/ward/internal/scan/vulndb"
@@ -89,10 +89,10 @@ func (c *checkInputs) store() (*store.Store, error) {
 	if c.images != nil {
 		return c.images, nil
 	}
-	if _, err := os.Stat(filepath.Join(wardRoot(), "images", "meta.db")); err != nil {
+	if _, err := os.Stat(cli.Layout().ImageDB()); err != nil {
 		return nil, fmt.Errorf("no image store in %s", wardRoot())
 	}
-	s, err := openImageStore()
+	s, err := store.Open(cli.Layout().Images())
 	if err != nil {
 		return nil, err
 	}
@@ -181,11 +181,11 @@ func (c *checkInputs) image(name string, img *imageworkload.Image, err error) wo
 // containers reads the named containers, and every running one when
 // running is set, each from the JSON `ward inspect` prints for it.
 func (c *checkInputs) containers(names []string, running bool) ([]workload.Input, error) {
-	records, err := engine.OpenRecords(filepath.Join(wardRoot(), "containers"))
+	records, err := record.OpenRecords(cli.Layout().Containers())
 	if err != nil {
 		return nil, err
 	}
-	var list []*engine.Container
+	var list []*record.Container
 	for _, n := range names {
 		ct, err := records.Find(n)
 		if err != nil {
@@ -199,7 +199,7 @@ func (c *checkInputs) containers(names []string, running bool) ([]workload.Input
 			return nil, err
 		}
 		for _, ct := range all {
-			if ct.State.Status == engine.StatusRunning {
+			if ct.State.Status == record.StatusRunning {
 				list = append(list, ct)
 			}
 		}
@@ -216,7 +216,7 @@ func (c *checkInputs) containers(names []string, running bool) ([]workload.Input
 	return out, nil
 }
 
-func (c *checkInputs) container(ct *engine.Container) workload.Input {
+func (c *checkInputs) container(ct *record.Container) workload.Input {
 	file := "container/" + ct.ShortName()
 	// The container runs its image's packages: scan them through the
 	// image it was created from, when the database and the store are
@@ -225,7 +225,7 @@ func (c *checkInputs) container(ct *engine.Container) workload.Input {
 	if s, err := c.store(); err == nil {
 		img.Store = s
 	}
-	w, err := containerworkload.FromRecord(filepath.Join(wardRoot(), "containers"), ct, img)
+	w, err := containerworkload.FromRecord(cli.Layout().Containers(), ct, img)
 	if err != nil {
 		return workload.Input{File: file, Err: fmt.Errorf("container %s: %w", ct.ShortName(), err)}
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"path/filepath"
 	"sort"
 	"text/tabwriter"
 	"time"
@@ -22,7 +21,7 @@ import (
 func wardRoot() string { return cli.WardRoot() }
 
 // vulnDBDir is where the vulnerability database lives inside ward's root.
-func vulnDBDir() string { return filepath.Join(wardRoot(), "vulndb") }
+func vulnDBDir() string { return cli.Layout().VulnDB() }
 
 // dbMaxAge is the age past which the database warns that it is stale; an
 // old database still works, it only may miss recent advisories.

@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/image"
 	imagestore "github.com/wardproject/ward/internal/image/store"
 )
@@ -67,7 +68,7 @@ func storeImage(t *testing.T, ref string, cfg v1.Config, layers ...v1.Layer) *im
 	if img, err = mutate.ConfigFile(img, cf); err != nil {
 		t.Fatal(err)
 	}
-	s, err := openImageStore()
+	s, err := imagestore.Open(cli.Layout().Images())
 	if err != nil {
 		t.Fatal(err)
 	}

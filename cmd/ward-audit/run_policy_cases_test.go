@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/record"
 )
 
 // The three cases that opened issue 11, where the policy judged a second
@@ -39,7 +39,7 @@ func TestRunPolicyIssue11Cases(t *testing.T) {
 	if out, err := create.CombinedOutput(); exitStatus(err) != 125 || !strings.Contains(string(out), "WD100") {
 		t.Errorf("create --policy restricted --user toor: %v\n%s", err, out)
 	}
-	records, err := engine.OpenRecords(filepath.Join(wardRoot(), "containers"))
+	records, err := record.OpenRecords(filepath.Join(wardRoot(), "containers"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,13 +81,13 @@ func TestRunPolicyIssue11Cases(t *testing.T) {
 }
 
 // dryRunRecord is the record `ward run --dry-run --format inspect` prints.
-func dryRunRecord(t *testing.T, flags ...string) engine.Container {
+func dryRunRecord(t *testing.T, flags ...string) record.Container {
 	t.Helper()
 	out, stderr, err := runCmd(t, append(append([]string{"--dry-run", "--format", "inspect"}, flags...), appImage)...)
 	if err != nil {
 		t.Fatalf("%v: %v\n%s", flags, err, stderr)
 	}
-	var recs []engine.Container
+	var recs []record.Container
 	if err := json.Unmarshal([]byte(out), &recs); err != nil || len(recs) != 1 {
 		t.Fatalf("%v: %v\n%s", flags, err, out)
 	}

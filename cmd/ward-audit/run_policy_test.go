@@ -13,7 +13,8 @@ import (
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/wardproject/ward/internal/engine"
+
+	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/testutil"
 )
 
@@ -311,7 +312,7 @@ func TestRunPolicyAgreesWithCheck(t *testing.T) {
 		t.Errorf("the table must hold both refused and accepted lines (refused %v, accepted %v)", refusedSome, acceptedSome)
 	}
 	// Nothing was created by any refusal or dry run.
-	records, _ := engine.OpenRecords(filepath.Join(wardRoot(), "containers"))
+	records, _ := record.OpenRecords(filepath.Join(wardRoot(), "containers"))
 	if list, _ := records.List(); len(list) > 0 {
 		t.Errorf("refused command lines left %d containers", len(list))
 	}
@@ -329,7 +330,7 @@ func TestRunPolicyAgreesWithBundle(t *testing.T) {
 	t.Setenv("WARD_ROOT", t.TempDir())
 	t.Setenv("WARD_CONFIG", filepath.Join(t.TempDir(), "none.json"))
 	storeRunImages(t)
-	records, err := engine.OpenRecords(filepath.Join(wardRoot(), "containers"))
+	records, err := record.OpenRecords(filepath.Join(wardRoot(), "containers"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,13 +10,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/scan/matcher"
 	"github.com/wardproject/ward/internal/scan/report"
 	"github.com/wardproject/ward/internal/scan/vulndb"
 )
 
-// findingsError makes `ward scan --fail-on` exit 1, as `ward check` does:
-// a finding at or above the level, or coverage that is not complete.
+// findingsError is why `ward scan --fail-on` exits 1, as `ward check`
+// does: a finding at or above the level, or coverage that is not complete.
 type findingsError struct {
 	level   string
 	gaps    int // coverage gaps, when that is the reason
@@ -32,8 +33,6 @@ func (e findingsError) Error() string {
 	}
 	return "findings at or above " + e.level
 }
-
-func (findingsError) ExitCode() int { return 1 }
 
 func newScanCommand() *cobra.Command {
 	var (
@@ -122,10 +121,10 @@ finding reached it or coverage is incomplete, 2 for usage or input errors
 				rated := slices.ContainsFunc(kept, func(f matcher.Finding) bool {
 					return vulndb.SeverityRank(f.Severity) >= vulndb.SeverityRank(failOn)
 				})
-				return findingsError{level: strings.ToUpper(failOn), unrated: !rated}
+				return exitstatus.New(1, findingsError{level: strings.ToUpper(failOn), unrated: !rated})
 			}
 			if failOn != "" && !allowUncovered && !coverage.Complete() {
-				return findingsError{level: strings.ToUpper(failOn), gaps: len(coverage.Gaps())}
+				return exitstatus.New(1, findingsError{level: strings.ToUpper(failOn), gaps: len(coverage.Gaps())})
 			}
 			return nil
 		},

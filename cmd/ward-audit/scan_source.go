@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/image"
 	"github.com/wardproject/ward/internal/image/registry"
 	"github.com/wardproject/ward/internal/image/store"
@@ -64,11 +65,11 @@ func openScanSource(ctx context.Context, target, imageSrc string) (source.Source
 // openStoredImage returns an image of ward's store as a source, without
 // creating a store where there is none.
 func openStoredImage(ref string) (*stored.ImageSource, error) {
-	dir := filepath.Join(wardRoot(), "images")
+	dir := cli.Layout().Images()
 	if _, err := os.Stat(filepath.Join(dir, "meta.db")); err != nil {
 		return nil, fmt.Errorf("%s: no such directory, archive or image (no image store in %s): %w", ref, wardRoot(), errNotStored)
 	}
-	s, err := openImageStore()
+	s, err := store.Open(cli.Layout().Images())
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wardproject/ward/internal/container"
+	"github.com/wardproject/ward/internal/envvar"
+	"github.com/wardproject/ward/internal/exitstatus"
 )
 
 func newExecCommand(g *globals) *cobra.Command {
@@ -48,7 +50,7 @@ func newExecCommand(g *globals) *cobra.Command {
 				p.Args = args[1:]
 				p.Terminal = tty
 				p.ConsoleSize = nil
-				p.Env = mergeEnv(p.Env, env)
+				p.Env = envvar.Merge(p.Env, env)
 				if cwd != "" {
 					p.Cwd = cwd
 				}
@@ -87,7 +89,7 @@ func newExecCommand(g *globals) *cobra.Command {
 			}
 			defer term.Close()
 			if term != nil {
-				o.ConsoleSocket = term.path
+				o.ConsoleSocket = term.sock.Path()
 			}
 			proc, err := container.Exec(o)
 			if err != nil {
@@ -102,7 +104,7 @@ func newExecCommand(g *globals) *cobra.Command {
 				}
 			}
 			if code := waitForwarding(proc); code != 0 {
-				return exitError{code}
+				return exitstatus.Silent(code)
 			}
 			return nil
 		},
@@ -122,24 +124,6 @@ func newExecCommand(g *globals) *cobra.Command {
 	f.IntVar(&preserveFDs, "preserve-fds", 0, "pass this many extra descriptors (from fd 3)")
 	f.SetInterspersed(false)
 	return cmd
-}
-
-// mergeEnv overrides base with the KEY=VALUE pairs in extra.
-func mergeEnv(base, extra []string) []string {
-	out := append([]string{}, base...)
-	for _, kv := range extra {
-		key, _, _ := strings.Cut(kv, "=")
-		replaced := false
-		for i, e := range out {
-			if k, _, _ := strings.Cut(e, "="); k == key {
-				out[i], replaced = kv, true
-			}
-		}
-		if !replaced {
-			out = append(out, kv)
-		}
-	}
-	return out
 }
 
 func parseUser(s string) (specs.User, error) {

@@ -11,6 +11,8 @@ import (
 
 	"github.com/wardproject/ward/internal/bundle"
 	"github.com/wardproject/ward/internal/container"
+	"github.com/wardproject/ward/internal/exitstatus"
+	"github.com/wardproject/ward/internal/signame"
 )
 
 // createFlags are shared by create and run.
@@ -94,7 +96,7 @@ func newRunCommand(g *globals) *cobra.Command {
 			}
 			defer term.Close()
 			if term != nil {
-				o.ConsoleSocket, o.AllowNoConsole = term.path, true
+				o.ConsoleSocket, o.AllowNoConsole = term.sock.Path(), true
 			}
 			_, proc, err := container.Create(o)
 			if err != nil {
@@ -120,7 +122,7 @@ func newRunCommand(g *globals) *cobra.Command {
 				}
 			}
 			if code != 0 {
-				return exitError{code}
+				return exitstatus.Silent(code)
 			}
 			return nil
 		},
@@ -161,7 +163,7 @@ func newKillCommand(g *globals) *cobra.Command {
 		RunE: func(_ *cobra.Command, args []string) error {
 			sig := unix.SIGTERM
 			if len(args) == 2 {
-				s, err := container.ParseSignal(args[1])
+				s, err := signame.Parse(args[1])
 				if err != nil {
 					return err
 				}

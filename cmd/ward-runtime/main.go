@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wardproject/ward/internal/container"
+	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/initproc"
 	"github.com/wardproject/ward/internal/nsenter"
 	"github.com/wardproject/ward/internal/runtimelog"
@@ -39,12 +40,6 @@ type globals struct {
 	systemdCgroup bool
 	log           *runtimelog.Logger
 }
-
-// exitError carries a status for the process to exit with (run's
-// container status) without printing anything.
-type exitError struct{ code int }
-
-func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
 // rootHooks add what a build tag brings (manpages.go: make man's
 // generator verb).
@@ -106,9 +101,11 @@ func main() {
 		hook(root)
 	}
 	err := root.Execute()
-	var ee exitError
-	if errors.As(err, &ee) {
-		os.Exit(ee.code)
+	// A status with no message (run's and exec's container status)
+	// ends the process without printing anything.
+	var ee *exitstatus.Error
+	if errors.As(err, &ee) && ee.Err == nil {
+		os.Exit(ee.Code)
 	}
 	if err != nil {
 		if g.log != nil && g.log.ToFile() {

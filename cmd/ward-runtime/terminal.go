@@ -1,28 +1,24 @@
 package main
 
 import (
-	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/wardproject/ward/internal/linux/console"
+	"github.com/wardproject/ward/internal/linux/consolesocket"
 )
 
 // terminalProxy is the console socket `run` and `exec` make for themselves
 // when a terminal process runs in the foreground: they receive the pty
 // master and copy between it and their own stdio, as runc does.
 type terminalProxy struct {
-	dir      string
-	path     string
-	listener *net.UnixListener
-	master   *os.File
+	sock   *consolesocket.Socket
+	master *os.File
 }
 
 // terminalProxyIf makes a terminal proxy when needed, and returns nil
@@ -35,40 +31,20 @@ func terminalProxyIf(needed bool) (*terminalProxy, error) {
 }
 
 func newTerminalProxy() (*terminalProxy, error) {
-	dir, err := os.MkdirTemp("", "ward-console-")
+	sock, err := consolesocket.Listen()
 	if err != nil {
 		return nil, err
 	}
-	path := filepath.Join(dir, "console.sock")
-	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
-	if err != nil {
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("console socket: %w", err)
-	}
-	return &terminalProxy{dir: dir, path: path, listener: l}, nil
+	return &terminalProxy{sock: sock}, nil
 }
 
 // attach receives the master and starts copying.
 func (t *terminalProxy) attach() error {
-	conn, err := t.listener.AcceptUnix()
-	if err != nil {
-		return fmt.Errorf("console socket: %w", err)
-	}
-	defer conn.Close()
-	raw, err := conn.SyscallConn()
+	m, err := t.sock.ReceiveMaster()
 	if err != nil {
 		return err
 	}
-	var rerr error
-	if err := raw.Read(func(fd uintptr) bool {
-		t.master, rerr = console.ReceiveMaster(int(fd))
-		return true
-	}); err != nil {
-		return err
-	}
-	if rerr != nil {
-		return rerr
-	}
+	t.master = m
 	if ws, err := unix.IoctlGetWinsize(int(os.Stdin.Fd()), unix.TIOCGWINSZ); err == nil {
 		_ = console.SetSize(t.master, ws.Row, ws.Col)
 	}
@@ -81,11 +57,10 @@ func (t *terminalProxy) Close() {
 	if t == nil {
 		return
 	}
-	t.listener.Close()
+	t.sock.Close()
 	if t.master != nil {
 		t.master.Close()
 	}
-	os.RemoveAll(t.dir)
 }
 
 // waitForwarding waits for a process we started, passing on the signals a

@@ -8,8 +8,6 @@
 package main
 
 import (
-	"path/filepath"
-
 	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/image/store"
 )
@@ -27,5 +25,5 @@ func main() {
 func wardRoot() string { return cli.WardRoot() }
 
 func openImageStore() (*store.Store, error) {
-	return store.Open(filepath.Join(wardRoot(), "images"))
+	return store.Open(cli.Layout().Images())
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/sigstore/sigstore/pkg/signature"
 	"github.com/spf13/cobra"
 
+	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/image"
 	"github.com/wardproject/ward/internal/trust"
 	"github.com/wardproject/ward/internal/trust/keys"
@@ -24,20 +25,9 @@ import (
 // The trust verbs: ward key generate, ward sign, ward verify. Their flags
 // are cosign's; like cosign they exit 1 on any failure.
 
-// trustError makes a trust verb exit 1, as cosign does.
-type trustError struct{ err error }
-
-func (e trustError) Error() string { return e.err.Error() }
-func (e trustError) Unwrap() error { return e.err }
-func (e trustError) ExitCode() int { return 1 }
-
+// trustRunE makes a trust verb exit 1, as cosign does.
 func trustRunE(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
-	return func(cmd *cobra.Command, args []string) error {
-		if err := fn(cmd, args); err != nil {
-			return trustError{err}
-		}
-		return nil
-	}
+	return exitstatus.Always(1, fn)
 }
 
 func newKeyCommand() *cobra.Command {

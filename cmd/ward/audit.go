@@ -3,11 +3,11 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/wardproject/ward/internal/sibling"
 )
 
 // The audit verbs (check, sbom, scan, db) live in ward-audit, a binary
@@ -46,7 +46,7 @@ func newCompanionCommand(bin, verb, short string) *cobra.Command {
 // execCompanion replaces ward with `BIN VERB ARGS...`; it returns only
 // when that cannot be done.
 func execCompanion(name, verb string, args []string) error {
-	bin, err := findCompanion(name)
+	bin, err := sibling.Find(name)
 	if err != nil {
 		return fmt.Errorf("%s: %w", verb, err)
 	}
@@ -55,22 +55,4 @@ func execCompanion(name, verb string, args []string) error {
 		return fmt.Errorf("%s: run %s: %w", verb, bin, err)
 	}
 	return nil // not reached: Exec replaced ward
-}
-
-// findAudit finds ward-audit beside ward's own binary, then on PATH.
-func findAudit() (string, error) { return findCompanion("ward-audit") }
-
-// findCompanion finds a companion binary beside ward's own, then on PATH.
-func findCompanion(name string) (string, error) {
-	if self, err := os.Executable(); err == nil {
-		p := filepath.Join(filepath.Dir(self), name)
-		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
-			return p, nil
-		}
-	}
-	p, err := exec.LookPath(name)
-	if err != nil {
-		return "", fmt.Errorf("%s is neither beside ward nor on PATH (make build puts it in bin/)", name)
-	}
-	return filepath.Abs(p)
 }

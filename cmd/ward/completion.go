@@ -6,10 +6,13 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/completion"
 	"github.com/wardproject/ward/internal/engine"
 	"github.com/wardproject/ward/internal/image"
 	"github.com/wardproject/ward/internal/network/store"
+	"github.com/wardproject/ward/internal/open"
+	"github.com/wardproject/ward/internal/record"
 )
 
 // completedArgs says what each verb's arguments are, for completion;
@@ -69,7 +72,7 @@ func completionSources() completion.Sources {
 			}
 		},
 		Containers: func() ([]string, []string, error) {
-			records, err := engine.OpenRecords(wardRoot() + "/containers")
+			records, err := record.OpenRecords(wardRoot() + "/containers")
 			if err != nil {
 				return nil, nil, err
 			}
@@ -85,7 +88,7 @@ func completionSources() completion.Sources {
 			return ids, names, nil
 		},
 		Images: func() ([]string, error) {
-			s, err := openImageStore()
+			s, err := open.Images(cli.Layout())
 			if err != nil {
 				return nil, err
 			}
@@ -119,7 +122,7 @@ func completionSources() completion.Sources {
 			return out, err
 		},
 		Volumes: func() ([]string, error) {
-			s, err := openVolumes()
+			s, err := open.Volumes(cli.Layout())
 			if err != nil {
 				return nil, err
 			}

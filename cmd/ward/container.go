@@ -1,35 +1,14 @@
 package main
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-
-	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/spf13/cobra"
 
-	"github.com/wardproject/ward/internal/engine"
-	"github.com/wardproject/ward/internal/ociruntime"
+	"github.com/wardproject/ward/internal/exitstatus"
 )
 
 // newContainerCommands returns the container verbs, and `ward container`
 // grouping them as docker does.
 func newContainerCommands() []*cobra.Command {
-	// rmi asks the records which containers use an image.
-	imageStoreInUse = func(id v1.Hash) ([]string, error) {
-		dir := filepath.Join(wardRoot(), "containers")
-		if _, err := os.Stat(dir); os.IsNotExist(err) {
-			return nil, nil
-		}
-		r, err := engine.OpenRecords(dir)
-		if err != nil {
-			return nil, err
-		}
-		return r.UsingImage(id.String())
-	}
 	verbs := func() []*cobra.Command {
 		return []*cobra.Command{
 			newRunCommand(), newCreateCommand(), newPsCommand(), newStartCommand(), newStopCommand(), newRestartCommand(),
@@ -45,170 +24,8 @@ func newContainerCommands() []*cobra.Command {
 	return append(append(append(append(verbs(), newMoreContainerCommands()...), group), newMonitorCommands()...), newGenerateCommand())
 }
 
-// containerError makes a verb other than run exit 1, as docker's do.
-type containerError struct{ err error }
-
-func (e containerError) Error() string { return e.err.Error() }
-func (e containerError) Unwrap() error { return e.err }
-func (e containerError) ExitCode() int { return 1 }
-
+// containerRunE makes a verb other than run exit 1, as docker's do,
+// unless its error carries a status of its own.
 func containerRunE(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
-	return func(cmd *cobra.Command, args []string) error {
-		if err := fn(cmd, args); err != nil {
-			var ee *engine.ExitError
-			if errors.As(err, &ee) {
-				return ee
-			}
-			return containerError{err}
-		}
-		return nil
-	}
-}
-
-// engineConfig is ward's config file: JSON at $WARD_CONFIG, default
-// /etc/ward/config.json; a missing file is an empty config.
-type engineConfig struct {
-	// Runtime is the runtime binary used when `ward run` has no --runtime.
-	Runtime string `json:"runtime"`
-	// Policy and FailOnVuln are `ward run --policy` and `--fail-on-vuln`
-	// when the command line does not say.
-	Policy     string `json:"policy"`
-	FailOnVuln string `json:"fail-on-vuln"`
-	// DefaultNetwork is the network of `ward run` without --network
-	// (default "bridge"; $WARD_DEFAULT_NETWORK wins).
-	DefaultNetwork string `json:"default-network"`
-	// Userns is `ward run --userns` when the command line does not say:
-	// "auto" gives every container a user namespace of its own.
-	Userns string `json:"userns"`
-	// TrustPolicy is a trust policy file in containers-policy.json's
-	// schema, which ward pull and ward run enforce (trust.go).
-	TrustPolicy string `json:"trust-policy"`
-	// RegistryMirrors and InsecureRegistries are daemon.json's keys of
-	// the same names (registry.Hosts says what they do).
-	RegistryMirrors    []string `json:"registry-mirrors"`
-	InsecureRegistries []string `json:"insecure-registries"`
-}
-
-func readEngineConfig() (engineConfig, error) {
-	var cfg engineConfig
-	path := os.Getenv("WARD_CONFIG")
-	if path == "" {
-		path = "/etc/ward/config.json"
-	}
-	data, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		return cfg, nil
-	}
-	if err != nil {
-		return cfg, fmt.Errorf("config %s: %w", path, err)
-	}
-	if err := json.Unmarshal(data, &cfg); err != nil {
-		return cfg, fmt.Errorf("config %s: %w", path, err)
-	}
-	return cfg, nil
-}
-
-// findRuntime resolves the runtime binary: the flag's value, else the
-// config file's, else ward-runtime beside ward's own binary, else
-// ward-runtime on PATH.
-func findRuntime(flag string) (string, error) {
-	if flag == "" {
-		cfg, err := readEngineConfig()
-		if err != nil {
-			return "", err
-		}
-		flag = cfg.Runtime
-	}
-	if flag != "" {
-		p, err := exec.LookPath(flag)
-		if err != nil {
-			return "", fmt.Errorf("--runtime %s: %w", flag, err)
-		}
-		return filepath.Abs(p)
-	}
-	if self, err := os.Executable(); err == nil {
-		p := filepath.Join(filepath.Dir(self), "ward-runtime")
-		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
-			return p, nil
-		}
-	}
-	p, err := exec.LookPath("ward-runtime")
-	if err != nil {
-		return "", fmt.Errorf("no runtime: ward-runtime is neither beside ward nor on PATH (use --runtime)")
-	}
-	return filepath.Abs(p)
-}
-
-// openEngine opens ward's stores with the given runtime binary.
-func openEngine(runtimePath string) (*engine.Engine, error) {
-	images, err := openImageStore()
-	if err != nil {
-		return nil, err
-	}
-	snaps, err := openSnapshotter(images)
-	if err != nil {
-		return nil, err
-	}
-	records, err := engine.OpenRecords(filepath.Join(wardRoot(), "containers"))
-	if err != nil {
-		return nil, err
-	}
-	e := &engine.Engine{
-		Root: wardRoot(), Images: images, Snapshots: snaps, Records: records, RuntimePath: runtimePath,
-		Warn: func(msg string) { fmt.Fprintln(os.Stderr, "ward: warning: "+msg) },
-	}
-	// The runtime's log of each container lives in the container's own
-	// directory, so that removing the container removes it too.
-	e.Runtime = &ociruntime.Runtime{Path: runtimePath, Root: e.RuntimeRoot(), Log: records.Dir("")}
-	return e, nil
-}
-
-// openContainer finds a container and opens the engine with the runtime
-// it was created with.
-func openContainer(what string) (*engine.Engine, *engine.Container, error) {
-	records, err := engine.OpenRecords(filepath.Join(wardRoot(), "containers"))
-	if err != nil {
-		return nil, nil, err
-	}
-	c, err := records.Find(what)
-	if err != nil {
-		return nil, nil, err
-	}
-	e, err := engineFor(c)
-	if err != nil {
-		return nil, nil, err
-	}
-	// What a dead supervisor left is cleaned up before anyone acts on it.
-	id := c.ID
-	if c, err = e.Refresh(c); err != nil {
-		return nil, nil, err
-	}
-	if c == nil {
-		return nil, nil, fmt.Errorf("%w: %s (removed: it was run with --rm and has exited)", engine.ErrNotFound, id)
-	}
-	return e, c, nil
-}
-
-// engineFor opens the engine with the runtime c was created with.
-func engineFor(c *engine.Container) (*engine.Engine, error) {
-	rt := c.HostConfig.Runtime
-	if _, err := os.Stat(rt); rt == "" || err != nil {
-		if rt, err = findRuntime(""); err != nil {
-			return nil, err
-		}
-	}
-	return openEngine(rt)
-}
-
-// truthful returns c as it really is (see engine.Refresh), opening the
-// engine only for a record that may be stale; nil when it was removed.
-func truthful(records *engine.Records, c *engine.Container) (*engine.Container, error) {
-	if light := (&engine.Engine{Root: wardRoot(), Records: records}); !light.Stale(c) {
-		return c, nil
-	}
-	e, err := engineFor(c)
-	if err != nil {
-		return c, err
-	}
-	return e.Refresh(c)
+	return exitstatus.Always(1, fn)
 }

@@ -12,8 +12,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/monitor"
+	"github.com/wardproject/ward/internal/open"
+	"github.com/wardproject/ward/internal/record"
+	"github.com/wardproject/ward/internal/rootdir"
+	"github.com/wardproject/ward/internal/sibling"
 )
 
 // A detached container is watched by a monitor process (internal/monitor
@@ -24,22 +30,16 @@ import (
 
 // findMonitor returns the command line that starts a monitor.
 func findMonitor(self string) []string {
-	p := filepath.Join(filepath.Dir(self), "ward-monitor")
-	if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+	if p, err := sibling.Find("ward-monitor"); err == nil {
 		return []string{p}
-	}
-	if p, err := exec.LookPath("ward-monitor"); err == nil {
-		if p, err = filepath.Abs(p); err == nil {
-			return []string{p}
-		}
 	}
 	return []string{self, "container-monitor"}
 }
 
 // startMonitor starts a detached monitor of container c, run by the
 // runtime rt, and waits until it reports the container started or failed.
-func startMonitor(c *engine.Container, rt string) error {
-	fail := func(err error) error { return &engine.ExitError{Code: 125, Err: err} }
+func startMonitor(c *record.Container, rt string) error {
+	fail := func(err error) error { return &exitstatus.Error{Code: 125, Err: err} }
 	self, err := os.Executable()
 	if err != nil {
 		return fail(err)
@@ -53,7 +53,7 @@ func startMonitor(c *engine.Container, rt string) error {
 		return fail(err)
 	}
 	defer r.Close()
-	logPath := filepath.Join(root, "containers", c.ID, "monitor.log")
+	logPath := filepath.Join(rootdir.Layout(root).Container(c.ID), "monitor.log")
 	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		w.Close()
@@ -92,9 +92,9 @@ func startMonitor(c *engine.Container, rt string) error {
 	if !ok {
 		return fail(fmt.Errorf("the monitor of container %s exited before it started (see %s)", c.ID, logPath))
 	}
-	var me *monitor.Error
+	var me *exitstatus.Error
 	if errors.As(rerr, &me) {
-		return &engine.ExitError{Code: me.Code, Err: me}
+		return me
 	}
 	return nil
 }
@@ -157,7 +157,7 @@ func newMonitorCommands() []*cobra.Command {
 			if err != nil {
 				return fmt.Errorf("container-exited: status %q: %w", args[1], err)
 			}
-			e, c, err := openContainer(args[0])
+			e, c, err := open.Container(cli.Layout(), args[0])
 			if err != nil {
 				return err
 			}
@@ -174,7 +174,7 @@ func newMonitorCommands() []*cobra.Command {
 		Hidden: true,
 		Args:   cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			e, c, err := openContainer(args[0])
+			e, c, err := open.Container(cli.Layout(), args[0])
 			if err != nil {
 				return err
 			}
@@ -190,22 +190,22 @@ func newMonitorCommands() []*cobra.Command {
 // as stdoutFD and stderrFD. It never gets the log itself, which it could
 // truncate or rewrite.
 func monitorStart(id, runtimePath, consoleSocket string, stdoutFD, stderrFD int) (int, error) {
-	e, c, err := openContainer(id)
+	e, c, err := open.Container(cli.Layout(), id)
 	if err == nil && runtimePath != "" {
-		e, err = openEngine(runtimePath)
+		e, err = open.Engine(cli.Layout(), runtimePath)
 	}
 	if err != nil {
-		return 0, &engine.ExitError{Code: 125, Err: err}
+		return 0, &exitstatus.Error{Code: 125, Err: err}
 	}
 	stdio := engine.Stdio{}
 	if consoleSocket == "" {
 		null, err := os.Open(os.DevNull)
 		if err != nil {
-			return 0, &engine.ExitError{Code: 125, Err: err}
+			return 0, &exitstatus.Error{Code: 125, Err: err}
 		}
 		defer null.Close()
 		if stdoutFD < 3 || stderrFD < 3 {
-			return 0, &engine.ExitError{Code: 125, Err: fmt.Errorf("container %s: container-start needs --stdout-fd and --stderr-fd (3 and up) or --console-socket", id)}
+			return 0, &exitstatus.Error{Code: 125, Err: fmt.Errorf("container %s: container-start needs --stdout-fd and --stderr-fd (3 and up) or --console-socket", id)}
 		}
 		stdout, stderr := os.NewFile(uintptr(stdoutFD), "stdout"), os.NewFile(uintptr(stderrFD), "stderr")
 		defer stdout.Close()

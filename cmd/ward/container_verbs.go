@@ -5,14 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 
+	"github.com/wardproject/ward/internal/cli"
+	"github.com/wardproject/ward/internal/containerlogs"
 	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/exitstatus"
+	"github.com/wardproject/ward/internal/open"
+	"github.com/wardproject/ward/internal/record"
+	"github.com/wardproject/ward/internal/signame"
 )
 
 func newStartCommand() *cobra.Command {
@@ -23,9 +28,9 @@ func newStartCommand() *cobra.Command {
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
 			var errs []error
 			for _, what := range args {
-				e, c, err := openContainer(what)
+				e, c, err := open.Container(cli.Layout(), what)
 				if err == nil && !c.State.Status.CanStart() {
-					if c.State.Status == engine.StatusRunning {
+					if c.State.Status == record.StatusRunning {
 						fmt.Println(what) // docker: starting a running container is a no-op
 						continue
 					}
@@ -57,7 +62,7 @@ func newStopCommand() *cobra.Command {
 		Short: "Stop containers: the stop signal (SIGTERM unless set), then SIGKILL after the timeout",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: containerRunE(func(cmd *cobra.Command, args []string) error {
-			return eachContainer(args, func(e *engine.Engine, c *engine.Container) error {
+			return eachContainer(args, func(e *engine.Engine, c *record.Container) error {
 				return e.Stop(context.Background(), c, c.StopTimeout(changedInt(cmd, "time", timeout)))
 			})
 		}),
@@ -83,7 +88,7 @@ func newRestartCommand() *cobra.Command {
 		Short: "Restart containers: stop as ward stop does, then start",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: containerRunE(func(cmd *cobra.Command, args []string) error {
-			return eachContainer(args, func(e *engine.Engine, c *engine.Container) error {
+			return eachContainer(args, func(e *engine.Engine, c *record.Container) error {
 				if err := e.Stop(context.Background(), c, c.StopTimeout(changedInt(cmd, "time", timeout))); err != nil {
 					return err
 				}
@@ -110,11 +115,11 @@ func newKillCommand() *cobra.Command {
 		Short: "Send a signal to containers' main process",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			sig, err := parseSignal(signal)
+			sig, err := signame.Parse(signal)
 			if err != nil {
 				return err
 			}
-			return eachContainer(args, func(e *engine.Engine, c *engine.Container) error {
+			return eachContainer(args, func(e *engine.Engine, c *record.Container) error {
 				return e.Kill(context.Background(), c, sig)
 			})
 		}),
@@ -123,16 +128,12 @@ func newKillCommand() *cobra.Command {
 	return cmd
 }
 
-// parseSignal reads a signal as docker does: a number, or a name with or
-// without SIG, in any case.
-func parseSignal(s string) (syscall.Signal, error) { return engine.ParseSignal(s) }
-
 // eachContainer applies fn to each named container, printing the name as
 // docker does on success and reporting every failure.
-func eachContainer(args []string, fn func(*engine.Engine, *engine.Container) error) error {
+func eachContainer(args []string, fn func(*engine.Engine, *record.Container) error) error {
 	var errs []error
 	for _, what := range args {
-		e, c, err := openContainer(what)
+		e, c, err := open.Container(cli.Layout(), what)
 		if err == nil {
 			err = fn(e, c)
 		}
@@ -169,24 +170,24 @@ func newRmCommand() *cobra.Command {
 			if len(rest) == 0 {
 				return errors.Join(orphanErrs...)
 			}
-			return errors.Join(append(orphanErrs, eachContainer(rest, func(e *engine.Engine, c *engine.Container) error {
+			return errors.Join(append(orphanErrs, eachContainer(rest, func(e *engine.Engine, c *record.Container) error {
 				if force {
 					e.MarkStopRequested(c.ID) // no restart for its monitor
 				}
-				if c.State.Status != engine.StatusRunning && e.Records.Monitored(c.ID) {
+				if c.State.Status != record.StatusRunning && e.Records.Monitored(c.ID) {
 					// Exited, and its monitor is recording the end: wait
 					// for it rather than refuse a stopped container.
 					if e.WaitStopped(c.ID, 5*time.Second) {
 						if c2, err := e.Records.Load(c.ID); err == nil {
 							c = c2
-						} else if errors.Is(err, engine.ErrNotFound) {
+						} else if errors.Is(err, record.ErrNotFound) {
 							return nil // --rm removed it
 						}
 					}
 				}
-				if c.State.Status == engine.StatusRunning || e.Records.Monitored(c.ID) {
+				if c.State.Status == record.StatusRunning || e.Records.Monitored(c.ID) {
 					if !force {
-						return fmt.Errorf("%w: you cannot remove a running container %s; stop it first or use rm -f", engine.ErrConflict, c.ID)
+						return fmt.Errorf("%w: you cannot remove a running container %s; stop it first or use rm -f", record.ErrConflict, c.ID)
 					}
 					e.Runtime.Kill(context.Background(), c.ID, unix.SIGKILL, true)
 					if !e.WaitStopped(c.ID, 10*time.Second) {
@@ -194,7 +195,7 @@ func newRmCommand() *cobra.Command {
 					}
 					if c2, err := e.Records.Load(c.ID); err == nil {
 						c = c2
-					} else if errors.Is(err, engine.ErrNotFound) {
+					} else if errors.Is(err, record.ErrNotFound) {
 						return nil // --rm removed it
 					}
 				}
@@ -221,15 +222,15 @@ func newLogsCommand() *cobra.Command {
 		Short: "Print a container's output: stdout on stdout, stderr on stderr",
 		Args:  cobra.ExactArgs(1),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			o, err := logOptions(tail, since, until)
+			o, err := containerlogs.Options(tail, since, until)
 			if err != nil {
 				return err
 			}
-			e, c, err := openContainer(args[0])
+			e, c, err := open.Container(cli.Layout(), args[0])
 			if err != nil {
 				return err
 			}
-			return printLogs(e, c, o, follow, timestamps)
+			return containerlogs.Print(e.Records, c, o, follow, timestamps, os.Stdout, os.Stderr)
 		}),
 	}
 	cmd.Flags().BoolVarP(&follow, "follow", "f", false, "follow the output until the container stops")
@@ -247,9 +248,9 @@ func newExecCommand() *cobra.Command {
 		Short: "Run a command in a running container",
 		Args:  cobra.MinimumNArgs(2),
 		RunE: func(_ *cobra.Command, args []string) error {
-			e, c, err := openContainer(args[0])
+			e, c, err := open.Container(cli.Layout(), args[0])
 			if err != nil {
-				return containerError{err} // docker exec: 1 for a missing container
+				return exitstatus.New(1, err) // docker exec: 1 for a missing container
 			}
 			req.Args = args[1:]
 			req.Env = expandEnv(req.Env)
@@ -259,8 +260,8 @@ func newExecCommand() *cobra.Command {
 				}
 			}
 			status, err := e.Exec(context.Background(), c, req, engine.Stdio{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
-			if errors.Is(err, engine.ErrConflict) {
-				return containerError{err} // not running: 1, as docker exec
+			if errors.Is(err, record.ErrConflict) {
+				return exitstatus.New(1, err) // not running: 1, as docker exec
 			}
 			if err != nil {
 				return err
@@ -278,6 +279,6 @@ func newExecCommand() *cobra.Command {
 	fl.StringVarP(&req.User, "user", "u", "", "user: NAME|UID[:GROUP|GID]")
 	fl.StringArrayVarP(&req.Env, "env", "e", nil, "set an environment variable")
 	fl.StringVarP(&req.Workdir, "workdir", "w", "", "working directory")
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &engine.ExitError{Code: 125, Err: err} })
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &exitstatus.Error{Code: 125, Err: err} })
 	return cmd
 }

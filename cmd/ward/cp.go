@@ -7,7 +7,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/cp"
+	"github.com/wardproject/ward/internal/open"
 )
 
 func newCpCommand() *cobra.Command {
@@ -31,7 +33,7 @@ in the container is copied as what it names there (Docker copies the link).
 				return fmt.Errorf("must specify at least one container source")
 			}
 			name := srcC + dstC
-			e, c, err := openContainer(name)
+			e, c, err := open.Container(cli.Layout(), name)
 			if err != nil {
 				return err
 			}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -17,51 +16,26 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/events"
+	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/filter"
 	"github.com/wardproject/ward/internal/format"
 	"github.com/wardproject/ward/internal/image"
+	"github.com/wardproject/ward/internal/image/change"
 	"github.com/wardproject/ward/internal/image/registry"
+	"github.com/wardproject/ward/internal/image/rmi"
 	"github.com/wardproject/ward/internal/image/store"
 	"github.com/wardproject/ward/internal/listing"
-	"github.com/wardproject/ward/internal/snapshot"
+	"github.com/wardproject/ward/internal/open"
+	"github.com/wardproject/ward/internal/progressbar"
+	"github.com/wardproject/ward/internal/trust/enforce"
 )
 
-// imageError makes an image verb exit 1, as docker's image commands do
+// imageRunE makes an image verb exit 1, as docker's image commands do
 // (125 is for `ward run` failing in the engine).
-type imageError struct{ err error }
-
-func (e imageError) Error() string { return e.err.Error() }
-func (e imageError) Unwrap() error { return e.err }
-func (e imageError) ExitCode() int { return 1 }
-
-// imageRunE wraps a verb so that its errors carry exit status 1.
 func imageRunE(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
-	return func(cmd *cobra.Command, args []string) error {
-		if err := fn(cmd, args); err != nil {
-			return imageError{err}
-		}
-		return nil
-	}
-}
-
-// imageStoreInUse tells the store which containers use an image; the
-// container verbs set it, so that rmi refuses to remove an image in use.
-var imageStoreInUse func(id v1.Hash) ([]string, error)
-
-func openImageStore() (*store.Store, error) {
-	s, err := store.Open(filepath.Join(wardRoot(), "images"))
-	if err != nil {
-		return nil, err
-	}
-	s.InUse = imageStoreInUse
-	return s, nil
-}
-
-// openSnapshotter returns the snapshotter over the image store: layers
-// unpacked in ROOT/layers, containers' root filesystems in ROOT/snapshots.
-func openSnapshotter(s *store.Store) (*snapshot.Snapshotter, error) {
-	return snapshot.New(filepath.Join(wardRoot(), "layers"), filepath.Join(wardRoot(), "snapshots"), s)
+	return exitstatus.Always(1, fn)
 }
 
 // pruneLayers removes unpacked layers that no image needs any more and
@@ -77,10 +51,10 @@ func pruneLayers(s *store.Store) error {
 			keep = append(keep, l.ChainID)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(wardRoot(), "layers")); os.IsNotExist(err) {
+	if _, err := os.Stat(cli.Layout().Layers()); os.IsNotExist(err) {
 		return nil // nothing was ever unpacked
 	}
-	sn, err := openSnapshotter(s)
+	sn, err := open.Snapshotter(cli.Layout(), s)
 	if err != nil {
 		return err
 	}
@@ -139,7 +113,7 @@ USER, WORKDIR, EXPOSE or LABEL as a Dockerfile line would.`,
 				opts.Ref = &tag
 			}
 			for _, c := range changes {
-				if err := applyChange(&opts.Config, c); err != nil {
+				if err := change.Apply(&opts.Config, c); err != nil {
 					return err
 				}
 			}
@@ -152,13 +126,13 @@ USER, WORKDIR, EXPOSE or LABEL as a Dockerfile line would.`,
 				defer f.Close()
 				in = f
 			}
-			s, err := openImageStore()
+			s, err := open.Images(cli.Layout())
 			if err != nil {
 				return err
 			}
-			bar := newProgressBar(os.Stderr, "importing")
-			img, err := s.Import(cmd.Context(), in, opts, bar.progress())
-			bar.finish()
+			bar := progressbar.New(os.Stderr, "importing")
+			img, err := s.Import(cmd.Context(), in, opts, bar.Progress())
+			bar.Finish()
 			if err != nil {
 				return err
 			}
@@ -199,16 +173,16 @@ func newLoadCommand() *cobra.Command {
 				}
 				path = tmp.Name()
 			}
-			s, err := openImageStore()
+			s, err := open.Images(cli.Layout())
 			if err != nil {
 				return err
 			}
-			var bar *progressBar
+			var bar *progressbar.Bar
 			if !quiet {
-				bar = newProgressBar(os.Stderr, "loading")
+				bar = progressbar.New(os.Stderr, "loading")
 			}
-			loaded, err := s.Load(cmd.Context(), path, bar.progress())
-			bar.finish()
+			loaded, err := s.Load(cmd.Context(), path, bar.Progress())
+			bar.Finish()
 			for _, l := range loaded {
 				if len(l.Refs) == 0 {
 					fmt.Fprintf(cmd.OutOrStdout(), "Loaded image ID: %s\n", l.Image.ID)
@@ -232,7 +206,7 @@ func newSaveCommand() *cobra.Command {
 		Short: "Save images to a docker-save archive (docker load reads it)",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: imageRunE(func(cmd *cobra.Command, args []string) error {
-			s, err := openImageStore()
+			s, err := open.Images(cli.Layout())
 			if err != nil {
 				return err
 			}
@@ -293,7 +267,7 @@ func newImagesCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, err := openImageStore()
+			s, err := open.Images(cli.Layout())
 			if err != nil {
 				return err
 			}
@@ -389,20 +363,20 @@ func newRmiCommand() *cobra.Command {
 		Short: "Remove images (untag; delete when no tag is left)",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: imageRunE(func(cmd *cobra.Command, args []string) error {
-			s, err := openImageStore()
+			s, err := open.Images(cli.Layout())
 			if err != nil {
 				return err
 			}
 			var errs []error
 			for _, a := range args {
-				if err := removeImage(cmd.OutOrStdout(), s, a, force); err != nil {
+				if err := rmi.Remove(cmd.OutOrStdout(), cli.Layout(), s, a, force); err != nil {
 					errs = append(errs, err)
 				}
 			}
 			if err := pruneLayers(s); err != nil {
 				errs = append(errs, fmt.Errorf("pruning unpacked layers: %w", err))
 			}
-			if err := pruneTrust(s); err != nil {
+			if err := enforce.Prune(cli.Layout(), s); err != nil {
 				errs = append(errs, fmt.Errorf("pruning trust records: %w", err))
 			}
 			return errors.Join(errs...)
@@ -410,39 +384,6 @@ func newRmiCommand() *cobra.Command {
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "remove an image with several tags by ID")
 	return cmd
-}
-
-// removeImage follows docker: a tag is untagged, and the image goes when
-// that was its last tag; an ID removes the image, which must then have at
-// most one tag unless forced. An image a container uses is never deleted.
-func removeImage(out io.Writer, s *store.Store, what string, force bool) error {
-	img, err := s.Get(what)
-	if err != nil {
-		return err
-	}
-	byTag := false
-	if r, err := image.ParseReference(what); err == nil && (slices.Contains(img.RepoTags, r.Name()) || slices.Contains(img.RepoDigests, r.Name())) {
-		byTag = true
-		if len(img.RepoTags) > 1 && slices.Contains(img.RepoTags, r.Name()) {
-			if err := s.Untag(r); err != nil {
-				return err
-			}
-			fmt.Fprintf(out, "Untagged: %s\n", image.Familiar(r.Name()))
-			return nil
-		}
-	}
-	if !byTag && len(img.RepoTags) > 1 && !force {
-		return fmt.Errorf("%w: unable to delete %s (must be forced): image is referenced in multiple repositories", store.ErrConflict, img.ShortID())
-	}
-	if err := s.Delete(img.ID); err != nil {
-		return err
-	}
-	for _, t := range append(img.RepoTags, img.RepoDigests...) {
-		fmt.Fprintf(out, "Untagged: %s\n", image.Familiar(t))
-	}
-	fmt.Fprintf(out, "Deleted: %s\n", img.ID)
-	events.Append(wardRoot(), "image", "delete", img.ID.String(), map[string]string{"name": img.ID.String()})
-	return nil
 }
 
 func newTagCommand() *cobra.Command {
@@ -455,7 +396,7 @@ func newTagCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, err := openImageStore()
+			s, err := open.Images(cli.Layout())
 			if err != nil {
 				return err
 			}
@@ -506,12 +447,12 @@ func pullImage(ctx context.Context, what, platform string, progress, status io.W
 		}
 		plat = *p
 	}
-	s, err := openImageStore()
+	s, err := open.Images(cli.Layout())
 	if err != nil {
 		return "", err
 	}
 	// A trust policy may ask for a verified signature first.
-	pullRef, verified, err := verifyForPull(ctx, ref)
+	pullRef, verified, err := enforce.VerifyForPull(ctx, ref)
 	if err != nil {
 		return "", err
 	}
@@ -531,16 +472,16 @@ func pullImage(ctx context.Context, what, platform string, progress, status io.W
 	if d, err := name.NewDigest(ref.Context().Name() + "@" + digest.String()); err == nil {
 		refs = append(refs, d)
 	}
-	var bar *progressBar
+	var bar *progressbar.Bar
 	if progress != nil {
-		bar = newProgressBar(progress, "pulling "+image.Familiar(ref.Name()))
+		bar = progressbar.New(progress, "pulling "+image.Familiar(ref.Name()))
 	}
-	_, err = s.Write(ctx, img, refs, bar.progress())
-	bar.finish()
+	_, err = s.Write(ctx, img, refs, bar.Progress())
+	bar.Finish()
 	if err != nil {
 		return "", fmt.Errorf("pull %s: %w", image.Familiar(ref.Name()), err)
 	}
-	if err := keepVerification(verified, digest); err != nil {
+	if err := enforce.KeepVerification(cli.Layout(), verified, digest); err != nil {
 		return "", err
 	}
 	if progress != nil {
@@ -561,7 +502,7 @@ func newPushCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, err := openImageStore()
+			s, err := open.Images(cli.Layout())
 			if err != nil {
 				return err
 			}
@@ -573,13 +514,13 @@ func newPushCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var bar *progressBar
+			var bar *progressbar.Bar
 			if !quiet {
-				bar = newProgressBar(os.Stderr, "pushing "+image.Familiar(ref.Name()))
+				bar = progressbar.New(os.Stderr, "pushing "+image.Familiar(ref.Name()))
 			}
-			ropts.Progress = bar.updates()
+			ropts.Progress = bar.Updates()
 			err = registry.Push(cmd.Context(), ref, img, ropts)
-			bar.finish()
+			bar.Finish()
 			if err != nil {
 				return err
 			}
@@ -587,7 +528,7 @@ func newPushCommand() *cobra.Command {
 			size, _ := img.Size()
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: digest: %s size: %d\n", ref.Identifier(), digest, size)
 			// Signatures made with ward sign --local go with the image.
-			return pushSignatures(cmd, ref, digest)
+			return enforce.PushSignatures(cmd.Context(), cli.Layout(), cmd.OutOrStdout(), ref, digest)
 		}),
 	}
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress bar")

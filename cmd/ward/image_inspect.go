@@ -1,18 +1,19 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/v1"
 	"github.com/spf13/cobra"
 
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/format"
 	"github.com/wardproject/ward/internal/image"
 	"github.com/wardproject/ward/internal/image/store"
+	"github.com/wardproject/ward/internal/open"
+	"github.com/wardproject/ward/internal/trust/enforce"
 	"github.com/wardproject/ward/internal/trust/record"
 )
 
@@ -66,7 +67,7 @@ func newImageInspectCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, err := openImageStore()
+			s, err := open.Images(cli.Layout())
 			if err != nil {
 				return err
 			}
@@ -87,13 +88,13 @@ func newImageInspectCommand() *cobra.Command {
 					continue
 				}
 				ii := inspect(img, cfg)
-				if ii.Trust, err = trustOf(img); err != nil {
+				if ii.Trust, err = enforce.Of(cli.Layout(), img); err != nil {
 					errs = append(errs, err)
 					continue
 				}
 				out = append(out, ii)
 			}
-			return printInspected(cmd.OutOrStdout(), tmpl, out, errs)
+			return format.PrintInspected(cmd.OutOrStdout(), tmpl, out, errs)
 		}),
 	}
 	cmd.Flags().StringVarP(&tmplText, "format", "f", "", "print each image through a Go template (Docker's functions), or json")
@@ -127,80 +128,4 @@ func inspect(img *image.Image, cfg *v1.ConfigFile) inspectedImage {
 		},
 		RootFS: inspectedRootFS{Type: "layers", Layers: layers},
 	}
-}
-
-// applyChange applies one `--change` Dockerfile instruction to a config.
-// JSON arrays are exec form; anything else for CMD and ENTRYPOINT is
-// shell form, run by /bin/sh -c as in a Dockerfile.
-func applyChange(c *v1.Config, change string) error {
-	instr, arg, _ := strings.Cut(strings.TrimSpace(change), " ")
-	arg = strings.TrimSpace(arg)
-	command := func() ([]string, error) {
-		if strings.HasPrefix(arg, "[") {
-			var v []string
-			if err := json.Unmarshal([]byte(arg), &v); err != nil {
-				return nil, fmt.Errorf("--change %q: %w", change, err)
-			}
-			return v, nil
-		}
-		return []string{"/bin/sh", "-c", arg}, nil
-	}
-	keyValues := func() (map[string]string, error) {
-		out := map[string]string{}
-		for _, kv := range strings.Fields(arg) {
-			k, v, ok := strings.Cut(kv, "=")
-			if !ok {
-				if len(strings.Fields(arg)) == 2 { // ENV KEY VALUE
-					f := strings.Fields(arg)
-					return map[string]string{f[0]: f[1]}, nil
-				}
-				return nil, fmt.Errorf("--change %q: want KEY=VALUE", change)
-			}
-			out[k] = strings.Trim(v, `"`)
-		}
-		return out, nil
-	}
-	var err error
-	switch strings.ToUpper(instr) {
-	case "CMD":
-		c.Cmd, err = command()
-	case "ENTRYPOINT":
-		c.Entrypoint, err = command()
-	case "USER":
-		c.User = arg
-	case "WORKDIR":
-		c.WorkingDir = arg
-	case "ENV":
-		kv, e := keyValues()
-		if e != nil {
-			return e
-		}
-		for k, v := range kv {
-			c.Env = append(c.Env, k+"="+v)
-		}
-	case "LABEL":
-		kv, e := keyValues()
-		if e != nil {
-			return e
-		}
-		if c.Labels == nil {
-			c.Labels = map[string]string{}
-		}
-		for k, v := range kv {
-			c.Labels[k] = v
-		}
-	case "EXPOSE":
-		if c.ExposedPorts == nil {
-			c.ExposedPorts = map[string]struct{}{}
-		}
-		for _, p := range strings.Fields(arg) {
-			if !strings.Contains(p, "/") {
-				p += "/tcp"
-			}
-			c.ExposedPorts[p] = struct{}{}
-		}
-	default:
-		return fmt.Errorf("--change %q: unsupported instruction %s (CMD, ENTRYPOINT, ENV, USER, WORKDIR, EXPOSE, LABEL)", change, instr)
-	}
-	return err
 }

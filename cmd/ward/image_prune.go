@@ -8,9 +8,11 @@ import (
 	"github.com/docker/go-units"
 	"github.com/spf13/cobra"
 
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/filter"
 	"github.com/wardproject/ward/internal/image"
 	"github.com/wardproject/ward/internal/image/store"
+	"github.com/wardproject/ward/internal/open"
 )
 
 // newImagePruneCommand is `ward image prune`: dangling images (no tag),
@@ -40,7 +42,7 @@ func newImagePruneCommand() *cobra.Command {
 			if !force && !confirm(cmd.InOrStdin(), warning) {
 				return nil
 			}
-			s, err := openImageStore()
+			s, err := open.Images(cli.Layout())
 			if err != nil {
 				return err
 			}

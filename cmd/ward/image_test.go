@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wardproject/ward/internal/cli"
+	"github.com/wardproject/ward/internal/open"
 	"github.com/wardproject/ward/internal/testutil"
 )
 
@@ -217,11 +218,11 @@ func TestRmiPrunesLayers(t *testing.T) {
 	testutil.RequireRoot(t)
 	root := t.TempDir()
 	mustWard(t, root, "import", importTar(t), "app:1")
-	s, err := openImageStore()
+	s, err := open.Images(cli.Layout())
 	if err != nil {
 		t.Fatal(err)
 	}
-	sn, err := openSnapshotter(s)
+	sn, err := open.Snapshotter(cli.Layout(), s)
 	if err != nil {
 		t.Fatal(err)
 	}

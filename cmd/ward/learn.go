@@ -13,9 +13,13 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/engineconfig"
+	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/learn"
 	"github.com/wardproject/ward/internal/learnprofile"
+	"github.com/wardproject/ward/internal/open"
 )
 
 // learnFlags are `ward learn`'s own flags; the rest are `ward run`'s.
@@ -44,7 +48,7 @@ func newLearnCommand() *cobra.Command {
 				return convertProfile(cmd, &lf, args)
 			}
 			if len(args) == 0 {
-				return &engine.ExitError{Code: 125, Err: errors.New("learn: name an image")}
+				return &exitstatus.Error{Code: 125, Err: errors.New("learn: name an image")}
 			}
 			return runLearn(cmd, &f, &lf, args)
 		},
@@ -56,12 +60,12 @@ func newLearnCommand() *cobra.Command {
 	fl.StringVar(&lf.exercise, "exercise", "", "shell command run on the host once the container runs (WARD_CONTAINER_ID, WARD_CONTAINER_IP set); its status is the pass or fail")
 	fl.StringVar(&lf.convert, "convert", "", "print a profile as --format flags|seccomp|compose|kubernetes says, running nothing")
 	fl.DurationVar(&lf.duration, "duration", 0, "stop the container after this long (e.g. 30s)")
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &engine.ExitError{Code: 125, Err: err} })
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &exitstatus.Error{Code: 125, Err: err} })
 	return cmd
 }
 
 func runLearn(cmd *cobra.Command, f *runFlags, lf *learnFlags, args []string) error {
-	fail := func(err error) error { return &engine.ExitError{Code: 125, Err: err} }
+	fail := func(err error) error { return &exitstatus.Error{Code: 125, Err: err} }
 	switch {
 	case (lf.output == "") == (lf.verify == ""):
 		return fail(errors.New("learn: give -o PROFILE to learn or --verify PROFILE to replay"))
@@ -76,11 +80,11 @@ func runLearn(cmd *cobra.Command, f *runFlags, lf *learnFlags, args []string) er
 	if err != nil {
 		return fail(err)
 	}
-	rt, err := findRuntime(f.runtime)
+	rt, err := engineconfig.Runtime(f.runtime)
 	if err != nil {
 		return fail(err)
 	}
-	e, err := openEngine(rt)
+	e, err := open.Engine(cli.Layout(), rt)
 	if err != nil {
 		return fail(err)
 	}
@@ -110,7 +114,7 @@ func runLearn(cmd *cobra.Command, f *runFlags, lf *learnFlags, args []string) er
 			} else {
 				why = d.String()
 			}
-			return &engine.ExitError{Code: 1, Err: fmt.Errorf("learn --verify %s: replay failed: %s; %s", lf.verify, r.Verdict(), why)}
+			return &exitstatus.Error{Code: 1, Err: fmt.Errorf("learn --verify %s: replay failed: %s; %s", lf.verify, r.Verdict(), why)}
 		}
 		fmt.Fprintf(stderr, "ward learn: replay under %s passed\n", lf.verify)
 		return nil
@@ -133,7 +137,7 @@ func runLearn(cmd *cobra.Command, f *runFlags, lf *learnFlags, args []string) er
 		lreq.Duration = max(3*time.Since(start), 30*time.Second)
 	}
 	if !r.Passed() {
-		return &engine.ExitError{Code: 1, Err: fmt.Errorf("learn: the workload failed (%s); no profile written", r.Verdict())}
+		return &exitstatus.Error{Code: 1, Err: fmt.Errorf("learn: the workload failed (%s); no profile written", r.Verdict())}
 	}
 	p, err := learn.Profile(r, lf.exercise)
 	if err != nil {
@@ -177,7 +181,7 @@ func withProfile(req engine.CreateRequest, p *learnprofile.Profile) engine.Creat
 // Docker seccomp profile; the flags name the seccomp file as
 // PROFILE-seccomp.json, which --format seccomp writes to stdout.
 func convertProfile(cmd *cobra.Command, lf *learnFlags, args []string) error {
-	fail := func(err error) error { return &engine.ExitError{Code: 125, Err: err} }
+	fail := func(err error) error { return &exitstatus.Error{Code: 125, Err: err} }
 	if len(args) > 0 {
 		return fail(fmt.Errorf("learn --convert: runs nothing; unexpected arguments %q", args))
 	}

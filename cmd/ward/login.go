@@ -6,6 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardproject/ward/internal/engineconfig"
+	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/image/registry"
 	"github.com/wardproject/ward/internal/registryauth"
 )
@@ -78,7 +80,7 @@ func newLogoutCommand() *cobra.Command {
 // registryAuthOptions reads insecure-registries from ward's config, so
 // a login to a plain-http registry the config trusts works.
 func registryAuthOptions(server string) (registryauth.Options, error) {
-	cfg, err := readEngineConfig()
+	cfg, err := engineconfig.Read()
 	if err != nil {
 		return registryauth.Options{}, err
 	}
@@ -89,7 +91,7 @@ func registryAuthOptions(server string) (registryauth.Options, error) {
 // registryOptions are pull's and push's registry settings from ward's
 // config file.
 func registryOptions() (registry.Options, error) {
-	cfg, err := readEngineConfig()
+	cfg, err := engineconfig.Read()
 	if err != nil {
 		return registry.Options{}, err
 	}
@@ -105,7 +107,7 @@ func registryOptions() (registry.Options, error) {
 func argsExitOne(check cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if err := check(cmd, args); err != nil {
-			return containerError{err}
+			return exitstatus.New(1, err)
 		}
 		return nil
 	}

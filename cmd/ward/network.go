@@ -4,16 +4,18 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/engine"
 	"github.com/wardproject/ward/internal/filter"
 	"github.com/wardproject/ward/internal/format"
 	"github.com/wardproject/ward/internal/listing"
 	"github.com/wardproject/ward/internal/network/store"
+	"github.com/wardproject/ward/internal/open"
+	"github.com/wardproject/ward/internal/record"
 )
 
 // newNetworkCommand is `ward network` and its verbs, as docker's.
@@ -66,7 +68,7 @@ type networkView struct {
 	Internal   bool
 	Containers map[string]networkContainer
 	Options    map[string]string
-	Policy     engine.EffectivePolicy
+	Policy     record.EffectivePolicy
 }
 
 type ipamView struct {
@@ -111,7 +113,7 @@ func networkViews(names []string) ([]networkView, error) {
 				IPAM:       ipamView{Driver: "default", Config: []map[string]string{{"Subnet": n.Subnet.String(), "Gateway": n.Gateway.String()}}},
 				Containers: map[string]networkContainer{},
 				Options:    map[string]string{"com.docker.network.bridge.name": n.Bridge},
-				Policy:     engine.EffectivePolicy{Egress: policyFlagsText(n.Egress), Ingress: policyFlagsText(n.Ingress)},
+				Policy:     record.EffectivePolicy{Egress: policyFlagsText(n.Egress), Ingress: policyFlagsText(n.Ingress)},
 			}
 			for _, ep := range eps {
 				v.Containers[ep.ContainerID] = networkContainer{Name: byID[ep.ContainerID].Name, MacAddress: ep.MAC,
@@ -128,11 +130,11 @@ func networkViews(names []string) ([]networkView, error) {
 		// The default bridge is recorded on first use; it exists before.
 		out = append([]networkView{{Name: store.DefaultNetwork, Scope: "local", Driver: "bridge",
 			Options: map[string]string{"com.docker.network.bridge.name": store.DefaultBridge},
-			Policy:  engine.EffectivePolicy{Egress: "allow-all", Ingress: "allow-all"}}}, out...)
+			Policy:  record.EffectivePolicy{Egress: "allow-all", Ingress: "allow-all"}}}, out...)
 	}
 	out = append(out,
-		networkView{Name: "host", Scope: "local", Driver: "host", Policy: engine.EffectivePolicy{Egress: "allow-all", Ingress: "allow-all"}},
-		networkView{Name: "none", Scope: "local", Driver: "null", Policy: engine.EffectivePolicy{Egress: "deny-all", Ingress: "deny-all"}})
+		networkView{Name: "host", Scope: "local", Driver: "host", Policy: record.EffectivePolicy{Egress: "allow-all", Ingress: "allow-all"}},
+		networkView{Name: "none", Scope: "local", Driver: "null", Policy: record.EffectivePolicy{Egress: "deny-all", Ingress: "deny-all"}})
 	if len(names) == 0 {
 		return out, nil
 	}
@@ -243,7 +245,7 @@ func newNetworkInspectCommand() *cobra.Command {
 			if err != nil {
 				errs = append(errs, err)
 			}
-			return printInspected(os.Stdout, tmpl, views, errs)
+			return format.PrintInspected(os.Stdout, tmpl, views, errs)
 		}),
 	}
 	cmd.Flags().StringVarP(&tmplText, "format", "f", "", "print each network through a Go template (Docker's functions), or json")
@@ -276,7 +278,7 @@ func newNetworkConnectCommand() *cobra.Command {
 		Short: "Connect a container to one more network",
 		Args:  cobra.ExactArgs(2),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			e, c, err := openContainer(args[1])
+			e, c, err := open.Container(cli.Layout(), args[1])
 			if err != nil {
 				return err
 			}
@@ -291,7 +293,7 @@ func newNetworkDisconnectCommand() *cobra.Command {
 		Short: "Disconnect a container from a network",
 		Args:  cobra.ExactArgs(2),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			e, c, err := openContainer(args[1])
+			e, c, err := open.Container(cli.Layout(), args[1])
 			if err != nil {
 				return err
 			}
@@ -317,8 +319,8 @@ func newNetworkPruneCommand() *cobra.Command {
 				return err
 			}
 			used := map[string]bool{}
-			if dir := filepath.Join(wardRoot(), "containers"); exists(dir) {
-				records, err := engine.OpenRecords(dir)
+			if dir := cli.Layout().Containers(); exists(dir) {
+				records, err := record.OpenRecords(dir)
 				if err != nil {
 					return err
 				}
@@ -343,7 +345,7 @@ func newNetworkPruneCommand() *cobra.Command {
 					continue
 				}
 				if err := engine.RemoveNetwork(wardRoot(), v.Name); err != nil {
-					if !errors.Is(err, engine.ErrConflict) {
+					if !errors.Is(err, record.ErrConflict) {
 						errs = append(errs, err)
 					}
 					continue

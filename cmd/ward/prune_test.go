@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/record"
 )
 
 // TestSystemPrune is issue 12's fourth case: what no command reaches is
@@ -34,7 +34,7 @@ func TestSystemPrune(t *testing.T) {
 	}
 	// A runtime killed in create: a state directory without state, and a
 	// cgroup holding a process nobody waits for.
-	ghost := engine.NewID()
+	ghost := record.NewID()
 	if err := os.MkdirAll(filepath.Join(w.root, "runtime", ghost), 0o700); err != nil {
 		t.Fatal(err)
 	}

@@ -1,22 +1,13 @@
 package main
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"os"
-	"path/filepath"
-	"strings"
-	"text/template"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/wardproject/ward/internal/engine"
-	"github.com/wardproject/ward/internal/filter"
+	"github.com/wardproject/ward/internal/cli"
+	"github.com/wardproject/ward/internal/containerview"
 	"github.com/wardproject/ward/internal/format"
-	"github.com/wardproject/ward/internal/listing"
 )
 
 func newInspectCommand() *cobra.Command {
@@ -30,54 +21,15 @@ func newInspectCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			records, err := engine.OpenRecords(filepath.Join(wardRoot(), "containers"))
+			out, errs, err := containerview.Inspect(cli.Layout(), args)
 			if err != nil {
 				return err
 			}
-			out := []*engine.Container{}
-			var errs []error
-			for _, what := range args {
-				c, err := records.Find(what)
-				if err == nil {
-					c, err = truthful(records, c) // a dead supervisor's record brought up to date
-				}
-				if err != nil || c == nil {
-					errs = append(errs, fmt.Errorf("no such object: %s", what))
-					continue
-				}
-				if err := engine.RefreshNetworkSettings(wardRoot(), c); err != nil {
-					errs = append(errs, err)
-				}
-				out = append(out, c)
-			}
-			return printInspected(os.Stdout, tmpl, out, errs)
+			return format.PrintInspected(os.Stdout, tmpl, out, errs)
 		}),
 	}
 	cmd.Flags().StringVarP(&tmplText, "format", "f", "", "print each object through a Go template (Docker's functions), or json")
 	return cmd
-}
-
-// printInspected prints inspected objects as docker inspect does: one
-// JSON array, or each object through the template; errs (objects not
-// found) are reported after what was found is printed.
-func printInspected[T any](out io.Writer, tmpl *template.Template, objs []T, errs []error) error {
-	if tmpl != nil {
-		for _, o := range objs {
-			if err := format.Inspect(out, tmpl, o); err != nil {
-				errs = append(errs, err)
-			}
-		}
-		return errors.Join(errs...)
-	}
-	if objs == nil {
-		objs = []T{}
-	}
-	data, err := json.MarshalIndent(objs, "", "    ")
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(out, string(data))
-	return errors.Join(errs...)
 }
 
 func newPsCommand() *cobra.Command {
@@ -90,74 +42,10 @@ func newPsCommand() *cobra.Command {
 		Short: "List containers",
 		Args:  cobra.NoArgs,
 		RunE: containerRunE(func(_ *cobra.Command, _ []string) error {
-			args, err := filter.Parse(filters, listing.ContainerFilters...)
-			if err != nil {
-				return err
-			}
-			records, err := engine.OpenRecords(filepath.Join(wardRoot(), "containers"))
-			if err != nil {
-				return err
-			}
-			all0, err := records.List()
-			if err != nil {
-				return err
-			}
-			// The status shown is the true one: a record its killed
-			// supervisor left "running" is brought up to date (and a --rm
-			// container that ended unwatched is gone).
-			var list []*engine.Container
-			for _, c := range all0 {
-				if c, err = truthful(records, c); err != nil {
-					return err
-				}
-				if c != nil {
-					list = append(list, c)
-				}
-			}
-			f, err := listing.NewContainerFilter(args, list, imageIDOf)
-			if err != nil {
-				return err
-			}
-			if latest {
-				last = 1
-			}
-			if last > 0 {
-				all = true // docker: -n and -l show stopped containers too
-			}
-			if tmplText == "" {
-				tmplText = listing.DefaultContainerFormat
-				if size {
-					tmplText += "\t{{.Size}}"
-				}
-			}
-			if quiet {
-				tmplText = "{{.ID}}"
-			}
-			w, err := format.New(os.Stdout, tmplText, listing.ContainerHeaders)
-			if err != nil {
-				return err
-			}
-			o := listing.RowOptions{NoTrunc: noTrunc, Size: size || strings.Contains(tmplText, ".Size"), Root: wardRoot(), Now: time.Now()}
-			if o.Size {
-				o.ImageSize = imageSizes()
-			}
-			for _, c := range list {
-				if !all && !f.ImpliesAll() && c.State.Status != engine.StatusRunning {
-					continue
-				}
-				if !f.Match(c) {
-					continue
-				}
-				if err := w.Write(listing.NewContainerRow(c, o)); err != nil {
-					return err
-				}
-				if last > 0 {
-					if last--; last == 0 {
-						break
-					}
-				}
-			}
-			return w.Flush()
+			return containerview.Ps(cli.Layout(), os.Stdout, containerview.PsOptions{
+				All: all, Quiet: quiet, NoTrunc: noTrunc, Size: size, Latest: latest, Last: last,
+				Format: tmplText, Filters: filters,
+			})
 		}),
 	}
 	fl := cmd.Flags()
@@ -170,32 +58,4 @@ func newPsCommand() *cobra.Command {
 	fl.StringArrayVarP(&filters, "filter", "f", nil, "filter: id, name, label, status, exited, ancestor, network, volume, before, since, health")
 	fl.StringVar(&tmplText, "format", "", "a Go template (Docker's fields and functions, table), or json")
 	return cmd
-}
-
-// imageIDOf resolves an image reference to its ID, for ps's ancestor
-// filter.
-func imageIDOf(ref string) (string, error) {
-	s, err := openImageStore()
-	if err != nil {
-		return "", err
-	}
-	img, err := s.Get(ref)
-	if err != nil {
-		return "", err
-	}
-	return img.ID.String(), nil
-}
-
-// imageSizes reports images' sizes by ID, for ps -s (0 for an image
-// the store no longer has).
-func imageSizes() func(string) int64 {
-	sizes := map[string]int64{}
-	if s, err := openImageStore(); err == nil {
-		if imgs, err := s.List(); err == nil {
-			for _, img := range imgs {
-				sizes[img.ID.String()] = img.Size
-			}
-		}
-	}
-	return func(id string) int64 { return sizes[id] }
 }

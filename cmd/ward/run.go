@@ -13,10 +13,16 @@ import (
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/engineconfig"
+	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/learnprofile"
 	"github.com/wardproject/ward/internal/ociruntime"
+	"github.com/wardproject/ward/internal/open"
+	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/runspec"
+	"github.com/wardproject/ward/internal/trust/enforce"
 )
 
 // runFlags are `ward run`'s flags, spelled as docker's.
@@ -132,7 +138,7 @@ func (f *runFlags) request(cmd *cobra.Command, args []string) (engine.CreateRequ
 		}
 	}
 	if !cmd.Flags().Changed("userns") {
-		cfg, err := readEngineConfig()
+		cfg, err := engineconfig.Read()
 		if err != nil {
 			return engine.CreateRequest{}, err
 		}
@@ -194,7 +200,7 @@ func newRunCommand() *cobra.Command {
 		},
 	}
 	f.register(cmd)
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &engine.ExitError{Code: 125, Err: err} })
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &exitstatus.Error{Code: 125, Err: err} })
 	return cmd
 }
 
@@ -223,15 +229,15 @@ func newCreateCommand() *cobra.Command {
 	}
 	f.register(cmd)
 	cmd.Flags().MarkHidden("detach")
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &engine.ExitError{Code: 125, Err: err} })
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &exitstatus.Error{Code: 125, Err: err} })
 	return cmd
 }
 
 // createContainer turns the flags into a container record, bundle and
 // rootfs; any failure is ward's own (exit 125).
-func createContainer(cmd *cobra.Command, f *runFlags, args []string) (*engine.Engine, *engine.Container, error) {
-	fail := func(err error) (*engine.Engine, *engine.Container, error) {
-		return nil, nil, &engine.ExitError{Code: 125, Err: err}
+func createContainer(cmd *cobra.Command, f *runFlags, args []string) (*engine.Engine, *record.Container, error) {
+	fail := func(err error) (*engine.Engine, *record.Container, error) {
+		return nil, nil, &exitstatus.Error{Code: 125, Err: err}
 	}
 	req, err := f.request(cmd, args)
 	if err != nil {
@@ -240,17 +246,17 @@ func createContainer(cmd *cobra.Command, f *runFlags, args []string) (*engine.En
 	if err := ensureImage(cmd.Context(), f.pull, req.Image, cmd.ErrOrStderr()); err != nil {
 		return fail(err)
 	}
-	if err := enforceTrust(req, f.policy.name()); err != nil {
+	if err := enforce.Enforce(cli.Layout(), req.Image, f.policy.name()); err != nil {
 		return fail(err)
 	}
 	if err := f.policy.enforce(req, cmd.ErrOrStderr()); err != nil {
 		return fail(err)
 	}
-	rt, err := findRuntime(f.runtime)
+	rt, err := engineconfig.Runtime(f.runtime)
 	if err != nil {
 		return fail(err)
 	}
-	e, err := openEngine(rt)
+	e, err := open.Engine(cli.Layout(), rt)
 	if err != nil {
 		return fail(err)
 	}
@@ -281,7 +287,7 @@ func runContainer(cmd *cobra.Command, f *runFlags, args []string) error {
 	}
 	status, err := superviseForeground(e, c, f.o.Interactive)
 	var rerr *ociruntime.Error
-	var ee *engine.ExitError
+	var ee *exitstatus.Error
 	if errors.As(err, &rerr) && errors.As(err, &ee) {
 		// The runtime wrote its message to its stderr, which is ward's:
 		// print it once.
@@ -299,9 +305,9 @@ func runContainer(cmd *cobra.Command, f *runFlags, args []string) error {
 
 // superviseForeground runs a container attached to ward's terminal or
 // stdio, forwarding the signals ward receives to the container's init.
-func superviseForeground(e *engine.Engine, c *engine.Container, interactive bool) (int, error) {
+func superviseForeground(e *engine.Engine, c *record.Container, interactive bool) (int, error) {
 	if err := engine.SetSubreaper(); err != nil {
-		return 0, &engine.ExitError{Code: 125, Err: err}
+		return 0, &exitstatus.Error{Code: 125, Err: err}
 	}
 	stdio := engine.Stdio{Stdout: os.Stdout, Stderr: os.Stderr, Notices: os.Stderr}
 	if interactive {
@@ -309,7 +315,7 @@ func superviseForeground(e *engine.Engine, c *engine.Container, interactive bool
 	} else if !c.Config.Tty {
 		null, err := os.Open(os.DevNull)
 		if err != nil {
-			return 0, &engine.ExitError{Code: 125, Err: err}
+			return 0, &exitstatus.Error{Code: 125, Err: err}
 		}
 		defer null.Close()
 		stdio.Stdin = null
@@ -323,7 +329,7 @@ func superviseForeground(e *engine.Engine, c *engine.Container, interactive bool
 		// Kept for `ward logs`, as docker keeps an attached container's output.
 		log, err := engine.OpenLog(c)
 		if err != nil {
-			return 0, &engine.ExitError{Code: 125, Err: err}
+			return 0, &exitstatus.Error{Code: 125, Err: err}
 		}
 		defer log.Close()
 		stdio.Log, stdio.LogErr = log.Out, log.Err

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/engineconfig"
 )
 
 // networkFlags are `ward run`'s flags for ports and policies; --network
@@ -28,7 +29,7 @@ func defaultNetwork() (string, error) {
 	if v := os.Getenv("WARD_DEFAULT_NETWORK"); v != "" {
 		return v, nil
 	}
-	cfg, err := readEngineConfig()
+	cfg, err := engineconfig.Read()
 	if err != nil {
 		return "", err
 	}

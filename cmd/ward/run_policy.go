@@ -1,19 +1,21 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/exec"
 	"slices"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/engineconfig"
+	"github.com/wardproject/ward/internal/exitstatus"
+	"github.com/wardproject/ward/internal/judge/request"
+	"github.com/wardproject/ward/internal/open"
+	"github.com/wardproject/ward/internal/record"
 )
 
 // runPolicyFlags are the flags of ward run and ward create that judge a
@@ -47,7 +49,7 @@ func (p *runPolicyFlags) register(fl *pflag.FlagSet) {
 func (p *runPolicyFlags) resolve() (name, gate string, err error) {
 	name, gate = p.policy, p.failOnVuln
 	if name == "" || gate == "" {
-		cfg, err := readEngineConfig()
+		cfg, err := engineconfig.Read()
 		if err != nil {
 			return "", "", err
 		}
@@ -80,7 +82,7 @@ func (p *runPolicyFlags) enforce(req engine.CreateRequest, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	return judge(p2, p.judgeArgs(name, gate), io.Discard, stderr)
+	return request.Judge(cli.Layout(), p2, p.judgeArgs(name, gate), io.Discard, stderr)
 }
 
 // judgeArgs are the judge's flags for the policy and gate in force.
@@ -96,7 +98,7 @@ func (p *runPolicyFlags) judgeArgs(name, gate string) []string {
 // rule, or the --policy's), and exits 125 when the policy in force would
 // refuse it, as ward run would.
 func (p *runPolicyFlags) printDryRun(cmd *cobra.Command, f *runFlags, args []string) error {
-	fail := func(err error) error { return &engine.ExitError{Code: 125, Err: err} }
+	fail := func(err error) error { return &exitstatus.Error{Code: 125, Err: err} }
 	name, gate, err := p.resolve()
 	if err != nil {
 		return fail(err)
@@ -111,7 +113,7 @@ func (p *runPolicyFlags) printDryRun(cmd *cobra.Command, f *runFlags, args []str
 	}
 	judgeArgs := p.judgeArgs(name, gate)
 	if p.format == "inspect" {
-		data, err := json.MarshalIndent([]*engine.Container{pv.Record}, "", "    ")
+		data, err := json.MarshalIndent([]*record.Container{pv.Record}, "", "    ")
 		if err != nil {
 			return fail(err)
 		}
@@ -132,43 +134,20 @@ func (p *runPolicyFlags) printDryRun(cmd *cobra.Command, f *runFlags, args []str
 	if p.format == "inspect" {
 		out = io.Discard // the record is printed; only the verdict counts
 	}
-	return judge(pv, judgeArgs, out, cmd.ErrOrStderr())
+	return request.Judge(cli.Layout(), pv, judgeArgs, out, cmd.ErrOrStderr())
 }
 
 // preview is the spec and record req would create; nothing is created.
-func preview(req engine.CreateRequest) (*engine.Preview, error) {
-	e, err := openEngine("")
+func preview(req engine.CreateRequest) (*record.Preview, error) {
+	e, err := open.Engine(cli.Layout(), "")
 	if err != nil {
 		return nil, err
 	}
 	return e.Preview(req)
 }
 
-// judge runs `ward-audit judge-run ARGS` on p, the spec and record a
-// create would make. Its refusal (or error) is already on stderr when
-// judge returns an error carrying its exit status.
-func judge(p *engine.Preview, args []string, stdout, stderr io.Writer) error {
-	data, err := json.Marshal(p)
-	if err != nil {
-		return err
-	}
-	bin, err := findAudit()
-	if err != nil {
-		return fmt.Errorf("--policy: %w", err)
-	}
-	cmd := exec.Command(bin, append([]string{"judge-run"}, args...)...)
-	cmd.Env = append(os.Environ(), "WARD_ROOT="+wardRoot())
-	cmd.Stdin = bytes.NewReader(data)
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	err = cmd.Run()
-	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
-		return silentExit(ee.ExitCode())
-	}
-	return err
+// name is the --policy in force (the flag, else the config's).
+func (p *runPolicyFlags) name() string {
+	n, _, _ := p.resolve()
+	return n
 }
-
-// silentExit ends ward with a status whose message was already printed.
-type silentExit int
-
-func (s silentExit) Error() string { return "" }
-func (s silentExit) ExitCode() int { return int(s) }

@@ -8,8 +8,10 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/image"
 	"github.com/wardproject/ward/internal/image/store"
+	"github.com/wardproject/ward/internal/open"
 )
 
 // registerPull adds run's and create's --pull, as docker's.
@@ -28,7 +30,7 @@ func ensureImage(ctx context.Context, policy, what string, stderr io.Writer) err
 		return fmt.Errorf("invalid pull option: %q: must be one of \"always\", \"missing\" or \"never\"", policy)
 	}
 	if policy != "always" {
-		s, err := openImageStore()
+		s, err := open.Images(cli.Layout())
 		if err != nil {
 			return err
 		}

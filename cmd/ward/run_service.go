@@ -11,6 +11,7 @@ import (
 
 	"github.com/wardproject/ward/internal/engine"
 	"github.com/wardproject/ward/internal/monitor"
+	"github.com/wardproject/ward/internal/record"
 )
 
 // serviceFlags are run's flags about a container's life: its init and
@@ -70,7 +71,7 @@ func splitLogOpts(opts []string) []string {
 // restartInBackground hands a foreground container whose restart policy
 // asks for it to a monitor, after Docker's first back-off, as Docker's
 // client returns at the first exit while the daemon restarts it.
-func restartInBackground(e *engine.Engine, c *engine.Container, status int) {
+func restartInBackground(e *engine.Engine, c *record.Container, status int) {
 	restart, err := e.RestartAfterForeground(c.ID, status)
 	if err != nil || !restart {
 		return

@@ -4,14 +4,14 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/format"
 	"github.com/wardproject/ward/internal/listing"
+	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/stats"
 )
 
@@ -25,14 +25,14 @@ func newStatsCommand() *cobra.Command {
 			if tmplText == "" {
 				tmplText = listing.DefaultStatsFormat
 			}
-			records, err := engine.OpenRecords(filepath.Join(wardRoot(), "containers"))
+			records, err := record.OpenRecords(cli.Layout().Containers())
 			if err != nil {
 				return err
 			}
 			// Which containers: those named, else the running ones (all with -a).
-			pick := func() ([]*engine.Container, error) {
+			pick := func() ([]*record.Container, error) {
 				if len(args) > 0 {
-					var out []*engine.Container
+					var out []*record.Container
 					for _, a := range args {
 						c, err := records.Find(a)
 						if err != nil {
@@ -46,18 +46,18 @@ func newStatsCommand() *cobra.Command {
 				if err != nil {
 					return nil, err
 				}
-				var out []*engine.Container
+				var out []*record.Container
 				for _, c := range list {
-					if all || c.State.Status == engine.StatusRunning {
+					if all || c.State.Status == record.StatusRunning {
 						out = append(out, c)
 					}
 				}
 				return out, nil
 			}
-			sample := func(cs []*engine.Container) map[string]*stats.Sample {
+			sample := func(cs []*record.Container) map[string]*stats.Sample {
 				out := map[string]*stats.Sample{}
 				for _, c := range cs {
-					if c.State.Status == engine.StatusRunning && c.State.Pid > 0 {
+					if c.State.Status == record.StatusRunning && c.State.Pid > 0 {
 						if s, err := stats.Read(c.State.Pid); err == nil {
 							out[c.ID] = &s
 						}

@@ -2,13 +2,14 @@ package main
 
 import (
 	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
-	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/format"
 	"github.com/wardproject/ward/internal/listing"
+	"github.com/wardproject/ward/internal/open"
+	"github.com/wardproject/ward/internal/record"
 )
 
 // newSystemCommand is `ward system`: df, prune (system_prune.go) and
@@ -53,9 +54,9 @@ func newSystemDfCommand() *cobra.Command {
 // counted once), containers' writable layers, volumes, and a build cache
 // ward does not have.
 func diskUsage() ([]listing.DiskUsageRow, error) {
-	var containers []*engine.Container
-	if dir := filepath.Join(wardRoot(), "containers"); exists(dir) {
-		records, err := engine.OpenRecords(dir)
+	var containers []*record.Container
+	if dir := cli.Layout().Containers(); exists(dir) {
+		records, err := record.OpenRecords(dir)
 		if err != nil {
 			return nil, err
 		}
@@ -70,14 +71,14 @@ func diskUsage() ([]listing.DiskUsageRow, error) {
 		usedImages[c.Image] = true
 		size, _ := listing.WritableSize(wardRoot(), c.ID)
 		cSize += size
-		if c.State.Status == engine.StatusRunning {
+		if c.State.Status == record.StatusRunning {
 			running++
 		} else {
 			cReclaim += size
 		}
 	}
 
-	s, err := openImageStore()
+	s, err := open.Images(cli.Layout())
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +112,7 @@ func diskUsage() ([]listing.DiskUsageRow, error) {
 		iActive += n
 	}
 
-	vols, err := openVolumes()
+	vols, err := open.Volumes(cli.Layout())
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +120,7 @@ func diskUsage() ([]listing.DiskUsageRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	users, err := volumeUsers()
+	users, err := open.VolumeUsers(cli.Layout())
 	if err != nil {
 		return nil, err
 	}

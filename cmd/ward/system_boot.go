@@ -9,7 +9,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/engineconfig"
+	"github.com/wardproject/ward/internal/open"
 )
 
 // newSystemBootCommand is `ward system boot`.
@@ -19,11 +22,11 @@ func newSystemBootCommand() *cobra.Command {
 		Short: "After a reboot, start the containers whose restart policy says so",
 		Args:  cobra.NoArgs,
 		RunE: containerRunE(func(_ *cobra.Command, _ []string) error {
-			rt, err := findRuntime("")
+			rt, err := engineconfig.Runtime("")
 			if err != nil {
 				return err
 			}
-			e, err := openEngine(rt)
+			e, err := open.Engine(cli.Layout(), rt)
 			if err != nil {
 				return err
 			}
@@ -56,7 +59,7 @@ func newGenerateCommand() *cobra.Command {
 		Short: "Write a systemd unit that starts and stops a container",
 		Args:  cobra.ExactArgs(1),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			_, c, err := openContainer(args[0])
+			_, c, err := open.Container(cli.Layout(), args[0])
 			if err != nil {
 				return err
 			}

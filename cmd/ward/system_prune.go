@@ -7,6 +7,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardproject/ward/internal/cli"
+	"github.com/wardproject/ward/internal/engineconfig"
+	"github.com/wardproject/ward/internal/open"
 	"github.com/wardproject/ward/internal/prune"
 )
 
@@ -29,11 +32,11 @@ anything under another ward root.`,
   - what killed ward processes left behind (container state, cgroups, mounts, unused image blobs)`) {
 				return nil
 			}
-			rt, err := findRuntime("")
+			rt, err := engineconfig.Runtime("")
 			if err != nil {
 				return err
 			}
-			e, err := openEngine(rt)
+			e, err := open.Engine(cli.Layout(), rt)
 			if err != nil {
 				return err
 			}
@@ -74,11 +77,11 @@ func removeOrphan(what string) (bool, error) {
 	if len(what) != 64 || strings.Trim(what, "0123456789abcdef") != "" {
 		return false, nil
 	}
-	rt, err := findRuntime("")
+	rt, err := engineconfig.Runtime("")
 	if err != nil {
 		return false, nil
 	}
-	e, err := openEngine(rt)
+	e, err := open.Engine(cli.Layout(), rt)
 	if err != nil {
 		return false, nil
 	}

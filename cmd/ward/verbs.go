@@ -17,11 +17,15 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/cp"
 	"github.com/wardproject/ward/internal/engine"
 	"github.com/wardproject/ward/internal/events"
 	"github.com/wardproject/ward/internal/filter"
+	"github.com/wardproject/ward/internal/image/change"
 	"github.com/wardproject/ward/internal/listing"
+	"github.com/wardproject/ward/internal/open"
+	"github.com/wardproject/ward/internal/record"
 )
 
 // newMoreContainerCommands are docker's other everyday container verbs.
@@ -37,7 +41,7 @@ func newWaitCommand() *cobra.Command {
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
 			var errs []error
 			for _, what := range args {
-				e, c, err := openContainer(what)
+				e, c, err := open.Container(cli.Layout(), what)
 				if err != nil {
 					errs = append(errs, err)
 					continue
@@ -45,7 +49,7 @@ func newWaitCommand() *cobra.Command {
 				for !e.WaitStopped(c.ID, time.Hour) {
 				}
 				c, err = e.Records.Load(c.ID)
-				if errors.Is(err, engine.ErrNotFound) {
+				if errors.Is(err, record.ErrNotFound) {
 					// Removed at its end (--rm): Docker reports 0 too once it is gone.
 					fmt.Println(0)
 					continue
@@ -67,7 +71,7 @@ func newPortCommand() *cobra.Command {
 		Short: "List a container's published ports",
 		Args:  cobra.RangeArgs(1, 2),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			_, c, err := openContainer(args[0])
+			_, c, err := open.Container(cli.Layout(), args[0])
 			if err != nil {
 				return err
 			}
@@ -80,7 +84,7 @@ func newPortCommand() *cobra.Command {
 				keys = append(keys, k)
 			}
 			slices.Sort(keys)
-			host := func(b engine.PortBinding) string {
+			host := func(b record.PortBinding) string {
 				ip := b.HostIp
 				if ip == "" {
 					ip = "0.0.0.0"
@@ -120,7 +124,7 @@ func newExportCommand() *cobra.Command {
 		Short: "Write a container's root filesystem as a tar archive (volumes not included)",
 		Args:  cobra.ExactArgs(1),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			e, c, err := openContainer(args[0])
+			e, c, err := open.Container(cli.Layout(), args[0])
 			if err != nil {
 				return err
 			}
@@ -170,7 +174,7 @@ func newTopCommand() *cobra.Command {
 		Short: "List a running container's processes (ps -ef, or the ps options given)",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			e, c, err := openContainer(args[0])
+			e, c, err := open.Container(cli.Layout(), args[0])
 			if err != nil {
 				return err
 			}
@@ -213,7 +217,7 @@ func newContainerPruneCommand() *cobra.Command {
 			if !force && !confirm(cmd.InOrStdin(), "WARNING! This will remove all stopped containers.") {
 				return nil
 			}
-			records, err := engine.OpenRecords(filepath.Join(wardRoot(), "containers"))
+			records, err := record.OpenRecords(cli.Layout().Containers())
 			if err != nil {
 				return err
 			}
@@ -225,13 +229,13 @@ func newContainerPruneCommand() *cobra.Command {
 			var reclaimed int64
 			var errs []error
 			for _, c := range list {
-				if c.State.Status == engine.StatusRunning || records.Monitored(c.ID) {
+				if c.State.Status == record.StatusRunning || records.Monitored(c.ID) {
 					continue
 				}
 				if !args.Labels("label", c.Config.Labels) || !notLabels(args["label!"], c.Config.Labels) || (!until.IsZero() && !c.Created.Before(until)) {
 					continue
 				}
-				e, c2, err := openContainer(c.ID)
+				e, c2, err := open.Container(cli.Layout(), c.ID)
 				if err == nil {
 					size, _ := listing.WritableSize(wardRoot(), c.ID)
 					if err = e.Remove(c2); err == nil {
@@ -283,7 +287,7 @@ func newDiffCommand() *cobra.Command {
 		Short: "List the files a container added (A), changed (C) or deleted (D)",
 		Args:  cobra.ExactArgs(1),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			e, c, err := openContainer(args[0])
+			e, c, err := open.Container(cli.Layout(), args[0])
 			if err != nil {
 				return err
 			}
@@ -305,7 +309,7 @@ func newRenameCommand() *cobra.Command {
 		Short: "Rename a container",
 		Args:  cobra.ExactArgs(2),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			records, err := engine.OpenRecords(filepath.Join(wardRoot(), "containers"))
+			records, err := record.OpenRecords(cli.Layout().Containers())
 			if err != nil {
 				return err
 			}
@@ -329,7 +333,7 @@ func newPauseCommand() *cobra.Command {
 		Short: "Freeze every process of running containers",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			return eachContainer(args, func(e *engine.Engine, c *engine.Container) error {
+			return eachContainer(args, func(e *engine.Engine, c *record.Container) error {
 				return e.Pause(context.Background(), c)
 			})
 		}),
@@ -342,7 +346,7 @@ func newUnpauseCommand() *cobra.Command {
 		Short: "Thaw paused containers",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			return eachContainer(args, func(e *engine.Engine, c *engine.Container) error {
+			return eachContainer(args, func(e *engine.Engine, c *record.Container) error {
 				return e.Unpause(context.Background(), c)
 			})
 		}),
@@ -362,13 +366,13 @@ func newCommitCommand() *cobra.Command {
 			}
 			o.Change = func(c *v1.Config) error {
 				for _, ch := range changes {
-					if err := applyChange(c, ch); err != nil {
+					if err := change.Apply(c, ch); err != nil {
 						return err
 					}
 				}
 				return nil
 			}
-			e, c, err := openContainer(args[0])
+			e, c, err := open.Container(cli.Layout(), args[0])
 			if err != nil {
 				return err
 			}

@@ -6,16 +6,17 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/docker/go-units"
 	"github.com/spf13/cobra"
 
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/engine"
 	"github.com/wardproject/ward/internal/filter"
 	"github.com/wardproject/ward/internal/format"
 	"github.com/wardproject/ward/internal/listing"
+	"github.com/wardproject/ward/internal/open"
 	"github.com/wardproject/ward/internal/volume"
 )
 
@@ -25,21 +26,6 @@ func newVolumeCommand() *cobra.Command {
 	group.AddCommand(newVolumeCreateCommand(), newVolumeLsCommand(), newVolumeInspectCommand(),
 		newVolumeRmCommand(), newVolumePruneCommand())
 	return group
-}
-
-func openVolumes() (*volume.Store, error) { return volume.Open(filepath.Join(wardRoot(), "volumes")) }
-
-// volumeUsers maps volumes to the containers using them.
-func volumeUsers() (map[string][]string, error) {
-	dir := filepath.Join(wardRoot(), "containers")
-	if _, err := os.Stat(dir); os.IsNotExist(err) {
-		return map[string][]string{}, nil
-	}
-	r, err := engine.OpenRecords(dir)
-	if err != nil {
-		return nil, err
-	}
-	return r.VolumeUsers()
 }
 
 func parseLabels(list []string) map[string]string {
@@ -68,7 +54,7 @@ func newVolumeCreateCommand() *cobra.Command {
 			if len(opts) > 0 {
 				return fmt.Errorf("--opt is not supported by ward's local volumes")
 			}
-			vols, err := openVolumes()
+			vols, err := open.Volumes(cli.Layout())
 			if err != nil {
 				return err
 			}
@@ -109,7 +95,7 @@ func newVolumeLsCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			vols, err := openVolumes()
+			vols, err := open.Volumes(cli.Layout())
 			if err != nil {
 				return err
 			}
@@ -117,7 +103,7 @@ func newVolumeLsCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			users, err := volumeUsers()
+			users, err := open.VolumeUsers(cli.Layout())
 			if err != nil {
 				return err
 			}
@@ -163,7 +149,7 @@ func newVolumeInspectCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			vols, err := openVolumes()
+			vols, err := open.Volumes(cli.Layout())
 			if err != nil {
 				return err
 			}
@@ -177,7 +163,7 @@ func newVolumeInspectCommand() *cobra.Command {
 				}
 				out = append(out, v)
 			}
-			return printInspected(os.Stdout, tmpl, out, errs)
+			return format.PrintInspected(os.Stdout, tmpl, out, errs)
 		}),
 	}
 	cmd.Flags().StringVarP(&tmplText, "format", "f", "", "print each volume through a Go template (Docker's functions), or json")
@@ -192,11 +178,11 @@ func newVolumeRmCommand() *cobra.Command {
 		Short:   "Remove volumes; one a container uses is refused",
 		Args:    cobra.MinimumNArgs(1),
 		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			vols, err := openVolumes()
+			vols, err := open.Volumes(cli.Layout())
 			if err != nil {
 				return err
 			}
-			users, err := volumeUsers()
+			users, err := open.VolumeUsers(cli.Layout())
 			if err != nil {
 				return err
 			}
@@ -235,7 +221,7 @@ func newVolumePruneCommand() *cobra.Command {
 			if !force && !confirm(cmd.InOrStdin(), "WARNING! This will remove all local volumes not used by at least one container.") {
 				return nil
 			}
-			vols, err := openVolumes()
+			vols, err := open.Volumes(cli.Layout())
 			if err != nil {
 				return err
 			}
@@ -243,7 +229,7 @@ func newVolumePruneCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			users, err := volumeUsers()
+			users, err := open.VolumeUsers(cli.Layout())
 			if err != nil {
 				return err
 			}

@@ -73,3 +73,21 @@ func TestSpecBuilderLinksNoSeccompCompiler(t *testing.T) {
 func TestStoreLinksNoScanner(t *testing.T) {
 	requireNone(t, "internal/image/...", module+"internal/scan", module+"internal/audit", module+"internal/workload")
 }
+
+// ward-audit judges records and specs; it reads container records
+// (internal/record) without the engine, so it links no netlink or
+// nftables: an audit binary has no business configuring networks.
+func TestAuditLinksNoNetlinkOrNftables(t *testing.T) {
+	requireNone(t, "cmd/ward-audit", "github.com/vishvananda/netlink", "github.com/mdlayher/netlink", "github.com/google/nftables")
+}
+
+// The container record is data: it links neither the engine nor a runtime.
+func TestRecordLinksNoEngine(t *testing.T) {
+	requireNone(t, "internal/record", module+"internal/engine", module+"internal/ociruntime", module+"internal/network")
+}
+
+// ward hands judging to ward-audit (the judge-run protocol): ward itself
+// links neither the audit rules, the policies nor the judge.
+func TestWardLinksNoAuditor(t *testing.T) {
+	requireNone(t, "cmd/ward", module+"internal/audit", module+"internal/policy", module+"internal/containerworkload")
+}

@@ -14,6 +14,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/wardproject/ward/internal/rootdir"
 )
 
 // DefaultRoot is ward's state directory when neither --root nor WARD_ROOT
@@ -42,6 +44,9 @@ func WardRoot() string {
 	}
 	return DefaultRoot
 }
+
+// Layout is the layout of ward's root directory, WardRoot.
+func Layout() rootdir.Layout { return rootdir.Layout(WardRoot()) }
 
 // Run executes root and exits: 0, or the error's message ("ward: ..."; an
 // empty message was printed already, by a process ward ran) and status.

@@ -8,23 +8,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-func TestParseSignal(t *testing.T) {
-	for in, want := range map[string]unix.Signal{
-		"KILL": unix.SIGKILL, "SIGKILL": unix.SIGKILL, "kill": unix.SIGKILL, "9": unix.SIGKILL,
-		"TERM": unix.SIGTERM, "usr1": unix.SIGUSR1, "SIGWINCH": unix.SIGWINCH, "34": unix.Signal(34),
-	} {
-		got, err := ParseSignal(in)
-		if err != nil || got != want {
-			t.Errorf("ParseSignal(%q) = %v, %v; want %v", in, got, err, want)
-		}
-	}
-	for _, bad := range []string{"NOPE", "0", "-1", "65", ""} {
-		if _, err := ParseSignal(bad); err == nil {
-			t.Errorf("ParseSignal(%q) accepted", bad)
-		}
-	}
-}
-
 func TestCheckID(t *testing.T) {
 	for _, ok := range []string{"abc", "a-b_c.d+e", "4d885aa09f0a3e65bf48110fd9125fba6b01f5cb8a814207bbc7de4aa8b20f7f"} {
 		if err := CheckID(ok); err != nil {

@@ -15,9 +15,9 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/wardproject/ward/internal/engine"
 	"github.com/wardproject/ward/internal/image/store"
 	"github.com/wardproject/ward/internal/imageworkload"
+	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/scan/matcher"
 	"github.com/wardproject/ward/internal/workload"
 )
@@ -33,8 +33,8 @@ type Image struct {
 }
 
 // FromPreview is the workload of what `ward run` would create: p's spec
-// and record, as ward-audit receives them from ward (engine.Preview).
-func FromPreview(p *engine.Preview, img Image) (workload.Workload, error) {
+// and record, as ward-audit receives them from ward (record.Preview).
+func FromPreview(p *record.Preview, img Image) (workload.Workload, error) {
 	spec, err := json.Marshal(p.Spec)
 	if err != nil {
 		return workload.Workload{}, err
@@ -47,7 +47,7 @@ func FromPreview(p *engine.Preview, img Image) (workload.Workload, error) {
 // A record without a bundle (a container removed half-way, or a record
 // written by hand) is judged from the record alone, through the inspect
 // reader, whose security fields ward derives from the same spec.
-func FromRecord(recordsDir string, c *engine.Container, img Image) (workload.Workload, error) {
+func FromRecord(recordsDir string, c *record.Container, img Image) (workload.Workload, error) {
 	file := "container/" + c.ShortName()
 	spec, err := os.ReadFile(filepath.Join(recordsDir, c.ID, "bundle", "config.json"))
 	if errors.Is(err, os.ErrNotExist) {
@@ -59,7 +59,7 @@ func FromRecord(recordsDir string, c *engine.Container, img Image) (workload.Wor
 	return read(file, "container "+c.ShortName(), c, spec, img)
 }
 
-func read(file, resource string, c *engine.Container, spec []byte, img Image) (workload.Workload, error) {
+func read(file, resource string, c *record.Container, spec []byte, img Image) (workload.Workload, error) {
 	ws, err := workload.ReadOCIConfig(file, spec)
 	if err != nil {
 		return workload.Workload{}, err
@@ -85,8 +85,8 @@ func read(file, resource string, c *engine.Container, spec []byte, img Image) (w
 }
 
 // fromInspect reads the record with ward check's inspect reader.
-func fromInspect(file string, c *engine.Container, img Image) (workload.Workload, error) {
-	data, err := json.Marshal([]*engine.Container{c})
+func fromInspect(file string, c *record.Container, img Image) (workload.Workload, error) {
+	data, err := json.Marshal([]*record.Container{c})
 	if err != nil {
 		return workload.Workload{}, err
 	}
@@ -104,7 +104,7 @@ func fromInspect(file string, c *engine.Container, img Image) (workload.Workload
 }
 
 // addImage reads the image's files into w.Content when asked.
-func addImage(w *workload.Workload, c *engine.Container, img Image) error {
+func addImage(w *workload.Workload, c *record.Container, img Image) error {
 	if img.Store == nil || c.Image == "" || (!img.Content && img.DB == nil) {
 		return nil
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/wardproject/ward/internal/engine"
 	"github.com/wardproject/ward/internal/image"
 	"github.com/wardproject/ward/internal/image/store"
+	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/runspec"
 	"github.com/wardproject/ward/internal/workload"
 )
@@ -79,7 +80,7 @@ func previewEngine(t testing.TB) *engine.Engine {
 	if _, err := s.Write(context.Background(), img, []name.Reference{ref}, nil); err != nil {
 		t.Fatal(err)
 	}
-	records, err := engine.OpenRecords(filepath.Join(dir, "containers"))
+	records, err := record.OpenRecords(filepath.Join(dir, "containers"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +240,7 @@ func FuzzInspectAgreesWithSpec(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		record, err := json.Marshal([]*engine.Container{p.Record})
+		record, err := json.Marshal([]*record.Container{p.Record})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"time"
+
+	"github.com/wardproject/ward/internal/record"
 )
 
 // Boot prepares the containers a reboot stopped and returns those their
@@ -12,25 +14,25 @@ import (
 // (255, as Docker records an exit it did not see). Then always, and
 // unless-stopped when it was not stopped on purpose, come back; and
 // on-failure within its retry count, since the lost exit is a failure.
-func (e *Engine) Boot(ctx context.Context) ([]*Container, error) {
+func (e *Engine) Boot(ctx context.Context) ([]*record.Container, error) {
 	all, err := e.Records.List()
 	if err != nil {
 		return nil, err
 	}
-	var out []*Container
+	var out []*record.Container
 	for _, c := range all {
 		if e.Records.Monitored(c.ID) {
 			continue // already watched: not a reboot's leftover
 		}
-		if c.State.Status == StatusRunning || c.State.Restarting {
-			c.State = State{Status: StatusExited, ExitCode: 255, StartedAt: c.State.StartedAt, FinishedAt: time.Now().UTC(),
+		if c.State.Status == record.StatusRunning || c.State.Restarting {
+			c.State = record.State{Status: record.StatusExited, ExitCode: 255, StartedAt: c.State.StartedAt, FinishedAt: time.Now().UTC(),
 				Error: "the machine stopped while the container ran"}
 			if err := e.Records.Save(c); err != nil {
 				return nil, err
 			}
 			e.Runtime.Delete(ctx, c.ID, true) // the runtime's state of a run that is gone
 		}
-		if c.State.Status != StatusExited || !c.HostConfig.RestartPolicy.Restarts() {
+		if c.State.Status != record.StatusExited || !c.HostConfig.RestartPolicy.Restarts() {
 			continue
 		}
 		p := c.HostConfig.RestartPolicy

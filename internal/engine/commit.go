@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/wardproject/ward/internal/image"
+	"github.com/wardproject/ward/internal/record"
 )
 
 // CommitOptions are docker commit's flags.
@@ -30,7 +31,7 @@ type CommitOptions struct {
 // plus a layer of what the container changed (Diff's paths, whiteouts
 // for what it deleted), with the container's command, environment, user,
 // working directory and labels as the new config.
-func (e *Engine) Commit(ctx context.Context, c *Container, o CommitOptions) (*image.Image, error) {
+func (e *Engine) Commit(ctx context.Context, c *record.Container, o CommitOptions) (*image.Image, error) {
 	var refs []name.Reference
 	if o.Ref != "" {
 		tag, err := image.ParseTag(o.Ref)
@@ -43,7 +44,7 @@ func (e *Engine) Commit(ctx context.Context, c *Container, o CommitOptions) (*im
 	if err != nil {
 		return nil, fmt.Errorf("commit %s: the image it was made from: %w", c.ShortName(), err)
 	}
-	if o.Pause && c.State.Status == StatusRunning && !c.State.Paused {
+	if o.Pause && c.State.Status == record.StatusRunning && !c.State.Paused {
 		if err := e.Pause(ctx, c); err == nil {
 			defer func() {
 				if now, err := e.Records.Load(c.ID); err == nil {

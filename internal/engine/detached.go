@@ -8,7 +8,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/ociruntime"
+	"github.com/wardproject/ward/internal/record"
 )
 
 // A detached container's life is Supervise cut in two around the wait,
@@ -23,31 +25,31 @@ import (
 // socket, and records it running. It returns the init's pid; the caller
 // must be the init's subreaper and call Exited once it has reaped it. A
 // failure is recorded and cleaned up (the container removed for --rm)
-// before StartDetached returns an *ExitError.
+// before StartDetached returns an *exitstatus.Error.
 func (e *Engine) StartDetached(ctx context.Context, id string, stdio Stdio, consoleSocket string) (int, error) {
 	c, err := e.Records.Load(id)
 	if err != nil {
-		return 0, &ExitError{Code: 125, Err: err}
+		return 0, &exitstatus.Error{Code: 125, Err: err}
 	}
 	if !c.State.Status.CanStart() {
-		return 0, &ExitError{Code: 125, Err: fmt.Errorf("%w: container %s is %s", ErrConflict, c.ShortName(), c.State.Status)}
+		return 0, &exitstatus.Error{Code: 125, Err: fmt.Errorf("%w: container %s is %s", record.ErrConflict, c.ShortName(), c.State.Status)}
 	}
 	pid, err := e.runDetached(ctx, c, stdio, consoleSocket)
 	if err != nil {
 		return 0, e.failedStart(c, err)
 	}
 	if err := e.markRunning(ctx, c, pid); err != nil {
-		return 0, &ExitError{Code: 125, Err: err}
+		return 0, &exitstatus.Error{Code: 125, Err: err}
 	}
 	return pid, nil
 }
 
-func (e *Engine) runDetached(ctx context.Context, c *Container, stdio Stdio, consoleSocket string) (int, error) {
+func (e *Engine) runDetached(ctx context.Context, c *record.Container, stdio Stdio, consoleSocket string) (int, error) {
 	if !c.State.StartedAt.IsZero() || c.State.Error != "" || e.runtimeHasState(c.ID) {
 		e.Runtime.Delete(ctx, c.ID, true) // leftovers of an earlier run
 	}
 	if err := e.ensureNetwork(c); err != nil { // gone after a reboot
-		return 0, &ExitError{Code: 125, Err: err}
+		return 0, &exitstatus.Error{Code: 125, Err: err}
 	}
 	opts := ociruntime.CreateOpts{PidFile: filepath.Join(e.Records.Dir(c.ID), "init.pid")}
 	os.Remove(opts.PidFile)
@@ -59,7 +61,7 @@ func (e *Engine) runDetached(ctx context.Context, c *Container, stdio Stdio, con
 		pid, err := readPidFile(opts.PidFile)
 		if err != nil {
 			e.Runtime.Delete(ctx, c.ID, true)
-			return 0, &ExitError{Code: 125, Err: fmt.Errorf("container %s: %w", c.ID, err)}
+			return 0, &exitstatus.Error{Code: 125, Err: fmt.Errorf("container %s: %w", c.ID, err)}
 		}
 		return pid, nil
 	}
@@ -70,7 +72,7 @@ func (e *Engine) runDetached(ctx context.Context, c *Container, stdio Stdio, con
 	pid, err := readPidFile(opts.PidFile)
 	if err != nil {
 		e.Runtime.Delete(ctx, c.ID, true)
-		return 0, &ExitError{Code: 125, Err: fmt.Errorf("container %s: %w", c.ID, err)}
+		return 0, &exitstatus.Error{Code: 125, Err: fmt.Errorf("container %s: %w", c.ID, err)}
 	}
 	if err := e.Runtime.Start(ctx, c.ID); err != nil {
 		e.Runtime.Delete(ctx, c.ID, true) // its init, our child's child, is reaped by the monitor
@@ -87,7 +89,7 @@ func (e *Engine) Exited(id string, status int) error {
 	if err != nil {
 		return err
 	}
-	c.State.Status, c.State.Running, c.State.Pid, c.State.Paused = StatusExited, false, 0, false
+	c.State.Status, c.State.Running, c.State.Pid, c.State.Paused = record.StatusExited, false, 0, false
 	c.State.ExitCode, c.State.FinishedAt = status, time.Now().UTC()
 	saveErr := e.Records.Save(c)
 	e.event("die", c, map[string]string{"exitCode": strconv.Itoa(status)})

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/snapshot"
 )
 
@@ -18,7 +19,7 @@ var initLayerPaths = []string{
 
 // Diff lists what a container changed in its root filesystem, as
 // docker diff does.
-func (e *Engine) Diff(c *Container) ([]snapshot.Change, error) {
+func (e *Engine) Diff(c *record.Container) ([]snapshot.Change, error) {
 	changes, err := e.Snapshots.Changes(c.ID)
 	if err != nil {
 		return nil, err

@@ -1,3 +1,19 @@
+// Package engine keeps containers and runs them: it turns an image into a
+// snapshot, the snapshot and `ward run`'s flags into an OCI bundle, and
+// drives a runc-compatible runtime over that bundle.
+//
+// Vocabulary and lifecycle: a container is a record under
+// ROOT/containers/<id>/ (container.json, written atomically), its bundle
+// (bundle/config.json, whose root is the snapshot's rootfs), its log
+// (container.log) and its snapshot. Create makes all of them; status is
+// then "created". Supervise is the one place a container's process lives:
+// it asks the runtime to create and start it, waits for its init (ward is
+// the init's subreaper), records the exit and deletes the runtime's state;
+// the record goes "running" then "exited". Supervise runs either in the
+// foreground `ward run` or in a detached monitor process. Remove deletes
+// the snapshot and the record. A record's monitor lock is held for as long
+// as a Supervise runs, which is how other commands know a container is
+// watched and wait for its exit to be recorded.
 package engine
 
 import (
@@ -13,10 +29,13 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/wardproject/ward/internal/envvar"
 	"github.com/wardproject/ward/internal/idrange"
 	"github.com/wardproject/ward/internal/image/store"
 	"github.com/wardproject/ward/internal/imagefiles"
 	"github.com/wardproject/ward/internal/ociruntime"
+	"github.com/wardproject/ward/internal/record"
+	"github.com/wardproject/ward/internal/rootdir"
 	"github.com/wardproject/ward/internal/runspec"
 	"github.com/wardproject/ward/internal/scan/source/stored"
 	"github.com/wardproject/ward/internal/snapshot"
@@ -28,7 +47,7 @@ type Engine struct {
 	Root      string // ward's root; containers live in Root/containers
 	Images    *store.Store
 	Snapshots *snapshot.Snapshotter
-	Records   *Records
+	Records   *record.Records
 	Runtime   *ociruntime.Runtime
 	// RuntimePath is recorded in HostConfig.Runtime.
 	RuntimePath string
@@ -40,8 +59,11 @@ type Engine struct {
 	SubIDFiles *idrange.Files
 }
 
+// Layout is the layout of the engine's root directory.
+func (e *Engine) Layout() rootdir.Layout { return rootdir.Layout(e.Root) }
+
 // RuntimeRoot is the runtime's state directory (its --root).
-func (e *Engine) RuntimeRoot() string { return filepath.Join(e.Root, "runtime") }
+func (e *Engine) RuntimeRoot() string { return e.Layout().Runtime() }
 
 // BundleDir is a container's bundle directory.
 func (e *Engine) BundleDir(id string) string { return filepath.Join(e.Records.Dir(id), "bundle") }
@@ -60,35 +82,26 @@ type CreateRequest struct {
 	Service ServiceRequest
 }
 
-// Preview is what Create would make, made of nothing: the record and the
-// OCI spec the runtime would receive, built by the same code as a real
-// create, with --user resolved against the image's layers instead of a
-// mounted rootfs. It is what `ward run --policy` and `--dry-run` judge.
-type Preview struct {
-	Record *Container
-	Spec   *specs.Spec
-}
-
 // Preview builds what req would create without creating anything: no
 // record, snapshot, mount, bundle or network.
-func (e *Engine) Preview(req CreateRequest) (*Preview, error) {
+func (e *Engine) Preview(req CreateRequest) (*record.Preview, error) {
 	req.DryRun = true
 	c, spec, err := e.create(req)
 	if err != nil {
 		return nil, err
 	}
-	return &Preview{Record: c, Spec: spec}, nil
+	return &record.Preview{Record: c, Spec: spec}, nil
 }
 
 // Create makes a container: its record, snapshot and bundle. Nothing is
 // left behind when it fails. With req.DryRun it makes nothing and returns
 // the record it would write.
-func (e *Engine) Create(req CreateRequest) (*Container, error) {
+func (e *Engine) Create(req CreateRequest) (*record.Container, error) {
 	c, _, err := e.create(req)
 	return c, err
 }
 
-func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err error) {
+func (e *Engine) create(req CreateRequest) (_ *record.Container, _ *specs.Spec, err error) {
 	img, err := e.Images.Get(req.Image)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
@@ -134,19 +147,19 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 		seccompFile = sec.Seccomp
 	}
 
-	c := &Container{
-		ID:         NewID(),
+	c := &record.Container{
+		ID:         record.NewID(),
 		Created:    time.Now().UTC(),
-		State:      State{Status: StatusCreated},
+		State:      record.State{Status: record.StatusCreated},
 		Image:      img.ID.String(),
 		Driver:     "overlay2",
 		Platform:   "linux",
 		HostConfig: hc,
-		Config: Config{
+		Config: record.Config{
 			User:       firstNonEmpty(o.User, cfg.Config.User),
 			Tty:        o.TTY,
 			OpenStdin:  o.Interactive,
-			Env:        mergeEnv(cfg.Config.Env, o.Env),
+			Env:        envvar.Merge(cfg.Config.Env, o.Env),
 			Image:      req.Image,
 			WorkingDir: firstNonEmpty(o.Workdir, cfg.Config.WorkingDir),
 			Labels:     cfg.Config.Labels,
@@ -190,7 +203,7 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 	if err := e.Records.Add(c, req.Name); err != nil {
 		// The name may belong to a --rm container whose supervisor was
 		// killed: once brought up to date it is gone, and the name free.
-		if !errors.Is(err, ErrConflict) || !e.freedName(req.Name) {
+		if !errors.Is(err, record.ErrConflict) || !e.freedName(req.Name) {
 			return nil, nil, err
 		}
 		if err := e.Records.Add(c, req.Name); err != nil {
@@ -277,7 +290,7 @@ func (e *Engine) create(req CreateRequest) (_ *Container, _ *specs.Spec, err err
 // nothing: --user is resolved against the image's layers, and the paths
 // of the rootfs, the network files and a joined network namespace are
 // those the real create would use.
-func (e *Engine) previewSpec(c *Container, o runspec.Options, imageID string, plan netPlan, seccompFile string) (*specs.Spec, error) {
+func (e *Engine) previewSpec(c *record.Container, o runspec.Options, imageID string, plan netPlan, seccompFile string) (*specs.Spec, error) {
 	src, err := stored.Open(e.Images, imageID)
 	if err != nil {
 		return nil, fmt.Errorf("image %s: %w", c.Config.Image, err)
@@ -301,7 +314,7 @@ func (e *Engine) previewSpec(c *Container, o runspec.Options, imageID string, pl
 		if err != nil {
 			return nil, fmt.Errorf("--network container:%s: %w", plan.peer, err)
 		}
-		if other.State.Status != StatusRunning || other.State.Pid == 0 {
+		if other.State.Status != record.StatusRunning || other.State.Pid == 0 {
 			return nil, fmt.Errorf("--network container:%s: the container is not running", plan.peer)
 		}
 		o.NetnsPath = fmt.Sprintf("/proc/%d/ns/net", other.State.Pid)
@@ -323,9 +336,9 @@ func (e *Engine) previewSpec(c *Container, o runspec.Options, imageID string, pl
 
 // hostConfig records the flags in Docker's inspect spelling, parsing them
 // first so that bad values fail before anything is made.
-func hostConfig(req CreateRequest) (HostConfig, error) {
+func hostConfig(req CreateRequest) (record.HostConfig, error) {
 	o := req.Run
-	hc := HostConfig{
+	hc := record.HostConfig{
 		Binds:          o.Volumes,
 		NetworkMode:    firstNonEmpty(o.Network, "none"),
 		PidMode:        o.PID,
@@ -392,7 +405,7 @@ func hostConfig(req CreateRequest) (HostConfig, error) {
 			return hc, err
 		}
 		name := strings.ToLower(strings.TrimPrefix(l.Type, "RLIMIT_"))
-		hc.Ulimits = append(hc.Ulimits, Ulimit{Name: name, Hard: int64(l.Hard), Soft: int64(l.Soft)})
+		hc.Ulimits = append(hc.Ulimits, record.Ulimit{Name: name, Hard: int64(l.Hard), Soft: int64(l.Soft)})
 	}
 	return hc, nil
 }
@@ -445,25 +458,6 @@ func writeBundle(dir string, spec *specs.Spec) error {
 	return nil
 }
 
-// mergeEnv is the image's environment overridden by -e, as Docker
-// records it in Config.Env.
-func mergeEnv(image, flags []string) []string {
-	out := slices.Clone(image)
-	for _, kv := range flags {
-		k, _, _ := strings.Cut(kv, "=")
-		i := slices.IndexFunc(out, func(e string) bool { ek, _, _ := strings.Cut(e, "="); return ek == k })
-		switch {
-		case i >= 0 && !strings.Contains(kv, "="):
-			out = slices.Delete(out, i, i+1)
-		case i >= 0:
-			out[i] = kv
-		case strings.Contains(kv, "="):
-			out = append(out, kv)
-		}
-	}
-	return out
-}
-
 func firstNonEmpty(s ...string) string {
 	for _, v := range s {
 		if v != "" {
@@ -475,7 +469,7 @@ func firstNonEmpty(s ...string) string {
 
 // Remove deletes a stopped container: the runtime's leftover state, the
 // snapshot and the record.
-func (e *Engine) Remove(c *Container) error {
+func (e *Engine) Remove(c *record.Container) error {
 	if e.Runtime != nil {
 		e.Runtime.Delete(context.Background(), c.ID, true) // nothing to delete is fine
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wardproject/ward/internal/ociruntime"
+	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/runspec"
 )
 
@@ -15,27 +16,27 @@ func TestHostConfig(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		req     CreateRequest
-		check   func(HostConfig) bool
+		check   func(record.HostConfig) bool
 		wantErr bool
 	}{
-		{"defaults", CreateRequest{}, func(h HostConfig) bool {
+		{"defaults", CreateRequest{}, func(h record.HostConfig) bool {
 			return h.NetworkMode == "none" && h.IpcMode == "private" && !h.Privileged && h.CapAdd == nil
 		}, false},
 		{"capabilities spelled as docker", CreateRequest{Run: runspec.Options{CapAdd: []string{"net_admin", "CAP_SYS_TIME"}, CapDrop: []string{"all"}}},
-			func(h HostConfig) bool {
+			func(h record.HostConfig) bool {
 				return slices.Equal(h.CapAdd, []string{"CAP_NET_ADMIN", "CAP_SYS_TIME"}) && slices.Equal(h.CapDrop, []string{"ALL"})
 			}, false},
 		{"limits", CreateRequest{Run: runspec.Options{Memory: "512m", MemorySwap: "1g", CPUs: "1.5", PidsLimit: &limit, Ulimits: []string{"nofile=1024:2048"}}},
-			func(h HostConfig) bool {
+			func(h record.HostConfig) bool {
 				return h.Memory == 512<<20 && h.MemorySwap == 1<<30 && h.NanoCpus == 1_500_000_000 && *h.PidsLimit == 100 &&
-					len(h.Ulimits) == 1 && h.Ulimits[0] == Ulimit{Name: "nofile", Soft: 1024, Hard: 2048}
+					len(h.Ulimits) == 1 && h.Ulimits[0] == record.Ulimit{Name: "nofile", Soft: 1024, Hard: 2048}
 			}, false},
 		{"tmpfs and binds", CreateRequest{Run: runspec.Options{Tmpfs: []string{"/run:size=1m"}, Volumes: []string{"/srv:/data:ro"}}},
-			func(h HostConfig) bool {
+			func(h record.HostConfig) bool {
 				return h.Tmpfs["/run"] == "size=1m" && slices.Equal(h.Binds, []string{"/srv:/data:ro"})
 			}, false},
 		{"host namespaces", CreateRequest{Run: runspec.Options{Network: "host", PID: "host", IPC: "host"}, AutoRemove: true},
-			func(h HostConfig) bool {
+			func(h record.HostConfig) bool {
 				return h.NetworkMode == "host" && h.PidMode == "host" && h.IpcMode == "host" && h.AutoRemove
 			}, false},
 		{"unknown capability", CreateRequest{Run: runspec.Options{CapAdd: []string{"BOGUS"}}}, nil, true},
@@ -57,25 +58,6 @@ func TestHostConfig(t *testing.T) {
 			}
 			if !tc.check(h) {
 				t.Errorf("unexpected host config %+v", h)
-			}
-		})
-	}
-}
-
-func TestMergeEnv(t *testing.T) {
-	for _, tc := range []struct {
-		name         string
-		image, flags []string
-		want         []string
-	}{
-		{"override", []string{"PATH=/bin", "A=1"}, []string{"A=2"}, []string{"PATH=/bin", "A=2"}},
-		{"add", []string{"PATH=/bin"}, []string{"B=x=y"}, []string{"PATH=/bin", "B=x=y"}},
-		{"bare name unsets", []string{"PATH=/bin", "A=1"}, []string{"A"}, []string{"PATH=/bin"}},
-		{"empty value kept", nil, []string{"E="}, []string{"E="}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := mergeEnv(tc.image, tc.flags); !slices.Equal(got, tc.want) {
-				t.Errorf("mergeEnv = %q, want %q", got, tc.want)
 			}
 		})
 	}
@@ -128,16 +110,16 @@ func TestClassify(t *testing.T) {
 
 func TestPsRow(t *testing.T) {
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
-	c := &Container{ID: NewID(), Name: "/web", Created: now.Add(-3 * time.Minute), Path: "sh", Args: []string{"-c", "sleep 1000; echo done"},
-		Config: Config{Image: "busybox"}, HostConfig: HostConfig{NetworkMode: "none"}}
+	c := &record.Container{ID: record.NewID(), Name: "/web", Created: now.Add(-3 * time.Minute), Path: "sh", Args: []string{"-c", "sleep 1000; echo done"},
+		Config: record.Config{Image: "busybox"}, HostConfig: record.HostConfig{NetworkMode: "none"}}
 	for _, tc := range []struct {
 		name   string
-		state  State
+		state  record.State
 		status string
 	}{
-		{"created", State{Status: StatusCreated}, "Created"},
-		{"running", State{Status: StatusRunning, Running: true, StartedAt: now.Add(-90 * time.Second)}, "Up About a minute"},
-		{"exited", State{Status: StatusExited, ExitCode: 137, FinishedAt: now.Add(-5 * time.Second)}, "Exited (137) 5 seconds ago"},
+		{"created", record.State{Status: record.StatusCreated}, "Created"},
+		{"running", record.State{Status: record.StatusRunning, Running: true, StartedAt: now.Add(-90 * time.Second)}, "Up About a minute"},
+		{"exited", record.State{Status: record.StatusExited, ExitCode: 137, FinishedAt: now.Add(-5 * time.Second)}, "Exited (137) 5 seconds ago"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c.State = tc.state

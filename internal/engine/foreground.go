@@ -10,7 +10,9 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/ociruntime"
+	"github.com/wardproject/ward/internal/record"
 )
 
 // superviseForeground is Supervise for a container without a terminal,
@@ -24,7 +26,7 @@ import (
 // the container running and forward signals to it. The caller has set up
 // stdio (pipes) and teed (their copies' end); ward's copies of the
 // process's ends are closed here once the runtime has them.
-func (e *Engine) superviseForeground(ctx context.Context, c *Container, stdio Stdio, teed chan struct{}, started func(pid int)) (int, error) {
+func (e *Engine) superviseForeground(ctx context.Context, c *record.Container, stdio Stdio, teed chan struct{}, started func(pid int)) (int, error) {
 	closeProcessEnds := func() {
 		stdio.Stdout.Close()
 		stdio.Stderr.Close()
@@ -39,7 +41,7 @@ func (e *Engine) superviseForeground(ctx context.Context, c *Container, stdio St
 	}
 	if err := e.ensureNetwork(c); err != nil {
 		closeProcessEnds()
-		return 0, e.failedStart(c, &ExitError{Code: 125, Err: err})
+		return 0, e.failedStart(c, &exitstatus.Error{Code: 125, Err: err})
 	}
 	pidFile := filepath.Join(e.Records.Dir(c.ID), "init.pid")
 	os.Remove(pidFile)
@@ -47,7 +49,7 @@ func (e *Engine) superviseForeground(ctx context.Context, c *Container, stdio St
 	created, stopWatch, err := watchCreation(pidFile)
 	if err != nil {
 		closeProcessEnds()
-		return 0, e.failedStart(c, &ExitError{Code: 125, Err: fmt.Errorf("container %s: %w", c.ID, err)})
+		return 0, e.failedStart(c, &exitstatus.Error{Code: 125, Err: fmt.Errorf("container %s: %w", c.ID, err)})
 	}
 	defer stopWatch()
 	fg, err := e.Runtime.StartForeground(ctx, c.ID, e.BundleDir(c.ID), ociruntime.CreateOpts{
@@ -58,7 +60,7 @@ func (e *Engine) superviseForeground(ctx context.Context, c *Container, stdio St
 	// the output copies never see the end.
 	closeProcessEnds()
 	if err != nil {
-		return 0, e.failedStart(c, &ExitError{Code: 125, Err: err})
+		return 0, e.failedStart(c, &exitstatus.Error{Code: 125, Err: err})
 	}
 	running := false
 	markRunning := func() {
@@ -98,7 +100,7 @@ func (e *Engine) superviseForeground(ctx context.Context, c *Container, stdio St
 		}
 		// The runtime itself died: the container may live on.
 		e.Runtime.Kill(context.Background(), c.ID, unix.SIGKILL, true)
-		return 0, e.failedStart(c, &ExitError{Code: 125, Err: err})
+		return 0, e.failedStart(c, &exitstatus.Error{Code: 125, Err: err})
 	}
 	// The runtime has deleted its state as the container exited.
 	return status, e.exited(c, status, false)

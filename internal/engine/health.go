@@ -5,22 +5,12 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-)
 
-// HealthConfig is the container's health check, as Docker's inspect
-// shows Config.Healthcheck (durations in nanoseconds).
-type HealthConfig struct {
-	// Test is ["CMD", ARGS...], ["CMD-SHELL", COMMAND] or ["NONE"].
-	Test        []string      `json:",omitempty"`
-	Interval    time.Duration `json:",omitempty"`
-	Timeout     time.Duration `json:",omitempty"`
-	StartPeriod time.Duration `json:",omitempty"`
-	Retries     int           `json:",omitempty"`
-}
+	"github.com/wardproject/ward/internal/record"
+)
 
 // HealthRequest is what the --health-* flags and --no-healthcheck say.
 type HealthRequest struct {
@@ -30,34 +20,18 @@ type HealthRequest struct {
 	Disable                        bool // --no-healthcheck
 }
 
-// Health is State.Health: starting until the first check that counts,
-// then healthy or unhealthy, with the last results.
-type Health struct {
-	Status        string // "starting", "healthy" or "unhealthy"
-	FailingStreak int
-	Log           []HealthResult
-}
-
-// HealthResult is one check.
-type HealthResult struct {
-	Start, End time.Time
-	ExitCode   int
-	Output     string
-}
-
 // Docker's defaults and limits.
 const (
-	defaultHealthInterval = 30 * time.Second
-	defaultHealthTimeout  = 30 * time.Second
-	defaultHealthRetries  = 3
-	healthLogEntries      = 5
-	healthOutputMax       = 4096
+	defaultHealthTimeout = 30 * time.Second
+	defaultHealthRetries = 3
+	healthLogEntries     = 5
+	healthOutputMax      = 4096
 )
 
 // healthConfig merges the flags over the image's HEALTHCHECK as Docker
 // does: each flag given replaces that field, --no-healthcheck disables
 // it. Nil when there is none.
-func healthConfig(req HealthRequest, img *v1.HealthConfig) (*HealthConfig, error) {
+func healthConfig(req HealthRequest, img *v1.HealthConfig) (*record.HealthConfig, error) {
 	flagsGiven := req.Cmd != "" || req.Interval != 0 || req.Timeout != 0 || req.StartPeriod != 0 || req.Retries != 0
 	if req.Disable && flagsGiven {
 		return nil, fmt.Errorf("--no-healthcheck conflicts with --health-* options")
@@ -73,9 +47,9 @@ func healthConfig(req HealthRequest, img *v1.HealthConfig) (*HealthConfig, error
 	if req.Retries < 0 {
 		return nil, fmt.Errorf("--health-retries %d: cannot be negative", req.Retries)
 	}
-	var h HealthConfig
+	var h record.HealthConfig
 	if img != nil {
-		h = HealthConfig{Test: img.Test, Interval: img.Interval, Timeout: img.Timeout, StartPeriod: img.StartPeriod, Retries: img.Retries}
+		h = record.HealthConfig{Test: img.Test, Interval: img.Interval, Timeout: img.Timeout, StartPeriod: img.StartPeriod, Retries: img.Retries}
 	}
 	if req.Disable {
 		// Docker keeps the image's other fields.
@@ -103,49 +77,6 @@ func healthConfig(req HealthRequest, img *v1.HealthConfig) (*HealthConfig, error
 	return &h, nil
 }
 
-// healthCommand is the check's argv, or nil when there is no check.
-func (h *HealthConfig) command() []string {
-	if h == nil || len(h.Test) == 0 {
-		return nil
-	}
-	switch h.Test[0] {
-	case "CMD":
-		return h.Test[1:]
-	case "CMD-SHELL":
-		return []string{"/bin/sh", "-c", strings.Join(h.Test[1:], " ")}
-	}
-	return nil // NONE
-}
-
-// HealthInterval is how often the container's monitor runs the check: 0
-// when there is none.
-func (c *Container) HealthInterval() time.Duration {
-	h := c.Config.Healthcheck
-	if h.command() == nil {
-		return 0
-	}
-	if h.Interval == 0 {
-		return defaultHealthInterval
-	}
-	return h.Interval
-}
-
-// resetHealth is a start's: a container with a check starts "starting".
-func (c *Container) resetHealth() {
-	c.State.Health = nil
-	if c.HealthInterval() > 0 {
-		c.State.Health = &Health{Status: "starting"}
-	}
-}
-
-// HealthStatus is "starting", "healthy", "unhealthy" or "" (no check).
-func (c *Container) HealthStatus() string {
-	if c.State.Health == nil {
-		return ""
-	}
-	return c.State.Health.Status
-}
-
 // CheckHealth runs the container's check once, as its monitor asks, and
 // records the result as Docker does: a success makes it healthy, and
 // Retries failures in a row (not counting those within the start
@@ -157,15 +88,15 @@ func (e *Engine) CheckHealth(ctx context.Context, id string) error {
 		return err
 	}
 	h := c.Config.Healthcheck
-	argv := h.command()
-	if argv == nil || c.State.Status != StatusRunning {
+	argv := h.Command()
+	if argv == nil || c.State.Status != record.StatusRunning {
 		return nil
 	}
 	timeout := h.Timeout
 	if timeout == 0 {
 		timeout = defaultHealthTimeout
 	}
-	res := HealthResult{Start: time.Now().UTC()}
+	res := record.HealthResult{Start: time.Now().UTC()}
 	r, w, err := os.Pipe()
 	if err != nil {
 		return err
@@ -195,12 +126,12 @@ func (e *Engine) CheckHealth(ctx context.Context, id string) error {
 	}
 
 	now, err := e.Records.Load(id)
-	if err != nil || now.State.Status != StatusRunning || now.State.Pid != c.State.Pid {
+	if err != nil || now.State.Status != record.StatusRunning || now.State.Pid != c.State.Pid {
 		return err // stopped meanwhile: the result is of no run
 	}
 	health := now.State.Health
 	if health == nil {
-		health = &Health{Status: "starting"}
+		health = &record.Health{Status: "starting"}
 	}
 	retries := h.Retries
 	if retries == 0 {
@@ -247,7 +178,7 @@ func (b *limitedBuffer) ReadFrom(r *os.File) {
 // foreground ward supervises it, as the monitor does for a detached one;
 // the function it returns stops the checks and waits for one under way,
 // so none is recorded over the exit.
-func (e *Engine) checkHealthEvery(ctx context.Context, c *Container) (stop func()) {
+func (e *Engine) checkHealthEvery(ctx context.Context, c *record.Container) (stop func()) {
 	every := c.HealthInterval()
 	if every <= 0 {
 		return func() {}

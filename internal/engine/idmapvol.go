@@ -15,6 +15,7 @@ import (
 
 	"github.com/wardproject/ward/internal/bundle"
 	"github.com/wardproject/ward/internal/linux/idmap"
+	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/runspec"
 )
 
@@ -211,7 +212,7 @@ func annotateIDMappedBinds(annotations map[string]string, plan []idmappedBind) m
 // when they are gone (after a reboot), from the host paths its spec's
 // annotations name and the mapping its record keeps: else the runtime
 // would bind their empty directories.
-func (e *Engine) ensureIDMappedBinds(c *Container) error {
+func (e *Engine) ensureIDMappedBinds(c *record.Container) error {
 	if c.HostConfig.IDMappings == nil {
 		return nil
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,7 +15,10 @@ import (
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 
+	"github.com/wardproject/ward/internal/exitstatus"
+	"github.com/wardproject/ward/internal/linux/consolesocket"
 	"github.com/wardproject/ward/internal/ociruntime"
+	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/runspec"
 )
 
@@ -24,7 +26,7 @@ import (
 const pollInterval = 50 * time.Millisecond
 
 // Kill signals a running container's init.
-func (e *Engine) Kill(ctx context.Context, c *Container, sig syscall.Signal) error {
+func (e *Engine) Kill(ctx context.Context, c *record.Container, sig syscall.Signal) error {
 	if c.State.Restarting {
 		// Between two runs, waiting out the back-off: as Docker's kill
 		// of a restarting container, it is not restarted.
@@ -36,7 +38,7 @@ func (e *Engine) Kill(ctx context.Context, c *Container, sig syscall.Signal) err
 		return nil
 	}
 	if !c.State.Status.CanKill() {
-		return fmt.Errorf("%w: container %s is not running", ErrConflict, c.ShortName())
+		return fmt.Errorf("%w: container %s is not running", record.ErrConflict, c.ShortName())
 	}
 	// As Docker's: a container killed on purpose is not restarted.
 	if err := e.MarkStopRequested(c.ID); err != nil {
@@ -62,7 +64,7 @@ func (e *Engine) Kill(ctx context.Context, c *Container, sig syscall.Signal) err
 // Stop sends the container's stop signal (--stop-signal, the image's
 // STOPSIGNAL, or SIGTERM), then SIGKILL to every process after timeout,
 // and returns once the exit is recorded.
-func (e *Engine) Stop(ctx context.Context, c *Container, timeout time.Duration) error {
+func (e *Engine) Stop(ctx context.Context, c *record.Container, timeout time.Duration) error {
 	// Before the signal, so its monitor does not restart it.
 	if err := e.MarkStopRequested(c.ID); err != nil {
 		return err
@@ -101,11 +103,11 @@ func (e *Engine) WaitStopped(id string, timeout time.Duration) bool {
 		// The record is read after the lock: read before, it could be the
 		// monitor's last "running" and the exit it then recorded lost.
 		c, err := e.Records.Load(id)
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, record.ErrNotFound) {
 			return true // removed by --rm
 		}
 		if err == nil && !monitored {
-			if c.State.Status != StatusRunning {
+			if c.State.Status != record.StatusRunning {
 				return true
 			}
 			if e.Stale(c) {
@@ -135,17 +137,17 @@ type ExecRequest struct {
 // Exec runs a process in a running container, with the container's own
 // process settings (capabilities, no_new_privs, rlimits, environment)
 // unless the request overrides them, and returns its exit status.
-func (e *Engine) Exec(ctx context.Context, c *Container, req ExecRequest, stdio Stdio) (int, error) {
+func (e *Engine) Exec(ctx context.Context, c *record.Container, req ExecRequest, stdio Stdio) (int, error) {
 	if !c.State.Status.CanKill() {
-		return 0, &ExitError{Code: 125, Err: fmt.Errorf("%w: container %s is not running", ErrConflict, c.ShortName())}
+		return 0, &exitstatus.Error{Code: 125, Err: fmt.Errorf("%w: container %s is not running", record.ErrConflict, c.ShortName())}
 	}
 	data, err := os.ReadFile(filepath.Join(e.BundleDir(c.ID), "config.json"))
 	if err != nil {
-		return 0, &ExitError{Code: 125, Err: fmt.Errorf("container %s: %w", c.ID, err)}
+		return 0, &exitstatus.Error{Code: 125, Err: fmt.Errorf("container %s: %w", c.ID, err)}
 	}
 	var spec specs.Spec
 	if err := json.Unmarshal(data, &spec); err != nil || spec.Process == nil {
-		return 0, &ExitError{Code: 125, Err: fmt.Errorf("container %s: bad bundle config: %v", c.ID, err)}
+		return 0, &exitstatus.Error{Code: 125, Err: fmt.Errorf("container %s: bad bundle config: %v", c.ID, err)}
 	}
 	p := *spec.Process
 	p.Args, p.Terminal = req.Args, req.Tty
@@ -163,25 +165,20 @@ func (e *Engine) Exec(ctx context.Context, c *Container, req ExecRequest, stdio 
 	}
 	if req.User != "" {
 		if p.User, err = runspec.ResolveUser(spec.Root.Path, req.User); err != nil {
-			return 0, &ExitError{Code: 125, Err: err}
+			return 0, &exitstatus.Error{Code: 125, Err: err}
 		}
 	}
 	opts := ociruntime.ExecOpts{}
 	var masterc chan masterResult
 	if req.Tty {
-		dir, err := os.MkdirTemp("", "ward-console-")
+		cs, err := consolesocket.Listen()
 		if err != nil {
-			return 0, &ExitError{Code: 125, Err: err}
+			return 0, exitstatus.New(125, err)
 		}
-		defer os.RemoveAll(dir)
-		opts.ConsoleSocket = filepath.Join(dir, "sock")
-		ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: opts.ConsoleSocket, Net: "unix"})
-		if err != nil {
-			return 0, &ExitError{Code: 125, Err: fmt.Errorf("console socket: %w", err)}
-		}
-		defer ln.Close()
+		defer cs.Close()
+		opts.ConsoleSocket = cs.Path()
 		masterc = make(chan masterResult, 1)
-		go receiveMaster(ln, masterc)
+		go receiveMaster(cs, masterc)
 	} else {
 		opts.Stdio = ociruntime.Stdio{Stdout: stdio.Stdout, Stderr: stdio.Stderr}
 		if req.Interactive {
@@ -215,12 +212,12 @@ func (e *Engine) Exec(ctx context.Context, c *Container, req ExecRequest, stdio 
 		case <-time.After(2 * time.Second):
 		}
 	}
-	var ee *ociruntime.ExitError
+	var ee *exitstatus.Error
 	switch {
 	case err2 == nil:
 		return 0, nil
 	case errors.As(err2, &ee):
-		return ee.Status, nil
+		return ee.Code, nil
 	}
 	return 0, e.runError(c, err2)
 }

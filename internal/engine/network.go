@@ -17,6 +17,8 @@ import (
 	"github.com/wardproject/ward/internal/network/link"
 	"github.com/wardproject/ward/internal/network/netpolicy"
 	"github.com/wardproject/ward/internal/network/store"
+	"github.com/wardproject/ward/internal/record"
+	"github.com/wardproject/ward/internal/rootdir"
 	"github.com/wardproject/ward/internal/runspec"
 )
 
@@ -27,45 +29,6 @@ type NetworkRequest struct {
 	PublishAll bool     // -P: every port the image exposes, on ephemeral host ports
 	Egress     []string // --egress allow=...|deny-all
 	Ingress    []string // --ingress allow=...
-}
-
-// NetworkSettings is the network part of a container's record, in
-// docker inspect's shape, plus the policy ward enforces.
-type NetworkSettings struct {
-	SandboxKey string `json:",omitempty"`
-	// IPAddress, Gateway and MacAddress repeat the default bridge's
-	// endpoint, as Docker's inspect does for scripts that read them.
-	IPAddress  string                       `json:",omitempty"`
-	Gateway    string                       `json:",omitempty"`
-	MacAddress string                       `json:",omitempty"`
-	Ports      map[string][]PortBinding     `json:",omitempty"`
-	Networks   map[string]*EndpointSettings `json:",omitempty"`
-	// Policy is ward's own: the effective egress and ingress allow-lists.
-	Policy *EffectivePolicy `json:",omitempty"`
-}
-
-// EndpointSettings is one network of a container, as docker inspect
-// prints it.
-type EndpointSettings struct {
-	NetworkID   string
-	Gateway     string
-	IPAddress   string
-	IPPrefixLen int
-	MacAddress  string
-	Aliases     []string `json:",omitempty"`
-}
-
-// PortBinding is one host side of a published port, spelled as Docker's.
-type PortBinding struct {
-	HostIp   string //nolint:revive // Docker's spelling
-	HostPort string
-}
-
-// EffectivePolicy is what a container may send and receive: "allow-all",
-// "deny-all", or the allow-list's canonical text.
-type EffectivePolicy struct {
-	Egress  string
-	Ingress string
 }
 
 // netPlan is the network flags checked, before anything is made.
@@ -79,15 +42,15 @@ type netPlan struct {
 }
 
 // NetnsPath is where a container's network namespace is bound.
-func (e *Engine) NetnsPath(id string) string { return filepath.Join(e.Root, "netns", id) }
+func (e *Engine) NetnsPath(id string) string { return filepath.Join(e.Layout().Netns(), id) }
 
 func (e *Engine) networkStore() (*store.Store, error) {
-	return store.Open(filepath.Join(e.Root, "network"))
+	return store.Open(e.Layout().Network())
 }
 
 // OpenNetworkStore opens the network store under ward's root.
 func OpenNetworkStore(root string) (*store.Store, error) {
-	return store.Open(filepath.Join(root, "network"))
+	return store.Open(rootdir.Layout(root).Network())
 }
 
 // planNetwork checks the network flags against each other and the image.
@@ -222,12 +185,12 @@ func ParsePublish(s string) ([]store.Port, error) {
 // store transaction so that concurrent runs never share an address. It
 // writes the container's hosts and resolv.conf, sets o.NetnsPath and
 // fills c.NetworkSettings.
-func (e *Engine) setUpNetwork(c *Container, o *runspec.Options, p netPlan) error {
+func (e *Engine) setUpNetwork(c *record.Container, o *runspec.Options, p netPlan) error {
 	switch p.mode {
 	case "none", "host":
-		c.NetworkSettings = &NetworkSettings{Networks: map[string]*EndpointSettings{p.mode: {}}}
+		c.NetworkSettings = &record.NetworkSettings{Networks: map[string]*record.EndpointSettings{p.mode: {}}}
 		if p.mode == "none" {
-			c.NetworkSettings.Policy = &EffectivePolicy{Egress: "deny-all", Ingress: "deny-all"}
+			c.NetworkSettings.Policy = &record.EffectivePolicy{Egress: "deny-all", Ingress: "deny-all"}
 		}
 		return nil
 	case "container":
@@ -246,7 +209,7 @@ func (e *Engine) setUpNetwork(c *Container, o *runspec.Options, p netPlan) error
 	dns := resolvers(o.NetworkFiles.ResolvConf)
 	var made []func()
 	var hosts map[string][]byte
-	var settings *NetworkSettings
+	var settings *record.NetworkSettings
 	undo := func() {
 		for i := len(made) - 1; i >= 0; i-- {
 			made[i]()
@@ -508,7 +471,7 @@ func applyFirewall(tx *store.Tx) error {
 // when it was its last container. A container without a sandbox (none,
 // host, container:) has nothing to release.
 func (e *Engine) releaseNetwork(id string) error {
-	if _, err := os.Stat(filepath.Join(e.Root, "network", "network.db")); os.IsNotExist(err) {
+	if _, err := os.Stat(e.Layout().NetworkDB()); os.IsNotExist(err) {
 		return nil // no network was ever made under this root
 	}
 	st, err := e.networkStore()
@@ -560,11 +523,11 @@ func (e *Engine) releaseNetwork(id string) error {
 // ensureNetwork re-creates a container's namespace and veths when they
 // are gone (the machine rebooted) before the container starts again; the
 // addresses and rules are the store's, so they come back unchanged.
-func (e *Engine) ensureNetwork(c *Container) error {
+func (e *Engine) ensureNetwork(c *record.Container) error {
 	if c.NetworkSettings == nil || c.NetworkSettings.SandboxKey == "" {
 		return nil
 	}
-	if _, err := os.Stat(filepath.Join(e.Root, "network", "network.db")); os.IsNotExist(err) {
+	if _, err := os.Stat(e.Layout().NetworkDB()); os.IsNotExist(err) {
 		return nil
 	}
 	if netns.Do(c.NetworkSettings.SandboxKey, func() error { return nil }) == nil {
@@ -603,12 +566,12 @@ func (e *Engine) ensureNetwork(c *Container) error {
 
 // joinContainerNetwork shares a running container's network namespace,
 // and its hosts and resolv.conf.
-func (e *Engine) joinContainerNetwork(c *Container, o *runspec.Options, peer string) error {
+func (e *Engine) joinContainerNetwork(c *record.Container, o *runspec.Options, peer string) error {
 	other, err := e.Records.Find(peer)
 	if err != nil {
 		return fmt.Errorf("--network container:%s: %w", peer, err)
 	}
-	if other.State.Status != StatusRunning || other.State.Pid == 0 {
+	if other.State.Status != record.StatusRunning || other.State.Pid == 0 {
 		return fmt.Errorf("--network container:%s: the container is not running", peer)
 	}
 	o.NetnsPath = fmt.Sprintf("/proc/%d/ns/net", other.State.Pid)
@@ -620,7 +583,7 @@ func (e *Engine) joinContainerNetwork(c *Container, o *runspec.Options, peer str
 			}
 		}
 	}
-	c.NetworkSettings = &NetworkSettings{SandboxKey: o.NetnsPath, Networks: map[string]*EndpointSettings{}}
+	c.NetworkSettings = &record.NetworkSettings{SandboxKey: o.NetnsPath, Networks: map[string]*record.EndpointSettings{}}
 	if other.NetworkSettings != nil {
 		c.NetworkSettings.Policy = other.NetworkSettings.Policy
 	}
@@ -628,7 +591,7 @@ func (e *Engine) joinContainerNetwork(c *Container, o *runspec.Options, peer str
 }
 
 // fillNetworkSettings sets c.NetworkSettings from the store.
-func (e *Engine) fillNetworkSettings(st *store.Store, c *Container) error {
+func (e *Engine) fillNetworkSettings(st *store.Store, c *record.Container) error {
 	return st.View(func(tx *store.Tx) error {
 		ns, err := networkSettings(tx, c.ID)
 		if err == nil && ns != nil {
@@ -641,8 +604,8 @@ func (e *Engine) fillNetworkSettings(st *store.Store, c *Container) error {
 
 // RefreshNetworkSettings brings a record's network settings up to date
 // with the store (connect and disconnect change them after creation).
-func RefreshNetworkSettings(root string, c *Container) error {
-	if _, err := os.Stat(filepath.Join(root, "network", "network.db")); os.IsNotExist(err) {
+func RefreshNetworkSettings(root string, c *record.Container) error {
+	if _, err := os.Stat(rootdir.Layout(root).NetworkDB()); os.IsNotExist(err) {
 		return nil
 	}
 	st, err := OpenNetworkStore(root)
@@ -654,7 +617,7 @@ func RefreshNetworkSettings(root string, c *Container) error {
 
 // networkSettings is a container's NetworkSettings as the store has them;
 // nil when the container has no sandbox.
-func networkSettings(tx *store.Tx, id string) (*NetworkSettings, error) {
+func networkSettings(tx *store.Tx, id string) (*record.NetworkSettings, error) {
 	sb, err := tx.Sandbox(id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
@@ -666,14 +629,14 @@ func networkSettings(tx *store.Tx, id string) (*NetworkSettings, error) {
 	if err != nil {
 		return nil, err
 	}
-	ns := &NetworkSettings{SandboxKey: sb.NetnsPath, Networks: map[string]*EndpointSettings{}}
+	ns := &record.NetworkSettings{SandboxKey: sb.NetnsPath, Networks: map[string]*record.EndpointSettings{}}
 	ns.Ports = portBindings(sb.Ports)
 	for i, ep := range eps {
 		n, err := tx.Network(ep.Network)
 		if err != nil {
 			return nil, err
 		}
-		ns.Networks[n.Name] = &EndpointSettings{
+		ns.Networks[n.Name] = &record.EndpointSettings{
 			NetworkID: n.ID, Gateway: n.Gateway.String(), IPAddress: ep.Addr.String(),
 			IPPrefixLen: n.Subnet.Bits(), MacAddress: ep.MAC, Aliases: []string{sb.Name},
 		}
@@ -685,7 +648,7 @@ func networkSettings(tx *store.Tx, id string) (*NetworkSettings, error) {
 			if err != nil {
 				return nil, err
 			}
-			ns.Policy = &EffectivePolicy{Egress: policyText(egress), Ingress: policyText(ingress)}
+			ns.Policy = &record.EffectivePolicy{Egress: policyText(egress), Ingress: policyText(ingress)}
 		}
 	}
 	return ns, nil
@@ -711,54 +674,54 @@ func parseIngress(flags []string) (netpolicy.Policy, error) {
 // previewNetwork is the network part of the record before anything is
 // made (and all of it for `ward run --dry-run` and --policy): the
 // effective policy and the published ports, ephemeral ones as 0.
-func (e *Engine) previewNetwork(p netPlan) (*NetworkSettings, map[string][]PortBinding) {
-	ns := &NetworkSettings{Networks: map[string]*EndpointSettings{}}
+func (e *Engine) previewNetwork(p netPlan) (*record.NetworkSettings, map[string][]record.PortBinding) {
+	ns := &record.NetworkSettings{Networks: map[string]*record.EndpointSettings{}}
 	switch p.mode {
 	case "none":
-		ns.Networks["none"] = &EndpointSettings{}
-		ns.Policy = &EffectivePolicy{Egress: "deny-all", Ingress: "deny-all"}
+		ns.Networks["none"] = &record.EndpointSettings{}
+		ns.Policy = &record.EffectivePolicy{Egress: "deny-all", Ingress: "deny-all"}
 		return ns, nil
 	case "host":
-		ns.Networks["host"] = &EndpointSettings{}
-		ns.Policy = &EffectivePolicy{Egress: "allow-all", Ingress: "allow-all"}
+		ns.Networks["host"] = &record.EndpointSettings{}
+		ns.Policy = &record.EffectivePolicy{Egress: "allow-all", Ingress: "allow-all"}
 		return ns, nil
 	case "container":
 		return ns, nil // the other container's, found at creation
 	}
-	ns.Networks[p.network] = &EndpointSettings{}
+	ns.Networks[p.network] = &record.EndpointSettings{}
 	var n store.Network
-	if _, err := os.Stat(filepath.Join(e.Root, "network", "network.db")); err == nil {
+	if _, err := os.Stat(e.Layout().NetworkDB()); err == nil {
 		if st, err := e.networkStore(); err == nil {
 			st.View(func(tx *store.Tx) error { n, _ = tx.Network(p.network); return nil })
 		}
 	}
 	egress, ingress, err := effectivePolicies(nil, n, store.Sandbox{Egress: p.egress, Ingress: p.ingress})
 	if err == nil {
-		ns.Policy = &EffectivePolicy{Egress: policyText(egress), Ingress: policyText(ingress)}
+		ns.Policy = &record.EffectivePolicy{Egress: policyText(egress), Ingress: policyText(ingress)}
 	}
 	ns.Ports = portBindings(p.ports)
 	return ns, ns.Ports
 }
 
 // portBindings are published ports in Docker's inspect shape.
-func portBindings(ports []store.Port) map[string][]PortBinding {
+func portBindings(ports []store.Port) map[string][]record.PortBinding {
 	if len(ports) == 0 {
 		return nil
 	}
-	out := map[string][]PortBinding{}
+	out := map[string][]record.PortBinding{}
 	for _, p := range ports {
 		key := fmt.Sprintf("%d/%s", p.ContainerPort, p.Proto)
 		ip := "0.0.0.0"
 		if p.HostIP.IsValid() {
 			ip = p.HostIP.String()
 		}
-		out[key] = append(out[key], PortBinding{HostIp: ip, HostPort: strconv.Itoa(int(p.HostPort))})
+		out[key] = append(out[key], record.PortBinding{HostIp: ip, HostPort: strconv.Itoa(int(p.HostPort))})
 	}
 	return out
 }
 
 // PortsText is docker ps's PORTS column: "0.0.0.0:8080->80/tcp, ...".
-func PortsText(bindings map[string][]PortBinding) string {
+func PortsText(bindings map[string][]record.PortBinding) string {
 	var out []string
 	for port, bs := range bindings {
 		for _, b := range bs {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/wardproject/ward/internal/network/link"
 	"github.com/wardproject/ward/internal/network/store"
+	"github.com/wardproject/ward/internal/record"
 )
 
 // NetworkCreateRequest is what `ward network create` asks for.
@@ -82,7 +83,7 @@ func CreateNetwork(root string, req NetworkCreateRequest) (store.Network, error)
 // rules.
 func RemoveNetwork(root, name string) error {
 	if name == store.DefaultNetwork || name == "host" || name == "none" {
-		return fmt.Errorf("%w: %s is a pre-defined network and cannot be removed", ErrConflict, name)
+		return fmt.Errorf("%w: %s is a pre-defined network and cannot be removed", record.ErrConflict, name)
 	}
 	st, err := OpenNetworkStore(root)
 	if err != nil {
@@ -105,7 +106,7 @@ func RemoveNetwork(root, name string) error {
 
 // Connect attaches a container with a network namespace of its own to
 // one more network: a new interface (eth1, ...), an address, rules.
-func (e *Engine) Connect(c *Container, network string) error {
+func (e *Engine) Connect(c *record.Container, network string) error {
 	st, err := e.networkStore()
 	if err != nil {
 		return err
@@ -161,7 +162,7 @@ func (e *Engine) Connect(c *Container, network string) error {
 }
 
 // Disconnect detaches a container from a network.
-func (e *Engine) Disconnect(c *Container, network string) error {
+func (e *Engine) Disconnect(c *record.Container, network string) error {
 	st, err := e.networkStore()
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"strings"
 
+	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/runspec"
 )
 
@@ -13,7 +14,7 @@ type DeviceMapping = runspec.DeviceMapping
 // recordPrivileges checks the least-privilege flags before anything is
 // made (runspec.Check: device nodes, sysctls, LSMs, the seccomp profile)
 // and records them in HostConfig as Docker's inspect shows them.
-func recordPrivileges(hc *HostConfig, o runspec.Options) error {
+func recordPrivileges(hc *record.HostConfig, o runspec.Options) error {
 	if err := runspec.Check(o); err != nil {
 		return err
 	}

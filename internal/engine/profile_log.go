@@ -1,14 +1,11 @@
 package engine
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -16,13 +13,8 @@ import (
 
 	"github.com/wardproject/ward/internal/linux/observe"
 	"github.com/wardproject/ward/internal/linux/seccomp"
+	"github.com/wardproject/ward/internal/record"
 )
-
-// profileDenialsFile, in a container's records directory, lists the
-// system calls its seccomp filter only logged (`ward run --profile-mode
-// log`), one name a line, in the order they were first made; Load puts
-// them in State.ProfileDenials.
-const profileDenialsFile = "profile-denials"
 
 // profileDenialsPoll is how often the observer's map is read while the
 // container runs: a call is reported within this long of its first use.
@@ -40,7 +32,7 @@ const profileDenialsPoll = 200 * time.Millisecond
 // allow-list once: a line on notices and a line in the records
 // directory. stop reads the map a last time and detaches. A container
 // without such a filter gets a stop that does nothing.
-func (e *Engine) watchProfileDenials(c *Container, notices io.Writer) (stop func(), err error) {
+func (e *Engine) watchProfileDenials(c *record.Container, notices io.Writer) (stop func(), err error) {
 	spec, err := readBundleSpec(filepath.Join(e.BundleDir(c.ID), "config.json"))
 	if err != nil {
 		return nil, err
@@ -64,9 +56,9 @@ func (e *Engine) watchProfileDenials(c *Container, notices io.Writer) (stop func
 	if notices == nil {
 		notices = io.Discard
 	}
-	file := filepath.Join(e.Records.Dir(c.ID), profileDenialsFile)
+	file := filepath.Join(e.Records.Dir(c.ID), record.ProfileDenialsFile)
 	seen := map[string]bool{}
-	for _, name := range readProfileDenials(file) {
+	for _, name := range record.ReadProfileDenials(file) {
 		seen[name] = true // reported by an earlier run of the container
 	}
 	var mu sync.Mutex
@@ -137,21 +129,6 @@ func allowedCalls(s *specs.LinuxSeccomp) map[string]bool {
 			for _, n := range r.Names {
 				out[n] = true
 			}
-		}
-	}
-	return out
-}
-
-func readProfileDenials(file string) []string {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return nil
-	}
-	var out []string
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		if name := strings.TrimSpace(sc.Text()); name != "" {
-			out = append(out, name)
 		}
 	}
 	return out

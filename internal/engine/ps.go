@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wardproject/ward/internal/record"
 )
 
 // Row is one line of `ward ps`, with the fields `docker ps --format json`
@@ -16,7 +18,7 @@ type Row struct {
 	CreatedAt    string
 	RunningFor   string
 	Status       string
-	State        Status
+	State        record.Status
 	Names        string
 	Ports        string
 	Mounts       string
@@ -27,7 +29,7 @@ type Row struct {
 }
 
 // PsRow summarizes a container as docker ps does.
-func PsRow(c *Container, now time.Time) Row {
+func PsRow(c *record.Container, now time.Time) Row {
 	cmd := strings.Join(append([]string{c.Path}, c.Args...), " ")
 	if len(cmd) > 20 {
 		cmd = cmd[:19] + "…"
@@ -47,9 +49,9 @@ func PsRow(c *Container, now time.Time) Row {
 	}
 }
 
-func statusLine(c *Container, now time.Time) string {
+func statusLine(c *record.Container, now time.Time) string {
 	switch c.State.Status {
-	case StatusRunning:
+	case record.StatusRunning:
 		up := "Up " + HumanDuration(now.Sub(c.State.StartedAt))
 		switch h := c.HealthStatus(); h {
 		case "":
@@ -59,7 +61,7 @@ func statusLine(c *Container, now time.Time) string {
 		default:
 			return up + " (" + h + ")"
 		}
-	case StatusExited:
+	case record.StatusExited:
 		if c.State.Restarting {
 			return fmt.Sprintf("Restarting (%d) %s ago", c.State.ExitCode, HumanDuration(now.Sub(c.State.FinishedAt)))
 		}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wardproject/ward/internal/record"
 )
 
 // A container's record is written by its supervisor (the foreground
@@ -23,11 +25,11 @@ import (
 // Stale tells, cheaply, whether a record may not say what is true: it
 // says running and its init is gone, or it says created and the runtime
 // holds state of it (a supervisor killed between create and start).
-func (e *Engine) Stale(c *Container) bool {
+func (e *Engine) Stale(c *record.Container) bool {
 	switch c.State.Status {
-	case StatusRunning:
+	case record.StatusRunning:
 		return !initAlive(c.State.Pid, c.ID)
-	case StatusCreated:
+	case record.StatusCreated:
 		return e.runtimeHasState(c.ID)
 	}
 	return false
@@ -60,7 +62,7 @@ func initAlive(pid int, id string) bool {
 // container is removed, in which case Refresh returns nil. A record whose
 // supervisor is alive is left to it. It returns c unchanged when c is not
 // stale.
-func (e *Engine) Refresh(c *Container) (*Container, error) {
+func (e *Engine) Refresh(c *record.Container) (*record.Container, error) {
 	if !e.Stale(c) {
 		return c, nil
 	}
@@ -75,7 +77,7 @@ func (e *Engine) Refresh(c *Container) (*Container, error) {
 		return c, err
 	}
 	ctx := context.Background()
-	if c.State.Status == StatusCreated {
+	if c.State.Status == record.StatusCreated {
 		// Never started as far as the record knows: what the runtime holds
 		// (an init waiting for start, or a process it started) goes.
 		if err := e.Runtime.Delete(ctx, c.ID, true); err != nil {
@@ -94,8 +96,8 @@ func (e *Engine) Refresh(c *Container) (*Container, error) {
 }
 
 // recordLost records the end of a container whose supervisor died before it.
-func (e *Engine) recordLost(c *Container) {
-	c.State = State{Status: StatusExited, ExitCode: 255, StartedAt: c.State.StartedAt, FinishedAt: time.Now().UTC(),
+func (e *Engine) recordLost(c *record.Container) {
+	c.State = record.State{Status: record.StatusExited, ExitCode: 255, StartedAt: c.State.StartedAt, FinishedAt: time.Now().UTC(),
 		Error: "the container's supervisor (ward run or ward-monitor) exited before the container; its exit status is unknown"}
 	if err := e.Records.Save(c); err != nil {
 		e.warn(err.Error())

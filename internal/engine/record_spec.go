@@ -7,21 +7,9 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/runspec"
 )
-
-// MountPoint is one host path the container sees, in `docker inspect`'s
-// top-level Mounts shape: what -v and --mount made of it.
-type MountPoint struct {
-	Type        string // bind, or volume (see volumes.go)
-	Name        string `json:",omitempty"` // a volume's
-	Source      string
-	Destination string
-	Driver      string `json:",omitempty"` // a volume's: local
-	Mode        string
-	RW          bool
-	Propagation string
-}
 
 // recordSecurity sets the record's security fields from the spec the
 // runtime receives (or would receive), not from the flags a second time:
@@ -34,7 +22,7 @@ type MountPoint struct {
 // seccompFile is the --security-opt seccomp= profile the spec's filter
 // came from, "" for Docker's default; own are the engine's own bind
 // mounts (network files), left out of Mounts.
-func recordSecurity(c *Container, s *specs.Spec, seccompFile string, own runspec.NetworkFiles) {
+func recordSecurity(c *record.Container, s *specs.Spec, seccompFile string, own runspec.NetworkFiles) {
 	hc := &c.HostConfig
 	p := s.Process
 	c.Config.User = strconv.FormatUint(uint64(p.User.UID), 10) + ":" + strconv.FormatUint(uint64(p.User.GID), 10)
@@ -77,7 +65,7 @@ func recordSecurity(c *Container, s *specs.Spec, seccompFile string, own runspec
 		if m.Source == "/dev/shm" && m.Destination == "/dev/shm" && hc.IpcMode == "host" {
 			continue // the host's IPC namespace, which IpcMode says
 		}
-		mp := MountPoint{Type: "bind", Source: m.Source, Destination: m.Destination, RW: !slices.Contains(m.Options, "ro")}
+		mp := record.MountPoint{Type: "bind", Source: m.Source, Destination: m.Destination, RW: !slices.Contains(m.Options, "ro")}
 		for _, o := range m.Options {
 			if strings.HasSuffix(o, "private") || strings.HasSuffix(o, "shared") || strings.HasSuffix(o, "slave") {
 				mp.Propagation = o

@@ -6,6 +6,7 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/runspec"
 )
 
@@ -67,7 +68,7 @@ func TestRecordSecurity(t *testing.T) {
 			Resources:   &specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: &limit}, Pids: &specs.LinuxPids{Limit: &pids}},
 		},
 	}
-	c := &Container{Config: Config{User: "toor"}, HostConfig: HostConfig{CapAdd: []string{"bogus"}, SecurityOpt: []string{"no-new-privileges=1"}}}
+	c := &record.Container{Config: record.Config{User: "toor"}, HostConfig: record.HostConfig{CapAdd: []string{"bogus"}, SecurityOpt: []string{"no-new-privileges=1"}}}
 	recordSecurity(c, s, "", own)
 	hc := c.HostConfig
 	if c.Config.User != "0:0" || hc.Privileged || !hc.ReadonlyRootfs {
@@ -82,7 +83,7 @@ func TestRecordSecurity(t *testing.T) {
 	if hc.Memory != limit || hc.PidsLimit == nil || *hc.PidsLimit != pids {
 		t.Errorf("Memory %d, PidsLimit %v", hc.Memory, hc.PidsLimit)
 	}
-	if len(c.Mounts) != 1 || c.Mounts[0] != (MountPoint{Type: "bind", Source: "/srv/data", Destination: "/data", Mode: "ro", Propagation: "rprivate"}) {
+	if len(c.Mounts) != 1 || c.Mounts[0] != (record.MountPoint{Type: "bind", Source: "/srv/data", Destination: "/data", Mode: "ro", Propagation: "rprivate"}) {
 		t.Errorf("Mounts %+v", c.Mounts)
 	}
 

@@ -7,18 +7,14 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wardproject/ward/internal/record"
 )
 
-// RestartPolicy is --restart, as Docker's inspect shows it.
-type RestartPolicy struct {
-	Name              string // "no", "on-failure", "always" or "unless-stopped"
-	MaximumRetryCount int    // on-failure's :N; 0 is no limit
-}
-
 // ParseRestartPolicy reads --restart no|on-failure[:N]|always|unless-stopped.
-func ParseRestartPolicy(v string) (RestartPolicy, error) {
+func ParseRestartPolicy(v string) (record.RestartPolicy, error) {
 	name, count, hasCount := strings.Cut(v, ":")
-	p := RestartPolicy{Name: name}
+	p := record.RestartPolicy{Name: name}
 	switch name {
 	case "", "no":
 		p.Name = "no"
@@ -27,22 +23,19 @@ func ParseRestartPolicy(v string) (RestartPolicy, error) {
 		if hasCount {
 			n, err := strconv.Atoi(count)
 			if err != nil || n < 0 {
-				return RestartPolicy{}, fmt.Errorf("--restart %q: the retry count must be a number, 0 or more", v)
+				return record.RestartPolicy{}, fmt.Errorf("--restart %q: the retry count must be a number, 0 or more", v)
 			}
 			p.MaximumRetryCount = n
 		}
 		return p, nil
 	default:
-		return RestartPolicy{}, fmt.Errorf("--restart %q: want no, on-failure[:N], always or unless-stopped", v)
+		return record.RestartPolicy{}, fmt.Errorf("--restart %q: want no, on-failure[:N], always or unless-stopped", v)
 	}
 	if hasCount {
-		return RestartPolicy{}, fmt.Errorf("--restart %q: only on-failure takes a retry count", v)
+		return record.RestartPolicy{}, fmt.Errorf("--restart %q: only on-failure takes a retry count", v)
 	}
 	return p, nil
 }
-
-// Restarts tells whether the policy restarts anything at all.
-func (p RestartPolicy) Restarts() bool { return p.Name != "" && p.Name != "no" }
 
 // stopRequestedFile marks a container that `ward stop` (or rm -f, or
 // restart) was asked to stop: its monitor does not restart it, and boot
@@ -78,7 +71,7 @@ func (e *Engine) stopRequested(id string) bool {
 // shouldRestart applies the policy to an exit, as Docker's restart
 // manager does: never after a requested stop; on-failure only for a
 // non-zero status and within its retry count.
-func (e *Engine) shouldRestart(c *Container, status int) bool {
+func (e *Engine) shouldRestart(c *record.Container, status int) bool {
 	p := c.HostConfig.RestartPolicy
 	if !p.Restarts() || c.HostConfig.AutoRemove || e.stopRequested(c.ID) {
 		return false
@@ -99,7 +92,7 @@ func (e *Engine) ExitedRestart(id string, status int) (bool, error) {
 		return false, err
 	}
 	restart := e.shouldRestart(c, status)
-	c.State.Status, c.State.Running, c.State.Pid, c.State.Paused = StatusExited, false, 0, false
+	c.State.Status, c.State.Running, c.State.Pid, c.State.Paused = record.StatusExited, false, 0, false
 	c.State.ExitCode, c.State.FinishedAt = status, time.Now().UTC()
 	c.State.Restarting = restart
 	if restart {

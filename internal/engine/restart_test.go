@@ -3,20 +3,22 @@ package engine
 import (
 	"os"
 	"testing"
+
+	"github.com/wardproject/ward/internal/record"
 )
 
 func TestParseRestartPolicy(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
-		want RestartPolicy
+		want record.RestartPolicy
 		err  bool
 	}{
-		{in: "", want: RestartPolicy{Name: "no"}},
-		{in: "no", want: RestartPolicy{Name: "no"}},
-		{in: "always", want: RestartPolicy{Name: "always"}},
-		{in: "unless-stopped", want: RestartPolicy{Name: "unless-stopped"}},
-		{in: "on-failure", want: RestartPolicy{Name: "on-failure"}},
-		{in: "on-failure:5", want: RestartPolicy{Name: "on-failure", MaximumRetryCount: 5}},
+		{in: "", want: record.RestartPolicy{Name: "no"}},
+		{in: "no", want: record.RestartPolicy{Name: "no"}},
+		{in: "always", want: record.RestartPolicy{Name: "always"}},
+		{in: "unless-stopped", want: record.RestartPolicy{Name: "unless-stopped"}},
+		{in: "on-failure", want: record.RestartPolicy{Name: "on-failure"}},
+		{in: "on-failure:5", want: record.RestartPolicy{Name: "on-failure", MaximumRetryCount: 5}},
 		{in: "on-failure:x", err: true},
 		{in: "on-failure:-1", err: true},
 		{in: "always:3", err: true},
@@ -30,29 +32,33 @@ func TestParseRestartPolicy(t *testing.T) {
 }
 
 func TestShouldRestart(t *testing.T) {
-	e := &Engine{Records: &Records{dir: t.TempDir()}}
+	records, err := record.OpenRecords(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &Engine{Records: records}
 	for _, tc := range []struct {
 		name     string
-		policy   RestartPolicy
+		policy   record.RestartPolicy
 		count    int
 		status   int
 		stopped  bool
 		autoRm   bool
 		restarts bool
 	}{
-		{name: "no", policy: RestartPolicy{Name: "no"}, status: 1},
-		{name: "always after success", policy: RestartPolicy{Name: "always"}, restarts: true},
-		{name: "always after stop", policy: RestartPolicy{Name: "always"}, stopped: true},
-		{name: "unless-stopped", policy: RestartPolicy{Name: "unless-stopped"}, status: 3, restarts: true},
-		{name: "unless-stopped after stop", policy: RestartPolicy{Name: "unless-stopped"}, stopped: true},
-		{name: "on-failure after success", policy: RestartPolicy{Name: "on-failure"}},
-		{name: "on-failure after failure", policy: RestartPolicy{Name: "on-failure"}, status: 1, count: 99, restarts: true},
-		{name: "on-failure within its count", policy: RestartPolicy{Name: "on-failure", MaximumRetryCount: 2}, status: 1, count: 1, restarts: true},
-		{name: "on-failure at its count", policy: RestartPolicy{Name: "on-failure", MaximumRetryCount: 2}, status: 1, count: 2},
-		{name: "on-failure after stop", policy: RestartPolicy{Name: "on-failure"}, status: 137, stopped: true},
+		{name: "no", policy: record.RestartPolicy{Name: "no"}, status: 1},
+		{name: "always after success", policy: record.RestartPolicy{Name: "always"}, restarts: true},
+		{name: "always after stop", policy: record.RestartPolicy{Name: "always"}, stopped: true},
+		{name: "unless-stopped", policy: record.RestartPolicy{Name: "unless-stopped"}, status: 3, restarts: true},
+		{name: "unless-stopped after stop", policy: record.RestartPolicy{Name: "unless-stopped"}, stopped: true},
+		{name: "on-failure after success", policy: record.RestartPolicy{Name: "on-failure"}},
+		{name: "on-failure after failure", policy: record.RestartPolicy{Name: "on-failure"}, status: 1, count: 99, restarts: true},
+		{name: "on-failure within its count", policy: record.RestartPolicy{Name: "on-failure", MaximumRetryCount: 2}, status: 1, count: 1, restarts: true},
+		{name: "on-failure at its count", policy: record.RestartPolicy{Name: "on-failure", MaximumRetryCount: 2}, status: 1, count: 2},
+		{name: "on-failure after stop", policy: record.RestartPolicy{Name: "on-failure"}, status: 137, stopped: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := &Container{ID: NewID(), RestartCount: tc.count, HostConfig: HostConfig{RestartPolicy: tc.policy, AutoRemove: tc.autoRm}}
+			c := &record.Container{ID: record.NewID(), RestartCount: tc.count, HostConfig: record.HostConfig{RestartPolicy: tc.policy, AutoRemove: tc.autoRm}}
 			if err := os.MkdirAll(e.Records.Dir(c.ID), 0o700); err != nil {
 				t.Fatal(err)
 			}

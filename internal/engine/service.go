@@ -2,16 +2,12 @@ package engine
 
 import (
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
-	"strings"
-	"syscall"
-	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"golang.org/x/sys/unix"
+
+	"github.com/wardproject/ward/internal/record"
+	"github.com/wardproject/ward/internal/sibling"
+	"github.com/wardproject/ward/internal/signame"
 )
 
 // ServiceRequest is what `ward run` asks about a container's life rather
@@ -25,22 +21,20 @@ type ServiceRequest struct {
 	LogOpts     []string // --log-opt max-size=...,max-file=...
 }
 
-// defaultStopTimeout is Docker's grace between the stop signal and SIGKILL.
-const defaultStopTimeout = 10 * time.Second
-
 // applyService records the stop settings, the flag's over the image's,
 // checking the signal before anything is made.
-func applyService(c *Container, req ServiceRequest, img v1.Config) error {
+func applyService(c *record.Container, req ServiceRequest, img v1.Config) error {
 	sig := req.StopSignal
 	if sig == "" {
 		sig = img.StopSignal
 	}
 	if sig != "" {
-		if _, err := ParseSignal(sig); err != nil {
+		// Docker's wording ("invalid"), where ward-runtime keeps runc's.
+		if _, err := signame.Parse(sig); err != nil {
 			if req.StopSignal != "" {
-				return fmt.Errorf("--stop-signal: %w", err)
+				return fmt.Errorf("--stop-signal: invalid signal %q", sig)
 			}
-			return fmt.Errorf("the image's STOPSIGNAL: %w", err)
+			return fmt.Errorf("the image's STOPSIGNAL: invalid signal %q", sig)
 		}
 	}
 	c.Config.StopSignal = sig
@@ -63,63 +57,13 @@ func applyService(c *Container, req ServiceRequest, img v1.Config) error {
 	return err
 }
 
-// ParseSignal reads a signal as Docker does: a number, or a name with or
-// without SIG, in any case.
-func ParseSignal(s string) (syscall.Signal, error) {
-	if n, err := strconv.Atoi(s); err == nil && n > 0 && n < 65 {
-		return syscall.Signal(n), nil
-	}
-	name := strings.ToUpper(s)
-	if !strings.HasPrefix(name, "SIG") {
-		name = "SIG" + name
-	}
-	if sig := unix.SignalNum(name); sig != 0 {
-		return sig, nil
-	}
-	return 0, fmt.Errorf("invalid signal %q", s)
-}
-
-// StopSignal is the signal `ward stop` and `ward restart` send first:
-// --stop-signal, else the image's STOPSIGNAL, else SIGTERM.
-func (c *Container) StopSignal() syscall.Signal {
-	if sig, err := ParseSignal(c.Config.StopSignal); err == nil && c.Config.StopSignal != "" {
-		return sig
-	}
-	return unix.SIGTERM
-}
-
-// StopTimeout is how long `ward stop` waits after the stop signal: the
-// -t given (when given is non-nil), else --stop-timeout, else 10 seconds.
-// A negative value waits forever, as Docker's -1.
-func (c *Container) StopTimeout(given *int) time.Duration {
-	secs := given
-	if secs == nil {
-		secs = c.Config.StopTimeout
-	}
-	if secs == nil {
-		return defaultStopTimeout
-	}
-	if *secs < 0 {
-		return 100 * 365 * 24 * time.Hour
-	}
-	return time.Duration(*secs) * time.Second
-}
-
 // FindInit finds the binary --init mounts: docker-init beside ward, then
 // docker-init on PATH (Debian's docker.io links it to tini-static), then
 // Debian's tini-static. "" when there is none.
 func FindInit() string {
-	if self, err := os.Executable(); err == nil {
-		p := filepath.Join(filepath.Dir(self), "docker-init")
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
-			return p
-		}
-	}
 	for _, name := range []string{"docker-init", "tini-static"} {
-		if p, err := exec.LookPath(name); err == nil {
-			if abs, err := filepath.Abs(p); err == nil {
-				return abs
-			}
+		if p, err := sibling.Find(name); err == nil {
+			return p
 		}
 	}
 	return ""

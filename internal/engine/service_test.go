@@ -6,6 +6,8 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"golang.org/x/sys/unix"
+
+	"github.com/wardproject/ward/internal/record"
 )
 
 func TestStopSettings(t *testing.T) {
@@ -30,7 +32,7 @@ func TestStopSettings(t *testing.T) {
 		{name: "bad image", image: "NOPE", err: `the image's STOPSIGNAL: invalid signal "NOPE"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var c Container
+			var c record.Container
 			err := applyService(&c, tc.req, v1.Config{StopSignal: tc.image})
 			if tc.err != "" {
 				if err == nil || err.Error() != tc.err {

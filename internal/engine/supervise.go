@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -17,8 +16,11 @@ import (
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 
+	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/linux/console"
+	"github.com/wardproject/ward/internal/linux/consolesocket"
 	"github.com/wardproject/ward/internal/ociruntime"
+	"github.com/wardproject/ward/internal/record"
 )
 
 // SetSubreaper makes the calling process the subreaper of its
@@ -30,20 +32,6 @@ func SetSubreaper() error {
 	}
 	return nil
 }
-
-// ExitError is a container that could not run, with Docker's exit status
-// for the reason: 125 the engine or runtime failed, 126 the command
-// cannot be invoked, 127 it was not found.
-type ExitError struct {
-	Code int
-	Err  error
-}
-
-func (e *ExitError) Error() string { return e.Err.Error() }
-func (e *ExitError) Unwrap() error { return e.Err }
-
-// ExitCode is the status ward exits with.
-func (e *ExitError) ExitCode() int { return e.Code }
 
 // classify gives a runtime failure Docker's exit status.
 func classify(err error) int { return ociruntime.ExitStatus(err) }
@@ -73,23 +61,23 @@ type Stdio struct {
 // foreground `run` (foreground.go); otherwise `run --detach` (or, with a
 // terminal, create and start) and delete.
 // It returns the container's exit status (128+N for signal N), or an
-// *ExitError when the process could not run.
+// *exitstatus.Error when the process could not run.
 func (e *Engine) Supervise(ctx context.Context, id string, stdio Stdio, started func(pid int)) (int, error) {
 	lock, err := e.Records.LockMonitor(id)
 	if err != nil {
-		return 0, &ExitError{Code: 125, Err: err}
+		return 0, &exitstatus.Error{Code: 125, Err: err}
 	}
 	defer lock.Unlock()
 	c, err := e.Records.Load(id)
 	if err != nil {
-		return 0, &ExitError{Code: 125, Err: err}
+		return 0, &exitstatus.Error{Code: 125, Err: err}
 	}
 	if !c.State.Status.CanStart() {
-		return 0, &ExitError{Code: 125, Err: fmt.Errorf("%w: container %s is %s", ErrConflict, c.ShortName(), c.State.Status)}
+		return 0, &exitstatus.Error{Code: 125, Err: fmt.Errorf("%w: container %s is %s", record.ErrConflict, c.ShortName(), c.State.Status)}
 	}
 	stopDenials, err := e.watchProfileDenials(c, stdio.Notices)
 	if err != nil {
-		return 0, &ExitError{Code: 125, Err: err}
+		return 0, &exitstatus.Error{Code: 125, Err: err}
 	}
 	defer stopDenials()
 	var teed chan struct{}
@@ -99,7 +87,7 @@ func (e *Engine) Supervise(ctx context.Context, id string, stdio Stdio, started 
 		// could type (TIOCSTI). Pipes, as Docker gives.
 		var closeOurs func()
 		if stdio, teed, closeOurs, err = pipeStdio(stdio); err != nil {
-			return 0, &ExitError{Code: 125, Err: err}
+			return 0, &exitstatus.Error{Code: 125, Err: err}
 		}
 		defer closeOurs() // ends copies a lingering writer would hold open
 	}
@@ -150,8 +138,8 @@ func (e *Engine) Supervise(ctx context.Context, id string, stdio Stdio, started 
 // exited records c's exit with status and cleans up after it: the
 // runtime's state (unless the runtime has deleted it already), and the
 // container itself for --rm.
-func (e *Engine) exited(c *Container, status int, deleteRuntimeState bool) error {
-	c.State.Status, c.State.Running, c.State.Pid = StatusExited, false, 0
+func (e *Engine) exited(c *record.Container, status int, deleteRuntimeState bool) error {
+	c.State.Status, c.State.Running, c.State.Pid = record.StatusExited, false, 0
 	c.State.ExitCode, c.State.FinishedAt = status, time.Now().UTC()
 	c.State.Paused = false
 	if now, err := e.Records.Load(c.ID); err == nil {
@@ -165,9 +153,9 @@ func (e *Engine) exited(c *Container, status int, deleteRuntimeState bool) error
 
 // failedStart records why a container did not start (and the exit
 // status ward gives for it), cleans up as after an exit, and returns err.
-func (e *Engine) failedStart(c *Container, err error) error {
+func (e *Engine) failedStart(c *record.Container, err error) error {
 	c.State.Error = err.Error()
-	if ee := (*ExitError)(nil); errors.As(err, &ee) {
+	if ee := (*exitstatus.Error)(nil); errors.As(err, &ee) {
 		c.State.ExitCode = ee.Code
 	}
 	e.Records.Save(c)
@@ -177,9 +165,9 @@ func (e *Engine) failedStart(c *Container, err error) error {
 
 // markRunning records c running as pid; when that cannot be recorded the
 // container is killed rather than left running unknown to ward.
-func (e *Engine) markRunning(ctx context.Context, c *Container, pid int) error {
-	c.State = State{Status: StatusRunning, Running: true, Pid: pid, StartedAt: time.Now().UTC()}
-	c.resetHealth()
+func (e *Engine) markRunning(ctx context.Context, c *record.Container, pid int) error {
+	c.State = record.State{Status: record.StatusRunning, Running: true, Pid: pid, StartedAt: time.Now().UTC()}
+	c.ResetHealth()
 	if err := e.Records.Save(c); err != nil {
 		e.Runtime.Kill(ctx, c.ID, unix.SIGKILL, true)
 		return err
@@ -190,11 +178,11 @@ func (e *Engine) markRunning(ctx context.Context, c *Container, pid int) error {
 
 // finish deletes the runtime's state of a stopped container and, for
 // --rm, the container itself.
-func (e *Engine) finish(c *Container) { e.cleanUp(c, true) }
+func (e *Engine) finish(c *record.Container) { e.cleanUp(c, true) }
 
 // cleanUp is finish, leaving the runtime's state alone unless
 // deleteRuntimeState.
-func (e *Engine) cleanUp(c *Container, deleteRuntimeState bool) {
+func (e *Engine) cleanUp(c *record.Container, deleteRuntimeState bool) {
 	// The runtime's state and the snapshot are independent: remove both
 	// at once, since --rm's cleanup is on the path of every short run.
 	var snapErr error
@@ -244,7 +232,7 @@ func (e *Engine) warn(msg string) {
 // by the runtime between create and start). Without a terminal it is one
 // call, `run --detach`: used for runtimes whose foreground run would not
 // hand the container ward's stdio (see superviseForeground).
-func (e *Engine) createAndStart(ctx context.Context, c *Container, stdio Stdio) (int, *os.File, error) {
+func (e *Engine) createAndStart(ctx context.Context, c *record.Container, stdio Stdio) (int, *os.File, error) {
 	if !c.State.StartedAt.IsZero() || c.State.Error != "" || e.runtimeHasState(c.ID) {
 		// Leftovers of an earlier run (a monitor killed before its
 		// delete); a container never run has none, and skipping the
@@ -252,26 +240,20 @@ func (e *Engine) createAndStart(ctx context.Context, c *Container, stdio Stdio) 
 		e.Runtime.Delete(ctx, c.ID, true)
 	}
 	if err := e.ensureNetwork(c); err != nil {
-		return 0, nil, &ExitError{Code: 125, Err: err}
+		return 0, nil, &exitstatus.Error{Code: 125, Err: err}
 	}
 	opts := ociruntime.CreateOpts{PidFile: filepath.Join(e.Records.Dir(c.ID), "init.pid")}
 	os.Remove(opts.PidFile)
 	var masterc chan masterResult
 	if c.Config.Tty {
-		// A socket path must fit in 108 bytes: not under a deep root.
-		dir, err := os.MkdirTemp("", "ward-console-")
+		cs, err := consolesocket.Listen()
 		if err != nil {
-			return 0, nil, &ExitError{Code: 125, Err: err}
+			return 0, nil, exitstatus.New(125, err)
 		}
-		defer os.RemoveAll(dir)
-		opts.ConsoleSocket = filepath.Join(dir, "sock")
-		ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: opts.ConsoleSocket, Net: "unix"})
-		if err != nil {
-			return 0, nil, &ExitError{Code: 125, Err: fmt.Errorf("console socket: %w", err)}
-		}
-		defer ln.Close()
+		defer cs.Close()
+		opts.ConsoleSocket = cs.Path()
 		masterc = make(chan masterResult, 1)
-		go receiveMaster(ln, masterc)
+		go receiveMaster(cs, masterc)
 	} else {
 		opts.Stdio = ociruntime.Stdio{Stdin: stdio.Stdin, Stdout: stdio.Stdout, Stderr: stdio.Stderr}
 		// Nothing to do between create and start: one runtime call.
@@ -281,7 +263,7 @@ func (e *Engine) createAndStart(ctx context.Context, c *Container, stdio Stdio) 
 		pid, err := readPidFile(opts.PidFile)
 		if err != nil {
 			e.Runtime.Delete(ctx, c.ID, true)
-			return 0, nil, &ExitError{Code: 125, Err: fmt.Errorf("container %s: %w", c.ID, err)}
+			return 0, nil, &exitstatus.Error{Code: 125, Err: fmt.Errorf("container %s: %w", c.ID, err)}
 		}
 		return pid, nil, nil
 	}
@@ -294,7 +276,7 @@ func (e *Engine) createAndStart(ctx context.Context, c *Container, stdio Stdio) 
 		case r := <-masterc:
 			if r.err != nil {
 				e.Runtime.Delete(ctx, c.ID, true)
-				return 0, nil, &ExitError{Code: 125, Err: fmt.Errorf("container %s: terminal: %w", c.ID, r.err)}
+				return 0, nil, &exitstatus.Error{Code: 125, Err: fmt.Errorf("container %s: terminal: %w", c.ID, r.err)}
 			}
 			master = r.f
 			if stdio.Stdin != nil && term.IsTerminal(int(stdio.Stdin.Fd())) {
@@ -305,13 +287,13 @@ func (e *Engine) createAndStart(ctx context.Context, c *Container, stdio Stdio) 
 			}
 		case <-time.After(10 * time.Second):
 			e.Runtime.Delete(ctx, c.ID, true)
-			return 0, nil, &ExitError{Code: 125, Err: fmt.Errorf("container %s: the runtime sent no terminal", c.ID)}
+			return 0, nil, &exitstatus.Error{Code: 125, Err: fmt.Errorf("container %s: the runtime sent no terminal", c.ID)}
 		}
 	}
 	pid, err := readPidFile(opts.PidFile)
 	if err != nil {
 		e.Runtime.Delete(ctx, c.ID, true)
-		return 0, nil, &ExitError{Code: 125, Err: fmt.Errorf("container %s: %w", c.ID, err)}
+		return 0, nil, &exitstatus.Error{Code: 125, Err: fmt.Errorf("container %s: %w", c.ID, err)}
 	}
 	if err := e.Runtime.Start(ctx, c.ID); err != nil {
 		e.Runtime.Delete(ctx, c.ID, true)
@@ -331,13 +313,13 @@ func readPidFile(path string) (int, error) {
 	return pid, nil
 }
 
-func (e *Engine) runError(c *Container, err error) error {
+func (e *Engine) runError(c *record.Container, err error) error {
 	msg := err.Error()
 	var re *ociruntime.Error
 	if errors.As(err, &re) && re.Msg != "" {
 		msg = re.Msg
 	}
-	return &ExitError{Code: classify(err), Err: runtimeFailure{msg: fmt.Sprintf("container %s: %s", c.ShortName(), msg), err: err}}
+	return &exitstatus.Error{Code: classify(err), Err: runtimeFailure{msg: fmt.Sprintf("container %s: %s", c.ShortName(), msg), err: err}}
 }
 
 // runtimeFailure is the runtime's message about a container, keeping the
@@ -356,20 +338,8 @@ type masterResult struct {
 	err error
 }
 
-func receiveMaster(ln *net.UnixListener, out chan<- masterResult) {
-	conn, err := ln.AcceptUnix()
-	if err != nil {
-		out <- masterResult{err: err}
-		return
-	}
-	defer conn.Close()
-	f, err := conn.File()
-	if err != nil {
-		out <- masterResult{err: err}
-		return
-	}
-	defer f.Close()
-	m, err := console.ReceiveMaster(int(f.Fd()))
+func receiveMaster(cs *consolesocket.Socket, out chan<- masterResult) {
+	m, err := cs.ReceiveMaster()
 	out <- masterResult{f: m, err: err}
 }
 

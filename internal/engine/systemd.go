@@ -3,6 +3,8 @@ package engine
 import (
 	"strconv"
 	"strings"
+
+	"github.com/wardproject/ward/internal/record"
 )
 
 // SystemdUnit writes a systemd service that starts the container at
@@ -10,7 +12,7 @@ import (
 // generate systemd` does: ward is the program, root its --root. Restarts
 // stay the monitor's (the container's --restart); the unit only starts
 // and stops it.
-func SystemdUnit(c *Container, ward, root string) string {
+func SystemdUnit(c *record.Container, ward, root string) string {
 	name := c.ShortName()
 	timeout := int(c.StopTimeout(nil).Seconds())
 	q := func(s string) string { return systemdQuote(s) }

@@ -7,15 +7,17 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/wardproject/ward/internal/record"
 )
 
 // Top runs ps(1) on the host with psArgs (docker top's default "-ef")
 // and keeps the header and the lines of the container's processes, as
 // Docker's daemon does: the titles, then each process's fields, the last
 // (the command) with its spaces.
-func (e *Engine) Top(ctx context.Context, c *Container, psArgs []string) ([]string, [][]string, error) {
-	if c.State.Status != StatusRunning {
-		return nil, nil, fmt.Errorf("%w: container %s is not running", ErrConflict, c.ShortName())
+func (e *Engine) Top(ctx context.Context, c *record.Container, psArgs []string) ([]string, [][]string, error) {
+	if c.State.Status != record.StatusRunning {
+		return nil, nil, fmt.Errorf("%w: container %s is not running", record.ErrConflict, c.ShortName())
 	}
 	pids, err := e.Runtime.Ps(ctx, c.ID)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/wardproject/ward/internal/linux/idmap"
+	"github.com/wardproject/ward/internal/record"
 )
 
 // TraceIDs lists the container IDs that have something under the root:
@@ -20,7 +21,7 @@ import (
 func (e *Engine) TraceIDs() ([]string, error) {
 	seen := map[string]bool{}
 	var out []string
-	for _, dir := range []string{e.Records.dir, filepath.Join(e.Root, "snapshots"), e.RuntimeRoot(), filepath.Join(e.Root, "netns")} {
+	for _, dir := range []string{e.Records.Path(), e.Layout().Snapshots(), e.RuntimeRoot(), e.Layout().Netns()} {
 		entries, err := os.ReadDir(dir)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
@@ -53,10 +54,10 @@ func isHexID(s string) bool {
 // record, and one whose directory another ward process holds locked.
 func (e *Engine) RemoveTraces(id string) error {
 	if len(id) != 64 || !isHexID(id) {
-		return fmt.Errorf("%w: %s", ErrNotFound, id)
+		return fmt.Errorf("%w: %s", record.ErrNotFound, id)
 	}
 	if _, err := e.Records.Load(id); err == nil {
-		return fmt.Errorf("%w: container %s has a record: remove it with rm", ErrConflict, id)
+		return fmt.Errorf("%w: container %s has a record: remove it with rm", record.ErrConflict, id)
 	}
 	if _, err := os.Stat(e.Records.Dir(id)); err == nil {
 		lock, err := e.Records.LockMonitor(id)

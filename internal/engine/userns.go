@@ -12,18 +12,12 @@ import (
 	"github.com/wardproject/ward/internal/idrange"
 	"github.com/wardproject/ward/internal/linux/idmap"
 	"github.com/wardproject/ward/internal/linux/netns"
+	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/runspec"
 )
 
-// IDMappings is a container's user namespace mapping as Podman's inspect
-// shows it: "CONTAINER:HOST:SIZE" strings.
-type IDMappings struct {
-	UidMap []string
-	GidMap []string
-}
-
 // idRangesPath is the database of the id ranges containers hold.
-func (e *Engine) idRangesPath() string { return filepath.Join(e.Root, "idranges.db") }
+func (e *Engine) idRangesPath() string { return e.Layout().IDRanges() }
 
 func (e *Engine) subIDFiles() idrange.Files {
 	if e.SubIDFiles != nil {
@@ -42,7 +36,7 @@ func (e *Engine) openIDRanges() (*idrange.Allocator, error) {
 // is full, the ranges of containers whose records are gone are reclaimed
 // first. The notice that ward added its pool to /etc/subuid and
 // /etc/subgid is printed by the run that added it, once.
-func (e *Engine) allocateIDs(c *Container, o *runspec.Options, size uint32) error {
+func (e *Engine) allocateIDs(c *record.Container, o *runspec.Options, size uint32) error {
 	a, err := e.openIDRanges()
 	if err != nil {
 		return err
@@ -69,7 +63,7 @@ func (e *Engine) allocateIDs(c *Container, o *runspec.Options, size uint32) erro
 
 // previewIDs fills a dry run's mappings with the range Allocate would
 // give now, allocating nothing.
-func (e *Engine) previewIDs(c *Container, o *runspec.Options, size uint32) error {
+func (e *Engine) previewIDs(c *record.Container, o *runspec.Options, size uint32) error {
 	a, err := e.openIDRanges()
 	if err != nil {
 		return err
@@ -83,9 +77,9 @@ func (e *Engine) previewIDs(c *Container, o *runspec.Options, size uint32) error
 	return nil
 }
 
-func setMappings(c *Container, o *runspec.Options, r idrange.Range) {
+func setMappings(c *record.Container, o *runspec.Options, r idrange.Range) {
 	o.UIDMappings, o.GIDMappings = r.UIDMappings(), r.GIDMappings()
-	c.HostConfig.IDMappings = &IDMappings{
+	c.HostConfig.IDMappings = &record.IDMappings{
 		UidMap: []string{fmt.Sprintf("0:%d:%d", r.UID, r.Size)},
 		GidMap: []string{fmt.Sprintf("0:%d:%d", r.GID, r.Size)},
 	}
@@ -99,7 +93,7 @@ func (e *Engine) recordExists(id string) bool {
 
 // UsernsPath is where the user namespace that owns a --userns auto
 // container's network namespace is bound, for the spec to join.
-func (e *Engine) UsernsPath(id string) string { return filepath.Join(e.Root, "userns", id) }
+func (e *Engine) UsernsPath(id string) string { return filepath.Join(e.Layout().Userns(), id) }
 
 // createNetns makes a bridge container's network namespace at nsPath.
 // With --userns auto it is owned by a user namespace with the
@@ -133,7 +127,7 @@ func (e *Engine) createNetns(id, nsPath string, o *runspec.Options) error {
 // gone (after a reboot): for --userns auto, with the user namespace that
 // owns it, from the mapping its record keeps, at the paths its spec
 // names.
-func (e *Engine) recreateNetns(c *Container, path string) error {
+func (e *Engine) recreateNetns(c *record.Container, path string) error {
 	if c.HostConfig.IDMappings == nil {
 		return netns.Create(path)
 	}
@@ -169,7 +163,7 @@ func parseIDMap(list []string) ([]specs.LinuxIDMapping, error) {
 
 // releaseIDs frees a container's id range and the user namespace bound
 // for it; a container without one is fine.
-func (e *Engine) releaseIDs(c *Container) error {
+func (e *Engine) releaseIDs(c *record.Container) error {
 	if !strings.HasPrefix(c.HostConfig.UsernsMode, "auto") {
 		return nil
 	}
@@ -194,7 +188,7 @@ func (e *Engine) releaseIDs(c *Container) error {
 // directory and its bundle are root's with the container's group, 0710.
 // A parent of ward's
 // root that others cannot pass is an error naming it.
-func (e *Engine) makeReachable(c *Container, r idrange.Range) error {
+func (e *Engine) makeReachable(c *record.Container, r idrange.Range) error {
 	root, err := filepath.Abs(e.Root)
 	if err != nil {
 		return err

@@ -3,19 +3,19 @@ package engine
 import (
 	"fmt"
 	"path"
-	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/wardproject/ward/internal/cp"
 	"github.com/wardproject/ward/internal/linux/idmap"
+	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/runspec"
 	"github.com/wardproject/ward/internal/volume"
 )
 
 // Volumes opens the store of named volumes under ward's root.
 func (e *Engine) Volumes() (*volume.Store, error) {
-	return volume.Open(filepath.Join(e.Root, "volumes"))
+	return volume.Open(e.Layout().Volumes())
 }
 
 // volumeUse is a volume a container being created mounts.
@@ -97,7 +97,7 @@ func (e *Engine) attachVolumes(o *runspec.Options) ([]volumeUse, error) {
 // labelVolumeMounts marks the record's mounts (read from the spec) that
 // are volumes' mountpoints as docker inspect shows volumes: type volume,
 // the volume's name, driver local.
-func (e *Engine) labelVolumeMounts(c *Container, uses []volumeUse) {
+func (e *Engine) labelVolumeMounts(c *record.Container, uses []volumeUse) {
 	vols, err := e.Volumes()
 	if err != nil {
 		return
@@ -238,27 +238,9 @@ func (e *Engine) populateVolumes(rootfs string, uses []volumeUse) error {
 	return nil
 }
 
-// UsingVolume lists the containers whose records mount a volume.
-func (r *Records) UsingVolume(name string) ([]string, error) {
-	all, err := r.List()
-	if err != nil {
-		return nil, err
-	}
-	var ids []string
-	for _, c := range all {
-		for _, m := range c.Mounts {
-			if m.Type == "volume" && m.Name == name {
-				ids = append(ids, c.ID)
-				break
-			}
-		}
-	}
-	return ids, nil
-}
-
 // RemoveAnonymousVolumes removes the anonymous volumes of a removed
 // container (`ward rm -v`, and --rm), unless another container uses one.
-func (e *Engine) RemoveAnonymousVolumes(c *Container) error {
+func (e *Engine) RemoveAnonymousVolumes(c *record.Container) error {
 	vols, err := e.Volumes()
 	if err != nil {
 		return err
@@ -291,24 +273,6 @@ func without(list []string, drop string) []string {
 		}
 	}
 	return out
-}
-
-// VolumeUsers maps each volume the records mount to the containers
-// mounting it.
-func (r *Records) VolumeUsers() (map[string][]string, error) {
-	all, err := r.List()
-	if err != nil {
-		return nil, err
-	}
-	users := map[string][]string{}
-	for _, c := range all {
-		for _, m := range c.Mounts {
-			if m.Type == "volume" {
-				users[m.Name] = append(users[m.Name], c.ID)
-			}
-		}
-	}
-	return users, nil
 }
 
 // giveVolumesToMappedRoot makes the volumes a --userns auto container

@@ -17,6 +17,7 @@ import (
 
 	"github.com/wardproject/ward/internal/engine"
 	"github.com/wardproject/ward/internal/filter"
+	"github.com/wardproject/ward/internal/record"
 )
 
 // ContainerFilters are the keys `ward ps --filter` takes.
@@ -63,7 +64,7 @@ type RowOptions struct {
 }
 
 // NewContainerRow makes a container's row.
-func NewContainerRow(c *engine.Container, o RowOptions) ContainerRow {
+func NewContainerRow(c *record.Container, o RowOptions) ContainerRow {
 	row := engine.PsRow(c, o.Now)
 	row.Command = strconv.Quote(commandOf(c, !o.NoTrunc))
 	if o.NoTrunc {
@@ -103,7 +104,7 @@ func NewContainerRow(c *engine.Container, o RowOptions) ContainerRow {
 			row.Size = "N/A" // the snapshot could not be read: no figure rather than a wrong one
 		}
 	}
-	if c.State.Paused && c.State.Status == engine.StatusRunning {
+	if c.State.Paused && c.State.Status == record.StatusRunning {
 		row.Status += " (Paused)"
 	}
 	return ContainerRow{Row: row, State: stateOf(c), labels: c.Config.Labels}
@@ -111,8 +112,8 @@ func NewContainerRow(c *engine.Container, o RowOptions) ContainerRow {
 
 // stateOf is the container's state as docker ps names it: paused is a
 // state of its own there.
-func stateOf(c *engine.Container) string {
-	if c.State.Paused && c.State.Status == engine.StatusRunning {
+func stateOf(c *record.Container) string {
+	if c.State.Paused && c.State.Status == record.StatusRunning {
 		return "paused"
 	}
 	return string(c.State.Status)
@@ -121,7 +122,7 @@ func stateOf(c *engine.Container) string {
 // commandOf is a container's command as docker ps shows it: arguments
 // with spaces in single quotes, and cut to 20 characters unless
 // --no-trunc.
-func commandOf(c *engine.Container, trunc bool) string {
+func commandOf(c *record.Container, trunc bool) string {
 	parts := []string{c.Path}
 	for _, a := range c.Args {
 		if strings.Contains(a, " ") {
@@ -158,7 +159,7 @@ type mount struct{ name, source, destination string }
 
 // mountsOf reads the container's -v and --mount mounts from its record
 // (Mounts, else the -v flags of a record made before it had Mounts).
-func mountsOf(c *engine.Container) []mount {
+func mountsOf(c *record.Container) []mount {
 	var out []mount
 	if len(c.Mounts) > 0 {
 		for _, m := range c.Mounts {
@@ -180,7 +181,7 @@ func mountsOf(c *engine.Container) []mount {
 	return out
 }
 
-func networksOf(c *engine.Container) []string {
+func networksOf(c *record.Container) []string {
 	if c.NetworkSettings != nil && len(c.NetworkSettings.Networks) > 0 {
 		var names []string
 		for n := range c.NetworkSettings.Networks {
@@ -200,14 +201,14 @@ type ContainerFilter struct {
 	args          filter.Args
 	names         []*regexp.Regexp
 	exited        []int
-	before, since *engine.Container
+	before, since *record.Container
 	ancestors     []string // image IDs
 }
 
 // NewContainerFilter checks the filters' values: before and since name
 // containers of list; ancestor names images, which imageID resolves to
 // IDs (an image not in the store matches the reference as given).
-func NewContainerFilter(args filter.Args, list []*engine.Container, imageID func(string) (string, error)) (*ContainerFilter, error) {
+func NewContainerFilter(args filter.Args, list []*record.Container, imageID func(string) (string, error)) (*ContainerFilter, error) {
 	f := &ContainerFilter{args: args}
 	for _, n := range args["name"] {
 		re, err := regexp.Compile(n)
@@ -233,7 +234,7 @@ func NewContainerFilter(args filter.Args, list []*engine.Container, imageID func
 			return nil, fmt.Errorf("invalid filter 'health=%s'", v)
 		}
 	}
-	find := func(key string) (*engine.Container, error) {
+	find := func(key string) (*record.Container, error) {
 		vals := args[key]
 		if len(vals) == 0 {
 			return nil, nil
@@ -268,7 +269,7 @@ func NewContainerFilter(args filter.Args, list []*engine.Container, imageID func
 func (f *ContainerFilter) ImpliesAll() bool { return f.args.Has("status") }
 
 // Match tells whether a container passes every filter.
-func (f *ContainerFilter) Match(c *engine.Container) bool {
+func (f *ContainerFilter) Match(c *record.Container) bool {
 	a := f.args
 	if !a.Any("id", func(v string) bool { return strings.HasPrefix(c.ID, v) }) {
 		return false
@@ -279,7 +280,7 @@ func (f *ContainerFilter) Match(c *engine.Container) bool {
 	if !a.Labels("label", c.Config.Labels) || !a.Is("status", stateOf(c)) {
 		return false
 	}
-	if len(f.exited) > 0 && (c.State.Status != engine.StatusExited || !slices.Contains(f.exited, c.State.ExitCode)) {
+	if len(f.exited) > 0 && (c.State.Status != record.StatusExited || !slices.Contains(f.exited, c.State.ExitCode)) {
 		return false
 	}
 	// ward has no health checks yet: every container's health is none.

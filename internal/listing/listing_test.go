@@ -6,21 +6,21 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
-	"github.com/wardproject/ward/internal/engine"
 	"github.com/wardproject/ward/internal/filter"
 	"github.com/wardproject/ward/internal/image"
+	"github.com/wardproject/ward/internal/record"
 )
 
 func TestContainerRow(t *testing.T) {
 	now := time.Now()
-	c := &engine.Container{
+	c := &record.Container{
 		ID: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", Name: "/web",
 		Path: "sh", Args: []string{"-c", "echo hello world; sleep 1000"}, Created: now.Add(-time.Minute),
-		State:  engine.State{Status: engine.StatusRunning, Paused: true, StartedAt: now.Add(-time.Minute)},
-		Config: engine.Config{Image: "busybox", Labels: map[string]string{"b": "2", "a": "1"}},
-		Mounts: []engine.MountPoint{{Type: "volume", Name: "data", Source: "/r/volumes/data/_data", Destination: "/data"},
+		State:  record.State{Status: record.StatusRunning, Paused: true, StartedAt: now.Add(-time.Minute)},
+		Config: record.Config{Image: "busybox", Labels: map[string]string{"b": "2", "a": "1"}},
+		Mounts: []record.MountPoint{{Type: "volume", Name: "data", Source: "/r/volumes/data/_data", Destination: "/data"},
 			{Type: "bind", Source: "/a/very/long/host/path", Destination: "/x"}},
-		HostConfig: engine.HostConfig{NetworkMode: "none"},
+		HostConfig: record.HostConfig{NetworkMode: "none"},
 	}
 	r := NewContainerRow(c, RowOptions{Now: now})
 	if r.ID != c.ID[:12] || r.Command != `"sh -c 'echo hello w…"` || r.State != "paused" || r.Labels != "a=1,b=2" ||

@@ -47,7 +47,10 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/jsonlog"
+	"github.com/wardproject/ward/internal/linux/consolesocket"
+	"github.com/wardproject/ward/internal/rootdir"
 )
 
 // Config names the container and the programs the monitor runs.
@@ -87,18 +90,9 @@ func childEnv() []string {
 	return env
 }
 
-// Error is a container that could not start, with the status the
-// starting ward exits with.
-type Error struct {
-	Code int
-	Msg  string
-}
-
-func (e *Error) Error() string { return e.Msg }
-
 // Run supervises the container: has ward start it, reports to report,
 // reaps until the container's init exits, and has ward record its end.
-// It returns an *Error when the container could not start.
+// It returns an *exitstatus.Error when the container could not start.
 func Run(cfg Config, report *Reporter) error {
 	err := run(cfg, report)
 	if err != nil {
@@ -108,20 +102,20 @@ func Run(cfg Config, report *Reporter) error {
 }
 
 func run(cfg Config, report *Reporter) error {
-	dir := filepath.Join(cfg.Root, "containers", cfg.ID)
+	dir := rootdir.Layout(cfg.Root).Container(cfg.ID)
 	lock, err := os.OpenFile(filepath.Join(dir, "monitor.lock"), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
-		return &Error{Code: 125, Msg: "container " + cfg.ID + ": " + err.Error()}
+		return exitstatus.New(125, errors.New("container "+cfg.ID+": "+err.Error()))
 	}
 	defer lock.Close()
 	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
 		if errors.Is(err, unix.EWOULDBLOCK) {
-			return &Error{Code: 125, Msg: "conflict: container " + cfg.ID + " is already running"}
+			return exitstatus.New(125, errors.New("conflict: container "+cfg.ID+" is already running"))
 		}
-		return &Error{Code: 125, Msg: "container " + cfg.ID + ": " + err.Error()}
+		return exitstatus.New(125, errors.New("container "+cfg.ID+": "+err.Error()))
 	}
 	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
-		return &Error{Code: 125, Msg: "become child subreaper: " + err.Error()}
+		return exitstatus.New(125, errors.New("become child subreaper: "+err.Error()))
 	}
 	var delay time.Duration
 	for first := true; ; first = false {
@@ -152,21 +146,21 @@ func runOnce(cfg Config, report *Reporter, first bool) (int, time.Duration, erro
 	}
 	var masterc chan *os.File
 	if cfg.Tty {
-		sock, err := listenConsole()
+		sock, err := consolesocket.Listen()
 		if err != nil {
-			return 0, 0, &Error{Code: 125, Msg: "container " + cfg.ID + ": console socket: " + err.Error()}
+			return 0, 0, exitstatus.New(125, errors.New("container "+cfg.ID+": console socket: "+err.Error()))
 		}
-		defer sock.close()
-		args = append(args, "--console-socket", sock.path)
+		defer sock.Close()
+		args = append(args, "--console-socket", sock.Path())
 		masterc = make(chan *os.File, 1)
-		go func() { masterc <- sock.receive() }()
+		go func() { m, _ := sock.ReceiveMaster(); masterc <- m }()
 	}
 	var out *output
 	var outFiles []*os.File
 	var err error
 	if !cfg.Tty {
 		if out, err = openOutput(cfg.Log, cfg.LogMaxSize, cfg.LogMaxFiles); err != nil {
-			return 0, 0, &Error{Code: 125, Msg: "container " + cfg.ID + ": " + err.Error()}
+			return 0, 0, exitstatus.New(125, errors.New("container "+cfg.ID+": "+err.Error()))
 		}
 		out.start()
 		// ward container-start gets the write ends as its fds 3 and 4.
@@ -313,7 +307,7 @@ const drainGrace = 2 * time.Second
 func startContainer(cfg Config, args []string, extra ...*os.File) (int, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
-		return 0, &Error{Code: 125, Msg: err.Error()}
+		return 0, exitstatus.New(125, err)
 	}
 	defer r.Close()
 	err = runWardFiles(cfg, w, extra, args...)
@@ -332,7 +326,7 @@ func startContainer(cfg Config, args []string, extra ...*os.File) (int, error) {
 	if err != nil {
 		msg += ": " + err.Error()
 	}
-	return 0, &Error{Code: 125, Msg: msg}
+	return 0, exitstatus.New(125, errors.New(msg))
 }
 
 // runWard runs ward with args, its stdout on out, its stderr on the

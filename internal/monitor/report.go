@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/wardproject/ward/internal/exitstatus"
 )
 
 // Reporter writes the monitor's one line to the ward that started it.
@@ -28,7 +30,7 @@ func NewReporter(f *os.File) *Reporter {
 func (r *Reporter) Started() { r.line("started") }
 
 // Failed says why the container could not start, with the exit status
-// the starting ward should use (125 unless err is an *Error saying
+// the starting ward should use (125 unless err is an *exitstatus.Error saying
 // otherwise). After Started it does nothing.
 func (r *Reporter) Failed(err error) { r.line(ErrorLine(err)) }
 
@@ -44,18 +46,14 @@ func (r *Reporter) line(s string) {
 // ErrorLine is the protocol's line for a failure: "error CODE MSG".
 func ErrorLine(err error) string {
 	code := 125
-	var me *Error
 	var ec interface{ ExitCode() int }
-	switch {
-	case errors.As(err, &me):
-		code = me.Code
-	case errors.As(err, &ec):
+	if errors.As(err, &ec) {
 		code = ec.ExitCode()
 	}
 	return "error " + strconv.Itoa(code) + " " + strings.ReplaceAll(err.Error(), "\n", " ")
 }
 
-func parseError(line string) (*Error, bool) {
+func parseError(line string) (*exitstatus.Error, bool) {
 	rest, ok := strings.CutPrefix(line, "error ")
 	if !ok {
 		return nil, false
@@ -65,11 +63,11 @@ func parseError(line string) (*Error, bool) {
 	if code == 0 {
 		code = 125
 	}
-	return &Error{Code: code, Msg: msg}, true
+	return exitstatus.New(code, errors.New(msg)), true
 }
 
 // ReadReport reads the monitor's line: nil once the container runs, an
-// *Error when it could not start. ok is false when the monitor exited
+// *exitstatus.Error when it could not start. ok is false when the monitor exited
 // without a line.
 func ReadReport(r io.Reader) (err error, ok bool) {
 	line, _ := bufio.NewReader(r).ReadString('\n')

@@ -5,6 +5,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/wardproject/ward/internal/exitstatus"
 )
 
 type codedError struct{}
@@ -19,14 +21,14 @@ func TestReportRoundTrip(t *testing.T) {
 		name     string
 		send     func(*Reporter)
 		wantOK   bool
-		wantErr  *Error
+		wantErr  *exitstatus.Error
 		wantNone bool
 	}{
 		{"started", func(r *Reporter) { r.Started() }, true, nil, false},
-		{"monitor error", func(r *Reporter) { r.Failed(&Error{Code: 127, Msg: `exec: "nosuch": not found`}) }, true,
-			&Error{Code: 127, Msg: `exec: "nosuch": not found`}, false},
-		{"error with an exit code", func(r *Reporter) { r.Failed(codedError{}) }, true, &Error{Code: 126, Msg: "engine said no"}, false},
-		{"plain error is 125", func(r *Reporter) { r.Failed(errors.New("two\nlines")) }, true, &Error{Code: 125, Msg: "two lines"}, false},
+		{"monitor error", func(r *Reporter) { r.Failed(exitstatus.New(127, errors.New(`exec: "nosuch": not found`))) }, true,
+			exitstatus.New(127, errors.New(`exec: "nosuch": not found`)), false},
+		{"error with an exit code", func(r *Reporter) { r.Failed(codedError{}) }, true, exitstatus.New(126, errors.New("engine said no")), false},
+		{"plain error is 125", func(r *Reporter) { r.Failed(errors.New("two\nlines")) }, true, exitstatus.New(125, errors.New("two lines")), false},
 		{"only the first line counts", func(r *Reporter) { r.Started(); r.Failed(errors.New("late")) }, true, nil, false},
 		{"nothing: the monitor died", func(r *Reporter) {}, false, nil, true},
 	} {
@@ -45,12 +47,12 @@ func TestReportRoundTrip(t *testing.T) {
 			if ok != tc.wantOK {
 				t.Fatalf("ok = %v, want %v", ok, tc.wantOK)
 			}
-			var ge *Error
+			var ge *exitstatus.Error
 			errors.As(got, &ge)
 			switch {
 			case tc.wantErr == nil && got != nil:
 				t.Errorf("got %v, want no error", got)
-			case tc.wantErr != nil && (ge == nil || *ge != *tc.wantErr):
+			case tc.wantErr != nil && (ge == nil || ge.Code != tc.wantErr.Code || ge.Error() != tc.wantErr.Error()):
 				t.Errorf("got %#v, want %#v", got, tc.wantErr)
 			}
 		})

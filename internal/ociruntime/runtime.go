@@ -33,6 +33,8 @@ import (
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/wardproject/ward/internal/exitstatus"
 )
 
 // Runtime is one runtime binary with its state directory.
@@ -80,14 +82,6 @@ func (e *Error) Is(target error) bool {
 	}
 	return false
 }
-
-// ExitError is a process run by a non-detached Exec that exited non-zero
-// or died of a signal.
-type ExitError struct {
-	Status int // exit status, 128+N for signal N as the runtime reports it
-}
-
-func (e *ExitError) Error() string { return fmt.Sprintf("process exited with status %d", e.Status) }
 
 // Stdio are the files a container's process gets when it has no
 // terminal. They must be files (pipes, /dev/null, a log file), not Go
@@ -184,7 +178,7 @@ func (r *Runtime) Delete(ctx context.Context, id string, force bool) error {
 }
 
 // Exec runs process p in the running container. Without Detach it waits
-// and returns an *ExitError when the process fails.
+// and returns an *exitstatus.Error when the process fails.
 func (r *Runtime) Exec(ctx context.Context, id string, p specs.Process, opts ExecOpts) error {
 	f, err := os.CreateTemp("", "ward-process-*.json")
 	if err != nil {
@@ -291,7 +285,7 @@ func (r *Runtime) run(ctx context.Context, op, id string, args []string, stdin [
 	if errors.As(runErr, &exit) {
 		if op == "exec" && stdio != nil {
 			// Without a log line, the runtime passed on the process's status.
-			return nil, &ExitError{Status: exit.ExitCode()}
+			return nil, exitstatus.New(exit.ExitCode(), fmt.Errorf("process exited with status %d", exit.ExitCode()))
 		}
 		if msg := strings.TrimSpace(stderr.String()); msg != "" {
 			return nil, &Error{Op: op, ID: id, Msg: lastLine(msg)}

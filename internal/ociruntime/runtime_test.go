@@ -19,6 +19,8 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/wardproject/ward/internal/exitstatus"
+	"github.com/wardproject/ward/internal/linux/consolesocket"
 	"github.com/wardproject/ward/internal/testutil"
 )
 
@@ -154,9 +156,9 @@ func TestLifecycle(t *testing.T) {
 		if out != "hello from ward\n" {
 			t.Errorf("exec output %q, want %q", out, "hello from ward\n")
 		}
-		var exit *ExitError
-		if err := r.Exec(ctx, id, process([]string{"sh", "-c", "exit 3"}), ExecOpts{}); !errors.As(err, &exit) || exit.Status != 3 {
-			t.Errorf("exec exit 3 = %v, want ExitError 3", err)
+		var exit *exitstatus.Error
+		if err := r.Exec(ctx, id, process([]string{"sh", "-c", "exit 3"}), ExecOpts{}); !errors.As(err, &exit) || exit.Code != 3 {
+			t.Errorf("exec exit 3 = %v, want exit status 3", err)
 		}
 		execPid := filepath.Join(t.TempDir(), "exec.pid")
 		if err := r.Exec(ctx, id, process([]string{"sleep", "60"}), ExecOpts{Detach: true, PidFile: execPid}); err != nil {
@@ -400,7 +402,7 @@ func TestTerminal(t *testing.T) {
 		id := "tty-" + filepath.Base(r.Path)
 		cleanupContainer(t, r, id)
 
-		sock, err := NewConsoleSocket()
+		sock, err := consolesocket.Listen()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -433,7 +435,7 @@ func TestTerminal(t *testing.T) {
 		}
 
 		// An exec with its own terminal.
-		esock, err := NewConsoleSocket()
+		esock, err := consolesocket.Listen()
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -29,6 +29,7 @@ import (
 
 	"github.com/wardproject/ward/internal/engine"
 	"github.com/wardproject/ward/internal/linux/cgroup"
+	"github.com/wardproject/ward/internal/record"
 )
 
 // Report is what a prune removed.
@@ -73,7 +74,7 @@ func Run(e *engine.Engine) Report {
 		fail(err)
 		switch {
 		case c == nil: // a --rm container whose end nobody saw: removed
-		case c.State.Status == engine.StatusRunning || e.Records.Monitored(id):
+		case c.State.Status == record.StatusRunning || e.Records.Monitored(id):
 			live[id] = true
 			continue
 		default:
@@ -114,7 +115,7 @@ func Run(e *engine.Engine) Report {
 	fail(err)
 	rep.IDRanges = ranges
 	fail(e.Images.Collect())
-	fail(removeStale(filepath.Join(e.Root, "images"), ".load-"))
+	fail(removeStale(e.Layout().Images(), ".load-"))
 	return rep
 }
 

@@ -1,22 +1,15 @@
-// Package engine keeps containers and runs them: it turns an image into a
-// snapshot, the snapshot and `ward run`'s flags into an OCI bundle, and
-// drives a runc-compatible runtime over that bundle.
-//
-// Vocabulary and lifecycle: a container is a record under
-// ROOT/containers/<id>/ (container.json, written atomically), its bundle
-// (bundle/config.json, whose root is the snapshot's rootfs), its log
-// (container.log) and its snapshot. Create makes all of them; status is
-// then "created". Supervise is the one place a container's process lives:
-// it asks the runtime to create and start it, waits for its init (ward is
-// the init's subreaper), records the exit and deletes the runtime's state;
-// the record goes "running" then "exited". Supervise runs either in the
-// foreground `ward run` or in a detached monitor process. Remove deletes
-// the snapshot and the record. A record's monitor lock is held for as long
-// as a Supervise runs, which is how other commands know a container is
-// watched and wait for its exit to be recorded.
-package engine
+// Package record is a container's record as ward keeps it under
+// ROOT/containers/<id>/container.json, in `docker inspect`'s shape, and the
+// directory of those records: names, IDs and their prefixes, the lock the
+// record store takes to keep names unique, and the monitor lock held for
+// as long as a container's process is supervised. It knows nothing of
+// runtimes, images or networks, so ward-audit can read records without
+// linking the engine.
+package record
 
 import (
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/wardproject/ward/internal/runspec"
 	"strings"
 	"time"
 )
@@ -128,7 +121,7 @@ type HostConfig struct {
 	IDMappings *IDMappings `json:",omitempty"`
 
 	// The least-privilege flags (privileges.go).
-	Devices           []DeviceMapping
+	Devices           []runspec.DeviceMapping
 	DeviceCgroupRules []string
 	GroupAdd          []string
 	Sysctls           map[string]string `json:",omitempty"`
@@ -145,4 +138,72 @@ type Ulimit struct {
 	Name string
 	Hard int64
 	Soft int64
+}
+
+// MountPoint is one host path the container sees, in `docker inspect`'s
+// top-level Mounts shape: what -v and --mount made of it.
+type MountPoint struct {
+	Type        string // bind, or volume (see volumes.go)
+	Name        string `json:",omitempty"` // a volume's
+	Source      string
+	Destination string
+	Driver      string `json:",omitempty"` // a volume's: local
+	Mode        string
+	RW          bool
+	Propagation string
+}
+
+// NetworkSettings is the network part of a container's record, in
+// docker inspect's shape, plus the policy ward enforces.
+type NetworkSettings struct {
+	SandboxKey string `json:",omitempty"`
+	// IPAddress, Gateway and MacAddress repeat the default bridge's
+	// endpoint, as Docker's inspect does for scripts that read them.
+	IPAddress  string                       `json:",omitempty"`
+	Gateway    string                       `json:",omitempty"`
+	MacAddress string                       `json:",omitempty"`
+	Ports      map[string][]PortBinding     `json:",omitempty"`
+	Networks   map[string]*EndpointSettings `json:",omitempty"`
+	// Policy is ward's own: the effective egress and ingress allow-lists.
+	Policy *EffectivePolicy `json:",omitempty"`
+}
+
+// EndpointSettings is one network of a container, as docker inspect
+// prints it.
+type EndpointSettings struct {
+	NetworkID   string
+	Gateway     string
+	IPAddress   string
+	IPPrefixLen int
+	MacAddress  string
+	Aliases     []string `json:",omitempty"`
+}
+
+// PortBinding is one host side of a published port, spelled as Docker's.
+type PortBinding struct {
+	HostIp   string //nolint:revive // Docker's spelling
+	HostPort string
+}
+
+// EffectivePolicy is what a container may send and receive: "allow-all",
+// "deny-all", or the allow-list's canonical text.
+type EffectivePolicy struct {
+	Egress  string
+	Ingress string
+}
+
+// IDMappings is a container's user namespace mapping as Podman's inspect
+// shows it: "CONTAINER:HOST:SIZE" strings.
+type IDMappings struct {
+	UidMap []string
+	GidMap []string
+}
+
+// Preview is what Create would make, made of nothing: the record and the
+// OCI spec the runtime would receive, built by the same code as a real
+// create, with --user resolved against the image's layers instead of a
+// mounted rootfs. It is what `ward run --policy` and `--dry-run` judge.
+type Preview struct {
+	Record *Container
+	Spec   *specs.Spec
 }

@@ -1,19 +1,23 @@
-package main
+// Package containerlogs is `ward logs`: a container's json-file log read
+// with --tail, --since and --until, each stream printed to its own, and
+// with --follow what comes next until the container's monitor is done.
+package containerlogs
 
 import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"time"
 
-	"github.com/wardproject/ward/internal/engine"
 	"github.com/wardproject/ward/internal/jsonlog/logread"
+	"github.com/wardproject/ward/internal/record"
 )
 
-// logOptions reads logs' --tail, --since and --until.
-func logOptions(tail, since, until string) (logread.Options, error) {
+// Options reads logs' --tail, --since and --until.
+func Options(tail, since, until string) (logread.Options, error) {
 	o := logread.Options{Tail: -1}
 	if tail != "all" && tail != "" {
 		n, err := strconv.Atoi(tail)
@@ -35,10 +39,10 @@ func logOptions(tail, since, until string) (logread.Options, error) {
 	return o, nil
 }
 
-// printLogs prints a container's log, each stream to its own, and with
-// follow what comes next until the container's monitor is done.
-func printLogs(e *engine.Engine, c *engine.Container, o logread.Options, follow, timestamps bool) error {
-	stdout, stderr := bufio.NewWriterSize(os.Stdout, 64<<10), bufio.NewWriterSize(os.Stderr, 4<<10)
+// Print prints c's log, each stream to its own, and with follow what
+// comes next until the container's monitor (in records) is done.
+func Print(records *record.Records, c *record.Container, o logread.Options, follow, timestamps bool, out, errOut io.Writer) error {
+	stdout, stderr := bufio.NewWriterSize(out, 64<<10), bufio.NewWriterSize(errOut, 4<<10)
 	defer stdout.Flush()
 	defer stderr.Flush()
 	print := func(en logread.Entry) error {
@@ -67,7 +71,7 @@ func printLogs(e *engine.Engine, c *engine.Container, o logread.Options, follow,
 	stdout.Flush()
 	flushing := func() bool {
 		stdout.Flush()
-		return !e.Records.Monitored(c.ID)
+		return !records.Monitored(c.ID)
 	}
 	o.Tail = -1
 	return logread.Follow(c.LogPath, offset, from, o, flushing, print)

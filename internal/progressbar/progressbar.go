@@ -1,4 +1,7 @@
-package main
+// Package progressbar draws the one-line progress of pull, push, load and
+// import on a terminal, in docker's units; on anything else it draws
+// nothing, so logs and pipes stay clean.
+package progressbar
 
 import (
 	"fmt"
@@ -14,9 +17,9 @@ import (
 	"github.com/wardproject/ward/internal/image/store"
 )
 
-// progressBar draws one line of progress on a terminal; on anything else
+// Bar draws one line of progress on a terminal; on anything else
 // it draws nothing, so logs and pipes stay clean.
-type progressBar struct {
+type Bar struct {
 	mu    sync.Mutex
 	w     io.Writer
 	label string
@@ -24,17 +27,17 @@ type progressBar struct {
 	drawn bool
 }
 
-// newProgressBar returns nil when w is not a terminal.
-func newProgressBar(w io.Writer, label string) *progressBar {
+// New returns nil when w is not a terminal.
+func New(w io.Writer, label string) *Bar {
 	f, ok := w.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return nil
 	}
-	return &progressBar{w: w, label: label}
+	return &Bar{w: w, label: label}
 }
 
-// update is a store.Progress; nil-safe.
-func (p *progressBar) update(done, total int64) {
+// Update is a store.Progress; nil-safe.
+func (p *Bar) Update(done, total int64) {
 	if p == nil {
 		return
 	}
@@ -46,40 +49,40 @@ func (p *progressBar) update(done, total int64) {
 	p.last = time.Now()
 	p.drawn = true
 	if total <= 0 {
-		fmt.Fprintf(p.w, "\r%s: %s", p.label, humanSize(done))
+		fmt.Fprintf(p.w, "\r%s: %s", p.label, HumanSize(done))
 		return
 	}
 	const width = 30
 	n := min(int(done*width/total), width)
 	fmt.Fprintf(p.w, "\r%s: [%s%s] %s/%s", p.label, strings.Repeat("=", n), strings.Repeat(" ", width-n),
-		humanSize(done), humanSize(total))
+		HumanSize(done), HumanSize(total))
 }
 
-// progress returns the bar's update as a store.Progress (nil when off).
-func (p *progressBar) progress() store.Progress {
+// Progress returns the bar's update as a store.Progress (nil when off).
+func (p *Bar) Progress() store.Progress {
 	if p == nil {
 		return nil
 	}
-	return p.update
+	return p.Update
 }
 
-// updates feeds go-containerregistry's push updates into the bar; nil
+// Updates feeds go-containerregistry's push updates into the bar; nil
 // when the bar is off. remote.Write closes the channel when it is done.
-func (p *progressBar) updates() chan<- v1.Update {
+func (p *Bar) Updates() chan<- v1.Update {
 	if p == nil {
 		return nil
 	}
 	ch := make(chan v1.Update, 16)
 	go func() {
 		for u := range ch {
-			p.update(u.Complete, u.Total)
+			p.Update(u.Complete, u.Total)
 		}
 	}()
 	return ch
 }
 
-// finish ends the line the bar drew.
-func (p *progressBar) finish() {
+// Finish ends the line the bar drew.
+func (p *Bar) Finish() {
 	if p == nil {
 		return
 	}
@@ -90,8 +93,8 @@ func (p *progressBar) finish() {
 	}
 }
 
-// humanSize prints sizes as docker does (decimal units, 3 significant digits).
-func humanSize(n int64) string {
+// HumanSize prints sizes as docker does (decimal units, 3 significant digits).
+func HumanSize(n int64) string {
 	f := float64(n)
 	for _, u := range []string{"B", "kB", "MB", "GB", "TB"} {
 		if f < 1000 {

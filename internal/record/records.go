@@ -1,4 +1,4 @@
-package engine
+package record
 
 import (
 	"crypto/rand"
@@ -37,6 +37,9 @@ func OpenRecords(dir string) (*Records, error) {
 	}
 	return &Records{dir: dir}, nil
 }
+
+// Path is the directory of all records, ROOT/containers.
+func (r *Records) Path() string { return r.dir }
 
 // Dir is a container's directory.
 func (r *Records) Dir(id string) string { return filepath.Join(r.dir, id) }
@@ -147,7 +150,7 @@ func (r *Records) Load(id string) (*Container, error) {
 	if err := json.Unmarshal(data, &c); err != nil {
 		return nil, fmt.Errorf("container %s: %w", id, err)
 	}
-	if d := readProfileDenials(filepath.Join(r.Dir(id), profileDenialsFile)); d != nil {
+	if d := ReadProfileDenials(filepath.Join(r.Dir(id), ProfileDenialsFile)); d != nil {
 		c.State.ProfileDenials = d
 	}
 	return &c, nil
@@ -282,4 +285,40 @@ func generateName() string {
 	b := make([]byte, 2)
 	rand.Read(b)
 	return nameLeft[int(b[0])%len(nameLeft)] + "_" + nameRight[int(b[1])%len(nameRight)]
+}
+
+// UsingVolume lists the containers whose records mount a volume.
+func (r *Records) UsingVolume(name string) ([]string, error) {
+	all, err := r.List()
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, c := range all {
+		for _, m := range c.Mounts {
+			if m.Type == "volume" && m.Name == name {
+				ids = append(ids, c.ID)
+				break
+			}
+		}
+	}
+	return ids, nil
+}
+
+// VolumeUsers maps each volume the records mount to the containers
+// mounting it.
+func (r *Records) VolumeUsers() (map[string][]string, error) {
+	all, err := r.List()
+	if err != nil {
+		return nil, err
+	}
+	users := map[string][]string{}
+	for _, c := range all {
+		for _, m := range c.Mounts {
+			if m.Type == "volume" {
+				users[m.Name] = append(users[m.Name], c.ID)
+			}
+		}
+	}
+	return users, nil
 }

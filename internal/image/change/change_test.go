@@ -1,4 +1,4 @@
-package main
+package change
 
 import (
 	"reflect"
@@ -7,7 +7,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
-func TestApplyChange(t *testing.T) {
+func TestApply(t *testing.T) {
 	tests := []struct {
 		change  string
 		want    v1.Config
@@ -28,7 +28,7 @@ func TestApplyChange(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.change, func(t *testing.T) {
 			var got v1.Config
-			err := applyChange(&got, tc.change)
+			err := Apply(&got, tc.change)
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("error = %v, want error %v", err, tc.wantErr)
 			}
@@ -36,19 +36,5 @@ func TestApplyChange(t *testing.T) {
 				t.Errorf("config = %+v, want %+v", got, tc.want)
 			}
 		})
-	}
-}
-
-func TestHumanSize(t *testing.T) {
-	tests := []struct {
-		n    int64
-		want string
-	}{
-		{0, "0B"}, {999, "999B"}, {1000, "1kB"}, {1_996_800, "2MB"}, {4_270_000, "4.27MB"}, {160_000_000, "160MB"}, {1_500_000_000, "1.5GB"},
-	}
-	for _, tc := range tests {
-		if got := humanSize(tc.n); got != tc.want {
-			t.Errorf("humanSize(%d) = %q, want %q", tc.n, got, tc.want)
-		}
 	}
 }
