@@ -196,6 +196,9 @@ func Follow(path string, offset int64, from os.FileInfo, o Options, done func() 
 				candidate = path + "." + strconv.Itoa(i)
 			}
 			fi, err := os.Stat(candidate)
+			if err != nil && i == 0 {
+				continue // the writer is between renaming FILE and making it anew
+			}
 			if err != nil {
 				break
 			}
@@ -207,8 +210,8 @@ func Follow(path string, offset int64, from os.FileInfo, o Options, done func() 
 			name, offset = path, 0 // rotated away: from the current one
 		}
 	}
-	cur, err := os.Open(name)
-	if err != nil {
+	cur, err := openWhenThere(name, done)
+	if cur == nil || err != nil {
 		return err
 	}
 	defer func() { cur.Close() }()
@@ -257,8 +260,8 @@ func Follow(path string, offset int64, from os.FileInfo, o Options, done func() 
 					return err
 				}
 			}
-			next, err := os.Open(path)
-			if err != nil {
+			next, err := openWhenThere(path, done)
+			if next == nil || err != nil {
 				return err
 			}
 			cur.Close()
@@ -306,4 +309,21 @@ func ParseTime(v string, now time.Time) (time.Time, error) {
 		return time.Unix(s, ns), nil
 	}
 	return time.Time{}, fmt.Errorf("invalid time %q: want RFC 3339, a Unix time or a duration such as 10m", v)
+}
+
+// openWhenThere opens name, waiting while it is missing: a rotation
+// renames FILE to FILE.1 before it makes FILE anew, and a loaded machine
+// can hold the writer between the two. It gives up, returning no file
+// and no error, once done says the writer has finished.
+func openWhenThere(name string, done func() bool) (*os.File, error) {
+	for {
+		f, err := os.Open(name)
+		if !errors.Is(err, os.ErrNotExist) {
+			return f, err
+		}
+		if done() {
+			return nil, nil
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
