@@ -155,8 +155,15 @@ func Check(r io.Reader, opts Options) (int64, error) {
 
 // checkParents refuses an entry below a name the layer made a file, fifo
 // or device (not a directory, not a symlink Apply would resolve).
+// Parents are walked from the top: once a path goes through a symlink,
+// what the layer recorded below that name earlier is no longer on it.
 func checkParents(rel string, files, links map[string]bool) error {
+	var parents []string
 	for p := filepath.Dir(rel); p != "."; p = filepath.Dir(p) {
+		parents = append(parents, p)
+	}
+	for i := len(parents) - 1; i >= 0; i-- {
+		p := parents[i]
 		if links[p] {
 			return nil
 		}
