@@ -302,25 +302,8 @@ func (s *Store) Delete(id v1.Hash) error {
 				return err
 			}
 		}
-		live, err = liveBlobs(tx)
-		if err != nil {
-			return err
-		}
-		// Forget what we know of blobs about to go.
-		blobs := tx.Bucket(bucketBlobs)
-		var gone [][]byte
-		blobs.ForEach(func(k, _ []byte) error {
-			if !live[string(k)] {
-				gone = append(gone, slices.Clone(k))
-			}
-			return nil
-		})
-		for _, k := range gone {
-			if err := blobs.Delete(k); err != nil {
-				return err
-			}
-		}
-		return nil
+		live, err = forgetDeadBlobs(tx)
+		return err
 	})
 	if err != nil {
 		return err
@@ -344,23 +327,8 @@ func (s *Store) Collect() error {
 	defer unlock()
 	var live map[string]bool
 	err = s.update(func(tx *bolt.Tx) error {
-		if live, err = liveBlobs(tx); err != nil {
-			return err
-		}
-		blobs := tx.Bucket(bucketBlobs)
-		var gone [][]byte
-		blobs.ForEach(func(k, _ []byte) error {
-			if !live[string(k)] {
-				gone = append(gone, slices.Clone(k))
-			}
-			return nil
-		})
-		for _, k := range gone {
-			if err := blobs.Delete(k); err != nil {
-				return err
-			}
-		}
-		return nil
+		live, err = forgetDeadBlobs(tx)
+		return err
 	})
 	if err != nil {
 		return err
@@ -488,4 +456,27 @@ func (s *Store) writeIndex() error {
 		return err
 	}
 	return writeFileAtomic(filepath.Join(s.dir, "index.json"), data)
+}
+
+// forgetDeadBlobs drops what the store remembers of blobs no image
+// references any more, and returns the live ones.
+func forgetDeadBlobs(tx *bolt.Tx) (map[string]bool, error) {
+	live, err := liveBlobs(tx)
+	if err != nil {
+		return nil, err
+	}
+	blobs := tx.Bucket(bucketBlobs)
+	var gone [][]byte
+	blobs.ForEach(func(k, _ []byte) error {
+		if !live[string(k)] {
+			gone = append(gone, slices.Clone(k))
+		}
+		return nil
+	})
+	for _, k := range gone {
+		if err := blobs.Delete(k); err != nil {
+			return nil, err
+		}
+	}
+	return live, nil
 }
