@@ -15,7 +15,7 @@ DOCS_BASE_URL ?= https://github.com/wardproject/ward/blob/main/
 # pages and its bash completion.
 PREFIX ?= /usr/local
 MAN := $(BIN)/man
-BINARIES := ward ward-runtime ward-monitor ward-audit ward-trust
+BINARIES := ward ward-runtime ward-monitor ward-observe ward-audit ward-trust
 
 .PHONY: all build man install deps demo test unit bench conformance managers vet clean
 
@@ -25,6 +25,7 @@ build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ward-runtime ./cmd/ward-runtime
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ward ./cmd/ward
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ward-monitor ./cmd/ward-monitor
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ward-observe ./cmd/ward-observe
 	$(GO) build -ldflags "$(LDFLAGS) -X github.com/wardproject/ward/internal/audit.DocsBaseURL=$(DOCS_BASE_URL)" -o $(BIN)/ward-audit ./cmd/ward-audit
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ward-trust ./cmd/ward-trust
 

@@ -3,7 +3,7 @@
 // container, so it is kept small: see internal/monitor for what it does
 // and its protocol with ward.
 //
-//	ward-monitor --root ROOT --ward WARD [--runtime RUNTIME] --log LOG [--tty] [--log-max-size BYTES --log-max-file N] [--health-interval DURATION] ID
+//	ward-monitor --root ROOT --ward WARD [--runtime RUNTIME] --log LOG [--tty] [--log-max-size BYTES --log-max-file N] [--health-interval DURATION] [--observer WARD-OBSERVE] ID
 package main
 
 import (
@@ -15,7 +15,7 @@ import (
 	"github.com/wardproject/ward/internal/monitor"
 )
 
-const usage = "usage: ward-monitor --root ROOT --ward WARD [--runtime RUNTIME] --log LOG [--tty] [--log-max-size BYTES --log-max-file N] [--health-interval DURATION] ID\n"
+const usage = "usage: ward-monitor --root ROOT --ward WARD [--runtime RUNTIME] --log LOG [--tty] [--log-max-size BYTES --log-max-file N] [--health-interval DURATION] [--observer WARD-OBSERVE] ID\n"
 
 func main() {
 	// One container's supervision needs one thread running Go code.
@@ -36,7 +36,7 @@ func main() {
 // reflection into a process that lives as long as its container.
 func parseArgs(args []string) (monitor.Config, bool) {
 	var cfg monitor.Config
-	values := map[string]*string{"--root": &cfg.Root, "--ward": &cfg.Ward, "--runtime": &cfg.Runtime, "--log": &cfg.Log}
+	values := map[string]*string{"--root": &cfg.Root, "--ward": &cfg.Ward, "--runtime": &cfg.Runtime, "--log": &cfg.Log, "--observer": &cfg.Observer}
 	for len(args) > 0 {
 		a := args[0]
 		switch {

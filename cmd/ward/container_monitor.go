@@ -17,6 +17,7 @@ import (
 	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/monitor"
 	"github.com/wardproject/ward/internal/open"
+	"github.com/wardproject/ward/internal/profilewatch"
 	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/rootdir"
 	"github.com/wardproject/ward/internal/sibling"
@@ -72,6 +73,12 @@ func startMonitor(c *record.Container, rt string) error {
 	if d := c.HealthInterval(); d > 0 {
 		args = append(args, "--health-interval", d.String())
 	}
+	obsArgs, err := profilewatch.MonitorArgs(rootdir.Layout(root).Container(c.ID))
+	if err != nil {
+		w.Close()
+		return fail(err)
+	}
+	args = append(args, obsArgs...)
 	cmd := exec.Command(argv[0], append(args, c.ID)...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	// The monitor lives as long as the container: a small heap, collected
@@ -122,6 +129,7 @@ func newMonitorCommands() []*cobra.Command {
 	mon.Flags().Int64Var(&cfg.LogMaxSize, "log-max-size", 0, "rotate the log at this size in bytes")
 	mon.Flags().IntVar(&cfg.LogMaxFiles, "log-max-file", 1, "log files kept")
 	mon.Flags().DurationVar(&cfg.HealthInterval, "health-interval", 0, "how often to run the container's health check")
+	mon.Flags().StringVar(&cfg.Observer, "observer", "", "ward-observe, run beside a container in --profile-mode log")
 
 	var runtimePath, consoleSocket string
 	stdoutFD, stderrFD := -1, -1

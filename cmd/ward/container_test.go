@@ -50,7 +50,7 @@ func newWardEnv(t *testing.T) *wardEnv {
 
 // wardBins are every binary `make build` ships, built once for the
 // package's tests into a directory TestMain removes.
-var wardBins = testutil.NewBinaries("ward", "ward-runtime", "ward-monitor", "ward-audit")
+var wardBins = testutil.NewBinaries("ward", "ward-runtime", "ward-monitor", "ward-audit", "ward-observe")
 
 func sharedBinaries(t testing.TB) string { return wardBins.Dir(t) }
 

@@ -132,10 +132,6 @@ func (f *runFlags) request(cmd *cobra.Command, args []string) (engine.CreateRequ
 	}
 	if cmd.Flags().Changed("profile-mode") {
 		o.ProfileMode = f.profileMode
-		if f.detach && o.ProfileMode == learnprofile.ModeLog {
-			// ward-monitor does not watch the calls: refused rather than unreported.
-			return engine.CreateRequest{}, errors.New("--profile-mode log: not with -d: ward reports the calls outside the profile while it runs the container in the foreground")
-		}
 	}
 	if !cmd.Flags().Changed("userns") {
 		cfg, err := engineconfig.Read()

@@ -58,6 +58,7 @@ anything under another ward root.`,
 			if len(rep.Killed) > 0 {
 				fmt.Fprintf(out, "Killed processes left in them: %v\n\n", rep.Killed)
 			}
+			list("Stopped observers (ward-observe) of containers gone:", rep.Observers)
 			list("Unmounted:", rep.Mounts)
 			list("Freed user namespace id ranges of:", rep.IDRanges)
 			if rep.Empty() {

@@ -72,6 +72,9 @@ type Config struct {
 	// HealthInterval is how often `ward container-health` runs the
 	// container's check; 0 for none.
 	HealthInterval time.Duration
+	// Observer is ward-observe, started beside each run of a container
+	// in --profile-mode log (observer.go); empty for any other.
+	Observer string
 }
 
 // GoSettings are the Go runtime's settings for a monitor, set in its
@@ -167,8 +170,21 @@ func runOnce(cfg Config, report *Reporter, first bool) (int, time.Duration, erro
 		args = append(args, "--stdout-fd", "3", "--stderr-fd", "4")
 		outFiles = out.write[:]
 	}
+	// In log mode the observer is attached before the runtime creates
+	// the container, and read a last time once its init is reaped,
+	// before ward records the end.
+	// Without it the container does not start, restarts included: its
+	// calls outside the profile would go unreported.
+	obs, err := startObserver(cfg)
+	if err != nil {
+		if out != nil {
+			out.finish(drainGrace)
+		}
+		return 0, 0, err
+	}
 	pid, err := startContainer(cfg, append(args, cfg.ID), outFiles...)
 	if err != nil {
+		obs.stop()
 		if out != nil {
 			out.finish(drainGrace)
 		}
@@ -210,6 +226,7 @@ func runOnce(cfg Config, report *Reporter, first bool) (int, time.Duration, erro
 	stopChecks := checkHealth(cfg)
 	status := reapUntil(pid)
 	stopChecks()
+	obs.stop()
 	ran := time.Since(started)
 	if out != nil {
 		// All the output before the end: `ward logs` right after it shows

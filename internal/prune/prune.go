@@ -40,12 +40,13 @@ type Report struct {
 	Killed     []int    // processes killed in them
 	Mounts     []string // mounts under the root undone
 	IDRanges   []string // IDs whose --userns auto id range was freed
+	Observers  []string // stray ward-observe processes stopped: "ID (pid N)"
 	Errors     []error  // what could not be removed (prune goes on)
 }
 
 // Empty tells whether nothing was found to remove.
 func (r Report) Empty() bool {
-	return len(r.Containers)+len(r.Orphans)+len(r.Cgroups)+len(r.Mounts)+len(r.IDRanges) == 0
+	return len(r.Containers)+len(r.Orphans)+len(r.Cgroups)+len(r.Mounts)+len(r.IDRanges)+len(r.Observers) == 0
 }
 
 // Run prunes the engine's root. Containers whose supervisor lives are
@@ -110,6 +111,7 @@ func Run(e *engine.Engine) Report {
 		rep.Orphans = append(rep.Orphans, id)
 		rep.pruneCgroup("/ward/"+id, id)
 	}
+	rep.pruneObservers(e.Root, live)
 	rep.pruneMounts(e.Root, live)
 	ranges, err := e.ReclaimIDRanges()
 	fail(err)

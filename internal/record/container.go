@@ -74,6 +74,9 @@ type State struct {
 	// ProfileDenials are the system calls outside the container's
 	// profile it made under --profile-mode log (profile_log.go).
 	ProfileDenials []string `json:",omitempty"`
+	// ProfileDenialGaps say why ProfileDenials may be incomplete
+	// (profile_denials.go): an observer that stopped early or saw nothing.
+	ProfileDenialGaps []string `json:",omitempty"`
 }
 
 // Config is the part of the record that describes the process.

@@ -3,7 +3,10 @@ package record
 import (
 	"bufio"
 	"bytes"
+	"errors"
+	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -27,4 +30,28 @@ func ReadProfileDenials(file string) []string {
 		}
 	}
 	return out
+}
+
+// ProfileDenialGapsFile, beside ProfileDenialsFile, says why a run's
+// list may be incomplete (its observer stopped before the container, or
+// never saw the workload's exec), one reason a line; Load puts them in
+// State.ProfileDenialGaps. Never say "none" about what was not seen.
+const ProfileDenialGapsFile = "profile-denial-gaps"
+
+// AddProfileDenialGaps appends reasons to the gaps file of the records
+// directory dir (nothing when there are none, or the directory is gone).
+func AddProfileDenialGaps(dir string, reasons ...string) error {
+	if len(reasons) == 0 {
+		return nil
+	}
+	f, err := os.OpenFile(filepath.Join(dir, ProfileDenialGapsFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil // a --rm container, removed
+	}
+	if err != nil {
+		return fmt.Errorf("record profile denial gaps: %w", err)
+	}
+	defer f.Close()
+	_, err = f.WriteString(strings.Join(reasons, "\n") + "\n")
+	return err
 }

@@ -153,6 +153,7 @@ func (r *Records) Load(id string) (*Container, error) {
 	if d := ReadProfileDenials(filepath.Join(r.Dir(id), ProfileDenialsFile)); d != nil {
 		c.State.ProfileDenials = d
 	}
+	c.State.ProfileDenialGaps = ReadProfileDenials(filepath.Join(r.Dir(id), ProfileDenialGapsFile))
 	return &c, nil
 }
 

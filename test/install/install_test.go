@@ -31,7 +31,7 @@ func TestMakeInstall(t *testing.T) {
 		t.Fatalf("make install: %v\n%s", err, out)
 	}
 
-	for _, b := range []string{"ward", "ward-runtime", "ward-monitor", "ward-audit", "ward-trust"} {
+	for _, b := range []string{"ward", "ward-runtime", "ward-monitor", "ward-observe", "ward-audit", "ward-trust"} {
 		fi, err := os.Stat(filepath.Join(prefix, "bin", b))
 		if err != nil {
 			t.Errorf("%s not installed: %v", b, err)
