@@ -34,6 +34,10 @@ func TestLearnProfileModeLogDetached(t *testing.T) {
 		"--user", "65534:65534", "-v", data+":/data:ro", "busybox", "sh", "-c", script))
 
 	waitDenials(t, w, "logged", "ioprio_get")
+	// inspect shows the spec's filter, as Docker shows a seccomp file.
+	if opts := inspectField(t, w, "logged", "{{json .HostConfig.SecurityOpt}}"); !strings.Contains(opts, `seccomp={`) || !strings.Contains(opts, `SCMP_ACT_LOG`) || !strings.Contains(opts, `\"getpid\"`) && !strings.Contains(opts, `\"exit_group\"`) {
+		t.Errorf("SecurityOpt %s: want seccomp= and the learned filter in log mode", opts)
+	}
 	if d := denials(t, w, "logged"); slices.Contains(d, "ioprio_set") || slices.Contains(d, "execve") || slices.Contains(d, "nanosleep") {
 		t.Errorf("denials %v: want none the profile allows, nor ioprio_set yet", d)
 	}
@@ -98,7 +102,8 @@ func TestLearnProfileModeLogObserverLifetime(t *testing.T) {
 	waitGone(t, obs[0])
 	requireLinksGone(t, links)
 	if gaps := inspectField(t, w, id, "{{json .State.ProfileDenialGaps}}"); !strings.Contains(gaps, "its monitor exited") {
-		t.Errorf("gaps %s after the monitor was killed: want it said", gaps)
+		log, _ := os.ReadFile(filepath.Join(w.root, "containers", id, "monitor.log"))
+		t.Errorf("gaps %s after the monitor was killed: want it said (monitor's log: %s)", gaps, log)
 	}
 	w.must(t, "rm", "-f", id)
 
@@ -106,6 +111,9 @@ func TestLearnProfileModeLogObserverLifetime(t *testing.T) {
 	id = strings.TrimSpace(w.must(t, "run", "-d", "--profile", profile, "--user", "65534:65534", "busybox", "sh", "-c", "exec busybox sleep 1000"))
 	if obs := observersOf(t, id); len(obs) != 0 {
 		t.Errorf("observers %v of a container in enforce mode: want none", obs)
+	}
+	if opts := inspectField(t, w, id, "{{json .HostConfig.SecurityOpt}}"); !strings.Contains(opts, `seccomp={`) || !strings.Contains(opts, `SCMP_ACT_ERRNO`) {
+		t.Errorf("SecurityOpt %s: want seccomp= and the learned filter", opts)
 	}
 	w.must(t, "rm", "-f", id)
 

@@ -278,6 +278,9 @@ func (e *Engine) create(req CreateRequest) (_ *record.Container, _ *specs.Spec, 
 	c.Path, c.Args = spec.Process.Args[0], spec.Process.Args[1:]
 	c.Config.Hostname = spec.Hostname
 	recordSecurity(c, spec, seccompFile, o.NetworkFiles)
+	if o.Profile != nil && seccompFile == "" {
+		recordProfileSeccomp(c, spec) // the learned filter, from the spec
+	}
 	e.labelVolumeMounts(c, volumes)
 	if err := e.Records.Save(c); err != nil {
 		return nil, nil, err
@@ -331,6 +334,9 @@ func (e *Engine) previewSpec(c *record.Container, o runspec.Options, imageID str
 	c.Path, c.Args = spec.Process.Args[0], spec.Process.Args[1:]
 	c.Config.Hostname = spec.Hostname
 	recordSecurity(c, spec, seccompFile, o.NetworkFiles)
+	if o.Profile != nil && seccompFile == "" {
+		recordProfileSeccomp(c, spec) // the learned filter, from the spec
+	}
 	return spec, nil
 }
 

@@ -19,8 +19,9 @@ type observer struct {
 
 // startObserver starts cfg.Observer for the run about to start and waits
 // until it is attached (nil, nil without one). It is the monitor's
-// child, with SIGTERM as its parent death signal: a killed monitor takes
-// it along, and with it its BPF programs, which nothing pins.
+// child, with SIGHUP as its parent death signal (SIGTERM is the stop
+// below): a killed monitor takes it along, and with it its BPF
+// programs, which nothing pins.
 func startObserver(cfg Config) (*observer, error) {
 	if cfg.Observer == "" {
 		return nil, nil
@@ -38,7 +39,7 @@ func startObserver(cfg Config) (*observer, error) {
 	defer null.Close()
 	p, err := os.StartProcess(cfg.Observer, []string{cfg.Observer, "--root", cfg.Root, cfg.ID}, &os.ProcAttr{
 		Dir: "/", Env: childEnv(), Files: []*os.File{null, os.Stderr, os.Stderr, w},
-		Sys: &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM},
+		Sys: &syscall.SysProcAttr{Pdeathsig: syscall.SIGHUP},
 	})
 	w.Close()
 	if err != nil {

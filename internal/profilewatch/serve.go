@@ -47,7 +47,7 @@ func bundleDir(containerDir string) string { return filepath.Join(containerDir, 
 //
 //	monitor                          ward-observe
 //	  fork+exec (parent death:
-//	  SIGTERM) ---------------------> prepare the cgroup, attach
+//	  SIGHUP) ----------------------> prepare the cgroup, attach
 //	  read "ready" or the  <--------- "ready" or "error CODE MSG", close
 //	  error line; then
 //	  ward container-start            poll the map every Poll into the
@@ -56,8 +56,9 @@ func bundleDir(containerDir string) string { return filepath.Join(containerDir, 
 //	  ward container-exited
 //
 // It also ends when its parent is gone (a killed monitor: the parent
-// death signal, and a changed parent pid as a backstop), noting in the
-// records directory that what follows went unobserved.
+// death signal, SIGHUP, then a changed parent pid; or that alone, seen
+// at a poll), noting in the records directory that what follows went
+// unobserved.
 func Serve(root, id string, report *os.File) error {
 	parent := os.Getppid()
 	dir := rootdir.Layout(root).Container(id)
@@ -73,7 +74,7 @@ func Serve(root, id string, report *os.File) error {
 	}
 	// Signals first: a stop that comes while attaching must not be lost.
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT)
+	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT, unix.SIGHUP)
 	w, err := Start(s, dir, shortID(id), os.Stderr)
 	if err != nil {
 		return fail(err)
@@ -84,8 +85,10 @@ func Serve(root, id string, report *os.File) error {
 watch:
 	for {
 		select {
-		case <-sigs:
-			break watch
+		case sig := <-sigs:
+			if sig != unix.SIGHUP || parentGone(parent) {
+				break watch
+			}
 		case <-t.C:
 			w.Poll()
 			if os.Getppid() != parent {
@@ -105,6 +108,21 @@ watch:
 		os.Stderr.WriteString("ward: container " + shortID(id) + ": --profile-mode log: " + g + ": calls outside the profile are unknown\n")
 	}
 	return record.AddProfileDenialGaps(dir, gaps...)
+}
+
+// parentGone tells whether the parent process has died, after the
+// parent death signal (SIGHUP). The kernel sends that signal when the
+// parent *thread* exits: a Go monitor killed has its threads die one by
+// one, the observer passed from thread to thread and getppid unchanged
+// until the last; and a thread that ends alone is no death at all. So
+// wait a while for the reparenting.
+func parentGone(parent int) bool {
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if os.Getppid() != parent {
+			return true
+		}
+	}
+	return false
 }
 
 func shortID(id string) string {
