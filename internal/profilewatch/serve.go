@@ -9,9 +9,9 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/wardproject/ward/internal/denialfile"
 	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/monitor"
-	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/rootdir"
 	"github.com/wardproject/ward/internal/sibling"
 )
@@ -107,7 +107,7 @@ watch:
 	for _, g := range gaps {
 		os.Stderr.WriteString("ward: container " + shortID(id) + ": --profile-mode log: " + g + ": calls outside the profile are unknown\n")
 	}
-	return record.AddProfileDenialGaps(dir, gaps...)
+	return denialfile.Append(filepath.Join(dir, denialfile.Gaps), gaps...)
 }
 
 // parentGone tells whether the parent process has died, after the

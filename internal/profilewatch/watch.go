@@ -29,9 +29,9 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/wardproject/ward/internal/denialfile"
 	"github.com/wardproject/ward/internal/linux/observe"
 	"github.com/wardproject/ward/internal/linux/seccomp"
-	"github.com/wardproject/ward/internal/record"
 )
 
 // Poll is how often the observer's map is read while the container runs:
@@ -95,10 +95,10 @@ func Start(s *specs.Spec, recordsDir, name string, notices io.Writer) (*Watcher,
 		notices = io.Discard
 	}
 	w := &Watcher{
-		name: name, notices: notices, file: filepath.Join(recordsDir, record.ProfileDenialsFile),
+		name: name, notices: notices, file: filepath.Join(recordsDir, denialfile.Denials),
 		allowed: AllowedCalls(s.Linux.Seccomp), obs: obs, removeCgroup: removeCgroup, seen: map[string]bool{},
 	}
-	for _, n := range record.ReadProfileDenials(w.file) {
+	for _, n := range denialfile.Read(w.file) {
 		w.seen[n] = true // reported by an earlier run of the container
 	}
 	return w, nil
@@ -114,7 +114,7 @@ func (w *Watcher) Poll() {
 		fmt.Fprintf(w.notices, "ward: container %s: --profile-mode log: %v\n", w.name, err)
 		return
 	}
-	var lines []byte
+	var lines []string
 	for _, nr := range nrs {
 		name, ok := seccomp.SyscallNameX86_64(nr)
 		if !ok {
@@ -125,15 +125,10 @@ func (w *Watcher) Poll() {
 		}
 		w.seen[name] = true
 		fmt.Fprintf(w.notices, "ward: container %s: system call %s is outside its profile (let through: --profile-mode log)\n", w.name, name)
-		lines = append(lines, name+"\n"...)
+		lines = append(lines, name)
 	}
-	if len(lines) > 0 {
-		// The records directory is gone once a --rm container is
-		// removed: nothing is left to inspect then.
-		if f, err := os.OpenFile(w.file, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644); err == nil {
-			f.Write(lines)
-			f.Close()
-		}
+	if err := denialfile.Append(w.file, lines...); err != nil {
+		fmt.Fprintf(w.notices, "ward: container %s: --profile-mode log: %v\n", w.name, err)
 	}
 }
 

@@ -27,7 +27,7 @@ import (
 // The ward binaries are built once, side by side as they are installed,
 // into a directory TestMain removes.
 // wardBins are ward and its companions, built once for the benchmarks.
-var wardBins = testutil.NewBinaries("ward", "ward-runtime", "ward-monitor")
+var wardBins = testutil.NewBinaries("ward", "ward-runtime", "ward-monitor", "ward-observe")
 
 func TestMain(m *testing.M) {
 	// The peers run with no network (docker run --network none); and no
