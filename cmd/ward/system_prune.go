@@ -23,7 +23,8 @@ func newSystemPruneCommand() *cobra.Command {
 records of containers whose supervisor died, container directories without
 a record, snapshots still mounted, runtime state of a create that never
 finished, network namespaces, cgroups holding processes nobody waits for,
-and image blobs no image uses. Running containers are not touched, nor
+observers (ward-observe) of containers that are gone, and image blobs no
+image uses. Running containers are not touched, nor
 anything under another ward root.`,
 		Args: cobra.NoArgs,
 		RunE: containerRunE(func(cmd *cobra.Command, _ []string) error {
