@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf/link"
+
+	"github.com/wardproject/ward/internal/learnprofile"
 )
 
 // A detached container in --profile-mode log is watched for its whole
@@ -38,7 +41,7 @@ func TestLearnProfileModeLogDetached(t *testing.T) {
 	if opts := inspectField(t, w, "logged", "{{json .HostConfig.SecurityOpt}}"); !strings.Contains(opts, `seccomp={`) || !strings.Contains(opts, `SCMP_ACT_LOG`) || !strings.Contains(opts, `\"getpid\"`) && !strings.Contains(opts, `\"exit_group\"`) {
 		t.Errorf("SecurityOpt %s: want seccomp= and the learned filter in log mode", opts)
 	}
-	if d := denials(t, w, "logged"); slices.Contains(d, "ioprio_set") || slices.Contains(d, "execve") || slices.Contains(d, "nanosleep") {
+	if d := denials(t, w, "logged"); slices.Contains(d, "ioprio_set") || slices.ContainsFunc(d, func(n string) bool { return profileAllows(t, profile)[n] }) {
 		t.Errorf("denials %v: want none the profile allows, nor ioprio_set yet", d)
 	}
 	obs := observersOf(t, id)
@@ -58,9 +61,18 @@ func TestLearnProfileModeLogDetached(t *testing.T) {
 	requireLinksGone(t, links)
 	w.must(t, "start", "logged")
 	waitDenials(t, w, "logged", "ioprio_set")
-	if d := denials(t, w, "logged"); !slices.Equal(d, []string{"ioprio_get", "ioprio_set"}) {
+	// The runtime's own threads may add a call of the Go runtime
+	// (epoll_pwait) in the moment between the exec's start and its end
+	// (README: Not done yet): the workload's calls are those asserted.
+	d := denials(t, w, "logged")
+	get, set := slices.Index(d, "ioprio_get"), slices.Index(d, "ioprio_set")
+	if get < 0 || set < get || len(slices.Compact(slices.Sorted(slices.Values(d)))) != len(d) {
 		t.Errorf("denials after a second run %v: want ioprio_get (first run) then ioprio_set, each once", d)
 	}
+	if allowed := profileAllows(t, profile); slices.ContainsFunc(d, func(n string) bool { return allowed[n] }) {
+		t.Errorf("denials %v name a call the profile allows", d)
+	}
+	t.Logf("denials over two runs: %v", d)
 	obs = observersOf(t, id)
 	if len(obs) != 1 {
 		t.Fatalf("observer processes of %s after ward start: %v, want one", id, obs)
@@ -156,6 +168,34 @@ func TestLearnProfileModeLogObserverLifetime(t *testing.T) {
 	if left := w.leftovers(t); len(left) > 0 {
 		t.Errorf("left %v", left)
 	}
+}
+
+// profileAllows are the system calls a learned profile allows.
+func profileAllows(t *testing.T, file string) map[string]bool {
+	t.Helper()
+	p, err := learnprofile.Read(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s struct {
+		Syscalls []struct {
+			Names  []string
+			Action string
+		}
+	}
+	if err := json.Unmarshal(p.Seccomp, &s); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, r := range s.Syscalls {
+		for _, n := range r.Names {
+			out[n] = r.Action == "SCMP_ACT_ALLOW"
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("profile %s allows nothing", file)
+	}
+	return out
 }
 
 func syscallKill(pid int) error {
