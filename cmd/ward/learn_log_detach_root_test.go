@@ -88,6 +88,11 @@ func TestLearnProfileModeLogDetached(t *testing.T) {
 	if left := observersOf(t, id); len(left) > 0 {
 		t.Errorf("observers left after rm -f: %v", left)
 	}
+	for _, pattern := range []string{"/sys/fs/cgroup/*/ward/" + id, "/sys/fs/cgroup/ward/" + id} {
+		if left, _ := filepath.Glob(pattern); len(left) > 0 {
+			t.Errorf("cgroups left after rm -f: %v", left)
+		}
+	}
 	if left := w.leftovers(t); len(left) > 0 {
 		t.Errorf("log mode left %v", left)
 	}
@@ -118,6 +123,27 @@ func TestLearnProfileModeLogObserverLifetime(t *testing.T) {
 		t.Errorf("gaps %s after the monitor was killed: want it said (monitor's log: %s)", gaps, log)
 	}
 	w.must(t, "rm", "-f", id)
+
+	// Each restart of --restart gets an observer of its own; none is
+	// left once the policy gives up.
+	id = strings.TrimSpace(w.must(t, "run", "-d", "--restart", "on-failure:2", "--profile", profile, "--profile-mode", "log",
+		"--user", "65534:65534", "busybox", "sh", "-c", "busybox sleep 0.2; exit 3"))
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		st := inspectField(t, w, id, "{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}}")
+		if st == "exited 2 3" && len(monitorsOf(t, id)) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("--restart on-failure:2 in log mode: %s, monitors %v; want exited after 2 restarts", st, monitorsOf(t, id))
+		}
+	}
+	if obs := observersOf(t, id); len(obs) != 0 {
+		t.Errorf("observers %v left after the restarts", obs)
+	}
+	if gaps := inspectField(t, w, id, "{{json .State.ProfileDenialGaps}}"); gaps != "null" {
+		t.Errorf("gaps %s of three watched runs: want none", gaps)
+	}
+	w.must(t, "rm", id)
 
 	// Enforce mode: the monitor starts no observer.
 	id = strings.TrimSpace(w.must(t, "run", "-d", "--profile", profile, "--user", "65534:65534", "busybox", "sh", "-c", "exec busybox sleep 1000"))
