@@ -6,15 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"strconv"
-	"strings"
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/spf13/cobra"
 
 	"github.com/wardproject/ward/internal/container"
+	"github.com/wardproject/ward/internal/pstable"
 )
 
 func newPauseCommand(g *globals) *cobra.Command {
@@ -46,46 +44,13 @@ func newPsCommand(g *globals) *cobra.Command {
 			case "json":
 				return json.NewEncoder(os.Stdout).Encode(pids)
 			case "table":
-				return psTable(pids, args[1:])
+				return pstable.Write(os.Stdout, pids, args[1:])
 			}
 			return fmt.Errorf("invalid format %q: want table or json", format)
 		},
 	}
 	cmd.Flags().StringVarP(&format, "format", "f", "table", "table or json")
 	return cmd
-}
-
-// psTable runs the host's ps, as runc does, and keeps the header and the
-// lines of the container's processes.
-func psTable(pids []int, psArgs []string) error {
-	if len(psArgs) == 0 {
-		psArgs = []string{"-ef"}
-	}
-	out, err := exec.Command("ps", psArgs...).Output()
-	if err != nil {
-		return fmt.Errorf("run ps %s: %w", strings.Join(psArgs, " "), err)
-	}
-	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
-	col := -1
-	for i, h := range strings.Fields(lines[0]) {
-		if h == "PID" {
-			col = i
-		}
-	}
-	if col < 0 {
-		return fmt.Errorf("ps %s printed no PID column", strings.Join(psArgs, " "))
-	}
-	want := map[string]bool{}
-	for _, p := range pids {
-		want[strconv.Itoa(p)] = true
-	}
-	fmt.Println(lines[0])
-	for _, l := range lines[1:] {
-		if f := strings.Fields(l); len(f) > col && want[f[col]] {
-			fmt.Println(l)
-		}
-	}
-	return nil
 }
 
 func newUpdateCommand(g *globals) *cobra.Command {
