@@ -8,7 +8,6 @@ import (
 	"github.com/wardproject/ward/internal/container"
 	"github.com/wardproject/ward/internal/execprocess"
 	"github.com/wardproject/ward/internal/exitstatus"
-	"github.com/wardproject/ward/internal/linux/foreground"
 )
 
 func newExecCommand(g *globals) *cobra.Command {
@@ -31,27 +30,11 @@ func newExecCommand(g *globals) *cobra.Command {
 				Root: g.root, ID: id, Process: p, PidFile: pidFile, ConsoleSocket: consoleSocket,
 				PreserveFDs: preserveFDs, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
 			}
-			term, err := foreground.TerminalIf(p.Terminal && consoleSocket == "" && !detach)
+			code, err := container.ExecAndWait(o, detach)
 			if err != nil {
 				return err
 			}
-			defer term.Close()
-			if term != nil {
-				o.ConsoleSocket = term.SocketPath()
-			}
-			proc, err := container.Exec(o)
-			if err != nil {
-				return err
-			}
-			if detach {
-				return nil
-			}
-			if term != nil {
-				if err := term.Attach(); err != nil {
-					return err
-				}
-			}
-			if code := foreground.Wait(proc); code != 0 {
+			if code != 0 {
 				return exitstatus.Silent(code)
 			}
 			return nil

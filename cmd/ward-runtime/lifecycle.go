@@ -7,10 +7,8 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/sys/unix"
 
-	"github.com/wardproject/ward/internal/bundle"
 	"github.com/wardproject/ward/internal/container"
 	"github.com/wardproject/ward/internal/exitstatus"
-	"github.com/wardproject/ward/internal/linux/foreground"
 	"github.com/wardproject/ward/internal/signame"
 )
 
@@ -61,40 +59,11 @@ func newRunCommand(g *globals) *cobra.Command {
 		Short: "Create and start a container, and wait for it unless --detach",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			id := args[0]
-			o.Root, o.ID, o.SystemdCgroup = g.root, id, g.systemdCgroup
+			o.Root, o.ID, o.SystemdCgroup = g.root, args[0], g.systemdCgroup
 			o.Stdin, o.Stdout, o.Stderr = os.Stdin, os.Stdout, os.Stderr
-			// A terminal container in the foreground gets our own console.
-			term, err := foreground.TerminalIf(!detach && o.ConsoleSocket == "" && bundle.WantsTerminal(o.Bundle))
+			code, err := container.Run(o, detach, keep)
 			if err != nil {
 				return err
-			}
-			defer term.Close()
-			if term != nil {
-				o.ConsoleSocket, o.AllowNoConsole = term.SocketPath(), true
-			}
-			_, proc, err := container.Create(o)
-			if err != nil {
-				return err
-			}
-			if term != nil {
-				if err := term.Attach(); err != nil {
-					_ = container.Delete(g.root, id, true)
-					return err
-				}
-			}
-			if err := container.Start(g.root, id); err != nil {
-				_ = container.Delete(g.root, id, true)
-				return err
-			}
-			if detach {
-				return nil
-			}
-			code := foreground.Wait(proc)
-			if !keep {
-				if err := container.Delete(g.root, id, true); err != nil {
-					return err
-				}
 			}
 			if code != 0 {
 				return exitstatus.Silent(code)
