@@ -87,20 +87,7 @@ func newEventsCommand(g *globals) *cobra.Command {
 		Short: "Print a container's resource usage as JSON events (once with --stats)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			enc := json.NewEncoder(os.Stdout)
-			for {
-				s, err := container.Stats(g.root, args[0])
-				if err != nil {
-					return err
-				}
-				if err := enc.Encode(map[string]any{"type": "stats", "id": args[0], "data": s}); err != nil {
-					return err
-				}
-				if stats {
-					return nil
-				}
-				time.Sleep(interval)
-			}
+			return container.WriteEvents(os.Stdout, g.root, args[0], stats, interval)
 		},
 	}
 	cmd.Flags().BoolVar(&stats, "stats", false, "print the current stats once and exit")
