@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -32,32 +31,16 @@ import (
 // workload's image.
 const attackDir = "/attack"
 
-var (
-	attackHelperOnce sync.Once
-	attackHelperPath string
-	attackHelperErr  string
-)
-
-// attackHelper builds testdata/attack.c with gcc -static once for the
-// package's tests.
+// attackHelper builds testdata/attack.c with gcc -static into the
+// test's temporary directory.
 func attackHelper(t *testing.T) string {
 	t.Helper()
 	gcc := testutil.RequireTool(t, "gcc")
-	attackHelperOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "ward-attack-")
-		if err != nil {
-			attackHelperErr = err.Error()
-			return
-		}
-		attackHelperPath = filepath.Join(dir, "attack")
-		if out, err := exec.Command(gcc, "-static", "-O2", "-o", attackHelperPath, filepath.Join("testdata", "attack.c")).CombinedOutput(); err != nil {
-			attackHelperErr = fmt.Sprintf("%v: %s", err, out)
-		}
-	})
-	if attackHelperErr != "" {
-		t.Skipf("skipped: gcc -static cannot build the attack helper (apt-get install libc6-dev; CI installs it): %s", attackHelperErr)
+	helper := filepath.Join(t.TempDir(), "attack")
+	if out, err := exec.Command(gcc, "-static", "-O2", "-o", helper, filepath.Join("testdata", "attack.c")).CombinedOutput(); err != nil {
+		t.Skipf("skipped: gcc -static cannot build the attack helper (apt-get install libc6-dev; CI installs it): %v: %s", err, out)
 	}
-	return attackHelperPath
+	return helper
 }
 
 // attackKit adds to the root filesystem rootfs what the attack steps
