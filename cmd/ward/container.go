@@ -21,7 +21,7 @@ func newContainerCommands() []*cobra.Command {
 	group.AddCommand(withName(newPsCommand(), "ls", "list"))
 	group.AddCommand(newMoreContainerCommands()...)
 	group.AddCommand(newContainerPruneCommand())
-	return append(append(append(append(verbs(), newMoreContainerCommands()...), group), newMonitorCommands()...), newGenerateCommand())
+	return append(append(append(verbs(), newMoreContainerCommands()...), group), newContainerMonitorCommand(), newContainerStartCommand(), newContainerExitedCommand(), newContainerHealthCommand(), newGenerateCommand())
 }
 
 // containerRunE makes a verb other than run exit 1, as docker's do,
