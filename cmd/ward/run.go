@@ -71,7 +71,7 @@ func newRunCommand() *cobra.Command {
 				return cmd.Help()
 			}
 			return runflow.Run(cmd.Context(), cli.Layout(), runflow.Command{
-				Flags: &f.Flags, Args: args, Changed: cmd.Flags().Changed, Pull: pullImage,
+				Flags: &f.Flags, Args: args, Changed: cmd.Flags().Changed,
 				Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr(),
 			})
 		},
@@ -94,7 +94,7 @@ func newCreateCommand() *cobra.Command {
 				return cmd.Help()
 			}
 			run := runflow.Command{
-				Flags: &f.Flags, Args: args, Changed: cmd.Flags().Changed, Pull: pullImage,
+				Flags: &f.Flags, Args: args, Changed: cmd.Flags().Changed,
 				Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr(),
 			}
 			if f.Policy.DryRun {

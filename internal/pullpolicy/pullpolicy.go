@@ -11,15 +11,11 @@ import (
 	"io"
 
 	"github.com/wardproject/ward/internal/image"
+	"github.com/wardproject/ward/internal/image/pull"
 	"github.com/wardproject/ward/internal/image/store"
 	"github.com/wardproject/ward/internal/open"
 	"github.com/wardproject/ward/internal/rootdir"
 )
-
-// PullFunc is `ward pull`'s pull of what for platform ("" for the
-// host's), its progress and status written where the caller says; it
-// returns the reference pulled.
-type PullFunc func(ctx context.Context, what, platform string, progress, status io.Writer) (string, error)
 
 // Check refuses a --pull value docker refuses, with docker's words.
 func Check(policy string) error {
@@ -30,10 +26,17 @@ func Check(policy string) error {
 	return fmt.Errorf("invalid pull option: %q: must be one of \"always\", \"missing\" or \"never\"", policy)
 }
 
-// Ensure applies policy to the image what in the store under l, pulling
-// with pull. The pull's progress goes to stderr, since stdout is the
-// container's.
-func Ensure(ctx context.Context, l rootdir.Layout, policy, what string, stderr io.Writer, pull PullFunc) error {
+// Ensure applies policy to the image what in the store under l. The
+// pull is `ward pull`'s (internal/image/pull), its progress on stderr,
+// since stdout is the container's.
+func Ensure(ctx context.Context, l rootdir.Layout, policy, what string, stderr io.Writer) error {
+	return ensure(ctx, l, policy, what, stderr, pull.Image)
+}
+
+// pullFunc is pull.Image's signature, for the tests of the policy alone.
+type pullFunc func(ctx context.Context, l rootdir.Layout, what, platform string, progress, status io.Writer) (string, error)
+
+func ensure(ctx context.Context, l rootdir.Layout, policy, what string, stderr io.Writer, pullImage pullFunc) error {
 	if err := Check(policy); err != nil {
 		return err
 	}
@@ -58,7 +61,7 @@ func Ensure(ctx context.Context, l rootdir.Layout, policy, what string, stderr i
 		}
 		fmt.Fprintf(stderr, "Unable to find image '%s' locally\n", image.Familiar(ref.Name()))
 	}
-	if _, err := pull(ctx, what, "", stderr, stderr); err != nil {
+	if _, err := pullImage(ctx, l, what, "", stderr, stderr); err != nil {
 		return fmt.Errorf("pull %s: %w", what, err)
 	}
 	return nil

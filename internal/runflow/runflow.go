@@ -37,7 +37,6 @@ type Command struct {
 	Flags   *runrequest.Flags
 	Args    []string               // IMAGE [COMMAND [ARG...]]
 	Changed func(flag string) bool // whether a flag was given
-	Pull    pullpolicy.PullFunc    // how --pull pulls (ward pull's)
 	// Stdout gets the ID of a detached container and --dry-run's report;
 	// Stderr the pull's progress and the policy's refusal. A foreground
 	// container has ward's own stdio.
@@ -55,7 +54,7 @@ func Create(ctx context.Context, l rootdir.Layout, c Command) (*engine.Engine, *
 	if err != nil {
 		return fail(err)
 	}
-	if err := pullpolicy.Ensure(ctx, l, f.Pull, req.Image, c.Stderr, c.Pull); err != nil {
+	if err := pullpolicy.Ensure(ctx, l, f.Pull, req.Image, c.Stderr); err != nil {
 		return fail(err)
 	}
 	if err := enforce.Enforce(l, req.Image, f.Policy.Name()); err != nil {
