@@ -44,7 +44,7 @@ func startMonitor(c *record.Container, rt string) error {
 	if err != nil {
 		return fail(err)
 	}
-	root, err := filepath.Abs(wardRoot())
+	root, err := filepath.Abs(cli.WardRoot())
 	if err != nil {
 		return fail(err)
 	}
@@ -108,7 +108,7 @@ func newMonitorCommands() []*cobra.Command {
 		Hidden: true,
 		Args:   cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			cfg.ID, cfg.Root = args[0], wardRoot()
+			cfg.ID, cfg.Root = args[0], cli.WardRoot()
 			if cfg.Ward == "" {
 				cfg.Ward, _ = os.Executable()
 			}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/image"
+	"github.com/wardproject/ward/internal/image/pull"
 	"github.com/wardproject/ward/internal/image/store"
 	"github.com/wardproject/ward/internal/open"
 )
@@ -50,7 +51,7 @@ func ensureImage(ctx context.Context, policy, what string, stderr io.Writer) err
 		ref, _ := image.ParseReference(what)
 		fmt.Fprintf(stderr, "Unable to find image '%s' locally\n", image.Familiar(ref.Name()))
 	}
-	if _, err := pullImage(ctx, what, "", stderr, stderr); err != nil {
+	if _, err := pull.Image(ctx, cli.Layout(), what, "", stderr, stderr); err != nil {
 		return fmt.Errorf("pull %s: %w", what, err)
 	}
 	return nil
