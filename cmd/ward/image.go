@@ -17,7 +17,6 @@ import (
 	"github.com/wardproject/ward/internal/engineconfig"
 	"github.com/wardproject/ward/internal/image"
 	"github.com/wardproject/ward/internal/image/change"
-	"github.com/wardproject/ward/internal/image/pull"
 	"github.com/wardproject/ward/internal/image/registry"
 	"github.com/wardproject/ward/internal/image/rmi"
 	"github.com/wardproject/ward/internal/image/store"
@@ -25,6 +24,7 @@ import (
 	"github.com/wardproject/ward/internal/open"
 	"github.com/wardproject/ward/internal/progressbar"
 	"github.com/wardproject/ward/internal/prune"
+	"github.com/wardproject/ward/internal/pull"
 	"github.com/wardproject/ward/internal/trust/enforce"
 )
 

@@ -10,9 +10,9 @@ import (
 
 	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/image"
-	"github.com/wardproject/ward/internal/image/pull"
 	"github.com/wardproject/ward/internal/image/store"
 	"github.com/wardproject/ward/internal/open"
+	"github.com/wardproject/ward/internal/pull"
 )
 
 // registerPull adds run's and create's --pull, as docker's.
