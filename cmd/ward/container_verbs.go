@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 
 	"github.com/wardproject/ward/internal/cli"
@@ -122,7 +120,7 @@ func newKillCommand() *cobra.Command {
 }
 
 func newRmCommand() *cobra.Command {
-	var force, volumes bool
+	var o engine.RmOptions
 	cmd := &cobra.Command{
 		Use:   "rm [-f] CONTAINER...",
 		Short: "Remove containers",
@@ -146,46 +144,12 @@ func newRmCommand() *cobra.Command {
 				return errors.Join(orphanErrs...)
 			}
 			return errors.Join(append(orphanErrs, open.Each(cli.Layout(), rest, os.Stdout, func(e *engine.Engine, c *record.Container) error {
-				if force {
-					e.MarkStopRequested(c.ID) // no restart for its monitor
-				}
-				if c.State.Status != record.StatusRunning && e.Records.Monitored(c.ID) {
-					// Exited, and its monitor is recording the end: wait
-					// for it rather than refuse a stopped container.
-					if e.WaitStopped(c.ID, 5*time.Second) {
-						if c2, err := e.Records.Load(c.ID); err == nil {
-							c = c2
-						} else if errors.Is(err, record.ErrNotFound) {
-							return nil // --rm removed it
-						}
-					}
-				}
-				if c.State.Status == record.StatusRunning || e.Records.Monitored(c.ID) {
-					if !force {
-						return fmt.Errorf("%w: you cannot remove a running container %s; stop it first or use rm -f", record.ErrConflict, c.ID)
-					}
-					e.Runtime.Kill(context.Background(), c.ID, unix.SIGKILL, true)
-					if !e.WaitStopped(c.ID, 10*time.Second) {
-						return fmt.Errorf("container %s did not stop", c.ShortName())
-					}
-					if c2, err := e.Records.Load(c.ID); err == nil {
-						c = c2
-					} else if errors.Is(err, record.ErrNotFound) {
-						return nil // --rm removed it
-					}
-				}
-				if err := e.Remove(c); err != nil {
-					return err
-				}
-				if volumes {
-					return e.RemoveAnonymousVolumes(c)
-				}
-				return nil
+				return e.Rm(c, o)
 			}))...)
 		}),
 	}
-	cmd.Flags().BoolVarP(&force, "force", "f", false, "kill a running container first")
-	cmd.Flags().BoolVarP(&volumes, "volumes", "v", false, "remove the container's anonymous volumes too")
+	cmd.Flags().BoolVarP(&o.Force, "force", "f", false, "kill a running container first")
+	cmd.Flags().BoolVarP(&o.Volumes, "volumes", "v", false, "remove the container's anonymous volumes too")
 	return cmd
 }
 

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/wardproject/ward/internal/cli"
+	"github.com/wardproject/ward/internal/containerview"
 	"github.com/wardproject/ward/internal/cp"
 	"github.com/wardproject/ward/internal/engine"
 	"github.com/wardproject/ward/internal/events"
@@ -68,42 +68,12 @@ func newPortCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ports := c.HostConfig.PortBindings
-			if c.NetworkSettings != nil && len(c.NetworkSettings.Ports) > 0 {
-				ports = c.NetworkSettings.Ports
+			lines, err := containerview.Ports(c, args)
+			if err != nil {
+				return err
 			}
-			keys := make([]string, 0, len(ports))
-			for k := range ports {
-				keys = append(keys, k)
-			}
-			slices.Sort(keys)
-			host := func(b record.PortBinding) string {
-				ip := b.HostIp
-				if ip == "" {
-					ip = "0.0.0.0"
-				}
-				if strings.Contains(ip, ":") {
-					ip = "[" + ip + "]"
-				}
-				return ip + ":" + b.HostPort
-			}
-			if len(args) == 2 {
-				want := args[1]
-				if !strings.Contains(want, "/") {
-					want += "/tcp"
-				}
-				if len(ports[want]) == 0 {
-					return fmt.Errorf("no public port '%s' published for %s", want, args[0])
-				}
-				for _, b := range ports[want] {
-					fmt.Println(host(b))
-				}
-				return nil
-			}
-			for _, k := range keys {
-				for _, b := range ports[k] {
-					fmt.Printf("%s -> %s\n", k, host(b))
-				}
+			for _, l := range lines {
+				fmt.Println(l)
 			}
 			return nil
 		}),

@@ -9,7 +9,6 @@ import (
 
 	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/engine"
-	"github.com/wardproject/ward/internal/filter"
 	"github.com/wardproject/ward/internal/format"
 	"github.com/wardproject/ward/internal/listing"
 	"github.com/wardproject/ward/internal/open"
@@ -76,45 +75,7 @@ func newVolumeLsCommand() *cobra.Command {
 		Short:   "List volumes",
 		Args:    cobra.NoArgs,
 		RunE: cli.ExitOne(func(_ *cobra.Command, _ []string) error {
-			args, err := filter.Parse(filters, listing.VolumeFilters...)
-			if err != nil {
-				return err
-			}
-			vols, err := open.Volumes(cli.Layout())
-			if err != nil {
-				return err
-			}
-			list, err := vols.List()
-			if err != nil {
-				return err
-			}
-			users, err := open.VolumeUsers(cli.Layout())
-			if err != nil {
-				return err
-			}
-			if tmplText == "" {
-				tmplText = listing.DefaultVolumeFormat
-			}
-			if quiet {
-				tmplText = "{{.Name}}"
-			}
-			w, err := format.New(os.Stdout, tmplText, listing.VolumeHeaders)
-			if err != nil {
-				return err
-			}
-			for _, v := range list {
-				ok, err := listing.VolumeMatch(args, v, len(users[v.Name]) > 0)
-				if err != nil {
-					return err
-				}
-				if !ok {
-					continue
-				}
-				if err := w.Write(listing.NewVolumeRow(v, len(users[v.Name]))); err != nil {
-					return err
-				}
-			}
-			return w.Flush()
+			return listing.Volumes(cli.Layout(), os.Stdout, listing.VolumeListOptions{Quiet: quiet, Format: tmplText, Filters: filters})
 		}),
 	}
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print names only")
