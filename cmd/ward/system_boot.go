@@ -22,7 +22,7 @@ func newSystemBootCommand() *cobra.Command {
 		Use:   "boot",
 		Short: "After a reboot, start the containers whose restart policy says so",
 		Args:  cobra.NoArgs,
-		RunE: containerRunE(func(_ *cobra.Command, _ []string) error {
+		RunE: cli.ExitOne(func(_ *cobra.Command, _ []string) error {
 			rt, err := engineconfig.Runtime("")
 			if err != nil {
 				return err
@@ -59,7 +59,7 @@ func newGenerateCommand() *cobra.Command {
 		Use:   "systemd CONTAINER",
 		Short: "Write a systemd unit that starts and stops a container",
 		Args:  cobra.ExactArgs(1),
-		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+		RunE: cli.ExitOne(func(_ *cobra.Command, args []string) error {
 			_, c, err := open.Container(cli.Layout(), args[0])
 			if err != nil {
 				return err
@@ -68,7 +68,7 @@ func newGenerateCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			root, err := filepath.Abs(wardRoot())
+			root, err := filepath.Abs(cli.WardRoot())
 			if err != nil {
 				return err
 			}

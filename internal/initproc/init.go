@@ -443,4 +443,3 @@ func applyAppArmorOnExec(prof string) error {
 	}
 	return fmt.Errorf("apply AppArmor profile %q: no AppArmor attribute file in /proc", prof)
 }
-

@@ -11,9 +11,9 @@ import (
 	"io"
 
 	"github.com/wardproject/ward/internal/image"
-	"github.com/wardproject/ward/internal/image/pull"
 	"github.com/wardproject/ward/internal/image/store"
 	"github.com/wardproject/ward/internal/open"
+	"github.com/wardproject/ward/internal/pull"
 	"github.com/wardproject/ward/internal/rootdir"
 )
 
@@ -27,7 +27,7 @@ func Check(policy string) error {
 }
 
 // Ensure applies policy to the image what in the store under l. The
-// pull is `ward pull`'s (internal/image/pull), its progress on stderr,
+// pull is `ward pull`'s (internal/pull), its progress on stderr,
 // since stdout is the container's.
 func Ensure(ctx context.Context, l rootdir.Layout, policy, what string, stderr io.Writer) error {
 	return ensure(ctx, l, policy, what, stderr, pull.Image)
