@@ -14,7 +14,11 @@
 //	                                 the next one (what the runtime makes
 //	                                 after loading the filter)
 //	execve(2)/execveat(2) entered    every system call and capability check
-//	                                 of the cgroup counts, the exec included
+//	                                 of the cgroup counts, the exec included,
+//	                                 except, until the first exec has ended
+//	                                 (sched_process_exec), those of the other
+//	                                 threads of its process: the runtime's,
+//	                                 which the exec is about to end
 //
 // BPF memory is charged to the memory cgroup on the kernels this needs
 // (5.11 on), so RLIMIT_MEMLOCK is left alone: raising it would need
@@ -96,7 +100,7 @@ func Attach(cgroupID uint64) (_ *Observer, err error) {
 		}
 		return m, nil
 	}
-	if o.state, err = newArray("ward_state", 8, 2); err != nil {
+	if o.state, err = newArray("ward_state", 8, 3); err != nil {
 		return nil, err
 	}
 	if o.syscalls, err = newArray("ward_syscalls", 8, maxSyscall); err != nil {
@@ -111,6 +115,7 @@ func Attach(cgroupID uint64) (_ *Observer, err error) {
 	}{
 		{"raw_syscalls", "sys_enter", sysEnterProgram(cgroupID, o.state.FD(), o.syscalls.FD())},
 		{"capability", "cap_capable", capCapableProgram(cgroupID, o.state.FD(), o.caps.FD())},
+		{"sched", "sched_process_exec", schedProcessExecProgram(cgroupID, o.state.FD())},
 	} {
 		prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{
 			Name: "ward_" + p.name, Type: ebpf.RawTracepoint, License: "GPL", Instructions: p.insns,

@@ -51,7 +51,9 @@ func exit() asm.Instructions {
 
 // sysEnterProgram marks syscalls[id] (its first time) for the cgroup's tasks once armed
 // (see the package comment): state[0] holds the pid_tgid of the thread
-// that loaded a seccomp filter, state[1] is set by the workload's exec.
+// that loaded a seccomp filter, state[1] is set by the workload's exec,
+// state[2] is the pid_tgid of the thread making the first exec until
+// that exec has ended.
 func sysEnterProgram(cgroupID uint64, state, syscalls int) asm.Instructions {
 	p := inCgroup(cgroupID)
 	p = append(p, asm.LoadMem(asm.R8, asm.R6, offSyscallID, asm.DWord))
@@ -63,12 +65,20 @@ func sysEnterProgram(cgroupID uint64, state, syscalls int) asm.Instructions {
 	set := lookup(state, 1, asm.RFP)
 	set[0] = set[0].WithSymbol("setexec")
 	p = append(p, set...)
-	p = append(p, asm.Mov.Imm(asm.R1, 1), asm.StoreMem(asm.R0, 0, asm.R1, asm.DWord), asm.Ja.Label("record"))
+	p = append(p,
+		asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord),
+		asm.Mov.Imm(asm.R2, 1), asm.StoreMem(asm.R0, 0, asm.R2, asm.DWord),
+		asm.JNE.Imm(asm.R1, 0, "record"),
+	)
+	// The first exec: until it ends (schedProcessExecProgram), the other
+	// threads of its process are the runtime's, not the workload's.
+	p = append(p, lookup(state, 2, asm.RFP)...)
+	p = append(p, asm.StoreMem(asm.R0, 0, asm.R7, asm.DWord), asm.Ja.Label("record"))
 
 	check := lookup(state, 1, asm.RFP)
 	check[0] = check[0].WithSymbol("check")
 	p = append(p, check...)
-	p = append(p, asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord), asm.JNE.Imm(asm.R1, 0, "record"))
+	p = append(p, asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord), asm.JNE.Imm(asm.R1, 0, "armed"))
 	p = append(p, lookup(state, 0, asm.RFP)...)
 	p = append(p,
 		asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord),
@@ -76,6 +86,21 @@ func sysEnterProgram(cgroupID uint64, state, syscalls int) asm.Instructions {
 		// Not armed: the seccomp(2) call arms its thread for what follows.
 		asm.JNE.Imm(asm.R8, nrSeccomp, "exit"),
 		asm.StoreMem(asm.R0, 0, asm.R7, asm.DWord),
+		asm.Ja.Label("exit"),
+	)
+	// Armed: skip the other threads of the process whose first exec has
+	// begun and not ended (state[2], its thread's pid_tgid).
+	armed := lookup(state, 2, asm.RFP)
+	armed[0] = armed[0].WithSymbol("armed")
+	p = append(p, armed...)
+	p = append(p,
+		asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord),
+		asm.JEq.Imm(asm.R1, 0, "record"),
+		asm.JEq.Reg(asm.R1, asm.R7, "record"),
+		asm.RSh.Imm(asm.R1, 32),
+		asm.Mov.Reg(asm.R2, asm.R7),
+		asm.RSh.Imm(asm.R2, 32),
+		asm.JNE.Reg(asm.R1, asm.R2, "record"),
 		asm.Ja.Label("exit"),
 	)
 	p = append(p, asm.JGT.Imm(asm.R8, maxSyscall-1, "exit").WithSymbol("record"))
@@ -89,6 +114,16 @@ func sysEnterProgram(cgroupID uint64, state, syscalls int) asm.Instructions {
 		asm.FnKtimeGetNs.Call(),
 		asm.StoreMem(asm.R9, 0, asm.R0, asm.DWord),
 	)
+	return append(p, exit()...)
+}
+
+// schedProcessExecProgram clears state[2] when an exec of the cgroup
+// has ended (sched:sched_process_exec fires once the old image's other
+// threads are gone): from then on every thread counts.
+func schedProcessExecProgram(cgroupID uint64, state int) asm.Instructions {
+	p := inCgroup(cgroupID)
+	p = append(p, lookup(state, 2, asm.RFP)...)
+	p = append(p, asm.Mov.Imm(asm.R1, 0), asm.StoreMem(asm.R0, 0, asm.R1, asm.DWord))
 	return append(p, exit()...)
 }
 
