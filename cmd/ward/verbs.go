@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/spf13/cobra"
@@ -39,19 +38,12 @@ func newWaitCommand() *cobra.Command {
 					errs = append(errs, err)
 					continue
 				}
-				for !e.WaitStopped(c.ID, time.Hour) {
-				}
-				c, err = e.Records.Load(c.ID)
-				if errors.Is(err, record.ErrNotFound) {
-					// Removed at its end (--rm): Docker reports 0 too once it is gone.
-					fmt.Println(0)
-					continue
-				}
+				code, err := e.Wait(c.ID)
 				if err != nil {
 					errs = append(errs, err)
 					continue
 				}
-				fmt.Println(c.State.ExitCode)
+				fmt.Println(code)
 			}
 			return errors.Join(errs...)
 		}),

@@ -135,3 +135,17 @@ func TestOrphanIgnoresWhatIsNoID(t *testing.T) {
 		}
 	}
 }
+
+func TestReportPrint(t *testing.T) {
+	var out strings.Builder
+	Report{}.Print(&out)
+	if out.String() != "Nothing to prune\n" {
+		t.Errorf("empty: %q", out.String())
+	}
+	out.Reset()
+	Report{Containers: []string{"c1"}, Cgroups: []string{"/sys/fs/cgroup/x"}, Killed: []int{42}}.Print(&out)
+	want := "Deleted Containers:\nc1\n\nDeleted cgroups:\n/sys/fs/cgroup/x\n\nKilled processes left in them: [42]\n\n"
+	if out.String() != want {
+		t.Errorf("got %q, want %q", out.String(), want)
+	}
+}
