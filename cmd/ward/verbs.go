@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -16,7 +14,6 @@ import (
 
 	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/containerview"
-	"github.com/wardproject/ward/internal/cp"
 	"github.com/wardproject/ward/internal/engine"
 	"github.com/wardproject/ward/internal/events"
 	"github.com/wardproject/ward/internal/image/change"
@@ -83,40 +80,10 @@ func newExportCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var w io.Writer = os.Stdout
 			if output == "" && term.IsTerminal(int(os.Stdout.Fd())) {
 				return fmt.Errorf("cowardly refusing to save to a terminal. Use the -o flag or redirect")
 			}
-			rootfs, err := e.Snapshots.Mount(c.ID)
-			if err != nil {
-				return err
-			}
-			root, err := cp.OpenRoot(rootfs)
-			if err != nil {
-				return err
-			}
-			defer root.Close()
-			var tmp *os.File
-			if output != "" {
-				if tmp, err = os.CreateTemp(filepath.Dir(output), ".ward-export-*"); err != nil {
-					return err
-				}
-				defer os.Remove(tmp.Name())
-				w = tmp
-			}
-			if err := cp.Archive(root, "/", w, cp.ArchiveOptions{FollowSource: true}); err != nil {
-				if tmp != nil {
-					tmp.Close()
-				}
-				return fmt.Errorf("export %s: %w", args[0], err)
-			}
-			if tmp != nil {
-				if err := tmp.Close(); err != nil {
-					return err
-				}
-				return os.Rename(tmp.Name(), output)
-			}
-			return nil
+			return e.Export(c, args[0], output, os.Stdout)
 		}),
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to this file instead of standard output")
