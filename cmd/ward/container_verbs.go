@@ -128,24 +128,13 @@ func newRmCommand() *cobra.Command {
 		RunE: cli.ExitOne(func(_ *cobra.Command, args []string) error {
 			// A full ID with traces and no record (left by a killed ward)
 			// is removed as `ward system prune` would remove it.
-			var rest []string
-			var orphanErrs []error
-			for _, what := range args {
-				switch found, err := prune.Orphan(cli.Layout(), what); {
-				case err != nil:
-					orphanErrs = append(orphanErrs, err)
-				case found:
-					fmt.Println(what)
-				default:
-					rest = append(rest, what)
-				}
-			}
+			rest, orphanErr := prune.Orphans(cli.Layout(), args, os.Stdout)
 			if len(rest) == 0 {
-				return errors.Join(orphanErrs...)
+				return orphanErr
 			}
-			return errors.Join(append(orphanErrs, open.Each(cli.Layout(), rest, os.Stdout, func(e *engine.Engine, c *record.Container) error {
+			return errors.Join(orphanErr, open.Each(cli.Layout(), rest, os.Stdout, func(e *engine.Engine, c *record.Container) error {
 				return e.Rm(c, o)
-			}))...)
+			}))
 		}),
 	}
 	cmd.Flags().BoolVarP(&o.Force, "force", "f", false, "kill a running container first")

@@ -149,3 +149,13 @@ func TestReportPrint(t *testing.T) {
 		t.Errorf("got %q, want %q", out.String(), want)
 	}
 }
+
+// Names that are no orphan's ID pass through to rm proper, unprinted.
+func TestOrphansPassesTheRestOn(t *testing.T) {
+	l := rootdir.Layout(filepath.Join(t.TempDir(), "root"))
+	var out strings.Builder
+	rest, err := Orphans(l, []string{"web", strings.Repeat("a", 63)}, &out)
+	if err != nil || strings.Join(rest, " ") != "web "+strings.Repeat("a", 63) || out.String() != "" {
+		t.Errorf("rest %v, err %v, printed %q", rest, err, out.String())
+	}
+}
