@@ -11,7 +11,9 @@ import (
 
 	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/containerlogs"
+	"github.com/wardproject/ward/internal/detach"
 	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/envvar"
 	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/open"
 	"github.com/wardproject/ward/internal/prune"
@@ -41,7 +43,7 @@ func newStartCommand() *cobra.Command {
 				}
 				if err == nil {
 					e.ClearStopRequested(c.ID) // it runs on purpose again
-					err = startMonitor(c, e.RuntimePath)
+					err = detach.StartMonitor(cli.Layout(), c, e.RuntimePath)
 				}
 				if err != nil {
 					errs = append(errs, err)
@@ -91,7 +93,7 @@ func newRestartCommand() *cobra.Command {
 					return err
 				}
 				e.ClearStopRequested(c.ID)
-				return startMonitor(c, e.RuntimePath)
+				return detach.StartMonitor(cli.Layout(), c, e.RuntimePath)
 			})
 		}),
 	}
@@ -181,7 +183,7 @@ func newExecCommand() *cobra.Command {
 				return exitstatus.New(1, err) // docker exec: 1 for a missing container
 			}
 			req.Args = args[1:]
-			req.Env = expandEnv(req.Env)
+			req.Env = envvar.Expand(req.Env)
 			if req.Tty && req.Interactive && term.IsTerminal(int(os.Stdin.Fd())) {
 				if old, err := term.MakeRaw(int(os.Stdin.Fd())); err == nil {
 					defer term.Restore(int(os.Stdin.Fd()), old)

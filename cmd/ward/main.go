@@ -49,7 +49,8 @@ func main() {
 		newGenerateCommand(),
 		newSystemCommand(),
 	)
-	root.AddCommand(newMonitorCommands()...)
+	// The monitor protocol's internal verbs (hidden; container_monitor.go).
+	root.AddCommand(newContainerMonitorCommand(), newContainerStartCommand(), newContainerExitedCommand(), newContainerHealthCommand())
 	cli.SetVersion(root, version.Get().String())
 	// Only a build with the mangen tag (make man) has the verb.
 	if man := newManCommand(root); man != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wardproject/ward/internal/cli"
+	"github.com/wardproject/ward/internal/detach"
 	"github.com/wardproject/ward/internal/engine"
 	"github.com/wardproject/ward/internal/engineconfig"
 	"github.com/wardproject/ward/internal/open"
@@ -40,7 +41,7 @@ func newSystemBootCommand() *cobra.Command {
 					errs = append(errs, err)
 					continue
 				}
-				if err := startMonitor(c, e.RuntimePath); err != nil {
+				if err := detach.StartMonitor(cli.Layout(), c, e.RuntimePath); err != nil {
 					errs = append(errs, fmt.Errorf("container %s: %w", c.ShortName(), err))
 					continue
 				}

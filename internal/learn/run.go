@@ -37,6 +37,9 @@ type Request struct {
 	Exercise string        // run by sh -c on the host; "" for none
 	Duration time.Duration // 0: no limit
 	Observe  bool          // attach the observer (learning); false for a replay
+	// Refusals, with Observe, also names the paths the kernel refused
+	// with EROFS or EACCES (observe.WatchRefusals), for Diagnose.
+	Refusals bool
 	// Stdout and Stderr receive the container's and the exercise's output.
 	Stdout, Stderr *os.File
 }
@@ -59,6 +62,10 @@ type Result struct {
 	Granted, Refused []uint32 // capability numbers
 	Written          []string // container paths written, created or deleted
 	Executed         []string // container paths executed on its root file system
+
+	// RefusedPaths, with Request.Refusals, are the paths the kernel
+	// refused, in the order refused.
+	RefusedPaths []observe.RefusedPath
 }
 
 // Passed is the run's verdict: the exercise's status when there is one,
@@ -102,6 +109,7 @@ func Run(ctx context.Context, e *engine.Engine, req Request) (_ *Result, err err
 	}
 	var obs *observe.Observer
 	var execs *observe.ExecWatch
+	var refusals *observe.RefusalWatch
 	if req.Observe {
 		if res.Spec.Linux == nil || res.Spec.Linux.CgroupsPath == "" {
 			return nil, fmt.Errorf("container %s: the spec names no cgroup to observe", c.ID)
@@ -118,6 +126,12 @@ func Run(ctx context.Context, e *engine.Engine, req Request) (_ *Result, err err
 		root := res.Spec.Root.Path
 		if !filepath.IsAbs(root) {
 			root = filepath.Join(e.BundleDir(c.ID), root)
+		}
+		if req.Refusals {
+			if refusals, err = observe.WatchRefusals(id); err != nil {
+				return nil, err
+			}
+			defer refusals.Close()
 		}
 		if execs, err = observe.WatchExecs(root); err != nil {
 			return nil, err
@@ -212,6 +226,11 @@ func Run(ctx context.Context, e *engine.Engine, req Request) (_ *Result, err err
 		}
 		if res.Written, err = written(e.Snapshots.UpperDir(c.ID)); err != nil {
 			return nil, err
+		}
+		if refusals != nil {
+			if res.RefusedPaths, err = refusals.Paths(); err != nil {
+				return nil, err
+			}
 		}
 		res.Executed, err = execs.Close()
 		execs = nil

@@ -1,4 +1,4 @@
-package main
+package check
 
 import (
 	"context"
@@ -7,47 +7,49 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"strings"
 	"time"
 
-	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/containerworkload"
 	"github.com/wardproject/ward/internal/image"
 	"github.com/wardproject/ward/internal/image/registry"
 	"github.com/wardproject/ward/internal/image/store"
 	"github.com/wardproject/ward/internal/imageworkload"
 	"github.com/wardproject/ward/internal/record"
+	"github.com/wardproject/ward/internal/rootdir"
 	"github.com/wardproject/ward/internal/scan/matcher"
 	"github.com/wardproject/ward/internal/scan/source"
+	"github.com/wardproject/ward/internal/scan/target"
+	"github.com/wardproject/ward/internal/scan/verbs"
 	"github.com/wardproject/ward/internal/scan/vulndb"
 	"github.com/wardproject/ward/internal/workload"
 )
 
-// checkInputs reads what ward check judges beyond files: images (in ward's
+// Inputs reads what ward check judges beyond files: images (in ward's
 // store, or docker-save / OCI archives) and containers (from their
 // records, through the same JSON `ward inspect` prints). It opens the
 // image store and the vulnerability database once, on first need.
-type checkInputs struct {
-	stderr io.Writer
-	// imageSrc is --image-src: where image names are read from.
-	imageSrc string
+type Inputs struct {
+	Root   rootdir.Layout // ward's root: its image store, records, database
+	Stderr io.Writer
+	// From is --image-src: where image names are read from.
+	From string
 
 	images   *store.Store
 	db       *vulndb.DB
 	dbOpened bool
 }
 
-// close releases the vulnerability database.
-func (c *checkInputs) close() {
+// Close releases the vulnerability database.
+func (c *Inputs) Close() {
 	if c.db != nil {
 		c.db.Close()
 	}
 }
 
-// split sorts ward check's arguments: files, directories and "-" are left
+// Split sorts ward check's arguments: files, directories and "-" are left
 // to audit.Check; an image archive (told by content) or a name that is no
 // path (an image reference or ID in ward's store) is read here.
-func (c *checkInputs) split(args []string) (paths []string, extra []workload.Input) {
+func (c *Inputs) Split(args []string) (paths []string, extra []workload.Input) {
 	for _, a := range args {
 		fi, err := os.Stat(a)
 		switch {
@@ -66,16 +68,16 @@ func (c *checkInputs) split(args []string) (paths []string, extra []workload.Inp
 
 // advisories returns the vulnerability database, or nil when none is
 // loaded; it says so once, as an info note, and the check goes on.
-func (c *checkInputs) advisories() matcher.AdvisorySource {
+func (c *Inputs) advisories() matcher.AdvisorySource {
 	if !c.dbOpened {
 		c.dbOpened = true
-		db, err := vulndb.OpenReadOnly(vulnDBDir())
+		db, err := vulndb.OpenReadOnly(c.Root.VulnDB())
 		if err != nil {
-			fmt.Fprintf(c.stderr, "ward check: info: image-scan not checked: %v\n", err)
+			fmt.Fprintf(c.Stderr, "ward check: info: image-scan not checked: %v\n", err)
 		} else {
 			c.db = db
 			if updated, err := db.Updated(); err == nil {
-				warnIfOld(c.stderr, vulndb.Status{Updated: updated}, time.Now())
+				verbs.WarnIfOld(c.Stderr, vulndb.Status{Updated: updated}, time.Now())
 			}
 		}
 	}
@@ -85,14 +87,16 @@ func (c *checkInputs) advisories() matcher.AdvisorySource {
 	return c.db
 }
 
-func (c *checkInputs) store() (*store.Store, error) {
+// store opens ward's image store once, without creating one where there
+// is none.
+func (c *Inputs) store() (*store.Store, error) {
 	if c.images != nil {
 		return c.images, nil
 	}
-	if _, err := os.Stat(cli.Layout().ImageDB()); err != nil {
-		return nil, fmt.Errorf("no image store in %s", wardRoot())
+	if _, err := os.Stat(c.Root.ImageDB()); err != nil {
+		return nil, fmt.Errorf("no image store in %s", c.Root.Root())
 	}
-	s, err := store.Open(cli.Layout().Images())
+	s, err := store.Open(c.Root.Images())
 	if err != nil {
 		return nil, err
 	}
@@ -100,20 +104,22 @@ func (c *checkInputs) store() (*store.Store, error) {
 	return s, nil
 }
 
-func (c *checkInputs) storedImage(ref string) workload.Input {
-	if c.imageSrc == imageSrcRegistry {
+// storedImage reads an image of ward's store, or of its registry when
+// --image-src allows it and the store has none by that name.
+func (c *Inputs) storedImage(ref string) workload.Input {
+	if c.From == target.FromRegistry {
 		return c.registryImage(ref)
 	}
 	s, err := c.store()
 	if err != nil {
-		if c.imageSrc == imageSrcAuto && hasRegistryHost(ref) {
+		if c.From == target.FromAuto && target.HasRegistryHost(ref) {
 			return c.registryImage(ref)
 		}
 		return workload.Input{File: ref, Err: fmt.Errorf("read %s: no such file, directory or image (%v)", ref, err)}
 	}
 	img, err := imageworkload.FromStore(s, ref)
 	if errors.Is(err, store.ErrNotFound) {
-		if c.imageSrc == imageSrcAuto && hasRegistryHost(ref) {
+		if c.From == target.FromAuto && target.HasRegistryHost(ref) {
 			return c.registryImage(ref)
 		}
 		return workload.Input{File: ref, Err: fmt.Errorf("read %s: no such file, directory or image in %s", ref, s.Dir())}
@@ -122,7 +128,7 @@ func (c *checkInputs) storedImage(ref string) workload.Input {
 	if in.Err == nil {
 		// The image-trust item from the signature verification, under
 		// the trust policy in force (trust.go).
-		trust, err := storedImageTrust(s, ref)
+		trust, err := storedImageTrust(c.Root, s, ref)
 		if err != nil {
 			return workload.Input{File: ref, Err: fmt.Errorf("image %s: %w", ref, err)}
 		}
@@ -133,17 +139,8 @@ func (c *checkInputs) storedImage(ref string) workload.Input {
 	return in
 }
 
-// hasRegistryHost reports whether ref names its registry (REGISTRY/REPO:TAG,
-// the first component a host: a dot, a port or localhost). ward check
-// reads only such names from a registry unless --image-src registry says
-// so: a mistyped file name must not become a Docker Hub pull.
-func hasRegistryHost(ref string) bool {
-	host, _, ok := strings.Cut(ref, "/")
-	return ok && (strings.ContainsAny(host, ".:") || host == "localhost")
-}
-
 // registryImage reads an image from its registry, without storing it.
-func (c *checkInputs) registryImage(ref string) workload.Input {
+func (c *Inputs) registryImage(ref string) workload.Input {
 	r, err := image.ParseReference(ref)
 	if err != nil {
 		return workload.Input{File: ref, Err: fmt.Errorf("read %s: no such file, directory or image reference: %w", ref, err)}
@@ -161,12 +158,15 @@ func (c *checkInputs) registryImage(ref string) workload.Input {
 	return c.image(ref, img, err)
 }
 
-func (c *checkInputs) archive(path string) workload.Input {
+// archive reads a docker-save or OCI archive.
+func (c *Inputs) archive(path string) workload.Input {
 	img, err := imageworkload.FromArchive(path)
 	return c.image(path, img, err)
 }
 
-func (c *checkInputs) image(name string, img *imageworkload.Image, err error) workload.Input {
+// image judges an image read: its config, files and known
+// vulnerabilities.
+func (c *Inputs) image(name string, img *imageworkload.Image, err error) workload.Input {
 	if err != nil {
 		return workload.Input{File: name, Err: fmt.Errorf("image %s: %w", name, err)}
 	}
@@ -178,10 +178,10 @@ func (c *checkInputs) image(name string, img *imageworkload.Image, err error) wo
 	return workload.Input{File: name, Kind: workload.KindImage, Workloads: []workload.Workload{w}}
 }
 
-// containers reads the named containers, and every running one when
+// Containers reads the named containers, and every running one when
 // running is set, each from the JSON `ward inspect` prints for it.
-func (c *checkInputs) containers(names []string, running bool) ([]workload.Input, error) {
-	records, err := record.OpenRecords(cli.Layout().Containers())
+func (c *Inputs) Containers(names []string, running bool) ([]workload.Input, error) {
+	records, err := record.OpenRecords(c.Root.Containers())
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +216,8 @@ func (c *checkInputs) containers(names []string, running bool) ([]workload.Input
 	return out, nil
 }
 
-func (c *checkInputs) container(ct *record.Container) workload.Input {
+// container reads a container from the JSON `ward inspect` prints for it.
+func (c *Inputs) container(ct *record.Container) workload.Input {
 	file := "container/" + ct.ShortName()
 	// The container runs its image's packages: scan them through the
 	// image it was created from, when the database and the store are
@@ -225,7 +226,7 @@ func (c *checkInputs) container(ct *record.Container) workload.Input {
 	if s, err := c.store(); err == nil {
 		img.Store = s
 	}
-	w, err := containerworkload.FromRecord(cli.Layout().Containers(), ct, img)
+	w, err := containerworkload.FromRecord(c.Root.Containers(), ct, img)
 	if err != nil {
 		return workload.Input{File: file, Err: fmt.Errorf("container %s: %w", ct.ShortName(), err)}
 	}

@@ -1,9 +1,10 @@
-package main
+package check
 
 import (
 	"errors"
 
 	"github.com/wardproject/ward/internal/image/store"
+	"github.com/wardproject/ward/internal/rootdir"
 	"github.com/wardproject/ward/internal/trust/gate"
 	"github.com/wardproject/ward/internal/trust/policy"
 	"github.com/wardproject/ward/internal/trust/record"
@@ -13,7 +14,7 @@ import (
 // storedImageTrust is what ward check IMAGE reports for image trust: the
 // stored verification of the image's digest, judged as ward run judges
 // it (package gate); nil when ward's config names no trust policy.
-func storedImageTrust(s *store.Store, ref string) (*workload.Trust, error) {
+func storedImageTrust(root rootdir.Layout, s *store.Store, ref string) (*workload.Trust, error) {
 	path, err := policy.ConfigPath()
 	if err != nil || path == "" {
 		return nil, err
@@ -27,7 +28,7 @@ func storedImageTrust(s *store.Store, ref string) (*workload.Trust, error) {
 		return nil, err
 	}
 	t := &workload.Trust{}
-	rec, ok, err := record.Read(wardRoot(), img.Manifest)
+	rec, ok, err := record.Read(root.Root(), img.Manifest)
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +36,7 @@ func storedImageTrust(s *store.Store, ref string) (*workload.Trust, error) {
 		t.Signer, t.Identity, t.Digest = rec.Signer, rec.Identity, rec.Digest
 	}
 	var refusal *gate.Refusal
-	switch err := gate.Check(wardRoot(), pol, ref, img, false); {
+	switch err := gate.Check(root.Root(), pol, ref, img, false); {
 	case errors.As(err, &refusal):
 		t.Refusal = refusal.Why
 	case err != nil:
