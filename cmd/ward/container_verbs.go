@@ -38,12 +38,7 @@ func newStartCommand() *cobra.Command {
 					err = fmt.Errorf("container %s is %s", what, c.State.Status)
 				}
 				if err == nil {
-					// After a reboot the root's overlay mount is gone.
-					err = e.EnsureMounted(c)
-				}
-				if err == nil {
-					e.ClearStopRequested(c.ID) // it runs on purpose again
-					err = detach.StartMonitor(cli.Layout(), c, e.RuntimePath)
+					err = detach.Start(cli.Layout(), e, c)
 				}
 				if err != nil {
 					errs = append(errs, err)
@@ -89,11 +84,7 @@ func newRestartCommand() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if err := e.EnsureMounted(c); err != nil {
-					return err
-				}
-				e.ClearStopRequested(c.ID)
-				return detach.StartMonitor(cli.Layout(), c, e.RuntimePath)
+				return detach.Start(cli.Layout(), e, c)
 			})
 		}),
 	}
