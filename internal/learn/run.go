@@ -59,6 +59,8 @@ type Result struct {
 	Granted, Refused []uint32 // capability numbers
 	Written          []string // container paths written, created or deleted
 	Executed         []string // container paths executed on its root file system
+	// Network is what its sockets did (observed runs only).
+	Network *NetworkSeen
 }
 
 // Passed is the run's verdict: the exercise's status when there is one,
@@ -102,11 +104,12 @@ func Run(ctx context.Context, e *engine.Engine, req Request) (_ *Result, err err
 	}
 	var obs *observe.Observer
 	var execs *observe.ExecWatch
+	var sockets *observe.NetWatch
 	if req.Observe {
 		if res.Spec.Linux == nil || res.Spec.Linux.CgroupsPath == "" {
 			return nil, fmt.Errorf("container %s: the spec names no cgroup to observe", c.ID)
 		}
-		_, id, removeCgroup, err := observe.PrepareCgroup(res.Spec.Linux.CgroupsPath)
+		dir, id, removeCgroup, err := observe.PrepareCgroup(res.Spec.Linux.CgroupsPath)
 		if err != nil {
 			return nil, err
 		}
@@ -115,6 +118,11 @@ func Run(ctx context.Context, e *engine.Engine, req Request) (_ *Result, err err
 			return nil, err
 		}
 		defer obs.Close()
+		// Deferred after the cgroup's removal is: detached before it.
+		if sockets, err = observe.WatchNetwork(dir); err != nil {
+			return nil, err
+		}
+		defer sockets.Close()
 		root := res.Spec.Root.Path
 		if !filepath.IsAbs(root) {
 			root = filepath.Join(e.BundleDir(c.ID), root)
@@ -208,6 +216,9 @@ func Run(ctx context.Context, e *engine.Engine, req Request) (_ *Result, err err
 			return nil, err
 		}
 		if res.Granted, res.Refused, err = obs.Capabilities(); err != nil {
+			return nil, err
+		}
+		if res.Network, err = seeNetwork(sockets, res.Spec); err != nil {
 			return nil, err
 		}
 		if res.Written, err = written(e.Snapshots.UpperDir(c.ID)); err != nil {

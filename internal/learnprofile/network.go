@@ -78,8 +78,9 @@ func (d Destination) egressItem() string {
 	return netip.AddrPortFrom(a.Unmap(), d.Port).String() + "/" + d.Protocol
 }
 
-// EgressItems are the destinations as `--egress allow=` items, sorted,
-// without duplicates or loopback; nil without a Network section.
+// EgressItems are the destinations as `--egress allow=` items, sorted
+// (dns first), without duplicates or loopback; nil without a Network
+// section.
 func (p *Profile) EgressItems() []string {
 	if p.Network == nil {
 		return nil
@@ -90,7 +91,16 @@ func (p *Profile) EgressItems() []string {
 			items = append(items, it)
 		}
 	}
-	slices.Sort(items)
+	slices.SortFunc(items, func(a, b string) int {
+		// dns first, as netpolicy prints a policy back.
+		if (a == "dns") != (b == "dns") {
+			if a == "dns" {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
 	return slices.Compact(items)
 }
 

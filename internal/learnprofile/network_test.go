@@ -44,7 +44,7 @@ func TestEgress(t *testing.T) {
 	}
 	p = withNetwork(t)
 	e := p.Egress()
-	if e != "allow=10.88.0.1:8080/tcp,[fd00::7]:443/tcp,dns" {
+	if e != "allow=dns,10.88.0.1:8080/tcp,[fd00::7]:443/tcp" {
 		t.Errorf("egress %q", e)
 	}
 	pol, err := netpolicy.ParseEgress([]string{e})

@@ -1,0 +1,99 @@
+package learn
+
+import (
+	"fmt"
+	"net/netip"
+	"os"
+	"slices"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/wardproject/ward/internal/learnprofile"
+	"github.com/wardproject/ward/internal/linux/observe"
+)
+
+// NetworkSeen is what the cgroup socket programs saw of a run
+// (observe.NetWatch) and the resolvers its /etc/resolv.conf named.
+type NetworkSeen struct {
+	Destinations []observe.Endpoint
+	Listening    []observe.Endpoint
+	Resolvers    []netip.Addr
+	// Unseen names the sockets the hooks cannot see into (raw, ICMP):
+	// with any, the destinations are not the whole story.
+	Unseen []string
+}
+
+// seeNetwork reads what w recorded, and the resolvers of the container
+// whose spec is s (read before the container and its files are removed).
+func seeNetwork(w *observe.NetWatch, s *specs.Spec) (*NetworkSeen, error) {
+	n := &NetworkSeen{Resolvers: specResolvers(s)}
+	var err error
+	if n.Destinations, err = w.Destinations(); err != nil {
+		return nil, err
+	}
+	if n.Listening, err = w.Listening(); err != nil {
+		return nil, err
+	}
+	if n.Unseen, err = w.Unseen(); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// specResolvers are the nameservers of the file the spec mounts on
+// /etc/resolv.conf (none when it mounts none: the image's own file, whose
+// resolvers are then not recognized as dns but kept by address).
+func specResolvers(s *specs.Spec) []netip.Addr {
+	var out []netip.Addr
+	for _, m := range s.Mounts {
+		if m.Destination != "/etc/resolv.conf" {
+			continue
+		}
+		data, err := os.ReadFile(m.Source)
+		if err != nil {
+			return nil
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			f := strings.Fields(line)
+			if len(f) >= 2 && f[0] == "nameserver" {
+				if a, err := netip.ParseAddr(f[1]); err == nil {
+					out = append(out, a.Unmap())
+				}
+			}
+		}
+	}
+	return out
+}
+
+// capNetRaw is linux/capability.h's CAP_NET_RAW.
+const capNetRaw = 13
+
+// networkSection turns what was seen into the profile's network
+// section. It refuses, rather than write destinations that may be
+// incomplete, when the workload used a socket the hooks cannot see
+// into: a raw or ICMP socket, or CAP_NET_RAW granted (what a packet
+// socket needs, and which no TCP or UDP socket does).
+func networkSection(n *NetworkSeen, granted []uint32) (*learnprofile.Network, error) {
+	unseen := slices.Clone(n.Unseen)
+	if slices.Contains(granted, capNetRaw) {
+		unseen = append(unseen, "CAP_NET_RAW granted (a raw or packet socket)")
+	}
+	if len(unseen) > 0 {
+		return nil, fmt.Errorf("the workload used what the socket hooks cannot see into (%s): its network use is not known, no profile written", strings.Join(unseen, ", "))
+	}
+	out := &learnprofile.Network{Destinations: []learnprofile.Destination{}, Listening: []learnprofile.Listener{}}
+	for _, d := range n.Destinations {
+		if d.Port == 0 || d.Addr.IsUnspecified() {
+			continue // refused by the kernel, or the host itself under another name
+		}
+		dns := d.Port == 53 && slices.Contains(n.Resolvers, d.Addr)
+		out.Destinations = append(out.Destinations, learnprofile.Destination{Address: d.Addr.String(), Port: d.Port, Protocol: d.Proto, DNS: dns})
+	}
+	for _, l := range n.Listening {
+		if l.Port != 0 {
+			out.Listening = append(out.Listening, learnprofile.Listener{Address: l.Addr.String(), Port: l.Port, Protocol: l.Proto})
+		}
+	}
+	return out, nil
+}
