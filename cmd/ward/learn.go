@@ -167,8 +167,9 @@ func runLearn(cmd *cobra.Command, f *runFlags, lf *learnFlags, args []string) er
 	for _, w := range p.WritablePaths {
 		paths = append(paths, w.Path)
 	}
-	fmt.Fprintf(stderr, "ward learn: %d system calls, capabilities [%s] (of [%s] granted), writable [%s], user %s; proved by the last of %d replays; profile written to %s\n",
-		len(calls), strings.Join(p.Capabilities, " "), strings.Join(p.ObservedCapabilities, " "), strings.Join(paths, " "), p.User, replays+1, lf.output)
+	fmt.Fprintf(stderr, "ward learn: %d system calls, capabilities [%s] (of [%s] granted), writable [%s], user %s, egress %s, listening %s; proved by the last of %d replays; profile written to %s\n",
+		len(calls), strings.Join(p.Capabilities, " "), strings.Join(p.ObservedCapabilities, " "), strings.Join(paths, " "), p.User,
+		learn.EgressSummary(p, req.Run.Network), p.Listening(), replays+1, lf.output)
 	return nil
 }
 
@@ -210,6 +211,9 @@ func convertProfile(cmd *cobra.Command, lf *learnFlags, args []string) error {
 			y, err = p.ComposeService(name, seccompFile)
 		} else {
 			y, err = p.KubernetesContainer(name, "ward/"+filepath.Base(seccompFile))
+			if np, perr := p.KubernetesNetworkPolicy(name); err == nil && len(np) > 0 {
+				y, err = append(append(y, "---\n"...), np...), perr
+			}
 		}
 		if err != nil {
 			return fail(fmt.Errorf("learn --convert %s: %w", lf.convert, err))

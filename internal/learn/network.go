@@ -97,3 +97,17 @@ func networkSection(n *NetworkSeen, granted []uint32) (*learnprofile.Network, er
 	}
 	return out, nil
 }
+
+// EgressSummary is the profile's egress for `ward learn`'s summary
+// line, saying when the network it was learned on (--network) gets no
+// policy from it.
+func EgressSummary(p *learnprofile.Profile, network string) string {
+	e := p.Egress()
+	switch {
+	case e == "":
+		return "not learned"
+	case network == "host" || network == "none" || strings.HasPrefix(network, "container:"):
+		return e + " (not applied with --network " + network + ")"
+	}
+	return e
+}
