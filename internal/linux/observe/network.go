@@ -120,10 +120,10 @@ func WatchNetwork(dir string) (_ *NetWatch, err error) {
 		}
 	}()
 	if w.seen, err = ebpf.NewMap(&ebpf.MapSpec{Name: "ward_net_seen", Type: ebpf.Hash, KeySize: keySize, ValueSize: 4, MaxEntries: maxEndpoints}); err != nil {
-		return nil, fmt.Errorf("learning the network needs BPF maps: create ward_net_seen: %w", err)
+		return nil, fmt.Errorf("learning needs BPF maps: create ward_net_seen: %w", err)
 	}
 	if w.stats, err = ebpf.NewMap(&ebpf.MapSpec{Name: "ward_net_stats", Type: ebpf.Array, KeySize: 4, ValueSize: 4, MaxEntries: numStats}); err != nil {
-		return nil, fmt.Errorf("learning the network needs BPF maps: create ward_net_stats: %w", err)
+		return nil, fmt.Errorf("learning needs BPF maps: create ward_net_stats: %w", err)
 	}
 	seen, stats := w.seen.FD(), w.stats.FD()
 	for _, p := range []struct {
@@ -145,12 +145,12 @@ func WatchNetwork(dir string) (_ *NetWatch, err error) {
 			Name: "ward_" + p.name, Type: p.typ, AttachType: p.attach, License: "GPL", Instructions: p.insns,
 		})
 		if err != nil {
-			return nil, fmt.Errorf("learning the network needs the cgroup socket program %s (%s): load: %w", p.name, p.attach, err)
+			return nil, fmt.Errorf("learning needs the cgroup socket program %s (%s): load: %w", p.name, p.attach, err)
 		}
 		w.progs = append(w.progs, prog)
 		l, err := link.AttachCgroup(link.CgroupOptions{Path: dir, Attach: p.attach, Program: prog})
 		if err != nil {
-			return nil, fmt.Errorf("learning the network needs the cgroup socket hook %s on %s: attach: %w", p.attach, dir, err)
+			return nil, fmt.Errorf("learning needs the cgroup socket hook %s on %s: attach: %w", p.attach, dir, err)
 		}
 		w.links = append(w.links, l)
 	}
