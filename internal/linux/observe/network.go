@@ -301,6 +301,12 @@ func record(seen, stats int, family, kind int64) asm.Instructions {
 		asm.StoreImm(asm.RFP, keyOff+19, family, asm.Byte),
 		asm.StoreImm(asm.RFP, keyOff+20, kind, asm.Word),
 		asm.StoreImm(asm.RFP, valueOff, 1, asm.Word),
+		// Seen already (a UDP socket's every datagram): nothing to write.
+		asm.LoadMapPtr(asm.R1, seen),
+		asm.Mov.Reg(asm.R2, asm.RFP),
+		asm.Add.Imm(asm.R2, keyOff),
+		asm.FnMapLookupElem.Call(),
+		asm.JNE.Imm(asm.R0, 0, "out"),
 		asm.LoadMapPtr(asm.R1, seen),
 		asm.Mov.Reg(asm.R2, asm.RFP),
 		asm.Add.Imm(asm.R2, keyOff),

@@ -22,7 +22,11 @@ const netWorkloadEnv = "WARD_OBSERVE_NET_WORKLOAD"
 
 func TestMain(m *testing.M) {
 	if cg := os.Getenv(netWorkloadEnv); cg != "" {
-		if err := netWorkload(cg, os.Args[len(os.Args)-2], os.Args[len(os.Args)-1]); err != nil {
+		work := func() error { return netWorkload(cg, os.Args[len(os.Args)-2], os.Args[len(os.Args)-1]) }
+		if os.Args[len(os.Args)-1] == "flood" {
+			work = func() error { return floodWorkload(cg) }
+		}
+		if err := work(); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -77,6 +81,23 @@ func netWorkload(cg, tcpAddr, udpAddr string) error {
 		return err
 	}
 	return unix.Close(fd)
+}
+
+// floodWorkload sends a datagram to more loopback ports than the map
+// holds.
+func floodWorkload(cg string) error {
+	if err := os.WriteFile(filepath.Join(cg, "cgroup.procs"), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		return err
+	}
+	u, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	defer u.Close()
+	for port := 1; port <= maxEndpoints+10; port++ {
+		u.WriteTo([]byte("x"), &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port})
+	}
+	return nil
 }
 
 // A process in a fresh cgroup connects, sends, listens and binds: the
@@ -151,6 +172,17 @@ func TestWatchNetwork(t *testing.T) {
 	unseen, err := w.Unseen()
 	if err != nil || !slices.Equal(unseen, []string{"a raw socket"}) {
 		t.Errorf("unseen %v, %v: want [a raw socket]", unseen, err)
+	}
+
+	// More endpoints than the map holds: said, not silently cut short.
+	cmd = exec.Command(os.Args[0], "-test.run=^$", "flood")
+	cmd.Env = append(os.Environ(), netWorkloadEnv+"="+cg)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("flood: %v: %s", err, out)
+	}
+	unseen, err = w.Unseen()
+	if err != nil || len(unseen) != 2 || !strings.Contains(unseen[1], "more than 4096 endpoints") {
+		t.Errorf("unseen %v, %v: want the raw socket and the overflow", unseen, err)
 	}
 }
 
