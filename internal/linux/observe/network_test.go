@@ -23,8 +23,11 @@ const netWorkloadEnv = "WARD_OBSERVE_NET_WORKLOAD"
 func TestMain(m *testing.M) {
 	if cg := os.Getenv(netWorkloadEnv); cg != "" {
 		work := func() error { return netWorkload(cg, os.Args[len(os.Args)-2], os.Args[len(os.Args)-1]) }
-		if os.Args[len(os.Args)-1] == "flood" {
+		switch os.Args[len(os.Args)-1] {
+		case "flood":
 			work = func() error { return floodWorkload(cg) }
+		case "connects":
+			work = func() error { return connectsWorkload(cg, os.Args[len(os.Args)-2]) }
 		}
 		if err := work(); err != nil {
 			fmt.Fprintln(os.Stderr, err)
