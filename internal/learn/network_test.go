@@ -75,3 +75,22 @@ func TestNetworkSection(t *testing.T) {
 		}
 	}
 }
+
+func TestEgressSummary(t *testing.T) {
+	p := &learnprofile.Profile{}
+	if s := EgressSummary(p, "bridge"); s != "not learned" {
+		t.Errorf("no network section: %q", s)
+	}
+	p.Network = &learnprofile.Network{Destinations: []learnprofile.Destination{{Address: "10.0.0.5", Port: 443, Protocol: "tcp"}}}
+	for network, want := range map[string]string{
+		"bridge":        "allow=10.0.0.5:443/tcp",
+		"app":           "allow=10.0.0.5:443/tcp",
+		"host":          "allow=10.0.0.5:443/tcp (not applied with --network host)",
+		"none":          "allow=10.0.0.5:443/tcp (not applied with --network none)",
+		"container:web": "allow=10.0.0.5:443/tcp (not applied with --network container:web)",
+	} {
+		if s := EgressSummary(p, network); s != want {
+			t.Errorf("--network %s: %q, want %q", network, s, want)
+		}
+	}
+}
