@@ -103,6 +103,7 @@ func runLearn(cmd *cobra.Command, f *runFlags, lf *learnFlags, args []string) er
 		if err := f.policy.enforce(withProfile(req, p), stderr); err != nil {
 			return fail(err)
 		}
+		lreq.WatchSockets = true // to name a destination the egress dropped
 		r, err := learn.Replay(ctx, e, lreq, p)
 		if err != nil {
 			return fail(err)
@@ -113,6 +114,9 @@ func runLearn(cmd *cobra.Command, f *runFlags, lf *learnFlags, args []string) er
 				why += err.Error()
 			} else {
 				why = d.String()
+			}
+			if dropped := learn.Dropped(r, lreq, p); len(dropped) > 0 {
+				why += "; the profile's egress dropped " + strings.Join(dropped, ", ")
 			}
 			return &exitstatus.Error{Code: 1, Err: fmt.Errorf("learn --verify %s: replay failed: %s; %s", lf.verify, r.Verdict(), why)}
 		}

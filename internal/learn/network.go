@@ -82,14 +82,7 @@ func networkSection(n *NetworkSeen, granted []uint32) (*learnprofile.Network, er
 	if len(unseen) > 0 {
 		return nil, fmt.Errorf("the workload used what the socket hooks cannot see into (%s): its network use is not known, no profile written", strings.Join(unseen, ", "))
 	}
-	out := &learnprofile.Network{Destinations: []learnprofile.Destination{}, Listening: []learnprofile.Listener{}}
-	for _, d := range n.Destinations {
-		if d.Port == 0 || d.Addr.IsUnspecified() {
-			continue // refused by the kernel, or the host itself under another name
-		}
-		dns := d.Port == 53 && slices.Contains(n.Resolvers, d.Addr)
-		out.Destinations = append(out.Destinations, learnprofile.Destination{Address: d.Addr.String(), Port: d.Port, Protocol: d.Proto, DNS: dns})
-	}
+	out := &learnprofile.Network{Destinations: destinations(n), Listening: []learnprofile.Listener{}}
 	for _, l := range n.Listening {
 		if l.Port != 0 {
 			out.Listening = append(out.Listening, learnprofile.Listener{Address: l.Addr.String(), Port: l.Port, Protocol: l.Proto})
@@ -106,8 +99,56 @@ func EgressSummary(p *learnprofile.Profile, network string) string {
 	switch {
 	case e == "":
 		return "not learned"
-	case network == "host" || network == "none" || strings.HasPrefix(network, "container:"):
+	case !egressApplies(network):
 		return e + " (not applied with --network " + network + ")"
 	}
 	return e
+}
+
+// destinations are the destinations seen, in the profile's terms.
+func destinations(n *NetworkSeen) []learnprofile.Destination {
+	out := []learnprofile.Destination{}
+	for _, d := range n.Destinations {
+		if d.Port == 0 || d.Addr.IsUnspecified() {
+			continue // refused by the kernel, or the host itself under another name
+		}
+		dns := d.Port == 53 && slices.Contains(n.Resolvers, d.Addr)
+		out = append(out, learnprofile.Destination{Address: d.Addr.String(), Port: d.Port, Protocol: d.Proto, DNS: dns})
+	}
+	return out
+}
+
+// Dropped names what the egress of p dropped in the replay r of req
+// (made with WatchSockets): the destinations it connected or sent to
+// that p's egress does not allow, when that egress applied (a bridge or
+// user network, no --egress on the command line). Nil otherwise.
+func Dropped(r *Result, req Request, p *learnprofile.Profile) []string {
+	if len(req.Create.Net.Egress) > 0 || !egressApplies(req.Create.Run.Network) {
+		return nil
+	}
+	return outsideEgress(r.Network, p)
+}
+
+// egressApplies tells whether a profile's egress applies on network
+// (see engine.NetworkRequest.ProfileEgress).
+func egressApplies(network string) bool {
+	return network != "host" && network != "none" && network != "" && !strings.HasPrefix(network, "container:")
+}
+
+// outsideEgress names the destinations seen (n) that p's egress does
+// not allow, as ADDR:PORT/PROTO or dns; nil when p has no network
+// section or nothing was watched.
+func outsideEgress(n *NetworkSeen, p *learnprofile.Profile) []string {
+	allowed := p.EgressItems()
+	if n == nil || allowed == nil {
+		return nil
+	}
+	seen := &learnprofile.Profile{Network: &learnprofile.Network{Destinations: destinations(n)}}
+	var out []string
+	for _, item := range seen.EgressItems() {
+		if !slices.Contains(allowed, item) {
+			out = append(out, item)
+		}
+	}
+	return out
 }

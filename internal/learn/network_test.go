@@ -94,3 +94,33 @@ func TestEgressSummary(t *testing.T) {
 		}
 	}
 }
+
+// Dropped names what the replay tried outside the profile's egress, and
+// only where that egress applied.
+func TestDropped(t *testing.T) {
+	p := &learnprofile.Profile{Network: &learnprofile.Network{Destinations: []learnprofile.Destination{
+		{Address: "10.0.0.5", Port: 443, Protocol: "tcp"},
+	}}}
+	r := &Result{Network: &NetworkSeen{
+		Destinations: []observe.Endpoint{ep("10.0.0.5:443", "tcp"), ep("10.0.0.6:443", "tcp"), ep("10.9.9.9:53", "udp"), ep("127.0.0.1:80", "tcp")},
+		Resolvers:    []netip.Addr{netip.MustParseAddr("10.9.9.9")},
+	}}
+	req := Request{}
+	req.Create.Run.Network = "bridge"
+	if got := Dropped(r, req, p); !slices.Equal(got, []string{"dns", "10.0.0.6:443/tcp"}) {
+		t.Errorf("dropped %v, want [dns 10.0.0.6:443/tcp]", got)
+	}
+	req.Create.Net.Egress = []string{"allow-all"}
+	if got := Dropped(r, req, p); got != nil {
+		t.Errorf("with the command line's --egress: %v, want nothing (the profile's did not apply)", got)
+	}
+	req.Create.Net.Egress = nil
+	req.Create.Run.Network = "host"
+	if got := Dropped(r, req, p); got != nil {
+		t.Errorf("on the host's network: %v, want nothing", got)
+	}
+	req.Create.Run.Network = "bridge"
+	if got := Dropped(r, req, &learnprofile.Profile{}); got != nil {
+		t.Errorf("a profile without a network section: %v, want nothing", got)
+	}
+}

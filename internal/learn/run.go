@@ -37,6 +37,9 @@ type Request struct {
 	Exercise string        // run by sh -c on the host; "" for none
 	Duration time.Duration // 0: no limit
 	Observe  bool          // attach the observer (learning); false for a replay
+	// WatchSockets attaches the socket programs alone (Result.Network): a
+	// replay that may have to name a destination the profile dropped.
+	WatchSockets bool
 	// Stdout and Stderr receive the container's and the exercise's output.
 	Stdout, Stderr *os.File
 }
@@ -105,7 +108,7 @@ func Run(ctx context.Context, e *engine.Engine, req Request) (_ *Result, err err
 	var obs *observe.Observer
 	var execs *observe.ExecWatch
 	var sockets *observe.NetWatch
-	if req.Observe {
+	if req.Observe || req.WatchSockets {
 		if res.Spec.Linux == nil || res.Spec.Linux.CgroupsPath == "" {
 			return nil, fmt.Errorf("container %s: the spec names no cgroup to observe", c.ID)
 		}
@@ -114,15 +117,19 @@ func Run(ctx context.Context, e *engine.Engine, req Request) (_ *Result, err err
 			return nil, err
 		}
 		defer removeCgroup()
-		if obs, err = observe.Attach(id); err != nil {
-			return nil, err
-		}
-		defer obs.Close()
 		// Deferred after the cgroup's removal is: detached before it.
 		if sockets, err = observe.WatchNetwork(dir); err != nil {
 			return nil, err
 		}
 		defer sockets.Close()
+		if req.Observe {
+			if obs, err = observe.Attach(id); err != nil {
+				return nil, err
+			}
+			defer obs.Close()
+		}
+	}
+	if req.Observe {
 		root := res.Spec.Root.Path
 		if !filepath.IsAbs(root) {
 			root = filepath.Join(e.BundleDir(c.ID), root)
@@ -208,6 +215,11 @@ func Run(ctx context.Context, e *engine.Engine, req Request) (_ *Result, err err
 		return nil, x.err
 	}
 	res.Status = x.status
+	if sockets != nil {
+		if res.Network, err = seeNetwork(sockets, res.Spec); err != nil {
+			return nil, err
+		}
+	}
 	if obs != nil {
 		if res.Armed, err = obs.Armed(); err != nil {
 			return nil, err
@@ -216,9 +228,6 @@ func Run(ctx context.Context, e *engine.Engine, req Request) (_ *Result, err err
 			return nil, err
 		}
 		if res.Granted, res.Refused, err = obs.Capabilities(); err != nil {
-			return nil, err
-		}
-		if res.Network, err = seeNetwork(sockets, res.Spec); err != nil {
 			return nil, err
 		}
 		if res.Written, err = written(e.Snapshots.UpperDir(c.ID)); err != nil {

@@ -131,7 +131,8 @@ func TestLearnNetwork(t *testing.T) {
 	}
 
 	// --verify replays under the egress: the same line passes; a profile
-	// whose destinations were removed (deny-all) fails, exit 1.
+	// whose destinations were removed (deny-all) fails, exit 1, naming
+	// what its egress dropped.
 	if _, stderr, code := w.ward(append([]string{"learn", "--verify", profile}, runArgs...)...); code != 0 {
 		t.Errorf("learn --verify: exit %d: %s", code, stderr)
 	}
@@ -141,8 +142,9 @@ func TestLearnNetwork(t *testing.T) {
 	if err := missed.Write(missedFile); err != nil {
 		t.Fatal(err)
 	}
-	if _, stderr, code := w.ward(append([]string{"learn", "--verify", missedFile}, runArgs...)...); code != 1 {
-		t.Errorf("learn --verify of a profile without the destination: exit %d, %s; want 1", code, stderr)
+	if _, stderr, code := w.ward(append([]string{"learn", "--verify", missedFile}, runArgs...)...); code != 1 ||
+		!strings.Contains(stderr, "the profile's egress dropped dns, "+learned+"/tcp") {
+		t.Errorf("learn --verify of a profile without the destinations: exit %d, %s; want 1 naming what the egress dropped", code, stderr)
 	}
 	if got := w.dial([]string{"--profile", missedFile}, "tcp "+learned); got["tcp "+learned] != "blocked" {
 		t.Errorf("a profile that saw no connection (deny-all): %v; want blocked", got)
