@@ -116,6 +116,21 @@ func TestLearnNetwork(t *testing.T) {
 			t.Errorf("under the profile, %s: %s; want reachable=%v", tg, got[tg], want)
 		}
 	}
+	// inspect, and so ward check and --policy, see the policy enforced.
+	w.must("create", "--name", "profiled", "--profile", profile, "busybox", "true")
+	if shown := w.inspect("profiled").NetworkSettings.Policy.Egress; shown != wantEgress {
+		t.Errorf("inspect shows egress %q, want %q", shown, wantEgress)
+	}
+	w.must("rm", "profiled")
+	// --policy restricted requires an egress policy (WD171): the profile's
+	// is one; the same run without the profile is refused for lacking it.
+	nnp := []string{"run", "--rm", "--policy", "restricted", "--security-opt", "no-new-privileges"}
+	if _, stderr, code := w.ward(append(nnp, "--profile", profile, "busybox", "true")...); code != 0 {
+		t.Errorf("--policy restricted with the profile: exit %d: %s", code, stderr)
+	}
+	if _, stderr, code := w.ward(append(nnp, "busybox", "true")...); code != 125 || !strings.Contains(stderr, "WD171") {
+		t.Errorf("--policy restricted without the profile: exit %d, %s; want 125 naming WD171", code, stderr)
+	}
 	// The command line's --egress replaces the profile's: the drops above
 	// were the egress policy, not the profile's other restrictions.
 	got = w.dial([]string{"--profile", profile, "--egress", "allow-all"}, targets...)
