@@ -2,7 +2,7 @@
 # Installs the Debian packages ward's tests need, when missing; with the
 # argument "demo", only what the demo needs.
 set -euo pipefail
-pkgs=(busybox-static runc crun gcc libseccomp-dev debootstrap rpm docker.io containerd bsdutils time db5.3-util npm binutils procps tini bash-completion fish)
+pkgs=(busybox-static runc crun gcc libc6-dev libseccomp-dev debootstrap rpm docker.io containerd bsdutils time db5.3-util npm binutils procps tini bash-completion fish)
 if [ "${1:-}" = demo ]; then
 	pkgs=(busybox-static)
 fi

@@ -12,10 +12,10 @@ func main() {
 	root := cli.Root("ward", "A least-privilege container engine: the audit verbs")
 	// The verbs ward passes on, listed as ward's main.go lists its own.
 	root.AddCommand(
-		withInputErrors(newCheckCommand()),
-		withInputErrors(newSBOMCommand()),
-		withInputErrors(newScanCommand()),
-		withInputErrors(newDBCommand()),
+		cli.InputErrors(newCheckCommand(), 2),
+		cli.InputErrors(newSBOMCommand(), 2),
+		cli.InputErrors(newScanCommand(), 2),
+		cli.InputErrors(newDBCommand(), 2),
 		newJudgeCommand(), // ward run --policy, --dry-run
 	)
 	cli.Run(root)

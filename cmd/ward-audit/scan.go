@@ -1,45 +1,17 @@
 package main
 
 import (
-	"fmt"
-	"io"
-	"os"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/wardproject/ward/internal/exitstatus"
-	"github.com/wardproject/ward/internal/scan/matcher"
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/scan/report"
-	"github.com/wardproject/ward/internal/scan/vulndb"
+	"github.com/wardproject/ward/internal/scan/verbs"
 )
 
-// findingsError is why `ward scan --fail-on` exits 1, as `ward check`
-// does: a finding at or above the level, or coverage that is not complete.
-type findingsError struct {
-	level   string
-	gaps    int // coverage gaps, when that is the reason
-	unrated bool
-}
-
-func (e findingsError) Error() string {
-	if e.gaps > 0 {
-		return fmt.Sprintf("scan incomplete: %d coverage gaps (see the report; --allow-uncovered accepts them)", e.gaps)
-	}
-	if e.unrated {
-		return "findings at or above " + e.level + " (UNKNOWN, unrated, reaches every level; --severity can leave it out)"
-	}
-	return "findings at or above " + e.level
-}
-
 func newScanCommand() *cobra.Command {
-	var (
-		format, output, failOn, vexFile, ignoreFile, imageSrc string
-		severities                                            []string
-		ignoreUnfixed, allowUncovered                         bool
-	)
+	var o verbs.ScanOptions
 	cmd := &cobra.Command{
 		Use:   "scan IMAGE|DIR|TAR",
 		Short: "Report known vulnerabilities of the packages in an image, a root filesystem or an image archive",
@@ -62,82 +34,18 @@ finding reached it or coverage is incomplete, 2 for usage or input errors
 (a missing path or image, no database).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if failOn != "" && vulndb.SeverityRank(failOn) == 0 {
-				return fmt.Errorf("--fail-on %q: want CRITICAL, HIGH, MEDIUM or LOW", failOn)
-			}
-			for _, s := range severities {
-				if vulndb.SeverityRank(s) == 0 && !strings.EqualFold(s, vulndb.SeverityUnknown) {
-					return fmt.Errorf("--severity %q: want CRITICAL, HIGH, MEDIUM, LOW or UNKNOWN", s)
-				}
-			}
-			filter := matcher.Filter{Severities: severities, IgnoreUnfixed: ignoreUnfixed}
-			if ignoreFile != "" {
-				ids, err := matcher.ReadIgnoreFile(ignoreFile)
-				if err != nil {
-					return err
-				}
-				filter.IgnoreIDs = ids
-			}
-			if vexFile != "" {
-				f, err := os.Open(vexFile)
-				if err != nil {
-					return fmt.Errorf("read VEX %s: %w", vexFile, err)
-				}
-				filter.VEX, err = matcher.ReadVEX(f)
-				f.Close()
-				if err != nil {
-					return fmt.Errorf("read VEX %s: %w", vexFile, err)
-				}
-			}
-			db, err := vulndb.OpenReadOnly(vulnDBDir())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			if updated, err := db.Updated(); err == nil {
-				warnIfOld(cmd.ErrOrStderr(), vulndb.Status{Updated: updated}, time.Now())
-			}
-			inv, err := inventoryOf(cmd.Context(), args[0], imageSrc)
-			if err != nil {
-				return err
-			}
-			findings, err := matcher.Match(inv, db)
-			if err != nil {
-				return err
-			}
-			coverage, err := matcher.Cover(inv, db)
-			if err != nil {
-				return err
-			}
-			kept, suppressed := filter.Apply(findings)
-			res := &report.Scan{Source: args[0], Distro: inv.Distro, Packages: len(inv.Packages), Findings: kept, Suppressed: suppressed, Coverage: &coverage}
-			err = withOutput(cmd.OutOrStdout(), output, func(w io.Writer) error {
-				return report.WriteScan(w, res, format)
-			})
-			if err != nil {
-				return err
-			}
-			if failOn != "" && matcher.AtOrAbove(kept, failOn) {
-				rated := slices.ContainsFunc(kept, func(f matcher.Finding) bool {
-					return vulndb.SeverityRank(f.Severity) >= vulndb.SeverityRank(failOn)
-				})
-				return exitstatus.New(1, findingsError{level: strings.ToUpper(failOn), unrated: !rated})
-			}
-			if failOn != "" && !allowUncovered && !coverage.Complete() {
-				return exitstatus.New(1, findingsError{level: strings.ToUpper(failOn), gaps: len(coverage.Gaps())})
-			}
-			return nil
+			return verbs.Scan(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), cli.Layout(), args[0], o)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&format, "format", "table", "output format: "+strings.Join(report.ScanFormats, ", "))
-	f.StringVarP(&output, "output", "o", "", "write to this file instead of standard output")
-	f.StringSliceVar(&severities, "severity", nil, "show only these severities (CRITICAL,HIGH,MEDIUM,LOW,UNKNOWN)")
-	f.BoolVar(&ignoreUnfixed, "ignore-unfixed", false, "hide findings that have no fixed version yet")
-	f.StringVar(&failOn, "fail-on", "", "exit 1 when a finding is at or above this severity (or of UNKNOWN severity), or coverage is incomplete")
-	f.BoolVar(&allowUncovered, "allow-uncovered", false, "let --fail-on pass a scan whose coverage is incomplete (the report still lists the gaps)")
-	f.StringVar(&vexFile, "vex", "", "OpenVEX document whose not_affected and fixed statements suppress findings")
-	f.StringVar(&imageSrc, "image-src", "", "read the image from ward's store or its registry only (store, registry); default: a path, else the store, else the registry")
-	f.StringVar(&ignoreFile, "ignore-file", "", "file of advisory IDs or aliases to suppress, one per line")
+	f.StringVar(&o.Format, "format", "table", "output format: "+strings.Join(report.ScanFormats, ", "))
+	f.StringVarP(&o.Output, "output", "o", "", "write to this file instead of standard output")
+	f.StringSliceVar(&o.Severities, "severity", nil, "show only these severities (CRITICAL,HIGH,MEDIUM,LOW,UNKNOWN)")
+	f.BoolVar(&o.IgnoreUnfixed, "ignore-unfixed", false, "hide findings that have no fixed version yet")
+	f.StringVar(&o.FailOn, "fail-on", "", "exit 1 when a finding is at or above this severity (or of UNKNOWN severity), or coverage is incomplete")
+	f.BoolVar(&o.AllowUncovered, "allow-uncovered", false, "let --fail-on pass a scan whose coverage is incomplete (the report still lists the gaps)")
+	f.StringVar(&o.VEXFile, "vex", "", "OpenVEX document whose not_affected and fixed statements suppress findings")
+	f.StringVar(&o.From, "image-src", "", "read the image from ward's store or its registry only (store, registry); default: a path, else the store, else the registry")
+	f.StringVar(&o.IgnoreFile, "ignore-file", "", "file of advisory IDs or aliases to suppress, one per line")
 	return cmd
 }

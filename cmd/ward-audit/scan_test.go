@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -156,19 +155,5 @@ func TestDBUpdateCommand(t *testing.T) {
 	}
 	if _, err := run(t, newDBCommand(), "update"); err == nil {
 		t.Error("db update without --from succeeded")
-	}
-}
-
-func TestWarnIfOld(t *testing.T) {
-	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
-	for _, tc := range []struct {
-		age  time.Duration
-		warn bool
-	}{{time.Hour, false}, {dbMaxAge + time.Hour, true}} {
-		var buf bytes.Buffer
-		warnIfOld(&buf, vulndb.Status{Updated: now.Add(-tc.age)}, now)
-		if (buf.Len() > 0) != tc.warn {
-			t.Errorf("age %v: warning %q, want warning %v", tc.age, buf.String(), tc.warn)
-		}
 	}
 }

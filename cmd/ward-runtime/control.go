@@ -1,20 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
-	"strconv"
-	"strings"
 	"time"
 
-	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/spf13/cobra"
 
 	"github.com/wardproject/ward/internal/container"
+	"github.com/wardproject/ward/internal/pstable"
+	"github.com/wardproject/ward/internal/updateresources"
 )
 
 func newPauseCommand(g *globals) *cobra.Command {
@@ -46,7 +42,7 @@ func newPsCommand(g *globals) *cobra.Command {
 			case "json":
 				return json.NewEncoder(os.Stdout).Encode(pids)
 			case "table":
-				return psTable(pids, args[1:])
+				return pstable.Write(os.Stdout, pids, args[1:])
 			}
 			return fmt.Errorf("invalid format %q: want table or json", format)
 		},
@@ -55,120 +51,31 @@ func newPsCommand(g *globals) *cobra.Command {
 	return cmd
 }
 
-// psTable runs the host's ps, as runc does, and keeps the header and the
-// lines of the container's processes.
-func psTable(pids []int, psArgs []string) error {
-	if len(psArgs) == 0 {
-		psArgs = []string{"-ef"}
-	}
-	out, err := exec.Command("ps", psArgs...).Output()
-	if err != nil {
-		return fmt.Errorf("run ps %s: %w", strings.Join(psArgs, " "), err)
-	}
-	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
-	col := -1
-	for i, h := range strings.Fields(lines[0]) {
-		if h == "PID" {
-			col = i
-		}
-	}
-	if col < 0 {
-		return fmt.Errorf("ps %s printed no PID column", strings.Join(psArgs, " "))
-	}
-	want := map[string]bool{}
-	for _, p := range pids {
-		want[strconv.Itoa(p)] = true
-	}
-	fmt.Println(lines[0])
-	for _, l := range lines[1:] {
-		if f := strings.Fields(l); len(f) > col && want[f[col]] {
-			fmt.Println(l)
-		}
-	}
-	return nil
-}
-
 func newUpdateCommand(g *globals) *cobra.Command {
-	var resources string
-	var memory, memorySwap, memoryReservation, pidsLimit, cpuQuota int64
-	var cpuShares, cpuPeriod uint64
-	var cpusetCpus, cpusetMems string
+	var v updateresources.Values
 	cmd := &cobra.Command{
 		Use:   "update [--resources FILE|-] [flags] ID",
 		Short: "Change a running container's resource limits",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			r := &specs.LinuxResources{}
-			if resources != "" {
-				var data []byte
-				var err error
-				if resources == "-" {
-					data, err = io.ReadAll(os.Stdin)
-				} else {
-					data, err = os.ReadFile(resources)
-				}
-				if err != nil {
-					return fmt.Errorf("read resources: %w", err)
-				}
-				dec := json.NewDecoder(bytes.NewReader(data))
-				if err := dec.Decode(r); err != nil {
-					return fmt.Errorf("parse resources: %w", err)
-				}
-			}
-			f := c.Flags()
-			mem := func() *specs.LinuxMemory {
-				if r.Memory == nil {
-					r.Memory = &specs.LinuxMemory{}
-				}
-				return r.Memory
-			}
-			cpu := func() *specs.LinuxCPU {
-				if r.CPU == nil {
-					r.CPU = &specs.LinuxCPU{}
-				}
-				return r.CPU
-			}
-			if f.Changed("memory") {
-				mem().Limit = &memory
-			}
-			if f.Changed("memory-swap") {
-				mem().Swap = &memorySwap
-			}
-			if f.Changed("memory-reservation") {
-				mem().Reservation = &memoryReservation
-			}
-			if f.Changed("pids-limit") {
-				r.Pids = &specs.LinuxPids{Limit: &pidsLimit}
-			}
-			if f.Changed("cpu-shares") {
-				cpu().Shares = &cpuShares
-			}
-			if f.Changed("cpu-period") {
-				cpu().Period = &cpuPeriod
-			}
-			if f.Changed("cpu-quota") {
-				cpu().Quota = &cpuQuota
-			}
-			if f.Changed("cpuset-cpus") {
-				cpu().Cpus = cpusetCpus
-			}
-			if f.Changed("cpuset-mems") {
-				cpu().Mems = cpusetMems
+			r, err := updateresources.Build(os.Stdin, v, c.Flags().Changed)
+			if err != nil {
+				return err
 			}
 			return container.Update(g.root, args[0], r)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&resources, "resources", "r", "", "a linux.resources JSON document, or - for stdin")
-	f.Int64Var(&memory, "memory", 0, "memory limit in bytes")
-	f.Int64Var(&memorySwap, "memory-swap", 0, "memory plus swap limit in bytes")
-	f.Int64Var(&memoryReservation, "memory-reservation", 0, "memory soft limit in bytes")
-	f.Int64Var(&pidsLimit, "pids-limit", 0, "maximum number of tasks")
-	f.Uint64Var(&cpuShares, "cpu-shares", 0, "relative CPU weight")
-	f.Uint64Var(&cpuPeriod, "cpu-period", 0, "CFS period in microseconds")
-	f.Int64Var(&cpuQuota, "cpu-quota", 0, "CFS quota in microseconds")
-	f.StringVar(&cpusetCpus, "cpuset-cpus", "", "CPUs the container may use")
-	f.StringVar(&cpusetMems, "cpuset-mems", "", "memory nodes the container may use")
+	f.StringVarP(&v.Resources, "resources", "r", "", "a linux.resources JSON document, or - for stdin")
+	f.Int64Var(&v.Memory, "memory", 0, "memory limit in bytes")
+	f.Int64Var(&v.MemorySwap, "memory-swap", 0, "memory plus swap limit in bytes")
+	f.Int64Var(&v.MemoryReservation, "memory-reservation", 0, "memory soft limit in bytes")
+	f.Int64Var(&v.PidsLimit, "pids-limit", 0, "maximum number of tasks")
+	f.Uint64Var(&v.CPUShares, "cpu-shares", 0, "relative CPU weight")
+	f.Uint64Var(&v.CPUPeriod, "cpu-period", 0, "CFS period in microseconds")
+	f.Int64Var(&v.CPUQuota, "cpu-quota", 0, "CFS quota in microseconds")
+	f.StringVar(&v.CpusetCpus, "cpuset-cpus", "", "CPUs the container may use")
+	f.StringVar(&v.CpusetMems, "cpuset-mems", "", "memory nodes the container may use")
 	return cmd
 }
 
@@ -180,20 +87,7 @@ func newEventsCommand(g *globals) *cobra.Command {
 		Short: "Print a container's resource usage as JSON events (once with --stats)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			enc := json.NewEncoder(os.Stdout)
-			for {
-				s, err := container.Stats(g.root, args[0])
-				if err != nil {
-					return err
-				}
-				if err := enc.Encode(map[string]any{"type": "stats", "id": args[0], "data": s}); err != nil {
-					return err
-				}
-				if stats {
-					return nil
-				}
-				time.Sleep(interval)
-			}
+			return container.WriteEvents(os.Stdout, g.root, args[0], stats, interval)
 		},
 	}
 	cmd.Flags().BoolVar(&stats, "stats", false, "print the current stats once and exit")

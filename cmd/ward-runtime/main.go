@@ -8,28 +8,17 @@ import (
 	"os"
 	"runtime"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/spf13/cobra"
 
 	"github.com/wardproject/ward/internal/container"
 	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/initproc"
+	"github.com/wardproject/ward/internal/manpages"
 	"github.com/wardproject/ward/internal/nsenter"
 	"github.com/wardproject/ward/internal/runtimelog"
 	wardversion "github.com/wardproject/ward/internal/version"
 )
-
-// version is ward's build (internal/version), shared by every binary.
-var version = wardversion.Get().Version
-
-// The container's init re-executes this binary as `ward-runtime init`. It
-// must run on the main thread (credentials and capabilities are
-// per-thread, and exec happens from here), so the lock is taken in an
-// init function, before main.
-func init() {
-	if len(os.Args) > 1 && os.Args[1] == "init" {
-		runtime.LockOSThread()
-	}
-}
 
 // globals are runc's global flags.
 type globals struct {
@@ -41,14 +30,13 @@ type globals struct {
 	log           *runtimelog.Logger
 }
 
-// rootHooks add what a build tag brings (manpages.go: make man's
-// generator verb).
-var rootHooks []func(root *cobra.Command)
-
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == "init" {
+	// The container's init: on the main thread, locked by initproc's
+	// init function.
+	if initproc.IsInit(os.Args) {
 		initproc.Run() // never returns
 	}
+	version := wardversion.Get().Version
 	_ = nsenter.Env // the constructor in nsenter must be linked in
 	g := &globals{}
 	root := &cobra.Command{
@@ -73,7 +61,7 @@ func main() {
 			return nil
 		},
 	}
-	root.SetVersionTemplate(fmt.Sprintf("ward-runtime version %s\nspec: %s\ngo: %s\n", version, specVersion(), runtime.Version()))
+	root.SetVersionTemplate(fmt.Sprintf("ward-runtime version %s\nspec: %s\ngo: %s\n", version, specs.Version, runtime.Version()))
 	f := root.PersistentFlags()
 	f.StringVar(&g.root, "root", "/run/ward-runtime", "directory for the state of containers")
 	f.StringVar(&g.logPath, "log", "", "write errors (and debug lines) to this file instead of stderr")
@@ -97,9 +85,7 @@ func main() {
 		newEventsCommand(g),
 		newFeaturesCommand(),
 	)
-	for _, hook := range rootHooks {
-		hook(root)
-	}
+	manpages.AddVerb(root, version) // make man's generator (the mangen tag)
 	err := root.Execute()
 	// A status with no message (run's and exec's container status)
 	// ends the process without printing anything.

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"text/tabwriter"
 	"time"
 
@@ -13,13 +10,8 @@ import (
 
 	"github.com/wardproject/ward/internal/bundle"
 	"github.com/wardproject/ward/internal/container"
+	"github.com/wardproject/ward/internal/jsonout"
 )
-
-func printJSON(v any) error {
-	enc := json.NewEncoder(os.Stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
 
 func newStateCommand(g *globals) *cobra.Command {
 	return &cobra.Command{
@@ -31,7 +23,7 @@ func newStateCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return printJSON(st.OCI())
+			return jsonout.Write(os.Stdout, st.OCI())
 		},
 	}
 }
@@ -59,7 +51,7 @@ func newListCommand(g *globals) *cobra.Command {
 				}
 				return nil
 			case format == "json":
-				return printJSON(out)
+				return jsonout.Write(os.Stdout, out)
 			case format == "table":
 				w := tabwriter.NewWriter(os.Stdout, 12, 1, 3, ' ', 0)
 				fmt.Fprintln(w, "ID\tPID\tSTATUS\tBUNDLE\tCREATED\tOWNER")
@@ -84,21 +76,7 @@ func newSpecCommand() *cobra.Command {
 		Short: "Write an example config.json into the bundle directory",
 		Args:  cobra.NoArgs,
 		RunE: func(_ *cobra.Command, _ []string) error {
-			path := filepath.Join(dir, "config.json")
-			if _, err := os.Stat(path); err == nil {
-				return fmt.Errorf("%s exists: remove it first", path)
-			} else if !errors.Is(err, os.ErrNotExist) {
-				return err
-			}
-			s := bundle.Example()
-			if rootless {
-				bundle.MakeRootless(s)
-			}
-			data, err := json.MarshalIndent(s, "", "\t")
-			if err != nil {
-				return err
-			}
-			return os.WriteFile(path, append(data, '\n'), 0o666)
+			return bundle.WriteExample(dir, rootless)
 		},
 	}
 	cmd.Flags().StringVarP(&dir, "bundle", "b", ".", "bundle directory to write config.json into")

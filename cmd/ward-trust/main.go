@@ -7,10 +7,7 @@
 // nor ward-audit, which judges `ward run --policy`, should pay for.
 package main
 
-import (
-	"github.com/wardproject/ward/internal/cli"
-	"github.com/wardproject/ward/internal/image/store"
-)
+import "github.com/wardproject/ward/internal/cli"
 
 func main() {
 	root := cli.Root("ward", "A least-privilege container engine: the trust verbs")
@@ -19,11 +16,4 @@ func main() {
 		newTrustVerifyCommand(), // ward pull under a trust policy
 	)
 	cli.Run(root)
-}
-
-// wardRoot is ward's state directory ($WARD_ROOT, which --root sets).
-func wardRoot() string { return cli.WardRoot() }
-
-func openImageStore() (*store.Store, error) {
-	return store.Open(cli.Layout().Images())
 }

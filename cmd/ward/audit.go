@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -31,28 +29,14 @@ func newCompanionCommand(bin, verb, short string) *cobra.Command {
 		Short:              short,
 		DisableFlagParsing: true, // the companion parses them, --help included
 		RunE: func(_ *cobra.Command, args []string) error {
-			return execCompanion(bin, verb, args)
+			return sibling.Exec(bin, verb, args)
 		},
 	}
 	// `ward help VERB` shows the verb's own help.
 	cmd.SetHelpFunc(func(c *cobra.Command, _ []string) {
-		if err := execCompanion(bin, verb, []string{"--help"}); err != nil {
+		if err := sibling.Exec(bin, verb, []string{"--help"}); err != nil {
 			fmt.Fprintln(c.ErrOrStderr(), "ward: "+err.Error())
 		}
 	})
 	return cmd
-}
-
-// execCompanion replaces ward with `BIN VERB ARGS...`; it returns only
-// when that cannot be done.
-func execCompanion(name, verb string, args []string) error {
-	bin, err := sibling.Find(name)
-	if err != nil {
-		return fmt.Errorf("%s: %w", verb, err)
-	}
-	argv := append([]string{bin, verb}, args...)
-	if err := syscall.Exec(bin, argv, os.Environ()); err != nil {
-		return fmt.Errorf("%s: run %s: %w", verb, bin, err)
-	}
-	return nil // not reached: Exec replaced ward
 }

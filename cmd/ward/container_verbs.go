@@ -5,17 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 
 	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/containerlogs"
+	"github.com/wardproject/ward/internal/detach"
 	"github.com/wardproject/ward/internal/engine"
+	"github.com/wardproject/ward/internal/envvar"
 	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/open"
+	"github.com/wardproject/ward/internal/prune"
 	"github.com/wardproject/ward/internal/record"
 	"github.com/wardproject/ward/internal/signame"
 )
@@ -25,7 +26,7 @@ func newStartCommand() *cobra.Command {
 		Use:   "start CONTAINER...",
 		Short: "Start created or stopped containers in the background",
 		Args:  cobra.MinimumNArgs(1),
-		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+		RunE: cli.ExitOne(func(_ *cobra.Command, args []string) error {
 			var errs []error
 			for _, what := range args {
 				e, c, err := open.Container(cli.Layout(), what)
@@ -42,7 +43,7 @@ func newStartCommand() *cobra.Command {
 				}
 				if err == nil {
 					e.ClearStopRequested(c.ID) // it runs on purpose again
-					err = startMonitor(c, e.RuntimePath)
+					err = detach.StartMonitor(cli.Layout(), c, e.RuntimePath)
 				}
 				if err != nil {
 					errs = append(errs, err)
@@ -61,22 +62,14 @@ func newStopCommand() *cobra.Command {
 		Use:   "stop [-t SECONDS] CONTAINER...",
 		Short: "Stop containers: the stop signal (SIGTERM unless set), then SIGKILL after the timeout",
 		Args:  cobra.MinimumNArgs(1),
-		RunE: containerRunE(func(cmd *cobra.Command, args []string) error {
-			return eachContainer(args, func(e *engine.Engine, c *record.Container) error {
-				return e.Stop(context.Background(), c, c.StopTimeout(changedInt(cmd, "time", timeout)))
+		RunE: cli.ExitOne(func(cmd *cobra.Command, args []string) error {
+			return open.Each(cli.Layout(), args, os.Stdout, func(e *engine.Engine, c *record.Container) error {
+				return e.Stop(context.Background(), c, c.StopTimeout(cli.IntIfChanged(cmd, "time", timeout)))
 			})
 		}),
 	}
 	cmd.Flags().IntVarP(&timeout, "time", "t", 10, "seconds to wait before killing (default: the container's --stop-timeout, else 10)")
 	return cmd
-}
-
-// changedInt is &v when the flag was given, nil otherwise.
-func changedInt(cmd *cobra.Command, name string, v int) *int {
-	if cmd.Flags().Changed(name) {
-		return &v
-	}
-	return nil
 }
 
 // newRestartCommand is `ward restart`: stop with the container's stop
@@ -87,9 +80,9 @@ func newRestartCommand() *cobra.Command {
 		Use:   "restart [-t SECONDS] CONTAINER...",
 		Short: "Restart containers: stop as ward stop does, then start",
 		Args:  cobra.MinimumNArgs(1),
-		RunE: containerRunE(func(cmd *cobra.Command, args []string) error {
-			return eachContainer(args, func(e *engine.Engine, c *record.Container) error {
-				if err := e.Stop(context.Background(), c, c.StopTimeout(changedInt(cmd, "time", timeout))); err != nil {
+		RunE: cli.ExitOne(func(cmd *cobra.Command, args []string) error {
+			return open.Each(cli.Layout(), args, os.Stdout, func(e *engine.Engine, c *record.Container) error {
+				if err := e.Stop(context.Background(), c, c.StopTimeout(cli.IntIfChanged(cmd, "time", timeout))); err != nil {
 					return err
 				}
 				c, err := e.Records.Load(c.ID)
@@ -100,7 +93,7 @@ func newRestartCommand() *cobra.Command {
 					return err
 				}
 				e.ClearStopRequested(c.ID)
-				return startMonitor(c, e.RuntimePath)
+				return detach.StartMonitor(cli.Layout(), c, e.RuntimePath)
 			})
 		}),
 	}
@@ -114,12 +107,12 @@ func newKillCommand() *cobra.Command {
 		Use:   "kill [-s SIGNAL] CONTAINER...",
 		Short: "Send a signal to containers' main process",
 		Args:  cobra.MinimumNArgs(1),
-		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+		RunE: cli.ExitOne(func(_ *cobra.Command, args []string) error {
 			sig, err := signame.Parse(signal)
 			if err != nil {
 				return err
 			}
-			return eachContainer(args, func(e *engine.Engine, c *record.Container) error {
+			return open.Each(cli.Layout(), args, os.Stdout, func(e *engine.Engine, c *record.Container) error {
 				return e.Kill(context.Background(), c, sig)
 			})
 		}),
@@ -128,37 +121,19 @@ func newKillCommand() *cobra.Command {
 	return cmd
 }
 
-// eachContainer applies fn to each named container, printing the name as
-// docker does on success and reporting every failure.
-func eachContainer(args []string, fn func(*engine.Engine, *record.Container) error) error {
-	var errs []error
-	for _, what := range args {
-		e, c, err := open.Container(cli.Layout(), what)
-		if err == nil {
-			err = fn(e, c)
-		}
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		fmt.Println(what)
-	}
-	return errors.Join(errs...)
-}
-
 func newRmCommand() *cobra.Command {
-	var force, volumes bool
+	var o engine.RmOptions
 	cmd := &cobra.Command{
 		Use:   "rm [-f] CONTAINER...",
 		Short: "Remove containers",
 		Args:  cobra.MinimumNArgs(1),
-		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+		RunE: cli.ExitOne(func(_ *cobra.Command, args []string) error {
 			// A full ID with traces and no record (left by a killed ward)
 			// is removed as `ward system prune` would remove it.
 			var rest []string
 			var orphanErrs []error
 			for _, what := range args {
-				switch found, err := removeOrphan(what); {
+				switch found, err := prune.Orphan(cli.Layout(), what); {
 				case err != nil:
 					orphanErrs = append(orphanErrs, err)
 				case found:
@@ -170,47 +145,13 @@ func newRmCommand() *cobra.Command {
 			if len(rest) == 0 {
 				return errors.Join(orphanErrs...)
 			}
-			return errors.Join(append(orphanErrs, eachContainer(rest, func(e *engine.Engine, c *record.Container) error {
-				if force {
-					e.MarkStopRequested(c.ID) // no restart for its monitor
-				}
-				if c.State.Status != record.StatusRunning && e.Records.Monitored(c.ID) {
-					// Exited, and its monitor is recording the end: wait
-					// for it rather than refuse a stopped container.
-					if e.WaitStopped(c.ID, 5*time.Second) {
-						if c2, err := e.Records.Load(c.ID); err == nil {
-							c = c2
-						} else if errors.Is(err, record.ErrNotFound) {
-							return nil // --rm removed it
-						}
-					}
-				}
-				if c.State.Status == record.StatusRunning || e.Records.Monitored(c.ID) {
-					if !force {
-						return fmt.Errorf("%w: you cannot remove a running container %s; stop it first or use rm -f", record.ErrConflict, c.ID)
-					}
-					e.Runtime.Kill(context.Background(), c.ID, unix.SIGKILL, true)
-					if !e.WaitStopped(c.ID, 10*time.Second) {
-						return fmt.Errorf("container %s did not stop", c.ShortName())
-					}
-					if c2, err := e.Records.Load(c.ID); err == nil {
-						c = c2
-					} else if errors.Is(err, record.ErrNotFound) {
-						return nil // --rm removed it
-					}
-				}
-				if err := e.Remove(c); err != nil {
-					return err
-				}
-				if volumes {
-					return e.RemoveAnonymousVolumes(c)
-				}
-				return nil
+			return errors.Join(append(orphanErrs, open.Each(cli.Layout(), rest, os.Stdout, func(e *engine.Engine, c *record.Container) error {
+				return e.Rm(c, o)
 			}))...)
 		}),
 	}
-	cmd.Flags().BoolVarP(&force, "force", "f", false, "kill a running container first")
-	cmd.Flags().BoolVarP(&volumes, "volumes", "v", false, "remove the container's anonymous volumes too")
+	cmd.Flags().BoolVarP(&o.Force, "force", "f", false, "kill a running container first")
+	cmd.Flags().BoolVarP(&o.Volumes, "volumes", "v", false, "remove the container's anonymous volumes too")
 	return cmd
 }
 
@@ -221,7 +162,7 @@ func newLogsCommand() *cobra.Command {
 		Use:   "logs [-f] [--tail N] [--since T] [--until T] [-t] CONTAINER",
 		Short: "Print a container's output: stdout on stdout, stderr on stderr",
 		Args:  cobra.ExactArgs(1),
-		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+		RunE: cli.ExitOne(func(_ *cobra.Command, args []string) error {
 			o, err := containerlogs.Options(tail, since, until)
 			if err != nil {
 				return err
@@ -253,7 +194,7 @@ func newExecCommand() *cobra.Command {
 				return exitstatus.New(1, err) // docker exec: 1 for a missing container
 			}
 			req.Args = args[1:]
-			req.Env = expandEnv(req.Env)
+			req.Env = envvar.Expand(req.Env)
 			if req.Tty && req.Interactive && term.IsTerminal(int(os.Stdin.Fd())) {
 				if old, err := term.MakeRaw(int(os.Stdin.Fd())); err == nil {
 					defer term.Restore(int(os.Stdin.Fd()), old)

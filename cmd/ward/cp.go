@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -23,9 +22,9 @@ or climbing with "..", never names a host file. A symlink given as the source
 in the container is copied as what it names there (Docker copies the link).
 "-" reads or writes a tar stream; -a keeps owners, -L follows a host source link.`,
 		Args: cobra.ExactArgs(2),
-		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			srcC, src := splitCpArg(args[0])
-			dstC, dst := splitCpArg(args[1])
+		RunE: cli.ExitOne(func(_ *cobra.Command, args []string) error {
+			srcC, src := cp.SplitArg(args[0])
+			dstC, dst := cp.SplitArg(args[1])
 			switch {
 			case srcC != "" && dstC != "":
 				return fmt.Errorf("copying between containers is not supported")
@@ -69,17 +68,4 @@ in the container is copied as what it names there (Docker copies the link).
 	cmd.Flags().BoolVarP(&o.Archive, "archive", "a", false, "keep owners (uid and gid) in the container")
 	cmd.Flags().BoolVarP(&o.FollowLink, "follow-link", "L", false, "follow a symlink given as the host source")
 	return cmd
-}
-
-// splitCpArg reads docker cp's CONTAINER:PATH: a local path is absolute,
-// or has no colon before its first slash ("./a:b" is local).
-func splitCpArg(arg string) (container, path string) {
-	if strings.HasPrefix(arg, "/") || strings.HasPrefix(arg, ".") {
-		return "", arg
-	}
-	c, p, ok := strings.Cut(arg, ":")
-	if !ok || strings.Contains(c, "/") {
-		return "", arg
-	}
-	return c, p
 }

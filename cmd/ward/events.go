@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/sys/unix"
 
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/events"
 	"github.com/wardproject/ward/internal/filter"
 	"github.com/wardproject/ward/internal/format"
@@ -24,19 +25,19 @@ func newEventsCommand() *cobra.Command {
 without --until, follow until interrupted. TIME is a duration before now (10m),
 an RFC 3339 time or date, or Unix seconds.`,
 		Args: cobra.NoArgs,
-		RunE: containerRunE(func(_ *cobra.Command, _ []string) error {
+		RunE: cli.ExitOne(func(_ *cobra.Command, _ []string) error {
 			args, err := filter.Parse(filters, events.Filters...)
 			if err != nil {
 				return err
 			}
 			from, to := time.Now(), time.Time{}
 			if since != "" {
-				if from, err = parseUntil(since); err != nil {
+				if from, err = filter.ParseUntil(since); err != nil {
 					return err
 				}
 			}
 			if until != "" {
-				if to, err = parseUntil(until); err != nil {
+				if to, err = filter.ParseUntil(until); err != nil {
 					return err
 				}
 			}
@@ -48,7 +49,7 @@ an RFC 3339 time or date, or Unix seconds.`,
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, unix.SIGTERM)
 			defer stop()
-			return events.Read(ctx, wardRoot(), from, to, until == "", func(e events.Event) error {
+			return events.Read(ctx, cli.WardRoot(), from, to, until == "", func(e events.Event) error {
 				if !events.Match(args, e) {
 					return nil
 				}

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"slices"
-	"strings"
-	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -17,76 +14,34 @@ import (
 	"golang.org/x/term"
 
 	"github.com/wardproject/ward/internal/cli"
-	"github.com/wardproject/ward/internal/events"
-	"github.com/wardproject/ward/internal/exitstatus"
-	"github.com/wardproject/ward/internal/filter"
-	"github.com/wardproject/ward/internal/format"
+	"github.com/wardproject/ward/internal/engineconfig"
 	"github.com/wardproject/ward/internal/image"
 	"github.com/wardproject/ward/internal/image/change"
 	"github.com/wardproject/ward/internal/image/registry"
 	"github.com/wardproject/ward/internal/image/rmi"
 	"github.com/wardproject/ward/internal/image/store"
-	"github.com/wardproject/ward/internal/listing"
+	"github.com/wardproject/ward/internal/imageview"
 	"github.com/wardproject/ward/internal/open"
 	"github.com/wardproject/ward/internal/progressbar"
+	"github.com/wardproject/ward/internal/prune"
+	"github.com/wardproject/ward/internal/pull"
 	"github.com/wardproject/ward/internal/trust/enforce"
 )
 
-// imageRunE makes an image verb exit 1, as docker's image commands do
-// (125 is for `ward run` failing in the engine).
-func imageRunE(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
-	return exitstatus.Always(1, fn)
-}
-
-// pruneLayers removes unpacked layers that no image needs any more and
-// no container uses.
-func pruneLayers(s *store.Store) error {
-	imgs, err := s.List()
-	if err != nil {
-		return err
-	}
-	var keep []v1.Hash
-	for _, img := range imgs {
-		for _, l := range img.Layers {
-			keep = append(keep, l.ChainID)
-		}
-	}
-	if _, err := os.Stat(cli.Layout().Layers()); os.IsNotExist(err) {
-		return nil // nothing was ever unpacked
-	}
-	sn, err := open.Snapshotter(cli.Layout(), s)
-	if err != nil {
-		return err
-	}
-	return sn.Prune(keep)
-}
-
-// newImageCommands returns the image verbs, and `ward image` grouping
-// them as docker does (image ls, image rm, image inspect, ...).
-func newImageCommands() []*cobra.Command {
+// newImageCommand is `ward image`, grouping the image verbs as docker
+// does (image ls, image rm, image inspect, ...; main.go lists them at the
+// top too).
+func newImageCommand() *cobra.Command {
 	group := &cobra.Command{Use: "image", Short: "Manage images"}
 	group.AddCommand(
 		newImageInspectCommand(),
-		withName(newImagesCommand(), "ls", "list"),
-		withName(newRmiCommand(), "rm", "remove"),
+		cli.Renamed(newImagesCommand(), "ls", "list"),
+		cli.Renamed(newRmiCommand(), "rm", "remove"),
 		newTagCommand(), newPullCommand(), newPushCommand(),
 		newImportCommand(), newLoadCommand(), newSaveCommand(),
 		newImagePruneCommand(),
 	)
-	return []*cobra.Command{
-		group,
-		newImagesCommand(), newRmiCommand(), newTagCommand(),
-		newImportCommand(), newLoadCommand(), newSaveCommand(),
-		newPullCommand(), newPushCommand(),
-	}
-}
-
-// withName renames a command for its place under `ward image`.
-func withName(c *cobra.Command, use string, aliases ...string) *cobra.Command {
-	_, rest, _ := strings.Cut(c.Use, " ")
-	c.Use = strings.TrimSpace(use + " " + rest)
-	c.Aliases = aliases
-	return c
+	return group
 }
 
 func newImportCommand() *cobra.Command {
@@ -100,7 +55,7 @@ The tar is stored as given: modes, owners, setuid bits and extended attributes
 (security.capability included) are kept. --change sets CMD, ENTRYPOINT, ENV,
 USER, WORKDIR, EXPOSE or LABEL as a Dockerfile line would.`,
 		Args: cobra.RangeArgs(1, 2),
-		RunE: imageRunE(func(cmd *cobra.Command, args []string) error {
+		RunE: cli.ExitOne(func(cmd *cobra.Command, args []string) error {
 			opts := store.ImportOptions{Comment: message}
 			if opts.Comment == "" && args[0] != "-" {
 				opts.Comment = "imported from " + args[0]
@@ -152,7 +107,7 @@ func newLoadCommand() *cobra.Command {
 		Use:   "load -i FILE",
 		Short: "Load images from a docker-save or OCI layout archive",
 		Args:  cobra.NoArgs,
-		RunE: imageRunE(func(cmd *cobra.Command, args []string) error {
+		RunE: cli.ExitOne(func(cmd *cobra.Command, args []string) error {
 			path := input
 			if path == "" || path == "-" {
 				// The archive is read several times (once per image): spool stdin.
@@ -205,7 +160,7 @@ func newSaveCommand() *cobra.Command {
 		Use:   "save [-o FILE] IMAGE...",
 		Short: "Save images to a docker-save archive (docker load reads it)",
 		Args:  cobra.MinimumNArgs(1),
-		RunE: imageRunE(func(cmd *cobra.Command, args []string) error {
+		RunE: cli.ExitOne(func(cmd *cobra.Command, args []string) error {
 			s, err := open.Images(cli.Layout())
 			if err != nil {
 				return err
@@ -262,56 +217,10 @@ func newImagesCommand() *cobra.Command {
 		Use:   "images [-q] [--no-trunc] [--digests] [--filter KEY=VALUE] [--format TEMPLATE|json] [REPOSITORY[:TAG]]",
 		Short: "List images",
 		Args:  cobra.MaximumNArgs(1),
-		RunE: imageRunE(func(cmd *cobra.Command, args []string) error {
-			fargs, err := filter.Parse(filters, listing.ImageFilters...)
-			if err != nil {
-				return err
-			}
-			s, err := open.Images(cli.Layout())
-			if err != nil {
-				return err
-			}
-			f, err := listing.NewImageFilter(fargs, s.Get)
-			if err != nil {
-				return err
-			}
-			imgs, err := s.List()
-			if err != nil {
-				return err
-			}
-			out := cmd.OutOrStdout()
-			if quiet {
-				seen := map[v1.Hash]bool{}
-				for _, img := range imgs {
-					if !seen[img.ID] && matchesFilter(img, args) && matchesImageFilter(s, f, img) {
-						seen[img.ID] = true
-						fmt.Fprintln(out, displayID(img, noTrunc))
-					}
-				}
-				return nil
-			}
-			if tmplText == "" {
-				tmplText = listing.DefaultImageFormat(digests)
-			}
-			w, err := format.New(out, tmplText, listing.ImageHeaders)
-			if err != nil {
-				return err
-			}
-			now := time.Now()
-			for _, img := range imgs {
-				if !matchesFilter(img, args) || !matchesImageFilter(s, f, img) {
-					continue
-				}
-				keep := func(tag string) bool {
-					return f.KeepTag(tag) && matchesFilter(&image.Image{RepoTags: []string{tag}}, args)
-				}
-				for _, row := range listing.ImageRows(img, noTrunc, now, keep) {
-					if err := w.Write(row); err != nil {
-						return err
-					}
-				}
-			}
-			return w.Flush()
+		RunE: cli.ExitOne(func(cmd *cobra.Command, args []string) error {
+			return imageview.List(cli.Layout(), cmd.OutOrStdout(), imageview.ListOptions{
+				Quiet: quiet, NoTrunc: noTrunc, Digests: digests, Format: tmplText, Filters: filters, Args: args,
+			})
 		}),
 	}
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "only show image IDs")
@@ -322,47 +231,13 @@ func newImagesCommand() *cobra.Command {
 	return cmd
 }
 
-// matchesImageFilter applies --filter, reading the image's labels only
-// when a label filter asks.
-func matchesImageFilter(s *store.Store, f *listing.ImageFilter, img *image.Image) bool {
-	var labels map[string]string
-	if f.NeedsLabels() {
-		if cfg, err := s.ConfigFile(img); err == nil {
-			labels = cfg.Config.Labels
-		}
-	}
-	return f.Match(img, labels)
-}
-
-func displayID(img *image.Image, noTrunc bool) string {
-	if noTrunc {
-		return img.ID.String()
-	}
-	return img.ShortID()
-}
-
-// matchesFilter applies `ward images REPOSITORY[:TAG]`.
-func matchesFilter(img *image.Image, args []string) bool {
-	if len(args) == 0 {
-		return true
-	}
-	want := args[0]
-	for _, t := range img.RepoTags {
-		repo, tag := image.SplitFamiliar(t)
-		if want == repo || want == repo+":"+tag {
-			return true
-		}
-	}
-	return false
-}
-
 func newRmiCommand() *cobra.Command {
 	var force bool
 	cmd := &cobra.Command{
 		Use:   "rmi [-f] IMAGE...",
 		Short: "Remove images (untag; delete when no tag is left)",
 		Args:  cobra.MinimumNArgs(1),
-		RunE: imageRunE(func(cmd *cobra.Command, args []string) error {
+		RunE: cli.ExitOne(func(cmd *cobra.Command, args []string) error {
 			s, err := open.Images(cli.Layout())
 			if err != nil {
 				return err
@@ -373,7 +248,7 @@ func newRmiCommand() *cobra.Command {
 					errs = append(errs, err)
 				}
 			}
-			if err := pruneLayers(s); err != nil {
+			if err := prune.Layers(cli.Layout(), s); err != nil {
 				errs = append(errs, fmt.Errorf("pruning unpacked layers: %w", err))
 			}
 			if err := enforce.Prune(cli.Layout(), s); err != nil {
@@ -391,7 +266,7 @@ func newTagCommand() *cobra.Command {
 		Use:   "tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
 		Short: "Give an image another name",
 		Args:  cobra.ExactArgs(2),
-		RunE: imageRunE(func(cmd *cobra.Command, args []string) error {
+		RunE: cli.ExitOne(func(cmd *cobra.Command, args []string) error {
 			tag, err := image.ParseTag(args[1])
 			if err != nil {
 				return err
@@ -412,12 +287,12 @@ func newPullCommand() *cobra.Command {
 		Use:   "pull NAME[:TAG|@DIGEST]",
 		Short: "Pull an image from a registry (credentials from the Docker config file)",
 		Args:  cobra.ExactArgs(1),
-		RunE: imageRunE(func(cmd *cobra.Command, args []string) error {
+		RunE: cli.ExitOne(func(cmd *cobra.Command, args []string) error {
 			var progress io.Writer = os.Stderr
 			if quiet {
 				progress = nil
 			}
-			ref, err := pullImage(cmd.Context(), args[0], platform, progress, cmd.OutOrStdout())
+			ref, err := pull.Image(cmd.Context(), cli.Layout(), args[0], platform, progress, cmd.OutOrStdout())
 			if err != nil {
 				return err
 			}
@@ -430,74 +305,13 @@ func newPullCommand() *cobra.Command {
 	return cmd
 }
 
-// pullImage pulls an image into the store: `ward pull`, and `ward run`'s
-// pull of a missing image. The progress bar goes to progress and the
-// Digest and Status lines to status (neither when progress is nil). It
-// returns the reference pulled, in full.
-func pullImage(ctx context.Context, what, platform string, progress, status io.Writer) (string, error) {
-	ref, err := image.ParseReference(what)
-	if err != nil {
-		return "", err
-	}
-	plat := store.Platform()
-	if platform != "" {
-		p, err := v1.ParsePlatform(platform)
-		if err != nil {
-			return "", fmt.Errorf("--platform: %w", err)
-		}
-		plat = *p
-	}
-	s, err := open.Images(cli.Layout())
-	if err != nil {
-		return "", err
-	}
-	// A trust policy may ask for a verified signature first.
-	pullRef, verified, err := enforce.VerifyForPull(ctx, ref)
-	if err != nil {
-		return "", err
-	}
-	ropts, err := registryOptions()
-	if err != nil {
-		return "", err
-	}
-	img, err := registry.Pull(ctx, pullRef, plat, ropts)
-	if err != nil {
-		return "", err
-	}
-	digest, err := img.Digest()
-	if err != nil {
-		return "", fmt.Errorf("pull %s: %w", ref, err)
-	}
-	refs := []name.Reference{ref}
-	if d, err := name.NewDigest(ref.Context().Name() + "@" + digest.String()); err == nil {
-		refs = append(refs, d)
-	}
-	var bar *progressbar.Bar
-	if progress != nil {
-		bar = progressbar.New(progress, "pulling "+image.Familiar(ref.Name()))
-	}
-	_, err = s.Write(ctx, img, refs, bar.Progress())
-	bar.Finish()
-	if err != nil {
-		return "", fmt.Errorf("pull %s: %w", image.Familiar(ref.Name()), err)
-	}
-	if err := enforce.KeepVerification(cli.Layout(), verified, digest); err != nil {
-		return "", err
-	}
-	if progress != nil {
-		fmt.Fprintf(status, "Digest: %s\nStatus: Downloaded image for %s\n", digest, image.Familiar(ref.Name()))
-	}
-	events.Append(wardRoot(), "image", "pull", image.Familiar(ref.Name()), map[string]string{"name": image.Familiar(ref.Name())})
-	return ref.Name(), nil
-}
-
 func newPushCommand() *cobra.Command {
 	var quiet bool
 	cmd := &cobra.Command{
 		Use:   "push NAME[:TAG]",
 		Short: "Push an image to a registry (credentials from the Docker config file)",
 		Args:  cobra.ExactArgs(1),
-		RunE: imageRunE(func(cmd *cobra.Command, args []string) error {
+		RunE: cli.ExitOne(func(cmd *cobra.Command, args []string) error {
 			ref, err := image.ParseReference(args[0])
 			if err != nil {
 				return err
@@ -510,7 +324,7 @@ func newPushCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ropts, err := registryOptions()
+			ropts, err := engineconfig.RegistryOptions()
 			if err != nil {
 				return err
 			}

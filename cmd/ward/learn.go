@@ -20,6 +20,7 @@ import (
 	"github.com/wardproject/ward/internal/learn"
 	"github.com/wardproject/ward/internal/learnprofile"
 	"github.com/wardproject/ward/internal/open"
+	"github.com/wardproject/ward/internal/runrequest"
 )
 
 // learnFlags are `ward learn`'s own flags; the rest are `ward run`'s.
@@ -69,18 +70,18 @@ func runLearn(cmd *cobra.Command, f *runFlags, lf *learnFlags, args []string) er
 	switch {
 	case (lf.output == "") == (lf.verify == ""):
 		return fail(errors.New("learn: give -o PROFILE to learn or --verify PROFILE to replay"))
-	case f.detach:
+	case f.Detach:
 		return fail(errors.New("learn: -d is not supported: ward learn watches the container to its end"))
-	case f.profile != "":
+	case f.Profile != "":
 		return fail(errors.New("learn: --profile is not supported; --verify replays a profile"))
-	case f.policy.dryRun:
+	case f.Policy.DryRun:
 		return fail(errors.New("learn: --dry-run is not supported"))
 	}
-	req, err := f.request(cmd, args)
+	req, err := f.Request(args, cmd.Flags().Changed)
 	if err != nil {
 		return fail(err)
 	}
-	rt, err := engineconfig.Runtime(f.runtime)
+	rt, err := engineconfig.Runtime(f.Runtime)
 	if err != nil {
 		return fail(err)
 	}
@@ -100,7 +101,7 @@ func runLearn(cmd *cobra.Command, f *runFlags, lf *learnFlags, args []string) er
 		if err != nil {
 			return fail(err)
 		}
-		if err := f.policy.enforce(withProfile(req, p), stderr); err != nil {
+		if err := f.Policy.Enforce(cli.Layout(), runrequest.WithProfile(req, p), stderr); err != nil {
 			return fail(err)
 		}
 		lreq.WatchSockets = true // to name a destination the egress dropped
@@ -124,7 +125,7 @@ func runLearn(cmd *cobra.Command, f *runFlags, lf *learnFlags, args []string) er
 		return nil
 	}
 
-	if err := f.policy.enforce(req, stderr); err != nil {
+	if err := f.Policy.Enforce(cli.Layout(), req, stderr); err != nil {
 		return fail(err)
 	}
 	lreq.Observe = true
@@ -175,11 +176,6 @@ func runLearn(cmd *cobra.Command, f *runFlags, lf *learnFlags, args []string) er
 		len(calls), strings.Join(p.Capabilities, " "), strings.Join(p.ObservedCapabilities, " "), strings.Join(paths, " "), p.User,
 		learn.EgressSummary(p, req.Run.Network), p.Listening(), replays+1, lf.output)
 	return nil
-}
-
-func withProfile(req engine.CreateRequest, p *learnprofile.Profile) engine.CreateRequest {
-	req.Run.Profile = p
-	return req
 }
 
 // convertProfile prints a profile as the flags with its effect or as its

@@ -6,9 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/engineconfig"
-	"github.com/wardproject/ward/internal/exitstatus"
-	"github.com/wardproject/ward/internal/image/registry"
 	"github.com/wardproject/ward/internal/registryauth"
 )
 
@@ -20,8 +19,8 @@ func newLoginCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "login [OPTIONS] [SERVER]",
 		Short: "Log in to a registry (Docker Hub when no server is given)",
-		Args:  argsExitOne(cobra.MaximumNArgs(1)),
-		RunE: containerRunE(func(cmd *cobra.Command, args []string) error {
+		Args:  cli.ArgsExitOne(cobra.MaximumNArgs(1)),
+		RunE: cli.ExitOne(func(cmd *cobra.Command, args []string) error {
 			server := ""
 			if len(args) == 1 {
 				server = args[0]
@@ -33,7 +32,7 @@ func newLoginCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			opts, err := registryAuthOptions(server)
+			opts, err := engineconfig.RegistryAuthOptions(server)
 			if err != nil {
 				return err
 			}
@@ -56,8 +55,8 @@ func newLogoutCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "logout [SERVER]",
 		Short: "Log out from a registry (Docker Hub when no server is given)",
-		Args:  argsExitOne(cobra.MaximumNArgs(1)),
-		RunE: containerRunE(func(cmd *cobra.Command, args []string) error {
+		Args:  cli.ArgsExitOne(cobra.MaximumNArgs(1)),
+		RunE: cli.ExitOne(func(cmd *cobra.Command, args []string) error {
 			server := ""
 			if len(args) == 1 {
 				server = args[0]
@@ -74,41 +73,5 @@ func newLogoutCommand() *cobra.Command {
 			fmt.Printf("Removing login credentials for %s\n", key)
 			return nil
 		}),
-	}
-}
-
-// registryAuthOptions reads insecure-registries from ward's config, so
-// a login to a plain-http registry the config trusts works.
-func registryAuthOptions(server string) (registryauth.Options, error) {
-	cfg, err := engineconfig.Read()
-	if err != nil {
-		return registryauth.Options{}, err
-	}
-	hosts := registry.Hosts{Mirrors: cfg.RegistryMirrors, Insecure: cfg.InsecureRegistries}
-	return registryauth.Options{Insecure: hosts.IsInsecure(registryauth.ServerKey(server)), Transport: hosts.Transport(nil)}, nil
-}
-
-// registryOptions are pull's and push's registry settings from ward's
-// config file.
-func registryOptions() (registry.Options, error) {
-	cfg, err := engineconfig.Read()
-	if err != nil {
-		return registry.Options{}, err
-	}
-	hosts := registry.Hosts{Mirrors: cfg.RegistryMirrors, Insecure: cfg.InsecureRegistries}
-	if err := hosts.Validate(); err != nil {
-		return registry.Options{}, fmt.Errorf("config: %w", err)
-	}
-	return registry.Options{Hosts: hosts}, nil
-}
-
-// argsExitOne makes a wrong argument count exit 1, as docker's verbs do
-// ("requires at most 1 argument"); flag errors stay 125, as docker's.
-func argsExitOne(check cobra.PositionalArgs) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if err := check(cmd, args); err != nil {
-			return exitstatus.New(1, err)
-		}
-		return nil
 	}
 }

@@ -3,17 +3,19 @@
 package main
 
 import (
-	"github.com/spf13/cobra"
-
 	"github.com/wardproject/ward/internal/cli"
+	"github.com/wardproject/ward/internal/completion"
+	"github.com/wardproject/ward/internal/completion/stores"
+	"github.com/wardproject/ward/internal/linux/fds"
+	"github.com/wardproject/ward/internal/version"
 )
 
-// rootHooks add what a build tag brings (manpages.go: make man's
-// generator verb).
-var rootHooks []func(root *cobra.Command)
-
 func main() {
-	closeOnExecInherited()
+	// What the shell or program that started ward left open must not
+	// reach the runtime, and through it the container (a runtime that
+	// does not close what it inherits would hand a container the host's
+	// files). Nothing to do when it fails: ward runs on.
+	_ = fds.CloseOnExecFrom(3)
 	root := cli.Root("ward", "A least-privilege container engine")
 	// Every verb is listed here, so a reader sees what the CLI offers.
 	root.AddCommand(
@@ -32,14 +34,32 @@ func main() {
 		newEventsCommand(),
 		newLoginCommand(),
 		newLogoutCommand(),
+		// Image verbs: at the top, as docker has them, and under `ward image`.
+		newImageCommand(),
+		newImagesCommand(), newRmiCommand(), newTagCommand(),
+		newImportCommand(), newLoadCommand(), newSaveCommand(),
+		newPullCommand(), newPushCommand(),
+		// Container verbs: at the top and under `ward container` likewise.
+		newContainerCommand(),
+		newRunCommand(), newCreateCommand(), newPsCommand(), newStartCommand(), newStopCommand(), newRestartCommand(),
+		newKillCommand(), newRmCommand(), newLogsCommand(), newExecCommand(),
+		newInspectCommand(), newCpCommand(), newLearnCommand(),
+		newWaitCommand(), newPortCommand(), newExportCommand(), newTopCommand(), newDiffCommand(),
+		newStatsCommand(), newRenameCommand(), newPauseCommand(), newUnpauseCommand(), newCommitCommand(),
+		newGenerateCommand(),
+		newSystemCommand(),
 	)
-	setVersionFlag(root)
-	root.AddCommand(newImageCommands()...)
-	root.AddCommand(newContainerCommands()...)
-	root.AddCommand(newSystemCommand())
-	installCompletion(root)
-	for _, hook := range rootHooks {
-		hook(root)
+	// The monitor protocol's internal verbs (hidden; container_monitor.go).
+	root.AddCommand(newContainerMonitorCommand(), newContainerStartCommand(), newContainerExitedCommand(), newContainerHealthCommand())
+	cli.SetVersion(root, version.Get().String())
+	// Only a build with the mangen tag (make man) has the verb.
+	if man := newManCommand(root); man != nil {
+		root.AddCommand(man)
 	}
+	// Completion of container, image, network and volume names; cobra
+	// adds the `completion bash|zsh|fish|powershell` command itself.
+	src := stores.Sources()
+	completion.Install(root, completion.Verbs(), src)
+	completion.InstallFlag(root, "network", completion.Network, src, "run", "create")
 	cli.Run(root)
 }

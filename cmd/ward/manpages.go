@@ -9,17 +9,16 @@ import (
 	"github.com/wardproject/ward/internal/version"
 )
 
-// With the mangen tag (make man), ward has a hidden verb writing its
-// man pages; the shipped binary has neither the verb nor cobra/doc.
-func init() {
-	rootHooks = append(rootHooks, func(root *cobra.Command) {
-		root.AddCommand(&cobra.Command{
-			Use:    "__man DIR",
-			Hidden: true,
-			Args:   cobra.ExactArgs(1),
-			RunE: func(_ *cobra.Command, args []string) error {
-				return manpages.Generate(root, args[0], version.Get().Version)
-			},
-		})
-	})
+// newManCommand is the hidden verb writing ward's man pages, in a build
+// with the mangen tag (make man); the shipped binary has neither the
+// verb nor cobra/doc (manpages_off.go).
+func newManCommand(root *cobra.Command) *cobra.Command {
+	return &cobra.Command{
+		Use:    "__man DIR",
+		Hidden: true,
+		Args:   cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			return manpages.Generate(root, args[0], version.Get().Version)
+		},
+	}
 }

@@ -16,7 +16,7 @@ func newInspectCommand() *cobra.Command {
 		Use:   "inspect [-f FORMAT] CONTAINER...",
 		Short: "Print containers' records as a JSON array, as docker inspect does, or each through a Go template",
 		Args:  cobra.MinimumNArgs(1),
-		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+		RunE: cli.ExitOne(func(_ *cobra.Command, args []string) error {
 			tmpl, err := format.TemplateOf(tmplText)
 			if err != nil {
 				return err
@@ -41,7 +41,7 @@ func newPsCommand() *cobra.Command {
 		Use:   "ps [-a] [-q] [-s] [--no-trunc] [--filter KEY=VALUE] [--format TEMPLATE|json]",
 		Short: "List containers",
 		Args:  cobra.NoArgs,
-		RunE: containerRunE(func(_ *cobra.Command, _ []string) error {
+		RunE: cli.ExitOne(func(_ *cobra.Command, _ []string) error {
 			return containerview.Ps(cli.Layout(), os.Stdout, containerview.PsOptions{
 				All: all, Quiet: quiet, NoTrunc: noTrunc, Size: size, Latest: latest, Last: last,
 				Format: tmplText, Filters: filters,

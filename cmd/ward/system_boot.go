@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wardproject/ward/internal/cli"
+	"github.com/wardproject/ward/internal/detach"
 	"github.com/wardproject/ward/internal/engine"
 	"github.com/wardproject/ward/internal/engineconfig"
 	"github.com/wardproject/ward/internal/open"
@@ -21,7 +22,7 @@ func newSystemBootCommand() *cobra.Command {
 		Use:   "boot",
 		Short: "After a reboot, start the containers whose restart policy says so",
 		Args:  cobra.NoArgs,
-		RunE: containerRunE(func(_ *cobra.Command, _ []string) error {
+		RunE: cli.ExitOne(func(_ *cobra.Command, _ []string) error {
 			rt, err := engineconfig.Runtime("")
 			if err != nil {
 				return err
@@ -40,7 +41,7 @@ func newSystemBootCommand() *cobra.Command {
 					errs = append(errs, err)
 					continue
 				}
-				if err := startMonitor(c, e.RuntimePath); err != nil {
+				if err := detach.StartMonitor(cli.Layout(), c, e.RuntimePath); err != nil {
 					errs = append(errs, fmt.Errorf("container %s: %w", c.ShortName(), err))
 					continue
 				}
@@ -58,7 +59,7 @@ func newGenerateCommand() *cobra.Command {
 		Use:   "systemd CONTAINER",
 		Short: "Write a systemd unit that starts and stops a container",
 		Args:  cobra.ExactArgs(1),
-		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+		RunE: cli.ExitOne(func(_ *cobra.Command, args []string) error {
 			_, c, err := open.Container(cli.Layout(), args[0])
 			if err != nil {
 				return err
@@ -67,7 +68,7 @@ func newGenerateCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			root, err := filepath.Abs(wardRoot())
+			root, err := filepath.Abs(cli.WardRoot())
 			if err != nil {
 				return err
 			}

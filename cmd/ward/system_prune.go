@@ -3,7 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
-	"strings"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -26,8 +26,8 @@ finished, network namespaces, cgroups holding processes nobody waits for,
 and image blobs no image uses. Running containers are not touched, nor
 anything under another ward root.`,
 		Args: cobra.NoArgs,
-		RunE: containerRunE(func(cmd *cobra.Command, _ []string) error {
-			if !force && !confirm(cmd.InOrStdin(), `WARNING! This will remove:
+		RunE: cli.ExitOne(func(cmd *cobra.Command, _ []string) error {
+			if !force && !cli.Confirm(cmd.InOrStdin(), os.Stderr, `WARNING! This will remove:
   - all stopped containers
   - what killed ward processes left behind (container state, cgroups, mounts, unused image blobs)`) {
 				return nil
@@ -68,34 +68,4 @@ anything under another ward root.`,
 	}
 	p.Flags().BoolVarP(&force, "force", "f", false, "do not prompt for confirmation")
 	return p
-}
-
-// removeOrphan removes the traces of a container ID that has no record
-// (what `ward system prune` would remove for it), reporting whether what
-// named such an ID.
-func removeOrphan(what string) (bool, error) {
-	if len(what) != 64 || strings.Trim(what, "0123456789abcdef") != "" {
-		return false, nil
-	}
-	rt, err := engineconfig.Runtime("")
-	if err != nil {
-		return false, nil
-	}
-	e, err := open.Engine(cli.Layout(), rt)
-	if err != nil {
-		return false, nil
-	}
-	if _, err := e.Records.Load(what); err == nil {
-		return false, nil // a container: rm proper
-	}
-	ids, err := e.TraceIDs()
-	if err != nil {
-		return false, nil
-	}
-	for _, id := range ids {
-		if id == what {
-			return true, e.RemoveTraces(id)
-		}
-	}
-	return false, nil
 }

@@ -7,38 +7,31 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/docker/go-units"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/wardproject/ward/internal/cli"
+	"github.com/wardproject/ward/internal/containerview"
 	"github.com/wardproject/ward/internal/cp"
 	"github.com/wardproject/ward/internal/engine"
 	"github.com/wardproject/ward/internal/events"
-	"github.com/wardproject/ward/internal/filter"
 	"github.com/wardproject/ward/internal/image/change"
-	"github.com/wardproject/ward/internal/listing"
 	"github.com/wardproject/ward/internal/open"
+	"github.com/wardproject/ward/internal/prune"
 	"github.com/wardproject/ward/internal/record"
 )
-
-// newMoreContainerCommands are docker's other everyday container verbs.
-func newMoreContainerCommands() []*cobra.Command {
-	return []*cobra.Command{newWaitCommand(), newPortCommand(), newExportCommand(), newTopCommand(), newDiffCommand(), newStatsCommand(), newRenameCommand(), newPauseCommand(), newUnpauseCommand(), newCommitCommand()}
-}
 
 func newWaitCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "wait CONTAINER...",
 		Short: "Block until containers stop, then print their exit codes",
 		Args:  cobra.MinimumNArgs(1),
-		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+		RunE: cli.ExitOne(func(_ *cobra.Command, args []string) error {
 			var errs []error
 			for _, what := range args {
 				e, c, err := open.Container(cli.Layout(), what)
@@ -70,47 +63,17 @@ func newPortCommand() *cobra.Command {
 		Use:   "port CONTAINER [PRIVATE_PORT[/PROTO]]",
 		Short: "List a container's published ports",
 		Args:  cobra.RangeArgs(1, 2),
-		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+		RunE: cli.ExitOne(func(_ *cobra.Command, args []string) error {
 			_, c, err := open.Container(cli.Layout(), args[0])
 			if err != nil {
 				return err
 			}
-			ports := c.HostConfig.PortBindings
-			if c.NetworkSettings != nil && len(c.NetworkSettings.Ports) > 0 {
-				ports = c.NetworkSettings.Ports
+			lines, err := containerview.Ports(c, args)
+			if err != nil {
+				return err
 			}
-			keys := make([]string, 0, len(ports))
-			for k := range ports {
-				keys = append(keys, k)
-			}
-			slices.Sort(keys)
-			host := func(b record.PortBinding) string {
-				ip := b.HostIp
-				if ip == "" {
-					ip = "0.0.0.0"
-				}
-				if strings.Contains(ip, ":") {
-					ip = "[" + ip + "]"
-				}
-				return ip + ":" + b.HostPort
-			}
-			if len(args) == 2 {
-				want := args[1]
-				if !strings.Contains(want, "/") {
-					want += "/tcp"
-				}
-				if len(ports[want]) == 0 {
-					return fmt.Errorf("no public port '%s' published for %s", want, args[0])
-				}
-				for _, b := range ports[want] {
-					fmt.Println(host(b))
-				}
-				return nil
-			}
-			for _, k := range keys {
-				for _, b := range ports[k] {
-					fmt.Printf("%s -> %s\n", k, host(b))
-				}
+			for _, l := range lines {
+				fmt.Println(l)
 			}
 			return nil
 		}),
@@ -123,7 +86,7 @@ func newExportCommand() *cobra.Command {
 		Use:   "export [-o FILE] CONTAINER",
 		Short: "Write a container's root filesystem as a tar archive (volumes not included)",
 		Args:  cobra.ExactArgs(1),
-		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+		RunE: cli.ExitOne(func(_ *cobra.Command, args []string) error {
 			e, c, err := open.Container(cli.Layout(), args[0])
 			if err != nil {
 				return err
@@ -173,7 +136,7 @@ func newTopCommand() *cobra.Command {
 		Use:   "top CONTAINER [ps OPTIONS]",
 		Short: "List a running container's processes (ps -ef, or the ps options given)",
 		Args:  cobra.MinimumNArgs(1),
-		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+		RunE: cli.ExitOne(func(_ *cobra.Command, args []string) error {
 			e, c, err := open.Container(cli.Layout(), args[0])
 			if err != nil {
 				return err
@@ -203,59 +166,20 @@ func newContainerPruneCommand() *cobra.Command {
 		Use:   "prune [-f] [--filter label=...|until=...]",
 		Short: "Remove every stopped container",
 		Args:  cobra.NoArgs,
-		RunE: containerRunE(func(cmd *cobra.Command, _ []string) error {
-			args, err := filter.Parse(filters, "label", "label!", "until")
+		RunE: cli.ExitOne(func(cmd *cobra.Command, _ []string) error {
+			f, err := prune.ParseFilters(filters, "label", "label!", "until")
 			if err != nil {
 				return err
 			}
-			var until time.Time
-			for _, u := range args["until"] {
-				if until, err = parseUntil(u); err != nil {
-					return err
-				}
-			}
-			if !force && !confirm(cmd.InOrStdin(), "WARNING! This will remove all stopped containers.") {
+			if !force && !cli.Confirm(cmd.InOrStdin(), os.Stderr, "WARNING! This will remove all stopped containers.") {
 				return nil
 			}
-			records, err := record.OpenRecords(cli.Layout().Containers())
+			rep, err := prune.Containers(cli.Layout(), f)
 			if err != nil {
 				return err
 			}
-			list, err := records.List()
-			if err != nil {
-				return err
-			}
-			var deleted []string
-			var reclaimed int64
-			var errs []error
-			for _, c := range list {
-				if c.State.Status == record.StatusRunning || records.Monitored(c.ID) {
-					continue
-				}
-				if !args.Labels("label", c.Config.Labels) || !notLabels(args["label!"], c.Config.Labels) || (!until.IsZero() && !c.Created.Before(until)) {
-					continue
-				}
-				e, c2, err := open.Container(cli.Layout(), c.ID)
-				if err == nil {
-					size, _ := listing.WritableSize(wardRoot(), c.ID)
-					if err = e.Remove(c2); err == nil {
-						deleted = append(deleted, c.ID)
-						reclaimed += size
-					}
-				}
-				if err != nil {
-					errs = append(errs, err)
-				}
-			}
-			if len(deleted) > 0 {
-				fmt.Println("Deleted Containers:")
-				for _, d := range deleted {
-					fmt.Println(d)
-				}
-				fmt.Println()
-			}
-			fmt.Printf("Total reclaimed space: %s\n", units.HumanSize(float64(reclaimed)))
-			return errors.Join(errs...)
+			rep.Print(os.Stdout, "Deleted Containers:", true)
+			return errors.Join(rep.Errors...)
 		}),
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "do not ask for confirmation")
@@ -263,30 +187,12 @@ func newContainerPruneCommand() *cobra.Command {
 	return cmd
 }
 
-// parseUntil reads prune's until filter: a duration before now (10m,
-// 24h), an RFC 3339 time or a date, or Unix seconds.
-func parseUntil(v string) (time.Time, error) {
-	if d, err := time.ParseDuration(v); err == nil {
-		return time.Now().Add(-d), nil
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, v, time.Local); err == nil {
-			return t, nil
-		}
-	}
-	var sec int64
-	if _, err := fmt.Sscanf(v, "%d", &sec); err == nil && fmt.Sprint(sec) == v {
-		return time.Unix(sec, 0), nil
-	}
-	return time.Time{}, fmt.Errorf("invalid filter 'until=%s'", v)
-}
-
 func newDiffCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "diff CONTAINER",
 		Short: "List the files a container added (A), changed (C) or deleted (D)",
 		Args:  cobra.ExactArgs(1),
-		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+		RunE: cli.ExitOne(func(_ *cobra.Command, args []string) error {
 			e, c, err := open.Container(cli.Layout(), args[0])
 			if err != nil {
 				return err
@@ -308,7 +214,7 @@ func newRenameCommand() *cobra.Command {
 		Use:   "rename CONTAINER NEW_NAME",
 		Short: "Rename a container",
 		Args:  cobra.ExactArgs(2),
-		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+		RunE: cli.ExitOne(func(_ *cobra.Command, args []string) error {
 			records, err := record.OpenRecords(cli.Layout().Containers())
 			if err != nil {
 				return err
@@ -320,7 +226,7 @@ func newRenameCommand() *cobra.Command {
 			if err := records.Rename(c.ID, args[1]); err != nil {
 				return err
 			}
-			events.Append(wardRoot(), "container", "rename", c.ID, map[string]string{
+			events.Append(cli.WardRoot(), "container", "rename", c.ID, map[string]string{
 				"image": c.Config.Image, "name": strings.TrimPrefix(args[1], "/"), "oldName": c.Name})
 			return nil
 		}),
@@ -332,8 +238,8 @@ func newPauseCommand() *cobra.Command {
 		Use:   "pause CONTAINER...",
 		Short: "Freeze every process of running containers",
 		Args:  cobra.MinimumNArgs(1),
-		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			return eachContainer(args, func(e *engine.Engine, c *record.Container) error {
+		RunE: cli.ExitOne(func(_ *cobra.Command, args []string) error {
+			return open.Each(cli.Layout(), args, os.Stdout, func(e *engine.Engine, c *record.Container) error {
 				return e.Pause(context.Background(), c)
 			})
 		}),
@@ -345,8 +251,8 @@ func newUnpauseCommand() *cobra.Command {
 		Use:   "unpause CONTAINER...",
 		Short: "Thaw paused containers",
 		Args:  cobra.MinimumNArgs(1),
-		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
-			return eachContainer(args, func(e *engine.Engine, c *record.Container) error {
+		RunE: cli.ExitOne(func(_ *cobra.Command, args []string) error {
+			return open.Each(cli.Layout(), args, os.Stdout, func(e *engine.Engine, c *record.Container) error {
 				return e.Unpause(context.Background(), c)
 			})
 		}),
@@ -360,7 +266,7 @@ func newCommitCommand() *cobra.Command {
 		Use:   "commit [-a AUTHOR] [-m MESSAGE] [-c CHANGE] [-p] CONTAINER [REPOSITORY[:TAG]]",
 		Short: "Make an image of a container's changes",
 		Args:  cobra.RangeArgs(1, 2),
-		RunE: containerRunE(func(_ *cobra.Command, args []string) error {
+		RunE: cli.ExitOne(func(_ *cobra.Command, args []string) error {
 			if len(args) == 2 {
 				o.Ref = args[1]
 			}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/format"
 	"github.com/wardproject/ward/internal/version"
 )
@@ -26,7 +27,7 @@ func newVersionCommand() *cobra.Command {
 		Use:   "version [--format TEMPLATE|json]",
 		Short: "Show ward's version",
 		Args:  cobra.NoArgs,
-		RunE: containerRunE(func(_ *cobra.Command, _ []string) error {
+		RunE: cli.ExitOne(func(_ *cobra.Command, _ []string) error {
 			if tmplText == "" {
 				tmplText = versionTemplate
 			}
@@ -39,12 +40,4 @@ func newVersionCommand() *cobra.Command {
 	}
 	cmd.Flags().StringVarP(&tmplText, "format", "f", "", "a Go template ({{.Client.Version}}), or json")
 	return cmd
-}
-
-// setVersionFlag gives the root command --version (and -v, as docker),
-// printing "ward version VERSION, build COMMIT".
-func setVersionFlag(root *cobra.Command) {
-	root.Version = version.Get().String()
-	root.SetVersionTemplate("{{.Name}} version {{.Version}}\n")
-	root.Flags().BoolP("version", "v", false, "print the version and exit")
 }

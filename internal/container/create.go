@@ -32,6 +32,9 @@ type CreateOptions struct {
 	NoPivot       bool
 	NoNewKeyring  bool
 	PreserveFDs   int
+	// SystemdCgroup is runc's global --systemd-cgroup, which Create
+	// refuses: ward-runtime manages cgroupfs itself.
+	SystemdCgroup bool
 	// AllowNoConsole lets a terminal container start without a console
 	// socket (run in the foreground makes its own).
 	AllowNoConsole bool
@@ -47,6 +50,12 @@ type CreateOptions struct {
 // On any failure it leaves nothing behind: no state directory,
 // no process (mounts live in the init's own mount namespace and die with it).
 func Create(o CreateOptions) (st *State, cmd *exec.Cmd, err error) {
+	if o.SystemdCgroup {
+		return nil, nil, errors.New("--systemd-cgroup is not supported: ward-runtime manages cgroupfs directly; drop the flag (for Docker: --exec-opt native.cgroupdriver=cgroupfs)")
+	}
+	if o.PreserveFDs < 0 {
+		return nil, nil, fmt.Errorf("--preserve-fds must not be negative")
+	}
 	if err := CheckID(o.ID); err != nil {
 		return nil, nil, err
 	}

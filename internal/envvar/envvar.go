@@ -1,6 +1,7 @@
-// Package envvar merges KEY=VALUE environment lists as Docker does: an
-// image's Env overridden by -e, a process's env by `ward-runtime exec
-// --env`.
+// Package envvar is KEY=VALUE environment lists as Docker handles them:
+// merged (an image's Env overridden by -e, a process's env by
+// `ward-runtime exec --env`), a bare -e NAME given the client's value,
+// and --env-file's format read.
 package envvar
 
 import (

@@ -16,6 +16,7 @@ import (
 	"github.com/wardproject/ward/internal/hooks"
 	"github.com/wardproject/ward/internal/linux/capability"
 	"github.com/wardproject/ward/internal/linux/console"
+	"github.com/wardproject/ward/internal/linux/fds"
 	"github.com/wardproject/ward/internal/linux/identity"
 	"github.com/wardproject/ward/internal/linux/rootfs"
 	"github.com/wardproject/ward/internal/linux/seccomp"
@@ -46,7 +47,7 @@ func Run() {
 	// at 3..syncFD-1, ours and any strays from syncFD on. Marked now,
 	// while /proc is the host's and before a seccomp filter (which may
 	// not list close_range) is loaded.
-	if err := closeOnExecFrom(syncFD); err != nil {
+	if err := fds.CloseOnExecFrom(syncFD); err != nil {
 		fail(err)
 	}
 	path, filter, err := setup(&cfg, ch)
@@ -441,23 +442,4 @@ func applyAppArmorOnExec(prof string) error {
 		}
 	}
 	return fmt.Errorf("apply AppArmor profile %q: no AppArmor attribute file in /proc", prof)
-}
-
-// closeOnExecFrom marks every descriptor from first on close-on-exec.
-func closeOnExecFrom(first int) error {
-	err := unix.CloseRange(uint(first), ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
-	if err == nil {
-		return nil
-	}
-	// Kernels before 5.11: walk the open descriptors.
-	entries, rerr := os.ReadDir("/proc/self/fd")
-	if rerr != nil {
-		return fmt.Errorf("close inherited descriptors: %w (close_range: %v)", rerr, err)
-	}
-	for _, e := range entries {
-		if fd, err := strconv.Atoi(e.Name()); err == nil && fd >= first {
-			unix.CloseOnExec(fd)
-		}
-	}
-	return nil
 }

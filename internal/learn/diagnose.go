@@ -8,6 +8,7 @@ import (
 
 	"github.com/wardproject/ward/internal/engine"
 	"github.com/wardproject/ward/internal/learnprofile"
+	"github.com/wardproject/ward/internal/linux/observe"
 	"github.com/wardproject/ward/internal/linux/seccomp"
 )
 
@@ -22,6 +23,9 @@ type Denials struct {
 	// outside the profile, though a refused check is not always a
 	// failure (kernels check some on paths that change nothing).
 	Capabilities []string
+	// Paths are those the kernel refused with EROFS (the read-only root)
+	// or EACCES (a noexec tmpfs, permissions), in the order refused.
+	Paths []observe.RefusedPath
 	// Observed is false when the observer never saw the workload's exec:
 	// then nothing is known.
 	Observed bool
@@ -35,7 +39,7 @@ type Denials struct {
 // workload may get further than under the profile, so only the first
 // call is sure to be the one that failed the replay.
 func Diagnose(ctx context.Context, e *engine.Engine, req Request, p *learnprofile.Profile) (*Denials, error) {
-	req.Observe = true
+	req.Observe, req.Refusals = true, true
 	req.Create.Run.Profile = p
 	req.Create.Run.ProfileMode = learnprofile.ModeLog
 	r, err := Run(ctx, e, req)
@@ -46,7 +50,7 @@ func Diagnose(ctx context.Context, e *engine.Engine, req Request, p *learnprofil
 	if err != nil {
 		return nil, err
 	}
-	d := &Denials{Observed: r.Armed, Capabilities: capNames(r.Refused)}
+	d := &Denials{Observed: r.Armed, Capabilities: capNames(r.Refused), Paths: r.RefusedPaths}
 	for _, nr := range r.Syscalls {
 		name, ok := seccomp.SyscallNameX86_64(nr)
 		if !ok {
@@ -59,8 +63,8 @@ func Diagnose(ctx context.Context, e *engine.Engine, req Request, p *learnprofil
 	return d, nil
 }
 
-// String names the first denied system call, then the refused
-// capabilities, in one line.
+// String names the first denied system call, the first refused path,
+// then the refused capabilities, in one line.
 func (d *Denials) String() string {
 	if !d.Observed {
 		return "the diagnosis replay observed nothing (the workload's exec was not seen)"
@@ -73,11 +77,25 @@ func (d *Denials) String() string {
 		}
 		parts = append(parts, s)
 	}
+	if len(d.Paths) > 0 {
+		s := "first path refused: " + d.Paths[0].String()
+		if n := len(d.Paths) - 1; n > 0 {
+			var then []string
+			for _, p := range d.Paths[1:min(len(d.Paths), 4)] {
+				then = append(then, p.Path)
+			}
+			if n > 3 {
+				then = append(then, fmt.Sprintf("%d more", n-3))
+			}
+			s += " (then " + strings.Join(then, ", ") + ")"
+		}
+		parts = append(parts, s)
+	}
 	if len(d.Capabilities) > 0 {
 		parts = append(parts, "capabilities checked and refused: "+strings.Join(d.Capabilities, ", "))
 	}
 	if len(parts) == 0 {
-		return "no system call outside the profile and no capability refused was seen (a path the read-only root refused is not named)"
+		return "no system call outside the profile, no path refused and no capability refused was seen"
 	}
 	return strings.Join(parts, "; ")
 }

@@ -40,6 +40,9 @@ type Request struct {
 	// WatchSockets attaches the socket programs alone (Result.Network): a
 	// replay that may have to name a destination the profile dropped.
 	WatchSockets bool
+	// Refusals, with Observe, also names the paths the kernel refused
+	// with EROFS or EACCES (observe.WatchRefusals), for Diagnose.
+	Refusals bool
 	// Stdout and Stderr receive the container's and the exercise's output.
 	Stdout, Stderr *os.File
 }
@@ -62,8 +65,12 @@ type Result struct {
 	Granted, Refused []uint32 // capability numbers
 	Written          []string // container paths written, created or deleted
 	Executed         []string // container paths executed on its root file system
-	// Network is what its sockets did (observed runs only).
+	// Network is what its sockets did (with Observe or WatchSockets).
 	Network *NetworkSeen
+
+	// RefusedPaths, with Request.Refusals, are the paths the kernel
+	// refused, in the order refused.
+	RefusedPaths []observe.RefusedPath
 }
 
 // Passed is the run's verdict: the exercise's status when there is one,
@@ -108,6 +115,7 @@ func Run(ctx context.Context, e *engine.Engine, req Request) (_ *Result, err err
 	var obs *observe.Observer
 	var execs *observe.ExecWatch
 	var sockets *observe.NetWatch
+	var refusals *observe.RefusalWatch
 	if req.Observe || req.WatchSockets {
 		if res.Spec.Linux == nil || res.Spec.Linux.CgroupsPath == "" {
 			return nil, fmt.Errorf("container %s: the spec names no cgroup to observe", c.ID)
@@ -127,6 +135,12 @@ func Run(ctx context.Context, e *engine.Engine, req Request) (_ *Result, err err
 				return nil, err
 			}
 			defer obs.Close()
+		}
+		if req.Observe && req.Refusals {
+			if refusals, err = observe.WatchRefusals(id); err != nil {
+				return nil, err
+			}
+			defer refusals.Close()
 		}
 	}
 	if req.Observe {
@@ -232,6 +246,11 @@ func Run(ctx context.Context, e *engine.Engine, req Request) (_ *Result, err err
 		}
 		if res.Written, err = written(e.Snapshots.UpperDir(c.ID)); err != nil {
 			return nil, err
+		}
+		if refusals != nil {
+			if res.RefusedPaths, err = refusals.Paths(); err != nil {
+				return nil, err
+			}
 		}
 		res.Executed, err = execs.Close()
 		execs = nil

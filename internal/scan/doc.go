@@ -1,5 +1,6 @@
 // Package scan groups what `ward sbom`, `ward scan` and `ward db` are made
-// of; it holds no code itself. The pipeline, one package per step:
+// of; it holds no code itself. The pipeline, one package per step, and
+// the verbs that run it:
 //
 //	source     a filesystem with layers: a directory, a rootfs tarball, a
 //	           docker-save or OCI archive (gzip or zstd layers), an image
@@ -28,6 +29,11 @@
 //	           registries), version ordering per ecosystem, range
 //	           evaluation, severity from aliases, Cover (coverage), VEX and
 //	           ignore filters.
+//	target     what a verb names as an image, opened as a source: a path,
+//	           else an image of ward's store, else of its registry
+//	           (--image-src forces one).
+//	verbs      ward sbom, ward scan and ward db: the pipeline run from a
+//	           verb's options, with trivy's exit statuses.
 //	scantest   test support: a cached Debian 12 minbase rootfs, OSV records
 //	           built from Debian changelogs.
 package scan

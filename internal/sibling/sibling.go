@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // Find returns the absolute path of the companion binary name.
@@ -48,4 +49,19 @@ func Output(name, verb string, args ...string) ([]byte, error) {
 		return nil, errors.New(msg)
 	}
 	return out.Bytes(), nil
+}
+
+// Exec replaces the running process with `NAME VERB ARGS...`, the
+// companion binary name: its exit status, signals and terminal are then
+// its own. It returns only when that cannot be done.
+func Exec(name, verb string, args []string) error {
+	bin, err := Find(name)
+	if err != nil {
+		return fmt.Errorf("%s: %w", verb, err)
+	}
+	argv := append([]string{bin, verb}, args...)
+	if err := syscall.Exec(bin, argv, os.Environ()); err != nil {
+		return fmt.Errorf("%s: run %s: %w", verb, bin, err)
+	}
+	return nil // not reached: Exec replaced the process
 }

@@ -54,3 +54,14 @@ func TestOutput(t *testing.T) {
 		t.Errorf("Output fail = %v, want the error line", err)
 	}
 }
+
+// Exec of a companion that is nowhere is an error naming the verb and
+// the binary, and the process goes on.
+func TestExecMissing(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	name := "ward-sibling-missing-" + filepath.Base(t.TempDir())
+	err := Exec(name, "check", []string{"x"})
+	if err == nil || !strings.HasPrefix(err.Error(), "check: ") || !strings.Contains(err.Error(), name) {
+		t.Errorf("Exec of a missing binary = %v, want an error naming check and %s", err, name)
+	}
+}

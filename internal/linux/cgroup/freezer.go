@@ -56,8 +56,17 @@ func (m *Manager) Frozen() (bool, error) {
 func freezeV1(dir string) error {
 	deadline := time.Now().Add(freezeTimeout)
 	for i := 0; ; i++ {
+		// A task that was mid-fork or asleep in the kernel can keep the
+		// cgroup FREEZING for good: as runc does, thaw it now and then,
+		// give the tasks a moment, and freeze again.
+		if i%200 == 199 {
+			if err := writeFile(dir, "freezer.state", "THAWED"); err != nil {
+				return fmt.Errorf("freeze cgroup: %w", err)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
 		// Writing FROZEN again nudges tasks that were mid-fork the first time.
-		if i%25 == 0 {
+		if i%25 == 0 || i%200 == 199 {
 			if err := writeFile(dir, "freezer.state", "FROZEN"); err != nil {
 				return fmt.Errorf("freeze cgroup: %w", err)
 			}
