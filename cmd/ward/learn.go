@@ -196,7 +196,8 @@ func convertProfile(cmd *cobra.Command, lf *learnFlags, args []string) error {
 	switch format {
 	case "flags", "text":
 		seccompFile := strings.TrimSuffix(lf.convert, ".json") + "-seccomp.json"
-		fmt.Fprintln(out, strings.Join(p.Flags(seccompFile), " "))
+		network, _ := cmd.Flags().GetString("network") // run's flag: --egress is left out where it does not apply
+		fmt.Fprintln(out, strings.Join(p.FlagsOn(seccompFile, network), " "))
 	case "seccomp":
 		var buf bytes.Buffer
 		if err := json.Indent(&buf, p.Seccomp, "", "  "); err != nil {

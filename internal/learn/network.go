@@ -99,7 +99,7 @@ func EgressSummary(p *learnprofile.Profile, network string) string {
 	switch {
 	case e == "":
 		return "not learned"
-	case !egressApplies(network):
+	case !learnprofile.EgressApplies(network):
 		return e + " (not applied with --network " + network + ")"
 	}
 	return e
@@ -123,16 +123,10 @@ func destinations(n *NetworkSeen) []learnprofile.Destination {
 // that p's egress does not allow, when that egress applied (a bridge or
 // user network, no --egress on the command line). Nil otherwise.
 func Dropped(r *Result, req Request, p *learnprofile.Profile) []string {
-	if len(req.Create.Net.Egress) > 0 || !egressApplies(req.Create.Run.Network) {
+	if len(req.Create.Net.Egress) > 0 || !learnprofile.EgressApplies(req.Create.Run.Network) {
 		return nil
 	}
 	return outsideEgress(r.Network, p)
-}
-
-// egressApplies tells whether a profile's egress applies on network
-// (see engine.NetworkRequest.ProfileEgress).
-func egressApplies(network string) bool {
-	return network != "host" && network != "none" && network != "" && !strings.HasPrefix(network, "container:")
 }
 
 // outsideEgress names the destinations seen (n) that p's egress does

@@ -104,6 +104,29 @@ func (p *Profile) EgressItems() []string {
 	return slices.Compact(items)
 }
 
+// EgressApplies tells whether a profile's egress applies on network (a
+// `ward run --network` value): on a bridge or user network; not on host
+// (ward refuses a policy there), none (no network to police) or
+// container:NAME (the owner's policy applies). The engine decides the
+// same in planNetwork.
+func EgressApplies(network string) bool {
+	return network != "host" && network != "none" && network != "" && !strings.HasPrefix(network, "container:")
+}
+
+// FlagsOn are Flags for a run on network: without --egress where it does
+// not apply (see EgressApplies), where ward would refuse it. An empty
+// network keeps it (the default bridge).
+func (p *Profile) FlagsOn(seccompFile, network string) []string {
+	flags := p.Flags(seccompFile)
+	if network == "" || EgressApplies(network) {
+		return flags
+	}
+	if i := slices.Index(flags, "--egress"); i >= 0 {
+		flags = slices.Delete(flags, i, i+2)
+	}
+	return flags
+}
+
 // Egress is the `ward run --egress` value the profile stands for:
 // allow=ITEM,... of each destination seen, deny-all when none was, and
 // "" when the profile has no Network section (nothing to apply). The

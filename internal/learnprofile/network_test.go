@@ -58,6 +58,12 @@ func TestEgress(t *testing.T) {
 	if !strings.Contains(flags, "--egress "+e) || !strings.HasSuffix(flags, "-p 5353:5353/udp -p 8080:8080") {
 		t.Errorf("flags %s", flags)
 	}
+	for network, keeps := range map[string]bool{"": true, "bridge": true, "app": true, "host": false, "none": false, "container:db": false} {
+		on := strings.Join(p.FlagsOn("s.json", network), " ")
+		if strings.Contains(on, "--egress") != keeps || !strings.Contains(on, "--security-opt seccomp=s.json") || !strings.Contains(on, "-p 8080:8080") {
+			t.Errorf("flags on --network %q: %s (want --egress: %v)", network, on, keeps)
+		}
+	}
 	if l := p.Listening(); !strings.Contains(l, "8080/tcp on 0.0.0.0") || !strings.Contains(l, "5353/udp on 0.0.0.0") {
 		t.Errorf("listening %q", l)
 	}

@@ -170,6 +170,9 @@ func TestLearnNetwork(t *testing.T) {
 	if !strings.Contains(out, "--egress "+wantEgress) || !strings.Contains(out, "-p 8080:8080") {
 		t.Errorf("--format flags: %s", out)
 	}
+	if out := w.must("learn", "--convert", profile, "--format", "flags", "--network", "host"); strings.Contains(out, "--egress") || !strings.Contains(out, "-p 8080:8080") {
+		t.Errorf("--format flags --network host: %s; want no --egress, which ward refuses there", out)
+	}
 	out = w.must("learn", "--convert", profile, "--format", "compose")
 	if !strings.Contains(out, "x-ward-egress: "+wantEgress) || !strings.Contains(out, "8080:8080") {
 		t.Errorf("--format compose:\n%s", out)
