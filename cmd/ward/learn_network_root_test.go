@@ -76,7 +76,7 @@ func TestLearnNetworkHost(t *testing.T) {
 	// 125, one line naming it, no profile.
 	raw := filepath.Join(t.TempDir(), "raw.json")
 	_, stderr, code = w.run(t, nil, "learn", "-o", raw, "--network", "host", "busybox", "busybox", "ping", "-c", "1", "-W", "1", "127.0.0.1")
-	if code != 125 || !strings.Contains(stderr, "cannot see into") || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
+	if code != 125 || !strings.Contains(stderr, "could not see all of the workload's network use (a raw socket)") || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
 		t.Errorf("learning a workload with a raw socket: exit %d, %q; want 125 and one line naming it", code, stderr)
 	}
 	t.Logf("%s", strings.TrimSpace(stderr))

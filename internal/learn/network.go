@@ -76,11 +76,11 @@ const capNetRaw = 13
 // socket needs, and which no TCP or UDP socket does).
 func networkSection(n *NetworkSeen, granted []uint32) (*learnprofile.Network, error) {
 	unseen := slices.Clone(n.Unseen)
-	if slices.Contains(granted, capNetRaw) {
-		unseen = append(unseen, "CAP_NET_RAW granted (a raw or packet socket)")
+	if len(unseen) == 0 && slices.Contains(granted, capNetRaw) {
+		unseen = append(unseen, "CAP_NET_RAW granted, which a packet socket needs")
 	}
 	if len(unseen) > 0 {
-		return nil, fmt.Errorf("the workload used what the socket hooks cannot see into (%s): its network use is not known, no profile written", strings.Join(unseen, ", "))
+		return nil, fmt.Errorf("the socket hooks could not see all of the workload's network use (%s): no profile written", strings.Join(unseen, "; "))
 	}
 	out := &learnprofile.Network{Destinations: destinations(n), Listening: []learnprofile.Listener{}}
 	for _, l := range n.Listening {

@@ -70,7 +70,7 @@ func TestNetworkSection(t *testing.T) {
 		"raw socket":  {[]string{"a raw socket"}, nil},
 		"CAP_NET_RAW": {nil, []uint32{capNetRaw}},
 	} {
-		if _, err := networkSection(&NetworkSeen{Unseen: tc.unseen}, tc.granted); err == nil || !strings.Contains(err.Error(), "cannot see") {
+		if _, err := networkSection(&NetworkSeen{Unseen: tc.unseen}, tc.granted); err == nil || !strings.Contains(err.Error(), "could not see") {
 			t.Errorf("%s: %v, want a refusal", name, err)
 		}
 	}
