@@ -212,8 +212,11 @@ func convertProfile(cmd *cobra.Command, lf *learnFlags, args []string) error {
 			y, err = p.ComposeService(name, seccompFile)
 		} else {
 			y, err = p.KubernetesContainer(name, "ward/"+filepath.Base(seccompFile))
-			if np, perr := p.KubernetesNetworkPolicy(name); err == nil && len(np) > 0 {
-				y, err = append(append(y, "---\n"...), np...), perr
+			if err == nil {
+				var np []byte // the egress as a second document, when learned
+				if np, err = p.KubernetesNetworkPolicy(name); len(np) > 0 {
+					y = append(append(y, "---\n"...), np...)
+				}
 			}
 		}
 		if err != nil {
