@@ -186,6 +186,12 @@ func Run(ctx context.Context, e *engine.Engine, req Request) (_ *Result, err err
 	}
 	var exercised chan int
 	var exercise *exec.Cmd
+	if req.Exercise != "" && obs != nil {
+		// The container has started, not yet exec'd its program: an
+		// exercise that ends at once would stop it before the observer
+		// saw anything.
+		waitArmed(obs, pid)
+	}
 	if req.Exercise != "" {
 		exercise = exec.Command("sh", "-c", req.Exercise)
 		exercise.Env = append(os.Environ(), "WARD_CONTAINER_ID="+c.ID, "WARD_CONTAINER_IP="+containerIP(e, c.ID, req.Create.Run.Network))
@@ -359,4 +365,23 @@ func written(upper string) ([]string, error) {
 // under tells whether p is dir or inside it.
 func under(p, dir string) bool {
 	return p == dir || dir == "/" || strings.HasPrefix(p, dir+"/")
+}
+
+// armWait bounds how long an exercise waits for the workload's exec.
+const armWait = 10 * time.Second
+
+// waitArmed returns once the observer has seen the workload's exec, the
+// container's init is gone, or armWait has passed (the run then reports
+// that nothing was observed).
+func waitArmed(obs *observe.Observer, pid int) {
+	deadline := time.Now().Add(armWait)
+	for time.Now().Before(deadline) {
+		if armed, err := obs.Armed(); err != nil || armed {
+			return
+		}
+		if unix.Kill(pid, 0) == unix.ESRCH {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
