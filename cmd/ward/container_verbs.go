@@ -38,12 +38,7 @@ func newStartCommand() *cobra.Command {
 					err = fmt.Errorf("container %s is %s", what, c.State.Status)
 				}
 				if err == nil {
-					// After a reboot the root's overlay mount is gone.
-					err = e.EnsureMounted(c)
-				}
-				if err == nil {
-					e.ClearStopRequested(c.ID) // it runs on purpose again
-					err = detach.StartMonitor(cli.Layout(), c, e.RuntimePath)
+					err = detach.Start(cli.Layout(), e, c)
 				}
 				if err != nil {
 					errs = append(errs, err)
@@ -89,11 +84,7 @@ func newRestartCommand() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if err := e.EnsureMounted(c); err != nil {
-					return err
-				}
-				e.ClearStopRequested(c.ID)
-				return detach.StartMonitor(cli.Layout(), c, e.RuntimePath)
+				return detach.Start(cli.Layout(), e, c)
 			})
 		}),
 	}
@@ -130,24 +121,13 @@ func newRmCommand() *cobra.Command {
 		RunE: cli.ExitOne(func(_ *cobra.Command, args []string) error {
 			// A full ID with traces and no record (left by a killed ward)
 			// is removed as `ward system prune` would remove it.
-			var rest []string
-			var orphanErrs []error
-			for _, what := range args {
-				switch found, err := prune.Orphan(cli.Layout(), what); {
-				case err != nil:
-					orphanErrs = append(orphanErrs, err)
-				case found:
-					fmt.Println(what)
-				default:
-					rest = append(rest, what)
-				}
-			}
+			rest, orphanErr := prune.Orphans(cli.Layout(), args, os.Stdout)
 			if len(rest) == 0 {
-				return errors.Join(orphanErrs...)
+				return orphanErr
 			}
-			return errors.Join(append(orphanErrs, open.Each(cli.Layout(), rest, os.Stdout, func(e *engine.Engine, c *record.Container) error {
+			return errors.Join(orphanErr, open.Each(cli.Layout(), rest, os.Stdout, func(e *engine.Engine, c *record.Container) error {
 				return e.Rm(c, o)
-			}))...)
+			}))
 		}),
 	}
 	cmd.Flags().BoolVarP(&o.Force, "force", "f", false, "kill a running container first")

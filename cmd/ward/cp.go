@@ -23,15 +23,11 @@ in the container is copied as what it names there (Docker copies the link).
 "-" reads or writes a tar stream; -a keeps owners, -L follows a host source link.`,
 		Args: cobra.ExactArgs(2),
 		RunE: cli.ExitOne(func(_ *cobra.Command, args []string) error {
-			srcC, src := cp.SplitArg(args[0])
-			dstC, dst := cp.SplitArg(args[1])
-			switch {
-			case srcC != "" && dstC != "":
-				return fmt.Errorf("copying between containers is not supported")
-			case srcC == "" && dstC == "":
-				return fmt.Errorf("must specify at least one container source")
+			req, err := cp.ParseRequest(args[0], args[1])
+			if err != nil {
+				return err
 			}
-			name := srcC + dstC
+			name := req.Container
 			e, c, err := open.Container(cli.Layout(), name)
 			if err != nil {
 				return err
@@ -48,17 +44,7 @@ in the container is copied as what it names there (Docker copies the link).
 				return err
 			}
 			defer root.Close()
-			if srcC != "" {
-				if dst == "-" {
-					err = cp.StreamFrom(root, src, os.Stdout, o.IDs)
-				} else {
-					err = cp.FromContainer(root, src, dst)
-				}
-			} else if src == "-" {
-				err = cp.StreamTo(root, os.Stdin, dst, o)
-			} else {
-				err = cp.ToContainer(root, src, dst, o)
-			}
+			err = req.Run(root, o, os.Stdin, os.Stdout)
 			if err != nil {
 				return fmt.Errorf("container %s: %w", name, err)
 			}

@@ -5,10 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 
-	"github.com/google/go-containerregistry/pkg/name"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -165,30 +162,9 @@ func newSaveCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			refs := map[name.Reference]v1.Image{}
-			byID := map[v1.Hash]v1.Image{} // one v1.Image per image, so tags group
-			for _, a := range args {
-				img, rec, err := s.Image(a)
-				if err != nil {
-					return err
-				}
-				if prev, ok := byID[rec.ID]; ok {
-					img = prev
-				}
-				byID[rec.ID] = img
-				if r, err := image.ParseReference(a); err == nil {
-					if t, ok := r.(name.Tag); ok && slices.Contains(rec.RepoTags, t.Name()) {
-						// The familiar spelling, as docker writes RepoTags.
-						ft, _ := name.NewTag(image.Familiar(t.Name()))
-						refs[ft] = img
-						continue
-					}
-				}
-				d, err := name.NewDigest("ward.invalid/image@" + rec.Manifest.String())
-				if err != nil {
-					return err
-				}
-				refs[d] = img
+			refs, err := s.SaveRefs(args)
+			if err != nil {
+				return err
 			}
 			var w io.Writer = cmd.OutOrStdout()
 			if output == "" || output == "-" {
@@ -197,12 +173,7 @@ func newSaveCommand() *cobra.Command {
 				}
 				return tarball.MultiRefWrite(refs, w)
 			}
-			tmp := output + ".tmp"
-			if err := tarball.MultiRefWriteToFile(tmp, refs); err != nil {
-				os.Remove(tmp)
-				return fmt.Errorf("save: %w", err)
-			}
-			return os.Rename(tmp, output)
+			return store.WriteSaveFile(refs, output)
 		}),
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to this file instead of standard output")

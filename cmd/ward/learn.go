@@ -104,6 +104,7 @@ func runLearn(cmd *cobra.Command, f *runFlags, lf *learnFlags, args []string) er
 		if err := f.Policy.Enforce(cli.Layout(), runrequest.WithProfile(req, p), stderr); err != nil {
 			return fail(err)
 		}
+		lreq.WatchSockets = true // to name a destination the egress dropped
 		r, err := learn.Replay(ctx, e, lreq, p)
 		if err != nil {
 			return fail(err)
@@ -114,6 +115,9 @@ func runLearn(cmd *cobra.Command, f *runFlags, lf *learnFlags, args []string) er
 				why += err.Error()
 			} else {
 				why = d.String()
+			}
+			if dropped := learn.Dropped(r, lreq, p); len(dropped) > 0 {
+				why += "; the profile's egress dropped " + strings.Join(dropped, ", ")
 			}
 			return &exitstatus.Error{Code: 1, Err: fmt.Errorf("learn --verify %s: replay failed: %s; %s", lf.verify, r.Verdict(), why)}
 		}
@@ -168,8 +172,9 @@ func runLearn(cmd *cobra.Command, f *runFlags, lf *learnFlags, args []string) er
 	for _, w := range p.WritablePaths {
 		paths = append(paths, w.Path)
 	}
-	fmt.Fprintf(stderr, "ward learn: %d system calls, capabilities [%s] (of [%s] granted), writable [%s], user %s; proved by the last of %d replays; profile written to %s\n",
-		len(calls), strings.Join(p.Capabilities, " "), strings.Join(p.ObservedCapabilities, " "), strings.Join(paths, " "), p.User, replays+1, lf.output)
+	fmt.Fprintf(stderr, "ward learn: %d system calls, capabilities [%s] (of [%s] granted), writable [%s], user %s, egress %s, listening %s; proved by the last of %d replays; profile written to %s\n",
+		len(calls), strings.Join(p.Capabilities, " "), strings.Join(p.ObservedCapabilities, " "), strings.Join(paths, " "), p.User,
+		learn.EgressSummary(p, req.Run.Network), p.Listening(), replays+1, lf.output)
 	return nil
 }
 
@@ -191,7 +196,8 @@ func convertProfile(cmd *cobra.Command, lf *learnFlags, args []string) error {
 	switch format {
 	case "flags", "text":
 		seccompFile := strings.TrimSuffix(lf.convert, ".json") + "-seccomp.json"
-		fmt.Fprintln(out, strings.Join(p.Flags(seccompFile), " "))
+		network, _ := cmd.Flags().GetString("network") // run's flag: --egress is left out where it does not apply
+		fmt.Fprintln(out, strings.Join(p.FlagsOn(seccompFile, network), " "))
 	case "seccomp":
 		var buf bytes.Buffer
 		if err := json.Indent(&buf, p.Seccomp, "", "  "); err != nil {
@@ -206,6 +212,12 @@ func convertProfile(cmd *cobra.Command, lf *learnFlags, args []string) error {
 			y, err = p.ComposeService(name, seccompFile)
 		} else {
 			y, err = p.KubernetesContainer(name, "ward/"+filepath.Base(seccompFile))
+			if err == nil {
+				var np []byte // the egress as a second document, when learned
+				if np, err = p.KubernetesNetworkPolicy(name); len(np) > 0 {
+					y = append(append(y, "---\n"...), np...)
+				}
+			}
 		}
 		if err != nil {
 			return fail(fmt.Errorf("learn --convert %s: %w", lf.convert, err))

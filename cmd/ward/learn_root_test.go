@@ -224,7 +224,8 @@ func TestLearnWritablePaths(t *testing.T) {
 	}
 	// --convert prints the equivalent flags, running nothing.
 	out, stderr, code := w.run(t, nil, "learn", "--convert", profile, "--format", "flags")
-	want := "--cap-drop ALL --user 65534:65534 --read-only --tmpfs /var/cache/app:rw,nosuid,nodev,noexec --security-opt seccomp=" + strings.TrimSuffix(profile, ".json") + "-seccomp.json"
+	want := "--cap-drop ALL --user 65534:65534 --read-only --tmpfs /var/cache/app:rw,nosuid,nodev,noexec --security-opt seccomp=" + strings.TrimSuffix(profile, ".json") + "-seccomp.json" +
+		" --egress deny-all" // learned on --network none: no connection seen
 	if code != 0 || strings.TrimSpace(out) != want {
 		t.Errorf("learn --convert: exit %d, %q, %s; want %q", code, out, stderr, want)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/wardproject/ward/internal/completion"
 	"github.com/wardproject/ward/internal/completion/stores"
 	"github.com/wardproject/ward/internal/linux/fds"
+	"github.com/wardproject/ward/internal/manpages"
 	"github.com/wardproject/ward/internal/version"
 )
 
@@ -52,10 +53,7 @@ func main() {
 	// The monitor protocol's internal verbs (hidden; container_monitor.go).
 	root.AddCommand(newContainerMonitorCommand(), newContainerStartCommand(), newContainerExitedCommand(), newContainerHealthCommand())
 	cli.SetVersion(root, version.Get().String())
-	// Only a build with the mangen tag (make man) has the verb.
-	if man := newManCommand(root); man != nil {
-		root.AddCommand(man)
-	}
+	manpages.AddVerb(root, version.Get().Version) // make man's generator (the mangen tag)
 	// Completion of container, image, network and volume names; cobra
 	// adds the `completion bash|zsh|fish|powershell` command itself.
 	src := stores.Sources()

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -42,29 +41,7 @@ anything under another ward root.`,
 				return err
 			}
 			rep := prune.Run(e)
-			out := cmd.OutOrStdout()
-			list := func(title string, items []string) {
-				if len(items) == 0 {
-					return
-				}
-				fmt.Fprintln(out, title)
-				for _, it := range items {
-					fmt.Fprintln(out, it)
-				}
-				fmt.Fprintln(out)
-			}
-			list("Deleted Containers:", rep.Containers)
-			list("Deleted leftovers of containers without a record:", rep.Orphans)
-			list("Deleted cgroups:", rep.Cgroups)
-			if len(rep.Killed) > 0 {
-				fmt.Fprintf(out, "Killed processes left in them: %v\n\n", rep.Killed)
-			}
-			list("Stopped observers (ward-observe) of containers gone:", rep.Observers)
-			list("Unmounted:", rep.Mounts)
-			list("Freed user namespace id ranges of:", rep.IDRanges)
-			if rep.Empty() {
-				fmt.Fprintln(out, "Nothing to prune")
-			}
+			rep.Print(cmd.OutOrStdout())
 			return errors.Join(rep.Errors...)
 		}),
 	}

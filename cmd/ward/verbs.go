@@ -4,12 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/spf13/cobra"
@@ -17,7 +14,6 @@ import (
 
 	"github.com/wardproject/ward/internal/cli"
 	"github.com/wardproject/ward/internal/containerview"
-	"github.com/wardproject/ward/internal/cp"
 	"github.com/wardproject/ward/internal/engine"
 	"github.com/wardproject/ward/internal/events"
 	"github.com/wardproject/ward/internal/image/change"
@@ -39,19 +35,12 @@ func newWaitCommand() *cobra.Command {
 					errs = append(errs, err)
 					continue
 				}
-				for !e.WaitStopped(c.ID, time.Hour) {
-				}
-				c, err = e.Records.Load(c.ID)
-				if errors.Is(err, record.ErrNotFound) {
-					// Removed at its end (--rm): Docker reports 0 too once it is gone.
-					fmt.Println(0)
-					continue
-				}
+				code, err := e.Wait(c.ID)
 				if err != nil {
 					errs = append(errs, err)
 					continue
 				}
-				fmt.Println(c.State.ExitCode)
+				fmt.Println(code)
 			}
 			return errors.Join(errs...)
 		}),
@@ -91,40 +80,10 @@ func newExportCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var w io.Writer = os.Stdout
 			if output == "" && term.IsTerminal(int(os.Stdout.Fd())) {
 				return fmt.Errorf("cowardly refusing to save to a terminal. Use the -o flag or redirect")
 			}
-			rootfs, err := e.Snapshots.Mount(c.ID)
-			if err != nil {
-				return err
-			}
-			root, err := cp.OpenRoot(rootfs)
-			if err != nil {
-				return err
-			}
-			defer root.Close()
-			var tmp *os.File
-			if output != "" {
-				if tmp, err = os.CreateTemp(filepath.Dir(output), ".ward-export-*"); err != nil {
-					return err
-				}
-				defer os.Remove(tmp.Name())
-				w = tmp
-			}
-			if err := cp.Archive(root, "/", w, cp.ArchiveOptions{FollowSource: true}); err != nil {
-				if tmp != nil {
-					tmp.Close()
-				}
-				return fmt.Errorf("export %s: %w", args[0], err)
-			}
-			if tmp != nil {
-				if err := tmp.Close(); err != nil {
-					return err
-				}
-				return os.Rename(tmp.Name(), output)
-			}
-			return nil
+			return e.Export(c, args[0], output, os.Stdout)
 		}),
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to this file instead of standard output")

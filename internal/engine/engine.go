@@ -132,6 +132,9 @@ func (e *Engine) create(req CreateRequest) (_ *record.Container, _ *specs.Spec, 
 	}
 	hc.Binds = req.Run.Volumes
 	hc.Runtime = e.RuntimePath
+	if req.Run.Profile != nil {
+		req.Net.ProfileEgress = req.Run.Profile.Egress()
+	}
 	plan, err := planNetwork(req.Run.Network, req.Net, cfg.Config, e.Warn)
 	if err != nil {
 		return nil, nil, err

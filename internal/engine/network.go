@@ -29,6 +29,9 @@ type NetworkRequest struct {
 	PublishAll bool     // -P: every port the image exposes, on ephemeral host ports
 	Egress     []string // --egress allow=...|deny-all
 	Ingress    []string // --ingress allow=...
+	// ProfileEgress is a learned profile's egress (learnprofile.Profile.Egress),
+	// applied on a bridge or user network when Egress is empty.
+	ProfileEgress string
 }
 
 // netPlan is the network flags checked, before anything is made.
@@ -70,6 +73,14 @@ func planNetwork(mode string, req NetworkRequest, img v1.Config, warn func(strin
 		p.network = store.DefaultNetwork
 	default:
 		p.network = mode
+	}
+	if p.mode == "bridge" && len(req.Egress) == 0 && req.ProfileEgress != "" {
+		// A learned profile's egress (ward run --profile) stands for an
+		// --egress flag on a bridge or user network; the command line's
+		// own --egress replaces it, as it replaces the network's. On host,
+		// none or container: networks there is no policy of ours to set.
+		req.Egress = []string{req.ProfileEgress}
+		p.egress = req.Egress
 	}
 	var err error
 	for _, s := range req.Publish {

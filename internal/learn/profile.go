@@ -30,7 +30,8 @@ var runtimeFloor = []string{
 
 // Profile turns an observed run into a profile, before minimization:
 // every capability the kernel granted, every system call entered (plus
-// runtimeFloor), the directories written in.
+// runtimeFloor), the directories written in, the network endpoints its
+// sockets used (see networkSection).
 func Profile(r *Result, exercise string) (*learnprofile.Profile, error) {
 	if !r.Armed {
 		return nil, fmt.Errorf("the observer never saw the workload's exec: nothing was observed")
@@ -57,6 +58,11 @@ func Profile(r *Result, exercise string) (*learnprofile.Profile, error) {
 		WritablePaths:        []learnprofile.WritablePath{},
 		Seccomp:              sec,
 		Learned:              Learned(r, exercise),
+	}
+	if r.Network != nil {
+		if p.Network, err = networkSection(r.Network, r.Granted); err != nil {
+			return nil, err
+		}
 	}
 	p.User = fmt.Sprintf("%d:%d", r.Spec.Process.User.UID, r.Spec.Process.User.GID)
 	var mounts []string

@@ -37,6 +37,9 @@ type Request struct {
 	Exercise string        // run by sh -c on the host; "" for none
 	Duration time.Duration // 0: no limit
 	Observe  bool          // attach the observer (learning); false for a replay
+	// WatchSockets attaches the socket programs alone (Result.Network): a
+	// replay that may have to name a destination the profile dropped.
+	WatchSockets bool
 	// Refusals, with Observe, also names the paths the kernel refused
 	// with EROFS or EACCES (observe.WatchRefusals), for Diagnose.
 	Refusals bool
@@ -62,6 +65,8 @@ type Result struct {
 	Granted, Refused []uint32 // capability numbers
 	Written          []string // container paths written, created or deleted
 	Executed         []string // container paths executed on its root file system
+	// Network is what its sockets did (with Observe or WatchSockets).
+	Network *NetworkSeen
 
 	// RefusedPaths, with Request.Refusals, are the paths the kernel
 	// refused, in the order refused.
@@ -109,29 +114,39 @@ func Run(ctx context.Context, e *engine.Engine, req Request) (_ *Result, err err
 	}
 	var obs *observe.Observer
 	var execs *observe.ExecWatch
+	var sockets *observe.NetWatch
 	var refusals *observe.RefusalWatch
-	if req.Observe {
+	if req.Observe || req.WatchSockets {
 		if res.Spec.Linux == nil || res.Spec.Linux.CgroupsPath == "" {
 			return nil, fmt.Errorf("container %s: the spec names no cgroup to observe", c.ID)
 		}
-		_, id, removeCgroup, err := observe.PrepareCgroup(res.Spec.Linux.CgroupsPath)
+		dir, id, removeCgroup, err := observe.PrepareCgroup(res.Spec.Linux.CgroupsPath)
 		if err != nil {
 			return nil, err
 		}
 		defer removeCgroup()
-		if obs, err = observe.Attach(id); err != nil {
+		// Deferred after the cgroup's removal is: detached before it.
+		if sockets, err = observe.WatchNetwork(dir); err != nil {
 			return nil, err
 		}
-		defer obs.Close()
-		root := res.Spec.Root.Path
-		if !filepath.IsAbs(root) {
-			root = filepath.Join(e.BundleDir(c.ID), root)
+		defer sockets.Close()
+		if req.Observe {
+			if obs, err = observe.Attach(id); err != nil {
+				return nil, err
+			}
+			defer obs.Close()
 		}
-		if req.Refusals {
+		if req.Observe && req.Refusals {
 			if refusals, err = observe.WatchRefusals(id); err != nil {
 				return nil, err
 			}
 			defer refusals.Close()
+		}
+	}
+	if req.Observe {
+		root := res.Spec.Root.Path
+		if !filepath.IsAbs(root) {
+			root = filepath.Join(e.BundleDir(c.ID), root)
 		}
 		if execs, err = observe.WatchExecs(root); err != nil {
 			return nil, err
@@ -171,6 +186,12 @@ func Run(ctx context.Context, e *engine.Engine, req Request) (_ *Result, err err
 	}
 	var exercised chan int
 	var exercise *exec.Cmd
+	if req.Exercise != "" && obs != nil {
+		// The container has started, not yet exec'd its program: an
+		// exercise that ends at once would stop it before the observer
+		// saw anything.
+		waitArmed(obs, pid)
+	}
 	if req.Exercise != "" {
 		exercise = exec.Command("sh", "-c", req.Exercise)
 		exercise.Env = append(os.Environ(), "WARD_CONTAINER_ID="+c.ID, "WARD_CONTAINER_IP="+containerIP(e, c.ID, req.Create.Run.Network))
@@ -214,6 +235,11 @@ func Run(ctx context.Context, e *engine.Engine, req Request) (_ *Result, err err
 		return nil, x.err
 	}
 	res.Status = x.status
+	if sockets != nil {
+		if res.Network, err = seeNetwork(sockets, res.Spec); err != nil {
+			return nil, err
+		}
+	}
 	if obs != nil {
 		if res.Armed, err = obs.Armed(); err != nil {
 			return nil, err
@@ -339,4 +365,23 @@ func written(upper string) ([]string, error) {
 // under tells whether p is dir or inside it.
 func under(p, dir string) bool {
 	return p == dir || dir == "/" || strings.HasPrefix(p, dir+"/")
+}
+
+// armWait bounds how long an exercise waits for the workload's exec.
+const armWait = 10 * time.Second
+
+// waitArmed returns once the observer has seen the workload's exec, the
+// container's init is gone, or armWait has passed (the run then reports
+// that nothing was observed).
+func waitArmed(obs *observe.Observer, pid int) {
+	deadline := time.Now().Add(armWait)
+	for time.Now().Before(deadline) {
+		if armed, err := obs.Armed(); err != nil || armed {
+			return
+		}
+		if unix.Kill(pid, 0) == unix.ESRCH {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
 }

@@ -26,7 +26,11 @@ func marshal(v any) ([]byte, error) {
 // `ward learn --convert --format compose` prints): the same keys docker
 // compose turns into the flags of Flags. The image is the digest the
 // profile is bound to; the seccomp profile is the file --format seccomp
-// writes, which compose reads and passes to the engine.
+// writes, which compose reads and passes to the engine. The listening
+// ports become ports (PORT:PORT, as the flags' -p). Compose has no
+// egress policy: the egress ward would apply goes in the service's
+// x-ward-egress extension field, which docker compose ignores, and a
+// comment says so.
 func (p *Profile) ComposeService(name, seccompFile string) ([]byte, error) {
 	type service struct {
 		Image       string   `yaml:"image"`
@@ -36,13 +40,19 @@ func (p *Profile) ComposeService(name, seccompFile string) ([]byte, error) {
 		ReadOnly    bool     `yaml:"read_only,omitempty"`
 		Tmpfs       []string `yaml:"tmpfs,omitempty"`
 		SecurityOpt []string `yaml:"security_opt"`
+		Ports       []string `yaml:"ports,omitempty"`
+		WardEgress  string   `yaml:"x-ward-egress,omitempty"`
 	}
 	s := service{Image: p.Image, User: p.User, CapDrop: []string{"ALL"}, CapAdd: shortCaps(p.Capabilities),
-		ReadOnly: p.ReadOnlyRoot, SecurityOpt: []string{"seccomp=" + seccompFile}}
+		ReadOnly: p.ReadOnlyRoot, SecurityOpt: []string{"seccomp=" + seccompFile}, Ports: p.Ports(), WardEgress: p.Egress()}
 	for _, w := range p.WritablePaths {
 		s.Tmpfs = append(s.Tmpfs, w.Path+":"+w.TmpfsOptions())
 	}
-	return marshal(map[string]any{"services": map[string]service{name: s}})
+	out, err := marshal(map[string]any{"services": map[string]service{name: s}})
+	if err != nil || s.WardEgress == "" {
+		return out, err
+	}
+	return append([]byte("# compose has no egress policy: x-ward-egress is the --egress `ward run --profile` applies on a bridge network; docker compose ignores it\n"), out...), nil
 }
 
 // KubernetesContainer is the profile as the security part of one
@@ -52,7 +62,8 @@ func (p *Profile) ComposeService(name, seccompFile string) ([]byte, error) {
 // localhostProfile), the capabilities, the user and a read-only root,
 // plus an emptyDir volume per writable path. Kubernetes cannot mount an
 // emptyDir noexec, so those paths lose the noexec the profile gives them
-// under ward; the output says so in a comment.
+// under ward; the output says so in a comment. The listening ports
+// become the container's ports (containerPort), which publish nothing.
 func (p *Profile) KubernetesContainer(name, localhostProfile string) ([]byte, error) {
 	type capabilities struct {
 		Drop []string `yaml:"drop"`
@@ -78,9 +89,14 @@ func (p *Profile) KubernetesContainer(name, localhostProfile string) ([]byte, er
 		Name     string         `yaml:"name"`
 		EmptyDir map[string]any `yaml:"emptyDir"`
 	}
+	type containerPort struct {
+		ContainerPort uint16 `yaml:"containerPort"`
+		Protocol      string `yaml:"protocol"`
+	}
 	type container struct {
 		Name            string          `yaml:"name"`
 		Image           string          `yaml:"image"`
+		Ports           []containerPort `yaml:"ports,omitempty"`
 		SecurityContext securityContext `yaml:"securityContext"`
 		VolumeMounts    []volumeMount   `yaml:"volumeMounts,omitempty"`
 	}
@@ -103,6 +119,9 @@ func (p *Profile) KubernetesContainer(name, localhostProfile string) ([]byte, er
 		}
 	}
 	c := container{Name: name, Image: p.Image, SecurityContext: sc}
+	for _, pp := range p.ListeningPorts() {
+		c.Ports = append(c.Ports, containerPort{pp.Port, strings.ToUpper(pp.Protocol)})
+	}
 	var vols []volume
 	for i, w := range p.WritablePaths {
 		vn := fmt.Sprintf("%s-%d-%s", name, i, strings.Trim(strings.ReplaceAll(path.Base(w.Path), "_", "-"), "."))

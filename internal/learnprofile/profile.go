@@ -15,10 +15,26 @@
 //	  "writablePaths": [{"path": "/tmp", "exec": false}],
 //	  "seccomp": { Docker's seccomp profile format: defaultAction
 //	               SCMP_ACT_ERRNO, the observed names under SCMP_ACT_ALLOW },
+//	  "network": {                         optional: see below
+//	    "destinations": [{"address": "10.88.0.1", "port": 8080, "protocol": "tcp"},
+//	                     {"address": "10.255.255.53", "port": 53, "protocol": "udp", "dns": true}],
+//	    "listening": [{"address": "0.0.0.0", "port": 8080, "protocol": "tcp"}]
+//	  },
 //	  "learned": { "command": [...], "exercise": "...", "kernel": "..." }   informative
 //	}
 //
-// A reader refuses a version it does not know.
+// A reader refuses a version it does not know, and a field it does not
+// know.
+//
+// The network section was added to version 1 without a new version: it
+// is optional, and a ward that predates it refuses a profile carrying it
+// (naming the unknown field "network"), which is a refusal, not a
+// misreading. Without it a profile says nothing about the network (it
+// was learned before ward observed sockets) and applying it sets no
+// egress policy; with it, empty destinations mean none was seen, and
+// applying it on a bridge or user network denies all egress. A
+// destination marked dns is one of the container's resolvers on port 53,
+// allowed as `--egress allow=dns` wherever the profile is applied.
 package learnprofile
 
 import (
@@ -43,6 +59,7 @@ type Profile struct {
 	ReadOnlyRoot         bool            `json:"readOnlyRoot"`
 	WritablePaths        []WritablePath  `json:"writablePaths"`
 	Seccomp              json.RawMessage `json:"seccomp"`
+	Network              *Network        `json:"network,omitempty"`
 	Learned              Learned         `json:"learned"`
 }
 
@@ -137,6 +154,11 @@ func Parse(data []byte) (*Profile, error) {
 			return nil, fmt.Errorf("writable path %q: want an absolute, clean path other than /", w.Path)
 		}
 	}
+	if p.Network != nil {
+		if err := p.Network.check(); err != nil {
+			return nil, err
+		}
+	}
 	var sec Seccomp
 	if len(p.Seccomp) == 0 || json.Unmarshal(p.Seccomp, &sec) != nil || sec.DefaultAction == "" {
 		return nil, fmt.Errorf("profile has no seccomp allow-list in Docker's format")
@@ -166,7 +188,11 @@ func (w WritablePath) TmpfsOptions() string {
 }
 
 // Flags are the `ward run` flags with the same effect as the profile
-// (what `ward learn --convert --format flags` prints).
+// (what `ward learn --convert --format flags` prints), then a -p for
+// each port it listened on: `ward run --profile` publishes nothing (the
+// host address is the user's choice), these are suggestions in Docker's
+// form, which publishes on every host address. --egress applies on a
+// bridge or user network only: leave it out with --network host or none.
 func (p *Profile) Flags(seccompFile string) []string {
 	out := []string{"--cap-drop", "ALL"}
 	for _, c := range p.Capabilities {
@@ -181,7 +207,14 @@ func (p *Profile) Flags(seccompFile string) []string {
 	for _, w := range p.WritablePaths {
 		out = append(out, "--tmpfs", w.Path+":"+w.TmpfsOptions())
 	}
-	return append(out, "--security-opt", "seccomp="+seccompFile)
+	out = append(out, "--security-opt", "seccomp="+seccompFile)
+	if e := p.Egress(); e != "" {
+		out = append(out, "--egress", e)
+	}
+	for _, port := range p.Ports() {
+		out = append(out, "-p", port)
+	}
+	return out
 }
 
 // Modes of applying a profile (`ward run --profile-mode`).

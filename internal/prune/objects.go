@@ -291,3 +291,21 @@ func Orphan(l rootdir.Layout, what string) (bool, error) {
 	}
 	return false, nil
 }
+
+// Orphans removes the traces of each of names that is the ID of an
+// orphan (see Orphan), printing it to out as rm prints what it removed,
+// and returns the other names, for rm proper.
+func Orphans(l rootdir.Layout, names []string, out io.Writer) (rest []string, err error) {
+	var errs []error
+	for _, what := range names {
+		switch found, err := Orphan(l, what); {
+		case err != nil:
+			errs = append(errs, err)
+		case found:
+			fmt.Fprintln(out, what)
+		default:
+			rest = append(rest, what)
+		}
+	}
+	return rest, errors.Join(errs...)
+}

@@ -135,3 +135,27 @@ func TestOrphanIgnoresWhatIsNoID(t *testing.T) {
 		}
 	}
 }
+
+func TestReportPrint(t *testing.T) {
+	var out strings.Builder
+	Report{}.Print(&out)
+	if out.String() != "Nothing to prune\n" {
+		t.Errorf("empty: %q", out.String())
+	}
+	out.Reset()
+	Report{Containers: []string{"c1"}, Cgroups: []string{"/sys/fs/cgroup/x"}, Killed: []int{42}}.Print(&out)
+	want := "Deleted Containers:\nc1\n\nDeleted cgroups:\n/sys/fs/cgroup/x\n\nKilled processes left in them: [42]\n\n"
+	if out.String() != want {
+		t.Errorf("got %q, want %q", out.String(), want)
+	}
+}
+
+// Names that are no orphan's ID pass through to rm proper, unprinted.
+func TestOrphansPassesTheRestOn(t *testing.T) {
+	l := rootdir.Layout(filepath.Join(t.TempDir(), "root"))
+	var out strings.Builder
+	rest, err := Orphans(l, []string{"web", strings.Repeat("a", 63)}, &out)
+	if err != nil || strings.Join(rest, " ") != "web "+strings.Repeat("a", 63) || out.String() != "" {
+		t.Errorf("rest %v, err %v, printed %q", rest, err, out.String())
+	}
+}

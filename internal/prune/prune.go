@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -282,4 +283,31 @@ func removeStale(dir, prefix string) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// Print writes the report as `ward system prune` shows it: one titled
+// list per kind of thing removed, or "Nothing to prune".
+func (r Report) Print(out io.Writer) {
+	list := func(title string, items []string) {
+		if len(items) == 0 {
+			return
+		}
+		fmt.Fprintln(out, title)
+		for _, it := range items {
+			fmt.Fprintln(out, it)
+		}
+		fmt.Fprintln(out)
+	}
+	list("Deleted Containers:", r.Containers)
+	list("Deleted leftovers of containers without a record:", r.Orphans)
+	list("Deleted cgroups:", r.Cgroups)
+	if len(r.Killed) > 0 {
+		fmt.Fprintf(out, "Killed processes left in them: %v\n\n", r.Killed)
+	}
+	list("Stopped observers (ward-observe) of containers gone:", r.Observers)
+	list("Unmounted:", r.Mounts)
+	list("Freed user namespace id ranges of:", r.IDRanges)
+	if r.Empty() {
+		fmt.Fprintln(out, "Nothing to prune")
+	}
 }
