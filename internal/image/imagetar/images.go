@@ -112,7 +112,7 @@ func (a *Archive) savedImage(e saveEntry) (*Image, error) {
 	img := &Image{Names: e.RepoTags, ConfigName: e.Config}
 	var err error
 	if img.Config, err = a.ReadSmall(e.Config); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("config %w", err)
 	}
 	if err := img.readDiffIDs(); err != nil {
 		return nil, err
@@ -145,7 +145,7 @@ func (a *Archive) ociImage(d ociDescriptor, platform *v1.Platform) (*Image, erro
 		}
 		raw, err := a.readBlob(d.Digest)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("manifest %w", err)
 		}
 		m = ociManifest{}
 		if err := json.Unmarshal(raw, &m); err != nil {
@@ -179,7 +179,7 @@ func (a *Archive) ociImage(d ociDescriptor, platform *v1.Platform) (*Image, erro
 		}
 		_, mem, err := a.resolve(name)
 		if err != nil {
-			return nil, fmt.Errorf("layer %s: %w", ld.Digest, err)
+			return nil, fmt.Errorf("layer %w", err)
 		}
 		if ld.Size != 0 && ld.Size != mem.size {
 			return nil, fmt.Errorf("layer %s: %d bytes in the archive, the manifest says %d", ld.Digest, mem.size, ld.Size)
@@ -205,8 +205,9 @@ func isIndex(descType string, m ociManifest) bool {
 	return len(m.Manifests) > 0
 }
 
-// pick chooses an index's entry for platform (the first whose platform
-// satisfies it and that is not itself an index), or its first entry.
+// pick chooses an index's entry for platform: the first image manifest
+// whose platform satisfies it, else the first entry that is itself an
+// index (to look further down). With no platform, the first entry.
 func pick(ds []ociDescriptor, platform *v1.Platform) (ociDescriptor, error) {
 	if len(ds) == 0 {
 		return ociDescriptor{}, fmt.Errorf("the index lists no manifest")
@@ -216,6 +217,11 @@ func pick(ds []ociDescriptor, platform *v1.Platform) (ociDescriptor, error) {
 	}
 	for _, d := range ds {
 		if d.Platform != nil && d.Platform.Satisfies(*platform) && !isIndex(d.MediaType, ociManifest{}) {
+			return d, nil
+		}
+	}
+	for _, d := range ds {
+		if isIndex(d.MediaType, ociManifest{}) {
 			return d, nil
 		}
 	}

@@ -206,19 +206,24 @@ func (a *Archive) Open(name string) (*io.SectionReader, error) {
 func (a *Archive) resolve(name string) (string, *member, error) {
 	want := cleanName(name)
 	for range maxLinks {
+		// Errors name what was asked for and, past a link, what it led to.
+		what := name
+		if want != cleanName(name) && want != "" {
+			what = name + " -> " + want
+		}
 		m := a.members[want]
 		if want == "" || m == nil {
-			return "", nil, fmt.Errorf("%s: missing from archive", name)
+			return "", nil, fmt.Errorf("%s: missing from archive", what)
 		}
 		if m.count > 1 {
-			return "", nil, fmt.Errorf("%s: %d members of the archive have this name", name, m.count)
+			return "", nil, fmt.Errorf("%s: %d members of the archive have this name", what, m.count)
 		}
 		switch {
 		case m.typ == tar.TypeSymlink || m.typ == tar.TypeLink:
 			want = m.link
 			continue
 		case m.typ != tar.TypeReg || m.sparse:
-			return "", nil, fmt.Errorf("%s: not a regular file", name)
+			return "", nil, fmt.Errorf("%s: not a regular file", what)
 		}
 		return want, m, nil
 	}

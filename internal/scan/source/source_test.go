@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/wardproject/ward/internal/image/imagetar/imagetartest"
 )
 
 func TestCleanPath(t *testing.T) {
@@ -164,5 +166,54 @@ func TestDirSymlinkedRootAndLinksInside(t *testing.T) {
 	}
 	if e := got["etc/passwd"]; e.Open != nil || e.Linkname != "/etc/passwd" {
 		t.Errorf("symlink inside the rootfs is openable: %+v", e)
+	}
+}
+
+// TestArchiveRefusesHostile runs the hostile archives every reader of
+// archives refuses (imagetartest.Hostile) through OpenArchive: what ward
+// load refuses, ward scan and ward check refuse too, with the same words.
+func TestArchiveRefusesHostile(t *testing.T) {
+	for _, tc := range imagetartest.Hostile() {
+		t.Run(tc.Name, func(t *testing.T) {
+			a, err := OpenArchive(writeTemp(t, tc.Archive))
+			if err == nil {
+				a.Close()
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.Err) || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("err = %v, want one line containing %q", err, tc.Err)
+			}
+		})
+	}
+}
+
+// TestArchiveFollowsDocker25Links reads an archive as Docker 25+ saves it
+// (layers at blobs/sha256/, manifest.json naming legacy <id>/layer.tar
+// symlinks) and as an OCI layout: the same layers, named by diff ID.
+func TestArchiveFollowsDocker25Links(t *testing.T) {
+	l0, l1 := imagetartest.Layer("etc/hostname", "box\n"), imagetartest.Layer("etc/motd", "hi\n")
+	for kind, data := range map[string][]byte{
+		"docker-archive": imagetartest.Tar(imagetartest.DockerSaveMembers("example.com/app:1", l0, l1)...),
+		"oci-archive":    imagetartest.Tar(imagetartest.OCIMembers("example.com/app:1", l0, l1)...),
+	} {
+		t.Run(kind, func(t *testing.T) {
+			a, err := OpenArchive(writeTemp(t, data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.Close()
+			if a.Kind() != kind || strings.Join(a.Names(), ",") != "example.com/app:1" || len(a.Layers()) != 2 {
+				t.Fatalf("kind %s, names %v, %d layers", a.Kind(), a.Names(), len(a.Layers()))
+			}
+			for i, want := range []string{"etc/hostname", "etc/motd"} {
+				l := a.Layers()[i]
+				var paths []string
+				if err := l.Walk(func(e Entry) error { paths = append(paths, e.Path); return nil }); err != nil {
+					t.Fatal(err)
+				}
+				if l.Digest() != imagetartest.Digest([][]byte{l0, l1}[i]) || strings.Join(paths, ",") != want {
+					t.Errorf("layer %d: %s with %v, want %v", i, l.Digest(), paths, want)
+				}
+			}
+		})
 	}
 }

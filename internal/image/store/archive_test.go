@@ -1,0 +1,72 @@
+package store
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/wardproject/ward/internal/image/imagetar/imagetartest"
+)
+
+// TestLoadRefusesHostileArchives runs the hostile archives every reader
+// of archives refuses (imagetartest.Hostile) through Load: one error line
+// naming what is wrong, and nothing stored.
+func TestLoadRefusesHostileArchives(t *testing.T) {
+	for _, tc := range imagetartest.Hostile() {
+		t.Run(tc.Name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "hostile.tar")
+			if err := os.WriteFile(p, tc.Archive, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			s := newStore(t)
+			loaded, err := s.Load(ctx, p, nil)
+			if err == nil || !strings.Contains(err.Error(), tc.Err) || len(loaded) != 0 {
+				t.Fatalf("Load = %d images, %v; want an error containing %q", len(loaded), err, tc.Err)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error spans lines: %q", err)
+			}
+			assertNothingStored(t, s)
+			assertConsistent(t, s)
+		})
+	}
+}
+
+// TestLoadBothFormatsAgree loads one image from a docker-save archive
+// (Docker 25's layout: blobs behind legacy symlinks) and from an OCI
+// layout: the same image ID, its reference, and layers that read back.
+func TestLoadBothFormatsAgree(t *testing.T) {
+	l0, l1 := imagetartest.Layer("etc/hostname", "box\n"), imagetartest.Layer("etc/motd", "hi\n")
+	archives := map[string][]byte{
+		"docker-save": imagetartest.Tar(imagetartest.DockerSaveMembers("example.com/app:1", l0, l1)...),
+		"oci":         imagetartest.Tar(imagetartest.OCIMembers("example.com/app:1", l0, l1)...),
+	}
+	wantID := imagetartest.Digest(imagetartest.Config(l0, l1))
+	for name, data := range archives {
+		t.Run(name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "archive.tar")
+			if err := os.WriteFile(p, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			s := newStore(t)
+			loaded, err := s.Load(ctx, p, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(loaded) != 1 || loaded[0].Image.ID.String() != wantID || strings.Join(loaded[0].Refs, ",") != "example.com/app:1" {
+				t.Fatalf("loaded %+v, want image %s named example.com/app:1", loaded, wantID)
+			}
+			got, err := s.Get("example.com/app:1")
+			if err != nil || got.ID.String() != wantID || len(got.Layers) != 2 {
+				t.Fatalf("Get = %+v, %v", got, err)
+			}
+			for i, l := range []([]byte){l0, l1} {
+				if got.Layers[i].DiffID.String() != imagetartest.Digest(l) {
+					t.Errorf("layer %d diff ID %s, want %s", i, got.Layers[i].DiffID, imagetartest.Digest(l))
+				}
+			}
+			assertConsistent(t, s)
+		})
+	}
+}
