@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
@@ -21,6 +22,7 @@ import (
 func benchImage(b *testing.B, n int) v1.Image {
 	b.Helper()
 	img := empty.Image
+	rnd := rand.New(rand.NewPCG(3, 4))
 	chunk := make([]byte, 64<<10)
 	for l := range n {
 		var buf bytes.Buffer
@@ -28,7 +30,7 @@ func benchImage(b *testing.B, n int) v1.Image {
 		for i := range 16 {
 			for j := range chunk {
 				if j%2 == 0 {
-					chunk[j] = byte(j*7 + i*13 + l*31)
+					chunk[j] = byte(rnd.Uint32())
 				} else {
 					chunk[j] = 'a'
 				}
