@@ -22,6 +22,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -112,6 +113,10 @@ func New(f *os.File) (*Archive, error) {
 		a.format = OCILayout
 		a.index = new(ociManifest)
 		err = a.readJSON("index.json", a.index)
+	case a.legacySave():
+		// Not a root filesystem either: reading it as one would report
+		// nothing found where nothing was looked at.
+		err = errors.New("a docker-save archive from before Docker 1.10 (repositories and <id>/json, no manifest.json): load it into docker and save it again")
 	}
 	if err != nil {
 		return nil, err
@@ -167,6 +172,21 @@ func (a *Archive) indexTar() error {
 		}
 		a.members[name] = m
 	}
+}
+
+// legacySave tells a docker-save archive of the format before manifest.json
+// (Docker 1.9 and older: repositories, then <id>/json and <id>/layer.tar
+// per layer) from a root filesystem.
+func (a *Archive) legacySave() bool {
+	if a.members["repositories"] == nil {
+		return false
+	}
+	for name := range a.members {
+		if dir, file := path.Split(name); file == "json" && checkDigest("sha256:"+strings.TrimSuffix(dir, "/")) == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // cleanName makes a tar name or link target an archive name: no leading

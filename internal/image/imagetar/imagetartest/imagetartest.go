@@ -223,6 +223,8 @@ func Hostile() []Case {
 		{"oci layer size differs from the manifest", ociWithManifest(Manifest(cfg, []map[string]any{{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": Digest(layer), "size": len(layer) + 1}})), "bytes in the archive, the manifest says"},
 		{"oci blob twice", Tar(append(oci, Member{Name: cfgName, Data: cfg})...), "2 members of the archive have this name"},
 		{"oci index nested too deep", Tar(nested...), "nesting too deep"},
+		{"docker-save before manifest.json", Tar(Member{Name: "repositories", Data: []byte(`{"hostile":{"v1":"` + hexOf(Digest(layer)) + `"}}`)},
+			Member{Name: hexOf(Digest(layer)) + "/json", Data: []byte(`{}`)}, Member{Name: hexOf(Digest(layer)) + "/layer.tar", Data: layer}), "before Docker 1.10"},
 		{"oci index.json huge", Tar(Replace(oci, "index.json", Member{Name: "index.json", Data: bytes.Repeat([]byte(" "), MaxMetadata+1)})...), "too large for metadata"},
 	}
 }
