@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/klauspost/compress/zstd"
+
 	"github.com/wardproject/ward/internal/image/imagetar/imagetartest"
 )
 
@@ -64,6 +66,51 @@ func TestLoadBothFormatsAgree(t *testing.T) {
 			for i, l := range []([]byte){l0, l1} {
 				if got.Layers[i].DiffID.String() != imagetartest.Digest(l) {
 					t.Errorf("layer %d diff ID %s, want %s", i, got.Layers[i].DiffID, imagetartest.Digest(l))
+				}
+			}
+			assertConsistent(t, s)
+		})
+	}
+}
+
+// TestLoadCompressedArchives loads `docker save | gzip` (and zstd), as
+// docker load does: the same image as the plain archive, and no
+// decompressed copy left in the store's directory, loaded or refused.
+func TestLoadCompressedArchives(t *testing.T) {
+	l0 := imagetartest.Layer("etc/hostname", "box\n")
+	plain := imagetartest.Tar(imagetartest.DockerSaveMembers("example.com/app:1", l0)...)
+	zenc, _ := zstd.NewWriter(nil)
+	hostile := imagetartest.Hostile()[1]
+	tests := []struct {
+		name string
+		data []byte
+		err  string
+	}{
+		{"gzip", gzipped(t, plain), ""},
+		{"zstd", zenc.EncodeAll(plain, nil), ""},
+		{"gzip hostile", gzipped(t, hostile.Archive), hostile.Err},
+		{"gzip truncated", gzipped(t, plain)[:200], "decompress"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "archive.tar.gz")
+			if err := os.WriteFile(p, tc.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			s := newStore(t)
+			loaded, err := s.Load(ctx, p, nil)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("Load = %v, want an error containing %q", err, tc.err)
+				}
+				assertNothingStored(t, s)
+			} else if err != nil || len(loaded) != 1 || loaded[0].Image.ID.String() != imagetartest.Digest(imagetartest.Config(l0)) {
+				t.Fatalf("Load = %+v, %v", loaded, err)
+			}
+			entries, _ := os.ReadDir(s.Dir())
+			for _, e := range entries {
+				if strings.HasPrefix(e.Name(), ".load-") {
+					t.Errorf("left in the store: %s", e.Name())
 				}
 			}
 			assertConsistent(t, s)

@@ -1,8 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"os"
 	"runtime"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -20,7 +23,8 @@ type Loaded struct {
 }
 
 // Load reads a docker-save archive (manifest.json) or an OCI image layout
-// archive (index.json, oci-layout) and stores every image in it. Docker's
+// archive (index.json, oci-layout), plain or gzip- or zstd-compressed, and
+// stores every image in it. Docker's
 // own archives since 25.0 carry both; manifest.json is preferred. Every
 // layer is checked as it comes in (archive.Check); an image that fails
 // leaves nothing in the store, neither its record nor its blobs, though
@@ -34,7 +38,7 @@ func (s *Store) Load(ctx context.Context, path string, progress Progress) ([]Loa
 }
 
 func (s *Store) load(ctx context.Context, path string, progress Progress) ([]Loaded, error) {
-	a, err := imagetar.Open(path)
+	a, err := s.openArchive(ctx, path)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", path, err)
 	}
@@ -46,6 +50,49 @@ func (s *Store) load(ctx context.Context, path string, progress Progress) ([]Loa
 		return s.loadOCIArchive(ctx, path, a, progress)
 	}
 	return nil, fmt.Errorf("load %s: neither a docker-save archive (no manifest.json) nor an OCI layout (no index.json)", path)
+}
+
+// openArchive indexes the archive at path. A compressed one (`docker save
+// | gzip`, which docker load takes too; zstd as well) is decompressed once
+// into an unlinked file in the store's directory, so that nothing of it
+// outlives the load, and indexed there.
+func (s *Store) openArchive(ctx context.Context, path string) (*imagetar.Archive, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	magic := make([]byte, 4)
+	n, _ := io.ReadFull(f, magic)
+	if !bytes.HasPrefix(magic[:n], gzipMagic) && !bytes.HasPrefix(magic[:n], zstdMagic) {
+		a, err := imagetar.New(f)
+		if err != nil {
+			f.Close()
+		}
+		return a, err
+	}
+	defer f.Close()
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	tmp, err := os.CreateTemp(s.dir, ".load-")
+	if err != nil {
+		return nil, err
+	}
+	os.Remove(tmp.Name())
+	src, err := Decompress(f)
+	if err == nil {
+		_, err = io.Copy(tmp, &ctxReader{ctx: ctx, r: src})
+		src.Close()
+	}
+	if err != nil {
+		tmp.Close()
+		return nil, fmt.Errorf("decompress: %w", err)
+	}
+	a, err := imagetar.New(tmp)
+	if err != nil {
+		tmp.Close()
+	}
+	return a, err
 }
 
 // loadOCIArchive stores the images an OCI layout archive's index names,
