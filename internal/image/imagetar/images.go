@@ -24,7 +24,8 @@ type Image struct {
 	// docker-save archive, a digest in an OCI layout.
 	ConfigName string
 	Config     []byte
-	// DiffIDs are the config's rootfs.diff_ids as written, unchecked.
+	// DiffIDs are the config's rootfs.diff_ids, one per layer, each a
+	// sha256 digest.
 	DiffIDs []string
 	// Manifest is the OCI image manifest, raw, with its digest and media
 	// type; empty for a docker-save archive, which has none.
@@ -44,8 +45,8 @@ type Layer struct {
 	Digest    string
 	MediaType string // an OCI descriptor's; "" in a docker-save archive
 	Size      int64  // bytes stored in the archive
-	// DiffID is the config's diff ID for this layer ("" when the config
-	// lists fewer layers than the manifest).
+	// DiffID is the config's diff ID for this layer, the digest of its
+	// uncompressed content; nothing has checked that content yet.
 	DiffID string
 }
 
@@ -128,7 +129,7 @@ func (a *Archive) savedImage(e saveEntry) (*Image, error) {
 		}
 		img.Layers = append(img.Layers, l)
 	}
-	return img, nil
+	return img, img.checkDiffIDs()
 }
 
 func (a *Archive) ociImage(d ociDescriptor, platform *v1.Platform) (*Image, error) {
@@ -186,7 +187,21 @@ func (a *Archive) ociImage(d ociDescriptor, platform *v1.Platform) (*Image, erro
 		}
 		img.Layers = append(img.Layers, Layer{Name: name, Digest: ld.Digest, MediaType: ld.MediaType, Size: mem.size, DiffID: img.diffID(i)})
 	}
-	return img, nil
+	return img, img.checkDiffIDs()
+}
+
+// checkDiffIDs holds the config to one diff ID per layer, each a digest
+// a reader can check the layer's content against.
+func (img *Image) checkDiffIDs() error {
+	if len(img.DiffIDs) != len(img.Layers) {
+		return fmt.Errorf("config %s lists %d layers, the manifest %d", img.ConfigName, len(img.DiffIDs), len(img.Layers))
+	}
+	for _, d := range img.DiffIDs {
+		if checkDigest(d) != nil {
+			return fmt.Errorf("config %s: diff ID %q is not sha256:<64 hex digits>", img.ConfigName, d)
+		}
+	}
+	return nil
 }
 
 // isIndex tells an index from an image manifest by its media type, or by

@@ -5,6 +5,8 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -87,7 +89,7 @@ func (a *Archive) readImage(it *imagetar.Archive) error {
 		if digest == "" {
 			digest = l.Digest
 		}
-		a.layers = append(a.layers, &tarLayer{digest: digest, open: func() (io.Reader, error) { return it.OpenLayer(l) }})
+		a.layers = append(a.layers, &tarLayer{digest: digest, diffID: l.DiffID, open: func() (io.Reader, error) { return it.OpenLayer(l) }})
 	}
 	return nil
 }
@@ -129,6 +131,9 @@ func isZstd(b []byte) bool { return bytes.HasPrefix(b, []byte{0x28, 0xb5, 0x2f, 
 // tar+zstd layers, and what `ward import` accepts).
 type tarLayer struct {
 	digest string
+	// diffID, when set, is what the image's config says the uncompressed
+	// content hashes to; a walk that ends without an error has checked it.
+	diffID string
 	open   func() (io.Reader, error)
 }
 
@@ -158,7 +163,23 @@ func (l *tarLayer) Walk(fn func(Entry) error) error {
 		defer zr.Close()
 		r = zr
 	}
-	return WalkTar(l.digest, r, fn)
+	if l.diffID == "" {
+		return WalkTar(l.digest, r, fn)
+	}
+	// Never report on content other than what the image vouches for:
+	// hash all of it (the tar's trailing blocks too) while it is walked.
+	h := sha256.New()
+	r = io.TeeReader(r, h)
+	if err := WalkTar(l.digest, r, fn); err != nil {
+		return err
+	}
+	if _, err := io.Copy(io.Discard, r); err != nil {
+		return fmt.Errorf("layer %s: %w", l.digest, err)
+	}
+	if got := "sha256:" + hex.EncodeToString(h.Sum(nil)); got != l.diffID {
+		return fmt.Errorf("layer %s: diff ID mismatch: content is %s, config says %s", l.digest, got, l.diffID)
+	}
+	return nil
 }
 
 // WalkTar calls fn for every entry of an uncompressed layer tar read from r;

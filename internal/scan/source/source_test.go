@@ -84,19 +84,21 @@ func jsonOf(v any) string {
 
 func TestOpenArchiveKinds(t *testing.T) {
 	layer := string(tarOf(t, tmember{"etc/hostname", "x\n"}))
+	// The config vouches for the uncompressed layer, which the walk checks.
+	diffIDs := jsonOf(map[string]any{"rootfs": map[string]any{"diff_ids": []string{imagetartest.Digest([]byte(layer))}}})
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
 	zw.Write([]byte(layer))
 	zw.Close()
 	docker := tarOf(t,
 		tmember{"manifest.json", jsonOf([]any{map[string]any{"Config": "cfg.json", "RepoTags": []string{"example.com/app:1"}, "Layers": []string{"l0/layer.tar"}}})},
-		tmember{"cfg.json", `{"rootfs":{"diff_ids":["sha256:aaaa"]}}`},
+		tmember{"cfg.json", diffIDs},
 		tmember{"l0/layer.tar", layer})
 	zenc, _ := zstd.NewWriter(nil)
 	zlayer := string(zenc.EncodeAll([]byte(layer), nil))
 	dockerZstd := tarOf(t,
 		tmember{"manifest.json", jsonOf([]any{map[string]any{"Config": "cfg.json", "RepoTags": []string{"example.com/app:zstd"}, "Layers": []string{"l0/layer.tar.zst"}}})},
-		tmember{"cfg.json", `{"rootfs":{"diff_ids":["sha256:aaaa"]}}`},
+		tmember{"cfg.json", diffIDs},
 		tmember{"l0/layer.tar.zst", zlayer})
 	tests := []struct {
 		name    string
@@ -213,6 +215,43 @@ func TestArchiveFollowsDocker25Links(t *testing.T) {
 				if l.Digest() != imagetartest.Digest([][]byte{l0, l1}[i]) || strings.Join(paths, ",") != want {
 					t.Errorf("layer %d: %s with %v, want %v", i, l.Digest(), paths, want)
 				}
+			}
+		})
+	}
+}
+
+// TestArchiveLayerMustMatchItsDiffID swaps a layer's content for another
+// valid layer (plain in a docker-save archive, gzip in an OCI layout, whose
+// blob digest is left to match): the walk sees the entries but ends with
+// an error, so nothing is reported clean about content the image's config
+// does not vouch for.
+func TestArchiveLayerMustMatchItsDiffID(t *testing.T) {
+	good, other := imagetartest.Layer("etc/hostname", "box\n"), imagetartest.Layer("etc/hostname", "evil\n")
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(other)
+	zw.Close()
+	ociMembers := imagetartest.OCIMembers("example.com/app:1", good)
+	// The manifest names the gzip blob of other; the config still vouches for good.
+	cfg := imagetartest.Config(good)
+	m := imagetartest.Manifest(cfg, []map[string]any{{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": imagetartest.Digest(gz.Bytes()), "size": gz.Len()}})
+	ociMembers = imagetartest.Replace(ociMembers, "index.json", imagetartest.Member{Name: "index.json", Data: imagetartest.Index(imagetartest.Digest(m), "application/vnd.oci.image.manifest.v1+json", "")})
+	ociMembers = append(ociMembers,
+		imagetartest.Member{Name: "blobs/sha256/" + strings.TrimPrefix(imagetartest.Digest(m), "sha256:"), Data: m},
+		imagetartest.Member{Name: "blobs/sha256/" + strings.TrimPrefix(imagetartest.Digest(gz.Bytes()), "sha256:"), Data: gz.Bytes()})
+	docker := imagetartest.DockerSaveMembers("example.com/app:1", good)
+	blob := "blobs/sha256/" + strings.TrimPrefix(imagetartest.Digest(good), "sha256:")
+	docker = imagetartest.Replace(docker, blob, imagetartest.Member{Name: blob, Data: other})
+	for name, data := range map[string][]byte{"docker-save": imagetartest.Tar(docker...), "oci": imagetartest.Tar(ociMembers...)} {
+		t.Run(name, func(t *testing.T) {
+			a, err := OpenArchive(writeTemp(t, data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.Close()
+			err = a.Layers()[0].Walk(func(Entry) error { return nil })
+			if err == nil || !strings.Contains(err.Error(), "diff ID mismatch") || !strings.Contains(err.Error(), imagetartest.Digest(other)) {
+				t.Fatalf("walk of a swapped layer: %v, want a diff ID mismatch naming %s", err, imagetartest.Digest(other))
 			}
 		})
 	}

@@ -225,6 +225,13 @@ func Hostile() []Case {
 		{"oci index nested too deep", Tar(nested...), "nesting too deep"},
 		{"docker-save before manifest.json", Tar(Member{Name: "repositories", Data: []byte(`{"hostile":{"v1":"` + hexOf(Digest(layer)) + `"}}`)},
 			Member{Name: hexOf(Digest(layer)) + "/json", Data: []byte(`{}`)}, Member{Name: hexOf(Digest(layer)) + "/layer.tar", Data: layer}), "before Docker 1.10"},
+		{"docker config lists fewer layers", withManifest(SaveManifest(cfgName, "hostile:v1", "legacy0/layer.tar", "legacy0/layer.tar")), "lists 1 layers, the manifest 2"},
+		{"oci diff ID that is not a digest", func() []byte {
+			bad := []byte(`{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:aaaa"]}}`)
+			m := Manifest(bad, []map[string]any{{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": Digest(layer), "size": len(layer)}})
+			ms := Replace(oci, "index.json", Member{Name: "index.json", Data: Index(Digest(m), "application/vnd.oci.image.manifest.v1+json", "")})
+			return Tar(append(ms, Member{Name: "blobs/sha256/" + hexOf(Digest(m)), Data: m}, Member{Name: "blobs/sha256/" + hexOf(Digest(bad)), Data: bad})...)
+		}(), `diff ID "sha256:aaaa" is not sha256`},
 		{"oci index.json huge", Tar(Replace(oci, "index.json", Member{Name: "index.json", Data: bytes.Repeat([]byte(" "), MaxMetadata+1)})...), "too large for metadata"},
 	}
 }
