@@ -110,6 +110,12 @@ func (a *Archive) Image(i int, platform *v1.Platform) (*Image, error) {
 }
 
 func (a *Archive) savedImage(e saveEntry) (*Image, error) {
+	// Member names reach error lines and the store's messages as they are.
+	for _, n := range append([]string{e.Config}, e.Layers...) {
+		if shown(n) != n {
+			return nil, fmt.Errorf("manifest.json: member name %s has control characters", shown(n))
+		}
+	}
 	img := &Image{Names: e.RepoTags, ConfigName: e.Config}
 	var err error
 	if img.Config, err = a.ReadSmall(e.Config); err != nil {

@@ -12,9 +12,10 @@
 // Archives are hostile input. A name is only ever looked up in the index,
 // never on the host; a name that climbs out of the archive ("../x") is
 // not in it; links are followed a bounded number of times; a member that
-// appears twice, a metadata file over MaxMetadata, or a blob whose content
-// does not hash to the digest that names it is refused with one error
-// line naming it.
+// appears twice, a metadata file over MaxMetadata, a blob whose content
+// does not hash to the digest that names it, or a config without one
+// sha256 diff ID per layer is refused with one error line naming it.
+// Layer content is checked by whoever reads it (the store, the scanner).
 package imagetar
 
 import (
@@ -27,7 +28,10 @@ import (
 	"io"
 	"os"
 	"path"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Format says what kind of archive a tar is, judged by its members.
@@ -63,8 +67,8 @@ const maxLinks = 8
 
 // Archive is an indexed image archive. Its lifecycle: Open indexes the tar
 // and reads its top-level manifest (manifest.json or index.json); Image
-// resolves one image of it; Open on a layer reads that member by offset
-// and may be called while other layers are read; Close closes the file.
+// resolves one image of it; OpenLayer reads one layer's member by offset,
+// and layers may be read side by side; Close closes the file.
 type Archive struct {
 	f       *os.File
 	members map[string]*member
@@ -227,9 +231,9 @@ func (a *Archive) resolve(name string) (string, *member, error) {
 	want := cleanName(name)
 	for range maxLinks {
 		// Errors name what was asked for and, past a link, what it led to.
-		what := name
+		what := shown(name)
 		if want != cleanName(name) && want != "" {
-			what = name + " -> " + want
+			what += " -> " + shown(want)
 		}
 		m := a.members[want]
 		if want == "" || m == nil {
@@ -247,7 +251,7 @@ func (a *Archive) resolve(name string) (string, *member, error) {
 		}
 		return want, m, nil
 	}
-	return "", nil, fmt.Errorf("%s: too many links", name)
+	return "", nil, fmt.Errorf("%s: too many links", shown(name))
 }
 
 // ReadSmall reads a metadata file (a manifest, an index, a config) whole.
@@ -257,11 +261,11 @@ func (a *Archive) ReadSmall(name string) ([]byte, error) {
 		return nil, err
 	}
 	if r.Size() > MaxMetadata {
-		return nil, fmt.Errorf("%s: %d bytes is too large for metadata (at most %d)", name, r.Size(), MaxMetadata)
+		return nil, fmt.Errorf("%s: %d bytes is too large for metadata (at most %d)", shown(name), r.Size(), MaxMetadata)
 	}
 	data := make([]byte, r.Size())
 	if _, err := io.ReadFull(r, data); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s: %w", shown(name), err)
 	}
 	return data, nil
 }
@@ -323,6 +327,16 @@ func checkDigest(digest string) error {
 		return fmt.Errorf("digest %q: want sha256:<64 hex digits>", digest)
 	}
 	return nil
+}
+
+// shown is a name as an error line shows it: as it is when it prints as
+// itself, quoted when it holds a newline, another control character or
+// bytes that are not UTF-8, so that one error stays one line.
+func shown(name string) string {
+	if !utf8.ValidString(name) || strings.ContainsFunc(name, unicode.IsControl) {
+		return strconv.Quote(name)
+	}
+	return name
 }
 
 func sha256Of(data []byte) string {

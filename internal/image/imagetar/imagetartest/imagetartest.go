@@ -213,6 +213,8 @@ func Hostile() []Case {
 		{"docker layer is a device", withLegacy(Member{Name: "legacy0/layer.tar", Type: tar.TypeChar}), "not a regular file"},
 		{"docker layer member twice", Tar(append(docker, Member{Name: "./blobs/sha256/" + hexOf(Digest(layer)), Data: Layer("etc/hostname", "other\n")})...), "2 members of the archive have this name"},
 		{"docker manifest.json twice", Tar(append(docker, Member{Name: "manifest.json", Data: SaveManifest(cfgName, "other:v1", "legacy0/layer.tar")})...), "manifest.json: 2 members"},
+		{"docker layer name with a newline", withManifest(SaveManifest(cfgName, "hostile:v1", "legacy0/layer.tar\nfake: line")), `"legacy0/layer.tar\nfake: line" has control characters`},
+		{"docker link target with a newline", withLegacy(Member{Name: "legacy0/layer.tar", Type: tar.TypeSymlink, Link: "x\ny"}), `legacy0/layer.tar -> "legacy0/x\ny": missing from archive`},
 		{"docker manifest.json not JSON", withManifest([]byte("[{")), "manifest.json:"},
 		{"docker manifest.json huge", withManifest(append(SaveManifest(cfgName, "hostile:v1", "legacy0/layer.tar"), bytes.Repeat([]byte(" "), MaxMetadata)...)), "too large for metadata"},
 		{"oci manifest does not match its digest", Tar(Replace(oci, "blobs/sha256/"+hexOf(Digest(manifest)), Member{Name: "blobs/sha256/" + hexOf(Digest(manifest)), Data: append(manifest, ' ')})...), "digest mismatch"},
