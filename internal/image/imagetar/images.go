@@ -2,6 +2,7 @@ package imagetar
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -246,8 +247,17 @@ func pick(ds []ociDescriptor, platform *v1.Platform) (ociDescriptor, error) {
 			return d, nil
 		}
 	}
-	return ociDescriptor{}, fmt.Errorf("no image for %s in the index", platform)
+	return ociDescriptor{}, noPlatformError{platform.String()}
 }
+
+// ErrNoPlatform is what Image's error is (errors.Is) when an index has no
+// image for the platform asked for.
+var ErrNoPlatform = errors.New("no image for the platform")
+
+type noPlatformError struct{ platform string }
+
+func (e noPlatformError) Error() string      { return "no image for " + e.platform + " in the index" }
+func (noPlatformError) Is(target error) bool { return target == ErrNoPlatform }
 
 func (img *Image) readDiffIDs() error {
 	var cfg configRootFS

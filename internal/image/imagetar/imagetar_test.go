@@ -3,6 +3,7 @@ package imagetar
 import (
 	"archive/tar"
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -125,39 +126,10 @@ func TestLegacyLayerPaths(t *testing.T) {
 
 func TestOCILayoutPlatforms(t *testing.T) {
 	amd, arm := imagetartest.Layer("arch", "amd64\n"), imagetartest.Layer("arch", "arm64\n")
-	ms := imagetartest.OCIMembers("", amd)
-	armMs := imagetartest.OCIMembers("", arm)
-	var armManifest string
-	for _, m := range armMs {
-		if m.Name == "index.json" {
-			var idx struct{ Manifests []struct{ Digest string } }
-			json.Unmarshal(m.Data, &idx)
-			armManifest = idx.Manifests[0].Digest
-			continue
-		}
-		if m.Name != "oci-layout" {
-			ms = append(ms, m)
-		}
-	}
-	var amdManifest string
-	for _, m := range ms {
-		if m.Name == "index.json" {
-			var idx struct{ Manifests []struct{ Digest string } }
-			json.Unmarshal(m.Data, &idx)
-			amdManifest = idx.Manifests[0].Digest
-		}
-	}
-	platforms, _ := json.Marshal(map[string]any{"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": []any{
-		map[string]any{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": amdManifest, "size": 1, "platform": map[string]string{"os": "linux", "architecture": "amd64"}},
-		map[string]any{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": armManifest, "size": 1, "platform": map[string]string{"os": "linux", "architecture": "arm64"}},
-	}})
-	ms = append(ms, imagetartest.Member{Name: "blobs/sha256/" + strings.TrimPrefix(imagetartest.Digest(platforms), "sha256:"), Data: platforms})
 	// containerd names the image with a full reference; ref.name may be a
 	// bare tag, which names nothing.
-	top, _ := json.Marshal(map[string]any{"schemaVersion": 2, "manifests": []any{map[string]any{
-		"mediaType": "application/vnd.oci.image.index.v1+json", "digest": imagetartest.Digest(platforms), "size": len(platforms),
-		"annotations": map[string]string{"io.containerd.image.name": "example.com/multi:1", "org.opencontainers.image.ref.name": "1"}}}})
-	data := imagetartest.Tar(imagetartest.Replace(ms, "index.json", imagetartest.Member{Name: "index.json", Data: top})...)
+	data := imagetartest.Tar(imagetartest.MultiPlatform("example.com/multi:1",
+		imagetartest.ForPlatform{OS: "linux", Arch: "amd64", Layer: amd}, imagetartest.ForPlatform{OS: "linux", Arch: "arm64", Layer: arm})...)
 	tests := []struct {
 		platform *v1.Platform
 		want     []byte
@@ -176,8 +148,8 @@ func TestOCILayoutPlatforms(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			a, img, err := openFirst(t, data, tc.platform)
 			if tc.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.err) {
-					t.Fatalf("err = %v, want %q", err, tc.err)
+				if err == nil || !strings.Contains(err.Error(), tc.err) || !errors.Is(err, ErrNoPlatform) {
+					t.Fatalf("err = %v, want %q (ErrNoPlatform)", err, tc.err)
 				}
 				return
 			}

@@ -3,6 +3,7 @@ package store
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -114,6 +115,47 @@ func TestLoadCompressedArchives(t *testing.T) {
 				}
 			}
 			assertConsistent(t, s)
+		})
+	}
+}
+
+// TestLoadMultiPlatformArchive stores the image of a multi-platform OCI
+// archive for the platform ward runs, wherever its index lists it, and
+// refuses an archive with none, storing nothing.
+func TestLoadMultiPlatformArchive(t *testing.T) {
+	other := "arm64"
+	if runtime.GOARCH == "arm64" {
+		other = "amd64"
+	}
+	mine, theirs := imagetartest.Layer("arch", runtime.GOARCH), imagetartest.Layer("arch", other)
+	for _, tc := range []struct {
+		name   string
+		images []imagetartest.ForPlatform
+		err    string
+	}{
+		{"this platform second", []imagetartest.ForPlatform{{OS: "linux", Arch: other, Layer: theirs}, {OS: "linux", Arch: runtime.GOARCH, Layer: mine}}, ""},
+		{"no image for this platform", []imagetartest.ForPlatform{{OS: "linux", Arch: other, Layer: theirs}}, "no image for linux/" + runtime.GOARCH},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "multi.tar")
+			if err := os.WriteFile(p, imagetartest.Tar(imagetartest.MultiPlatform("example.com/multi:1", tc.images...)...), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			s := newStore(t)
+			loaded, err := s.Load(ctx, p, nil)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("Load = %v, want %q", err, tc.err)
+				}
+				assertNothingStored(t, s)
+				return
+			}
+			if err != nil || len(loaded) != 1 || loaded[0].Image.Layers[0].DiffID.String() != imagetartest.Digest(mine) {
+				t.Fatalf("Load = %+v, %v; want the image whose layer is %s", loaded, err, imagetartest.Digest(mine))
+			}
+			if got, err := s.Get("example.com/multi:1"); err != nil || got.ID != loaded[0].Image.ID {
+				t.Errorf("Get = %v, %v", got, err)
+			}
 		})
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -128,5 +127,5 @@ func (s *Store) loadOCIArchive(ctx context.Context, path string, a *imagetar.Arc
 	return out, nil
 }
 
-// Platform is the platform ward runs images for.
-func Platform() v1.Platform { return v1.Platform{OS: "linux", Architecture: runtime.GOARCH} }
+// Platform is the platform ward runs images for (image.Platform).
+func Platform() v1.Platform { return image.Platform() }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 
+	"github.com/wardproject/ward/internal/image"
 	"github.com/wardproject/ward/internal/image/imagetar"
 )
 
@@ -70,7 +71,10 @@ func openArchive(f *os.File) (*Archive, error) {
 }
 
 // readImage takes the archive's first image, as docker load tags it in a
-// multi-image archive, and in a nested index the first manifest.
+// multi-image archive. In a nested (multi-platform) index it takes the
+// image for the platform ward runs, as ward load stores it; where the
+// index has none, the first image, so another platform's image can still
+// be scanned.
 func (a *Archive) readImage(it *imagetar.Archive) error {
 	if it.Len() == 0 {
 		if it.Format() == imagetar.DockerSave {
@@ -78,7 +82,11 @@ func (a *Archive) readImage(it *imagetar.Archive) error {
 		}
 		return errors.New("index.json lists no image")
 	}
-	img, err := it.Image(0, nil)
+	platform := image.Platform()
+	img, err := it.Image(0, &platform)
+	if errors.Is(err, imagetar.ErrNoPlatform) {
+		img, err = it.Image(0, nil)
+	}
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -252,6 +253,42 @@ func TestArchiveLayerMustMatchItsDiffID(t *testing.T) {
 			err = a.Layers()[0].Walk(func(Entry) error { return nil })
 			if err == nil || !strings.Contains(err.Error(), "diff ID mismatch") || !strings.Contains(err.Error(), imagetartest.Digest(other)) {
 				t.Fatalf("walk of a swapped layer: %v, want a diff ID mismatch naming %s", err, imagetartest.Digest(other))
+			}
+		})
+	}
+}
+
+// TestArchivePlatform: in a multi-platform OCI archive the scanner reads
+// the image for the platform ward runs (what ward load stores), wherever
+// the index lists it; an archive with no image for it is still scanned,
+// its first image.
+func TestArchivePlatform(t *testing.T) {
+	other := "arm64"
+	if runtime.GOARCH == "arm64" {
+		other = "amd64"
+	}
+	mine, theirs := imagetartest.Layer("arch", runtime.GOARCH), imagetartest.Layer("arch", other)
+	tests := []struct {
+		name   string
+		images []imagetartest.ForPlatform
+		want   []byte
+	}{
+		{"this platform second", []imagetartest.ForPlatform{{OS: "linux", Arch: other, Layer: theirs}, {OS: "linux", Arch: runtime.GOARCH, Layer: mine}}, mine},
+		{"this platform first", []imagetartest.ForPlatform{{OS: "linux", Arch: runtime.GOARCH, Layer: mine}, {OS: "linux", Arch: other, Layer: theirs}}, mine},
+		{"no image for this platform", []imagetartest.ForPlatform{{OS: "linux", Arch: other, Layer: theirs}, {OS: "windows", Arch: runtime.GOARCH, Layer: imagetartest.Layer("arch", "windows")}}, theirs},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a, err := OpenArchive(writeTemp(t, imagetartest.Tar(imagetartest.MultiPlatform("example.com/multi:1", tc.images...)...)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.Close()
+			if len(a.Layers()) != 1 || a.Layers()[0].Digest() != imagetartest.Digest(tc.want) {
+				t.Fatalf("layers %v, want the one of digest %s", a.Layers(), imagetartest.Digest(tc.want))
+			}
+			if err := a.Layers()[0].Walk(func(Entry) error { return nil }); err != nil {
+				t.Error(err)
 			}
 		})
 	}

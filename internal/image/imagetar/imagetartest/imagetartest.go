@@ -237,3 +237,35 @@ func Hostile() []Case {
 		{"oci index.json huge", Tar(Replace(oci, "index.json", Member{Name: "index.json", Data: bytes.Repeat([]byte(" "), MaxMetadata+1)})...), "too large for metadata"},
 	}
 }
+
+// ForPlatform is one image of a multi-platform index: one layer, built
+// for OS/Arch.
+type ForPlatform struct {
+	OS, Arch string
+	Layer    []byte
+}
+
+// MultiPlatform are the members of an OCI layout whose index.json names,
+// as ref (containerd's annotation; ref.name gets the bare tag "1"), an
+// index of one image per platform, in the order given.
+func MultiPlatform(ref string, images ...ForPlatform) []Member {
+	ms := []Member{{Name: "oci-layout", Data: []byte(`{"imageLayoutVersion":"1.0.0"}`)}}
+	var descs []any
+	for _, img := range images {
+		cfg := Config(img.Layer)
+		m := Manifest(cfg, []map[string]any{{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": Digest(img.Layer), "size": len(img.Layer)}})
+		ms = append(ms,
+			Member{Name: "blobs/sha256/" + hexOf(Digest(img.Layer)), Data: img.Layer},
+			Member{Name: "blobs/sha256/" + hexOf(Digest(cfg)), Data: cfg},
+			Member{Name: "blobs/sha256/" + hexOf(Digest(m)), Data: m})
+		descs = append(descs, map[string]any{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": Digest(m), "size": len(m),
+			"platform": map[string]string{"os": img.OS, "architecture": img.Arch}})
+	}
+	platforms, _ := json.Marshal(map[string]any{"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": descs})
+	top, _ := json.Marshal(map[string]any{"schemaVersion": 2, "manifests": []any{map[string]any{
+		"mediaType": "application/vnd.oci.image.index.v1+json", "digest": Digest(platforms), "size": len(platforms),
+		"annotations": map[string]string{"io.containerd.image.name": ref, "org.opencontainers.image.ref.name": "1"}}}})
+	return append(ms,
+		Member{Name: "blobs/sha256/" + hexOf(Digest(platforms)), Data: platforms},
+		Member{Name: "index.json", Data: top})
+}
