@@ -1,7 +1,8 @@
 // Package image names the nouns of ward's image store: an Image as the
 // store records it, its Layers, and the references that name it. Sibling
 // packages read, write and move them: store (on disk), archive (layer
-// tars), registry (pull and push).
+// tars), imagetar (docker-save and OCI layout archives), registry (pull
+// and push).
 package image
 
 import (
