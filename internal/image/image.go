@@ -1,13 +1,15 @@
 // Package image names the nouns of ward's image store: an Image as the
 // store records it, its Layers, and the references that name it. Sibling
 // packages read, write and move them: store (on disk), archive (layer
-// tars), registry (pull and push).
+// tars), imagetar (docker-save and OCI layout archives), registry (pull
+// and push).
 package image
 
 import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"runtime"
 	"strings"
 	"time"
 
@@ -15,6 +17,11 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
+
+// Platform is the platform ward runs images for: where an index offers
+// several, the store keeps this one, pulls fetch it and the scanner reads
+// it, so what is judged is what would run.
+func Platform() v1.Platform { return v1.Platform{OS: "linux", Architecture: runtime.GOARCH} }
 
 // Image is one image in the store. Its ID is the digest of its config, as
 // in Docker; the manifest digest is what a registry knows it by.

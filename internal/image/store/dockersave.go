@@ -1,16 +1,12 @@
 package store
 
 import (
-	"archive/tar"
 	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -19,69 +15,52 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/wardproject/ward/internal/image"
+	"github.com/wardproject/ward/internal/image/imagetar"
 )
-
-// saveManifest is one entry of a docker-save archive's manifest.json.
-type saveManifest struct {
-	Config   string
-	RepoTags []string
-	Layers   []string
-}
-
-// maxSmallFile bounds manifest.json and configs read into memory.
-const maxSmallFile = 16 << 20
 
 // loadDockerArchive stores the images of a docker-save archive, reading
 // each layer once: a plain layer tar (what docker save writes) is
 // gzip-compressed on the way in while its diff ID is computed; a
 // compressed one is stored as it is. Either way the diff ID must match
 // the config's, or nothing of the image is recorded.
-func (s *Store) loadDockerArchive(ctx context.Context, path string, progress Progress) ([]Loaded, error) {
-	a := saveArchive{path: path}
-	data, err := a.readSmall("manifest.json")
-	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", path, err)
-	}
-	var entries []saveManifest
-	if err := json.Unmarshal(data, &entries); err != nil {
-		return nil, fmt.Errorf("load %s: manifest.json: %w", path, err)
-	}
+func (s *Store) loadDockerArchive(ctx context.Context, path string, a *imagetar.Archive, progress Progress) ([]Loaded, error) {
 	var out []Loaded
-	for _, e := range entries {
+	for i := range a.Len() {
+		img, err := a.Image(i, nil)
+		if err != nil {
+			return out, fmt.Errorf("load %s: %w", path, err)
+		}
 		var refs []name.Reference
-		for _, rt := range e.RepoTags {
+		for _, rt := range img.Names {
 			t, err := image.ParseTag(rt)
 			if err != nil {
 				return out, fmt.Errorf("load %s: %w", path, err)
 			}
 			refs = append(refs, t)
 		}
-		rec, err := s.loadSaved(ctx, a, e, refs, progress)
+		rec, err := s.loadSaved(ctx, a, img, refs, progress)
 		if err != nil {
 			return out, fmt.Errorf("load %s: %w", path, err)
 		}
-		out = append(out, Loaded{Image: rec, Refs: e.RepoTags})
+		out = append(out, Loaded{Image: rec, Refs: img.Names})
 	}
 	return out, nil
 }
 
-func (s *Store) loadSaved(ctx context.Context, a saveArchive, e saveManifest, refs []name.Reference, progress Progress) (*image.Image, error) {
+func (s *Store) loadSaved(ctx context.Context, a *imagetar.Archive, img *imagetar.Image, refs []name.Reference, progress Progress) (*image.Image, error) {
 	// Shared: blobs written but not yet recorded must not be collected.
 	unlock, err := s.lock(unix.LOCK_SH)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	rawConfig, err := a.readSmall(e.Config)
-	if err != nil {
-		return nil, err
-	}
+	rawConfig := img.Config
 	cfg, err := v1.ParseConfigFile(bytes.NewReader(rawConfig))
 	if err != nil {
-		return nil, fmt.Errorf("config %s: %w", e.Config, err)
+		return nil, fmt.Errorf("config %s: %w", img.ConfigName, err)
 	}
-	if len(cfg.RootFS.DiffIDs) != len(e.Layers) {
-		return nil, fmt.Errorf("config lists %d layers, manifest.json %d", len(cfg.RootFS.DiffIDs), len(e.Layers))
+	if len(cfg.RootFS.DiffIDs) != len(img.Layers) {
+		return nil, fmt.Errorf("config lists %d layers, manifest.json %d", len(cfg.RootFS.DiffIDs), len(img.Layers))
 	}
 	configDigest, err := s.writeSmallBlob(rawConfig, v1.Hash{})
 	if err != nil {
@@ -97,23 +76,22 @@ func (s *Store) loadSaved(ctx context.Context, a saveArchive, e saveManifest, re
 	chain := image.ChainIDs(cfg.RootFS.DiffIDs)
 	infos := map[v1.Hash]blobInfo{}
 	var done int64
-	for i, lp := range e.Layers {
+	for i, al := range img.Layers {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		var l image.Layer
-		err := a.open(lp, func(r io.Reader, size int64) error {
-			var err error
-			l, err = s.savedLayer(ctx, r, cfg.RootFS.DiffIDs[i], func(n int64) {
-				if progress != nil {
-					progress(done+n, 0)
-				}
-			})
-			done += size
-			return err
-		})
+		r, err := a.OpenLayer(al)
 		if err != nil {
-			return nil, fmt.Errorf("layer %s: %w", lp, err)
+			return nil, err
+		}
+		l, err := s.savedLayer(ctx, r, cfg.RootFS.DiffIDs[i], func(n int64) {
+			if progress != nil {
+				progress(done+n, 0)
+			}
+		})
+		done += al.Size
+		if err != nil {
+			return nil, fmt.Errorf("layer %s: %w", al.Name, err)
 		}
 		l.ChainID = chain[i]
 		rec.Layers = append(rec.Layers, l)
@@ -175,65 +153,4 @@ func (s *Store) savedLayer(ctx context.Context, r io.Reader, wantDiffID v1.Hash,
 		return image.Layer{}, fmt.Errorf("diff ID mismatch: content is %s, config says %s", diff, wantDiffID)
 	}
 	return image.Layer{Digest: digest, DiffID: diff, MediaType: types.DockerLayer, Size: size, UncompressedSize: usize}, nil
-}
-
-// saveArchive reads named files out of a docker-save tar. Entries may be
-// symlinks (docker 25+ links <id>/layer.tar to blobs/sha256/<hex>).
-type saveArchive struct{ path string }
-
-func (a saveArchive) readSmall(name string) ([]byte, error) {
-	var data []byte
-	err := a.open(name, func(r io.Reader, size int64) error {
-		if size > maxSmallFile {
-			return fmt.Errorf("%s: %d bytes is too large", name, size)
-		}
-		var err error
-		data, err = io.ReadAll(r)
-		return err
-	})
-	return data, err
-}
-
-// open finds name in the archive, following links, and hands its content to fn.
-func (a saveArchive) open(name string, fn func(r io.Reader, size int64) error) error {
-	want := path.Clean(name)
-	for hops := 0; hops < 8; hops++ {
-		f, err := os.Open(a.path)
-		if err != nil {
-			return err
-		}
-		tr := tar.NewReader(f)
-		var link string
-		for {
-			hdr, err := tr.Next()
-			if err == io.EOF {
-				f.Close()
-				return fmt.Errorf("%s: not in the archive", name)
-			}
-			if err != nil {
-				f.Close()
-				return err
-			}
-			if path.Clean(hdr.Name) != want {
-				continue
-			}
-			switch hdr.Typeflag {
-			case tar.TypeSymlink:
-				link = path.Join(path.Dir(want), hdr.Linkname)
-			case tar.TypeLink:
-				link = path.Clean(hdr.Linkname)
-			case tar.TypeReg:
-				err := fn(tr, hdr.Size)
-				f.Close()
-				return err
-			default:
-				f.Close()
-				return fmt.Errorf("%s: not a file", name)
-			}
-			break
-		}
-		f.Close()
-		want = link
-	}
-	return errors.New(name + ": too many links")
 }

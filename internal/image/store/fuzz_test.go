@@ -12,6 +12,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
+
+	"github.com/wardproject/ward/internal/image/imagetar/imagetartest"
 )
 
 // FuzzLoadArchive feeds archives to Load, the reader of docker-save and
@@ -48,6 +50,15 @@ func FuzzLoadArchive(f *testing.F) {
 		}
 	}
 	f.Add([]byte("not an archive"))
+	// The archives every reader refuses, and a compressed docker-save.
+	for _, tc := range imagetartest.Hostile() {
+		if len(tc.Archive) < 1<<20 {
+			f.Add(tc.Archive)
+		}
+	}
+	if data, err := os.ReadFile(p); err == nil {
+		f.Add(gzipped(nil, data))
+	}
 
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) > 1<<20 {

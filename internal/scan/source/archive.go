@@ -5,19 +5,22 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
-	"encoding/json"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path"
-	"strings"
 
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/wardproject/ward/internal/image"
+	"github.com/wardproject/ward/internal/image/imagetar"
 )
 
 // Archive is a tar file on disk: a docker-save archive, an OCI image layout
-// archive, or a plain rootfs tarball, told apart by content.
+// archive (both read by internal/image/imagetar, the reader `ward load`
+// uses too), or a plain rootfs tarball, told apart by content.
 type Archive struct {
 	f      *os.File
 	kind   string // "docker-archive", "oci-archive", "rootfs-tar"
@@ -25,9 +28,6 @@ type Archive struct {
 	config []byte   // the image config, raw; nil for a rootfs tarball
 	names  []string // references the archive records for the image
 }
-
-// member locates one file inside the outer tar without extracting it.
-type member struct{ off, size int64 }
 
 // OpenArchive indexes the tar file at name and finds its layers.
 func OpenArchive(name string) (*Archive, error) {
@@ -53,29 +53,53 @@ func openArchive(f *os.File) (*Archive, error) {
 		// tarball (gzip or zstd, as `ward import` takes one).
 		return &Archive{f: f, kind: "rootfs-tar", layers: []Layer{&tarLayer{open: sectionOpener(f, 0, -1)}}}, nil
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
-	members, err := indexTar(f)
+	it, err := imagetar.New(f)
 	if err != nil {
 		return nil, err
 	}
 	a := &Archive{f: f}
-	switch {
-	case members["manifest.json"] != (member{}):
-		a.kind = "docker-archive"
-		a.layers, a.config, a.names, err = dockerLayers(f, members)
-	case members["index.json"] != (member{}) && members["oci-layout"] != (member{}):
-		a.kind = "oci-archive"
-		a.layers, a.config, a.names, err = ociLayers(f, members)
-	default:
+	if it.Format() == imagetar.NotImage {
 		a.kind = "rootfs-tar"
 		a.layers = []Layer{&tarLayer{open: sectionOpener(f, 0, -1)}}
+		return a, nil
 	}
-	if err != nil {
+	a.kind = it.Format().String()
+	if err := a.readImage(it); err != nil {
 		return nil, fmt.Errorf("%s: %w", a.kind, err)
 	}
 	return a, nil
+}
+
+// readImage takes the archive's first image, as docker load tags it in a
+// multi-image archive. In a nested (multi-platform) index it takes the
+// image for the platform ward runs, as ward load stores it; where the
+// index has none, the first image, so another platform's image can still
+// be scanned.
+func (a *Archive) readImage(it *imagetar.Archive) error {
+	if it.Len() == 0 {
+		if it.Format() == imagetar.DockerSave {
+			return errors.New("manifest.json lists no image")
+		}
+		return errors.New("index.json lists no image")
+	}
+	platform := image.Platform()
+	img, err := it.Image(0, &platform)
+	if errors.Is(err, imagetar.ErrNoPlatform) {
+		img, err = it.Image(0, nil)
+	}
+	if err != nil {
+		return err
+	}
+	a.config, a.names = img.Config, img.Names
+	for _, l := range img.Layers {
+		// Named by the diff ID the config vouches for, else by the blob.
+		digest := l.DiffID
+		if digest == "" {
+			digest = l.Digest
+		}
+		a.layers = append(a.layers, &tarLayer{digest: digest, diffID: l.DiffID, open: func() (io.Reader, error) { return it.OpenLayer(l) }})
+	}
+	return nil
 }
 
 // Kind says how the archive was recognized.
@@ -94,178 +118,6 @@ func (a *Archive) Names() []string { return a.names }
 
 // Close closes the archive file.
 func (a *Archive) Close() error { return a.f.Close() }
-
-// indexTar records where each regular member's data starts. archive/tar
-// reads exactly one header's blocks per Next and seeks over data, so the
-// file offset right after Next is the start of that member's data.
-func indexTar(f *os.File) (map[string]member, error) {
-	tr := tar.NewReader(f)
-	members := map[string]member{}
-	for {
-		hdr, err := tr.Next()
-		if err == io.EOF {
-			return members, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read tar: %w", err)
-		}
-		if hdr.Typeflag != tar.TypeReg {
-			continue
-		}
-		off, err := f.Seek(0, io.SeekCurrent)
-		if err != nil {
-			return nil, err
-		}
-		if name := CleanPath(hdr.Name); name != "" {
-			members[name] = member{off: off, size: hdr.Size}
-		}
-	}
-}
-
-// maxMetadata bounds manifests and configs read into memory.
-const maxMetadata = 8 << 20
-
-func readMember(f *os.File, members map[string]member, name string, v any) error {
-	data, err := readRaw(f, members, name)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	return nil
-}
-
-func readRaw(f *os.File, members map[string]member, name string) ([]byte, error) {
-	m, ok := members[CleanPath(name)]
-	if !ok {
-		return nil, fmt.Errorf("%s: missing from archive", name)
-	}
-	if m.size > maxMetadata {
-		return nil, fmt.Errorf("%s: %d bytes is too large for metadata", name, m.size)
-	}
-	data := make([]byte, m.size)
-	if _, err := f.ReadAt(data, m.off); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	return data, nil
-}
-
-type imageConfig struct {
-	RootFS struct {
-		DiffIDs []string `json:"diff_ids"`
-	} `json:"rootfs"`
-}
-
-func dockerLayers(f *os.File, members map[string]member) ([]Layer, []byte, []string, error) {
-	var manifest []struct {
-		Config   string   `json:"Config"`
-		RepoTags []string `json:"RepoTags"`
-		Layers   []string `json:"Layers"`
-	}
-	if err := readMember(f, members, "manifest.json", &manifest); err != nil {
-		return nil, nil, nil, err
-	}
-	if len(manifest) == 0 {
-		return nil, nil, nil, errors.New("manifest.json lists no image")
-	}
-	// A multi-image archive: ward analyzes the first image, as docker load tags it.
-	img := manifest[0]
-	raw, err := readRaw(f, members, img.Config)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	var cfg imageConfig
-	if err := json.Unmarshal(raw, &cfg); err != nil {
-		return nil, nil, nil, fmt.Errorf("%s: %w", img.Config, err)
-	}
-	layers := make([]Layer, 0, len(img.Layers))
-	for i, name := range img.Layers {
-		m, ok := members[CleanPath(name)]
-		if !ok {
-			return nil, nil, nil, fmt.Errorf("layer %s: missing from archive", name)
-		}
-		digest := digestFromBlobPath(name)
-		if i < len(cfg.RootFS.DiffIDs) {
-			digest = cfg.RootFS.DiffIDs[i]
-		}
-		layers = append(layers, &tarLayer{digest: digest, open: sectionOpener(f, m.off, m.size)})
-	}
-	return layers, raw, img.RepoTags, nil
-}
-
-type descriptor struct {
-	MediaType   string            `json:"mediaType"`
-	Digest      string            `json:"digest"`
-	Annotations map[string]string `json:"annotations"`
-}
-
-type ociManifest struct {
-	MediaType string       `json:"mediaType"`
-	Manifests []descriptor `json:"manifests"` // set in an index
-	Config    descriptor   `json:"config"`    // set in a manifest
-	Layers    []descriptor `json:"layers"`
-}
-
-func blobPath(digest string) string {
-	alg, hex, _ := strings.Cut(digest, ":")
-	return path.Join("blobs", alg, hex)
-}
-
-func digestFromBlobPath(name string) string {
-	dir, hex := path.Split(CleanPath(name))
-	if alg := path.Base(strings.TrimSuffix(dir, "/")); strings.HasPrefix(dir, "blobs/") {
-		return alg + ":" + hex
-	}
-	return ""
-}
-
-func ociLayers(f *os.File, members map[string]member) ([]Layer, []byte, []string, error) {
-	var m ociManifest
-	if err := readMember(f, members, "index.json", &m); err != nil {
-		return nil, nil, nil, err
-	}
-	// Follow indexes down to the first image manifest; nesting is bounded so
-	// a cyclic index cannot loop.
-	var names []string
-	for depth := 0; len(m.Manifests) > 0; depth++ {
-		if depth > 4 {
-			return nil, nil, nil, errors.New("index nesting too deep")
-		}
-		// ref.name may be a bare tag ("1.2"); only a full reference names the image.
-		for _, key := range []string{"io.containerd.image.name", "org.opencontainers.image.ref.name"} {
-			if n := m.Manifests[0].Annotations[key]; strings.ContainsAny(n, ":/") {
-				names = append(names, n)
-			}
-		}
-		var next ociManifest
-		if err := readMember(f, members, blobPath(m.Manifests[0].Digest), &next); err != nil {
-			return nil, nil, nil, err
-		}
-		m = next
-	}
-	raw, err := readRaw(f, members, blobPath(m.Config.Digest))
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	var cfg imageConfig
-	if err := json.Unmarshal(raw, &cfg); err != nil {
-		return nil, nil, nil, fmt.Errorf("config %s: %w", m.Config.Digest, err)
-	}
-	layers := make([]Layer, 0, len(m.Layers))
-	for i, d := range m.Layers {
-		mem, ok := members[blobPath(d.Digest)]
-		if !ok {
-			return nil, nil, nil, fmt.Errorf("layer %s: missing from archive", d.Digest)
-		}
-		digest := d.Digest
-		if i < len(cfg.RootFS.DiffIDs) {
-			digest = cfg.RootFS.DiffIDs[i]
-		}
-		layers = append(layers, &tarLayer{digest: digest, open: sectionOpener(f, mem.off, mem.size)})
-	}
-	return layers, raw, names, nil
-}
 
 func sectionOpener(f *os.File, off, size int64) func() (io.Reader, error) {
 	return func() (io.Reader, error) {
@@ -287,6 +139,9 @@ func isZstd(b []byte) bool { return bytes.HasPrefix(b, []byte{0x28, 0xb5, 0x2f, 
 // tar+zstd layers, and what `ward import` accepts).
 type tarLayer struct {
 	digest string
+	// diffID, when set, is what the image's config says the uncompressed
+	// content hashes to; a walk that ends without an error has checked it.
+	diffID string
 	open   func() (io.Reader, error)
 }
 
@@ -316,7 +171,23 @@ func (l *tarLayer) Walk(fn func(Entry) error) error {
 		defer zr.Close()
 		r = zr
 	}
-	return WalkTar(l.digest, r, fn)
+	if l.diffID == "" {
+		return WalkTar(l.digest, r, fn)
+	}
+	// Never report on content other than what the image vouches for:
+	// hash all of it (the tar's trailing blocks too) while it is walked.
+	h := sha256.New()
+	r = io.TeeReader(r, h)
+	if err := WalkTar(l.digest, r, fn); err != nil {
+		return err
+	}
+	if _, err := io.Copy(io.Discard, r); err != nil {
+		return fmt.Errorf("layer %s: %w", l.digest, err)
+	}
+	if got := "sha256:" + hex.EncodeToString(h.Sum(nil)); got != l.diffID {
+		return fmt.Errorf("layer %s: diff ID mismatch: content is %s, config says %s", l.digest, got, l.diffID)
+	}
+	return nil
 }
 
 // WalkTar calls fn for every entry of an uncompressed layer tar read from r;
