@@ -2,7 +2,6 @@ package observe
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -254,20 +253,9 @@ func sortEndpoints(es []Endpoint) {
 
 // Close detaches the programs and frees the maps.
 func (w *NetWatch) Close() error {
-	var errs []error
-	for _, l := range w.links {
-		errs = append(errs, l.Close())
-	}
-	for _, p := range w.progs {
-		errs = append(errs, p.Close())
-	}
-	for _, m := range []*ebpf.Map{w.seen, w.stats} {
-		if m != nil {
-			errs = append(errs, m.Close())
-		}
-	}
+	err := closeAll(w.links, w.progs, w.seen, w.stats)
 	w.links, w.progs, w.seen, w.stats = nil, nil, nil, nil
-	return errors.Join(errs...)
+	return err
 }
 
 // zeroKey clears the key on the stack: the verifier wants every byte a

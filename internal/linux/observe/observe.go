@@ -207,18 +207,26 @@ func (o *Observer) marked(m *ebpf.Map, n, base uint32) ([]uint32, error) {
 
 // Close detaches the programs and frees the maps.
 func (o *Observer) Close() error {
+	err := closeAll(o.links, o.progs, o.state, o.syscalls, o.caps)
+	o.links, o.progs = nil, nil
+	return err
+}
+
+// closeAll detaches links before it closes the programs and maps they
+// hold, as every watcher's Close must; nil maps (a watcher that failed
+// half-way through its making) are passed over.
+func closeAll(links []link.Link, progs []*ebpf.Program, maps ...*ebpf.Map) error {
 	var errs []error
-	for _, l := range o.links {
+	for _, l := range links {
 		errs = append(errs, l.Close())
 	}
-	for _, p := range o.progs {
+	for _, p := range progs {
 		errs = append(errs, p.Close())
 	}
-	for _, m := range []*ebpf.Map{o.state, o.syscalls, o.caps} {
+	for _, m := range maps {
 		if m != nil {
 			errs = append(errs, m.Close())
 		}
 	}
-	o.links, o.progs = nil, nil
 	return errors.Join(errs...)
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"slices"
 
@@ -185,20 +184,9 @@ func (w *RefusalWatch) Paths() ([]RefusedPath, error) {
 
 // Close detaches the programs and frees the maps.
 func (w *RefusalWatch) Close() error {
-	var errs []error
-	for _, l := range w.links {
-		errs = append(errs, l.Close())
-	}
-	for _, p := range w.progs {
-		errs = append(errs, p.Close())
-	}
-	for _, m := range []*ebpf.Map{w.state, w.pathArgs, w.pending, w.paths} {
-		if m != nil {
-			errs = append(errs, m.Close())
-		}
-	}
+	err := closeAll(w.links, w.progs, w.state, w.pathArgs, w.pending, w.paths)
 	w.links, w.progs = nil, nil
-	return errors.Join(errs...)
+	return err
 }
 
 // Stack of the programs: fp-4 the u32 key of lookup; fp-16 the thread's
