@@ -44,6 +44,9 @@ func (e *Engine) Kill(ctx context.Context, c *record.Container, sig syscall.Sign
 	if err := e.MarkStopRequested(c.ID); err != nil {
 		return err
 	}
+	// Journaled before the signal: the container may die, and its
+	// monitor journal the die, before the runtime's kill returns.
+	e.event("kill", c, map[string]string{"signal": strconv.Itoa(int(sig))})
 	if err := e.Runtime.Kill(ctx, c.ID, sig, false); err != nil {
 		if errors.Is(err, ociruntime.ErrNotFound) || errors.Is(err, ociruntime.ErrNotRunning) {
 			// It exited just now, and its monitor may have decided a
@@ -56,7 +59,6 @@ func (e *Engine) Kill(ctx context.Context, c *record.Container, sig syscall.Sign
 		}
 		return fmt.Errorf("kill container %s: %w", c.ShortName(), err)
 	}
-	e.event("kill", c, map[string]string{"signal": strconv.Itoa(int(sig))})
 	e.thawAfterSignal(ctx, c)
 	return nil
 }
@@ -76,16 +78,16 @@ func (e *Engine) Stop(ctx context.Context, c *record.Container, timeout time.Dur
 		e.WaitStopped(c.ID, timeout+10*time.Second)
 		return nil
 	}
+	e.event("kill", c, map[string]string{"signal": strconv.Itoa(int(c.StopSignal()))}) // before the die, as in Kill
 	if err := e.Runtime.Kill(ctx, c.ID, c.StopSignal(), false); err == nil {
-		e.event("kill", c, map[string]string{"signal": strconv.Itoa(int(c.StopSignal()))})
 		e.thawAfterSignal(ctx, c)
 		if e.WaitStopped(c.ID, timeout) {
 			e.event("stop", c, nil)
 			return nil
 		}
 	}
-	e.Runtime.Kill(ctx, c.ID, unix.SIGKILL, true)
 	e.event("kill", c, map[string]string{"signal": "9"})
+	e.Runtime.Kill(ctx, c.ID, unix.SIGKILL, true)
 	if !e.WaitStopped(c.ID, 10*time.Second) {
 		return fmt.Errorf("container %s did not stop", c.ShortName())
 	}
