@@ -126,6 +126,15 @@ func Check(r io.Reader, opts Options) (int64, error) {
 		case tar.TypeXGlobalHeader:
 			continue
 		}
+		// A hard link to a symlink is that symlink (linkat does not
+		// follow), the link to itself included: read before rel's own
+		// entry is replaced.
+		linksToSymlink := false
+		if hdr.Typeflag == tar.TypeLink {
+			if target, err := relPath(hdr.Linkname); err == nil && links[target] {
+				linksToSymlink = true
+			}
+		}
 		files[rel] = hdr.Typeflag == tar.TypeDir
 		delete(links, rel)
 		if b := filepath.Base(rel); strings.HasPrefix(b, WhiteoutPrefix) && b != WhiteoutOpaque && !strings.HasPrefix(b, whiteoutMeta) {
@@ -137,11 +146,8 @@ func Check(r io.Reader, opts Options) (int64, error) {
 		if hdr.Typeflag == tar.TypeSymlink {
 			links[rel] = true
 		}
-		if hdr.Typeflag == tar.TypeLink {
-			// A hard link to a symlink is that symlink (linkat does not follow).
-			if target, err := relPath(hdr.Linkname); err == nil && links[target] {
-				links[rel] = true
-			}
+		if linksToSymlink {
+			links[rel] = true
 		}
 	}
 	if _, err := io.Copy(io.Discard, cr); err != nil {
