@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"golang.org/x/sys/unix"
 
@@ -46,7 +47,7 @@ func (e *Engine) superviseForeground(ctx context.Context, c *record.Container, s
 	pidFile := filepath.Join(e.Records.Dir(c.ID), "init.pid")
 	os.Remove(pidFile)
 	// Watched before the runtime starts, so its creation cannot be missed.
-	created, stopWatch, err := watchCreation(pidFile)
+	created, stopWatch, err := watchPidFile(pidFile)
 	if err != nil {
 		closeProcessEnds()
 		return 0, e.failedStart(c, &exitstatus.Error{Code: 125, Err: fmt.Errorf("container %s: %w", c.ID, err)})
@@ -106,10 +107,18 @@ func (e *Engine) superviseForeground(ctx context.Context, c *record.Container, s
 	return status, e.exited(c, status, false)
 }
 
-// watchCreation reports on the returned channel each time path is
-// written and closed, or renamed into place (runc writes its pid file to
-// a temporary name first). stop ends the watch.
-func watchCreation(path string) (<-chan struct{}, func(), error) {
+// watchPidFile reports on the returned channel when the pid file at path
+// is written and closed, or renamed into place (runc writes its pid file
+// to a temporary name first), holding a pid; then it ends the watch by
+// itself. stop ends it sooner.
+//
+// The watch ends as soon as it has served: closing an inotify
+// descriptor waits for the kernel to free its marks (an SRCU grace
+// period: 12 to 16 ms on this kind of machine, by `strace -T`), and
+// done at ward's exit that wait came after the container was gone,
+// before the user got their exit status. Closed by the reading goroutine
+// while the container runs, it overlaps the container's own time.
+func watchPidFile(path string) (<-chan struct{}, func(), error) {
 	fd, err := unix.InotifyInit1(unix.IN_CLOEXEC | unix.IN_NONBLOCK)
 	if err != nil {
 		return nil, nil, fmt.Errorf("watch %s: %w", path, err)
@@ -120,9 +129,12 @@ func watchCreation(path string) (<-chan struct{}, func(), error) {
 	}
 	// Through the runtime's poller: a blocked read does not hold a thread.
 	f := os.NewFile(uintptr(fd), "inotify")
+	var once sync.Once
+	stop := func() { once.Do(func() { f.Close() }) }
 	ch := make(chan struct{}, 1)
 	name := filepath.Base(path)
 	go func() {
+		defer stop()
 		buf := make([]byte, 4096)
 		for {
 			n, err := f.Read(buf)
@@ -137,16 +149,17 @@ func watchCreation(path string) (<-chan struct{}, func(), error) {
 				if off > n {
 					break
 				}
-				if cString(buf[start:off]) == name {
-					select {
-					case ch <- struct{}{}:
-					default:
-					}
+				if cString(buf[start:off]) != name {
+					continue
+				}
+				if _, err := readPidFile(path); err == nil {
+					ch <- struct{}{} // buffered, and sent once
+					return
 				}
 			}
 		}
 	}()
-	return ch, func() { f.Close() }, nil
+	return ch, stop, nil
 }
 
 // cString is b up to its first NUL.
