@@ -97,6 +97,7 @@ func (e *Engine) Preview(req CreateRequest) (*record.Preview, error) {
 // left behind when it fails. With req.DryRun it makes nothing and returns
 // the record it would write.
 func (e *Engine) Create(req CreateRequest) (*record.Container, error) {
+	holdGC() // until the container has run a while (gc.go)
 	c, _, err := e.create(req)
 	return c, err
 }

@@ -166,6 +166,7 @@ func (e *Engine) failedStart(c *record.Container, err error) error {
 // markRunning records c running as pid; when that cannot be recorded the
 // container is killed rather than left running unknown to ward.
 func (e *Engine) markRunning(ctx context.Context, c *record.Container, pid int) error {
+	resumeGCSoon() // held since Create (gc.go)
 	c.State = record.State{Status: record.StatusRunning, Running: true, Pid: pid, StartedAt: time.Now().UTC()}
 	c.ResetHealth()
 	if err := e.Records.Save(c); err != nil {
