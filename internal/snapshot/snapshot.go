@@ -383,11 +383,16 @@ func unmountBelow(dir string) error {
 	if err != nil {
 		return err
 	}
+	below := false
 	for i := len(mounts) - 1; i >= 0; i-- {
 		if mounts[i].Mountpoint == dir {
 			continue
 		}
+		below = true
 		unix.Unmount(mounts[i].Mountpoint, unix.MNT_DETACH)
+	}
+	if !below {
+		return nil // the usual case; the mount table is read once
 	}
 	left, err := mountinfo.GetMounts(mountinfo.PrefixFilter(dir))
 	if err != nil {
