@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/wardproject/ward/internal/monitorlock"
 )
 
 // Errors callers map to messages and exit codes.
@@ -240,18 +242,15 @@ func (r *Records) UsingImage(imageID string) ([]string, error) {
 	return ids, nil
 }
 
-// MonitorLock is held by the process supervising a container.
+// MonitorLock is held by the process supervising a container
+// (internal/monitorlock).
 type MonitorLock struct{ f *os.File }
 
 // LockMonitor takes a container's monitor lock, failing with ErrConflict
 // when another process holds it.
 func (r *Records) LockMonitor(id string) (*MonitorLock, error) {
-	f, err := os.OpenFile(filepath.Join(r.Dir(id), "monitor.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	f, err := monitorlock.Lock(r.Dir(id))
 	if err != nil {
-		return nil, fmt.Errorf("container %s: %w", id, err)
-	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
-		f.Close()
 		if errors.Is(err, unix.EWOULDBLOCK) {
 			return nil, fmt.Errorf("%w: container %s is already running", ErrConflict, id)
 		}
@@ -264,16 +263,7 @@ func (r *Records) LockMonitor(id string) (*MonitorLock, error) {
 func (l *MonitorLock) Unlock() { l.f.Close() }
 
 // Monitored tells whether some process supervises the container now.
-func (r *Records) Monitored(id string) bool {
-	// No O_CREATE: a lock file made here could land in a directory that
-	// Delete is removing.
-	f, err := os.OpenFile(filepath.Join(r.Dir(id), "monitor.lock"), os.O_RDWR, 0)
-	if err != nil {
-		return false // never monitored, or removed
-	}
-	defer f.Close()
-	return unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) != nil
-}
+func (r *Records) Monitored(id string) bool { return monitorlock.Held(r.Dir(id)) }
 
 var (
 	nameLeft  = []string{"brave", "calm", "eager", "fond", "keen", "quiet", "sharp", "stoic", "tender", "wise", "bold", "crisp", "gentle", "lucid", "patient", "vigilant"}
