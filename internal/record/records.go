@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"golang.org/x/sys/unix"
 
@@ -27,7 +28,9 @@ var (
 const recordFile = "container.json"
 
 // validName is Docker's rule for container names.
-var validName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)
+//
+// Compiled on first use, not at every start of the program.
+var validName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`) })
 
 // Records is the directory of container records, ROOT/containers.
 type Records struct{ dir string }
@@ -72,7 +75,7 @@ func NewID() string {
 // Add records a new container under a name no other container has; an
 // empty name is generated. It fills c.Name.
 func (r *Records) Add(c *Container, name string) error {
-	if name != "" && !validName.MatchString(name) {
+	if name != "" && !validName().MatchString(name) {
 		return fmt.Errorf("invalid container name %q: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name)
 	}
 	unlock, err := r.lock()

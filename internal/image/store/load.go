@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -73,7 +74,10 @@ func tarNames(path string) (map[string]bool, error) {
 	}
 }
 
-var ociEntry = regexp.MustCompile(`^(oci-layout|index\.json|blobs/sha256/[0-9a-f]{64})$`)
+// Compiled on first use, not at every start of the program.
+var ociEntry = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(oci-layout|index\.json|blobs/sha256/[0-9a-f]{64})$`)
+})
 
 // loadOCIArchive unpacks the layout's files (only those an OCI layout
 // has, by exact name) into a temporary directory and stores the images
@@ -102,7 +106,7 @@ func (s *Store) loadOCIArchive(ctx context.Context, path string, progress Progre
 			return nil, fmt.Errorf("load %s: %w", path, err)
 		}
 		n := strings.TrimPrefix(filepath.Clean(hdr.Name), "./")
-		if hdr.Typeflag != tar.TypeReg || !ociEntry.MatchString(n) {
+		if hdr.Typeflag != tar.TypeReg || !ociEntry().MatchString(n) {
 			continue
 		}
 		out, err := os.OpenFile(filepath.Join(tmp, n), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
