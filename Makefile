@@ -21,9 +21,10 @@ BINARIES := ward ward-runtime ward-monitor ward-observe ward-audit ward-trust
 
 all: build
 
+# ward is built without cgo (internal/testutil.PureGo says why).
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ward-runtime ./cmd/ward-runtime
-	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ward ./cmd/ward
+	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ward ./cmd/ward
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ward-monitor ./cmd/ward-monitor
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ward-observe ./cmd/ward-observe
 	$(GO) build -ldflags "$(LDFLAGS) -X github.com/wardproject/ward/internal/audit.DocsBaseURL=$(DOCS_BASE_URL)" -o $(BIN)/ward-audit ./cmd/ward-audit

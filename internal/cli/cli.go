@@ -11,6 +11,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -94,12 +95,16 @@ func ExitCode(err error) int {
 // goNumError is how Go's strconv describes a bad number inside messages
 // ward cannot type (pflag's "invalid argument ... for --flag" wraps it as
 // text): shown to users, it names Go internals instead of the problem.
-var goNumError = regexp.MustCompile(`strconv\.Parse\w+: parsing "((?:[^"\\]|\\.)*)": (invalid syntax|value out of range)`)
+//
+// Compiled on first use, not at every start of the program.
+var goNumError = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`strconv\.Parse\w+: parsing "((?:[^"\\]|\\.)*)": (invalid syntax|value out of range)`)
+})
 
 // plainNumbers rewrites strconv's wording into plain words.
 func plainNumbers(msg string) string {
-	return goNumError.ReplaceAllStringFunc(msg, func(m string) string {
-		sub := goNumError.FindStringSubmatch(m)
+	return goNumError().ReplaceAllStringFunc(msg, func(m string) string {
+		sub := goNumError().FindStringSubmatch(m)
 		if sub[2] == "value out of range" {
 			return fmt.Sprintf("%q is out of range", sub[1])
 		}

@@ -25,6 +25,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -97,6 +98,7 @@ func (e *Engine) Preview(req CreateRequest) (*record.Preview, error) {
 // left behind when it fails. With req.DryRun it makes nothing and returns
 // the record it would write.
 func (e *Engine) Create(req CreateRequest) (*record.Container, error) {
+	holdGC() // until the container has run a while (gc.go)
 	c, _, err := e.create(req)
 	return c, err
 }
@@ -213,8 +215,20 @@ func (e *Engine) create(req CreateRequest) (_ *record.Container, _ *specs.Spec, 
 			return nil, nil, err
 		}
 	}
+	// Without a user namespace the root filesystem needs nothing but the
+	// container's ID and image: it is mounted while the rest is made.
+	// Their new directories and files are most of create's time on a
+	// busy ext4 (each new inode scans for recently deleted ones), and
+	// the kernel's share of an overlay mount makes seven.
+	var snapshot func() (string, error)
+	if !userns.Auto {
+		snapshot = e.prepareInBackground(c.ID, img.ID.String(), req.AutoRemove)
+	}
 	defer func() {
 		if err != nil {
+			if snapshot != nil {
+				snapshot() // done before it is removed
+			}
 			e.releaseNetwork(c.ID)
 			e.Snapshots.Remove(c.ID)
 			e.Records.Delete(c.ID)
@@ -241,17 +255,9 @@ func (e *Engine) create(req CreateRequest) (_ *record.Container, _ *specs.Spec, 
 		if err := e.giveVolumesToMappedRoot(volumes, o); err != nil {
 			return nil, nil, err
 		}
-		rootfs, err = e.Snapshots.PrepareMapped(c.ID, img.ID.String(), o.UIDMappings, o.GIDMappings)
-	} else if req.AutoRemove {
-		rootfs, err = e.Snapshots.PrepareScratch(c.ID, img.ID.String()) // its writes go with it: never synced
-	} else {
-		rootfs, err = e.Snapshots.Prepare(c.ID, img.ID.String())
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := e.populateVolumes(rootfs, volumes); err != nil {
-		return nil, nil, err
+		if rootfs, err = e.Snapshots.PrepareMapped(c.ID, img.ID.String(), o.UIDMappings, o.GIDMappings); err != nil {
+			return nil, nil, err
+		}
 	}
 	if o.NetworkFiles, err = writeNetworkFiles(e.Records.Dir(c.ID), c.ID, o); err != nil {
 		return nil, nil, err
@@ -261,6 +267,14 @@ func (e *Engine) create(req CreateRequest) (_ *record.Container, _ *specs.Spec, 
 	}
 	if err := ownNetworkFiles(o.NetworkFiles, o); err != nil {
 		return nil, nil, fmt.Errorf("container %s: %w", c.ID, err)
+	}
+	if snapshot != nil {
+		if rootfs, err = snapshot(); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := e.populateVolumes(rootfs, volumes); err != nil {
+		return nil, nil, err
 	}
 	spec, err := runspec.Build(o, rootfs, c.ID)
 	if err != nil {
@@ -290,6 +304,31 @@ func (e *Engine) create(req CreateRequest) (_ *record.Container, _ *specs.Spec, 
 	}
 	e.event("create", c, nil)
 	return c, spec, nil
+}
+
+// prepareInBackground prepares container id's snapshot of image in a
+// goroutine and returns the function that waits for its root
+// filesystem: a scratch one (volatile: see PrepareScratch) for a --rm
+// container, whose writes go with it.
+func (e *Engine) prepareInBackground(id, image string, scratch bool) func() (string, error) {
+	type result struct {
+		rootfs string
+		err    error
+	}
+	done := make(chan result, 1)
+	go func() {
+		var r result
+		if scratch {
+			r.rootfs, r.err = e.Snapshots.PrepareScratch(id, image)
+		} else {
+			r.rootfs, r.err = e.Snapshots.Prepare(id, image)
+		}
+		done <- r
+	}()
+	return sync.OnceValues(func() (string, error) {
+		r := <-done
+		return r.rootfs, r.err
+	})
 }
 
 // previewSpec builds the spec a real create of c would write, making

@@ -2,11 +2,12 @@ package engine
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -22,7 +23,7 @@ import (
 // its init and deletes the runtime's state, where `run --detach` then
 // `delete` took two runtime processes (a Go process's start and exit cost
 // about 3 ms of CPU here: see BENCHMARKS.md). ward learns the init's pid
-// from the pid file, whose creation it watches with inotify, to record
+// from the pid file, which it polls for (watchPidFile), to record
 // the container running and forward signals to it. The caller has set up
 // stdio (pipes) and teed (their copies' end); ward's copies of the
 // process's ends are closed here once the runtime has them.
@@ -46,7 +47,7 @@ func (e *Engine) superviseForeground(ctx context.Context, c *record.Container, s
 	pidFile := filepath.Join(e.Records.Dir(c.ID), "init.pid")
 	os.Remove(pidFile)
 	// Watched before the runtime starts, so its creation cannot be missed.
-	created, stopWatch, err := watchCreation(pidFile)
+	created, stopWatch, err := watchPidFile(pidFile)
 	if err != nil {
 		closeProcessEnds()
 		return 0, e.failedStart(c, &exitstatus.Error{Code: 125, Err: fmt.Errorf("container %s: %w", c.ID, err)})
@@ -106,55 +107,37 @@ func (e *Engine) superviseForeground(ctx context.Context, c *record.Container, s
 	return status, e.exited(c, status, false)
 }
 
-// watchCreation reports on the returned channel each time path is
-// written and closed, or renamed into place (runc writes its pid file to
-// a temporary name first). stop ends the watch.
-func watchCreation(path string) (<-chan struct{}, func(), error) {
-	fd, err := unix.InotifyInit1(unix.IN_CLOEXEC | unix.IN_NONBLOCK)
-	if err != nil {
-		return nil, nil, fmt.Errorf("watch %s: %w", path, err)
-	}
-	if _, err := unix.InotifyAddWatch(fd, filepath.Dir(path), unix.IN_CLOSE_WRITE|unix.IN_MOVED_TO); err != nil {
-		unix.Close(fd)
-		return nil, nil, fmt.Errorf("watch %s: %w", path, err)
-	}
-	// Through the runtime's poller: a blocked read does not hold a thread.
-	f := os.NewFile(uintptr(fd), "inotify")
+// pidFilePoll is how often watchPidFile looks for the pid file.
+const pidFilePoll = time.Millisecond
+
+// watchPidFile reports on the returned channel once the pid file at path
+// holds a pid (the runtime writes it, or renames it into place as runc
+// does, once the container is created); stop ends the watch sooner.
+//
+// It polls, every pidFilePoll while the runtime creates the container
+// (some 10 to 30 stats). An inotify watch saw the file at once, but
+// closing an inotify descriptor waits for the kernel to free its marks
+// (an SRCU grace period: 8 to 16 ms on this kind of machine, `strace
+// -T`), and whether closed at once, in a goroutine or at exit, that wait
+// landed on a short `ward run`, after its container was gone (BENCHMARKS.md).
+func watchPidFile(path string) (<-chan struct{}, func(), error) {
 	ch := make(chan struct{}, 1)
-	name := filepath.Base(path)
+	done := make(chan struct{})
+	var once sync.Once
 	go func() {
-		buf := make([]byte, 4096)
+		t := time.NewTicker(pidFilePoll)
+		defer t.Stop()
 		for {
-			n, err := f.Read(buf)
-			if err != nil {
-				return // closed by stop
+			if _, err := readPidFile(path); err == nil {
+				ch <- struct{}{} // buffered, and sent once
+				return
 			}
-			for off := 0; off+unix.SizeofInotifyEvent <= n; {
-				// struct inotify_event: wd, mask, cookie, len, then the name.
-				nameLen := int(binary.NativeEndian.Uint32(buf[off+12:]))
-				start := off + unix.SizeofInotifyEvent
-				off = start + nameLen
-				if off > n {
-					break
-				}
-				if cString(buf[start:off]) == name {
-					select {
-					case ch <- struct{}{}:
-					default:
-					}
-				}
+			select {
+			case <-done:
+				return
+			case <-t.C:
 			}
 		}
 	}()
-	return ch, func() { f.Close() }, nil
-}
-
-// cString is b up to its first NUL.
-func cString(b []byte) string {
-	for i, c := range b {
-		if c == 0 {
-			return string(b[:i])
-		}
-	}
-	return string(b)
+	return ch, func() { once.Do(func() { close(done) }) }, nil
 }

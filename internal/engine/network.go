@@ -489,6 +489,21 @@ func (e *Engine) releaseNetwork(id string) error {
 	if err != nil {
 		return err
 	}
+	// Most containers never had a sandbox (--network none or host, or
+	// a root whose default is none): a read transaction says so under
+	// a shared lock, where a write transaction took the exclusive lock
+	// and committed (an fdatasync) even with nothing to change.
+	var has bool
+	if err := st.View(func(tx *store.Tx) error {
+		_, err := tx.Sandbox(id)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		has = true // or unreadable: the update below says why
+		return nil
+	}); err == nil && !has {
+		return nil
+	}
 	var hosts map[string][]byte
 	err = st.Update(func(tx *store.Tx) error {
 		sb, err := tx.Sandbox(id)

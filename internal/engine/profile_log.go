@@ -16,11 +16,11 @@ import (
 // A container without such a filter gets a stop that does nothing. (A
 // detached container's monitor runs ward-observe for the same.)
 func (e *Engine) watchProfileDenials(c *record.Container, notices io.Writer) (stop func(), err error) {
-	spec, err := profilewatch.ReadSpec(e.BundleDir(c.ID))
+	spec, err := profilewatch.LogModeSpec(e.BundleDir(c.ID))
 	if err != nil {
 		return nil, err
 	}
-	if !profilewatch.LogMode(spec) {
+	if spec == nil { // not in log mode
 		return func() {}, nil
 	}
 	if notices == nil {

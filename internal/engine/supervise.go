@@ -145,6 +145,19 @@ func (e *Engine) exited(c *record.Container, status int, deleteRuntimeState bool
 	if now, err := e.Records.Load(c.ID); err == nil {
 		c.Name = now.Name // ward rename while it ran
 	}
+	if c.HostConfig.AutoRemove {
+		// Its record is deleted next, under the monitor lock (so `ward
+		// wait` sees it removed, not exited): written only when the
+		// removal fails and the container stays. One record fewer on the
+		// path of every `ward run --rm`; a ward killed before the removal
+		// leaves it running by its record, which the next look at it
+		// finds stale (Stale, Refresh) and removes.
+		e.event("die", c, map[string]string{"exitCode": strconv.Itoa(status)})
+		if e.cleanUp(c, deleteRuntimeState) {
+			return nil
+		}
+		return e.Records.Save(c)
+	}
 	saveErr := e.Records.Save(c)
 	e.event("die", c, map[string]string{"exitCode": strconv.Itoa(status)})
 	e.cleanUp(c, deleteRuntimeState)
@@ -166,6 +179,7 @@ func (e *Engine) failedStart(c *record.Container, err error) error {
 // markRunning records c running as pid; when that cannot be recorded the
 // container is killed rather than left running unknown to ward.
 func (e *Engine) markRunning(ctx context.Context, c *record.Container, pid int) error {
+	resumeGCSoon() // held since Create (gc.go)
 	c.State = record.State{Status: record.StatusRunning, Running: true, Pid: pid, StartedAt: time.Now().UTC()}
 	c.ResetHealth()
 	if err := e.Records.Save(c); err != nil {
@@ -181,8 +195,8 @@ func (e *Engine) markRunning(ctx context.Context, c *record.Container, pid int) 
 func (e *Engine) finish(c *record.Container) { e.cleanUp(c, true) }
 
 // cleanUp is finish, leaving the runtime's state alone unless
-// deleteRuntimeState.
-func (e *Engine) cleanUp(c *record.Container, deleteRuntimeState bool) {
+// deleteRuntimeState. It reports whether the container was removed.
+func (e *Engine) cleanUp(c *record.Container, deleteRuntimeState bool) (removed bool) {
 	// The runtime's state and the snapshot are independent: remove both
 	// at once, since --rm's cleanup is on the path of every short run.
 	var snapErr error
@@ -201,7 +215,7 @@ func (e *Engine) cleanUp(c *record.Container, deleteRuntimeState bool) {
 	}
 	wg.Wait()
 	if !c.HostConfig.AutoRemove {
-		return
+		return false
 	}
 	if snapErr == nil {
 		snapErr = e.releaseNetwork(c.ID)
@@ -211,6 +225,7 @@ func (e *Engine) cleanUp(c *record.Container, deleteRuntimeState bool) {
 	}
 	if snapErr == nil {
 		snapErr = e.Records.Delete(c.ID)
+		removed = snapErr == nil
 	}
 	if snapErr == nil {
 		e.event("destroy", c, nil)
@@ -219,6 +234,7 @@ func (e *Engine) cleanUp(c *record.Container, deleteRuntimeState bool) {
 	if snapErr != nil {
 		e.warn(snapErr.Error())
 	}
+	return removed
 }
 
 func (e *Engine) warn(msg string) {

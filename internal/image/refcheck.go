@@ -4,13 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/distribution/reference"
 )
 
 // ErrInvalidReference is a name that is not an image reference by Docker's
 // grammar (its message is Docker's: "invalid reference format").
-var ErrInvalidReference = reference.ErrReferenceInvalidFormat
+var ErrInvalidReference = errors.New("invalid reference format")
 
 // CheckReference refuses what Docker refuses as a reference, with Docker's
 // reason: uppercase in the repository, `..` or empty path components, an
@@ -18,7 +16,7 @@ var ErrInvalidReference = reference.ErrReferenceInvalidFormat
 // is more lenient (it takes `a/../b` as a repository), so every name a
 // user gives goes through Docker's own grammar first.
 func CheckReference(s string) error {
-	_, err := reference.ParseNormalizedNamed(s)
+	err := parseNormalizedNamed(s) // refgrammar.go
 	if err == nil {
 		return nil
 	}
@@ -29,7 +27,7 @@ func CheckReference(s string) error {
 	switch {
 	case s == "":
 		return fmt.Errorf("%w: empty name", ErrInvalidReference)
-	case errors.Is(err, reference.ErrReferenceInvalidFormat):
+	case errors.Is(err, ErrInvalidReference):
 		return fmt.Errorf("%w: %q", ErrInvalidReference, shown)
 	}
 	// ErrNameContainsUppercase, ErrNameTooLong, ...: say which, as docker does.

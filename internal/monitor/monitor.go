@@ -50,6 +50,7 @@ import (
 	"github.com/wardproject/ward/internal/exitstatus"
 	"github.com/wardproject/ward/internal/jsonlog"
 	"github.com/wardproject/ward/internal/linux/consolesocket"
+	"github.com/wardproject/ward/internal/monitorlock"
 	"github.com/wardproject/ward/internal/rootdir"
 )
 
@@ -106,17 +107,14 @@ func Run(cfg Config, report *Reporter) error {
 
 func run(cfg Config, report *Reporter) error {
 	dir := rootdir.Layout(cfg.Root).Container(cfg.ID)
-	lock, err := os.OpenFile(filepath.Join(dir, "monitor.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	lock, err := monitorlock.Lock(dir)
 	if err != nil {
-		return exitstatus.New(125, errors.New("container "+cfg.ID+": "+err.Error()))
-	}
-	defer lock.Close()
-	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
 		if errors.Is(err, unix.EWOULDBLOCK) {
 			return exitstatus.New(125, errors.New("conflict: container "+cfg.ID+" is already running"))
 		}
 		return exitstatus.New(125, errors.New("container "+cfg.ID+": "+err.Error()))
 	}
+	defer lock.Close()
 	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
 		return exitstatus.New(125, errors.New("become child subreaper: "+err.Error()))
 	}

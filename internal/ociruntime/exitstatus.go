@@ -3,6 +3,7 @@ package ociruntime
 import (
 	"errors"
 	"regexp"
+	"sync"
 )
 
 // Class is what a failure to create or start a container means for the
@@ -38,17 +39,23 @@ func (c Class) ExitStatus() int {
 // `executable file `NAME` not found` or `open executable`. A mount of a
 // missing path ("no such file or directory" about /nonexistent) is not
 // the command missing.
+//
+// Compiled on first use, not at every start of the program.
 var (
-	notFoundRE     = regexp.MustCompile(`exec: "[^"]*": (executable file not found|(stat [^:]*: )?no such file or directory)|executable file ` + "`" + `[^` + "`" + `]*` + "`" + ` not found`)
-	cannotInvokeRE = regexp.MustCompile(`exec: "[^"]*": (is a directory|(stat [^:]*: )?permission denied|exec format error)|open executable: (Permission denied|Is a directory)`)
+	notFoundRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`exec: "[^"]*": (executable file not found|(stat [^:]*: )?no such file or directory)|executable file ` + "`" + `[^` + "`" + `]*` + "`" + ` not found`)
+	})
+	cannotInvokeRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`exec: "[^"]*": (is a directory|(stat [^:]*: )?permission denied|exec format error)|open executable: (Permission denied|Is a directory)`)
+	})
 )
 
 // ClassOf classifies a runtime's message.
 func ClassOf(msg string) Class {
 	switch {
-	case notFoundRE.MatchString(msg):
+	case notFoundRE().MatchString(msg):
 		return ClassNotFound
-	case cannotInvokeRE.MatchString(msg):
+	case cannotInvokeRE().MatchString(msg):
 		return ClassCannotInvoke
 	}
 	return ClassRuntime

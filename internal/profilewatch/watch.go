@@ -44,6 +44,36 @@ func LogMode(s *specs.Spec) bool {
 	return s != nil && s.Linux != nil && s.Linux.Seccomp != nil && s.Linux.Seccomp.DefaultAction == specs.ActLog
 }
 
+// LogModeSpec reads a bundle's config.json when its filter is in log
+// mode (LogMode), and returns nil otherwise. It decodes only the filter's
+// default action first: the whole spec's decoding is the larger part of
+// reading it, and every foreground `ward run` asks.
+func LogModeSpec(bundleDir string) (*specs.Spec, error) {
+	file := filepath.Join(bundleDir, "config.json")
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("read spec: %w", err)
+	}
+	var probe struct {
+		Linux *struct {
+			Seccomp *struct {
+				DefaultAction specs.LinuxSeccompAction `json:"defaultAction"`
+			} `json:"seccomp"`
+		} `json:"linux"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, fmt.Errorf("spec %s: %w", file, err)
+	}
+	if probe.Linux == nil || probe.Linux.Seccomp == nil || probe.Linux.Seccomp.DefaultAction != specs.ActLog {
+		return nil, nil
+	}
+	var s specs.Spec
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, fmt.Errorf("spec %s: %w", file, err)
+	}
+	return &s, nil
+}
+
 // ReadSpec reads a bundle's config.json.
 func ReadSpec(bundleDir string) (*specs.Spec, error) {
 	file := filepath.Join(bundleDir, "config.json")

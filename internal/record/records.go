@@ -11,8 +11,11 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/wardproject/ward/internal/monitorlock"
 )
 
 // Errors callers map to messages and exit codes.
@@ -25,7 +28,9 @@ var (
 const recordFile = "container.json"
 
 // validName is Docker's rule for container names.
-var validName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)
+//
+// Compiled on first use, not at every start of the program.
+var validName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`) })
 
 // Records is the directory of container records, ROOT/containers.
 type Records struct{ dir string }
@@ -70,7 +75,7 @@ func NewID() string {
 // Add records a new container under a name no other container has; an
 // empty name is generated. It fills c.Name.
 func (r *Records) Add(c *Container, name string) error {
-	if name != "" && !validName.MatchString(name) {
+	if name != "" && !validName().MatchString(name) {
 		return fmt.Errorf("invalid container name %q: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name)
 	}
 	unlock, err := r.lock()
@@ -241,18 +246,15 @@ func (r *Records) UsingImage(imageID string) ([]string, error) {
 	return ids, nil
 }
 
-// MonitorLock is held by the process supervising a container.
+// MonitorLock is held by the process supervising a container
+// (internal/monitorlock).
 type MonitorLock struct{ f *os.File }
 
 // LockMonitor takes a container's monitor lock, failing with ErrConflict
 // when another process holds it.
 func (r *Records) LockMonitor(id string) (*MonitorLock, error) {
-	f, err := os.OpenFile(filepath.Join(r.Dir(id), "monitor.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	f, err := monitorlock.Lock(r.Dir(id))
 	if err != nil {
-		return nil, fmt.Errorf("container %s: %w", id, err)
-	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
-		f.Close()
 		if errors.Is(err, unix.EWOULDBLOCK) {
 			return nil, fmt.Errorf("%w: container %s is already running", ErrConflict, id)
 		}
@@ -265,16 +267,7 @@ func (r *Records) LockMonitor(id string) (*MonitorLock, error) {
 func (l *MonitorLock) Unlock() { l.f.Close() }
 
 // Monitored tells whether some process supervises the container now.
-func (r *Records) Monitored(id string) bool {
-	// No O_CREATE: a lock file made here could land in a directory that
-	// Delete is removing.
-	f, err := os.OpenFile(filepath.Join(r.Dir(id), "monitor.lock"), os.O_RDWR, 0)
-	if err != nil {
-		return false // never monitored, or removed
-	}
-	defer f.Close()
-	return unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) != nil
-}
+func (r *Records) Monitored(id string) bool { return monitorlock.Held(r.Dir(id)) }
 
 var (
 	nameLeft  = []string{"brave", "calm", "eager", "fond", "keen", "quiet", "sharp", "stoic", "tender", "wise", "bold", "crisp", "gentle", "lucid", "patient", "vigilant"}

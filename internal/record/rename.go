@@ -9,7 +9,7 @@ import (
 // rename does (running or not).
 func (r *Records) Rename(what, newName string) error {
 	newName = strings.TrimPrefix(newName, "/")
-	if !validName.MatchString(newName) {
+	if !validName().MatchString(newName) {
 		return fmt.Errorf("invalid container name %q: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", newName)
 	}
 	c, err := r.Find(what)

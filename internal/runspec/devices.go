@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -146,13 +147,15 @@ func deviceRule(d specs.LinuxDevice, access string) specs.LinuxDeviceCgroup {
 }
 
 // deviceCgroupRule is Docker's syntax for --device-cgroup-rule.
-var deviceCgroupRule = regexp.MustCompile(`^([acb]) ([0-9]+|\*):([0-9]+|\*) ([rwm]{1,3})$`)
+//
+// Compiled on first use, not at every start of the program.
+var deviceCgroupRule = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([acb]) ([0-9]+|\*):([0-9]+|\*) ([rwm]{1,3})$`) })
 
 // ParseDeviceCgroupRule parses a --device-cgroup-rule value such as
 // "c 10:229 rwm" or "b 7:* r" into the allow rule Docker writes: a "*"
 // number is -1, any.
 func ParseDeviceCgroupRule(v string) (specs.LinuxDeviceCgroup, error) {
-	m := deviceCgroupRule.FindStringSubmatch(v)
+	m := deviceCgroupRule().FindStringSubmatch(v)
 	if m == nil {
 		return specs.LinuxDeviceCgroup{}, fmt.Errorf("--device-cgroup-rule %q: want TYPE MAJOR:MINOR ACCESS, e.g. \"c 10:229 rwm\" (TYPE a, b or c; * for any number)", v)
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sync"
 )
 
 // defaultHosts is what Docker writes to a container's /etc/hosts when it
@@ -21,10 +22,16 @@ const defaultHosts = "127.0.0.1\tlocalhost\n" +
 // nameservers cannot be reached from another network namespace, and IPv6
 // ones are dropped while IPv6 is off; Google's servers stand in when none
 // are left.
+//
+// Compiled on first use, not at every start of the program.
 var (
-	localhostNameserver = regexp.MustCompile(`(?m)^nameserver\s+((127\.([0-9]{1,3}\.){2}[0-9]{1,3})|(::1)$)\s*\n*`)
-	ipv6Nameserver      = regexp.MustCompile(`(?m)^nameserver\s+([0-9A-Fa-f]{0,4}:){2,7}([0-9A-Fa-f]{0,4})?(%\w+)?\s*\n*`)
-	anyNameserver       = regexp.MustCompile(`(?m)^\s*nameserver\s+\S+`)
+	localhostNameserver = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?m)^nameserver\s+((127\.([0-9]{1,3}\.){2}[0-9]{1,3})|(::1)$)\s*\n*`)
+	})
+	ipv6Nameserver = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?m)^nameserver\s+([0-9A-Fa-f]{0,4}:){2,7}([0-9A-Fa-f]{0,4})?(%\w+)?\s*\n*`)
+	})
+	anyNameserver = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^\s*nameserver\s+\S+`) })
 )
 
 const defaultNameservers = "\nnameserver 8.8.8.8\nnameserver 8.8.4.4"
@@ -56,9 +63,9 @@ func writeNetworkFiles(dir, hostname, network, hostHosts, hostResolv string) (Ne
 			return NetworkFiles{}, fmt.Errorf("read host hosts file: %w", err)
 		}
 	} else {
-		resolv = localhostNameserver.ReplaceAll(resolv, nil)
-		resolv = ipv6Nameserver.ReplaceAll(resolv, nil)
-		if !anyNameserver.Match(resolv) {
+		resolv = localhostNameserver().ReplaceAll(resolv, nil)
+		resolv = ipv6Nameserver().ReplaceAll(resolv, nil)
+		if !anyNameserver().Match(resolv) {
 			resolv = append(bytes.Clone(resolv), defaultNameservers...)
 		}
 	}

@@ -45,6 +45,9 @@ func (s *Snapshotter) Changes(containerID string) ([]Change, error) {
 	for _, l := range rec.Layers {
 		lower = append([]string{filepath.Join(s.layersDir, l.Hex)}, lower...)
 	}
+	if rec.Init && len(rec.Layers) > 0 {
+		lower = append([]string{filepath.Join(s.layersDir, rec.Layers[len(rec.Layers)-1].Hex+initLayerSuffix)}, lower...)
+	}
 	upper := filepath.Join(dir, "upper")
 	var out []Change
 	err = filepath.WalkDir(upper, func(p string, d fs.DirEntry, err error) error {

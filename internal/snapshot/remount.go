@@ -45,6 +45,13 @@ func (s *Snapshotter) Mount(containerID string) (string, error) {
 		}
 		lower = append([]string{l}, lower...) // top layer first
 	}
+	if rec.Init && len(rec.Layers) > 0 {
+		init := filepath.Join(s.layersDir, rec.Layers[len(rec.Layers)-1].Hex+initLayerSuffix)
+		if _, err := os.Stat(init); err != nil {
+			return "", fmt.Errorf("snapshot %s: init layer: %w", containerID, err)
+		}
+		lower = append([]string{init}, lower...)
+	}
 	if len(lower) == 0 {
 		lower = []string{filepath.Join(dir, "empty")}
 	}

@@ -98,6 +98,9 @@ type snapshotRecord struct {
 	GIDMappings []specs.LinuxIDMapping `json:"gidMappings,omitempty"`
 	// Scratch snapshots are mounted volatile (see PrepareScratch).
 	Scratch bool `json:"scratch,omitempty"`
+	// Init: the image's init layer (initlayer.go) is mounted above its
+	// layers.
+	Init bool `json:"init,omitempty"`
 }
 
 // Prepare unpacks the image's layers that are not unpacked yet and mounts
@@ -151,6 +154,16 @@ func (s *Snapshotter) prepare(containerID string, rec snapshotRecord) (string, e
 		}
 		lower = append([]string{dir}, lower...) // overlayfs wants the top layer first
 		rec.Layers = append(rec.Layers, l.ChainID)
+	}
+	if len(rec.UIDMappings) == 0 && len(layers) > 0 {
+		init, err := s.initLayer(layers[len(layers)-1].ChainID, lower)
+		if err != nil {
+			return "", fmt.Errorf("snapshot %s: %w", containerID, err)
+		}
+		if init != "" {
+			lower = append([]string{init}, lower...)
+			rec.Init = true
+		}
 	}
 	dir := filepath.Join(s.snapshotsDir, containerID)
 	if err := os.Mkdir(dir, 0o700); err != nil {
@@ -383,11 +396,16 @@ func unmountBelow(dir string) error {
 	if err != nil {
 		return err
 	}
+	below := false
 	for i := len(mounts) - 1; i >= 0; i-- {
 		if mounts[i].Mountpoint == dir {
 			continue
 		}
+		below = true
 		unix.Unmount(mounts[i].Mountpoint, unix.MNT_DETACH)
+	}
+	if !below {
+		return nil // the usual case; the mount table is read once
 	}
 	left, err := mountinfo.GetMounts(mountinfo.PrefixFilter(dir))
 	if err != nil {
@@ -430,7 +448,8 @@ func (s *Snapshotter) Prune(keep []v1.Hash) error {
 		return err
 	}
 	for _, e := range layers {
-		if !live[e.Name()] && !strings.HasPrefix(e.Name(), ".") {
+		chain := strings.TrimSuffix(e.Name(), initLayerSuffix) // an init layer lives with its chain
+		if !live[chain] && !strings.HasPrefix(e.Name(), ".") {
 			if err := os.RemoveAll(filepath.Join(s.layersDir, e.Name())); err != nil {
 				return fmt.Errorf("pruning layer %s: %w", e.Name(), err)
 			}

@@ -141,6 +141,16 @@ func WriteSpec(t testing.TB, dir string, s *specs.Spec) {
 	}
 }
 
+// PureGo are the commands `make build` builds with CGO_ENABLED=0, as
+// the tests do. ward needs no C: only net and os/user would link cgo (their
+// resolvers through the C library), and with it the binary is linked
+// dynamically, so every start of it ran the dynamic loader and the C
+// library's initialization, and its threads started through pthreads:
+// about 6% of the CPU time of ward's own process in `ward run --rm IMAGE
+// true` (perf, BENCHMARKS.md). Docker's static builds do the same (netgo,
+// osusergo). ward-runtime keeps cgo (internal/nsenter).
+var PureGo = map[string]bool{"ward": true}
+
 // BuildBinary builds ./cmd/NAME of this repository into dir and returns
 // its path. Tests and benchmarks run the real binaries, as users do.
 func BuildBinary(dir, name string) (string, error) {
@@ -149,6 +159,9 @@ func BuildBinary(dir, name string) (string, error) {
 	out := filepath.Join(dir, name)
 	build := exec.Command("go", "build", "-o", out, "./cmd/"+name)
 	build.Dir = repo
+	if PureGo[name] {
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	}
 	if msg, err := build.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("build %s: %w\n%s", name, err, msg)
 	}
