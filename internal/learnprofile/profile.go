@@ -168,7 +168,16 @@ func Parse(data []byte) (*Profile, error) {
 
 // Write writes p to file, indented.
 func (p *Profile) Write(file string) error {
-	data, err := json.MarshalIndent(p, "", "  ")
+	// "No capability" and "no writable path" are findings: written as
+	// empty lists, not null, so a reader sees them stated.
+	out := *p
+	if out.Capabilities == nil {
+		out.Capabilities = []string{}
+	}
+	if out.WritablePaths == nil {
+		out.WritablePaths = []WritablePath{}
+	}
+	data, err := json.MarshalIndent(&out, "", "  ")
 	if err != nil {
 		return err
 	}
