@@ -32,13 +32,15 @@ func newLearnCommand() *cobra.Command {
 			return learnverb.Run(cli.Layout(), &f.Flags, cmd.Flags().Changed, lf, args, cmd.ErrOrStderr())
 		},
 	}
-	f.register(cmd)
-	fl := cmd.Flags()
-	fl.StringVarP(&lf.Output, "output", "o", "", "write the learned profile to this file")
-	fl.StringVar(&lf.Verify, "verify", "", "replay the command line and its exercise under this profile")
-	fl.StringVar(&lf.Exercise, "exercise", "", "shell command run on the host once the container runs (WARD_CONTAINER_ID, WARD_CONTAINER_IP set); its status is the pass or fail")
-	fl.StringVar(&lf.Convert, "convert", "", "print a profile as --format flags|seccomp|compose|kubernetes says, running nothing")
-	fl.DurationVar(&lf.Duration, "duration", 0, "stop the container after this long (e.g. 30s)")
+	cli.LazyFlags(cmd, func() {
+		f.register(cmd)
+		fl := cmd.Flags()
+		fl.StringVarP(&lf.Output, "output", "o", "", "write the learned profile to this file")
+		fl.StringVar(&lf.Verify, "verify", "", "replay the command line and its exercise under this profile")
+		fl.StringVar(&lf.Exercise, "exercise", "", "shell command run on the host once the container runs (WARD_CONTAINER_ID, WARD_CONTAINER_IP set); its status is the pass or fail")
+		fl.StringVar(&lf.Convert, "convert", "", "print a profile as --format flags|seccomp|compose|kubernetes says, running nothing")
+		fl.DurationVar(&lf.Duration, "duration", 0, "stop the container after this long (e.g. 30s)")
+	})
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &exitstatus.Error{Code: 125, Err: err} })
 	return cmd
 }

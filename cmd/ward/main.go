@@ -58,6 +58,7 @@ func main() {
 	// adds the `completion bash|zsh|fish|powershell` command itself.
 	src := stores.Sources()
 	completion.Install(root, completion.Verbs(), src)
-	completion.InstallFlag(root, "network", completion.Network, src, "run", "create")
+	// Once the flags are declared: run's and create's are deferred (cli.LazyFlags).
+	cli.AfterFlags(func() { completion.InstallFlag(root, "network", completion.Network, src, "run", "create") })
 	cli.Run(root)
 }

@@ -76,7 +76,7 @@ func newRunCommand() *cobra.Command {
 			})
 		},
 	}
-	f.register(cmd)
+	cli.LazyFlags(cmd, func() { f.register(cmd) })
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &exitstatus.Error{Code: 125, Err: err} })
 	return cmd
 }
@@ -108,8 +108,10 @@ func newCreateCommand() *cobra.Command {
 			return nil
 		},
 	}
-	f.register(cmd)
-	cmd.Flags().MarkHidden("detach")
+	cli.LazyFlags(cmd, func() {
+		f.register(cmd)
+		cmd.Flags().MarkHidden("detach")
+	})
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &exitstatus.Error{Code: 125, Err: err} })
 	return cmd
 }

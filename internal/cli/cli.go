@@ -52,6 +52,7 @@ func Layout() rootdir.Layout { return rootdir.Layout(WardRoot()) }
 // Run executes root and exits: 0, or the error's message ("ward: ..."; an
 // empty message was printed already, by a process ward ran) and status.
 func Run(root *cobra.Command) {
+	RegisterFlags(root, os.Args[1:]) // lazyflags.go
 	err := root.Execute()
 	if err == nil {
 		os.Exit(0)

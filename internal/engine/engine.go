@@ -496,7 +496,9 @@ func writeBundle(dir string, spec *specs.Spec) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("bundle %s: %w", dir, err)
 	}
-	data, err := json.MarshalIndent(spec, "", "  ")
+	// Compact, as Docker writes it: nobody reads a bundle's spec by eye
+	// on the path of every `ward run`, and `jq` indents it for whoever does.
+	data, err := json.Marshal(spec)
 	if err != nil {
 		return fmt.Errorf("bundle %s: %w", dir, err)
 	}

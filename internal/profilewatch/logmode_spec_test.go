@@ -14,6 +14,10 @@ func TestLogModeSpec(t *testing.T) {
 		`{"linux":{"seccomp":{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[]}}}`: false,
 		`{"linux":{}}`:                          false,
 		`{"process":{"args":["SCMP_ACT_LOG"]}}`: false,
+		// A rule's action, not the default: the text names the action,
+		// the probe decides.
+		`{"linux":{"seccomp":{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_LOG"}]}}}`: false,
+		`{"linux":{"seccomp":{"syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}],"defaultAction":"SCMP_ACT_LOG"}}}`: true,
 	} {
 		dir := t.TempDir()
 		if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(spec), 0o600); err != nil {

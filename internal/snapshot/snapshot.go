@@ -367,6 +367,13 @@ func (s *Snapshotter) Remove(containerID string) error {
 			}
 		}
 	}
+	// The usual case, nothing else mounted below: a removal that never
+	// enters another mount, without reading the mount table
+	// (removetree.go). Otherwise, and on any other error, the general
+	// path below.
+	if removeTree(dir) == nil {
+		return nil
+	}
 	// Whatever else is mounted below (an idmapped layer left by a ward
 	// that died while it made a root) goes first: the recursive removal
 	// must never reach into a shared layer.

@@ -94,7 +94,7 @@ func Compile(cfg *specs.LinuxSeccomp) (*Program, error) {
 
 	c := &compiler{def: def, abis: abis, rules: map[*abi][][]rule{}, max: map[*abi]uint32{}}
 	for _, a := range abis {
-		c.rules[a] = make([][]rule, a.span)
+		c.rules[a] = make([][]rule, a.span())
 	}
 	skipped := map[string]bool{}
 	for i, sc := range cfg.Syscalls {
@@ -158,7 +158,7 @@ func (c *compiler) known(name string) bool {
 		return true
 	}
 	for _, a := range c.abis {
-		if _, ok := a.syscalls[name]; ok {
+		if _, ok := a.syscalls()[name]; ok {
 			return true
 		}
 	}
@@ -185,9 +185,9 @@ func (c *compiler) add(sc specs.LinuxSyscall) error {
 		}
 		for _, a := range c.abis {
 			if m, ok := multiplexed[name]; ok && a == abiX86 && act != c.def {
-				c.addMultiplexed(a.syscalls[m.syscall], m.call, rules)
+				c.addMultiplexed(a.syscalls()[m.syscall], m.call, rules)
 			}
-			nr, ok := a.syscalls[name]
+			nr, ok := a.syscalls()[name]
 			if !ok {
 				continue
 			}

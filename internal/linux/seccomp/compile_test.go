@@ -252,7 +252,7 @@ func TestCompileErrors(t *testing.T) {
 // 255-instruction reach, and checks each syscall.
 func TestCompileEverySyscall(t *testing.T) {
 	cfg := &specs.LinuxSeccomp{DefaultAction: specs.ActErrno}
-	for name, nr := range syscallsX86_64 {
+	for name, nr := range syscallsX86_64() {
 		// The rule allows the call when arg0 is its own number, so a rule
 		// reached through a wrong jump shows.
 		cfg.Syscalls = append(cfg.Syscalls, specs.LinuxSyscall{
@@ -274,7 +274,7 @@ func TestCompileEverySyscall(t *testing.T) {
 	if long == 0 {
 		t.Fatalf("%d instructions and no long jump: the test no longer covers them", p.Len())
 	}
-	for name, nr := range syscallsX86_64 {
+	for name, nr := range syscallsX86_64() {
 		c := call{name: name, args: []uint64{uint64(nr)}}
 		if got := c.run(t, p); got != "ALLOW" {
 			t.Errorf("%v: got %s, want ALLOW", c, got)

@@ -216,7 +216,7 @@ func TestAgainstLibseccomp(t *testing.T) {
 			for _, x := range []*abi{abiX86_64, abiX86, abiX32} {
 				// Syscall -1 is what a tracer leaves to skip a call;
 				// the others are numbers no kernel has yet.
-				numbers := maps.Clone(x.syscalls)
+				numbers := maps.Clone(x.syscalls())
 				numbers["-1"] = 0xffffffff
 				numbers["future"] = 100000
 				numbers["future-x32"] = x32SyscallBit | 100000
@@ -280,7 +280,7 @@ func newRuncStub(cfg *specs.LinuxSeccomp) runcStub {
 		}
 		for _, sc := range cfg.Syscalls {
 			for _, n := range sc.Names {
-				if nr, ok := x.syscalls[n]; ok && nr > s.max[x] {
+				if nr, ok := x.syscalls()[n]; ok && nr > s.max[x] {
 					s.max[x] = nr
 				}
 			}

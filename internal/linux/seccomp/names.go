@@ -3,8 +3,9 @@ package seccomp
 import "sync"
 
 var x86_64Names = sync.OnceValue(func() map[uint32]string {
-	m := make(map[uint32]string, len(syscallsX86_64))
-	for name, nr := range syscallsX86_64 {
+	nrs := abiX86_64.syscalls()
+	m := make(map[uint32]string, len(nrs))
+	for name, nr := range nrs {
 		m[nr] = name
 	}
 	return m

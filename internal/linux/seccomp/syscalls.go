@@ -2,7 +2,11 @@ package seccomp
 
 //go:generate go run ./gensyscalls -o zsyscalls.go
 
-import specs "github.com/opencontainers/runtime-spec/specs-go"
+import (
+	"sync"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
 
 // x32SyscallBit is __X32_SYSCALL_BIT: the kernel sets it in the syscall
 // number of x32 processes, which otherwise report AUDIT_ARCH_X86_64.
@@ -14,27 +18,45 @@ const (
 	auditArchI386   = 0x40000003
 )
 
-// abi is one syscall ABI a filter on an x86_64 host can see.
+// abi is one syscall ABI a filter on an x86_64 host can see. Its table
+// of numbers is built on first use (table), not when a program linking
+// the package starts: ward and ward-runtime start far more often than
+// they compile a filter.
 type abi struct {
-	arch     specs.Arch
-	audit    uint32            // seccomp_data.arch value
-	syscalls map[string]uint32 // numbers by name
-	args32   bool              // arguments are 32-bit: compare the low halves only
-	base     uint32            // lowest possible number: x32SyscallBit on x32
-	span     int               // highest number - base + 1
+	arch   specs.Arch
+	audit  uint32                   // seccomp_data.arch value
+	table  func() map[string]uint32 // the generated table (zsyscalls.go)
+	args32 bool                     // arguments are 32-bit: compare the low halves only
+	base   uint32                   // lowest possible number: x32SyscallBit on x32
+
+	once  sync.Once
+	nrs   map[string]uint32 // numbers by name
+	nspan int               // highest number - base + 1
 }
 
-func newABI(a abi) *abi {
-	for _, nr := range a.syscalls {
-		a.span = max(a.span, int(nr-a.base)+1)
+// syscalls returns the ABI's numbers by name.
+func (a *abi) syscalls() map[string]uint32 {
+	a.once.Do(a.load)
+	return a.nrs
+}
+
+// span is the highest number - base + 1.
+func (a *abi) span() int {
+	a.once.Do(a.load)
+	return a.nspan
+}
+
+func (a *abi) load() {
+	a.nrs = a.table()
+	for _, nr := range a.nrs {
+		a.nspan = max(a.nspan, int(nr-a.base)+1)
 	}
-	return &a
 }
 
 var (
-	abiX86_64 = newABI(abi{arch: specs.ArchX86_64, audit: auditArchX86_64, syscalls: syscallsX86_64})
-	abiX86    = newABI(abi{arch: specs.ArchX86, audit: auditArchI386, syscalls: syscallsX86, args32: true})
-	abiX32    = newABI(abi{arch: specs.ArchX32, audit: auditArchX86_64, syscalls: syscallsX32, args32: true, base: x32SyscallBit})
+	abiX86_64 = &abi{arch: specs.ArchX86_64, audit: auditArchX86_64, table: syscallsX86_64}
+	abiX86    = &abi{arch: specs.ArchX86, audit: auditArchI386, table: syscallsX86, args32: true}
+	abiX32    = &abi{arch: specs.ArchX32, audit: auditArchX86_64, table: syscallsX32, args32: true, base: x32SyscallBit}
 )
 
 // foreignArches are architectures a config may name that an x86 kernel
@@ -55,7 +77,7 @@ var foreignArches = map[specs.Arch]bool{
 func SyscallNumber(arch specs.Arch, name string) (uint32, bool) {
 	for _, a := range []*abi{abiX86_64, abiX86, abiX32} {
 		if a.arch == arch {
-			nr, ok := a.syscalls[name]
+			nr, ok := a.syscalls()[name]
 			return nr, ok
 		}
 	}

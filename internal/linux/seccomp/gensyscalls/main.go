@@ -163,7 +163,10 @@ func writeTable(b *bytes.Buffer, name, doc string, table map[string]uint32, bit 
 		}
 		return names[i] < names[j]
 	})
-	fmt.Fprintf(b, "// %s holds %d %s\nvar %s = map[string]uint32{\n", name, len(names), doc, name)
+	// A function, not a map variable: a package-level map literal is
+	// built at every start of every program linking the package (ward's
+	// too), whether or not it compiles a filter.
+	fmt.Fprintf(b, "// %s returns %d %s\nfunc %s() map[string]uint32 {\n\treturn map[string]uint32{\n", name, len(names), doc, name)
 	for _, n := range names {
 		if bit != 0 {
 			fmt.Fprintf(b, "\t%q: x32SyscallBit | %d,\n", n, table[n]&^bit)
@@ -171,5 +174,5 @@ func writeTable(b *bytes.Buffer, name, doc string, table map[string]uint32, bit 
 		}
 		fmt.Fprintf(b, "\t%q: %d,\n", n, table[n])
 	}
-	b.WriteString("}\n\n")
+	b.WriteString("}\n}\n\n")
 }
