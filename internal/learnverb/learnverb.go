@@ -25,6 +25,7 @@ import (
 	"github.com/wardproject/ward/internal/learnprofile"
 	"github.com/wardproject/ward/internal/open"
 	"github.com/wardproject/ward/internal/rootdir"
+	"github.com/wardproject/ward/internal/runflow"
 	"github.com/wardproject/ward/internal/runrequest"
 )
 
@@ -56,6 +57,11 @@ func Run(l rootdir.Layout, f *runrequest.Flags, changed func(string) bool, o Opt
 	}
 	req, err := f.Request(args, changed)
 	if err != nil {
+		return fail(err)
+	}
+	// The image is pulled and judged by the trust policy as for ward run:
+	// learning runs the container too.
+	if err := runflow.Admit(context.Background(), l, f, req.Image, stderr); err != nil {
 		return fail(err)
 	}
 	rt, err := engineconfig.Runtime(f.Runtime)

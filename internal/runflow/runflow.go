@@ -43,6 +43,16 @@ type Command struct {
 	Stdout, Stderr io.Writer
 }
 
+// Admit brings the image in as --pull says and checks it against the
+// trust policy: what every command that runs a container of it (run,
+// create, learn) does before the checklist judges the container.
+func Admit(ctx context.Context, l rootdir.Layout, f *runrequest.Flags, image string, stderr io.Writer) error {
+	if err := pullpolicy.Ensure(ctx, l, f.Pull, image, stderr); err != nil {
+		return err
+	}
+	return enforce.Enforce(l, image, f.Policy.Name())
+}
+
 // Create turns the command line into a container record, bundle and
 // rootfs under l, and returns the engine that created it.
 func Create(ctx context.Context, l rootdir.Layout, c Command) (*engine.Engine, *record.Container, error) {
@@ -54,10 +64,7 @@ func Create(ctx context.Context, l rootdir.Layout, c Command) (*engine.Engine, *
 	if err != nil {
 		return fail(err)
 	}
-	if err := pullpolicy.Ensure(ctx, l, f.Pull, req.Image, c.Stderr); err != nil {
-		return fail(err)
-	}
-	if err := enforce.Enforce(l, req.Image, f.Policy.Name()); err != nil {
+	if err := Admit(ctx, l, f, req.Image, c.Stderr); err != nil {
 		return fail(err)
 	}
 	if err := f.Policy.Enforce(l, req, c.Stderr); err != nil {
