@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
@@ -262,34 +261,10 @@ func waitDenials(t *testing.T, w *wardEnv, name, call string) {
 	}
 }
 
-// observersOf lists the ward-observe processes watching container id.
+// observersOf lists the ward-observe processes watching container id
+// (one exited but not yet reaped is not counted).
 func observersOf(t *testing.T, id string) []int {
-	t.Helper()
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		cmdline, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
-		if err != nil {
-			continue
-		}
-		args := bytes.Split(cmdline, []byte{0})
-		if len(args) > 0 && filepath.Base(string(args[0])) == "ward-observe" && bytes.Contains(cmdline, []byte(id)) {
-			if stat, err := os.ReadFile("/proc/" + e.Name() + "/stat"); err == nil {
-				if _, rest, _ := bytes.Cut(stat, []byte(") ")); len(rest) > 0 && rest[0] == 'Z' {
-					continue // exited, not yet reaped
-				}
-			}
-			out = append(out, pid)
-		}
-	}
-	return out
+	return processesOf(t, "ward-observe", id, false)
 }
 
 // bpfLinksOf lists the IDs of the BPF links process pid holds.

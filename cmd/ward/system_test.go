@@ -90,6 +90,13 @@ func TestBootAfterReboot(t *testing.T) {
 
 // monitorsOf lists the ward-monitor processes watching container id.
 func monitorsOf(t *testing.T, id string) []int {
+	return processesOf(t, "ward-monitor", id, true)
+}
+
+// processesOf lists the processes of binary whose command line names
+// container id; without zombies, those exited but not yet reaped are
+// left out.
+func processesOf(t *testing.T, binary, id string, zombies bool) []int {
 	t.Helper()
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
@@ -106,9 +113,17 @@ func monitorsOf(t *testing.T, id string) []int {
 			continue
 		}
 		args := bytes.Split(cmdline, []byte{0})
-		if len(args) > 0 && filepath.Base(string(args[0])) == "ward-monitor" && bytes.Contains(cmdline, []byte(id)) {
-			out = append(out, pid)
+		if len(args) == 0 || filepath.Base(string(args[0])) != binary || !bytes.Contains(cmdline, []byte(id)) {
+			continue
 		}
+		if !zombies {
+			if stat, err := os.ReadFile("/proc/" + e.Name() + "/stat"); err == nil {
+				if _, rest, _ := bytes.Cut(stat, []byte(") ")); len(rest) > 0 && rest[0] == 'Z' {
+					continue
+				}
+			}
+		}
+		out = append(out, pid)
 	}
 	return out
 }
