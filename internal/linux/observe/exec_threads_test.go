@@ -51,16 +51,7 @@ func init() {
 // workload's: they are not recorded. The exec and what the new image
 // does are.
 func TestExecOtherThreadsNotRecorded(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("skipped: needs root to load BPF programs (CI runs as root)")
-	}
-	busybox, err := exec.LookPath("busybox")
-	if err != nil {
-		t.Skip("skipped: busybox is not installed (CI installs busybox-static)")
-	}
-	if err := Check(); err != nil {
-		t.Skipf("skipped: %v", err)
-	}
+	busybox := requireObserver(t)
 	for i := range 5 { // the window is short: try it several times
 		cg := filepath.Join(unifiedMount(t), "ward-observe-threads-"+strconv.Itoa(os.Getpid())+"-"+strconv.Itoa(i))
 		if err := os.Mkdir(cg, 0o755); err != nil {

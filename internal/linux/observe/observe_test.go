@@ -15,16 +15,7 @@ import (
 // observer sees the exec, exit_group and chown, and CAP_CHOWN
 // granted; the same commands outside the cgroup leave nothing.
 func TestObserveCgroup(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("skipped: needs root to load BPF programs (CI runs as root)")
-	}
-	busybox, err := exec.LookPath("busybox")
-	if err != nil {
-		t.Skip("skipped: busybox is not installed (CI installs busybox-static)")
-	}
-	if err := Check(); err != nil {
-		t.Skipf("skipped: %v", err)
-	}
+	busybox := requireObserver(t)
 	cg := filepath.Join(unifiedMount(t), "ward-observe-test-"+strconv.Itoa(os.Getpid()))
 	if err := os.Mkdir(cg, 0o755); err != nil {
 		t.Fatal(err)
@@ -135,4 +126,22 @@ func TestWatchExecs(t *testing.T) {
 	if err != nil || !slices.Equal(got, []string{"/true"}) {
 		t.Errorf("executed %v, %v: want [/true]", got, err)
 	}
+}
+
+// requireObserver skips a test where the observer cannot run (not root,
+// no BPF or tracepoints: Check) or busybox, the workload, is missing,
+// and returns busybox's path.
+func requireObserver(t *testing.T) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("skipped: needs root to load BPF programs (CI runs as root)")
+	}
+	busybox, err := exec.LookPath("busybox")
+	if err != nil {
+		t.Skip("skipped: busybox is not installed (CI installs busybox-static)")
+	}
+	if err := Check(); err != nil {
+		t.Skipf("skipped: %v", err)
+	}
+	return busybox
 }

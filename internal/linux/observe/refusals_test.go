@@ -16,16 +16,7 @@ import (
 // named, in that order, with EROFS and EACCES. A refused write before
 // the exec, one outside the cgroup and a write that succeeds are not.
 func TestWatchRefusals(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("skipped: needs root to load BPF programs and mount (CI runs as root)")
-	}
-	busybox, err := exec.LookPath("busybox")
-	if err != nil {
-		t.Skip("skipped: busybox is not installed (CI installs busybox-static)")
-	}
-	if err := Check(); err != nil {
-		t.Skipf("skipped: %v", err)
-	}
+	busybox := requireObserver(t)
 	ro := t.TempDir()
 	if err := unix.Mount("tmpfs", ro, "tmpfs", 0, ""); err != nil {
 		t.Skipf("skipped: mount a tmpfs: %v", err)
